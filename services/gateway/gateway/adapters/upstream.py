@@ -1,0 +1,24 @@
+"""Forwarding to a service; the httpx instrumentation carries the trace context along."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import Response
+from pzh_shared.http import error_body
+
+
+class Upstream:
+    def __init__(self, name: str, base_url: str, timeout: float):
+        self.name = name
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def forward(self, method: str, path: str, json: object = None) -> Response:
+        try:
+            reply = await self.client.request(method, path, json=json)
+        except httpx.HTTPError as exc:
+            return error_body(503, "upstream_unavailable", f"服务 {self.name} 暂时不可用，请稍后重试 ({type(exc).__name__})")
+        return Response(content=reply.content, status_code=reply.status_code,
+                        media_type=reply.headers.get("content-type", "application/json"))
+
+    async def close(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,1 @@
+"""Registry service: where the social work stations are and what they are."""

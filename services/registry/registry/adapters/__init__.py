@@ -1,0 +1,1 @@
+"""Edges of the registry: its published contract (integration events) and their translation."""

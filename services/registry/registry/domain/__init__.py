@@ -1,0 +1,1 @@
+"""The registry's domain model; imports nothing from infrastructure."""

@@ -1,0 +1,1 @@
+"""Reporting service: tier-level read models (city, county, township, village) built from events."""

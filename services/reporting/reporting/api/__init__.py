@@ -1,0 +1,1 @@
+"""Read-model API for the gateway and the city bureau."""

@@ -1,0 +1,1 @@
+"""Faust workers that feed the read models from the services' topics."""

@@ -1,0 +1,92 @@
+"""The projection worker: a faust-streaming agent per source topic.
+
+Bad messages (not JSON, not an envelope, a version this worker does not know, data that breaks the
+contract) go to `<topic>.dlq` with context headers and the partition keeps moving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+from opentelemetry import trace
+from pzh_shared.envelope import BadMessage, decode, dlq_topic, header_map
+from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers
+from pzh_shared.telemetry import context_from
+
+from reporting.adapters.store import ReadModelStore
+from reporting.projections.dispatch import Changes, project
+from reporting.projections.stations import ProjectionError
+from reporting.settings import ReportingSettings
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+SOURCE_TOPICS = ("registry.events",)
+
+
+def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> faust.App:
+    app = faust.App(
+        "reporting",
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        web_enabled=False,
+        topic_partitions=3,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_session_timeout=settings.broker_session_timeout,
+        broker_heartbeat_interval=settings.broker_heartbeat_interval,
+        broker_rebalance_timeout=settings.broker_session_timeout,
+    )
+    for name in SOURCE_TOPICS:
+        _add_projection_agent(app, name, store, settings)
+    return app
+
+
+def _add_projection_agent(app: faust.App, name: str, store: ReadModelStore, settings: ReportingSettings) -> None:
+    source = app.topic(name, key_serializer="raw", value_serializer="raw", internal=False)
+    dead_letters = app.topic(dlq_topic(name), key_serializer="raw", value_serializer="raw", internal=False)
+
+    async def project_topic(stream: Any) -> None:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+            batch = []
+            for event in events:
+                message = event.message
+                headers = header_map(message.headers)
+                try:
+                    envelope = decode(event.value)
+                    batch.append((envelope, headers, project(envelope.type, envelope.data)))
+                except (BadMessage, ProjectionError, ValueError) as exc:
+                    log.warning("dead-lettering %s[%s]@%s: %s", name, message.partition, message.offset, str(exc)[:300])
+                    await dead_letters.send(
+                        key=message.key, value=(event.value or b"")[:DLQ_VALUE_LIMIT],
+                        headers=dead_letter_headers(str(exc), name, message.partition, message.offset, _raw_headers(message.headers)),
+                    )
+            if batch:
+                await asyncio.to_thread(_apply_traced, store, batch)
+
+    project_topic.__name__ = f"project_{name.replace('.', '_')}"
+    app.agent(source, name=f"reporting.project.{name}")(project_topic)
+
+
+def _raw_headers(headers: Any) -> list[tuple[str, bytes]]:
+    items = headers.items() if isinstance(headers, dict) else (headers or [])
+    return [(k, v) for k, v in items]
+
+
+def _apply_traced(store: ReadModelStore, batch: list[tuple[Any, dict[str, str], Changes]]) -> None:
+    """One span per event, continuing the trace from the message's traceparent header."""
+    spans = []
+    for envelope, headers, _ in batch:
+        span = tracer.start_span(
+            f"project {envelope.type}", context=context_from(headers), kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.message.id": envelope.id, "cloudevents.event_type": envelope.type},
+        )
+        spans.append(span)
+    try:
+        store.apply((envelope.id, envelope.type, changes) for envelope, _, changes in batch)
+    finally:
+        for span in spans:
+            span.end()

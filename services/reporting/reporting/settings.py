@@ -1,0 +1,13 @@
+from pydantic_settings import SettingsConfigDict
+from pzh_shared.settings import ServiceSettings
+
+
+class ReportingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
+
+    http_port: int = 8105
+    # Faust group timing: short values let a fresh worker own its partitions within seconds.
+    broker_session_timeout: float = 10.0
+    broker_heartbeat_interval: float = 1.0
+    batch_size: int = 500
+    batch_within: float = 0.2

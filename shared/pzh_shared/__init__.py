@@ -1,0 +1,1 @@
+"""Mechanisms shared by every service. No service's domain model lives here."""

@@ -1,0 +1,85 @@
+"""Event-store factory: one `eventsourcing` application per service, its persistence chosen by
+settings (SQLite file per service by default, PostgreSQL, or KurrentDB), plus the mapper that keeps
+the trace context of the command that caused each event."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from datetime import date
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoding
+
+from pzh_shared.settings import ServiceSettings
+from pzh_shared.telemetry import current_traceparent
+
+META_KEY = "_meta"
+
+TApp = TypeVar("TApp", bound=Application)
+
+
+class TracingMapper(Mapper):
+    """Stores the W3C traceparent of the current span beside each event's state, so the relay can
+    continue the command's trace when it publishes the event, however much later that is."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        traceparent = current_traceparent()
+        if traceparent:
+            annotated = object.__new__(type(domain_event))
+            object.__setattr__(annotated, "__dict__", {**vars(domain_event), META_KEY: {"traceparent": traceparent}})
+            domain_event = annotated
+        return super().to_stored_event(domain_event)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ServiceApplication(Application):
+    """Base for each service's application: adds the value types the services' events use."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+
+def event_meta(domain_event: Any) -> dict[str, str]:
+    """The metadata a TracingMapper stored with the event ({} for events stored without it)."""
+    return dict(vars(domain_event).get(META_KEY) or {})
+
+
+def store_env(settings: ServiceSettings, name: str) -> dict[str, str]:
+    """The `eventsourcing` environment for the service's application named `name`."""
+    env = {"MAPPER_TOPIC": f"{__name__}:TracingMapper"}
+    if settings.event_store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.data_dir / f"{name}.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    elif settings.event_store == "postgres":
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": settings.postgres_host,
+            "POSTGRES_PORT": str(settings.postgres_port),
+            "POSTGRES_DBNAME": settings.postgres_dbname,
+            "POSTGRES_USER": settings.postgres_user,
+            "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+        }
+    else:
+        # Needs the eventsourcing-kurrentdb package and a KurrentDB server (none can run here).
+        env |= {"PERSISTENCE_MODULE": "eventsourcing_kurrentdb", "KURRENTDB_URI": settings.kurrentdb_uri}
+    return env
+
+
+def make_application(cls: type[TApp], settings: ServiceSettings) -> TApp:
+    return cls(env=store_env(settings, cls.name))

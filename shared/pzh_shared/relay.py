@@ -1,0 +1,126 @@
+"""Outbox relay: follows a service's notification log and publishes each integration event to
+`<service>.events`.
+
+At-least-once: the checkpoint is saved only after Kafka acknowledged every event of the page, so a
+crash between the two republishes that page; consumers drop duplicates by the envelope's id, which
+is derived from (aggregate id, version) and so identical on every republish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking
+from opentelemetry import trace
+
+from pzh_shared.envelope import Envelope, encode, event_id
+from pzh_shared.eventstore import event_meta
+from pzh_shared.kafka import ensure_topics, make_producer
+from pzh_shared.telemetry import context_from, current_traceparent
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+# (integration event type, data) for a public event, None for an event that stays private.
+Translator = Callable[[Any], tuple[str, dict[str, Any]] | None]
+
+
+class OutboxRelay:
+    def __init__(self, app: Application, translate: Translator, bootstrap: str, service: str,
+                 page_size: int = 500, idle_wait: float = 0.1, partitions: int = 3):
+        self.app = app
+        self.translate = translate
+        self.bootstrap = bootstrap
+        self.service = service
+        self.topic = f"{service}.events"
+        self.page_size = page_size
+        self.idle_wait = idle_wait
+        self.partitions = partitions
+        self.tracking = app.factory.tracking_recorder()
+        self.checkpoint_name = f"{service}-relay"
+        self.producer = None
+        self.published = 0
+
+    def checkpoint(self) -> int:
+        return self.tracking.max_tracking_id(self.checkpoint_name) or 0
+
+    async def start(self) -> None:
+        await ensure_topics(self.bootstrap, {self.topic: self.partitions, f"{self.topic}.dlq": self.partitions})
+        self.producer = make_producer(self.bootstrap)
+        await self.producer.start()
+
+    async def stop(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+            self.producer = None
+
+    def envelope(self, notification: Any) -> tuple[Envelope, dict[str, str]] | None:
+        domain_event = self.app.mapper.to_domain_event(notification)
+        public = self.translate(domain_event)
+        if public is None:
+            return None
+        event_type, data = public
+        timestamp = getattr(domain_event, "timestamp", None) or datetime.now(timezone.utc)
+        envelope = Envelope(
+            id=event_id(notification.originator_id, notification.originator_version),
+            source=f"/pzh/{self.service}",
+            type=event_type,
+            subject=str(notification.originator_id),
+            time=timestamp,
+            data=data,
+        )
+        return envelope, event_meta(domain_event)
+
+    async def relay_page(self) -> int:
+        """Publishes the next page after the checkpoint; returns how many notifications it covered."""
+        start = self.checkpoint()
+        notifications = await asyncio.to_thread(
+            self.app.recorder.select_notifications, start, self.page_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        pending = []
+        for notification in notifications:
+            prepared = self.envelope(notification)
+            if prepared is None:
+                continue
+            envelope, meta = prepared
+            with tracer.start_as_current_span(
+                f"{self.topic} publish", context=context_from(meta), kind=trace.SpanKind.PRODUCER,
+                attributes={"messaging.system": "kafka", "messaging.destination.name": self.topic,
+                            "messaging.message.id": envelope.id, "cloudevents.event_type": envelope.type},
+            ):
+                key, value, headers = encode(envelope, current_traceparent())
+                pending.append(await self.producer.send(self.topic, value, key=key, headers=headers))
+        await asyncio.gather(*pending)
+        await asyncio.to_thread(self.tracking.insert_tracking, Tracking(self.checkpoint_name, notifications[-1].id))
+        self.published += len(pending)
+        return len(notifications)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                if self.producer is None:
+                    await self.start()
+                moved = await self.relay_page()
+                backoff = 0.5
+            except KafkaError as exc:
+                # Nothing was checkpointed for the failed page: it is sent again after reconnecting.
+                log.warning("relay %s: Kafka error %r; retrying in %.1fs", self.topic, exc, backoff)
+                await self.stop()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if moved < self.page_size:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self.idle_wait)
+                except TimeoutError:
+                    pass
+        await self.stop()

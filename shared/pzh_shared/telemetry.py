@@ -1,0 +1,87 @@
+"""OpenTelemetry set-up for every process, and trace context carried through stored events and
+Kafka headers.
+
+Spans never carry personal data: attributes are ids, event types and counts only.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from opentelemetry import context, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_propagator = TraceContextTextMapPropagator()
+_configured = False
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """Appends one JSON line per finished span; lets tests see spans from several processes."""
+
+    def __init__(self, path: Path):
+        self._path = Path(path)
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = []
+        for span in spans:
+            ctx = span.get_span_context()
+            parent = span.parent
+            lines.append(json.dumps({
+                "name": span.name,
+                "service": span.resource.attributes.get("service.name"),
+                "trace_id": format(ctx.trace_id, "032x"),
+                "span_id": format(ctx.span_id, "016x"),
+                "parent_id": format(parent.span_id, "016x") if parent else None,
+                "kind": span.kind.name,
+                "attributes": {k: v for k, v in (span.attributes or {}).items() if isinstance(v, str | int | float | bool)},
+            }, ensure_ascii=False))
+        with self._lock, self._path.open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+
+def setup_telemetry(service_name: str, otlp_endpoint: str = "", spans_file: Path | None = None) -> TracerProvider:
+    """Installs the global tracer provider once per process."""
+    global _configured
+    provider = trace.get_tracer_provider()
+    if _configured and isinstance(provider, TracerProvider):
+        return provider
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")))
+    if spans_file:
+        # Simple (synchronous) so a process killed by a test has already written its spans.
+        provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(spans_file)))
+    trace.set_tracer_provider(provider)
+    _configured = True
+    return provider
+
+
+def instrument_fastapi(app) -> None:
+    """Server spans for real requests only: health probes and ASGI send/receive chatter are noise."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health", exclude_spans=["receive", "send"])
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from(carrier: Mapping[str, str]) -> context.Context:
+    """The context a W3C `traceparent` (from a stored event or Kafka header) describes."""
+    return _propagator.extract(dict(carrier))
