@@ -1,0 +1,50 @@
+import uuid
+
+import pytest
+from reporting.adapters.store import ReadModelStore
+from reporting.projections.areas import lineage
+from reporting.projections.dispatch import Changes, project
+from reporting.projections.stations import ProjectionError
+
+
+def _opened(area_code="510402001001", tier="village_room", station_id=None):
+    return {"station_id": station_id or str(uuid.uuid4()), "tier": tier, "area_code": area_code,
+            "county_code": area_code[:6], "name": "某室", "opened_on": "2021-07-01"}
+
+
+def test_lineage_rolls_village_up_to_city():
+    assert lineage("510402001001") == ["510402001001", "510402001", "510402", "510400"]
+    assert lineage("510421") == ["510421", "510400"]
+
+
+def test_station_opened_counts_at_every_tier_above():
+    changes = project("registry.station.opened.v1", _opened())
+    assert changes.tallies == [(code, "village_room") for code in lineage("510402001001")]
+
+
+def test_unknown_version_of_a_known_event_is_a_projection_error():
+    with pytest.raises(ProjectionError, match="only v1"):
+        project("registry.station.opened.v2", _opened())
+
+
+def test_contract_violation_is_a_projection_error():
+    with pytest.raises(ProjectionError):
+        project("registry.station.opened.v1", {"tier": "village_room"})
+
+
+def test_events_no_read_model_needs_change_nothing():
+    assert project("registry.area.renamed.v1", {"anything": 1}) == Changes()
+
+
+def test_store_counts_a_redelivered_event_once(tmp_path):
+    store = ReadModelStore(tmp_path / "rm.sqlite")
+    data = _opened()
+    event_id = str(uuid.uuid4())
+    batch = [(event_id, "registry.station.opened.v1", project("registry.station.opened.v1", data))]
+    assert store.apply(batch) == 1
+    assert store.apply(batch) == 0
+    # The same station under another event id (should never happen) is still counted once.
+    assert store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", data))]) == 1
+    assert store.station_counts("510400") == {"general_station": 0, "township_station": 0, "village_room": 1}
+    assert store.station_children("510402001") == {
+        "510402001001": {"general_station": 0, "township_station": 0, "village_room": 1}}

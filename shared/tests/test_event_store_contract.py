@@ -1,0 +1,98 @@
+"""One contract for every event-store backend present: SQLite (embedded) and PostgreSQL (real server)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError, Tracking
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from pzh_shared.eventstore import ServiceApplication, event_meta, make_application
+from pzh_shared.settings import ServiceSettings
+
+
+class Ledger(Aggregate):
+    @event("Started")
+    def __init__(self, title: str, on: date):
+        self.title = title
+        self.on = on
+        self.entries: list[int] = []
+
+    @event("Entered")
+    def enter(self, amount: int) -> None:
+        self.entries.append(amount)
+
+
+class LedgerApplication(ServiceApplication):
+    name = "contract"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request, tmp_path):
+    if request.param == "sqlite":
+        settings = ServiceSettings(event_store="sqlite", data_dir=tmp_path)
+    else:
+        server = request.getfixturevalue("postgres_server")
+        settings = ServiceSettings(event_store="postgres", postgres_host=server.host, postgres_port=server.port,
+                                   postgres_dbname=server.dbname, postgres_user=server.user,
+                                   postgres_password=server.password or "")
+    # A fresh application name per test gives it its own tables on a shared server.
+    fresh = type("ContractApplication", (LedgerApplication,), {"name": f"contract_{uuid.uuid4().hex[:8]}"})
+    application = make_application(fresh, settings)
+    yield application
+    application.close()
+
+
+def test_saved_aggregate_reloads_with_its_values(app):
+    ledger = Ledger("2021年度", date(2021, 1, 1))
+    ledger.enter(5)
+    app.save(ledger)
+    again = app.repository.get(ledger.id)
+    assert (again.title, again.on, again.entries, again.version) == ("2021年度", date(2021, 1, 1), [5], 2)
+
+
+def test_concurrent_change_is_refused_not_lost(app):
+    ledger = Ledger("x", date(2021, 1, 1))
+    app.save(ledger)
+    first, second = app.repository.get(ledger.id), app.repository.get(ledger.id)
+    first.enter(1)
+    second.enter(2)
+    app.save(first)
+    with pytest.raises(IntegrityError):
+        app.save(second)
+    assert app.repository.get(ledger.id).entries == [1]
+
+
+def test_notification_log_is_ordered_and_pageable(app):
+    ids = []
+    for n in range(5):
+        ledger = Ledger(f"l{n}", date(2021, 1, 1))
+        app.save(ledger)
+        ids.append(ledger.id)
+    page = app.recorder.select_notifications(0, 3, inclusive_of_start=False)
+    rest = app.recorder.select_notifications(page[-1].id, 10, inclusive_of_start=False)
+    assert [n.originator_id for n in page + rest] == ids
+    assert [n.id for n in page + rest] == sorted(n.id for n in page + rest)
+
+
+def test_tracking_checkpoint_survives_reopening(app):
+    tracking = app.factory.tracking_recorder()
+    assert tracking.max_tracking_id("relay") is None
+    tracking.insert_tracking(Tracking("relay", 7))
+    tracking.insert_tracking(Tracking("relay", 9))
+    assert tracking.max_tracking_id("relay") == 9
+
+
+def test_trace_context_of_the_command_is_stored_with_its_event(app):
+    tracer = TracerProvider().get_tracer("contract")
+    with tracer.start_as_current_span("command") as span:
+        ledger = Ledger("traced", date(2021, 1, 1))
+        app.save(ledger)
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    stored = app.recorder.select_notifications(0, 10, inclusive_of_start=False)[-1]
+    domain_event = app.mapper.to_domain_event(stored)
+    assert event_meta(domain_event)["traceparent"].split("-")[1] == trace_id
+    assert trace.get_current_span().get_span_context().is_valid is False
