@@ -1,0 +1,43 @@
+# One entry point for everything. `make run` brings the platform up, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PACKAGES := shared services/registry services/talent services/casework services/funding services/reporting services/gateway deploy/local
+STAMP := $(VENV)/.installed
+SCHEMA_SERVICES := registry
+
+.PHONY: install run test test-fast bench schemas lint clean
+
+$(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	bash deploy/local/install-system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
+	$(PY) -m localinfra kafka-jars
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Starts a local Kafka broker and every process with SQLite stores under var/; Ctrl-C stops all.
+run: $(STAMP)
+	$(PY) -m localinfra.run
+
+## Every test: units, contracts on SQLite and a real PostgreSQL, end to end on a real Kafka broker.
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## Unit tests only (no broker, no database).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q shared/tests/test_envelope.py services
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+schemas: $(STAMP)
+	$(foreach s,$(SCHEMA_SERVICES),$(PY) -m pzh_shared.schemas write $(s).adapters.integration services/$(s)/schemas;)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var

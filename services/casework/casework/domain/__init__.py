@@ -1,0 +1,1 @@
+"""Domain model: aggregates and rules; imports nothing from infrastructure."""

@@ -1,0 +1,1 @@
+"""Edges: integration events, translation, clients."""
