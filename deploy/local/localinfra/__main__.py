@@ -1,8 +1,8 @@
 """CLI: run a real Kafka broker or PostgreSQL server in the foreground until SIGINT/SIGTERM.
 
-    python -m localinfra kafka [--port 9092] [--controller-port P] [--data-dir D]
-    python -m localinfra kafka-jars
-    python -m localinfra postgres [--port 5432] [--dbname pzh]
+python -m localinfra kafka [--port 9092] [--controller-port P] [--data-dir D]
+python -m localinfra kafka-jars
+python -m localinfra postgres [--port 5432] [--dbname pzh]
 """
 
 from __future__ import annotations

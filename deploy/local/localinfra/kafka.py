@@ -20,7 +20,7 @@ from pathlib import Path
 KAFKA_DIR = Path(__file__).resolve().parent.parent / "kafka"
 STAMP_NAME = ".pom-stamp"
 
-# Brokers still alive at interpreter exit are killed so no JVM outlives a crashed test run.
+# Brokers still running at interpreter exit are stopped, so no JVM outlives a test run.
 _LIVE: set[KafkaBroker] = set()
 
 
@@ -67,9 +67,7 @@ def _watchdog_main(pid: int, sig: int, grace: float, group: bool, cleanup: str) 
         shutil.rmtree(cleanup, ignore_errors=True)
 
 
-def spawn_watchdog(
-    pid: int, sig: int, *, group: bool, cleanup: Path | None, grace: float = 20
-) -> subprocess.Popen:
+def spawn_watchdog(pid: int, sig: int, *, group: bool, cleanup: Path | None, grace: float = 20) -> subprocess.Popen:
     """A process in its own session that stops ``pid`` (and removes ``cleanup``) once we die
     without disarming it -- SIGKILL, an unhandled SIGTERM, a CI timeout -- so no JVM or
     postmaster outlives the run that started it. Disarm with disarm_watchdog() first when
@@ -107,11 +105,7 @@ def ensure_jars(kafka_dir: Path = KAFKA_DIR) -> Path:
     with open(pom, "rb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         stamp = libs / STAMP_NAME
-        fresh = (
-            any(libs.glob("*.jar"))
-            and stamp.is_file()
-            and stamp.stat().st_mtime >= pom.stat().st_mtime
-        )
+        fresh = any(libs.glob("*.jar")) and stamp.is_file() and stamp.stat().st_mtime >= pom.stat().st_mtime
         if fresh:
             return libs
         mvn = shutil.which("mvn")
@@ -154,6 +148,8 @@ def _api_versions_ok(port: int, timeout: float = 2.0) -> bool:
             size = struct.unpack(">i", head)[0]
             resp = _recv_exact(s, size)
     except OSError:
+        return False
+    if len(resp) < 6:
         return False
     correlation_id, error_code = struct.unpack(">ih", resp[:6])
     return correlation_id == 1 and error_code == 0
@@ -213,7 +209,8 @@ class KafkaBroker:
     ) -> None:
         self.port = port
         self.controller_port = controller_port
-        self.data_dir = Path(data_dir) if data_dir is not None else None
+        # Absolute: the JVM runs with another working directory than ours.
+        self.data_dir = Path(data_dir).resolve() if data_dir is not None else None
         self.heap = heap
         self._owns_data_dir = False
         self._proc: subprocess.Popen | None = None
@@ -378,8 +375,7 @@ class KafkaBroker:
         )
         log4j = data / "log4j2.properties"
         quiet = "\n".join(
-            f"logger.q{i}.name = {name}\nlogger.q{i}.level = WARN"
-            for i, name in enumerate(_QUIET_LOGGERS)
+            f"logger.q{i}.name = {name}\nlogger.q{i}.level = WARN" for i, name in enumerate(_QUIET_LOGGERS)
         )
         log4j.write_text(_LOG4J2.format(log=data / "server.log", quiet=quiet))
         return props, log4j
@@ -444,6 +440,14 @@ class KafkaBroker:
     def _logs(self) -> str:
         assert self.data_dir is not None
         parts = []
+        # Shutdown chatter after a fatal error can push the cause out of the tail.
+        try:
+            lines = (self.data_dir / "server.log").read_text(errors="replace").splitlines()
+            errors = [line for line in lines if " ERROR " in line or " FATAL " in line][:5]
+        except OSError:
+            errors = []
+        if errors:
+            parts.append("--- first errors in server.log ---\n" + "\n".join(errors))
         for name in ("kafka.out", "server.log"):
             text = tail_file(self.data_dir / name)
             if text:

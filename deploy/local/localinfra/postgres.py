@@ -22,6 +22,7 @@ _NOT_INSTALLED = "PostgreSQL is not installed: apt-get install postgresql"
 
 def find_pg_bin() -> Path:
     """Directory holding initdb/pg_ctl/postgres: highest /usr/lib/postgresql/N/bin, else PATH."""
+
     def version(p: Path) -> tuple[int, ...]:
         return tuple(int(x) for x in re.findall(r"\d+", p.parent.name)) or (0,)
 
@@ -196,9 +197,7 @@ class PostgresServer:
         self._pid = self._read_pid()
         if self._pid is not None:
             # SIGINT = fast shutdown; pg_ctl daemonised the postmaster, so it is no child of ours.
-            self._watchdog = spawn_watchdog(
-                self._pid, signal.SIGINT, group=False, cleanup=self._base
-            )
+            self._watchdog = spawn_watchdog(self._pid, signal.SIGINT, group=False, cleanup=self._base)
         self._wait_ready(timeout)
         if not self._db_created:
             self._psql("postgres", f'CREATE DATABASE "{self.dbname}"')
@@ -223,14 +222,17 @@ class PostgresServer:
         if proc.returncode != 0:
             raise RuntimeError(f"initdb failed:\n{proc.stdout}")
         conf = self.data_dir / "postgresql.conf"
-        # Speed over durability: these databases are thrown away.
+        # Speed over durability: these databases are thrown away. fsync/full_page_writes off
+        # only risk data on an OS crash. synchronous_commit stays ON: off would let kill()
+        # lose already-acknowledged commits (WAL still in shared memory), which would make
+        # crash tests lie, and with fsync=off it buys nothing measurable.
         settings = {
             "listen_addresses": "'127.0.0.1'",
             "port": str(self.port),
             "unix_socket_directories": f"'{self.data_dir}'",
             "max_connections": "200",
             "fsync": "off",
-            "synchronous_commit": "off",
+            "synchronous_commit": "on",
             "full_page_writes": "off",
         }
         with conf.open("a") as f:
@@ -273,7 +275,7 @@ class PostgresServer:
             raise RuntimeError(f"psql {sql!r} failed:\n{proc.stdout}")
 
     def _wait_ready(self, timeout: float) -> None:
-        # pg_ctl -w already waited; this confirms TCP + password auth work.
+        # pg_ctl -w already waited (on the socket); this confirms the TCP listener answers.
         isready = self._bin / "pg_isready"
         isready_cmd = str(isready) if isready.is_file() else shutil.which("pg_isready")
         deadline = time.monotonic() + timeout

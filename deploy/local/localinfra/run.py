@@ -26,7 +26,7 @@ def _port_or_free(port: int) -> int | None:
 
 
 def main() -> int:
-    root = Path("var").resolve()
+    root = Path("var")
     stop = False
 
     def on_signal(signum, frame):

@@ -12,7 +12,6 @@ import uuid
 import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from localinfra import KafkaBroker, PostgresServer
 
 
@@ -27,9 +26,7 @@ async def _produce(bootstrap: str, topic: str, value: bytes) -> None:
 
 async def _consume_all(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> list[bytes]:
     # group_id=None: no committed offsets, always reads the topic from the start.
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
-    )
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     values: list[bytes] = []
     try:
