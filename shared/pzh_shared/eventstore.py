@@ -4,9 +4,8 @@ the trace context of the command that caused each event."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from datetime import date
+from typing import Any, TypeVar
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoding

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError
@@ -66,7 +66,7 @@ class OutboxRelay:
         if public is None:
             return None
         event_type, data = public
-        timestamp = getattr(domain_event, "timestamp", None) or datetime.now(timezone.utc)
+        timestamp = getattr(domain_event, "timestamp", None) or datetime.now(UTC)
         envelope = Envelope(
             id=event_id(notification.originator_id, notification.originator_version),
             source=f"/pzh/{self.service}",

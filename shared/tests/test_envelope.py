@@ -1,6 +1,6 @@
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pzh_shared.envelope import BadMessage, Envelope, decode, encode, event_id, header_map
@@ -8,7 +8,7 @@ from pzh_shared.envelope import BadMessage, Envelope, decode, encode, event_id, 
 
 def _envelope(**overrides):
     fields = dict(id=event_id(uuid.uuid4(), 1), source="/pzh/registry", type="registry.station.opened.v1",
-                  subject=str(uuid.uuid4()), time=datetime(2021, 5, 1, tzinfo=timezone.utc), data={"tier": "village_room"})
+                  subject=str(uuid.uuid4()), time=datetime(2021, 5, 1, tzinfo=UTC), data={"tier": "village_room"})
     return Envelope(**(fields | overrides))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
 from pzh_shared.envelope import Envelope, encode
@@ -58,7 +58,7 @@ async def _poison_then_read_dlq(bootstrap: str, keys: dict[str, bytes]) -> dict[
 def test_poison_messages_go_to_the_dead_letter_topic_and_the_worker_keeps_going(platform, gateway, township,
                                                                                 kafka_bootstrap):
     newer = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.opened.v9",
-                     subject=str(uuid.uuid4()), time=datetime.now(timezone.utc), data={"station_id": "x"})
+                     subject=str(uuid.uuid4()), time=datetime.now(UTC), data={"station_id": "x"})
     broken_contract = newer.model_copy(update={"type": "registry.station.opened.v1", "data": {"tier": 1}})
     poison = {
         f"bad-json-{uuid.uuid4()}": b"{not json",
@@ -68,7 +68,7 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_worker_keeps_going(
     }
     dead = asyncio.run(_poison_then_read_dlq(kafka_bootstrap, poison))
     assert set(dead) == {k.encode() for k in poison}
-    for key, headers in dead.items():
+    for _key, headers in dead.items():
         assert headers["dlq_source_topic"] == b"registry.events"
         assert int(headers["dlq_source_offset"]) >= 0
         assert headers["dlq_error"]
