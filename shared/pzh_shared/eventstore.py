@@ -77,6 +77,9 @@ def store_env(settings: ServiceSettings, name: str) -> dict[str, str]:
     else:
         # Needs the eventsourcing-kurrentdb package and a KurrentDB server (none can run here).
         env |= {"PERSISTENCE_MODULE": "eventsourcing_kurrentdb", "KURRENTDB_URI": settings.kurrentdb_uri}
+    if settings.cipher_key.get_secret_value():
+        env |= {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+                "CIPHER_KEY": settings.cipher_key.get_secret_value()}
     return env
 
 

@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     postgres_user: str = "postgres"
     postgres_password: SecretStr = SecretStr("")
     kurrentdb_uri: str = ""
+    # Base64 AES key (16/24/32 bytes): when set, every stored event is encrypted at rest (AES-GCM).
+    cipher_key: SecretStr = SecretStr("")
     # Telemetry: an OTLP/HTTP endpoint in production, or a JSON-lines file in tests.
     otlp_endpoint: str = ""
     spans_file: Path | None = None

@@ -96,3 +96,16 @@ def test_trace_context_of_the_command_is_stored_with_its_event(app):
     domain_event = app.mapper.to_domain_event(stored)
     assert event_meta(domain_event)["traceparent"].split("-")[1] == trace_id
     assert trace.get_current_span().get_span_context().is_valid is False
+
+
+def test_cipher_key_encrypts_every_stored_event_at_rest(tmp_path):
+    from eventsourcing.cryptography import AESCipher
+
+    settings = ServiceSettings(data_dir=tmp_path, cipher_key=AESCipher.create_key(16))
+    application = make_application(LedgerApplication, settings)
+    ledger = Ledger("绝密台账", date(2021, 1, 1))
+    application.save(ledger)
+    assert application.repository.get(ledger.id).title == "绝密台账"
+    application.close()
+    raw = (tmp_path / "contract.sqlite").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("contract.sqlite-*"))
+    assert "绝密台账".encode() not in raw and b"Ledger" in raw  # topics stay readable, state does not
