@@ -35,6 +35,7 @@ bench: $(STAMP)
 
 schemas: $(STAMP)
 	$(foreach s,$(SCHEMA_SERVICES),$(PY) -m pzh_shared.schemas write $(s).adapters.integration services/$(s)/schemas;)
+	$(PY) -m pzh_shared.schemas catalogue docs/event-catalogue.md $(SCHEMA_SERVICES)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

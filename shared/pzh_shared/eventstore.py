@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoding
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import JSONTranscoder, Mapper, ProcessRecorder, StoredEvent, Tracking, Transcoding
 
 from pzh_shared.settings import ServiceSettings
 from pzh_shared.telemetry import current_traceparent
@@ -43,11 +43,31 @@ class DateAsISO(Transcoding):
 
 
 class ServiceApplication(Application):
-    """Base for each service's application: adds the value types the services' events use."""
+    """Base for each service's application: the value types the services' events use, and saving
+    the effects of a consumed Kafka message atomically with the message's position."""
+
+    recorder: ProcessRecorder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_recorder(self) -> ProcessRecorder:
+        # A process recorder is an application recorder that also stores tracking records.
+        return self.factory.process_recorder()
+
+    def already_tracked(self, tracking: Tracking) -> bool:
+        return self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id)
+
+    def save_tracked(self, tracking: Tracking, *aggregates: Any) -> None:
+        """Stores the aggregates' new events and the tracking record in one transaction, so a message
+        redelivered after a crash is recognised (already_tracked) and changes nothing."""
+        processing_event = ProcessingEvent(tracking=tracking)
+        processing_event.collect_events(*aggregates)
+        if not processing_event.events:
+            self.recorder.insert_tracking(tracking)
+            return
+        self._notify(self._record(processing_event))
 
 
 def event_meta(domain_event: Any) -> dict[str, str]:

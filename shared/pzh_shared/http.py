@@ -25,7 +25,8 @@ def _describe(errors: list[dict]) -> tuple[str, list[dict]]:
 
 
 def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]]) -> None:
-    """Maps validation errors to 422 and each domain error class to (status, code), in one place."""
+    """Maps validation errors to 422 and each domain error class to (status, code), in one place.
+    An exception with a `details` attribute (e.g. the lines an import rejected) gets it in the body."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -38,6 +39,6 @@ def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tu
 
     for error_cls, (status, code) in domain_errors.items():
         def _handler(_: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:
-            return error_body(status, code, str(exc))
+            return error_body(status, code, str(exc), getattr(exc, "details", None))
 
         app.add_exception_handler(error_cls, _handler)

@@ -82,6 +82,14 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
+def traceparent_of(span: trace.Span) -> str | None:
+    """The W3C traceparent naming this span as parent, without a propagator round trip."""
+    ctx = span.get_span_context()
+    if not ctx.is_valid:
+        return None
+    return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{int(ctx.trace_flags):02x}"
+
+
 def context_from(carrier: Mapping[str, str]) -> context.Context:
     """The context a W3C `traceparent` (from a stored event or Kafka header) describes."""
     return _propagator.extract(dict(carrier))

@@ -27,10 +27,18 @@ def gateway(platform):
         yield client
 
 
+_used_townships: set[str] = set()
+
+
 @pytest.fixture
-def township():
-    """A township code of its own per test, so tests sharing one platform never see each other's counts."""
-    return f"510421{random.randrange(100, 1000):03d}"
+def township(gateway):
+    """A township of its own per test (registered through the gateway), so tests sharing one
+    platform never see each other's counts."""
+    code = random.choice([f"510421{n:03d}" for n in range(100, 1000) if f"510421{n:03d}" not in _used_townships])
+    _used_townships.add(code)
+    reply = gateway.post("/api/areas", json={"code": code, "name": f"测试镇{code[-3:]}", "valid_from": "2020-01-01"})
+    assert reply.status_code == 201, reply.text
+    return code
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2):

@@ -18,7 +18,7 @@ def test_unknown_area_code_is_422_with_a_readable_message(gateway):
     reply = gateway.post("/api/stations", json={"name": "某站", "tier": "township_station", "area_code": "510499001"})
     assert reply.status_code == 422
     assert reply.json()["error"] == {"code": "unknown_area",
-                                     "message": "未知的行政区划代码 510499001：不在攀枝花市所辖县(区)之下"}
+                                     "message": "未知的行政区划代码 510499001：尚未在登记系统中登记"}
 
 
 def test_invalid_body_is_422_naming_the_field(gateway):

@@ -21,7 +21,7 @@ def test_open_station_through_gateway_changes_read_model_in_one_trace(platform, 
 
     read_model = wait_for(lambda: (r := gateway.get(f"/api/read-models/stations/{township}").json())["total"] and r,
                           timeout=15)
-    assert read_model["stations"] == {"general_station": 0, "township_station": 1, "village_room": 0}
+    assert read_model["stations"] == {"general_station": 0, "township_station": 1, "village_room": 0, "institution_station": 0}
     city = gateway.get("/api/read-models/stations/510400").json()
     assert city["stations"]["township_station"] == before + 1
     county = next(c for c in city["children"] if c["area_code"] == "510421")

@@ -29,6 +29,9 @@ async def _open_rooms(registry_url: str, township: str, sent: list[int]) -> None
 
 
 def test_relay_killed_mid_stream_loses_and_doubles_nothing(platform, gateway, township):
+    villages = "code,name,valid_from\n" + "".join(f"{township}{n:03d},第{n}村,2020-01-01\n" for n in range(TOTAL))
+    reply = gateway.post("/api/areas/import", content=villages.encode(), headers={"content-type": "text/csv"})
+    assert reply.status_code == 201, reply.text
     sent: list[int] = []
     errors: list[BaseException] = []
 

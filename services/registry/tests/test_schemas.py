@@ -14,3 +14,4 @@ def test_every_contract_type_is_a_stable_versioned_name():
     from pzh_shared.envelope import EVENT_TYPE_PATTERN
 
     assert all(EVENT_TYPE_PATTERN.match(event_type) for event_type in CONTRACTS)
+

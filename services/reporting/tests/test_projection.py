@@ -45,6 +45,6 @@ def test_store_counts_a_redelivered_event_once(tmp_path):
     assert store.apply(batch) == 0
     # The same station under another event id (should never happen) is still counted once.
     assert store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", data))]) == 1
-    assert store.station_counts("510400") == {"general_station": 0, "township_station": 0, "village_room": 1}
+    assert store.station_counts("510400") == {"general_station": 0, "township_station": 0, "village_room": 1, "institution_station": 0}
     assert store.station_children("510402001") == {
-        "510402001001": {"general_station": 0, "township_station": 0, "village_room": 1}}
+        "510402001001": {"general_station": 0, "township_station": 0, "village_room": 1, "institution_station": 0}}

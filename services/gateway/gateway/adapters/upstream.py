@@ -12,9 +12,11 @@ class Upstream:
         self.name = name
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
-    async def forward(self, method: str, path: str, json: object = None) -> Response:
+    async def forward(self, method: str, path: str, content: bytes = b"", params: object = None,
+                      content_type: str | None = None) -> Response:
+        headers = {"content-type": content_type} if content_type else {}
         try:
-            reply = await self.client.request(method, path, json=json)
+            reply = await self.client.request(method, path, content=content, params=params, headers=headers)
         except httpx.HTTPError as exc:
             return error_body(503, "upstream_unavailable", f"服务 {self.name} 暂时不可用，请稍后重试 ({type(exc).__name__})")
         return Response(content=reply.content, status_code=reply.status_code,

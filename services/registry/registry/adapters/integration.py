@@ -1,42 +1,185 @@
 """The registry's public integration events. Private domain events are translated here, at the
 edge, into versioned contracts (`registry.<aggregate>.<verb>.v<N>`); the JSON Schemas generated
-from these models are committed under services/registry/schemas/."""
+from these models are committed under services/registry/schemas/. Staffing facts and the county
+roster stay private; nothing here names a person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.domain.station import Station, Tier
+from registry.domain.areas import Area, level_of
+from registry.domain.levels import Level
+from registry.domain.station import ConstructionMode, OperatingModel, Station, Tier
+from registry.domain.targets import CountyTargets
+
+AREA_CODE = r"^\d{6}(\d{3}){0,2}$"
 
 
-class StationOpenedV1(BaseModel):
-    """registry.station.opened.v1: a station, township station or village room opened."""
+class _Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
-    model_config = ConfigDict(title="registry.station.opened.v1", extra="forbid")
 
+class AreaRegisteredV1(_Contract):
+    """registry.area.registered.v1: an administrative area enters the registry."""
+
+    model_config = ConfigDict(title="registry.area.registered.v1")
+    area_code: str = Field(pattern=AREA_CODE)
+    parent_code: str | None = Field(pattern=r"^\d{6}(\d{3})?$")
+    level: str
+    name: str
+    reform_affected: bool
+    valid_from: date
+    vintage: str
+
+
+class AreaChangedV1(_Contract):
+    """registry.area.changed.v1: renamed, reform flag set, or retired (merged into / split into successors)."""
+
+    model_config = ConfigDict(title="registry.area.changed.v1")
+    area_code: str = Field(pattern=AREA_CODE)
+    change: str = Field(description="renamed | reform_flag_set | merged | split")
+    effective_on: date
+    name: str | None = None
+    reform_affected: bool | None = None
+    successors: list[str] = []
+
+
+class StationPlannedV1(_Contract):
+    """registry.station.planned.v1"""
+
+    model_config = ConfigDict(title="registry.station.planned.v1")
     station_id: str = Field(description="opaque UUID of the station")
     tier: Tier
-    area_code: str = Field(pattern=r"^\d{6}(\d{3}){0,2}$", description="national code of the area the station serves")
+    area_code: str = Field(pattern=AREA_CODE)
+    county_code: str = Field(pattern=r"^\d{6}$")
+    name: str
+    construction_mode: ConstructionMode
+    operating_model: OperatingModel
+    agency: str | None
+    provincial_pilot: bool
+    governance_pilot: bool
+    covers: list[str]
+    planned_on: date
+
+
+class StationOpenedV1(_Contract):
+    """registry.station.opened.v1: a station, township station or village room opened."""
+
+    model_config = ConfigDict(title="registry.station.opened.v1")
+    station_id: str = Field(description="opaque UUID of the station")
+    tier: Tier
+    area_code: str = Field(pattern=AREA_CODE, description="national code of the area the station serves")
     county_code: str = Field(pattern=r"^\d{6}$")
     name: str
     opened_on: date
 
 
-CONTRACTS: dict[str, type[BaseModel]] = {"registry.station.opened.v1": StationOpenedV1}
+class StationStatusChangedV1(_Contract):
+    """Shared shape of registry.station.{suspended,resumed,closed,merged}.v1."""
+
+    station_id: str
+    effective_on: date
+    reason: str = ""
+    merged_into: str | None = None
+
+
+class StationSuspendedV1(StationStatusChangedV1):
+    model_config = ConfigDict(title="registry.station.suspended.v1")
+
+
+class StationResumedV1(StationStatusChangedV1):
+    model_config = ConfigDict(title="registry.station.resumed.v1")
+
+
+class StationClosedV1(StationStatusChangedV1):
+    model_config = ConfigDict(title="registry.station.closed.v1")
+
+
+class StationMergedV1(StationStatusChangedV1):
+    model_config = ConfigDict(title="registry.station.merged.v1")
+
+
+class StationLevelChangedV1(_Contract):
+    """registry.station.level_changed.v1: the computed development level changed."""
+
+    model_config = ConfigDict(title="registry.station.level_changed.v1")
+    station_id: str
+    level: Level
+    previous_level: Level
+    effective_on: date
+
+
+class TargetSetV1(_Contract):
+    """registry.target.set.v1: a county's station targets for a year."""
+
+    model_config = ConfigDict(title="registry.target.set.v1")
+    county_code: str = Field(pattern=r"^\d{6}$")
+    year: int
+    general_station: int
+    township_station: int
+    village_room: int
+    effective_on: date
+    source: str = Field(description="annex1 | administrator")
+
+
+CONTRACTS: dict[str, type[BaseModel]] = {
+    "registry.area.registered.v1": AreaRegisteredV1,
+    "registry.area.changed.v1": AreaChangedV1,
+    "registry.station.planned.v1": StationPlannedV1,
+    "registry.station.opened.v1": StationOpenedV1,
+    "registry.station.suspended.v1": StationSuspendedV1,
+    "registry.station.resumed.v1": StationResumedV1,
+    "registry.station.closed.v1": StationClosedV1,
+    "registry.station.merged.v1": StationMergedV1,
+    "registry.station.level_changed.v1": StationLevelChangedV1,
+    "registry.target.set.v1": TargetSetV1,
+}
+
+
+def _sid(e: Any) -> str:
+    return str(e.originator_id)
+
+
+_TRANSLATIONS: dict[type, tuple[str, Callable[[Any], BaseModel]]] = {
+    Area.Registered: ("registry.area.registered.v1", lambda e: AreaRegisteredV1(
+        area_code=e.code, parent_code=e.parent_code, level=level_of(e.code).value, name=e.name,
+        reform_affected=e.reform_affected, valid_from=e.valid_from, vintage=e.vintage)),
+    Area.Renamed: ("registry.area.changed.v1", lambda e: AreaChangedV1(
+        area_code=e.code, change="renamed", effective_on=e.on, name=e.name)),
+    Area.ReformFlagSet: ("registry.area.changed.v1", lambda e: AreaChangedV1(
+        area_code=e.code, change="reform_flag_set", effective_on=e.on, reform_affected=e.reform_affected)),
+    Area.Retired: ("registry.area.changed.v1", lambda e: AreaChangedV1(
+        area_code=e.code, change=e.how, effective_on=e.on, successors=e.successors)),
+    Station.Planned: ("registry.station.planned.v1", lambda e: StationPlannedV1(
+        station_id=_sid(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
+        construction_mode=e.construction_mode, operating_model=e.operating_model, agency=e.agency,
+        provincial_pilot=e.provincial_pilot, governance_pilot=e.governance_pilot, covers=e.covers,
+        planned_on=e.planned_on)),
+    Station.Opened: ("registry.station.opened.v1", lambda e: StationOpenedV1(
+        station_id=_sid(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
+        opened_on=e.on)),
+    Station.Suspended: ("registry.station.suspended.v1", lambda e: StationSuspendedV1(
+        station_id=_sid(e), effective_on=e.on, reason=e.reason)),
+    Station.Resumed: ("registry.station.resumed.v1", lambda e: StationResumedV1(station_id=_sid(e), effective_on=e.on)),
+    Station.Closed: ("registry.station.closed.v1", lambda e: StationClosedV1(
+        station_id=_sid(e), effective_on=e.on, reason=e.reason)),
+    Station.Merged: ("registry.station.merged.v1", lambda e: StationMergedV1(
+        station_id=_sid(e), effective_on=e.on, merged_into=e.into)),
+    Station.LevelChanged: ("registry.station.level_changed.v1", lambda e: StationLevelChangedV1(
+        station_id=_sid(e), level=e.level, previous_level=e.previous, effective_on=e.on)),
+    CountyTargets.TargetSet: ("registry.target.set.v1", lambda e: TargetSetV1(
+        county_code=e.county_code, year=e.year, general_station=e.general_station,
+        township_station=e.township_station, village_room=e.village_room, effective_on=e.on, source=e.source)),
+}
 
 
 def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
-    if isinstance(domain_event, Station.Opened):
-        public = StationOpenedV1(
-            station_id=str(domain_event.originator_id),
-            tier=Tier(domain_event.tier),
-            area_code=domain_event.area_code,
-            county_code=domain_event.area_code[:6],
-            name=domain_event.name,
-            opened_on=domain_event.opened_on,
-        )
-        return "registry.station.opened.v1", public.model_dump(mode="json")
-    return None
+    entry = _TRANSLATIONS.get(type(domain_event))
+    if entry is None:
+        return None
+    event_type, build = entry
+    return event_type, build(domain_event).model_dump(mode="json")

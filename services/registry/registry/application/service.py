@@ -1,25 +1,336 @@
+"""The registry's use cases. Each command loads what it needs, lets the aggregates check their
+rules, and saves every changed aggregate in one transaction."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
 
-from registry.domain.errors import StationNotFound
+from registry.domain.areas import CITY_CODE, CITY_NAME, COUNTIES, SEED_VALID_FROM, Area, AreaLevel, area_id, level_of, parent_code
+from registry.domain.errors import Conflict, NotFound, RegistryError, UnknownArea
+from registry.domain.roster import GeneralStationSlot, slot_id
+from registry.domain.staff import StaffMember, staff_id
 from registry.domain.station import Station, Tier
+from registry.domain.targets import ANNEX1_2021, PLAN_START, CountyTargets, targets_id
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One area to register, as read from the API or a CSV line."""
+
+    code: str
+    name: str
+    reform_affected: bool
+    valid_from: date
+    vintage: str = ""
+    parent_code: str | None = None  # when given (CSV), it must be the code's own parent
+    line: int | None = None
+
+
+class ImportRejected(RegistryError):
+    def __init__(self, details: list[dict[str, Any]]):
+        self.details = details
+        super().__init__(f"导入被拒绝：{len(details)} 行有误，未导入任何一行")
 
 
 class RegistryApplication(ServiceApplication):
     name = "registry"
 
-    def open_station(self, name: str, tier: Tier, area_code: str, opened_on: date) -> UUID:
-        station = Station.open(name=name, tier=tier, area_code=area_code, opened_on=opened_on)
-        self.save(station)
+    # -- loading -----------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID, what: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what}不存在") from None
+
+    def _maybe(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def area(self, code: str) -> Area:
+        level_of(code)
+        return self._get(area_id(code), f"行政区划 {code} ")
+
+    def station(self, station_id: UUID | str) -> Station:
+        try:
+            return self._get(UUID(str(station_id)), f"站点 {station_id} ")
+        except ValueError:
+            raise NotFound(f"站点 {station_id} 不存在") from None
+
+    def _check_version(self, aggregate: Aggregate, expected_version: int | None) -> None:
+        if expected_version is not None and aggregate.version != expected_version:
+            raise Conflict(f"版本冲突：期望版本 {expected_version}，当前版本 {aggregate.version}；请刷新后重试")
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise Conflict("数据已被他人同时修改，请刷新后重试") from None
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        """The city, its five counties and the 2021 targets of annex 1; does nothing when present."""
+        if self._maybe(area_id(CITY_CODE)) is not None:
+            return
+        city = Area.register(CITY_CODE, CITY_NAME, None, False, SEED_VALID_FROM, "2021")
+        counties = []
+        for code, name in COUNTIES.items():
+            counties.append(Area.register(code, name, city, False, SEED_VALID_FROM, "2021"))
+            city.add_child(code)
+        targets = []
+        for code, (general, township, village) in ANNEX1_2021.items():
+            plan = CountyTargets(county_code=code, year=2021)
+            plan.set(general, township, village, PLAN_START, "annex1")
+            targets.append(plan)
+        try:
+            self.save(city, *counties, *targets)
+        except IntegrityError:
+            pass  # another process seeded at the same moment
+
+    # -- areas -------------------------------------------------------------------------------
+
+    def register_areas(self, rows: list[AreaRow], unreadable: list[dict[str, Any]] | None = None) -> list[str]:
+        """All rows or none: every problem (with those of lines that could not even be read) is
+        reported with its line, and nothing is stored unless every row is good. Rows may name
+        parents registered earlier in the same batch."""
+        new: dict[str, Area] = {}
+        parents: dict[str, Area] = {}
+        errors: list[dict[str, Any]] = list(unreadable or [])
+        failures: list[RegistryError] = []
+        for row in rows:
+            try:
+                code = row.code.strip()
+                expected = parent_code(code)
+                if row.parent_code and row.parent_code != expected:
+                    raise UnknownArea(f"行政区划代码 {code} 不在上级 {row.parent_code} 的代码范围内")
+                if code in new or self._maybe(area_id(code)) is not None:
+                    raise Conflict(f"行政区划 {code} 已登记")
+                if expected is None:
+                    raise UnknownArea("市级行政区划已预置，不能导入")
+                parent = new.get(expected) or parents.get(expected) or self._maybe(area_id(expected))
+                area = Area.register(code, row.name, parent, row.reform_affected, row.valid_from, row.vintage)
+                parent.add_child(code)
+                if expected not in new:
+                    parents[expected] = parent
+                new[code] = area
+            except RegistryError as exc:
+                failures.append(exc)
+                errors.append({"line": row.line, "code": row.code, "problem": str(exc)})
+        if len(rows) == 1 and rows[0].line is None and failures:
+            raise failures[0]  # a single API command: its own error, not an import report
+        if errors:
+            raise ImportRejected(sorted(errors, key=lambda e: e["line"] or 0))
+        self._save(*new.values(), *parents.values())
+        return list(new)
+
+    def rename_area(self, code: str, name: str, on: date) -> None:
+        area = self.area(code)
+        area.rename(name, on)
+        self._save(area)
+
+    def set_reform_affected(self, code: str, reform_affected: bool, on: date) -> None:
+        area = self.area(code)
+        area.set_reform_affected(reform_affected, on)
+        self._save(area)
+
+    def retire_area(self, code: str, successors: list[str], on: date, how: str) -> None:
+        """Merge (one successor) or split (several): the successors must exist and be valid then."""
+        area = self.area(code)
+        for successor in successors:
+            other = self.area(successor)
+            if other.level != area.level or not other.valid_on(on):
+                raise Conflict(f"承继行政区划 {successor} 须与 {code} 同级并在 {on} 有效")
+        area.retire(on, successors, how)
+        self._save(area)
+
+    def _station_ids_under(self, area: Area) -> list[str]:
+        """Every station ever attached to the area or below it, retired areas included."""
+        ids = list(area.station_ids)
+        for code in area.children:
+            ids += self._station_ids_under(self.area(code))
+        return ids
+
+    def children(self, code: str, on: date) -> list[Area]:
+        area = self.area(code)
+        return [child for c in area.children if (child := self.area(c)).valid_on(on)]
+
+    # -- stations ----------------------------------------------------------------------------
+
+    def plan_station(self, *, tier: Tier, area_code: str, opened_on: date | None, planned_on: date,
+                     **details: Any) -> UUID:
+        level_of(area_code)
+        area = self._maybe(area_id(area_code))
+        if area is None:
+            raise UnknownArea(f"未知的行政区划代码 {area_code}：尚未在登记系统中登记")
+        if not area.valid_on(planned_on):
+            raise UnknownArea(f"行政区划 {area_code} 在 {planned_on} 不存在")
+        for covered in details.get("covers") or []:
+            if not self.area(covered).valid_on(planned_on):
+                raise UnknownArea(f"片区覆盖的行政区划 {covered} 在 {planned_on} 不存在")
+        station = Station.plan(tier=tier, area_code=area_code, planned_on=planned_on, **details)
+        if opened_on is not None:
+            station.open(opened_on)
+        area.attach_station(str(station.id))
+        changed: list[Aggregate] = [station, area]
+        if tier == Tier.GENERAL_STATION:
+            slot = self._maybe(slot_id(area_code)) or GeneralStationSlot(county_code=area_code)
+            slot.claim(str(station.id))
+            changed.append(slot)
+        self._save(*changed)
         return station.id
 
-    def station(self, station_id: UUID) -> Station:
-        try:
-            return self.repository.get(station_id)
-        except AggregateNotFoundError:
-            raise StationNotFound(f"站点 {station_id} 不存在") from None
+    def change_station(self, station_id: UUID, expected_version: int | None, action: str, on: date,
+                       reason: str = "", into: UUID | None = None) -> Station:
+        station = self.station(station_id)
+        self._check_version(station, expected_version)
+        changed: list[Aggregate] = [station]
+        if action == "open":
+            station.open(on)
+        elif action == "suspend":
+            station.suspend(on, reason)
+        elif action == "resume":
+            station.resume(on)
+        elif action in ("close", "merge"):
+            if action == "close":
+                station.close(on, reason)
+            else:
+                station.merge_into(self.station(into), on)
+            if station.tier == Tier.GENERAL_STATION:
+                slot = self._get(slot_id(station.area_code), "总站登记")
+                slot.release(str(station.id))
+                changed.append(slot)
+        else:
+            raise RegistryError(f"未知的操作 {action!r}")
+        self._save(*changed)
+        return station
+
+    def record_facility(self, station_id: UUID, item: str, present: bool, evidence: str, on: date,
+                        expected_version: int | None = None) -> Station:
+        station = self.station(station_id)
+        self._check_version(station, expected_version)
+        station.record_facility(item, present, evidence, on)
+        self._save(station)
+        return station
+
+    def record_professional_services(self, station_id: UUID, delivered: bool, on: date) -> Station:
+        station = self.station(station_id)
+        station.record_professional_services(delivered, on)
+        self._save(station)
+        return station
+
+    # -- staffing facts from the talent service ------------------------------------------------
+
+    def apply_staffing(self, event_type: str, data: dict[str, Any], tracking: Tracking) -> None:
+        """Applies one talent event; a redelivered one (same tracking position) changes nothing."""
+        if self.already_tracked(tracking):
+            return
+        family, _, version = event_type.rpartition(".v")
+        handler = _STAFFING.get(family)
+        if handler is not None and version != "1":
+            raise RegistryError(f"{event_type}: 登记服务只处理 v1 版本")
+        changed = handler(self, data) if handler else []
+        self.save_tracked(tracking, *changed)
+
+    def _staff(self, worker_id: str) -> StaffMember:
+        return self._maybe(staff_id(worker_id)) or StaffMember(worker_id=worker_id)
+
+    def _assigned(self, data: dict[str, Any]) -> list[Aggregate]:
+        staff = self._staff(data["worker_id"])
+        on = date.fromisoformat(data["assigned_on"])
+        changed: list[Aggregate] = [staff]
+        if staff.station_id and staff.station_id != data["station_id"]:
+            previous = self.station(staff.station_id)
+            previous.remove_staff(staff.worker_id, on)
+            changed.append(previous)
+        station = self.station(data["station_id"])
+        staff.assign(station_id=data["station_id"], full_time=data["employment"] == "full_time")
+        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, on)
+        return [*changed, station]
+
+    def _left(self, data: dict[str, Any]) -> list[Aggregate]:
+        staff = self._staff(data["worker_id"])
+        station = self.station(data["station_id"])
+        station.remove_staff(staff.worker_id, date.fromisoformat(data["left_on"]))
+        if staff.station_id == data["station_id"]:
+            staff.leave()
+        return [staff, station]
+
+    def _certified(self, data: dict[str, Any]) -> list[Aggregate]:
+        staff = self._staff(data["worker_id"])
+        staff.certify(data["level"])
+        if staff.station_id is None:
+            return [staff]
+        station = self.station(staff.station_id)
+        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, date.fromisoformat(data["certified_on"]))
+        return [staff, station]
+
+    def _head_appointed(self, data: dict[str, Any]) -> list[Aggregate]:
+        station = self.station(data["station_id"])
+        station.appoint_head(data["worker_id"], date.fromisoformat(data["appointed_on"]))
+        return [station]
+
+    def _head_relieved(self, data: dict[str, Any]) -> list[Aggregate]:
+        station = self.station(data["station_id"])
+        if station.head == data["worker_id"]:
+            station.appoint_head(None, date.fromisoformat(data["relieved_on"]))
+        return [station]
+
+    # -- targets and progress ----------------------------------------------------------------
+
+    def set_targets(self, county_code: str, year: int, general: int, township: int, village: int, on: date) -> None:
+        if self.area(county_code).level != AreaLevel.COUNTY:
+            raise UnknownArea(f"{county_code} 不是县(区)级行政区划")
+        plan = self._maybe(targets_id(county_code, year)) or CountyTargets(county_code=county_code, year=year)
+        plan.set(general, township, village, on, "administrator")
+        self._save(plan)
+
+    def county_progress(self, county_code: str, year: int, as_of: date) -> dict[str, Any]:
+        county = self.area(county_code)
+        if county.level != AreaLevel.COUNTY:
+            raise UnknownArea(f"{county_code} 不是县(区)级行政区划")
+        plan = self._maybe(targets_id(county_code, year))
+        stations = [self.station(sid) for sid in self._station_ids_under(county)]
+        active = [s for s in stations if s.active_on(as_of)]
+        counts = {tier.value: sum(1 for s in active if s.tier == tier) for tier in Tier}
+        targets = plan.as_dict() if plan else None
+        townships = self.children(county_code, as_of)
+        covered = {code for s in active if s.tier == Tier.TOWNSHIP_STATION for code in [s.area_code, *s.covers]}
+        opened_2021 = [s for s in stations if s.tier == Tier.TOWNSHIP_STATION and s.opened_on
+                       and s.opened_on.year == 2021 and s.opened_on <= as_of]
+        reform = sum(1 for s in opened_2021 if self.area(s.area_code).reform_affected_on(s.opened_on))
+        return {
+            "county_code": county_code,
+            "name": county.name_on(as_of),
+            "year": year,
+            "as_of": as_of.isoformat(),
+            "targets": targets,
+            "stations": counts,
+            "progress": {tier: {"target": target, "actual": counts[tier], "met": counts[tier] >= target}
+                         for tier, target in (targets or {}).items()},
+            "reform_affected_2021": {"township_stations_2021": len(opened_2021), "in_reform_affected": reform,
+                                     "share": round(reform / len(opened_2021), 4) if opened_2021 else None,
+                                     "goal_over_half": bool(opened_2021) and reform * 2 > len(opened_2021)},
+            "township_coverage": {"townships": len(townships),
+                                  "covered": sum(1 for t in townships if t.code in covered),
+                                  "uncovered": [t.code for t in townships if t.code not in covered]},
+        }
+
+
+_STAFFING = {
+    "talent.worker.assigned": RegistryApplication._assigned,
+    "talent.worker.left": RegistryApplication._left,
+    "talent.worker.certified": RegistryApplication._certified,
+    "talent.station_head.appointed": RegistryApplication._head_appointed,
+    "talent.station_head.relieved": RegistryApplication._head_relieved,
+}

@@ -32,6 +32,7 @@ def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> fau
         "reporting",
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
+        datadir=str(settings.data_dir / "faust"),
         web_enabled=False,
         topic_partitions=3,
         consumer_auto_offset_reset="earliest",

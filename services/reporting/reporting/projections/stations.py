@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reporting.projections.areas import lineage
 
-TIERS = ("general_station", "township_station", "village_room")
+TIERS = ("general_station", "township_station", "village_room", "institution_station")
 
 
 class StationOpened(BaseModel):

@@ -1,0 +1,56 @@
+"""A station's development level, computed from recorded facts, never typed in (§二(一), annex 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    NONE = "none"  # not yet the five haves
+    BASIC = "basic"  # 五有
+    STANDARD = "standard"  # 标准化 (annex 2)
+    PROFESSIONAL = "professional"  # 三有
+
+
+# The five haves: venue, signage, office equipment, staff (from staffing facts), rules.
+BASIC_ITEMS = ("venue", "signage", "office_equipment", "rules")
+# Annex 2 checklist: location, functional areas, sign and logo, furniture and equipment,
+# barrier-free access, fire equipment, notice board and online publicity.
+CHECKLIST_ITEMS = ("location", "functional_areas", "signage_and_logo", "furniture_and_equipment",
+                   "barrier_free_access", "fire_equipment", "publicity")
+FACILITY_ITEMS = BASIC_ITEMS + CHECKLIST_ITEMS
+ITEM_NAMES = {
+    "venue": "有场地", "signage": "有标识", "office_equipment": "有办公设备", "rules": "有制度",
+    "location": "选址", "functional_areas": "功能分区", "signage_and_logo": "标识标牌",
+    "furniture_and_equipment": "家具设备", "barrier_free_access": "无障碍设施", "fire_equipment": "消防设施",
+    "publicity": "公示栏和网络宣传",
+}
+
+CERTIFICATE_RANK = {"assistant_social_worker": 1, "social_worker": 2, "senior_social_worker": 3}
+
+
+@dataclass(frozen=True)
+class StaffFact:
+    full_time: bool
+    certificate: str | None  # highest certificate level held, None if uncertified
+
+    @property
+    def certified(self) -> bool:
+        return self.certificate in CERTIFICATE_RANK
+
+
+def compute_level(facilities: dict[str, bool], staff: dict[str, StaffFact], head: str | None,
+                  agency_operated: bool, professional_services: bool) -> Level:
+    has = {item for item, present in facilities.items() if present}
+    if not (set(BASIC_ITEMS) <= has and staff):
+        return Level.NONE
+    head_fact = staff.get(head) if head else None
+    qualified_head = head_fact is not None and head_fact.full_time and head_fact.certified
+    certified = sum(1 for fact in staff.values() if fact.certified)
+    if not (set(CHECKLIST_ITEMS) <= has and certified >= 2 and qualified_head):
+        return Level.BASIC
+    full_time_certified = any(fact.full_time and fact.certified for fact in staff.values())
+    if full_time_certified and agency_operated and professional_services:
+        return Level.PROFESSIONAL
+    return Level.STANDARD
