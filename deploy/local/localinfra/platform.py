@@ -18,6 +18,7 @@ from pathlib import Path
 PROCESSES: dict[str, tuple[str, list[str], bool]] = {
     "registry-api": ("REGISTRY_", ["registry", "api"], True),
     "registry-relay": ("REGISTRY_", ["registry", "relay"], False),
+    "registry-staffing": ("REGISTRY_", ["registry", "staffing"], False),
     "reporting-worker": ("REPORTING_", ["reporting", "worker"], False),
     "reporting-api": ("REPORTING_", ["reporting", "api"], True),
     "gateway": ("GATEWAY_", ["gateway"], True),

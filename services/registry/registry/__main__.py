@@ -1,4 +1,5 @@
-"""Composition root: `python -m registry api` serves commands, `python -m registry relay` publishes."""
+"""Composition root: `python -m registry api` serves commands, `relay` publishes its events,
+`staffing` consumes the talent service's staffing events."""
 
 from __future__ import annotations
 
@@ -31,8 +32,12 @@ def main(argv: list[str]) -> None:
     elif role == "relay":
         relay = OutboxRelay(application, translate, settings.kafka_bootstrap, "registry")
         run_until_signalled(relay.run)
+    elif role == "staffing":
+        from registry.consumers.staffing import StaffingConsumer
+
+        run_until_signalled(StaffingConsumer(application, settings.kafka_bootstrap).run)
     else:
-        raise SystemExit(f"unknown role {role!r}: use 'api' or 'relay'")
+        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'staffing'")
 
 
 if __name__ == "__main__":

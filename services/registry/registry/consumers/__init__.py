@@ -1,0 +1,1 @@
+"""Kafka consumers feeding the registry with facts other services own."""
