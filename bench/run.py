@@ -450,6 +450,25 @@ async def kafka_measurements(bootstrap: str, work: Path, n: int, reps: int, prof
     return out
 
 
+def raw_row_inserts(db: Path, n: int) -> dict[str, Any]:
+    """The baseline of the command path: one-row INSERT transactions, one at a time, on a SQLite
+    file with the pragmas the event store's SQLite datastore uses (WAL)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+    payload = "x" * 400
+    started = time.perf_counter()
+    for _ in range(n):
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO bench_rows (payload) VALUES (?)", (payload,))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return {"rows": n, "payload_bytes": len(payload), "transactions_per_s": rnd(n / elapsed)}
+
+
 def platform_measurement(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[str, Any]:
     plat = Platform(bootstrap, work / "platform")
     try:
@@ -497,6 +516,11 @@ def main() -> None:
         results |= asyncio.run(kafka_measurements(bootstrap, work, n, reps, args.profile))
         print("  end to end through the platform ...")
         results["end_to_end"] = platform_measurement(bootstrap, work, m, concurrency)
+        # Command path (issue 3): registry commands/s through HTTP (the gateway path above, same
+        # machine and SQLite) against raw one-row transactions on a SQLite file in the same folder.
+        results["raw_row_inserts"] = raw_row_inserts(work / "raw_rows.sqlite", 2000 if args.quick else 5000)
+        results["ratio_command_path_to_raw_insert"] = rnd(
+            results["end_to_end"]["commands_per_s"] / results["raw_row_inserts"]["transactions_per_s"], 3)
     finally:
         broker.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -520,6 +544,8 @@ def main() -> None:
           f"{results['relay_noop_tracer_diagnostic']['relay_cpu_us_per_event']:,.0f} us relay without tracing")
     print(f"commands           {e2e['commands_per_s']:>10,.1f} /s   latency p50 {e2e['command_latency_ms']['p50']} ms, "
           f"p99 {e2e['command_latency_ms']['p99']} ms (concurrency {concurrency})")
+    print(f"raw 1-row inserts  {results['raw_row_inserts']['transactions_per_s']:>10,.0f} tx/s  "
+          f"command path ratio {results['ratio_command_path_to_raw_insert']:.3f} (goal >= 0.5)")
     print(f"end to end         {e2e['end_to_end_events_per_s']:>10,.1f} ev/s  "
           f"(read model lag after last command {e2e['read_model_lag_after_last_command_seconds']} s)")
     print(f"wrote {RESULTS} in {results['total_wall_seconds']} s")

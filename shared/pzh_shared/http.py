@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,22 +17,67 @@ def error_body(status: int, code: str, message: str, details: object = None) -> 
     return JSONResponse(status_code=status, content=body)
 
 
-def _describe(errors: list[dict]) -> tuple[str, list[dict]]:
+def _problem(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "必填"
+    if kind == "extra_forbidden":
+        return "不接受此字段"
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字符"
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字符"
+    if kind == "string_pattern_mismatch":
+        return "格式不正确"
+    if kind in ("enum", "literal_error"):
+        return f"取值应为 {str(ctx.get('expected', '')).replace(' or ', ' 或 ')}".strip()
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "应为日期，格式 YYYY-MM-DD"
+    if kind.startswith("uuid"):
+        return "应为 UUID"
+    if kind.startswith("int"):
+        return "应为整数"
+    if kind.startswith("float") or kind.startswith("decimal"):
+        return "应为数字"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+        bound = next(iter(ctx.values()), "")
+        return f"应 {sign} {bound:g}" if isinstance(bound, int | float) else f"应 {sign} {bound}"
+    if kind == "value_error":
+        return str(err.get("msg", "")).removeprefix("Value error, ") or "取值无效"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
+        return "请求体应为 JSON 对象"
+    if kind.startswith("string"):
+        return "应为文本"
+    return "取值无效"
+
+
+def describe(errors: list[dict[str, Any]], labels: dict[str, str]) -> tuple[str, list[dict[str, str]]]:
     details = []
     for err in errors:
-        where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
-        details.append({"field": where or "body", "problem": err.get("msg", "invalid")})
-    message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-    return f"请求内容无效 (invalid request): {message}", details
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        field = ".".join(loc) or "body"
+        label = labels.get(loc[-1]) if loc else None
+        details.append({"field": field, "problem": _problem(err), "label": label or field})
+    message = "；".join(f"{d['label']}({d['field']})：{d['problem']}" if d["label"] != d["field"] else f"{d['field']}：{d['problem']}"
+                       for d in details)
+    return f"请求内容无效：{message}", details
 
 
-def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]]) -> None:
-    """Maps validation errors to 422 and each domain error class to (status, code), in one place.
-    An exception with a `details` attribute (e.g. the lines an import rejected) gets it in the body."""
+def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]],
+                           field_labels: dict[str, str] | None = None) -> None:
+    """Maps validation errors to a readable Chinese 422 ("标签(field)：问题", never repeating the
+    submitted value, which may be personal data) and each domain error class to (status, code), in
+    one place. An exception with a `details` attribute (e.g. the lines an import rejected) gets it
+    in the body."""
+    labels = field_labels or {}
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        message, details = _describe(list(exc.errors()))
+        message, details = describe(list(exc.errors()), labels)
         return error_body(422, "invalid_request", message, details)
 
     @app.exception_handler(StarletteHTTPException)

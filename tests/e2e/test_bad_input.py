@@ -27,7 +27,8 @@ def test_invalid_body_is_422_naming_the_field(gateway):
     assert "格式不正确" in reply.json()["error"]["message"]
     reply = gateway.post("/api/stations", json={"tier": "township_station", "area_code": "510421001"})
     assert reply.status_code == 422
-    assert reply.json()["error"]["details"] == [{"field": "name", "problem": "Field required"}]
+    assert reply.json()["error"]["details"] == [{"field": "name", "problem": "必填", "label": "名称"}]
+    assert reply.json()["error"]["message"] == "请求内容无效：名称(name)：必填"
 
 
 async def _poison_then_read_dlq(bootstrap: str, keys: dict[str, bytes]) -> dict[bytes, dict[str, bytes]]:

@@ -381,7 +381,10 @@ class KafkaBroker:
         return props, log4j
 
     def _format(self, java: str, classpath: str, log4j_opt: str, props: Path) -> None:
-        cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+        # Like Kafka's own Uuid.randomUuid: an id starting with "-" would be read as an option.
+        cluster_id = "-"
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
         # No --standalone: the quorum is given statically by controller.quorum.voters.
         proc = subprocess.run(
             [

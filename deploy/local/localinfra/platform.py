@@ -19,6 +19,8 @@ PROCESSES: dict[str, tuple[str, list[str], bool]] = {
     "registry-api": ("REGISTRY_", ["registry", "api"], True),
     "registry-relay": ("REGISTRY_", ["registry", "relay"], False),
     "registry-staffing": ("REGISTRY_", ["registry", "staffing"], False),
+    "talent-api": ("TALENT_", ["talent", "api"], True),
+    "talent-relay": ("TALENT_", ["talent", "relay"], False),
     "reporting-worker": ("REPORTING_", ["reporting", "worker"], False),
     "reporting-api": ("REPORTING_", ["reporting", "api"], True),
     "gateway": ("GATEWAY_", ["gateway"], True),
@@ -71,6 +73,7 @@ class Platform:
         if name == "gateway":
             env["GATEWAY_REGISTRY_URL"] = self.url("registry-api")
             env["GATEWAY_REPORTING_URL"] = self.url("reporting-api")
+            env["GATEWAY_TALENT_URL"] = self.url("talent-api")
         env.update(self.extra_env)
         return env
 

@@ -133,3 +133,11 @@ def test_invalid_body_names_the_fields(client):
 def test_missing_station_is_404(client):
     reply = client.get(f"/stations/{uuid.uuid4()}")
     assert reply.status_code == 404 and reply.json()["error"]["code"] == "not_found"
+
+
+def test_city_progress_sums_the_counties_against_annex1(client):
+    _station(client, tier="general_station", area_code="510421")
+    city = client.get("/progress", params={"year": 2021, "as_of": "2021-12-31"}).json()
+    assert city["targets"] == {"general_station": 5, "township_station": 12, "village_room": 31}
+    assert city["stations"]["general_station"] == 1
+    assert [c["county_code"] for c in city["counties"]] == ["510402", "510403", "510411", "510421", "510422"]

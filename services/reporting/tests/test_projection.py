@@ -48,3 +48,19 @@ def test_store_counts_a_redelivered_event_once(tmp_path):
     assert store.station_counts("510400") == {"general_station": 0, "township_station": 0, "village_room": 1, "institution_station": 0}
     assert store.station_children("510402001") == {
         "510402001001": {"general_station": 0, "township_station": 0, "village_room": 1, "institution_station": 0}}
+
+
+def test_a_closed_or_merged_station_stops_counting_once(tmp_path):
+    store = ReadModelStore(tmp_path / "rm.sqlite")
+    opened = _opened("510402001001")
+    other = _opened("510402001002")
+    store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", d))
+                 for d in (opened, other)])
+    closed = project("registry.station.closed.v1", {"station_id": opened["station_id"], "effective_on": "2023-01-01"})
+    merged_again = project("registry.station.merged.v1", {"station_id": opened["station_id"], "effective_on": "2023-02-01"})
+    unknown = project("registry.station.closed.v1", {"station_id": str(uuid.uuid4()), "effective_on": "2023-01-01"})
+    store.apply([(str(uuid.uuid4()), "registry.station.closed.v1", c) for c in (closed, merged_again, unknown)])
+    assert store.station_counts("510402001")["village_room"] == 1
+    assert store.station_counts("510400")["village_room"] == 1
+    with pytest.raises(ProjectionError):
+        project("registry.station.closed.v1", {})

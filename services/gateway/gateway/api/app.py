@@ -8,14 +8,21 @@ from pzh_shared.http import error_body, install_error_handlers
 from gateway.adapters.upstream import Upstream
 from gateway.settings import GatewaySettings
 
-# First path segment under /api -> the service that owns it.
+# First path segment under /api -> the service that owns it. A segment naming a service itself
+# (/api/talent/stations/...) forwards the rest of the path to it, for paths two services share.
 ROUTES = {
     "areas": "registry",
     "stations": "registry",
     "targets": "registry",
     "progress": "registry",
+    "workers": "talent",
+    "volunteers": "talent",
+    "interns": "talent",
+    "organisations": "talent",
+    "agencies": "talent",
     "read-models": "reporting",
 }
+SERVICES = ("registry", "talent", "reporting")
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -23,6 +30,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.upstreams = {
             "registry": Upstream("registry", settings.registry_url, settings.upstream_timeout),
+            "talent": Upstream("talent", settings.talent_url, settings.upstream_timeout),
             "reporting": Upstream("reporting", settings.reporting_url, settings.upstream_timeout),
         }
         yield
@@ -39,9 +47,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT"])
     async def forward(path: str, request: Request) -> Response:
         """Forwards /api/<resource>/... to the service owning <resource> (auth and scoping: issue 8)."""
-        service = ROUTES.get(path.split("/", 1)[0])
+        head, _, rest = path.partition("/")
+        if head in SERVICES:
+            service, path = head, rest
+        else:
+            service = ROUTES.get(head)
         if service is None:
-            return error_body(404, "not_found", f"没有这个接口：/api/{path}")
+            return error_body(404, "not_found", f"没有这个接口：/api/{head}")
         return await request.app.state.upstreams[service].forward(
             request.method, f"/{path}", content=await request.body(), params=request.query_params,
             content_type=request.headers.get("content-type"))

@@ -93,6 +93,17 @@ class TargetsIn(BaseModel):
     on: Day | None = None
 
 
+FIELD_LABELS = {
+    "code": "行政区划代码", "name": "名称", "reform_affected": "是否涉改", "valid_from": "设立日期", "vintage": "代码版本",
+    "on": "生效日期", "into": "承继或并入对象", "tier": "站点层级", "area_code": "行政区划代码", "address": "地址",
+    "host_venue": "依托场所", "construction_mode": "建设方式", "operating_model": "运营方式", "agency": "驻站机构",
+    "provincial_pilot": "省级试点", "governance_pilot": "治理试点", "covers": "片区覆盖", "planned_on": "规划日期",
+    "opened_on": "开放日期", "plan_only": "只登记规划", "reason": "原因", "expected_version": "期望版本",
+    "present": "是否具备", "evidence": "佐证说明", "delivered": "是否开展专业服务", "general_station": "总站目标",
+    "township_station": "乡镇站目标", "village_room": "村室目标", "as_of": "截至日期", "year": "年度",
+}
+
+
 def _application(request: Request) -> RegistryApplication:
     return request.app.state.application
 
@@ -136,7 +147,7 @@ def create_app(application: RegistryApplication) -> FastAPI:
         Conflict: (409, "conflict"),
         RegistryError: (422, "rule_violated"),
         IntegrityError: (409, "concurrent_change"),
-    })
+    }, FIELD_LABELS)
 
     # -- areas ----------------------------------------------------------------------------------
 
@@ -223,6 +234,10 @@ def create_app(application: RegistryApplication) -> FastAPI:
         registry.set_targets(county_code, year, body.general_station, body.township_station, body.village_room,
                              body.on or date.today())
         return {"status": "ok"}
+
+    @app.get("/progress")
+    def city_progress(registry: Registry, year: int = 2021, as_of: AsOf = None) -> dict[str, Any]:
+        return registry.city_progress(year, as_of or date.today())
 
     @app.get("/progress/{county_code}")
     def county_progress(county_code: str, registry: Registry, year: int = 2021, as_of: AsOf = None) -> dict[str, Any]:

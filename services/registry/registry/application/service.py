@@ -326,6 +326,17 @@ class RegistryApplication(ServiceApplication):
                                   "uncovered": [t.code for t in townships if t.code not in covered]},
         }
 
+    def city_progress(self, year: int, as_of: date) -> dict[str, Any]:
+        """Every county's progress and the city's totals against the sum of the county targets."""
+        counties = [self.county_progress(code, year, as_of) for code in self.area(CITY_CODE).children]
+        tiers = [tier.value for tier in Tier]
+        totals = {tier: sum(c["stations"][tier] for c in counties) for tier in tiers}
+        targets = {tier: sum((c["targets"] or {}).get(tier, 0) for c in counties) for tier in tiers[:3]}
+        return {"city_code": CITY_CODE, "year": year, "as_of": as_of.isoformat(), "targets": targets,
+                "stations": totals, "counties": counties,
+                "township_coverage": {key: sum(c["township_coverage"][key] for c in counties)
+                                      for key in ("townships", "covered")}}
+
 
 _STAFFING = {
     "talent.worker.assigned": RegistryApplication._assigned,

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from reporting.projections.areas import level, parent
+from reporting.projections.areas import level, lineage, parent
 from reporting.projections.dispatch import Changes
 from reporting.projections.stations import TIERS
 
@@ -17,7 +17,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed_events (
     event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, processed_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
 CREATE TABLE IF NOT EXISTS stations (
-    station_id TEXT PRIMARY KEY, tier TEXT NOT NULL, area_code TEXT NOT NULL, opened_on TEXT NOT NULL);
+    station_id TEXT PRIMARY KEY, tier TEXT NOT NULL, area_code TEXT NOT NULL, opened_on TEXT NOT NULL,
+    ended INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS station_tally (
     area_code TEXT NOT NULL, parent_code TEXT, level TEXT NOT NULL, tier TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (area_code, tier));
@@ -72,6 +73,15 @@ class ReadModelStore:
                 "INSERT INTO station_tally (area_code, parent_code, level, tier, count) VALUES (?, ?, ?, ?, 1) "
                 "ON CONFLICT (area_code, tier) DO UPDATE SET count = count + 1",
                 (area_code, parent(area_code), level(area_code), tier))
+        for station_id in changes.ended_station_ids:
+            cur.execute("UPDATE stations SET ended = 1 WHERE station_id = ? AND ended = 0 RETURNING tier, area_code",
+                        (station_id,))
+            row = cur.fetchone()
+            if row is None:
+                continue  # never counted, or already ended: nothing to take off
+            tier, area_code = row
+            for code in lineage(area_code):
+                cur.execute("UPDATE station_tally SET count = count - 1 WHERE area_code = ? AND tier = ?", (code, tier))
 
     def station_counts(self, area_code: str) -> dict[str, int]:
         rows = self._conn.execute("SELECT tier, count FROM station_tally WHERE area_code = ?", (area_code,)).fetchall()

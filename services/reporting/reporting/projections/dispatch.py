@@ -15,6 +15,7 @@ class Changes:
 
     stations: list[dict[str, Any]] = field(default_factory=list)
     tallies: list[tuple[str, str]] = field(default_factory=list)
+    ended_station_ids: list[str] = field(default_factory=list)  # closed or merged: no longer counted
 
 
 def _station_opened_v1(data: dict[str, Any]) -> Changes:
@@ -22,8 +23,17 @@ def _station_opened_v1(data: dict[str, Any]) -> Changes:
     return Changes(stations=[opened.model_dump(mode="json")], tallies=tallies)
 
 
+def _station_ended_v1(data: dict[str, Any]) -> Changes:
+    station_id = data.get("station_id")
+    if not isinstance(station_id, str):
+        raise ProjectionError("station_id missing from a station closed/merged event")
+    return Changes(ended_station_ids=[station_id])
+
+
 HANDLERS: dict[str, dict[int, Callable[[dict[str, Any]], Changes]]] = {
     "registry.station.opened": {1: _station_opened_v1},
+    "registry.station.closed": {1: _station_ended_v1},
+    "registry.station.merged": {1: _station_ended_v1},
 }
 
 

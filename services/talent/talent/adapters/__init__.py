@@ -1,1 +1,2 @@
-"""Edges: integration events, translation, clients."""
+"""Edges of the talent service: its published contract (integration events) and their translation,
+and the volunteer CSV import format."""

@@ -1,1 +1,1 @@
-"""HTTP entry point."""
+"""HTTP entry point: thin routers, request -> command -> application."""

@@ -1,1 +1,1 @@
-"""Use cases: commands in, aggregates saved."""
+"""The talent service's use cases: commands in, aggregates saved."""

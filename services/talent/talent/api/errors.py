@@ -1,0 +1,16 @@
+"""Chinese labels of the talent API's fields, for the shared readable 422s (pzh_shared.http)."""
+
+from __future__ import annotations
+
+FIELD_LABELS = {
+    "name": "姓名/名称", "id_number": "身份证号码", "phone": "联系电话", "role": "人员类别", "registered_on": "登记日期",
+    "station_id": "站点编号", "employment": "用工方式", "assigned_on": "到岗日期", "left_on": "离岗日期",
+    "level": "证书级别", "exam_year": "考试年度", "sat_on": "参考日期", "passed": "是否合格", "certified_on": "取证日期",
+    "specialised_on": "登记日期", "kind": "类别", "hours": "时长", "completed_on": "结业日期", "worker_id": "社工编号",
+    "appointed_on": "任命日期", "relieved_on": "免职日期", "volunteer_number": "志愿者编号", "trained_on": "培训日期",
+    "served_on": "服务日期", "university": "高校名称", "placed_from": "实习开始日期", "placed_until": "实习结束日期",
+    "supervisor_id": "督导社工编号", "host_station_id": "孵化站点编号", "reform_affected": "是否涉改社区", "filed_on": "备案日期",
+    "started_on": "开始孵化日期", "organisation_type": "组织类型", "incubated_on": "孵化完成日期",
+    "registration_number": "登记证号", "graduated_on": "出壳日期", "year": "年度", "hours_as_of": "时长截至日期",
+    "intern_id": "实习生编号", "organisation_id": "组织编号", "agency_id": "机构编号", "volunteer_id": "志愿者编号",
+}

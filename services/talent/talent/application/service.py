@@ -1,0 +1,256 @@
+"""The talent service's use cases: commands in, aggregates saved (several at once where a rule
+spans them, so they succeed or fail together)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from pzh_shared.eventstore import ServiceApplication
+
+from talent.adapters.integration import translate
+from talent.application.quota_facts import FactsBuilder
+from talent.domain import identifiers
+from talent.domain.errors import AlreadyRegistered, NotFound
+from talent.domain.intern import Intern
+from talent.domain.organisation import Agency, Organisation
+from talent.domain.quotas import QuotaResult, StationKind, evaluate
+from talent.domain.staffing import StationStaffing, staffing_id
+from talent.domain.uniqueness import UniqueKey, unique_key_id
+from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, TrainingKind
+from talent.domain.volunteer import Volunteer
+from talent.domain.worker import SocialWorker
+
+A = TypeVar("A", bound=Aggregate)
+
+# Without a cipher key (development only) unique-key ids are keyed with this public constant.
+_DEV_SECRET = b"pzh-talent-unique-keys-development-only"
+
+
+class TalentApplication(ServiceApplication):
+    name = "talent"
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        cipher_key = self.env.get("CIPHER_KEY") or ""
+        self._key_secret = hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
+        try:
+            aggregate = self.repository.get(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            raise NotFound(f"{what} {aggregate_id} 不存在") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what} {aggregate_id} 不存在")
+        return aggregate
+
+    def _claim(self, kind: str, value: str, owner: Aggregate) -> UniqueKey:
+        return UniqueKey.claim(unique_key_id(self._key_secret, kind, value), kind, owner.id)
+
+    def _save_new(self, message: str, *aggregates: Aggregate) -> None:
+        """Saves brand-new aggregates with their unique keys; a clash on a key is AlreadyRegistered."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise AlreadyRegistered(message) from None
+
+    # --- social workers -----------------------------------------------------------------------
+
+    def register_worker(self, name: str, id_number: str, phone: str, registered_on: date, role: Role = Role.SOCIAL_WORKER) -> UUID:
+        worker = SocialWorker.register(name, id_number, phone, registered_on, role)
+        self._save_new("该身份证号码已登记在人才库中", worker, self._claim("worker_id_number", worker.id_number, worker))
+        return worker.id
+
+    def worker(self, worker_id: UUID | str) -> SocialWorker:
+        return self._get(SocialWorker, worker_id, "社工")
+
+    def _change_worker(self, worker_id: UUID | str, command: str, *args: Any) -> SocialWorker:
+        worker = self.worker(worker_id)
+        getattr(worker, command)(*args)
+        self.save(worker)
+        return worker
+
+    def assign_worker(self, worker_id: UUID | str, station_id: str, employment: Employment, assigned_on: date) -> None:
+        self._change_worker(worker_id, "assign", station_id, employment, assigned_on)
+
+    def worker_leaves(self, worker_id: UUID | str, left_on: date) -> None:
+        """Leaving the station; a head is relieved on the same day, in the same save."""
+        worker = self.worker(worker_id)
+        if worker.head_of is not None:
+            staffing = self.staffing(worker.head_of)
+            staffing.relieve(left_on)
+            worker.end_headship(left_on)
+            worker.leave(left_on)
+            self.save(staffing, worker)
+        else:
+            worker.leave(left_on)
+            self.save(worker)
+
+    def register_for_exam(self, worker_id: UUID | str, level: Level, exam_year: int) -> None:
+        self._change_worker(worker_id, "register_for_exam", level, exam_year)
+
+    def sit_exam(self, worker_id: UUID | str, level: Level, exam_year: int, sat_on: date) -> None:
+        self._change_worker(worker_id, "sit_exam", level, exam_year, sat_on)
+
+    def record_exam_result(self, worker_id: UUID | str, level: Level, exam_year: int, passed: bool) -> None:
+        self._change_worker(worker_id, "record_exam_result", level, exam_year, passed)
+
+    def certify(self, worker_id: UUID | str, level: Level, certified_on: date) -> None:
+        self._change_worker(worker_id, "certify", level, certified_on)
+
+    def specialise_in_elderly_care(self, worker_id: UUID | str, specialised_on: date) -> None:
+        self._change_worker(worker_id, "specialise_in_elderly_care", specialised_on)
+
+    def complete_training(self, worker_id: UUID | str, kind: TrainingKind, hours: float, completed_on: date,
+                          station_id: str | None = None) -> None:
+        self._change_worker(worker_id, "complete_training", kind, hours, completed_on, station_id)
+
+    # --- station heads ------------------------------------------------------------------------
+
+    def staffing(self, station_id: str) -> StationStaffing:
+        try:
+            return self.repository.get(staffing_id(station_id))
+        except AggregateNotFoundError:
+            raise NotFound(f"站点 {identifiers.station_id(station_id)} 尚无站长任免记录") from None
+
+    def head_of(self, station_id: str) -> StationStaffing | None:
+        try:
+            return self.staffing(station_id)
+        except NotFound:
+            return None
+
+    def appoint_head(self, station_id: str, worker_id: UUID | str, appointed_on: date) -> None:
+        """The station's staffing and the worker are saved together: a concurrent appointment at the same
+        station (or of the same worker elsewhere) makes one of the two saves fail with IntegrityError."""
+        station_id = identifiers.station_id(station_id)
+        worker = self.worker(worker_id)
+        worker.check_can_head(station_id)
+        staffing = self.head_of(station_id) or StationStaffing.start(station_id)
+        staffing.appoint(worker.id, appointed_on)
+        worker.start_headship(station_id, appointed_on)
+        self.save(staffing, worker)
+
+    def relieve_head(self, station_id: str, relieved_on: date) -> UUID:
+        staffing = self.staffing(station_id)
+        worker_id = staffing.relieve(relieved_on)
+        worker = self.worker(worker_id)
+        worker.end_headship(relieved_on)
+        self.save(staffing, worker)
+        return worker.id
+
+    # --- volunteers ---------------------------------------------------------------------------
+
+    def register_volunteer(self, name: str, id_number: str, phone: str, number: str, station_id: str, registered_on: date,
+                           trained_on: date | None = None, hours: float | None = None, served_on: date | None = None) -> UUID:
+        """One volunteer, with the training by their station and hours, saved whole or not at all."""
+        volunteer = Volunteer.register(name, id_number, phone, number, station_id, registered_on)
+        if trained_on is not None:
+            volunteer.record_training(volunteer.station_id, trained_on)
+        if hours:
+            volunteer.log_hours(hours, served_on or registered_on)
+        self._save_new("该志愿者编号或身份证号码已登记", volunteer,
+                       self._claim("volunteer_number", volunteer.volunteer_number, volunteer),
+                       self._claim("volunteer_id_number", volunteer.id_number, volunteer))
+        return volunteer.id
+
+    def volunteer(self, volunteer_id: UUID | str) -> Volunteer:
+        return self._get(Volunteer, volunteer_id, "志愿者")
+
+    def train_volunteer(self, volunteer_id: UUID | str, station_id: str, trained_on: date) -> None:
+        volunteer = self.volunteer(volunteer_id)
+        volunteer.record_training(station_id, trained_on)
+        self.save(volunteer)
+
+    def log_volunteer_hours(self, volunteer_id: UUID | str, hours: float, served_on: date) -> None:
+        volunteer = self.volunteer(volunteer_id)
+        volunteer.log_hours(hours, served_on)
+        self.save(volunteer)
+
+    # --- interns ------------------------------------------------------------------------------
+
+    def register_intern(self, name: str, phone: str, university: str, registered_on: date) -> UUID:
+        intern = Intern.register(name, phone, university, registered_on)
+        self.save(intern)
+        return intern.id
+
+    def intern(self, intern_id: UUID | str) -> Intern:
+        return self._get(Intern, intern_id, "实习生")
+
+    def place_intern(self, intern_id: UUID | str, station_id: str, placed_from: date, placed_until: date,
+                     supervisor_id: UUID | str | None = None) -> None:
+        intern = self.intern(intern_id)
+        if supervisor_id is not None:
+            supervisor_id = str(self.worker(supervisor_id).id)
+        intern.place(station_id, placed_from, placed_until, supervisor_id)
+        self.save(intern)
+
+    # --- organisations and agencies -----------------------------------------------------------
+
+    def file_organisation(self, name: str, host_station_id: str, reform_affected: bool, filed_on: date) -> UUID:
+        organisation = Organisation.file(name, host_station_id, reform_affected, filed_on)
+        self.save(organisation)
+        return organisation.id
+
+    def organisation(self, organisation_id: UUID | str) -> Organisation:
+        return self._get(Organisation, organisation_id, "社会组织")
+
+    def start_incubation(self, organisation_id: UUID | str, started_on: date) -> None:
+        organisation = self.organisation(organisation_id)
+        organisation.start_incubation(started_on)
+        self.save(organisation)
+
+    def complete_incubation(self, organisation_id: UUID | str, organisation_type: OrganisationType, incubated_on: date) -> None:
+        organisation = self.organisation(organisation_id)
+        organisation.complete_incubation(organisation_type, incubated_on)
+        self.save(organisation)
+
+    def register_organisation(self, organisation_id: UUID | str, registration_number: str, registered_on: date) -> None:
+        organisation = self.organisation(organisation_id)
+        organisation.register(registration_number, registered_on)
+        self._save_new("该登记证号已被其他组织或机构使用", organisation,
+                       self._claim("registration_number", organisation.registration_number, organisation))
+
+    def graduate_organisation(self, organisation_id: UUID | str, graduated_on: date) -> None:
+        organisation = self.organisation(organisation_id)
+        organisation.graduate(graduated_on)
+        self.save(organisation)
+
+    def register_agency(self, name: str, registration_number: str, station_id: str, registered_on: date) -> UUID:
+        agency = Agency.register(name, registration_number, station_id, registered_on)
+        self._save_new("该登记证号已被其他组织或机构使用", agency, self._claim("registration_number", agency.registration_number, agency))
+        return agency.id
+
+    def agency(self, agency_id: UUID | str) -> Agency:
+        return self._get(Agency, agency_id, "社会工作服务机构")
+
+    # --- quotas -------------------------------------------------------------------------------
+
+    def public_events(self, page_size: int = 1000) -> Iterator[tuple[str, dict]]:
+        """Every published event of the service, in log order (what the relay sends to Kafka)."""
+        start = 0
+        while True:
+            notifications = self.recorder.select_notifications(start, page_size, inclusive_of_start=False)
+            if not notifications:
+                return
+            for notification in notifications:
+                public = translate(self.mapper.to_domain_event(notification))
+                if public is not None:
+                    yield public
+            start = notifications[-1].id
+
+    def quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
+        """Quotas of one station and year, folded from the whole log. At city scale this is a
+        projection's job (reporting); here it reads the log in pages on each call."""
+        station_id = identifiers.station_id(station_id)
+        builder = FactsBuilder()
+        for event_type, data in self.public_events():
+            builder.apply(event_type, data)
+        return evaluate(kind, station_id, year, builder.facts(station_id))

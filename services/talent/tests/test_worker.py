@@ -1,0 +1,169 @@
+import uuid
+from datetime import date
+
+import pytest
+from talent.domain.errors import InvalidPersonalData, StationHasHead, TalentError
+from talent.domain.staffing import StationStaffing, staffing_id
+from talent.domain.vocabulary import Employment, Level, Role, TrainingKind
+from talent.domain.worker import SocialWorker
+
+STATION = str(uuid.uuid4())
+OTHER = str(uuid.uuid4())
+A, S, H = Level.ASSISTANT_SOCIAL_WORKER, Level.SOCIAL_WORKER, Level.SENIOR_SOCIAL_WORKER
+
+
+def worker(new_id_number) -> SocialWorker:
+    return SocialWorker.register("王晓梅", new_id_number(), "13800001111", date(2020, 1, 1))
+
+
+def certified(new_id_number, level=A, on=date(2021, 9, 1)) -> SocialWorker:
+    w = worker(new_id_number)
+    w.register_for_exam(level, on.year)
+    w.sit_exam(level, on.year, date(on.year, 6, 20))
+    w.record_exam_result(level, on.year, True)
+    w.certify(level, on)
+    return w
+
+
+def test_registration_keeps_personal_data_in_state_only(new_id_number):
+    number = new_id_number()
+    w = SocialWorker.register(" 王  晓梅 ", number, "138 0000 1111", date(2021, 1, 5), Role.COMMUNITY_WORKER)
+    (registered,) = w.collect_events()
+    assert (w.name, w.id_number, w.phone, w.role) == ("王 晓梅", number, "13800001111", Role.COMMUNITY_WORKER)
+    assert isinstance(registered, SocialWorker.Registered)
+
+
+def test_registration_refuses_bad_personal_data(new_id_number):
+    with pytest.raises(InvalidPersonalData):
+        SocialWorker.register("王晓梅", "510402198501011230", "13800001111", date(2021, 1, 1))
+    with pytest.raises(InvalidPersonalData):
+        SocialWorker.register("", new_id_number(), "13800001111", date(2021, 1, 1))
+
+
+def test_assignment_at_one_station_at_a_time_and_change_of_employment(new_id_number):
+    w = worker(new_id_number)
+    w.assign(STATION, Employment.PART_TIME, date(2021, 3, 1))
+    with pytest.raises(TalentError, match="其他站点"):
+        w.assign(OTHER, Employment.FULL_TIME, date(2021, 4, 1))
+    with pytest.raises(TalentError, match="已按此用工方式"):
+        w.assign(STATION, Employment.PART_TIME, date(2021, 4, 1))
+    w.assign(STATION, Employment.FULL_TIME, date(2021, 5, 1))
+    assert (w.station_id, w.employment, w.assigned_on) == (STATION, Employment.FULL_TIME, date(2021, 3, 1))
+    with pytest.raises(TalentError, match="早于到岗"):
+        w.leave(date(2021, 2, 1))
+    w.leave(date(2021, 6, 1))
+    assert w.station_id is None
+    with pytest.raises(TalentError, match="未在任何站点"):
+        w.leave(date(2021, 6, 2))
+    w.assign(OTHER, Employment.FULL_TIME, date(2021, 7, 1))
+    assert w.station_id == OTHER
+
+
+def test_exam_steps_in_order_then_certificate(new_id_number):
+    w = worker(new_id_number)
+    with pytest.raises(TalentError, match="未报名"):
+        w.sit_exam(A, 2021, date(2021, 6, 20))
+    w.register_for_exam(A, 2021)
+    with pytest.raises(TalentError, match="已报名"):
+        w.register_for_exam(A, 2021)
+    with pytest.raises(TalentError, match="尚未记录参加"):
+        w.record_exam_result(A, 2021, True)
+    with pytest.raises(TalentError, match="考试年度内"):
+        w.sit_exam(A, 2021, date(2020, 6, 20))
+    w.sit_exam(A, 2021, date(2021, 6, 20))
+    with pytest.raises(TalentError, match="考试合格"):
+        w.certify(A, date(2021, 9, 1))
+    w.record_exam_result(A, 2021, True)
+    with pytest.raises(TalentError, match="已登记"):
+        w.record_exam_result(A, 2021, False)
+    w.certify(A, date(2021, 9, 1))
+    assert (w.level, w.certified_on, w.first_certified_on) == (A, date(2021, 9, 1), date(2021, 9, 1))
+
+
+def test_certificate_only_goes_up_and_first_date_is_kept(new_id_number):
+    w = certified(new_id_number, A, date(2021, 9, 1))
+    with pytest.raises(TalentError, match="同级或更低"):
+        w.certify(A, date(2022, 9, 1))
+    with pytest.raises(TalentError, match="同级或更低"):
+        w.register_for_exam(A, 2022)
+    w.register_for_exam(S, 2022)
+    w.sit_exam(S, 2022, date(2022, 6, 19))
+    w.record_exam_result(S, 2022, False)
+    with pytest.raises(TalentError, match="考试合格"):
+        w.certify(S, date(2022, 9, 1))
+    w.register_for_exam(S, 2023)
+    w.sit_exam(S, 2023, date(2023, 6, 18))
+    w.record_exam_result(S, 2023, True)
+    w.certify(S, date(2023, 9, 1))
+    assert (w.level, w.first_certified_on) == (S, date(2021, 9, 1))
+
+
+def test_exam_year_is_bounded(new_id_number):
+    with pytest.raises(TalentError, match="考试年度"):
+        worker(new_id_number).register_for_exam(H, 2007)
+
+
+def test_elderly_care_and_training_hours(new_id_number):
+    w = worker(new_id_number)
+    w.specialise_in_elderly_care(date(2021, 2, 1))
+    with pytest.raises(TalentError):
+        w.specialise_in_elderly_care(date(2021, 3, 1))
+    w.complete_training(TrainingKind.PRE_EXAM, 24, date(2021, 5, 1), STATION)
+    w.complete_training(TrainingKind.CONTINUING_EDUCATION, 12.5, date(2021, 6, 1))
+    assert w.training_hours == 36.5 and len(w.trainings) == 2
+    for hours in (0, -1, 2001):
+        with pytest.raises(TalentError, match="培训学时"):
+            w.complete_training(TrainingKind.HIGH_LEVEL, hours, date(2021, 6, 1))
+
+
+@pytest.mark.parametrize("setup, reason", [
+    (lambda w: None, "未在本站任职"),
+    (lambda w: w.assign(STATION, Employment.PART_TIME, date(2021, 3, 1)), "专职"),
+    (lambda w: w.assign(OTHER, Employment.FULL_TIME, date(2021, 3, 1)), "未在本站任职"),
+])
+def test_station_head_must_be_a_full_time_worker_of_that_station(new_id_number, setup, reason):
+    w = certified(new_id_number)
+    setup(w)
+    with pytest.raises(TalentError, match=reason):
+        w.check_can_head(STATION)
+
+
+def test_station_head_must_be_certified(new_id_number):
+    w = worker(new_id_number)
+    w.assign(STATION, Employment.FULL_TIME, date(2021, 3, 1))
+    with pytest.raises(TalentError, match="证书"):
+        w.check_can_head(STATION)
+
+
+def test_a_head_cannot_go_part_time_or_leave_before_being_relieved(new_id_number):
+    w = certified(new_id_number)
+    w.assign(STATION, Employment.FULL_TIME, date(2021, 10, 1))
+    w.start_headship(STATION, date(2021, 10, 8))
+    with pytest.raises(TalentError, match="站长"):
+        w.assign(STATION, Employment.PART_TIME, date(2021, 11, 1))
+    with pytest.raises(TalentError, match="站长"):
+        w.leave(date(2021, 11, 1))
+    with pytest.raises(TalentError, match="已是站长"):
+        w.start_headship(STATION, date(2021, 10, 9))
+    w.end_headship(date(2021, 12, 1))
+    w.leave(date(2021, 12, 1))
+
+
+def test_one_head_per_station_and_deterministic_id():
+    staffing = StationStaffing.start(STATION.upper())
+    assert staffing.id == staffing_id(STATION) and staffing.station_id == STATION
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    staffing.appoint(first, date(2021, 10, 8))
+    with pytest.raises(StationHasHead):
+        staffing.appoint(second, date(2021, 10, 9))
+    with pytest.raises(TalentError, match="早于任命"):
+        staffing.relieve(date(2021, 10, 1))
+    assert staffing.relieve(date(2022, 1, 1)) == first
+    with pytest.raises(TalentError, match="没有站长"):
+        staffing.relieve(date(2022, 1, 2))
+    with pytest.raises(TalentError, match="上一任"):
+        staffing.appoint(second, date(2021, 12, 31))
+    staffing.appoint(second, date(2022, 1, 1))
+    events = staffing.collect_events()
+    assert [type(e).__name__ for e in events] == ["Started", "HeadAppointed", "HeadRelieved", "HeadAppointed"]
+    assert all(getattr(e, "station_id", STATION) == STATION for e in events)

@@ -1,0 +1,88 @@
+"""`python -m talent api` and `python -m talent relay` as the launcher runs them: separate OS
+processes configured by TALENT_ environment variables, sharing one SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(role: str, env: dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "talent", role], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+async def _find(bootstrap: str, subject: str, timeout: float = 30) -> dict:
+    consumer = AIOKafkaConsumer("talent.events", bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    if record.key == subject.encode():
+                        return json.loads(record.value)
+    finally:
+        await consumer.stop()
+    raise AssertionError(f"no message for {subject} on talent.events within {timeout}s")
+
+
+def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
+    port = _free_port()
+    env = dict(os.environ, TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap, TALENT_DATA_DIR=str(tmp_path), TALENT_HTTP_PORT=str(port),
+               PYTHONUNBUFFERED="1")
+    log = (tmp_path / "talent.log").open("ab")
+    # As the launcher does: the relay starts once the API is healthy. Two processes creating the
+    # same fresh SQLite tables at the same instant can collide on the store's migration record.
+    api, relay = _start("api", env, log), None
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                assert api.poll() is None, (tmp_path / "talent.log").read_text(errors="replace")
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "talent api not healthy"
+                time.sleep(0.2)
+            relay = _start("relay", env, log)
+            station = str(uuid.uuid4())
+            reply = client.post("/organisations", json={"name": "东区邻里守望队", "host_station_id": station, "reform_affected": False})
+            assert reply.status_code == 201, reply.text
+            organisation_id = reply.json()["organisation_id"]
+        envelope = asyncio.run(_find(kafka_bootstrap, organisation_id))
+        assert envelope["type"] == "talent.organisation.filed.v1" and envelope["source"] == "/pzh/talent"
+        assert envelope["data"]["host_station_id"] == station
+    finally:
+        _stop(api)
+        if relay is not None:
+            _stop(relay)
+        log.close()
+    assert relay is not None and relay.returncode == 0, (tmp_path / "talent.log").read_text(errors="replace")
