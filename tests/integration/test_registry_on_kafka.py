@@ -17,7 +17,7 @@ from pzh_shared.kafka import make_producer
 from pzh_shared.relay import OutboxRelay
 from registry.adapters.integration import translate
 from registry.application.service import AreaRow, RegistryApplication
-from registry.consumers.staffing import StaffingConsumer
+from registry.consumers.staffing import staffing_consumer
 from registry.domain.levels import BASIC_ITEMS, CHECKLIST_ITEMS
 from registry.domain.station import Tier
 from registry.domain.targets import ANNEX1_2021
@@ -125,7 +125,7 @@ def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_b
     async def scenario(expected: int, settle: float = 0.0):
         """Runs a consumer in a fresh group until it has handled `expected` messages and, for at
         least `settle` seconds, owned every partition of the topic."""
-        consumer = StaffingConsumer(app, kafka_bootstrap, topic=topic, group_id=f"registry-staffing-{uuid.uuid4().hex[:4]}")
+        consumer = staffing_consumer(app, kafka_bootstrap, topic=topic, group_id=f"registry-staffing-{uuid.uuid4().hex[:4]}")
         stop = asyncio.Event()
         task = asyncio.create_task(consumer.run(stop))
         owned_since = None

@@ -33,9 +33,9 @@ def main(argv: list[str]) -> None:
         relay = OutboxRelay(application, translate, settings.kafka_bootstrap, "registry")
         run_until_signalled(relay.run)
     elif role == "staffing":
-        from registry.consumers.staffing import StaffingConsumer
+        from registry.consumers.staffing import staffing_consumer
 
-        run_until_signalled(StaffingConsumer(application, settings.kafka_bootstrap).run)
+        run_until_signalled(staffing_consumer(application, settings.kafka_bootstrap).run)
     else:
         raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'staffing'")
 
