@@ -41,7 +41,7 @@ from pzh_shared.kafka import ensure_topics, make_producer
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import context_from, current_traceparent, setup_telemetry
 from registry.adapters.integration import translate
-from registry.application.service import RegistryApplication
+from registry.application.service import AreaRow, RegistryApplication
 from registry.domain.areas import COUNTIES
 from registry.domain.station import Station, Tier
 from registry.settings import RegistrySettings
@@ -469,6 +469,56 @@ def raw_row_inserts(db: Path, n: int) -> dict[str, Any]:
     return {"rows": n, "payload_bytes": len(payload), "transactions_per_s": rnd(n / elapsed)}
 
 
+def command_path(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[str, Any]:
+    """Registry commands through HTTP with only registry-api running (no relay, worker or gateway
+    competing for the two cores), and the same commands in-process as a diagnostic."""
+    plat = Platform(bootstrap, work / "command_path")
+    codes = village_codes(m, seed=3)
+    rows = [AreaRow(c, f"镇{c[-3:]}", False, date(2020, 1, 1)) for c in sorted({c[:9] for c in codes})]
+    rows += [AreaRow(c, f"村{c[-6:]}", False, date(2020, 1, 1)) for c in codes]
+    try:
+        plat.start("registry-api")
+        url = plat.url("registry-api")
+
+        async def run() -> tuple[float, list[float]]:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+                csv_text = "code,name,valid_from\n" + "\n".join(f"{r.code},{r.name},2020-01-01" for r in rows)
+                reply = await client.post("/areas/import", content=csv_text.encode(), headers={"content-type": "text/csv"})
+                reply.raise_for_status()
+                queue, latencies = list(range(m)), []
+
+                async def sender() -> None:
+                    while queue:
+                        i = queue.pop()
+                        t0 = time.perf_counter()
+                        reply = await client.post("/stations", json={"name": f"室{i}", "tier": "village_room", "area_code": codes[i]})
+                        if reply.status_code != 201:
+                            raise RuntimeError(f"command {i}: HTTP {reply.status_code} {reply.text[:200]}")
+                        latencies.append(time.perf_counter() - t0)
+
+                started = time.perf_counter()
+                await asyncio.gather(*(sender() for _ in range(concurrency)))
+                return time.perf_counter() - started, latencies
+
+        elapsed, latencies = asyncio.run(run())
+    finally:
+        plat.stop_all()
+    app = make_application(RegistryApplication, RegistrySettings(data_dir=work / "command_path_inproc"))
+    app.seed()
+    app.register_areas(rows)
+    started = time.perf_counter()
+    for i, code in enumerate(codes):
+        app.plan_station(tier=Tier.VILLAGE_ROOM, area_code=code, opened_on=date(2021, 7, 1), planned_on=date(2021, 7, 1),
+                         name=f"室{i}")
+    in_process = time.perf_counter() - started
+    app.close()
+    return {"params": {"commands": m, "concurrency": concurrency, "path": "client -> registry-api (HTTP) -> SQLite",
+                       "events_per_command": 3},
+            "http_commands_per_s": rnd(m / elapsed),
+            "latency_ms": {"p50": rnd(percentile(latencies, 50) * 1000, 2), "p99": rnd(percentile(latencies, 99) * 1000, 2)},
+            "in_process_commands_per_s_diagnostic": rnd(m / in_process)}
+
+
 def platform_measurement(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[str, Any]:
     plat = Platform(bootstrap, work / "platform")
     try:
@@ -518,9 +568,11 @@ def main() -> None:
         results["end_to_end"] = platform_measurement(bootstrap, work, m, concurrency)
         # Command path (issue 3): registry commands/s through HTTP (the gateway path above, same
         # machine and SQLite) against raw one-row transactions on a SQLite file in the same folder.
-        results["raw_row_inserts"] = raw_row_inserts(work / "raw_rows.sqlite", 2000 if args.quick else 5000)
+        print("  command path ...")
+        results["command_path"] = command_path(bootstrap, work, m, concurrency)
+        results["raw_row_inserts"] = raw_row_inserts(work / "command_path" / "raw_rows.sqlite", 2000 if args.quick else 5000)
         results["ratio_command_path_to_raw_insert"] = rnd(
-            results["end_to_end"]["commands_per_s"] / results["raw_row_inserts"]["transactions_per_s"], 3)
+            results["command_path"]["http_commands_per_s"] / results["raw_row_inserts"]["transactions_per_s"], 3)
     finally:
         broker.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -544,6 +596,9 @@ def main() -> None:
           f"{results['relay_noop_tracer_diagnostic']['relay_cpu_us_per_event']:,.0f} us relay without tracing")
     print(f"commands           {e2e['commands_per_s']:>10,.1f} /s   latency p50 {e2e['command_latency_ms']['p50']} ms, "
           f"p99 {e2e['command_latency_ms']['p99']} ms (concurrency {concurrency})")
+    cp = results["command_path"]
+    print(f"registry commands  {cp['http_commands_per_s']:>10,.1f} /s over HTTP alone "
+          f"(p50 {cp['latency_ms']['p50']} ms), {cp['in_process_commands_per_s_diagnostic']:,.0f} /s in-process")
     print(f"raw 1-row inserts  {results['raw_row_inserts']['transactions_per_s']:>10,.0f} tx/s  "
           f"command path ratio {results['ratio_command_path_to_raw_insert']:.3f} (goal >= 0.5)")
     print(f"end to end         {e2e['end_to_end_events_per_s']:>10,.1f} ev/s  "
