@@ -20,6 +20,7 @@ import pstats
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +34,7 @@ import httpx
 import pzh_shared.relay as relay_module
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from localinfra.kafka import KAFKA_DIR, KafkaBroker
-from localinfra.platform import Platform
+from localinfra.platform import Platform, free_port
 from opentelemetry import trace
 from pzh_shared.envelope import encode
 from pzh_shared.eventstore import make_application
@@ -469,6 +470,38 @@ def raw_row_inserts(db: Path, n: int) -> dict[str, Any]:
     return {"rows": n, "payload_bytes": len(payload), "transactions_per_s": rnd(n / elapsed)}
 
 
+def http_ceiling(m: int, concurrency: int, codes: list[str]) -> float:
+    """Requests/s of an endpoint that does nothing (bench/http_ceiling_app.py), same client and body."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "http_ceiling_app:app", "--app-dir", str(Path(__file__).parent),
+                             "--port", str(port), "--log-level", "warning"])
+    try:
+        async def run() -> float:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                for _ in range(100):
+                    try:
+                        await client.get("/docs")
+                        break
+                    except httpx.HTTPError:
+                        await asyncio.sleep(0.1)
+                queue = list(range(m))
+
+                async def sender() -> None:
+                    while queue:
+                        i = queue.pop()
+                        reply = await client.post("/stations", json={"name": f"室{i}", "tier": "village_room", "area_code": codes[i]})
+                        reply.raise_for_status()
+
+                started = time.perf_counter()
+                await asyncio.gather(*(sender() for _ in range(concurrency)))
+                return m / (time.perf_counter() - started)
+
+        return rnd(asyncio.run(run()))
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def command_path(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[str, Any]:
     """Registry commands through HTTP with only registry-api running (no relay, worker or gateway
     competing for the two cores), and the same commands in-process as a diagnostic."""
@@ -503,6 +536,7 @@ def command_path(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[s
         elapsed, latencies = asyncio.run(run())
     finally:
         plat.stop_all()
+    ceiling = http_ceiling(m, concurrency, codes)
     app = make_application(RegistryApplication, RegistrySettings(data_dir=work / "command_path_inproc"))
     app.seed()
     app.register_areas(rows)
@@ -516,7 +550,8 @@ def command_path(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[s
                        "events_per_command": 3},
             "http_commands_per_s": rnd(m / elapsed),
             "latency_ms": {"p50": rnd(percentile(latencies, 50) * 1000, 2), "p99": rnd(percentile(latencies, 99) * 1000, 2)},
-            "in_process_commands_per_s_diagnostic": rnd(m / in_process)}
+            "in_process_commands_per_s_diagnostic": rnd(m / in_process),
+            "empty_fastapi_endpoint_per_s_diagnostic": ceiling}
 
 
 def platform_measurement(bootstrap: str, work: Path, m: int, concurrency: int) -> dict[str, Any]:
@@ -598,7 +633,8 @@ def main() -> None:
           f"p99 {e2e['command_latency_ms']['p99']} ms (concurrency {concurrency})")
     cp = results["command_path"]
     print(f"registry commands  {cp['http_commands_per_s']:>10,.1f} /s over HTTP alone "
-          f"(p50 {cp['latency_ms']['p50']} ms), {cp['in_process_commands_per_s_diagnostic']:,.0f} /s in-process")
+          f"(p50 {cp['latency_ms']['p50']} ms), {cp['in_process_commands_per_s_diagnostic']:,.0f} /s in-process, "
+          f"empty FastAPI endpoint {cp['empty_fastapi_endpoint_per_s_diagnostic']:,.0f} /s")
     print(f"raw 1-row inserts  {results['raw_row_inserts']['transactions_per_s']:>10,.0f} tx/s  "
           f"command path ratio {results['ratio_command_path_to_raw_insert']:.3f} (goal >= 0.5)")
     print(f"end to end         {e2e['end_to_end_events_per_s']:>10,.1f} ev/s  "
