@@ -1,4 +1,4 @@
-"""`python -m talent api` and `python -m talent relay` as the launcher runs them: separate OS
+"""`python -m talent api`, `relay` and `stations` as the launcher runs them: separate OS
 processes configured by TALENT_ environment variables, sharing one SQLite store."""
 
 from __future__ import annotations
@@ -86,3 +86,60 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
             _stop(relay)
         log.close()
     assert relay is not None and relay.returncode == 0, (tmp_path / "talent.log").read_text(errors="replace")
+
+
+async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
+    from datetime import UTC, datetime
+
+    from pzh_shared.envelope import Envelope, encode
+    from pzh_shared.kafka import make_producer
+
+    data = {"station_id": station_id, "tier": "township_station", "area_code": "510411003", "county_code": "510411", "name": "测试站",
+            "construction_mode": "provincial_award", "operating_model": "self_operated", "agency": None, "provincial_pilot": True,
+            "governance_pilot": False, "covers": [], "planned_on": "2021-01-05"}
+    envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.planned.v1", subject=station_id,
+                        time=datetime.now(UTC), data=data)
+    producer = make_producer(bootstrap)
+    await producer.start()
+    try:
+        key, value, headers = encode(envelope)
+        await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
+    port = _free_port()
+    topic = f"registry{uuid.uuid4().hex[:6]}.events"
+    env = dict(os.environ, TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap, TALENT_DATA_DIR=str(tmp_path), TALENT_HTTP_PORT=str(port),
+               TALENT_REGISTRY_TOPIC=topic, PYTHONUNBUFFERED="1")
+    log = (tmp_path / "talent.log").open("ab")
+    api, stations = _start("api", env, log), None
+    station = str(uuid.uuid4())
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                assert api.poll() is None, (tmp_path / "talent.log").read_text(errors="replace")
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "talent api not healthy"
+                time.sleep(0.2)
+            assert client.get(f"/stations/{station}/quotas/2021").status_code == 404
+            stations = _start("stations", env, log)
+            asyncio.run(_publish_planned(kafka_bootstrap, topic, station))
+            deadline = time.monotonic() + 60
+            while (reply := client.get(f"/stations/{station}/quotas/2021")).status_code == 404:
+                assert stations.poll() is None, (tmp_path / "talent.log").read_text(errors="replace")
+                assert time.monotonic() < deadline, "the stations consumer did not apply the planned event"
+                time.sleep(0.3)
+            assert reply.json()["kind"] == "pilot_township", reply.text
+    finally:
+        _stop(api)
+        if stations is not None:
+            _stop(stations)
+        log.close()
+    assert stations is not None and stations.returncode == 0, (tmp_path / "talent.log").read_text(errors="replace")

@@ -105,8 +105,12 @@ def _scenario(client: TestClient, station: str) -> None:
                        ("registration", {"registration_number": _credit_code(501), "registered_on": "2021-11-01"}),
                        ("graduation", {"graduated_on": "2022-03-01"})):
         _ok(client.post(f"/organisations/{oid}/{path}", json=body))
-    _ok(client.post("/agencies", json={"name": "攀枝花市向阳社会工作服务中心", "registration_number": _credit_code(502),
-                                       "station_id": station, "registered_on": "2021-05-01"}), 201)
+    agency_id = _ok(client.post("/agencies", json={"name": "攀枝花市向阳社会工作服务中心", "registration_number": _credit_code(502),
+                                                   "station_id": station, "registered_on": "2021-05-01"}), 201)["agency_id"]
+    # the former head, now employed by the agency rather than a station, and leaving it again
+    _ok(client.post(f"/workers/{worker_ids[0]}/agency-employment", json={"agency_id": agency_id, "employment": "full_time",
+                                                                          "employed_on": "2022-03-01"}))
+    _ok(client.post(f"/workers/{worker_ids[0]}/departure", json={"left_on": "2022-06-30"}))
 
 
 async def _relay_and_read(application: TalentApplication, bootstrap: str, expected: set[str], timeout: float = 30):

@@ -20,6 +20,7 @@ PROCESSES: dict[str, tuple[str, list[str], bool]] = {
     "registry-relay": ("REGISTRY_", ["registry", "relay"], False),
     "registry-staffing": ("REGISTRY_", ["registry", "staffing"], False),
     "talent-api": ("TALENT_", ["talent", "api"], True),
+    "talent-stations": ("TALENT_", ["talent", "stations"], False),
     "talent-relay": ("TALENT_", ["talent", "relay"], False),
     "reporting-worker": ("REPORTING_", ["reporting", "worker"], False),
     "reporting-api": ("REPORTING_", ["reporting", "api"], True),

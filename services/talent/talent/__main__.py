@@ -1,4 +1,5 @@
-"""Composition root: `python -m talent api` serves commands, `python -m talent relay` publishes."""
+"""Composition root: `python -m talent api` serves commands, `python -m talent relay` publishes,
+`python -m talent stations` consumes the registry's station facts."""
 
 from __future__ import annotations
 
@@ -31,8 +32,12 @@ def main(argv: list[str]) -> None:
     elif role == "relay":
         relay = OutboxRelay(application, translate, settings.kafka_bootstrap, "talent")
         run_until_signalled(relay.run)
+    elif role == "stations":
+        from talent.consumers.stations import stations_consumer
+
+        run_until_signalled(stations_consumer(application, settings.kafka_bootstrap, settings.registry_topic).run)
     else:
-        raise SystemExit(f"unknown role {role!r}: use 'api' or 'relay'")
+        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'stations'")
 
 
 if __name__ == "__main__":

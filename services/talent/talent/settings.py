@@ -8,3 +8,5 @@ class TalentSettings(ServiceSettings):
     http_port: int = 8102
     # Largest volunteer CSV the import endpoint accepts, in bytes.
     max_import_bytes: int = 10 * 1024 * 1024
+    # The registry's topic that `python -m talent stations` reads station facts from.
+    registry_topic: str = "registry.events"

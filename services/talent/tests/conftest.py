@@ -29,3 +29,31 @@ def talent_app(tmp_path):
     application = make_application(TalentApplication, TalentSettings(data_dir=tmp_path))
     yield application
     application.close()
+
+
+_offsets = itertools.count(1)
+
+
+def planned_data(station_id: str, tier: str = "township_station", provincial_pilot: bool = False, area_code: str = "510402001") -> dict:
+    """The data of a `registry.station.planned.v1` as the registry publishes it."""
+    return {"station_id": station_id, "tier": tier, "area_code": area_code, "county_code": area_code[:6], "name": "测试站",
+            "construction_mode": "county_self_built", "operating_model": "self_operated", "agency": None,
+            "provincial_pilot": provincial_pilot, "governance_pilot": False, "covers": [], "planned_on": "2020-06-01"}
+
+
+def plan(app, station_id: str, tier: str = "township_station", provincial_pilot: bool = False) -> None:
+    """Feeds the application the registry's planned event for a station, as the stations consumer does."""
+    from eventsourcing.persistence import Tracking
+
+    app.apply_registry_event("registry.station.planned.v1", planned_data(station_id, tier, provincial_pilot),
+                             Tracking("registry.events:0", next(_offsets)))
+
+
+@pytest.fixture
+def plan_station():
+    return plan
+
+
+@pytest.fixture
+def planned():
+    return planned_data

@@ -102,7 +102,7 @@ def test_unknown_ids_are_404(client):
     assert reply.status_code == 404
 
 
-def test_organisation_pipeline_agency_and_quotas(client):
+def test_organisation_pipeline_agency_and_quotas(client, plan_station):
     station = str(uuid.uuid4())
     ids = []
     for n, (kind, affected) in enumerate([("functional_service", True)] * 3 + [("interest_volunteer", False)] * 3):
@@ -126,15 +126,25 @@ def test_organisation_pipeline_agency_and_quotas(client):
     agency_id = ok(client.post("/agencies", json={"name": "某社工中心", "registration_number": agency_code, "station_id": station,
                                                   "registered_on": "2021-05-01"}), 201)["agency_id"]
     assert ok(client.get(f"/agencies/{agency_id}"))["station_id"] == station
+    # Talent has not heard of the station from the registry yet: the kind is unknown.
+    reply = client.get(f"/stations/{station}/quotas/2021")
+    assert reply.status_code == 404 and reply.json()["error"]["code"] == "not_found"
+    assert "尚未收到站点" in reply.json()["error"]["message"] and "registry.station.planned" in reply.json()["error"]["message"]
+    application = client.app.state.application
+    plan_station(application, station, "township_station", provincial_pilot=False)
     quotas = ok(client.get(f"/stations/{station}/quotas/2021"))
     got = {q["code"]: (q["actual"], q["met"]) for q in quotas["quotas"]}
     assert got == {"functional_service_organisations_year": (3, True), "interest_volunteer_organisations_year": (3, True),
                    "reform_affected_share_year": (50.0, True), "certified_workers_5y": (0, False), "registered_agencies_5y": (1, True),
                    "volunteers_trained_year": (0, False)}
-    assert quotas["met"] is False and quotas["kind"] == "other"
-    pilot = ok(client.get(f"/stations/{station}/quotas/2021", params={"kind": "pilot_township"}))
-    assert {q["code"]: q["met"] for q in pilot["quotas"]}["registered_organisations_year"] is True
-    assert client.get(f"/stations/{station}/quotas/2021", params={"kind": "castle"}).status_code == 422
+    assert (quotas["met"], quotas["kind"], quotas["tier"], quotas["provincial_pilot"]) == (False, "other", "township_station", False)
+    # The registry's facts decide, not the caller: a `kind` in the query changes nothing.
+    assert ok(client.get(f"/stations/{station}/quotas/2021", params={"kind": "pilot_township"}))["kind"] == "other"
+    pilot_station = str(uuid.uuid4())
+    plan_station(application, pilot_station, "township_station", provincial_pilot=True)
+    pilot = ok(client.get(f"/stations/{pilot_station}/quotas/2021"))
+    assert (pilot["kind"], pilot["tier"], pilot["provincial_pilot"]) == ("pilot_township", "township_station", True)
+    assert [q["code"] for q in pilot["quotas"]] == ["certified_workers_year", "registered_organisations_year", "volunteers_trained_year"]
 
 
 def test_volunteers_and_interns(client, new_id_number):
@@ -154,3 +164,31 @@ def test_volunteers_and_interns(client, new_id_number):
                                                             "supervisor_id": str(uuid.uuid4())})
     assert reply.status_code == 404  # no such supervisor
     assert len(ok(client.get(f"/interns/{iid}"))["placements"]) == 1
+
+
+def test_employment_at_an_agency(client, new_id_number):
+    station = str(uuid.uuid4())
+    code = "52510400MJ0000123"
+    code += credit_check_char(code)
+    agency_id = ok(client.post("/agencies", json={"name": "攀枝花市仁和区社会工作服务中心", "registration_number": code, "station_id": station,
+                                                  "registered_on": "2021-01-01"}), 201)["agency_id"]
+    worker_id = ok(client.post("/workers", json={"name": "何社工", "id_number": new_id_number(), "phone": "13800001111",
+                                                 "registered_on": "2021-01-04"}), 201)["worker_id"]
+    body = {"agency_id": agency_id, "employment": "part_time", "employed_on": "2021-02-01"}
+    assert ok(client.post(f"/workers/{worker_id}/agency-employment", json=body)) == {"status": "employed"}
+    w = ok(client.get(f"/workers/{worker_id}"))
+    assert (w["agency_id"], w["employment"], w["employed_on"], w["station_id"]) == (agency_id, "part_time", "2021-02-01", None)
+    # one employer at a time: not at a station meanwhile, and never a head there
+    reply = client.post(f"/workers/{worker_id}/assignment", json={"station_id": station, "employment": "full_time", "assigned_on": "2021-03-01"})
+    assert reply.status_code == 422 and "请先办理离职" in reply.json()["error"]["message"]
+    reply = client.put(f"/stations/{station}/head", json={"worker_id": worker_id, "appointed_on": "2021-03-01"})
+    assert reply.status_code == 422
+    reply = client.post(f"/workers/{worker_id}/agency-employment", json={**body, "agency_id": str(uuid.uuid4())})
+    assert reply.status_code == 404 and reply.json()["error"]["code"] == "not_found"
+    reply = client.post(f"/workers/{worker_id}/agency-employment", json={"agency_id": agency_id, "employment": "sometimes"})
+    assert reply.status_code == 422 and reply.json()["error"]["details"][0]["label"] == "用工方式"
+    reply = client.post(f"/workers/{worker_id}/agency-employment", json={**body, "employment": "full_time", "employed_on": "2021-13-01"})
+    assert reply.status_code == 422 and reply.json()["error"]["details"][0]["label"] == "受聘日期"
+    ok(client.post(f"/workers/{worker_id}/departure", json={"left_on": "2021-06-30"}))
+    assert ok(client.get(f"/workers/{worker_id}"))["agency_id"] is None
+    ok(client.post(f"/workers/{worker_id}/assignment", json={"station_id": station, "employment": "full_time", "assigned_on": "2021-07-01"}))

@@ -10,7 +10,9 @@ about organisations and are published. Exam registrations, sittings and results 
 The staffing contracts (worker assigned / left / certified, station head appointed / relieved) are
 consumed by the registry for its station level rule: their types and fields are fixed.
 `talent.worker.assigned.v1` is an upsert: a second one for the same worker and station means the
-employment changed (full time <-> part time) from `assigned_on`."""
+employment changed (full time <-> part time) from `assigned_on`. Employment at a social work service
+agency has its own contracts (`talent.worker.employed_by_agency.v1`, `talent.worker.left_agency.v1`),
+so the station-only staffing contracts keep their meaning; it never counts for a station's quotas."""
 
 from __future__ import annotations
 
@@ -83,6 +85,29 @@ class StationHeadRelievedV1(_Contract):
     station_id: str = _id("the registry's station UUID")
     worker_id: str = _id("opaque UUID of the social worker")
     relieved_on: date
+
+
+# --- employment at an agency -----------------------------------------------------------------------
+
+class WorkerEmployedByAgencyV1(_Contract):
+    """talent.worker.employed_by_agency.v1: a social worker is employed by an agency, not by a station.
+
+    Again for the same agency: the employment changed (full time <-> part time). Not a station's staff."""
+
+    model_config = ConfigDict(title="talent.worker.employed_by_agency.v1")
+    worker_id: str = _id("opaque UUID of the social worker")
+    agency_id: str = _id("opaque UUID of the agency (talent.agency.registered.v1)")
+    employment: Employment
+    employed_on: date
+
+
+class WorkerLeftAgencyV1(_Contract):
+    """talent.worker.left_agency.v1: a social worker left the agency that employed them."""
+
+    model_config = ConfigDict(title="talent.worker.left_agency.v1")
+    worker_id: str = _id("opaque UUID of the social worker")
+    agency_id: str = _id("opaque UUID of the agency")
+    left_on: date
 
 
 # --- workers, training, interns --------------------------------------------------------------------
@@ -222,6 +247,8 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "talent.worker.registered.v1": WorkerRegisteredV1,
     "talent.worker.assigned.v1": WorkerAssignedV1,
     "talent.worker.left.v1": WorkerLeftV1,
+    "talent.worker.employed_by_agency.v1": WorkerEmployedByAgencyV1,
+    "talent.worker.left_agency.v1": WorkerLeftAgencyV1,
     "talent.worker.certified.v1": WorkerCertifiedV1,
     "talent.worker.elderly_care_specialised.v1": WorkerElderlyCareSpecialisedV1,
     "talent.worker.training_completed.v1": WorkerTrainingCompletedV1,
@@ -251,6 +278,10 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     SocialWorker.Assigned: ("talent.worker.assigned.v1", lambda e: dict(worker_id=_oid(e), station_id=e.station_id,
                                                                         employment=e.employment, assigned_on=e.assigned_on)),
     SocialWorker.Left: ("talent.worker.left.v1", lambda e: dict(worker_id=_oid(e), station_id=e.station_id, left_on=e.left_on)),
+    SocialWorker.EmployedByAgency: ("talent.worker.employed_by_agency.v1",
+                                    lambda e: dict(worker_id=_oid(e), agency_id=e.agency_id, employment=e.employment,
+                                                   employed_on=e.employed_on)),
+    SocialWorker.LeftAgency: ("talent.worker.left_agency.v1", lambda e: dict(worker_id=_oid(e), agency_id=e.agency_id, left_on=e.left_on)),
     SocialWorker.Certified: ("talent.worker.certified.v1", lambda e: dict(worker_id=_oid(e), level=e.level, certified_on=e.certified_on)),
     SocialWorker.SpecialisedInElderlyCare: ("talent.worker.elderly_care_specialised.v1",
                                             lambda e: dict(worker_id=_oid(e), specialised_on=e.specialised_on)),

@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.http import install_error_handlers
@@ -18,7 +18,6 @@ from talent.api.errors import FIELD_LABELS
 from talent.application.service import TalentApplication
 from talent.domain.errors import AlreadyRegistered, Conflict, InvalidPersonalData, NotFound, StationHasHead, TalentError
 from talent.domain.identifiers import mask
-from talent.domain.quotas import StationKind
 from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, TrainingKind
 
 Today = Field(default_factory=date.today)
@@ -42,6 +41,12 @@ class AssignWorker(_Body):
     station_id: UUID
     employment: Employment
     assigned_on: date = Today
+
+
+class EmployAtAgency(_Body):
+    agency_id: UUID
+    employment: Employment
+    employed_on: date = Today
 
 
 class WorkerLeaves(_Body):
@@ -185,7 +190,8 @@ def create_app(application: TalentApplication, max_import_bytes: int = 10 * 1024
         return {
             "worker_id": str(w.id), "name": w.name, "id_number_masked": mask(w.id_number, 6, 4), "phone_masked": mask(w.phone, 3, 4),
             "role": w.role, "registered_on": w.registered_on, "station_id": w.station_id, "employment": w.employment,
-            "assigned_on": w.assigned_on, "level": w.level, "certified_on": w.certified_on, "first_certified_on": w.first_certified_on,
+            "assigned_on": w.assigned_on, "agency_id": w.agency_id, "employed_on": w.employed_on,
+            "level": w.level, "certified_on": w.certified_on, "first_certified_on": w.first_certified_on,
             "elderly_care_since": w.elderly_care_since, "head_of": w.head_of, "training_hours": w.training_hours,
             "exams": [{"level": level, "exam_year": year, **exam} for (level, year), exam in sorted(w.exams.items(), key=lambda i: (i[0][1], i[0][0]))],
             "version": w.version,
@@ -195,6 +201,11 @@ def create_app(application: TalentApplication, max_import_bytes: int = 10 * 1024
     def assign(worker_id: UUID, body: AssignWorker, talent: Talent) -> dict[str, str]:
         talent.assign_worker(worker_id, str(body.station_id), body.employment, body.assigned_on)
         return {"status": "assigned"}
+
+    @app.post("/workers/{worker_id}/agency-employment")
+    def employ_at_agency(worker_id: UUID, body: EmployAtAgency, talent: Talent) -> dict[str, str]:
+        talent.employ_at_agency(worker_id, body.agency_id, body.employment, body.employed_on)
+        return {"status": "employed"}
 
     @app.post("/workers/{worker_id}/departure")
     def leave(worker_id: UUID, body: WorkerLeaves, talent: Talent) -> dict[str, str]:
@@ -250,12 +261,15 @@ def create_app(application: TalentApplication, max_import_bytes: int = 10 * 1024
                 "since": staffing.head_since if staffing else None}
 
     @app.get("/stations/{station_id}/quotas/{year}")
-    def quotas(station_id: UUID, year: int, talent: Talent,
-               kind: Annotated[StationKind, Query(description="pilot_township: 省级试点乡镇站; other: 其他站点")] = StationKind.OTHER) -> dict:
+    def quotas(station_id: UUID, year: int, talent: Talent) -> dict:
+        """The kind (pilot_township: 省级试点乡镇站; other: 其他站点) follows from the registry's facts
+        about the station (tier, provincial_pilot), consumed from registry.events; 404 until known."""
         if not 2000 <= year <= 2100:
             raise TalentError("年度应在 2000 至 2100 之间")
-        results = talent.quotas(str(station_id), year, kind)
-        return {"station_id": str(station_id), "year": year, "kind": kind, "met": all(r.met for r in results),
+        profile = talent.station_profile(str(station_id))
+        results = talent.evaluate_quotas(str(station_id), year, profile.kind)
+        return {"station_id": str(station_id), "year": year, "kind": profile.kind, "tier": profile.tier,
+                "provincial_pilot": profile.provincial_pilot, "met": all(r.met for r in results),
                 "quotas": [vars(r) for r in results]}
 
     # --- volunteers ----------------------------------------------------------------------------

@@ -12,5 +12,5 @@ FIELD_LABELS = {
     "supervisor_id": "督导社工编号", "host_station_id": "孵化站点编号", "reform_affected": "是否涉改社区", "filed_on": "备案日期",
     "started_on": "开始孵化日期", "organisation_type": "组织类型", "incubated_on": "孵化完成日期",
     "registration_number": "登记证号", "graduated_on": "出壳日期", "year": "年度", "hours_as_of": "时长截至日期",
-    "intern_id": "实习生编号", "organisation_id": "组织编号", "agency_id": "机构编号", "volunteer_id": "志愿者编号",
+    "intern_id": "实习生编号", "organisation_id": "组织编号", "agency_id": "机构编号", "employed_on": "受聘日期", "volunteer_id": "志愿者编号",
 }

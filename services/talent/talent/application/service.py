@@ -11,19 +11,20 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
 
 from talent.adapters.integration import translate
 from talent.application.quota_facts import FactsBuilder
 from talent.domain import identifiers
-from talent.domain.errors import AlreadyRegistered, NotFound
+from talent.domain.errors import AlreadyRegistered, NotFound, TalentError
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.quotas import QuotaResult, StationKind, evaluate
 from talent.domain.staffing import StationStaffing, staffing_id
+from talent.domain.station_profile import StationProfile, profile_id
 from talent.domain.uniqueness import UniqueKey, unique_key_id
-from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, TrainingKind
+from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, StationTier, TrainingKind
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
@@ -81,8 +82,15 @@ class TalentApplication(ServiceApplication):
     def assign_worker(self, worker_id: UUID | str, station_id: str, employment: Employment, assigned_on: date) -> None:
         self._change_worker(worker_id, "assign", station_id, employment, assigned_on)
 
+    def employ_at_agency(self, worker_id: UUID | str, agency_id: UUID | str, employment: Employment, employed_on: date) -> None:
+        """Employment at a registered social work service agency instead of a station."""
+        agency = self.agency(agency_id)
+        if employed_on < agency.registered_on:
+            raise TalentError("受聘日期不能早于该机构的登记日期")
+        self._change_worker(worker_id, "employ_at_agency", str(agency.id), employment, employed_on)
+
     def worker_leaves(self, worker_id: UUID | str, left_on: date) -> None:
-        """Leaving the station; a head is relieved on the same day, in the same save."""
+        """Leaving the station or the agency; a head is relieved on the same day, in the same save."""
         worker = self.worker(worker_id)
         if worker.head_of is not None:
             staffing = self.staffing(worker.head_of)
@@ -231,6 +239,48 @@ class TalentApplication(ServiceApplication):
     def agency(self, agency_id: UUID | str) -> Agency:
         return self._get(Agency, agency_id, "社会工作服务机构")
 
+    # --- station facts from the registry ----------------------------------------------------------
+
+    def apply_registry_event(self, event_type: str, data: dict[str, Any], tracking: Tracking) -> None:
+        """Applies one message of `registry.events` with its tracking record in one transaction; every
+        other event type is tracked and ignored. A redelivered message (same tracking) changes nothing,
+        and a republished planned event (relays publish at least once) finds the facts unchanged."""
+        if self.already_tracked(tracking):
+            return
+        family, _, version = event_type.rpartition(".v")
+        changed: list[Aggregate] = []
+        if family == "registry.station.planned":
+            if version != "1":
+                raise TalentError(f"{event_type}: 人才服务只处理 v1 版本")
+            changed = self._station_planned(data)
+        self.save_tracked(tracking, *changed)
+
+    def _station_planned(self, data: dict[str, Any]) -> list[Aggregate]:
+        station_id = identifiers.station_id(data["station_id"])
+        tier = StationTier(data["tier"])
+        provincial_pilot = data["provincial_pilot"]
+        if not isinstance(provincial_pilot, bool):
+            raise TalentError("registry.station.planned.v1: provincial_pilot 应为布尔值")
+        area_code = str(data["area_code"])
+        profile = self._station_profile(station_id)
+        if profile is None:
+            return [StationProfile.learn(station_id, tier, provincial_pilot, area_code, date.fromisoformat(data["planned_on"]))]
+        return [profile] if profile.revise(tier, provincial_pilot, area_code) else []
+
+    def _station_profile(self, station_id: str) -> StationProfile | None:
+        try:
+            return self.repository.get(profile_id(station_id))
+        except AggregateNotFoundError:
+            return None
+
+    def station_profile(self, station_id: str) -> StationProfile:
+        """The station's tier and pilot flag as the registry published them; NotFound until talent has heard of it."""
+        profile = self._station_profile(station_id)
+        if profile is None:
+            raise NotFound(f"人才服务尚未收到站点 {identifiers.station_id(station_id)} 的规划登记信息(registry.station.planned)，"
+                           "无法确定其考核类别：请确认该站点已在登记服务中规划，稍后再试")
+        return profile
+
     # --- quotas -------------------------------------------------------------------------------
 
     def public_events(self, page_size: int = 1000) -> Iterator[tuple[str, dict]]:
@@ -246,9 +296,14 @@ class TalentApplication(ServiceApplication):
                     yield public
             start = notifications[-1].id
 
-    def quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
-        """Quotas of one station and year, folded from the whole log. At city scale this is a
-        projection's job (reporting); here it reads the log in pages on each call."""
+    def quotas(self, station_id: str, year: int) -> list[QuotaResult]:
+        """Quotas of one station and year, folded from the whole log, for the station's kind as the
+        registry's facts make it (NotFound for a station talent has not heard of). At city scale this
+        is a projection's job (reporting); here it reads the log in pages on each call."""
+        return self.evaluate_quotas(station_id, year, self.station_profile(station_id).kind)
+
+    def evaluate_quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
+        """The quotas of a station of the given kind (for tests and what-if questions, not the API)."""
         station_id = identifiers.station_id(station_id)
         builder = FactsBuilder()
         for event_type, data in self.public_events():

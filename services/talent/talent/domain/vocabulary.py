@@ -10,6 +10,15 @@ class Employment(StrEnum):
     PART_TIME = "part_time"  # 兼职
 
 
+class StationTier(StrEnum):
+    """The registry's station tiers (`registry.station.planned.v1` field `tier`), as talent reads them."""
+
+    GENERAL_STATION = "general_station"  # 县(区)社会工作服务总站
+    TOWNSHIP_STATION = "township_station"  # 乡镇(街道)社会工作服务站
+    VILLAGE_ROOM = "village_room"  # 村(社区)社会工作服务室
+    INSTITUTION_STATION = "institution_station"  # 民政服务机构社会工作服务站
+
+
 class Level(StrEnum):
     """Levels of the national social worker exam (全国社会工作者职业水平考试), lowest first."""
 

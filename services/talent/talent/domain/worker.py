@@ -1,5 +1,6 @@
 """The SocialWorker aggregate: one practitioner on the talent register (social worker, community
-worker, township cadre or organisation staff), their employment at a station, the national exam,
+worker, township cadre or organisation staff), their employment at a station or at a social work
+service agency (one employer at a time), the national exam,
 the certificate they hold, their elderly-care specialisation and their training.
 
 Name, ID number and phone are personal data: they live only in this aggregate's state (encrypted
@@ -33,6 +34,15 @@ class SocialWorker(Aggregate):
 
     class Left(Aggregate.Event):
         station_id: str
+        left_on: date
+
+    class EmployedByAgency(Aggregate.Event):
+        agency_id: str
+        employment: str
+        employed_on: date
+
+    class LeftAgency(Aggregate.Event):
+        agency_id: str
         left_on: date
 
     class ExamRegistered(Aggregate.Event):
@@ -87,6 +97,8 @@ class SocialWorker(Aggregate):
         self.station_id: str | None = None
         self.employment: Employment | None = None
         self.assigned_on: date | None = None
+        self.agency_id: str | None = None
+        self.employed_on: date | None = None
         self.exams: dict[tuple[str, int], dict] = {}
         self.level: Level | None = None
         self.certified_on: date | None = None
@@ -102,6 +114,8 @@ class SocialWorker(Aggregate):
         """Employment at a station. Assigning again at the same station changes full/part time."""
         station_id = identifiers.station_id(station_id)
         employment = Employment(employment)
+        if self.agency_id is not None:
+            raise TalentError("该社工受聘于社会工作服务机构，请先办理离职，再到站点任职")
         if self.station_id is not None and self.station_id != station_id:
             raise TalentError("该社工仍在其他站点任职，请先办理离岗")
         if self.station_id == station_id and self.employment is employment:
@@ -119,10 +133,38 @@ class SocialWorker(Aggregate):
         self.station_id = station_id
         self.employment = Employment(employment)
 
+    def employ_at_agency(self, agency_id: str, employment: Employment, employed_on: date) -> None:
+        """Employment at a social work service agency instead of a station. Again at the same agency
+        changes full/part time. It never counts for a station's quotas."""
+        employment = Employment(employment)
+        if self.station_id is not None:
+            raise TalentError("该社工仍在站点任职，请先办理离岗，再受聘于机构")
+        if self.agency_id is not None and self.agency_id != agency_id:
+            raise TalentError("该社工仍受聘于其他机构，请先办理离职")
+        if self.agency_id == agency_id and self.employment is employment:
+            raise TalentError("该社工已按此用工方式受聘于该机构")
+        if employed_on < self.registered_on:
+            raise TalentError("受聘日期不能早于登记日期")
+        if self.employed_on and self.agency_id == agency_id and employed_on < self.employed_on:
+            raise TalentError("用工方式变更日期不能早于受聘日期")
+        self._employed_by_agency(agency_id, employment.value, employed_on)
+
+    @event(EmployedByAgency)
+    def _employed_by_agency(self, agency_id: str, employment: str, employed_on: date) -> None:
+        if self.agency_id != agency_id:
+            self.employed_on = employed_on
+        self.agency_id = agency_id
+        self.employment = Employment(employment)
+
     def leave(self, left_on: date) -> None:
-        """Leaves the current station. A head must be relieved first (the application does both at once)."""
+        """Leaves the current station or agency. A head must be relieved first (the application does both at once)."""
+        if self.agency_id is not None:
+            if self.employed_on and left_on < self.employed_on:
+                raise TalentError("离职日期不能早于受聘日期")
+            self._left_agency(self.agency_id, left_on)
+            return
         if self.station_id is None:
-            raise TalentError("该社工当前未在任何站点任职")
+            raise TalentError("该社工当前未在任何站点或机构任职")
         if self.head_of is not None:
             raise TalentError("该社工是站长：请先免去站长职务")
         if self.assigned_on and left_on < self.assigned_on:
@@ -134,6 +176,12 @@ class SocialWorker(Aggregate):
         self.station_id = None
         self.employment = None
         self.assigned_on = None
+
+    @event(LeftAgency)
+    def _left_agency(self, agency_id: str, left_on: date) -> None:
+        self.agency_id = None
+        self.employment = None
+        self.employed_on = None
 
     # --- the national exam and certification ----------------------------------------------------
 
