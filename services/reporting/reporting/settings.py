@@ -6,6 +6,9 @@ class ReportingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
 
     http_port: int = 8105
+    # Faust app id, which is also the consumer group: two independent platforms on one broker
+    # (a test beside another) need different ones.
+    app_id: str = "reporting"
     # Faust group timing: short values let a fresh worker own its partitions within seconds.
     broker_session_timeout: float = 10.0
     broker_heartbeat_interval: float = 1.0

@@ -29,7 +29,7 @@ SOURCE_TOPICS = ("registry.events",)
 
 def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> faust.App:
     app = faust.App(
-        "reporting",
+        settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         datadir=str(settings.data_dir / "faust"),
