@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,22 @@ async def ensure_topics(bootstrap: str, topics: dict[str, int], replication_fact
                 raise RuntimeError(f"could not create topic {name}: error code {code}")
     finally:
         await admin.close()
+
+
+async def topic_partitions(bootstrap: str, topics: tuple[str, ...] | list[str]) -> list[TopicPartition]:
+    """Every partition of the named topics, as the broker describes them now."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    found = []
+    for topic in described:
+        name = topic.get("topic", topic.get("name"))
+        for partition in topic["partitions"]:
+            found.append(TopicPartition(name, partition["partition"] if "partition" in partition else partition["partition_index"]))
+    return sorted(found)
 
 
 def dead_letter_headers(error: str, topic: str, partition: int, offset: int, original: list[tuple[str, bytes]] | None = None) -> list[tuple[str, bytes]]:

@@ -1,9 +1,11 @@
-"""Composition root: `python -m reporting worker` projects events, `python -m reporting api` serves read models."""
+"""Composition root: `python -m reporting worker` projects events, `python -m reporting api` serves read
+models, `python -m reporting rebuild [--verify]` rebuilds them from the topics."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 from pzh_shared.envelope import dlq_topic
 from pzh_shared.kafka import ensure_topics
@@ -19,7 +21,10 @@ def main(argv: list[str]) -> None:
     settings = ReportingSettings()
     configure_logging(f"reporting-{role}")
     setup_telemetry(f"reporting-{role}", settings.otlp_endpoint, settings.spans_file)
-    store = ReadModelStore(settings.data_dir / "reporting.sqlite")
+    live = settings.data_dir / "reporting.sqlite"
+    if role == "rebuild":
+        raise SystemExit(_rebuild(settings, live, verify="--verify" in argv))
+    store = ReadModelStore(live)
     if role == "worker":
         import faust
 
@@ -38,7 +43,26 @@ def main(argv: list[str]) -> None:
         instrument_fastapi(app)
         uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     else:
-        raise SystemExit(f"unknown role {role!r}: use 'worker' or 'api'")
+        raise SystemExit(f"unknown role {role!r}: use 'worker', 'api' or 'rebuild'")
+
+
+def _rebuild(settings: ReportingSettings, live: Path, verify: bool) -> int:
+    """Rebuilds into a new file. --verify compares it with the live read models (exit 1 if they
+    differ); otherwise it replaces them, which needs the worker stopped."""
+    from reporting.consumers.rebuild import rebuild
+    from reporting.consumers.worker import SOURCE_TOPICS
+
+    fresh = live.with_name("reporting.rebuild.sqlite")
+    counts = asyncio.run(rebuild(settings.kafka_bootstrap, SOURCE_TOPICS, fresh))
+    print(f"rebuilt from {counts['messages']} messages: {counts['applied']} applied, {counts['rejected']} rejected")
+    if verify:
+        same = ReadModelStore(fresh).dump() == ReadModelStore(live).dump()
+        print("重建结果与在线读模型一致 (rebuild equals live)" if same else "重建结果与在线读模型不一致 (rebuild differs from live)")
+        return 0 if same else 1
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    fresh.rename(live)
+    return 0
 
 
 if __name__ == "__main__":

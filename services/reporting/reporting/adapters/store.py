@@ -97,5 +97,14 @@ class ReadModelStore:
             children.setdefault(code, dict.fromkeys(TIERS, 0))[tier] = count
         return children
 
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every read model in a canonical order (no timestamps): rebuilt and live stores compare equal."""
+        return {
+            "processed_events": self._conn.execute("SELECT event_id, event_type FROM processed_events ORDER BY event_id").fetchall(),
+            "stations": self._conn.execute("SELECT * FROM stations ORDER BY station_id").fetchall(),
+            "station_tally": self._conn.execute(
+                "SELECT * FROM station_tally WHERE count != 0 ORDER BY area_code, tier").fetchall(),
+        }
+
     def processed_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM processed_events").fetchone()[0]
