@@ -1,1 +1,2 @@
-"""Funding service: sources, contracts, filing and disbursements (issue 6). Not built yet: only its layers are laid out."""
+"""Funding service: sources and budgets, purchase-of-service contracts, their filing (备案) and
+spot-checks, disbursements, and the 3% rule on social assistance funds (issue 6)."""

@@ -1,0 +1,272 @@
+"""The funding service's public integration events. Private domain events are translated here, at
+the edge, into versioned contracts (`funding.<aggregate>.<verb>.v<N>`); the JSON Schemas generated
+from these models are committed under services/funding/schemas/.
+
+Amounts are exact decimals in yuan carried as strings with two places ("1234.50"), never numbers.
+`funding.contract.signed.v1` is consumed by casework: its type and fields are fixed. Budget draws,
+cap-ledger uses and evaluations received from casework stay private (the disbursed event carries
+what a consumer needs to keep every balance)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from funding.domain.budget import SourceBudget
+from funding.domain.cap import AssistanceCapLedger
+from funding.domain.contract import Contract
+from funding.domain.money import text
+from funding.domain.plan import ProjectPlan
+from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
+
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_YUAN = r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"
+_AREA = r"^[0-9]{6}([0-9]{3}){0,2}$"
+
+
+def _id(description: str) -> Any:
+    return Field(pattern=_UUID, description=description)
+
+
+def _yuan(description: str) -> Any:
+    return Field(pattern=_YUAN, description=f"{description}; exact decimal yuan as a string with two places")
+
+
+def _area(description: str) -> Any:
+    return Field(pattern=_AREA, description=description)
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceAmount(_Contract):
+    source: str = Field(description="source kind code (welfare_lottery, social_assistance, ...)")
+    amount: str = _yuan("the part paid from this source")
+
+
+class SourceBudgetedV1(_Contract):
+    """funding.source.budgeted.v1: the year's budget of one source of money for an area (again: revised)."""
+
+    model_config = ConfigDict(title="funding.source.budgeted.v1")
+    budget_id: str = _id("opaque UUID of the (area, year, source) budget")
+    area_code: str = _area("county-level (or city) area code")
+    year: int
+    source: SourceKind
+    amount: str = _yuan("the budget, replacing any earlier figure")
+    budgeted_on: date
+
+
+class ContractSignedV1(_Contract):
+    """funding.contract.signed.v1: a purchase-of-service contract was signed (consumed by casework)."""
+
+    model_config = ConfigDict(title="funding.contract.signed.v1")
+    contract_id: str = _id("opaque UUID of the contract")
+    purchaser: Purchaser
+    provider_agency: str = Field(description="the agency providing the service (name or talent's agency_id)")
+    station_ids: list[str] = Field(description="the registry's station UUIDs served")
+    area_code: str = _area("area of the purchasing level (county 6 digits, township 9)")
+    amount: str = _yuan("the contract amount")
+    period_start: date
+    period_end: date
+    sources: list[SourceAmount] = Field(description="funding source split; the amounts sum to `amount`")
+    signed_on: date
+
+
+class ContractFiledV1(_Contract):
+    """funding.contract.filed.v1: the level above accepted the contract on file (备案)."""
+
+    model_config = ConfigDict(title="funding.contract.filed.v1")
+    contract_id: str = _id("opaque UUID of the contract")
+    area_code: str = _area("the contract's area")
+    filed_by: str = _area("the county-level area that filed it")
+    filed_with: str = _area("the level above it was filed with")
+    filed_on: date
+
+
+class ContractReturnedV1(_Contract):
+    """funding.contract.returned.v1: the level above returned the contract with reasons (退回)."""
+
+    model_config = ConfigDict(title="funding.contract.returned.v1")
+    contract_id: str = _id("opaque UUID of the contract")
+    area_code: str = _area("the contract's area")
+    returned_by: str = _area("the level above that returned it")
+    reasons: list[str]
+    returned_on: date
+
+
+class ContractSpotCheckedV1(_Contract):
+    """funding.contract.spot_checked.v1: the level above spot-checked the contract's implementation (抽查)."""
+
+    model_config = ConfigDict(title="funding.contract.spot_checked.v1")
+    contract_id: str = _id("opaque UUID of the contract")
+    area_code: str = _area("the contract's area")
+    checked_by: str = _area("the level above that checked")
+    outcome: SpotCheckOutcome
+    findings: list[str]
+    checked_on: date
+
+
+class Evaluation(_Contract):
+    project_id: str = _id("casework's project UUID")
+    min_score: float = Field(ge=0, le=100)
+    score: float = Field(ge=0, le=100)
+    evaluated_on: date
+
+
+class FundsDisbursedV1(_Contract):
+    """funding.funds.disbursed.v1: an instalment of a contract was paid, split by source."""
+
+    model_config = ConfigDict(title="funding.funds.disbursed.v1")
+    contract_id: str = _id("opaque UUID of the contract")
+    area_code: str = _area("the contract's area")
+    funding_area_code: str = _area("the county-level (or city) area whose budgets and 3% cap it draws on")
+    year: int = Field(description="the budget year: the year of paid_on")
+    instalment: int = Field(ge=1, description="1 for the contract's first payment, and so on")
+    milestone: str
+    amount: str = _yuan("paid in this instalment")
+    sources: list[SourceAmount] = Field(description="the instalment's split by source; sums to `amount`")
+    paid_on: date
+    contract_amount: str = _yuan("the contract amount")
+    paid_to_date: str = _yuan("paid on the contract including this instalment")
+    evaluation: Evaluation | None = Field(default=None, description="the performance evaluation the payment was conditioned on")
+
+
+class HardshipSpendingRecordedV1(_Contract):
+    """funding.hardship_spending.recorded.v1: an area's total hardship-assistance spending of a year, the basis of next year's 3% cap."""
+
+    model_config = ConfigDict(title="funding.hardship_spending.recorded.v1")
+    area_code: str = _area("county-level (or city) area code")
+    year: int = Field(description="the year the money was spent")
+    total: str = _yuan("total hardship-assistance spending (困难群众救助资金) of the year, replacing any earlier figure")
+    cap_year: int = Field(description="year + 1: the year whose cap this sets")
+    cap: str = _yuan("3% of total, rounded down to the fen")
+    recorded_on: date
+
+
+class ProjectLine(_Contract):
+    name: str
+    amount: str = _yuan("planned amount")
+
+
+class ProjectPlanSubmittedV1(_Contract):
+    """funding.project_plan.submitted.v1: an annual project plan was submitted for filing (again: resubmitted after a return)."""
+
+    model_config = ConfigDict(title="funding.project_plan.submitted.v1")
+    plan_id: str = _id("opaque UUID of the plan")
+    area_code: str = _area("the planning area")
+    year: int
+    projects: list[ProjectLine]
+    total_amount: str = _yuan("sum of the projects")
+    submitted_on: date
+
+
+class ProjectPlanFiledV1(_Contract):
+    """funding.project_plan.filed.v1: the level above accepted the annual project plan on file."""
+
+    model_config = ConfigDict(title="funding.project_plan.filed.v1")
+    plan_id: str = _id("opaque UUID of the plan")
+    area_code: str = _area("the planning area")
+    year: int
+    filed_by: str = _area("the county-level area that filed it")
+    filed_with: str = _area("the level above it was filed with")
+    filed_on: date
+
+
+class ProjectPlanReturnedV1(_Contract):
+    """funding.project_plan.returned.v1: the level above returned the annual project plan with reasons."""
+
+    model_config = ConfigDict(title="funding.project_plan.returned.v1")
+    plan_id: str = _id("opaque UUID of the plan")
+    area_code: str = _area("the planning area")
+    year: int
+    returned_by: str = _area("the level above that returned it")
+    reasons: list[str]
+    returned_on: date
+
+
+CONTRACTS: dict[str, type[BaseModel]] = {
+    "funding.source.budgeted.v1": SourceBudgetedV1,
+    "funding.contract.signed.v1": ContractSignedV1,
+    "funding.contract.filed.v1": ContractFiledV1,
+    "funding.contract.returned.v1": ContractReturnedV1,
+    "funding.contract.spot_checked.v1": ContractSpotCheckedV1,
+    "funding.funds.disbursed.v1": FundsDisbursedV1,
+    "funding.hardship_spending.recorded.v1": HardshipSpendingRecordedV1,
+    "funding.project_plan.submitted.v1": ProjectPlanSubmittedV1,
+    "funding.project_plan.filed.v1": ProjectPlanFiledV1,
+    "funding.project_plan.returned.v1": ProjectPlanReturnedV1,
+}
+
+
+def _oid(e: Any) -> str:
+    return str(e.originator_id)
+
+
+def _money(value: Decimal) -> str:
+    return text(value)
+
+
+def _lines(lines: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"source": line["source"], "amount": _money(line["amount"])} for line in lines]
+
+
+def _projects(lines: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"name": line["name"], "amount": _money(line["amount"])} for line in lines]
+
+
+def _evaluation(e: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if e is None else {k: e[k] for k in ("project_id", "min_score", "score", "evaluated_on")}
+
+
+# domain event class -> (integration type, data built from the event alone), field by field on purpose.
+_TRANSLATIONS: dict[type, tuple[str, Any]] = {
+    SourceBudget.Budgeted: ("funding.source.budgeted.v1",
+                            lambda e: dict(budget_id=_oid(e), area_code=e.area_code, year=e.year, source=e.source, amount=_money(e.amount),
+                                           budgeted_on=e.budgeted_on)),
+    Contract.Signed: ("funding.contract.signed.v1",
+                      lambda e: dict(contract_id=_oid(e), purchaser=e.purchaser, provider_agency=e.provider_agency,
+                                     station_ids=list(e.station_ids), area_code=e.area_code, amount=_money(e.amount),
+                                     period_start=e.period_start, period_end=e.period_end, sources=_lines(e.sources), signed_on=e.signed_on)),
+    Contract.Filed: ("funding.contract.filed.v1",
+                     lambda e: dict(contract_id=_oid(e), area_code=e.area_code, filed_by=e.filed_by, filed_with=e.filed_with, filed_on=e.filed_on)),
+    Contract.Returned: ("funding.contract.returned.v1",
+                        lambda e: dict(contract_id=_oid(e), area_code=e.area_code, returned_by=e.returned_by, reasons=list(e.reasons),
+                                       returned_on=e.returned_on)),
+    Contract.SpotChecked: ("funding.contract.spot_checked.v1",
+                           lambda e: dict(contract_id=_oid(e), area_code=e.area_code, checked_by=e.checked_by, outcome=e.outcome,
+                                          findings=list(e.findings), checked_on=e.checked_on)),
+    Contract.Disbursed: ("funding.funds.disbursed.v1",
+                         lambda e: dict(contract_id=_oid(e), area_code=e.area_code, funding_area_code=e.funding_area_code, year=e.paid_on.year,
+                                        instalment=e.instalment, milestone=e.milestone, amount=_money(e.amount), sources=_lines(e.sources),
+                                        paid_on=e.paid_on, contract_amount=_money(e.contract_amount), paid_to_date=_money(e.paid_to_date),
+                                        evaluation=_evaluation(e.evaluation))),
+    AssistanceCapLedger.HardshipSpendingRecorded: ("funding.hardship_spending.recorded.v1",
+                                                   lambda e: dict(area_code=e.area_code, year=e.spending_year, total=_money(e.total),
+                                                                  cap_year=e.cap_year, cap=_money(e.cap), recorded_on=e.recorded_on)),
+    ProjectPlan.Submitted: ("funding.project_plan.submitted.v1",
+                            lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
+                                           total_amount=_money(e.total_amount), submitted_on=e.submitted_on)),
+    ProjectPlan.Resubmitted: ("funding.project_plan.submitted.v1",
+                              lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
+                                             total_amount=_money(e.total_amount), submitted_on=e.resubmitted_on)),
+    ProjectPlan.Filed: ("funding.project_plan.filed.v1",
+                        lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, filed_by=e.filed_by, filed_with=e.filed_with,
+                                       filed_on=e.filed_on)),
+    ProjectPlan.Returned: ("funding.project_plan.returned.v1",
+                           lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, returned_by=e.returned_by,
+                                          reasons=list(e.reasons), returned_on=e.returned_on)),
+}
+
+
+def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
+    """(integration type, JSON data) for a public event; None for private ones (draws, cap uses, evaluations)."""
+    found = _TRANSLATIONS.get(type(domain_event))
+    if found is None:
+        return None
+    event_type, build = found
+    public = CONTRACTS[event_type].model_validate(build(domain_event))
+    return event_type, public.model_dump(mode="json")

@@ -1,0 +1,217 @@
+"""The funding service's use cases. A disbursement is saved together with every aggregate whose
+rule it passed (the contract, each source budget it draws on, and for social assistance funds the
+area's cap ledger of the year), in one transaction: if any of them changed since it was read, the
+event store refuses the whole save (IntegrityError, 409) and nothing is paid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Tracking
+from pzh_shared.envelope import event_id
+from pzh_shared.eventstore import ServiceApplication
+
+from funding.domain import areas
+from funding.domain.budget import SourceBudget, budget_id
+from funding.domain.cap import AssistanceCapLedger, Headroom, cap_ledger_id, not_recorded, refusal
+from funding.domain.contract import Contract
+from funding.domain.errors import ConcurrentChange, FundingError, NotFound
+from funding.domain.money import ZERO, positive
+from funding.domain.plan import ProjectPlan
+from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
+
+A = TypeVar("A", bound=Aggregate)
+
+EVALUATED = "casework.project.evaluated"
+
+
+class FundingApplication(ServiceApplication):
+    name = "funding"
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        try:
+            return super().save(*objs, **kwargs)
+        except IntegrityError:
+            raise ConcurrentChange("数据已被同时进行的另一操作修改(例如同一合同、预算或救助资金上限的另一笔拨付)，本次未保存，请刷新后重试") from None
+
+    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
+        try:
+            aggregate = self.repository.get(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            raise NotFound(f"{what} {aggregate_id} 不存在") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what} {aggregate_id} 不存在")
+        return aggregate
+
+    def _find(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    # --- sources and budgets ----------------------------------------------------------------------
+
+    def budget_source(self, area_code: str, year: int, source: SourceKind, amount: Decimal, budgeted_on: date) -> SourceBudget:
+        """Sets (or revises) the budget of a source for an area and year."""
+        area_code, year, source = areas.budget_area(area_code), areas.year(year), SourceKind(source)
+        budget = self._find(budget_id(area_code, year, source)) or SourceBudget.open(area_code, year, source)
+        budget.budget(amount, budgeted_on)
+        self.save(budget)
+        return budget
+
+    def budget(self, area_code: str, year: int, source: SourceKind) -> SourceBudget:
+        found = self._find(budget_id(areas.budget_area(area_code), areas.year(year), SourceKind(source)))
+        if found is None:
+            raise NotFound(f"{area_code} 尚未登记 {year} 年度{SourceKind(source).label}预算")
+        return found
+
+    def budgets(self, area_code: str, year: int) -> list[SourceBudget]:
+        area_code, year = areas.budget_area(area_code), areas.year(year)
+        return [b for kind in SourceKind if (b := self._find(budget_id(area_code, year, kind))) is not None]
+
+    # --- hardship spending and the 3% cap ---------------------------------------------------------
+
+    def record_hardship_spending(self, area_code: str, year: int, total: Decimal, recorded_on: date) -> AssistanceCapLedger:
+        """Year `year`'s total hardship-assistance spending of the area: the basis of year+1's cap."""
+        area_code, year = areas.budget_area(area_code), areas.year(year)
+        ledger = self._find(cap_ledger_id(area_code, year + 1)) or AssistanceCapLedger.open(area_code, year + 1)
+        ledger.record_hardship_spending(total, recorded_on)
+        self.save(ledger)
+        return ledger
+
+    def headroom(self, area_code: str, year: int) -> Headroom:
+        area_code, year = areas.budget_area(area_code), areas.year(year)
+        ledger = self._find(cap_ledger_id(area_code, year))
+        return ledger.headroom if ledger is not None else not_recorded(area_code, year)
+
+    # --- contracts --------------------------------------------------------------------------------
+
+    def sign_contract(self, purchaser: Purchaser, provider_agency: str, station_ids: list[str], area_code: str,
+                      service_items: list[str], amount: Decimal, period_start: date, period_end: date,
+                      sources: list[tuple[str, Any]], signed_on: date) -> UUID:
+        contract = Contract.sign(purchaser, provider_agency, station_ids, area_code, service_items, amount, period_start,
+                                 period_end, sources, signed_on)
+        self.save(contract)
+        return contract.id
+
+    def contract(self, contract_id: UUID | str) -> Contract:
+        return self._get(Contract, contract_id, "合同")
+
+    def _change_contract(self, contract_id: UUID | str, command: str, *args: Any) -> Contract:
+        contract = self.contract(contract_id)
+        getattr(contract, command)(*args)
+        self.save(contract)
+        return contract
+
+    def file_contract(self, contract_id: UUID | str, filed_on: date) -> Contract:
+        return self._change_contract(contract_id, "file", filed_on)
+
+    def return_contract(self, contract_id: UUID | str, reasons: list[str], returned_on: date) -> Contract:
+        return self._change_contract(contract_id, "return_", reasons, returned_on)
+
+    def spot_check_contract(self, contract_id: UUID | str, outcome: SpotCheckOutcome, findings: list[str], checked_on: date) -> Contract:
+        return self._change_contract(contract_id, "spot_check", outcome, findings, checked_on)
+
+    def disburse(self, contract_id: UUID | str, amount: Decimal, paid_on: date, milestone: str,
+                 sources: list[tuple[str, Any]] | None = None, condition: tuple[str, float] | None = None) -> dict[str, Any]:
+        """Pays an instalment: within the contract, within each source's budget of the paid year, and for
+        social assistance funds within the area's 3% cap of that year, all saved at once."""
+        contract = self.contract(contract_id)
+        amount = positive(amount, "拨付金额")
+        split, _ = contract.plan_disbursement(amount, paid_on, sources, condition)
+        area_code, year = contract.funding_area, areas.year(paid_on.year)
+        changed: list[Aggregate] = []
+        assistance = split.get(SourceKind.SOCIAL_ASSISTANCE)
+        if assistance:
+            ledger = self._find(cap_ledger_id(area_code, year))
+            if ledger is None:
+                raise refusal(not_recorded(area_code, year), assistance)
+            ledger.use(str(contract.id), assistance)
+            changed.append(ledger)
+        for kind, part in split.items():
+            budget = self.budget(area_code, year, kind)
+            budget.draw(str(contract.id), part)
+            changed.append(budget)
+        instalment = contract.disburse(amount, paid_on, milestone, [(k.value, v) for k, v in split.items()], condition)
+        self.save(contract, *changed)
+        return contract.disbursements[instalment - 1]
+
+    # --- annual project plans ---------------------------------------------------------------------
+
+    def submit_plan(self, area_code: str, year: int, title: str, projects: list[tuple[str, Any]], submitted_on: date) -> UUID:
+        plan = ProjectPlan.submit(area_code, year, title, projects, submitted_on)
+        self.save(plan)
+        return plan.id
+
+    def plan(self, plan_id: UUID | str) -> ProjectPlan:
+        return self._get(ProjectPlan, plan_id, "年度项目计划")
+
+    def _change_plan(self, plan_id: UUID | str, command: str, *args: Any) -> ProjectPlan:
+        plan = self.plan(plan_id)
+        getattr(plan, command)(*args)
+        self.save(plan)
+        return plan
+
+    def file_plan(self, plan_id: UUID | str, filed_on: date) -> ProjectPlan:
+        return self._change_plan(plan_id, "file", filed_on)
+
+    def return_plan(self, plan_id: UUID | str, reasons: list[str], returned_on: date) -> ProjectPlan:
+        return self._change_plan(plan_id, "return_", reasons, returned_on)
+
+    def resubmit_plan(self, plan_id: UUID | str, projects: list[tuple[str, Any]], resubmitted_on: date) -> ProjectPlan:
+        return self._change_plan(plan_id, "resubmit", projects, resubmitted_on)
+
+    # --- balances ---------------------------------------------------------------------------------
+
+    def area_balances(self, area_code: str, year: int) -> dict[str, Any]:
+        """Budget, spent and balance per source of an area and year, and their totals."""
+        budgets = self.budgets(area_code, year)
+        budgeted = sum((b.amount for b in budgets), ZERO)
+        spent = sum((b.drawn for b in budgets), ZERO)
+        return {"sources": {b.source.value: (b.amount, b.drawn) for b in budgets}, "budgeted": budgeted, "spent": spent}
+
+    def public_events(self, page_size: int = 1000) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(envelope id, type, data) of every published event, in log order: what the relay sends to Kafka."""
+        from funding.adapters.integration import translate
+
+        start = 0
+        while True:
+            notifications = self.recorder.select_notifications(start, page_size, inclusive_of_start=False)
+            if not notifications:
+                return
+            for notification in notifications:
+                public = translate(self.mapper.to_domain_event(notification))
+                if public is not None:
+                    yield (event_id(notification.originator_id, notification.originator_version), *public)
+            start = notifications[-1].id
+
+    # --- project evaluations from casework --------------------------------------------------------
+
+    def apply_casework_event(self, event_type: str, data: dict[str, Any], tracking: Tracking) -> None:
+        """Applies one message of `casework.events` with its tracking record in one transaction; other
+        event types are tracked and ignored. A redelivered message changes nothing (tracking), nor does
+        a republished evaluation (the contract already has it)."""
+        if self.already_tracked(tracking):
+            return
+        family, _, version = event_type.rpartition(".v")
+        changed: list[Aggregate] = []
+        if family == EVALUATED:
+            if version != "1":
+                raise FundingError(f"{event_type}: 资金服务只处理 v1 版本")
+            from funding.adapters.casework import ProjectEvaluatedV1
+
+            evaluation = ProjectEvaluatedV1.model_validate(data)
+            contract = self._find(evaluation.contract_id)
+            if not isinstance(contract, Contract):
+                raise FundingError(f"{event_type}: 合同 {evaluation.contract_id} 不存在")
+            if contract.receive_evaluation(str(evaluation.project_id), str(evaluation.station_id), evaluation.score, evaluation.evaluated_on):
+                changed.append(contract)
+        self.save_tracked(tracking, *changed)

@@ -1,0 +1,1 @@
+"""Kafka consumers of other services' events."""

@@ -1,0 +1,1 @@
+"""Read models folded from the funding service's own integration events."""
