@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PACKAGES := shared services/registry services/talent services/casework services/funding services/reporting services/gateway deploy/local
 STAMP := $(VENV)/.installed
-SCHEMA_SERVICES := registry talent funding
+SCHEMA_SERVICES := registry talent funding casework
 
 .PHONY: install run test test-fast bench schemas lint clean
 

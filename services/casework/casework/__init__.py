@@ -1,1 +1,3 @@
-"""Casework service: cases, projects, complaints and satisfaction, privacy by design (issue 5). Not built yet: only its layers are laid out."""
+"""Casework service: clients, cases, projects, the charity needs ledger, complaints and satisfaction,
+with privacy by design (issue 5): identity sealed per client (crypto-shredding), audited case reads,
+integration events without personal data."""

@@ -1,0 +1,147 @@
+"""The read audit (ReadAudit port): an append-only, hash-chained log of every read or export of a
+case file (who, when, which case, stated purpose).
+
+Append-only in the database itself: triggers refuse every UPDATE and DELETE (and, on PostgreSQL,
+TRUNCATE), so the service's own code cannot rewrite a record. Each record's hash covers its content
+and the previous record's hash, so an edit made around the triggers (by dropping them, or by editing
+the file) is detected by `verify()`. In production the PostgreSQL table belongs to another role and
+the service's role is granted INSERT and SELECT only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from casework.domain.ports import AuditRecord
+
+GENESIS = "0" * 64
+
+
+def chain_hash(prev_hash: str, seq: int, at: str, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> str:
+    payload = json.dumps([prev_hash, seq, at, user, action, subject_kind, subject_id, purpose], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _verify(rows: list[AuditRecord]) -> list[int]:
+    broken, prev = [], GENESIS
+    for r in rows:
+        if r.prev_hash != prev or r.hash != chain_hash(r.prev_hash, r.seq, r.at.isoformat(), r.user, r.action, r.subject_kind, r.subject_id,
+                                                       r.purpose):
+            broken.append(r.seq)
+        prev = r.hash
+    return broken
+
+
+_COLUMNS = "seq, at, user_name, action, subject_kind, subject_id, purpose, prev_hash, hash"
+
+
+def _record(row) -> AuditRecord:
+    seq, at, user, action, kind, subject, purpose, prev, digest = row
+    at = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    return AuditRecord(seq, at, user, action, kind, subject, purpose, prev, digest)
+
+
+class SqliteReadAudit:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.executescript("""
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE IF NOT EXISTS case_reads (
+                seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user_name TEXT NOT NULL, action TEXT NOT NULL,
+                subject_kind TEXT NOT NULL, subject_id TEXT NOT NULL, purpose TEXT NOT NULL,
+                prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE);
+            CREATE INDEX IF NOT EXISTS case_reads_subject ON case_reads (subject_id);
+            CREATE TRIGGER IF NOT EXISTS case_reads_no_update BEFORE UPDATE ON case_reads
+                BEGIN SELECT RAISE(ABORT, 'case_reads is append-only'); END;
+            CREATE TRIGGER IF NOT EXISTS case_reads_no_delete BEFORE DELETE ON case_reads
+                BEGIN SELECT RAISE(ABORT, 'case_reads is append-only'); END;
+        """)
+
+    def record(self, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> AuditRecord:
+        at = datetime.now(UTC).isoformat()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # one writer at a time across processes: the chain stays linear
+            try:
+                last = self._db.execute("SELECT seq, hash FROM case_reads ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+                digest = chain_hash(prev, seq, at, user, action, subject_kind, subject_id, purpose)
+                self._db.execute(f"INSERT INTO case_reads ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return _record((seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
+
+    def records(self, subject_id: str | None = None) -> list[AuditRecord]:
+        with self._lock:
+            if subject_id is None:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads ORDER BY seq").fetchall()
+            else:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads WHERE subject_id = ? ORDER BY seq", (subject_id,)).fetchall()
+        return [_record(r) for r in rows]
+
+    def verify(self) -> list[int]:
+        return _verify(self.records())
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresReadAudit:
+    TABLE = "casework_case_reads"
+
+    def __init__(self, conninfo: str):
+        import psycopg
+
+        self._db = psycopg.connect(conninfo, autocommit=True)
+        self._lock = threading.Lock()
+        t = self.TABLE
+        with self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (t,))
+            self._db.execute(f"""
+                CREATE TABLE IF NOT EXISTS {t} (
+                    seq bigint PRIMARY KEY, at text NOT NULL, user_name text NOT NULL, action text NOT NULL,
+                    subject_kind text NOT NULL, subject_id text NOT NULL, purpose text NOT NULL,
+                    prev_hash text NOT NULL, hash text NOT NULL UNIQUE)""")
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {t}_subject ON {t} (subject_id)")
+            self._db.execute(f"""
+                CREATE OR REPLACE FUNCTION {t}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '{t} is append-only'; END $$""")
+            self._db.execute(f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}")
+            self._db.execute(f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {t}_refuse()")
+            self._db.execute(f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}")
+            self._db.execute(f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION {t}_refuse()")
+
+    def record(self, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> AuditRecord:
+        at = datetime.now(UTC).isoformat()  # text, so the hashed form is exactly what is read back
+        t = self.TABLE
+        with self._lock, self._db.transaction():
+            self._db.execute(f"LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")  # the chain stays linear across processes
+            last = self._db.execute(f"SELECT seq, hash FROM {t} ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            digest = chain_hash(prev, seq, at, user, action, subject_kind, subject_id, purpose)
+            self._db.execute(f"INSERT INTO {t} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                             (seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
+        return _record((seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
+
+    def records(self, subject_id: str | None = None) -> list[AuditRecord]:
+        with self._lock:
+            if subject_id is None:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} ORDER BY seq").fetchall()
+            else:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE subject_id = %s ORDER BY seq", (subject_id,)).fetchall()
+        return [_record(r) for r in rows]
+
+    def verify(self) -> list[int]:
+        return _verify(self.records())
+
+    def close(self) -> None:
+        self._db.close()

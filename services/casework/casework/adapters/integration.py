@@ -1,0 +1,327 @@
+"""The casework service's public integration events. Private domain events are translated here, at
+the edge, into versioned contracts (`casework.<aggregate>.<verb>.v<N>`); the JSON Schemas generated
+from these models are committed under services/casework/schemas/.
+
+No contract carries personal data: clients appear only through a case's opaque id and an age band
+(never a birth date); names, ID numbers, phone numbers, addresses, narrative notes, consent details,
+complaint texts and need summaries stay in the event store (identity and notes sealed with the
+client's own key). Supervisors appear as opaque ids only in private events.
+
+`casework.project.evaluated.v1` is consumed by the funding service: its type and fields are fixed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from casework.domain.case import Case
+from casework.domain.charity import CharityNeed, DonationPoint
+from casework.domain.feedback import Complaint, Survey
+from casework.domain.project import Project
+from casework.domain.vocabulary import (
+    AgeBand,
+    AssistanceSubtype,
+    CaseStage,
+    ComplaintChannel,
+    EscalationKind,
+    NeedCategory,
+    Policy,
+    ProjectStage,
+    ReferralOutcome,
+    Respondent,
+    RiskLevel,
+    ServiceDomain,
+    SurveyMethod,
+)
+
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_AREA = r"^\d{6,12}$"
+
+
+def _id(description: str) -> Any:
+    return Field(pattern=_UUID, description=description)
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _CaseContext(_Contract):
+    case_id: str = _id("opaque UUID of the case")
+    station_id: str = _id("the registry's station UUID now responsible for the case")
+    area_code: str = Field(pattern=_AREA, description="administrative area code of the station")
+    domain: ServiceDomain
+    risk_level: RiskLevel
+    age_band: AgeBand = Field(description="the client's age band when the case opened (never a birth date)")
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+class CaseOpenedV1(_CaseContext):
+    """casework.case.opened.v1: a case opened at a station (intake)."""
+
+    model_config = ConfigDict(title="casework.case.opened.v1")
+    subtype: AssistanceSubtype | None = Field(default=None, description="social assistance sub-type, if any")
+    opened_on: date
+
+
+class CaseStageAdvancedV1(_CaseContext):
+    """casework.case.stage_advanced.v1: a case moved to its next stage."""
+
+    model_config = ConfigDict(title="casework.case.stage_advanced.v1")
+    from_stage: CaseStage
+    stage: CaseStage
+    advanced_on: date
+
+
+class CaseRiskAssessedV1(_CaseContext):
+    """casework.case.risk_assessed.v1: a case's risk level changed (the new level is `risk_level`)."""
+
+    model_config = ConfigDict(title="casework.case.risk_assessed.v1")
+    assessed_on: date
+
+
+class CaseReferredV1(_CaseContext):
+    """casework.case.referred.v1: a case was referred to an assistance policy."""
+
+    model_config = ConfigDict(title="casework.case.referred.v1")
+    referral_id: str = _id("opaque UUID of the referral")
+    policy: Policy
+    referred_on: date
+
+
+class CaseReferralDecidedV1(_CaseContext):
+    """casework.case.referral_decided.v1: the outcome of a referral to an assistance policy."""
+
+    model_config = ConfigDict(title="casework.case.referral_decided.v1")
+    referral_id: str = _id("opaque UUID of the referral")
+    policy: Policy
+    outcome: ReferralOutcome
+    decided_on: date
+
+
+class CaseTransferredV1(_CaseContext):
+    """casework.case.transferred.v1: a case moved to another station with its whole history."""
+
+    model_config = ConfigDict(title="casework.case.transferred.v1")
+    from_station_id: str = _id("the station the case left")
+    from_area_code: str = Field(pattern=_AREA)
+    transferred_on: date
+
+
+class CaseClosedV1(_CaseContext):
+    """casework.case.closed.v1: a case closed after the supervisor approved the closing."""
+
+    model_config = ConfigDict(title="casework.case.closed.v1")
+    closed_on: date
+    duration_days: int = Field(ge=0)
+
+
+class EscalationRaisedV1(_CaseContext):
+    """casework.escalation.raised.v1: suspected abuse of a child was reported on a case: act at once."""
+
+    model_config = ConfigDict(title="casework.escalation.raised.v1")
+    escalation_id: str = _id("opaque UUID of the escalation")
+    kind: EscalationKind
+    raised_on: date
+
+
+# --- projects --------------------------------------------------------------------------------------
+
+class ProjectStartedV1(_Contract):
+    """casework.project.started.v1: a purchased service project started (needs research)."""
+
+    model_config = ConfigDict(title="casework.project.started.v1")
+    project_id: str = _id("opaque UUID of the project")
+    station_id: str = _id("the registry's station UUID")
+    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    domain: ServiceDomain
+    started_on: date
+
+
+class ProjectStageAdvancedV1(_Contract):
+    """casework.project.stage_advanced.v1: a project moved to its next stage."""
+
+    model_config = ConfigDict(title="casework.project.stage_advanced.v1")
+    project_id: str = _id("opaque UUID of the project")
+    station_id: str = _id("the registry's station UUID")
+    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    from_stage: ProjectStage
+    stage: ProjectStage
+    advanced_on: date
+
+
+class ProjectBeneficiariesRecordedV1(_Contract):
+    """casework.project.beneficiaries_recorded.v1: how many people a project has served (latest count)."""
+
+    model_config = ConfigDict(title="casework.project.beneficiaries_recorded.v1")
+    project_id: str = _id("opaque UUID of the project")
+    station_id: str = _id("the registry's station UUID")
+    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    beneficiaries: int = Field(ge=0)
+    recorded_on: date
+
+
+class ProjectEvaluatedV1(_Contract):
+    """casework.project.evaluated.v1: a project's performance evaluation score (consumed by funding)."""
+
+    model_config = ConfigDict(title="casework.project.evaluated.v1")
+    project_id: str = _id("opaque UUID of the project")
+    station_id: str = _id("the registry's station UUID")
+    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    score: float = Field(ge=0, le=100)
+    evaluated_on: date
+
+
+# --- charity -----------------------------------------------------------------------------------------
+
+class DonationPointRegisteredV1(_Contract):
+    """casework.donation_point.registered.v1: a charity donation point opened at a station."""
+
+    model_config = ConfigDict(title="casework.donation_point.registered.v1")
+    donation_point_id: str = _id("opaque UUID of the donation point")
+    station_id: str = _id("the registry's station UUID")
+    opened_on: date
+
+
+class NeedRecordedV1(_Contract):
+    """casework.need.recorded.v1: a need entered in the station's charity needs ledger."""
+
+    model_config = ConfigDict(title="casework.need.recorded.v1")
+    need_id: str = _id("opaque UUID of the need")
+    station_id: str = _id("the registry's station UUID")
+    category: NeedCategory
+    quantity: int = Field(ge=1)
+    recorded_on: date
+
+
+class NeedMatchedV1(_Contract):
+    """casework.need.matched.v1: a recorded need was matched with a donation."""
+
+    model_config = ConfigDict(title="casework.need.matched.v1")
+    need_id: str = _id("opaque UUID of the need")
+    station_id: str = _id("the registry's station UUID")
+    category: NeedCategory
+    donation_point_id: str | None = Field(default=None, pattern=_UUID, description="the donation point, if the donation came through one")
+    matched_on: date
+
+
+# --- complaints and surveys ----------------------------------------------------------------------------
+
+class ComplaintReceivedV1(_Contract):
+    """casework.complaint.received.v1: a complaint or feedback about a station was received."""
+
+    model_config = ConfigDict(title="casework.complaint.received.v1")
+    complaint_id: str = _id("opaque UUID of the complaint")
+    station_id: str = _id("the registry's station UUID")
+    channel: ComplaintChannel
+    received_at: datetime
+
+
+class ComplaintClosedV1(_Contract):
+    """casework.complaint.closed.v1: a complaint was closed, with its response and resolution times."""
+
+    model_config = ConfigDict(title="casework.complaint.closed.v1")
+    complaint_id: str = _id("opaque UUID of the complaint")
+    station_id: str = _id("the registry's station UUID")
+    channel: ComplaintChannel
+    received_at: datetime
+    closed_at: datetime
+    response_hours: float = Field(ge=0, description="hours from receipt to first handling")
+    resolution_hours: float = Field(ge=0, description="hours from receipt to closing")
+
+
+class SurveyRecordedV1(_Contract):
+    """casework.survey.recorded.v1: a satisfaction score from a client, the purchaser or the implementer."""
+
+    model_config = ConfigDict(title="casework.survey.recorded.v1")
+    survey_id: str = _id("opaque UUID of the survey")
+    station_id: str = _id("the registry's station UUID")
+    respondent: Respondent
+    method: SurveyMethod
+    score: float = Field(ge=0, le=100)
+    surveyed_on: date
+
+
+CONTRACTS: dict[str, type[BaseModel]] = {
+    "casework.case.opened.v1": CaseOpenedV1,
+    "casework.case.stage_advanced.v1": CaseStageAdvancedV1,
+    "casework.case.risk_assessed.v1": CaseRiskAssessedV1,
+    "casework.case.referred.v1": CaseReferredV1,
+    "casework.case.referral_decided.v1": CaseReferralDecidedV1,
+    "casework.case.transferred.v1": CaseTransferredV1,
+    "casework.case.closed.v1": CaseClosedV1,
+    "casework.escalation.raised.v1": EscalationRaisedV1,
+    "casework.project.started.v1": ProjectStartedV1,
+    "casework.project.stage_advanced.v1": ProjectStageAdvancedV1,
+    "casework.project.beneficiaries_recorded.v1": ProjectBeneficiariesRecordedV1,
+    "casework.project.evaluated.v1": ProjectEvaluatedV1,
+    "casework.donation_point.registered.v1": DonationPointRegisteredV1,
+    "casework.need.recorded.v1": NeedRecordedV1,
+    "casework.need.matched.v1": NeedMatchedV1,
+    "casework.complaint.received.v1": ComplaintReceivedV1,
+    "casework.complaint.closed.v1": ComplaintClosedV1,
+    "casework.survey.recorded.v1": SurveyRecordedV1,
+}
+
+
+def _oid(e: Any) -> str:
+    return str(e.originator_id)
+
+
+def _ctx(e: Any) -> dict[str, Any]:
+    return dict(case_id=_oid(e), station_id=e.station_id, area_code=e.area_code, domain=e.domain, risk_level=e.risk_level, age_band=e.age_band)
+
+
+def _project(e: Any) -> dict[str, Any]:
+    return dict(project_id=_oid(e), station_id=e.station_id, contract_id=e.contract_id)
+
+
+# domain event class -> (integration type, data built from the event alone). Built field by field on
+# purpose: a new attribute on a domain event (a sealed note, a summary) never leaks by accident.
+_TRANSLATIONS: dict[type, tuple[str, Any]] = {
+    Case.Opened: ("casework.case.opened.v1", lambda e: dict(_ctx(e), subtype=e.subtype, opened_on=e.opened_on)),
+    Case.StageAdvanced: ("casework.case.stage_advanced.v1", lambda e: dict(_ctx(e), from_stage=e.from_stage, stage=e.stage,
+                                                                          advanced_on=e.advanced_on)),
+    Case.RiskAssessed: ("casework.case.risk_assessed.v1", lambda e: dict(_ctx(e), assessed_on=e.assessed_on)),
+    Case.Referred: ("casework.case.referred.v1", lambda e: dict(_ctx(e), referral_id=e.referral_id, policy=e.policy, referred_on=e.referred_on)),
+    Case.ReferralDecided: ("casework.case.referral_decided.v1", lambda e: dict(_ctx(e), referral_id=e.referral_id, policy=e.policy,
+                                                                              outcome=e.outcome, decided_on=e.decided_on)),
+    Case.Transferred: ("casework.case.transferred.v1", lambda e: dict(_ctx(e), from_station_id=e.from_station_id,
+                                                                      from_area_code=e.from_area_code, transferred_on=e.transferred_on)),
+    Case.Closed: ("casework.case.closed.v1", lambda e: dict(_ctx(e), closed_on=e.closed_on, duration_days=e.duration_days)),
+    Case.EscalationRaised: ("casework.escalation.raised.v1", lambda e: dict(_ctx(e), escalation_id=e.escalation_id, kind=e.kind,
+                                                                            raised_on=e.raised_on)),
+    Project.Started: ("casework.project.started.v1", lambda e: dict(_project(e), domain=e.domain, started_on=e.started_on)),
+    Project.StageAdvanced: ("casework.project.stage_advanced.v1", lambda e: dict(_project(e), from_stage=e.from_stage, stage=e.stage,
+                                                                                advanced_on=e.advanced_on)),
+    Project.BeneficiariesRecorded: ("casework.project.beneficiaries_recorded.v1",
+                                    lambda e: dict(_project(e), beneficiaries=e.beneficiaries, recorded_on=e.recorded_on)),
+    Project.Evaluated: ("casework.project.evaluated.v1", lambda e: dict(_project(e), score=e.score, evaluated_on=e.evaluated_on)),
+    DonationPoint.Registered: ("casework.donation_point.registered.v1",
+                               lambda e: dict(donation_point_id=_oid(e), station_id=e.station_id, opened_on=e.opened_on)),
+    CharityNeed.Recorded: ("casework.need.recorded.v1", lambda e: dict(need_id=_oid(e), station_id=e.station_id, category=e.category,
+                                                                       quantity=e.quantity, recorded_on=e.recorded_on)),
+    CharityNeed.Matched: ("casework.need.matched.v1", lambda e: dict(need_id=_oid(e), station_id=e.station_id, category=e.category,
+                                                                     donation_point_id=e.donation_point_id, matched_on=e.matched_on)),
+    Complaint.Received: ("casework.complaint.received.v1", lambda e: dict(complaint_id=_oid(e), station_id=e.station_id, channel=e.channel,
+                                                                          received_at=e.received_at)),
+    Complaint.Closed: ("casework.complaint.closed.v1", lambda e: dict(complaint_id=_oid(e), station_id=e.station_id, channel=e.channel,
+                                                                      received_at=e.received_at, closed_at=e.closed_at,
+                                                                      response_hours=e.response_hours, resolution_hours=e.resolution_hours)),
+    Survey.Recorded: ("casework.survey.recorded.v1", lambda e: dict(survey_id=_oid(e), station_id=e.station_id, respondent=e.respondent,
+                                                                    method=e.method, score=e.score, surveyed_on=e.surveyed_on)),
+}
+
+
+def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
+    """(integration type, JSON data) for a public event; None for private ones (clients, consent,
+    erasure, approvals, notes, contracts learnt from funding, complaint handling)."""
+    found = _TRANSLATIONS.get(type(domain_event))
+    if found is None:
+        return None
+    event_type, build = found
+    public = CONTRACTS[event_type].model_validate(build(domain_event))
+    return event_type, public.model_dump(mode="json")

@@ -1,0 +1,28 @@
+"""Builds the casework application with the key store and read audit its settings choose."""
+
+from __future__ import annotations
+
+from pzh_shared.eventstore import store_env
+
+from casework.adapters.audit import PostgresReadAudit, SqliteReadAudit
+from casework.adapters.keystore import PostgresKeyStore, SqliteKeyStore
+from casework.application.service import CaseworkApplication
+from casework.settings import CaseworkSettings
+
+
+def _conninfo(settings: CaseworkSettings) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname,
+                         user=settings.postgres_user, password=settings.postgres_password.get_secret_value())
+
+
+def build_application(settings: CaseworkSettings, cls: type[CaseworkApplication] = CaseworkApplication) -> CaseworkApplication:
+    env = store_env(settings, cls.name)
+    if settings.event_store == "postgres":
+        keys, audit = PostgresKeyStore(_conninfo(settings)), PostgresReadAudit(_conninfo(settings))
+    else:
+        # SQLite files beside the event store (KurrentDB has no place for them: the files serve there too).
+        keys = SqliteKeyStore(settings.key_store_path or settings.data_dir / "casework-keys.sqlite")
+        audit = SqliteReadAudit(settings.audit_path or settings.data_dir / "casework-audit.sqlite")
+    return cls(env=env, keys=keys, audit=audit)

@@ -1,0 +1,1 @@
+"""Kafka consumers: what this service learns from other services' events."""

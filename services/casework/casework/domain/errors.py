@@ -1,0 +1,34 @@
+"""Errors of the casework domain. Messages are Simplified Chinese and never repeat personal data,
+because they end up in HTTP replies and may end up in logs."""
+
+
+class CaseworkError(Exception):
+    """A command that breaks a rule of the casework domain (422)."""
+
+
+class ConsentRequired(CaseworkError):
+    """A client under 14 without a recorded guardian consent or statutory basis (422)."""
+
+
+class UnknownContract(CaseworkError):
+    """A project names a purchase-of-service contract the funding events never announced (422)."""
+
+
+class NotFound(CaseworkError):
+    """No such client, case, project, need, complaint or survey (404)."""
+
+
+class Conflict(CaseworkError):
+    """The command contradicts the current state (409)."""
+
+
+class StageConflict(Conflict):
+    """A stage skipped, repeated or taken out of order, or an approval at the wrong stage (409)."""
+
+
+class StaleVersion(Conflict):
+    """The caller's expected version is not the aggregate's current version (409)."""
+
+
+class ClientErased(Conflict):
+    """The client's identity was erased on request: no new work may start for them (409)."""
