@@ -22,6 +22,12 @@ PROCESSES: dict[str, tuple[str, list[str], bool]] = {
     "talent-api": ("TALENT_", ["talent", "api"], True),
     "talent-stations": ("TALENT_", ["talent", "stations"], False),
     "talent-relay": ("TALENT_", ["talent", "relay"], False),
+    "funding-api": ("FUNDING_", ["funding", "api"], True),
+    "funding-relay": ("FUNDING_", ["funding", "relay"], False),
+    "funding-casework": ("FUNDING_", ["funding", "casework"], False),
+    "casework-api": ("CASEWORK_", ["casework", "api"], True),
+    "casework-funding": ("CASEWORK_", ["casework", "funding"], False),
+    "casework-relay": ("CASEWORK_", ["casework", "relay"], False),
     "reporting-worker": ("REPORTING_", ["reporting", "worker"], False),
     "reporting-api": ("REPORTING_", ["reporting", "api"], True),
     "gateway": ("GATEWAY_", ["gateway"], True),
@@ -75,6 +81,8 @@ class Platform:
             env["GATEWAY_REGISTRY_URL"] = self.url("registry-api")
             env["GATEWAY_REPORTING_URL"] = self.url("reporting-api")
             env["GATEWAY_TALENT_URL"] = self.url("talent-api")
+            env["GATEWAY_FUNDING_URL"] = self.url("funding-api")
+            env["GATEWAY_CASEWORK_URL"] = self.url("casework-api")
         env.update(self.extra_env)
         return env
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from localinfra.kafka import KafkaBroker
 from localinfra.platform import Platform
 
-FIXED_PORTS = {"gateway": 8100, "registry-api": 8101, "talent-api": 8102, "reporting-api": 8105}
+FIXED_PORTS = {"gateway": 8100, "registry-api": 8101, "talent-api": 8102, "casework-api": 8103, "funding-api": 8104,
+               "reporting-api": 8105}
 
 
 def _port_or_free(port: int) -> int | None:

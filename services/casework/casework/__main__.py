@@ -34,10 +34,12 @@ def main(argv: list[str]) -> None:
     elif role == "relay":
         relay = OutboxRelay(application, translate, settings.kafka_bootstrap, "casework")
         run_until_signalled(relay.run)
-    else:
+    elif role == "funding":
         from casework.consumers.funding import funding_consumer
 
         run_until_signalled(funding_consumer(application, settings.kafka_bootstrap, settings.funding_topic).run)
+    else:
+        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'funding'")
 
 
 if __name__ == "__main__":

@@ -33,10 +33,12 @@ def main(argv: list[str]) -> None:
         uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     elif role == "relay":
         run_until_signalled(OutboxRelay(application, translate, settings.kafka_bootstrap, "funding").run)
-    else:
+    elif role == "casework":
         from funding.consumers.casework import casework_consumer
 
         run_until_signalled(casework_consumer(application, settings.kafka_bootstrap, settings.casework_topic).run)
+    else:
+        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'casework'")
 
 
 if __name__ == "__main__":

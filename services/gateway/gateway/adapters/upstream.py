@@ -13,8 +13,7 @@ class Upstream:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
     async def forward(self, method: str, path: str, content: bytes = b"", params: object = None,
-                      content_type: str | None = None) -> Response:
-        headers = {"content-type": content_type} if content_type else {}
+                      headers: dict[str, str] | None = None) -> Response:
         try:
             reply = await self.client.request(method, path, content=content, params=params, headers=headers)
         except httpx.HTTPError as exc:

@@ -20,9 +20,26 @@ ROUTES = {
     "interns": "talent",
     "organisations": "talent",
     "agencies": "talent",
+    "clients": "casework",
+    "cases": "casework",
+    "projects": "casework",
+    "donation-points": "casework",
+    "needs": "casework",
+    "complaints": "casework",
+    "surveys": "casework",
+    "audit": "casework",
+    "sources": "funding",
+    "balances": "funding",
+    "hardship-spending": "funding",
+    "assistance-cap": "funding",
+    "contracts": "funding",
+    "project-plans": "funding",
     "read-models": "reporting",
 }
-SERVICES = ("registry", "talent", "reporting")
+SERVICES = ("registry", "talent", "casework", "funding", "reporting")
+# Headers a service needs from the caller. X-User is passed through only until the gateway
+# authenticates users (issue 8) and sets it itself.
+FORWARDED_HEADERS = ("content-type", "x-user", "x-purpose")
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -31,6 +48,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.upstreams = {
             "registry": Upstream("registry", settings.registry_url, settings.upstream_timeout),
             "talent": Upstream("talent", settings.talent_url, settings.upstream_timeout),
+            "casework": Upstream("casework", settings.casework_url, settings.upstream_timeout),
+            "funding": Upstream("funding", settings.funding_url, settings.upstream_timeout),
             "reporting": Upstream("reporting", settings.reporting_url, settings.upstream_timeout),
         }
         yield
@@ -56,6 +75,6 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             return error_body(404, "not_found", f"没有这个接口：/api/{head}")
         return await request.app.state.upstreams[service].forward(
             request.method, f"/{path}", content=await request.body(), params=request.query_params,
-            content_type=request.headers.get("content-type"))
+            headers={name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers})
 
     return app

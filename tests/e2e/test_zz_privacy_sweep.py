@@ -1,0 +1,47 @@
+"""(Named to run after the other end-to-end tests.) The personal data those tests entered — clients'
+and workers' names, ID numbers, phones — appears in no Kafka message (key, value, headers, dead
+letters), no process log and no exported span of the whole platform."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from aiokafka import AIOKafkaConsumer
+from pzh_shared.kafka import topic_partitions
+
+from .test_staffing_journey import id_number
+
+CANARIES = ["王审计金丝雀", "张测试", "李测试", id_number(11), id_number(12), "13800000011", "13800000012"]
+TOPICS = ["registry.events", "talent.events", "casework.events", "funding.events"]
+
+
+async def _everything(bootstrap: str) -> list[bytes]:
+    existing = {tp.topic for tp in await topic_partitions(bootstrap, TOPICS + [f"{t}.dlq" for t in TOPICS])}
+    consumer = AIOKafkaConsumer(*sorted(existing), bootstrap_servers=bootstrap, group_id=f"sweep-{uuid.uuid4()}",
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    blobs: list[bytes] = []
+    try:
+        idle = 0
+        while idle < 3:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            idle = 0 if batches else idle + 1
+            for records in batches.values():
+                for r in records:
+                    blobs += [r.key or b"", r.value or b""] + [bytes(v) for _, v in (r.headers or [])]
+    finally:
+        await consumer.stop()
+    return blobs
+
+
+def test_no_personal_data_in_messages_logs_or_spans(platform, kafka_bootstrap):
+    blobs = asyncio.run(_everything(kafka_bootstrap))
+    assert len(blobs) > 100  # the journeys before this one did publish
+    logs = [p.read_bytes() for p in platform.log_dir.glob("*.log")]
+    spans = platform.spans_file.read_bytes()
+    for canary in CANARIES:
+        needle = canary.encode()
+        assert not any(needle in blob for blob in blobs), f"{canary} found in a Kafka message"
+        assert not any(needle in log for log in logs), f"{canary} found in a process log"
+        assert needle not in spans, f"{canary} found in an exported span"
