@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, TypeVar
+from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, Mapper, ProcessRecorder, StoredEvent, Tracking, Transcoding
 
 from pzh_shared.settings import ServiceSettings
@@ -16,6 +17,7 @@ from pzh_shared.telemetry import current_traceparent
 META_KEY = "_meta"
 
 TApp = TypeVar("TApp", bound=Application)
+TAgg = TypeVar("TAgg")
 
 
 class TracingMapper(Mapper):
@@ -47,10 +49,26 @@ class ServiceApplication(Application):
     the effects of a consumed Kafka message atomically with the message's position."""
 
     recorder: ProcessRecorder
+    # The exception each service maps to HTTP 404; get_existing raises it.
+    not_found: type[Exception] = LookupError
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def find(self, aggregate_id: UUID | str, cls: type[TAgg] | None = None) -> TAgg | None:
+        """The aggregate, or None when the id is malformed, unknown, or of another class."""
+        try:
+            aggregate = self.repository.get(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            return None
+        return aggregate if cls is None or isinstance(aggregate, cls) else None
+
+    def get_existing(self, cls: type[TAgg], aggregate_id: UUID | str, what: str) -> TAgg:
+        aggregate = self.find(aggregate_id, cls)
+        if aggregate is None:
+            raise self.not_found(f"{what} {aggregate_id} 不存在")
+        return aggregate
 
     def construct_recorder(self) -> ProcessRecorder:
         # A process recorder is an application recorder that also stores tracking records.

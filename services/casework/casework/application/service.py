@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 from pzh_shared.eventstore import ServiceApplication
@@ -44,7 +43,6 @@ from casework.domain.vocabulary import (
 
 log = logging.getLogger(__name__)
 
-A = TypeVar("A", bound=Aggregate)
 
 ERASED = "[已删除]"
 IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "birth_date")
@@ -52,6 +50,7 @@ IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "birth_date")
 
 class CaseworkApplication(ServiceApplication):
     name = "casework"
+    not_found = NotFound
 
     def __init__(self, env: Any = None, *, keys: KeyStore, audit: ReadAudit) -> None:
         super().__init__(env)
@@ -64,15 +63,6 @@ class CaseworkApplication(ServiceApplication):
         self.audit.close()
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
-        try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)))
-        except (AggregateNotFoundError, ValueError):
-            raise NotFound(f"{what} {aggregate_id} 不存在") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"{what} {aggregate_id} 不存在")
-        return aggregate
 
     @staticmethod
     def _expect(aggregate: Aggregate, expected_version: int | None) -> None:
@@ -96,7 +86,7 @@ class CaseworkApplication(ServiceApplication):
         return client_id
 
     def client(self, client_id: UUID | str) -> Client:
-        return self._get(Client, client_id, "服务对象")
+        return self.get_existing(Client, client_id, "服务对象")
 
     def identity(self, client: Client) -> dict[str, Any] | None:
         """The client's identity in clear, or None once erased."""
@@ -177,7 +167,7 @@ class CaseworkApplication(ServiceApplication):
         return case.id
 
     def case(self, case_id: UUID | str) -> Case:
-        return self._get(Case, case_id, "个案")
+        return self.get_existing(Case, case_id, "个案")
 
     def _change_case(self, case_id: UUID | str, expected_version: int | None, command: str, *args: Any) -> Any:
         case = self.case(case_id)
@@ -257,10 +247,10 @@ class CaseworkApplication(ServiceApplication):
     # --- projects and contracts ---------------------------------------------------------------
 
     def contract(self, contract_id: str) -> KnownContract:
-        try:
-            return self.repository.get(known_contract_id(contract_id))
-        except AggregateNotFoundError:
-            raise UnknownContract(f"购买服务合同 {contract_id} 不存在（尚未收到资金服务的合同签订事件）") from None
+        contract = self.find(known_contract_id(contract_id), KnownContract)
+        if contract is None:
+            raise UnknownContract(f"购买服务合同 {contract_id} 不存在（尚未收到资金服务的合同签订事件）")
+        return contract
 
     def ignore_message(self, tracking: Tracking) -> None:
         """A consumed message this service has no use for: tracked, so it is never handled again."""
@@ -273,12 +263,9 @@ class CaseworkApplication(ServiceApplication):
         (effectively once). A contract already known (republished by an at-least-once relay) changes nothing."""
         if self.already_tracked(tracking):
             return False
-        try:
-            self.repository.get(known_contract_id(contract_id))
+        if self.find(known_contract_id(contract_id)) is not None:
             self.save_tracked(tracking)
             return False
-        except AggregateNotFoundError:
-            pass
         contract = KnownContract(contract_id=contract_id, purchaser=purchaser, provider_agency=provider_agency, station_ids=list(station_ids),
                                  area_code=area_code, amount=amount, period_start=period_start, period_end=period_end, signed_on=signed_on)
         self.save_tracked(tracking, contract)
@@ -290,7 +277,7 @@ class CaseworkApplication(ServiceApplication):
         return project.id
 
     def project(self, project_id: UUID | str) -> Project:
-        return self._get(Project, project_id, "项目")
+        return self.get_existing(Project, project_id, "项目")
 
     def _change_project(self, project_id: UUID | str, expected_version: int | None, command: str, *args: Any) -> None:
         project = self.project(project_id)
@@ -315,7 +302,7 @@ class CaseworkApplication(ServiceApplication):
         return point.id
 
     def donation_point(self, point_id: UUID | str) -> DonationPoint:
-        return self._get(DonationPoint, point_id, "慈善捐赠点")
+        return self.get_existing(DonationPoint, point_id, "慈善捐赠点")
 
     def record_need(self, station_id: str, category: NeedCategory, summary: str, quantity: int, recorded_on: date) -> UUID:
         need = CharityNeed.record(station_id, category, summary, quantity, recorded_on)
@@ -323,7 +310,7 @@ class CaseworkApplication(ServiceApplication):
         return need.id
 
     def need(self, need_id: UUID | str) -> CharityNeed:
-        return self._get(CharityNeed, need_id, "慈善需求")
+        return self.get_existing(CharityNeed, need_id, "慈善需求")
 
     def match_need(self, need_id: UUID | str, donation_point_id: UUID | str | None, donor_kind: str, amount: str | None, matched_on: date) -> None:
         need = self.need(need_id)
@@ -339,7 +326,7 @@ class CaseworkApplication(ServiceApplication):
         return complaint.id
 
     def complaint(self, complaint_id: UUID | str) -> Complaint:
-        return self._get(Complaint, complaint_id, "投诉")
+        return self.get_existing(Complaint, complaint_id, "投诉")
 
     def handle_complaint(self, complaint_id: UUID | str, action: str, handled_at: datetime) -> None:
         complaint = self.complaint(complaint_id)
@@ -357,4 +344,4 @@ class CaseworkApplication(ServiceApplication):
         return survey.id
 
     def survey(self, survey_id: UUID | str) -> Survey:
-        return self._get(Survey, survey_id, "满意度调查")
+        return self.get_existing(Survey, survey_id, "满意度调查")

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.envelope import event_id
@@ -26,13 +25,12 @@ from funding.domain.money import ZERO, positive
 from funding.domain.plan import ProjectPlan
 from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
 
-A = TypeVar("A", bound=Aggregate)
-
 EVALUATED = "casework.project.evaluated"
 
 
 class FundingApplication(ServiceApplication):
     name = "funding"
+    not_found = NotFound
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -42,54 +40,39 @@ class FundingApplication(ServiceApplication):
         except IntegrityError:
             raise ConcurrentChange("数据已被同时进行的另一操作修改(例如同一合同、预算或救助资金上限的另一笔拨付)，本次未保存，请刷新后重试") from None
 
-    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
-        try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)))
-        except (AggregateNotFoundError, ValueError):
-            raise NotFound(f"{what} {aggregate_id} 不存在") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"{what} {aggregate_id} 不存在")
-        return aggregate
-
-    def _find(self, aggregate_id: UUID) -> Any:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-
     # --- sources and budgets ----------------------------------------------------------------------
 
     def budget_source(self, area_code: str, year: int, source: SourceKind, amount: Decimal, budgeted_on: date) -> SourceBudget:
         """Sets (or revises) the budget of a source for an area and year."""
         area_code, year, source = areas.budget_area(area_code), areas.year(year), SourceKind(source)
-        budget = self._find(budget_id(area_code, year, source)) or SourceBudget.open(area_code, year, source)
+        budget = self.find(budget_id(area_code, year, source)) or SourceBudget.open(area_code, year, source)
         budget.budget(amount, budgeted_on)
         self.save(budget)
         return budget
 
     def budget(self, area_code: str, year: int, source: SourceKind) -> SourceBudget:
-        found = self._find(budget_id(areas.budget_area(area_code), areas.year(year), SourceKind(source)))
+        found = self.find(budget_id(areas.budget_area(area_code), areas.year(year), SourceKind(source)))
         if found is None:
             raise NotFound(f"{area_code} 尚未登记 {year} 年度{SourceKind(source).label}预算")
         return found
 
     def budgets(self, area_code: str, year: int) -> list[SourceBudget]:
         area_code, year = areas.budget_area(area_code), areas.year(year)
-        return [b for kind in SourceKind if (b := self._find(budget_id(area_code, year, kind))) is not None]
+        return [b for kind in SourceKind if (b := self.find(budget_id(area_code, year, kind))) is not None]
 
     # --- hardship spending and the 3% cap ---------------------------------------------------------
 
     def record_hardship_spending(self, area_code: str, year: int, total: Decimal, recorded_on: date) -> AssistanceCapLedger:
         """Year `year`'s total hardship-assistance spending of the area: the basis of year+1's cap."""
         area_code, year = areas.budget_area(area_code), areas.year(year)
-        ledger = self._find(cap_ledger_id(area_code, year + 1)) or AssistanceCapLedger.open(area_code, year + 1)
+        ledger = self.find(cap_ledger_id(area_code, year + 1)) or AssistanceCapLedger.open(area_code, year + 1)
         ledger.record_hardship_spending(total, recorded_on)
         self.save(ledger)
         return ledger
 
     def headroom(self, area_code: str, year: int) -> Headroom:
         area_code, year = areas.budget_area(area_code), areas.year(year)
-        ledger = self._find(cap_ledger_id(area_code, year))
+        ledger = self.find(cap_ledger_id(area_code, year))
         return ledger.headroom if ledger is not None else not_recorded(area_code, year)
 
     # --- contracts --------------------------------------------------------------------------------
@@ -103,7 +86,7 @@ class FundingApplication(ServiceApplication):
         return contract.id
 
     def contract(self, contract_id: UUID | str) -> Contract:
-        return self._get(Contract, contract_id, "合同")
+        return self.get_existing(Contract, contract_id, "合同")
 
     def _change_contract(self, contract_id: UUID | str, command: str, *args: Any) -> Contract:
         contract = self.contract(contract_id)
@@ -131,7 +114,7 @@ class FundingApplication(ServiceApplication):
         changed: list[Aggregate] = []
         assistance = split.get(SourceKind.SOCIAL_ASSISTANCE)
         if assistance:
-            ledger = self._find(cap_ledger_id(area_code, year))
+            ledger = self.find(cap_ledger_id(area_code, year))
             if ledger is None:
                 raise refusal(not_recorded(area_code, year), assistance)
             ledger.use(str(contract.id), assistance)
@@ -152,7 +135,7 @@ class FundingApplication(ServiceApplication):
         return plan.id
 
     def plan(self, plan_id: UUID | str) -> ProjectPlan:
-        return self._get(ProjectPlan, plan_id, "年度项目计划")
+        return self.get_existing(ProjectPlan, plan_id, "年度项目计划")
 
     def _change_plan(self, plan_id: UUID | str, command: str, *args: Any) -> ProjectPlan:
         plan = self.plan(plan_id)
@@ -209,7 +192,7 @@ class FundingApplication(ServiceApplication):
             from funding.adapters.casework import ProjectEvaluatedV1
 
             evaluation = ProjectEvaluatedV1.model_validate(data)
-            contract = self._find(evaluation.contract_id)
+            contract = self.find(evaluation.contract_id)
             if not isinstance(contract, Contract):
                 raise FundingError(f"{event_type}: 合同 {evaluation.contract_id} 不存在")
             if contract.receive_evaluation(str(evaluation.project_id), str(evaluation.station_id), evaluation.score, evaluation.evaluated_on):

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
@@ -46,16 +45,10 @@ class RegistryApplication(ServiceApplication):
     # -- loading -----------------------------------------------------------------------------
 
     def _get(self, aggregate_id: UUID, what: str) -> Any:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{what}不存在") from None
-
-    def _maybe(self, aggregate_id: UUID) -> Any | None:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
+        aggregate = self.find(aggregate_id)
+        if aggregate is None:
+            raise NotFound(f"{what}不存在")
+        return aggregate
 
     def area(self, code: str) -> Area:
         level_of(code)
@@ -81,7 +74,7 @@ class RegistryApplication(ServiceApplication):
 
     def seed(self) -> None:
         """The city, its five counties and the 2021 targets of annex 1; does nothing when present."""
-        if self._maybe(area_id(CITY_CODE)) is not None:
+        if self.find(area_id(CITY_CODE)) is not None:
             return
         city = Area.register(CITY_CODE, CITY_NAME, None, False, SEED_VALID_FROM, "2021")
         counties = []
@@ -114,11 +107,11 @@ class RegistryApplication(ServiceApplication):
                 expected = parent_code(code)
                 if row.parent_code and row.parent_code != expected:
                     raise UnknownArea(f"行政区划代码 {code} 不在上级 {row.parent_code} 的代码范围内")
-                if code in new or self._maybe(area_id(code)) is not None:
+                if code in new or self.find(area_id(code)) is not None:
                     raise Conflict(f"行政区划 {code} 已登记")
                 if expected is None:
                     raise UnknownArea("市级行政区划已预置，不能导入")
-                parent = new.get(expected) or parents.get(expected) or self._maybe(area_id(expected))
+                parent = new.get(expected) or parents.get(expected) or self.find(area_id(expected))
                 area = Area.register(code, row.name, parent, row.reform_affected, row.valid_from, row.vintage)
                 parent.add_child(code)
                 if expected not in new:
@@ -170,7 +163,7 @@ class RegistryApplication(ServiceApplication):
     def plan_station(self, *, tier: Tier, area_code: str, opened_on: date | None, planned_on: date,
                      **details: Any) -> UUID:
         level_of(area_code)
-        area = self._maybe(area_id(area_code))
+        area = self.find(area_id(area_code))
         if area is None:
             raise UnknownArea(f"未知的行政区划代码 {area_code}：尚未在登记系统中登记")
         if not area.valid_on(planned_on):
@@ -184,7 +177,7 @@ class RegistryApplication(ServiceApplication):
         area.attach_station(str(station.id))
         changed: list[Aggregate] = [station, area]
         if tier == Tier.GENERAL_STATION:
-            slot = self._maybe(slot_id(area_code)) or GeneralStationSlot(county_code=area_code)
+            slot = self.find(slot_id(area_code)) or GeneralStationSlot(county_code=area_code)
             slot.claim(str(station.id))
             changed.append(slot)
         self._save(*changed)
@@ -243,7 +236,7 @@ class RegistryApplication(ServiceApplication):
         self.save_tracked(tracking, *changed)
 
     def _staff(self, worker_id: str) -> StaffMember:
-        return self._maybe(staff_id(worker_id)) or StaffMember(worker_id=worker_id)
+        return self.find(staff_id(worker_id)) or StaffMember(worker_id=worker_id)
 
     def _assigned(self, data: dict[str, Any]) -> list[Aggregate]:
         staff = self._staff(data["worker_id"])
@@ -291,7 +284,7 @@ class RegistryApplication(ServiceApplication):
     def set_targets(self, county_code: str, year: int, general: int, township: int, village: int, on: date) -> None:
         if self.area(county_code).level != AreaLevel.COUNTY:
             raise UnknownArea(f"{county_code} 不是县(区)级行政区划")
-        plan = self._maybe(targets_id(county_code, year)) or CountyTargets(county_code=county_code, year=year)
+        plan = self.find(targets_id(county_code, year)) or CountyTargets(county_code=county_code, year=year)
         plan.set(general, township, village, on, "administrator")
         self._save(plan)
 
@@ -299,7 +292,7 @@ class RegistryApplication(ServiceApplication):
         county = self.area(county_code)
         if county.level != AreaLevel.COUNTY:
             raise UnknownArea(f"{county_code} 不是县(区)级行政区划")
-        plan = self._maybe(targets_id(county_code, year))
+        plan = self.find(targets_id(county_code, year))
         stations = [self.station(sid) for sid in self._station_ids_under(county)]
         active = [s for s in stations if s.active_on(as_of)]
         counts = {tier.value: sum(1 for s in active if s.tier == tier) for tier in Tier}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -28,14 +28,13 @@ from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, 
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
-A = TypeVar("A", bound=Aggregate)
-
 # Without a cipher key (development only) unique-key ids are keyed with this public constant.
 _DEV_SECRET = b"pzh-talent-unique-keys-development-only"
 
 
 class TalentApplication(ServiceApplication):
     name = "talent"
+    not_found = NotFound
 
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
@@ -43,15 +42,6 @@ class TalentApplication(ServiceApplication):
         self._key_secret = hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
-        try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)))
-        except (AggregateNotFoundError, ValueError):
-            raise NotFound(f"{what} {aggregate_id} 不存在") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"{what} {aggregate_id} 不存在")
-        return aggregate
 
     def _claim(self, kind: str, value: str, owner: Aggregate) -> UniqueKey:
         return UniqueKey.claim(unique_key_id(self._key_secret, kind, value), kind, owner.id)
@@ -71,7 +61,7 @@ class TalentApplication(ServiceApplication):
         return worker.id
 
     def worker(self, worker_id: UUID | str) -> SocialWorker:
-        return self._get(SocialWorker, worker_id, "社工")
+        return self.get_existing(SocialWorker, worker_id, "社工")
 
     def _change_worker(self, worker_id: UUID | str, command: str, *args: Any) -> SocialWorker:
         worker = self.worker(worker_id)
@@ -170,7 +160,7 @@ class TalentApplication(ServiceApplication):
         return volunteer.id
 
     def volunteer(self, volunteer_id: UUID | str) -> Volunteer:
-        return self._get(Volunteer, volunteer_id, "志愿者")
+        return self.get_existing(Volunteer, volunteer_id, "志愿者")
 
     def train_volunteer(self, volunteer_id: UUID | str, station_id: str, trained_on: date) -> None:
         volunteer = self.volunteer(volunteer_id)
@@ -190,7 +180,7 @@ class TalentApplication(ServiceApplication):
         return intern.id
 
     def intern(self, intern_id: UUID | str) -> Intern:
-        return self._get(Intern, intern_id, "实习生")
+        return self.get_existing(Intern, intern_id, "实习生")
 
     def place_intern(self, intern_id: UUID | str, station_id: str, placed_from: date, placed_until: date,
                      supervisor_id: UUID | str | None = None) -> None:
@@ -208,7 +198,7 @@ class TalentApplication(ServiceApplication):
         return organisation.id
 
     def organisation(self, organisation_id: UUID | str) -> Organisation:
-        return self._get(Organisation, organisation_id, "社会组织")
+        return self.get_existing(Organisation, organisation_id, "社会组织")
 
     def start_incubation(self, organisation_id: UUID | str, started_on: date) -> None:
         organisation = self.organisation(organisation_id)
@@ -237,7 +227,7 @@ class TalentApplication(ServiceApplication):
         return agency.id
 
     def agency(self, agency_id: UUID | str) -> Agency:
-        return self._get(Agency, agency_id, "社会工作服务机构")
+        return self.get_existing(Agency, agency_id, "社会工作服务机构")
 
     # --- station facts from the registry ----------------------------------------------------------
 
