@@ -49,6 +49,14 @@ from registry.settings import RegistrySettings
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results.json"
+PERFORMANCE_DOC = BENCH_DIR.parent / "docs" / "performance.md"
+# (name, ratio key in results.json, goal): the goals the issues set; not yet measured ones say so.
+GOALS = [
+    ("relay / raw aiokafka produce", "ratio_relay_to_raw_produce", 0.8),
+    ("registry command path over HTTP / raw 1-row SQLite transaction", "ratio_command_path_to_raw_insert", 0.5),
+    ("projection worker / plain Faust agent", "ratio_projection_to_plain_faust", 0.7),
+    ("rebuild / raw paged log read", "ratio_rebuild_to_raw_read", 0.5),
+]
 PAGE = 500  # the relay's page size; raw produce gathers its futures in batches of the same size
 PARTITIONS = 3  # the relay creates its topic with 3 partitions
 WARMUP_MESSAGES = 20_000  # untimed, before any measurement (quick mode too)
@@ -451,6 +459,36 @@ async def kafka_measurements(bootstrap: str, work: Path, n: int, reps: int, prof
     return out
 
 
+def performance_doc(results: dict[str, Any]) -> str:
+    """docs/performance.md, written by every full run so the figures there are always measured ones."""
+    m = results["machine"]
+    lines = ["# Performance (written by `make bench`; do not edit)", "",
+             f"Run of {m['date']} on {m['cpu_count']} cores ({m['cpu_model']}), {m['mem_total_mib']} MiB, "
+             f"Python {m['python_version']}, Kafka {m['kafka_version']}, load average {m['load_average_1m_at_start']} "
+             f"at start; commit `{results['source']['git_commit'][:12]}`. Every figure is in `bench/results.json`; "
+             "`bench/README.md` says how each is measured.", "",
+             "| ratio | measured | goal | met |", "|---|---|---|---|"]
+    for name, key, goal in GOALS:
+        value = results.get(key)
+        shown = "not measured yet" if value is None else f"{value:.3f}"
+        met = "—" if value is None else ("yes" if value >= goal else "no")
+        lines.append(f"| {name} | {shown} | >= {goal} | {met} |")
+    e2e, cp = results["end_to_end"], results["command_path"]
+    lines += ["", "| figure | value |", "|---|---|",
+              f"| raw aiokafka produce | {results['raw_produce']['messages_per_s']:,.0f} msg/s |",
+              f"| raw aiokafka group consume | {results['raw_consume']['messages_per_s']:,.0f} msg/s |",
+              f"| outbox relay | {results['relay']['events_per_s']:,.0f} events/s |",
+              f"| registry commands over HTTP (registry-api alone) | {cp['http_commands_per_s']:,.1f} /s, "
+              f"p50 {cp['latency_ms']['p50']} ms |",
+              f"| the same commands in-process (diagnostic) | {cp['in_process_commands_per_s_diagnostic']:,.0f} /s |",
+              f"| an empty FastAPI endpoint, same client (diagnostic) | {cp['empty_fastapi_endpoint_per_s_diagnostic']:,.0f} /s |",
+              f"| raw 1-row SQLite transactions | {results['raw_row_inserts']['transactions_per_s']:,.0f} /s |",
+              f"| commands through the gateway, whole platform running | {e2e['commands_per_s']:,.1f} /s, "
+              f"p99 {e2e['command_latency_ms']['p99']} ms |",
+              f"| end to end, command to read model | {e2e['end_to_end_events_per_s']:,.1f} events/s |", ""]
+    return "\n".join(lines)
+
+
 def raw_row_inserts(db: Path, n: int) -> dict[str, Any]:
     """The baseline of the command path: one-row INSERT transactions, one at a time, on a SQLite
     file with the pragmas the event store's SQLite datastore uses (WAL)."""
@@ -617,6 +655,8 @@ def main() -> None:
     tmp = RESULTS.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     tmp.replace(RESULTS)
+    if not args.quick:
+        PERFORMANCE_DOC.write_text(performance_doc(results), encoding="utf-8")
 
     e2e = results["end_to_end"]
     print()
