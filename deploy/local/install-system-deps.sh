@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the platform needs on a fresh Debian machine of this kind, only
 # those missing: Java 17 and Maven (the local Kafka broker), PostgreSQL (event-store contract
-# tests). Needs root for apt-get; prints what it does.
+# tests), a CJK TrueType font embedded in the reporting service's PDF reports (fonts-wqy-zenhei:
+# TrueType outlines, which reportlab can embed; Noto CJK is CFF and cannot be), and poppler-utils
+# (pdftotext: the reporting tests read the PDFs' text back). Needs root for apt-get; prints what it does.
 set -euo pipefail
 
 missing=()
@@ -10,6 +12,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if ((${#missing[@]})); then
   echo "installing system packages: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then

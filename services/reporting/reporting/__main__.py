@@ -38,12 +38,17 @@ def main(argv: list[str]) -> None:
         import uvicorn
 
         from reporting.api.app import create_app
+        from reporting.reports.archive import ReportArchive
 
-        app = create_app(store)
+        app = create_app(store, ReportArchive(reports_dir(settings)), settings.cjk_font)
         instrument_fastapi(app)
         uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     else:
         raise SystemExit(f"unknown role {role!r}: use 'worker', 'api' or 'rebuild'")
+
+
+def reports_dir(settings: ReportingSettings) -> Path:
+    return Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports"
 
 
 def _rebuild(settings: ReportingSettings, live: Path, verify: bool) -> int:

@@ -14,3 +14,7 @@ class ReportingSettings(ServiceSettings):
     broker_heartbeat_interval: float = 1.0
     batch_size: int = 500
     batch_within: float = 0.2
+    # Where generated reports are archived (one folder per report, period and version); empty: <DATA_DIR>/reports.
+    reports_dir: str = ""
+    # A CJK TrueType font (.ttf/.ttc) embedded in PDF reports; empty: look for Debian's fonts-wqy-zenhei.
+    cjk_font: str = ""

@@ -24,7 +24,7 @@ from reporting.settings import ReportingSettings
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
-SOURCE_TOPICS = ("registry.events",)
+SOURCE_TOPICS = ("registry.events", "talent.events", "casework.events", "funding.events")
 
 
 def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> faust.App:

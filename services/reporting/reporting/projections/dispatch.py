@@ -6,7 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reporting.projections.stations import ProjectionError, station_opened
+from pydantic import ValidationError
+
+from reporting.projections import casework, funding, registry, talent
+from reporting.projections.base import Handler, Kind, State, fold
+from reporting.projections.facts import Facts, Key, ProjectionError, diff
+from reporting.projections.stations import station_opened
 
 
 @dataclass
@@ -16,8 +21,14 @@ class Changes:
     stations: list[dict[str, Any]] = field(default_factory=list)
     tallies: list[tuple[str, str]] = field(default_factory=list)
     ended_station_ids: list[str] = field(default_factory=list)  # closed or merged: no longer counted
+    # the aggregate whose state the event folds into (kind, id), with the event's family and data
+    aggregate: tuple[str, str] | None = None
+    event_type: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    facts: list[tuple[Key, int]] = field(default_factory=list)  # an event's own facts (no state)
 
 
+# The per-tier station tally behind GET /read-models/stations/{area} without as_of (kept as it was).
 def _station_opened_v1(data: dict[str, Any]) -> Changes:
     opened, tallies = station_opened(data)
     return Changes(stations=[opened.model_dump(mode="json")], tallies=tallies)
@@ -30,20 +41,54 @@ def _station_ended_v1(data: dict[str, Any]) -> Changes:
     return Changes(ended_station_ids=[station_id])
 
 
-HANDLERS: dict[str, dict[int, Callable[[dict[str, Any]], Changes]]] = {
+TALLY: dict[str, dict[int, Callable[[dict[str, Any]], Changes]]] = {
     "registry.station.opened": {1: _station_opened_v1},
     "registry.station.closed": {1: _station_ended_v1},
     "registry.station.merged": {1: _station_ended_v1},
 }
+HANDLERS: dict[str, dict[int, Handler]] = {
+    **registry.HANDLERS, **talent.HANDLERS, **casework.HANDLERS, **funding.HANDLERS}
+KINDS: dict[str, Kind] = {**registry.KINDS, **talent.KINDS, **casework.KINDS, **funding.KINDS}
 
 
 def project(event_type: str, data: dict[str, Any]) -> Changes:
-    family, _, version = event_type.rpartition(".v")
+    family, _, version_text = event_type.rpartition(".v")
     by_version = HANDLERS.get(family)
     if by_version is None:
         return Changes()  # an event no read model needs (yet): consumed and ignored
-    handler = by_version.get(int(version))
+    version = int(version_text)
+    handler = by_version.get(version)
     if handler is None:
         known = ", ".join(f"v{v}" for v in sorted(by_version))
         raise ProjectionError(f"{event_type}: this worker projects only {known} of {family}")
-    return handler(data)
+    tally = TALLY.get(family, {}).get(version)
+    changes = tally(data) if tally else Changes()
+    try:
+        parsed = handler.model.model_validate(data).model_dump(mode="json")
+    except ValidationError as exc:
+        raise ProjectionError(f"{event_type} data invalid: {exc.errors(include_url=False)}") from exc
+    try:
+        if handler.kind is not None:
+            assert handler.key is not None
+            changes.aggregate, changes.event_type, changes.data = (handler.kind, handler.key(parsed)), event_type, parsed
+            # folding into a fresh state here finds what the store could not apply, before it is in a batch
+            KINDS[handler.kind].facts(fold(handler, {"id": changes.aggregate[1]}, parsed))
+        else:
+            assert handler.facts is not None
+            changes.facts = diff({}, handler.facts(parsed))
+    except ProjectionError:
+        raise
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ProjectionError(f"{event_type}: cannot project: {exc!r}") from exc
+    return changes
+
+
+def advance(changes: Changes, state: State | None) -> tuple[State, list[tuple[Key, int]]]:
+    """The aggregate's next state, and the facts to add (the difference of its facts before and after)."""
+    assert changes.aggregate is not None
+    kind, aggregate_id = changes.aggregate
+    family, _, version = changes.event_type.rpartition(".v")
+    handler = HANDLERS[family][int(version)]
+    before: Facts = KINDS[kind].facts(state) if state is not None else {}
+    after_state = fold(handler, state if state is not None else {"id": aggregate_id}, changes.data)
+    return after_state, diff(before, KINDS[kind].facts(after_state))

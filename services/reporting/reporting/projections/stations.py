@@ -8,8 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reporting.projections.areas import lineage
+from reporting.projections.facts import ProjectionError
+from reporting.projections.registry import TIERS
 
-TIERS = ("general_station", "township_station", "village_room", "institution_station")
+__all__ = ["TIERS", "ProjectionError", "StationOpened", "station_opened"]
 
 
 class StationOpened(BaseModel):
@@ -21,10 +23,6 @@ class StationOpened(BaseModel):
     tier: str
     area_code: str
     opened_on: date
-
-
-class ProjectionError(ValueError):
-    """An event this projection cannot apply; it goes to the dead-letter topic."""
 
 
 def station_opened(data: dict[str, Any]) -> tuple[StationOpened, list[tuple[str, str]]]:

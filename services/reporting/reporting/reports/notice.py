@@ -1,0 +1,123 @@
+"""The quarterly notice (季度通报): every county's progress against its station targets and the
+stations' yearly quotas at the end of a quarter, scored and ranked. The scoring is published in
+services/reporting/README.md ("Quarterly notice scoring"); keep the two in step."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from reporting.adapters.store import ReadModelStore
+from reporting.views import average, headroom, yuan
+
+CITY = ("510400", "攀枝花市")
+COUNTIES = {"510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
+# component -> (weight in points, Chinese label); the weights add up to 100
+WEIGHTS = {
+    "general_station": (10, "社会工作服务总站"),
+    "township_station": (15, "乡镇(街道)社会工作服务站"),
+    "village_room": (15, "村(社区)社会工作服务室"),
+    "certifications": (20, "新增持证社工"),
+    "organisations": (20, "社区社会组织培育"),
+    "volunteers_trained": (20, "志愿者培训"),
+}
+# Yearly quotas per township station (DOMAIN.md "Yearly quotas per station").
+CERTIFIED_PER_STATION = 2  # pilot stations: 2 a year; others: 10 within 5 years, i.e. 2 a year
+VOLUNTEERS_PER_STATION = 30
+ORGANISATIONS_PILOT = 1  # registered social organisations a year
+ORGANISATIONS_OTHER = 6  # 3 functional-service + 3 interest/volunteer incubated a year
+FIGURE_LABELS = {
+    "cases_opened": "新开个案", "open_cases": "在办个案", "escalations": "儿童虐待疑似上报", "referrals": "政策转介",
+    "complaints": "投诉", "average_response_hours": "平均响应时长(小时)", "satisfaction": "满意度平均分",
+    "disbursed": "已拨付资金(元)", "assistance_headroom": "社会救助购买服务3%余额(元)",
+}
+PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def quarter(period: str) -> tuple[int, int, date, date]:
+    match = PERIOD.match(period)
+    if not match:
+        raise ValueError(f"季度格式应为 YYYY-Qn，例如 2024-Q1：{period!r}")
+    year, q = int(match[1]), int(match[2])
+    end = date(year, 3 * q, 31 if q in (1, 4) else 30)
+    return year, q, date(year, 1, 1), end
+
+
+def _dec(value: Fraction, places: str = "0.01") -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _component(actual: int, target: Fraction, weight: int) -> dict[str, Any]:
+    ratio = Fraction(1) if target == 0 else min(Fraction(1), Fraction(actual) / target)
+    return {"actual": actual, "target": str(_dec(target)), "completion": str(_dec(ratio, "0.0001")),
+            "points": str(_dec(ratio * weight)), "_exact": ratio * weight}
+
+
+def county_row(store: ReadModelStore, code: str, year: int, q: int, since: str, as_of: str) -> dict[str, Any]:
+    share = Fraction(q, 4)
+    stations = {k1: n for (k1,), n in store.sums("stations", code, as_of, by=("k1",)).items()}
+    targets = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == str(year)}
+    township = store.sums("stations", code, as_of, by=("k1", "pilot"))
+    pilots = township.get(("township_station", 1), 0)
+    others = township.get(("township_station", 0), 0)
+    quota_stations = pilots + others
+    incubated_other = store.sums("organisations_incubated", code, as_of, since, by=("pilot",)).get((0,), 0)
+    registered_pilot = store.sums("organisations_registered", code, as_of, since, by=("pilot",)).get((1,), 0)
+    components = {tier: _component(stations.get(tier, 0), Fraction(targets.get(tier, 0)), WEIGHTS[tier][0])
+                  for tier in ("general_station", "township_station", "village_room")}
+    components["certifications"] = _component(store.total("certifications", code, as_of, since),
+                                              CERTIFIED_PER_STATION * quota_stations * share, WEIGHTS["certifications"][0])
+    components["organisations"] = _component(incubated_other + registered_pilot,
+                                             (ORGANISATIONS_PILOT * pilots + ORGANISATIONS_OTHER * others) * share,
+                                             WEIGHTS["organisations"][0])
+    components["volunteers_trained"] = _component(store.total("volunteers_trained", code, as_of, since),
+                                                  VOLUNTEERS_PER_STATION * quota_stations * share, WEIGHTS["volunteers_trained"][0])
+    exact = sum((c.pop("_exact") for c in components.values()), Fraction(0))
+    closed = store.total("complaints_closed", code, as_of, since)
+    surveys = store.total("surveys", code, as_of, since)
+    open_cases = sum(n for (_, stage), n in store.sums("cases", code, as_of).items() if stage != "closed")
+    figures = {
+        "cases_opened": store.total("cases_opened", code, as_of, since),
+        "open_cases": open_cases,
+        "escalations": store.total("escalations", code, as_of, since),
+        "referrals": sum(n for (_, k2), n in store.sums("referrals", code, as_of, since).items() if k2 == "referred"),
+        "complaints": store.total("complaints_received", code, as_of, since),
+        "average_response_hours": average(store.total("complaint_response_hours", code, as_of, since), closed),
+        "satisfaction": average(store.total("survey_score", code, as_of, since), surveys),
+        "disbursed": yuan(store.total("disbursed", code, as_of, since)),
+        "assistance_headroom": headroom(store, code, year, as_of)["headroom"],
+    }
+    return {"area_code": code, "name": COUNTIES[code], "quota_stations": {"pilot": pilots, "other": others},
+            "score": str(_dec(exact)), "_exact": exact, "components": components, "figures": figures}
+
+
+def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+    """The notice's content for a past (or current) quarter; figures as of the quarter's last day,
+    flows from 1 January of its year."""
+    year, q, start, end = quarter(period)
+    since, as_of = start.isoformat(), end.isoformat()
+    rows = [county_row(store, code, year, q, since, as_of) for code in COUNTIES]
+    rows.sort(key=lambda r: (-r["_exact"], r["area_code"]))
+    rank, previous = 0, None
+    for position, row in enumerate(rows, start=1):
+        if row["_exact"] != previous:
+            rank, previous = position, row["_exact"]
+        row["rank"] = rank
+        del row["_exact"]
+    totals = {name: {"actual": sum(r["components"][name]["actual"] for r in rows),
+                     "target": str(sum(Decimal(r["components"][name]["target"]) for r in rows))} for name in WEIGHTS}
+    totals["disbursed"] = str(sum(Decimal(r["figures"]["disbursed"]) for r in rows))
+    for name in ("cases_opened", "open_cases", "escalations", "referrals", "complaints"):
+        totals[name] = sum(r["figures"][name] for r in rows)
+    return {
+        "report": "quarterly_notice", "period": period, "year": year, "quarter": q, "since": since, "as_of": as_of,
+        "title": f"{CITY[1]}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报",
+        "scoring": {"weights": {name: w for name, (w, _) in WEIGHTS.items()},
+                    "labels": {name: label for name, (_, label) in WEIGHTS.items()},
+                    "quota_share": f"{q}/4",
+                    "formula": "得分 = Σ 权重 × min(1, 实际完成 / 目标)；目标为 0 的项按完成计"},
+        "counties": rows, "totals": totals,
+    }

@@ -1,0 +1,149 @@
+"""Read-model views: the figures of an area (and every area under it) as of a day, composed from
+the dated facts. Stocks (stations, open cases, workers) are summed up to `as_of`; flows
+(trainings, cases opened, money paid) over `since`..`as_of`, by default the calendar year of
+`as_of` to date. Money is in yuan as exact decimal strings, hours and scores as averages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from reporting.adapters.store import ReadModelStore
+from reporting.projections.areas import level
+from reporting.projections.casework import STAGES
+from reporting.projections.registry import LEVELS, TIERS
+
+
+def yuan(fen: int) -> str:
+    return f"{Decimal(fen) / 100:.2f}"
+
+
+def average(total_centi: int, count: int) -> str | None:
+    if not count:
+        return None
+    return str((Decimal(total_centi) / 100 / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _by(sums: dict[tuple, int], index: int = 0) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, value in sums.items():
+        out[key[index]] = out.get(key[index], 0) + value
+    return dict(sorted(out.items()))
+
+
+def funding_area(area_code: str) -> str:
+    """The county-level (or city) area whose budgets and 3% cap an area draws on."""
+    return area_code[:6]
+
+
+def stations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    counts = dict.fromkeys(TIERS, 0) | _by(store.sums("stations", area, as_of, by=("k1",)))
+    children: dict[str, dict[str, int]] = {}
+    for (child, tier), n in store.sums("stations", area, as_of, by=("child", "k1")).items():
+        children.setdefault(child, dict.fromkeys(TIERS, 0))[tier] = n
+    levels = dict.fromkeys(LEVELS, 0) | _by(store.sums("station_levels", area, as_of, by=("k1",)))
+    year = as_of[:4]
+    targets = dict.fromkeys(TIERS[:3], 0) | {k1: n for (k1, k2), n in store.sums("targets", area, as_of).items() if k2 == year}
+    return {"stations": counts, "total": sum(counts.values()),
+            "children": [{"area_code": c, "stations": v, "total": sum(v.values())} for c, v in sorted(children.items())],
+            "levels": levels, "targets": {"year": int(year), **targets, "total": sum(targets.values())}}
+
+
+def talent(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    stock = {name: store.total(name, area, as_of) for name in ("workers", "certified_workers", "heads", "volunteers")}
+    trainings = _by(store.sums("trainings", area, as_of, since, by=("k1",)))
+    hours = _by(store.sums("training_hours", area, as_of, since, by=("k1",)))
+    return {**stock, "certifications": store.total("certifications", area, as_of, since),
+            "volunteers_trained": store.total("volunteers_trained", area, as_of, since),
+            "volunteer_hours": str(Decimal(store.total("volunteer_hours", area, as_of, since)) / 100),
+            "trainings": {"total": sum(trainings.values()), "by_kind": trainings,
+                          "hours_by_kind": {k: str(Decimal(v) / 100) for k, v in hours.items()}},
+            "unresolved_station_facts": store.unresolved()["facts"]}
+
+
+def organisations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    incubated = store.sums("organisations_incubated", area, as_of, since)
+    return {"filed": store.total("organisations_filed", area, as_of),
+            "incubated": {"total": sum(incubated.values()), "by_type": _by(incubated),
+                          "reform_affected": sum(n for (_, k2), n in incubated.items() if k2)},
+            "registered": store.total("organisations_registered", area, as_of, since),
+            "graduated": store.total("organisations_graduated", area, as_of, since),
+            "agencies": store.total("agencies", area, as_of)}
+
+
+def cases(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    by_stage: dict[str, dict[str, int]] = {}
+    for (domain, stage), n in store.sums("cases", area, as_of).items():
+        if stage != "closed":
+            by_stage.setdefault(domain, dict.fromkeys(STAGES[:-1], 0))[stage] = n
+    referrals: dict[str, dict[str, int]] = {}
+    for (policy, outcome), n in store.sums("referrals", area, as_of, since).items():
+        referrals.setdefault(outcome, {})[policy] = n
+    opened = _by(store.sums("cases_opened", area, as_of, since))
+    closed = _by(store.sums("cases_closed", area, as_of, since))
+    return {"open": sum(sum(v.values()) for v in by_stage.values()), "open_by_domain_and_stage": dict(sorted(by_stage.items())),
+            "opened": {"total": sum(opened.values()), "by_domain": opened},
+            "closed": {"total": sum(closed.values()), "by_domain": closed},
+            "escalations": store.total("escalations", area, as_of, since),
+            "referrals": {outcome: {"total": sum(v.values()), "by_policy": dict(sorted(v.items()))}
+                          for outcome, v in sorted(referrals.items())}}
+
+
+def complaints(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    received = _by(store.sums("complaints_received", area, as_of, since))
+    closed = store.total("complaints_closed", area, as_of, since)
+    surveys = _by(store.sums("surveys", area, as_of, since))
+    scores = _by(store.sums("survey_score", area, as_of, since))
+    return {"received": {"total": sum(received.values()), "by_channel": received}, "closed": closed,
+            "average_response_hours": average(store.total("complaint_response_hours", area, as_of, since), closed),
+            "average_resolution_hours": average(store.total("complaint_resolution_hours", area, as_of, since), closed),
+            "satisfaction": {"surveys": sum(surveys.values()),
+                             "average_score": average(sum(scores.values()), sum(surveys.values())),
+                             "by_respondent": {r: {"surveys": n, "average_score": average(scores.get(r, 0), n)}
+                                               for r, n in surveys.items()}}}
+
+
+def projects(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    started = _by(store.sums("projects_started", area, as_of, since))
+    evaluations = store.total("project_evaluations", area, as_of, since)
+    return {"started": {"total": sum(started.values()), "by_domain": started}, "evaluations": evaluations,
+            "average_evaluation_score": average(store.total("project_score", area, as_of, since), evaluations)}
+
+
+def headroom(store: ReadModelStore, area: str, year: int, as_of: str) -> dict[str, str]:
+    """The 3% cap on social-assistance purchases of the funding area for the year, what the year's
+    disbursements used of it, and what is left (never below zero), as the funding service states it."""
+    code = funding_area(area)
+    cap = store.sums("assistance_cap", code, as_of, exact=True, by=("k2",)).get((str(year),), 0)
+    used = store.sums("assistance_used", code, as_of, exact=True, by=("k2",)).get((str(year),), 0)
+    return {"funding_area_code": code, "year": year, "cap": yuan(cap), "used": yuan(used), "headroom": yuan(max(cap - used, 0))}
+
+
+def money(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    year = as_of[:4]
+    budget = {k1: v for (k1, k2), v in store.sums("budget", area, as_of).items() if k2 == year}
+    disbursed = _by(store.sums("disbursed", area, as_of, since))
+    signed = _by(store.sums("contracts_signed", area, as_of, since))
+    amounts = _by(store.sums("contract_amount", area, as_of, since))
+    sources = _by(store.sums("contract_sources", area, as_of, since))
+    return {"budget": {"year": int(year), "total": yuan(sum(budget.values())),
+                       "by_source": {k: yuan(v) for k, v in sorted(budget.items())}},
+            "contracts": {"signed": sum(signed.values()), "amount": yuan(sum(amounts.values())),
+                          "by_purchaser": {p: {"signed": n, "amount": yuan(amounts.get(p, 0))} for p, n in signed.items()},
+                          "by_source": {k: yuan(v) for k, v in sources.items()}},
+            "disbursed": {"instalments": store.total("disbursements", area, as_of, since),
+                          "total": yuan(sum(disbursed.values())), "by_source": {k: yuan(v) for k, v in disbursed.items()}},
+            "assistance_cap": headroom(store, area, int(year), as_of)}
+
+
+VIEWS: dict[str, Callable[[ReadModelStore, str, str, str], dict[str, Any]]] = {
+    "stations": stations, "talent": talent, "organisations": organisations, "cases": cases,
+    "complaints": complaints, "projects": projects, "money": money}
+
+
+def view(store: ReadModelStore, name: str, area: str, as_of: date, since: date | None = None) -> dict[str, Any]:
+    start = since or date(as_of.year, 1, 1)
+    body = VIEWS[name](store, area, as_of.isoformat(), start.isoformat())
+    return {"area_code": area, "level": level(area), "as_of": as_of.isoformat(), "since": start.isoformat(), **body}
