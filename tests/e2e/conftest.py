@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import random
+import secrets
 import time
+from contextlib import closing
 
 import httpx
 import pytest
@@ -13,7 +15,8 @@ def platform(kafka_bootstrap, tmp_path_factory):
     from localinfra.platform import Platform
 
     data_dir = tmp_path_factory.mktemp("platform")
-    running = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=data_dir, spans_file=data_dir / "spans.jsonl")
+    running = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=data_dir, spans_file=data_dir / "spans.jsonl",
+                       extra_env=dict(GATEWAY_ENV))
     try:
         running.start_all()
         yield running
@@ -21,9 +24,39 @@ def platform(kafka_bootstrap, tmp_path_factory):
         running.stop_all()
 
 
+# The gateway authenticates every call: a system admin is bootstrapped from these settings, and the
+# tests act as accounts it creates (by default a city admin, who may do everything in Panzhihua).
+GATEWAY_ENV = {
+    "GATEWAY_JWT_SECRET": secrets.token_urlsafe(48),
+    "GATEWAY_BOOTSTRAP_ADMIN_USERNAME": "e2e-system-admin",
+    "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": secrets.token_urlsafe(24),
+    "GATEWAY_BOOTSTRAP_ADMIN_ROLE": "system_admin",
+    "GATEWAY_BOOTSTRAP_ADMIN_AREA": "510400",
+}
+_PASSWORD = secrets.token_urlsafe(24)
+
+
+def sign_in(gateway_url: str, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=gateway_url, timeout=30)
+    reply = client.post("/api/gateway/login", json={"username": username, "password": password})
+    assert reply.status_code == 200, reply.text
+    client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
+    return client
+
+
+def account(gateway_url: str, username: str, role: str = "city_admin", area_code: str = "510400") -> httpx.Client:
+    """A client signed in as this account, created by the bootstrapped system admin if it is new."""
+    with closing(sign_in(gateway_url, GATEWAY_ENV["GATEWAY_BOOTSTRAP_ADMIN_USERNAME"],
+                         GATEWAY_ENV["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"])) as admin:
+        reply = admin.post("/api/gateway/users", json={"username": username, "password": _PASSWORD, "role": role,
+                                                       "area_code": area_code})
+        assert reply.status_code in (201, 409), reply.text
+    return sign_in(gateway_url, username, _PASSWORD)
+
+
 @pytest.fixture
 def gateway(platform):
-    with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
+    with closing(account(platform.gateway_url, "e2e-city-admin")) as client:
         yield client
 
 

@@ -3,9 +3,9 @@ registry's and talent's applications, relays and consumers on PostgreSQL tables.
 
 from __future__ import annotations
 
-import httpx
+from contextlib import closing
 
-from .conftest import wait_for
+from .conftest import GATEWAY_ENV, account, wait_for
 
 
 def test_station_journey_with_postgres_event_stores(kafka_bootstrap, postgres_server, tmp_path):
@@ -16,12 +16,13 @@ def test_station_journey_with_postgres_event_stores(kafka_bootstrap, postgres_se
              "POSTGRES_PASSWORD": postgres_server.password or ""}
     env = {f"{prefix}{key}": value for prefix in ("REGISTRY_", "TALENT_") for key, value in store.items()}
     env["REPORTING_APP_ID"] = "reporting-postgres-test"  # its own consumer group beside the session's platform
+    env.update(GATEWAY_ENV)
     platform = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=tmp_path, extra_env=env)
     try:
         # The staffing consumers stay off: their groups would share partitions with the session's platform.
         for name in ("registry-api", "registry-relay", "talent-api", "reporting-worker", "reporting-api", "gateway"):
             platform.start(name)
-        with httpx.Client(base_url=platform.gateway_url, timeout=30) as gateway:
+        with closing(account(platform.gateway_url, "e2e-city-admin")) as gateway:
             # A township of this test's own; the shared read model may already count other tests' stations.
             code = "510422777"
             assert gateway.post("/api/areas", json={"code": code, "name": "库测镇", "valid_from": "2020-01-01"}).status_code == 201

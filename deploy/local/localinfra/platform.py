@@ -83,6 +83,9 @@ class Platform:
             env["GATEWAY_TALENT_URL"] = self.url("talent-api")
             env["GATEWAY_FUNDING_URL"] = self.url("funding-api")
             env["GATEWAY_CASEWORK_URL"] = self.url("casework-api")
+            # A local platform: without GATEWAY_JWT_SECRET the gateway makes a random one per start.
+            # Sign in as GATEWAY_BOOTSTRAP_ADMIN_USERNAME with GATEWAY_BOOTSTRAP_ADMIN_PASSWORD (set them in the shell).
+            env.setdefault("GATEWAY_ENVIRONMENT", "development")
         env.update(self.extra_env)
         return env
 

@@ -3,6 +3,7 @@ under var/, in the foreground until Ctrl-C. Data survives restarts (var/kafka, v
 
 from __future__ import annotations
 
+import secrets
 import signal
 import socket
 import sys
@@ -26,6 +27,16 @@ def _port_or_free(port: int) -> int | None:
     return port
 
 
+def admin_password(root: Path) -> str:
+    """The local city admin's password: made once, kept in var/admin-password (mode 600)."""
+    path = root / "admin-password"
+    if not path.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def main() -> int:
     root = Path("var")
     stop = False
@@ -40,14 +51,18 @@ def main() -> int:
     print("starting Kafka ...", flush=True)
     broker.start()
     ports = {name: port for name, wanted in FIXED_PORTS.items() if (port := _port_or_free(wanted))}
-    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports)
+    password = admin_password(root)
+    admin = {"GATEWAY_BOOTSTRAP_ADMIN_USERNAME": "admin", "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": password,
+             "GATEWAY_BOOTSTRAP_ADMIN_ROLE": "city_admin", "GATEWAY_BOOTSTRAP_ADMIN_AREA": "510400"}
+    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports, extra_env=admin)
     try:
         platform.start_all()
         print(f"Kafka: {broker.bootstrap}")
         for name in platform.procs:
             print(f"{name:17} {platform.url(name) if name in platform.ports else '(no HTTP)'}")
         print(f"logs: {platform.log_dir}/")
-        print(f"\n网关 gateway listening at {platform.gateway_url}  (try: curl {platform.gateway_url}/api/read-models/stations/510400)")
+        print(f"\n网关 gateway listening at {platform.gateway_url}")
+        print(f"管理员 sign in as admin (市级管理员 city_admin), password in {root / 'admin-password'}: {password}")
         print("Ctrl-C stops everything.", flush=True)
         while not stop:
             for name, proc in platform.procs.items():

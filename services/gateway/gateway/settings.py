@@ -1,3 +1,7 @@
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from pzh_shared.settings import ServiceSettings
 
@@ -12,3 +16,27 @@ class GatewaySettings(ServiceSettings):
     funding_url: str = "http://127.0.0.1:8104"
     reporting_url: str = "http://127.0.0.1:8105"
     upstream_timeout: float = 10.0
+
+    # --- authentication (issue 8) ---------------------------------------------------------------
+    # "production" refuses to start without a JWT secret; "development" makes a random one per start.
+    environment: Literal["development", "production"] = "production"
+    # HS256 secret for the gateway's access tokens (at least 32 characters).
+    jwt_secret: SecretStr = SecretStr("")
+    jwt_issuer: str = "pzh-gateway"
+    jwt_audience: str = "pzh-api"
+    access_token_ttl: int = 900  # seconds
+    session_idle_timeout: int = 1800  # seconds without a request end the session
+    max_failed_logins: int = 5  # consecutive failures that lock the account ...
+    lockout_seconds: int = 900  # ... for this long
+    # Accounts, sessions, API keys, the ownership index and the audit log; default <DATA_DIR>/gateway.sqlite.
+    store_path: Path | None = None
+    # The deployment's top area (Panzhihua): objects whose area cannot be determined are visible only at this level.
+    city_area_code: str = "510400"
+    # First start: creates this account when the store has none of that name and a password is given.
+    bootstrap_admin_username: str = "admin"
+    bootstrap_admin_password: SecretStr = SecretStr("")
+    bootstrap_admin_role: str = "system_admin"
+    bootstrap_admin_area: str = "510400"
+
+    def resolved_store_path(self) -> Path:
+        return self.store_path or self.data_dir / "gateway.sqlite"

@@ -8,9 +8,9 @@ from pzh_shared.http import error_body
 
 
 class Upstream:
-    def __init__(self, name: str, base_url: str, timeout: float):
+    def __init__(self, name: str, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None):
         self.name = name
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
     async def forward(self, method: str, path: str, content: bytes = b"", params: object = None,
                       headers: dict[str, str] | None = None) -> Response:

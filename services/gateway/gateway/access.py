@@ -1,0 +1,238 @@
+"""Who may call what, and where: the functions each role has, and the gateway's route table, which
+names for every forwarded route its function and how the area it touches is found.
+
+Scope rule: a principal sees and changes only what lies under its area-code prefix. Out-of-scope
+objects (and objects that do not exist) answer 404, functions the role lacks 403. The area of a
+request is found from
+- path parameters: area codes (`code`, `county_code`, `area_code`) directly; object ids by fetching
+  the object from its service (its `area_code`, or the area of its `station_id`/`host_station_id`),
+  or, for objects whose reads are themselves audited case reads (clients, cases) and for objects
+  that carry no area (a worker never assigned, an intern), from the gateway's ownership index,
+  written when the object was created through the gateway;
+- the JSON body: `area_code`, `to_area_code`, `code`, `into` (area or station), `station_id`,
+  `host_station_id`, `to_station_id`, `station_ids`, `client_id`, `contract_id`, `project_id`,
+  `worker_id`;
+- routes without any area (city-wide lists such as GET /progress, casework's read audit, CSV
+  imports) are open only to principals at the top of the deployment (`GATEWAY_CITY_AREA_CODE`).
+An object whose area cannot be determined is treated as a city-level object."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ADMINS = frozenset({"city_admin", "county_admin", "township_admin"})
+FIELD_ROLES = frozenset({"station_operator", "social_worker"})
+ALL_ROLES = frozenset({"city_admin", "county_admin", "township_admin", "station_operator", "social_worker", "auditor",
+                       "system_admin"})
+
+# function -> roles that have it
+FUNCTIONS: dict[str, frozenset[str]] = {
+    "read": ALL_ROLES - {"auditor"},                            # non-case data of every service
+    "area_write": frozenset({"city_admin", "county_admin", "system_admin"}),  # administrative divisions
+    "target_write": frozenset({"city_admin", "county_admin"}),
+    "station_write": ADMINS | {"station_operator"},
+    "talent_write": ADMINS | {"station_operator"},
+    "funding_write": ADMINS,
+    "report_write": frozenset({"city_admin", "county_admin"}),  # generating a report version now
+    "service_write": ADMINS | FIELD_ROLES,                     # projects, needs, complaints, surveys, donation points
+    "case_read": ADMINS | FIELD_ROLES,                         # case files and client records: never system_admin or auditor
+    "case_write": ADMINS | FIELD_ROLES,
+    "case_identity": FIELD_ROLES,                              # clients' identity unmasked in case reads (with a purpose)
+    "service_audit_read": frozenset({"auditor"}),              # casework's read audit
+    # the gateway's own functions
+    "account_admin": ADMINS | {"system_admin"},
+    "api_key_admin": frozenset({"system_admin"}),
+    "gateway_audit_read": frozenset({"auditor"}),
+}
+
+# Which kind of thing a path parameter names; "area" parameters are area codes.
+PARAM_KINDS = {
+    "code": "area", "county_code": "area", "area_code": "area",
+    "station_id": "station", "worker_id": "worker", "volunteer_id": "volunteer", "intern_id": "intern",
+    "organisation_id": "organisation", "agency_id": "agency", "client_id": "client", "case_id": "case",
+    "project_id": "project", "need_id": "need", "complaint_id": "complaint", "survey_id": "survey",
+    "contract_id": "contract", "plan_id": "plan",
+}
+# JSON body fields that name an area or an object the request touches.
+BODY_REFS = {
+    "area_code": "area", "to_area_code": "area", "station_id": "station", "host_station_id": "station",
+    "to_station_id": "station", "station_ids": "station", "client_id": "client", "contract_id": "contract",
+    "project_id": "project", "worker_id": "worker",
+}
+# Where the owning service shows an object (service, path); kinds missing here are found in the index only.
+OBJECT_SOURCES = {
+    "station": ("registry", "/stations/{id}"),
+    "worker": ("talent", "/workers/{id}"),
+    "volunteer": ("talent", "/volunteers/{id}"),
+    "intern": ("talent", "/interns/{id}"),
+    "organisation": ("talent", "/organisations/{id}"),
+    "agency": ("talent", "/agencies/{id}"),
+    "project": ("casework", "/projects/{id}"),
+    "need": ("casework", "/needs/{id}"),
+    "complaint": ("casework", "/complaints/{id}"),
+    "survey": ("casework", "/surveys/{id}"),
+    "contract": ("funding", "/contracts/{id}"),
+    "plan": ("funding", "/project-plans/{id}"),
+    # "client", "case": their reads are audited case reads, so the gateway never fetches them for a check
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str          # gateway path below /api
+    function: str
+    root_only: bool = False  # no area to check: only principals at the top of the deployment
+    creates: str | None = None  # kind of object a 2xx answer creates (its id is in "<kind>_id")
+    moves_to: str | None = None  # body field with the object's new area code after a 2xx answer
+    body_into: str | None = None  # what a body "into" names: "area" or "station"
+    regex: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
+        object.__setattr__(self, "regex", re.compile(f"^{pattern}$"))
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.template)
+
+
+def _r(method: str, template: str, function: str, **kw) -> Route:
+    return Route(method, template, function, **kw)
+
+
+STATION_ACTIONS = ("open", "suspend", "resume", "close", "merge")
+WORKER_ACTIONS = ("assignment", "agency-employment", "departure", "exams", "exams/sitting", "exams/result", "certification",
+                  "elderly-care", "trainings")
+CASE_ACTIONS = ("stage", "plan-approval", "closing-approval", "closure", "risk", "referrals", "abuse-reports", "notes")
+
+ROUTE_TABLE: list[Route] = [
+    # registry
+    _r("POST", "/areas", "area_write", creates="area"),
+    _r("POST", "/areas/import", "area_write", root_only=True),
+    _r("GET", "/areas/{code}", "read"),
+    _r("GET", "/areas/{code}/children", "read"),
+    _r("POST", "/areas/{code}/rename", "area_write"),
+    _r("POST", "/areas/{code}/reform-flag", "area_write"),
+    _r("POST", "/areas/{code}/merge", "area_write", body_into="area"),
+    _r("POST", "/areas/{code}/split", "area_write", body_into="area"),
+    _r("POST", "/stations", "station_write", creates="station"),
+    _r("GET", "/stations/{station_id}", "read"),
+    *[_r("POST", f"/stations/{{station_id}}/{a}", "station_write", body_into="station") for a in STATION_ACTIONS],
+    _r("PUT", "/stations/{station_id}/facilities/{item}", "station_write"),
+    _r("PUT", "/stations/{station_id}/professional-services", "station_write"),
+    _r("PUT", "/targets/{county_code}/{year}", "target_write"),
+    _r("GET", "/progress", "read", root_only=True),
+    _r("GET", "/progress/{county_code}", "read"),
+    # talent
+    _r("POST", "/workers", "talent_write", creates="worker"),
+    _r("GET", "/workers/{worker_id}", "read"),
+    *[_r("POST", f"/workers/{{worker_id}}/{a}", "talent_write") for a in WORKER_ACTIONS],
+    _r("PUT", "/talent/stations/{station_id}/head", "talent_write"),
+    _r("POST", "/talent/stations/{station_id}/head/relief", "talent_write"),
+    _r("GET", "/talent/stations/{station_id}/head", "read"),
+    _r("GET", "/talent/stations/{station_id}/quotas/{year}", "read"),
+    _r("POST", "/volunteers", "talent_write", creates="volunteer"),
+    _r("POST", "/volunteers/import", "talent_write", root_only=True),
+    _r("GET", "/volunteers/{volunteer_id}", "read"),
+    _r("POST", "/volunteers/{volunteer_id}/trainings", "talent_write"),
+    _r("POST", "/volunteers/{volunteer_id}/hours", "talent_write"),
+    _r("POST", "/interns", "talent_write", creates="intern"),
+    _r("POST", "/interns/{intern_id}/placements", "talent_write"),
+    _r("GET", "/interns/{intern_id}", "read"),
+    _r("POST", "/organisations", "talent_write", creates="organisation"),
+    *[_r("POST", f"/organisations/{{organisation_id}}/{a}", "talent_write")
+      for a in ("incubation", "incubated", "registration", "graduation")],
+    _r("GET", "/organisations/{organisation_id}", "read"),
+    _r("POST", "/agencies", "talent_write", creates="agency"),
+    _r("GET", "/agencies/{agency_id}", "read"),
+    # casework: clients and cases (case content)
+    _r("POST", "/clients", "case_write", creates="client"),
+    _r("GET", "/clients/{client_id}", "case_read"),
+    _r("POST", "/clients/{client_id}/consent", "case_write"),
+    _r("POST", "/clients/{client_id}/erasure", "case_write"),
+    _r("POST", "/cases", "case_write", creates="case"),
+    _r("GET", "/cases/{case_id}", "case_read"),
+    _r("GET", "/cases/{case_id}/export", "case_read"),
+    *[_r("POST", f"/cases/{{case_id}}/{a}", "case_write") for a in CASE_ACTIONS],
+    _r("POST", "/cases/{case_id}/referrals/{referral_id}/outcome", "case_write"),
+    _r("POST", "/cases/{case_id}/transfer", "case_write", moves_to="to_area_code"),
+    _r("GET", "/audit/reads", "service_audit_read", root_only=True),
+    _r("GET", "/audit/verification", "service_audit_read", root_only=True),
+    # casework: services around the cases
+    _r("GET", "/casework/contracts/{contract_id}", "read"),
+    _r("POST", "/projects", "service_write", creates="project"),
+    _r("GET", "/projects/{project_id}", "read"),
+    *[_r("POST", f"/projects/{{project_id}}/{a}", "service_write") for a in ("stage", "beneficiaries", "evaluation")],
+    _r("POST", "/donation-points", "service_write", creates="donation_point"),
+    _r("POST", "/needs", "service_write", creates="need"),
+    _r("GET", "/needs/{need_id}", "read"),
+    _r("POST", "/needs/{need_id}/match", "service_write"),
+    _r("POST", "/complaints", "service_write", creates="complaint"),
+    _r("GET", "/complaints/{complaint_id}", "read"),
+    _r("POST", "/complaints/{complaint_id}/handling", "service_write"),
+    _r("POST", "/complaints/{complaint_id}/closure", "service_write"),
+    _r("POST", "/surveys", "service_write", creates="survey"),
+    _r("GET", "/surveys/{survey_id}", "read"),
+    # funding
+    _r("POST", "/sources", "funding_write"),
+    _r("GET", "/sources/{area_code}/{year}/{source}", "read"),
+    _r("GET", "/balances/{area_code}/{year}", "read"),
+    _r("POST", "/hardship-spending", "funding_write"),
+    _r("GET", "/assistance-cap/{area_code}/{year}", "read"),
+    _r("POST", "/contracts", "funding_write", creates="contract"),
+    _r("GET", "/contracts/{contract_id}", "read"),
+    *[_r("POST", f"/contracts/{{contract_id}}/{a}", "funding_write") for a in ("filing", "return", "spot-checks", "disbursements")],
+    _r("POST", "/project-plans", "funding_write", creates="plan"),
+    _r("GET", "/project-plans/{plan_id}", "read"),
+    *[_r("POST", f"/project-plans/{{plan_id}}/{a}", "funding_write") for a in ("filing", "return", "resubmission")],
+    # reporting: figures by area; the city's report archive (not yet per county: city level only)
+    _r("GET", "/read-models", "read"),
+    _r("GET", "/read-models/stations/{area_code}", "read"),
+    _r("GET", "/read-models/reports", "read", root_only=True),
+    _r("POST", "/read-models/reports/{name}/{period}", "report_write", root_only=True),
+    _r("GET", "/read-models/reports/{name}/{period}", "read", root_only=True),
+    _r("GET", "/read-models/reports/{name}/{period}/{file}", "read", root_only=True),
+    _r("GET", "/read-models/{figure}/{area_code}", "read"),
+]
+
+# The first path segment under /api -> the service that owns it. A segment naming a service itself
+# (/api/talent/stations/...) forwards the rest of the path to it, for paths two services share.
+ROUTES = {
+    "areas": "registry", "stations": "registry", "targets": "registry", "progress": "registry",
+    "workers": "talent", "volunteers": "talent", "interns": "talent", "organisations": "talent", "agencies": "talent",
+    "clients": "casework", "cases": "casework", "projects": "casework", "donation-points": "casework", "needs": "casework",
+    "complaints": "casework", "surveys": "casework", "audit": "casework",
+    "sources": "funding", "balances": "funding", "hardship-spending": "funding", "assistance-cap": "funding",
+    "contracts": "funding", "project-plans": "funding",
+    "read-models": "reporting",
+}
+SERVICES = ("registry", "talent", "casework", "funding", "reporting")
+
+
+def service_path(path: str) -> tuple[str | None, str]:
+    """/stations/x -> ("registry", "/stations/x"); /talent/stations/x -> ("talent", "/stations/x")."""
+    head, _, rest = path.lstrip("/").partition("/")
+    if head in SERVICES:
+        return head, f"/{rest}"
+    return ROUTES.get(head), path
+
+
+def match(method: str, path: str) -> tuple[Route, dict[str, str]] | tuple[None, bool]:
+    """The route for a request and its path parameters; (None, True) when the path exists with other methods."""
+    path_known = False
+    for route in ROUTE_TABLE:
+        found = route.regex.match(path)
+        if found:
+            if route.method == method:
+                return route, found.groupdict()
+            path_known = True
+    return None, path_known
+
+
+def allowed(role: str, function: str) -> bool:
+    return role in FUNCTIONS.get(function, frozenset())
+
+
+CASE_FUNCTIONS = frozenset({"case_read", "case_write"})

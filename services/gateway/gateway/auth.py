@@ -1,0 +1,196 @@
+"""Authentication: argon2 password hashes with lockout, HS256 access tokens bound to a session with
+an idle timeout, and hashed, revocable service API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from gateway.adapters.store import GatewayStore
+from gateway.settings import GatewaySettings
+
+ROLES = ("city_admin", "county_admin", "township_admin", "station_operator", "social_worker", "auditor", "system_admin")
+API_KEY_PREFIX = "pzhk_"
+ALGORITHM = "HS256"
+
+
+class AuthError(Exception):
+    """Answers 401; the message never says which part was wrong."""
+
+
+def scope_prefix(area_code: str) -> str:
+    """The prefix an area's sub-areas share: 510400 (a city) -> 5104, 510000 -> 51, 510421100000 -> 510421100."""
+    code = area_code.strip()
+    if len(code) == 12 and code.endswith("000"):
+        code = code[:9]
+    if len(code) == 9 and code.endswith("000"):
+        code = code[:6]
+    if len(code) == 6 and code.endswith("00"):
+        code = code[:4]
+    if len(code) == 4 and code.endswith("00"):
+        code = code[:2]
+    return code
+
+
+def valid_area_code(code: str) -> bool:
+    return code.isdigit() and len(code) in (6, 9, 12)
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    area_code: str
+    kind: str  # "user" or "api_key"
+    session_id: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        return scope_prefix(self.area_code)
+
+    def covers(self, area_code: str | None) -> bool:
+        return area_code is not None and area_code.startswith(self.prefix)
+
+
+class Authenticator:
+    def __init__(self, settings: GatewaySettings, store: GatewayStore, clock: Callable[[], float] = time.time):
+        secret = settings.jwt_secret.get_secret_value()
+        if not secret:
+            if settings.environment != "development":
+                raise RuntimeError("GATEWAY_JWT_SECRET is required outside development (at least 32 characters)")
+            secret = secrets.token_urlsafe(48)
+        if len(secret) < 32:
+            raise RuntimeError("GATEWAY_JWT_SECRET must have at least 32 characters")
+        self._secret = secret
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.hasher = PasswordHasher()
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    # --- passwords and accounts -------------------------------------------------------------------
+
+    def hash_password(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def bootstrap(self) -> None:
+        s = self.settings
+        password = s.bootstrap_admin_password.get_secret_value()
+        if password and self.store.account(s.bootstrap_admin_username) is None:
+            if s.bootstrap_admin_role not in ROLES or not valid_area_code(s.bootstrap_admin_area):
+                raise RuntimeError("GATEWAY_BOOTSTRAP_ADMIN_ROLE / GATEWAY_BOOTSTRAP_ADMIN_AREA invalid")
+            self.store.add_account(s.bootstrap_admin_username, self.hash_password(password), s.bootstrap_admin_role,
+                                   s.bootstrap_admin_area, self.clock(), "bootstrap")
+
+    def login(self, username: str, password: str) -> tuple[str, Principal]:
+        """Checks the password (argon2); locks the account after max_failed_logins failures in a row."""
+        now = self.clock()
+        account = self.store.account(username)
+        if account is None:
+            self._verify(self._dummy_hash, password)  # same work either way: no user-name oracle by timing
+            raise AuthError("用户名或密码错误，或账户已锁定")
+        if account.disabled or account.locked_until > now:
+            raise AuthError("用户名或密码错误，或账户已锁定")
+        if not self._verify(account.password_hash, password):
+            self.store.record_failure(username, self.settings.max_failed_logins, now + self.settings.lockout_seconds)
+            raise AuthError("用户名或密码错误，或账户已锁定")
+        self.store.record_success(username)
+        if self.hasher.check_needs_rehash(account.password_hash):
+            self.store.set_password(username, self.hash_password(password))
+        sid = uuid.uuid4().hex
+        self.store.open_session(sid, username, now)
+        principal = Principal(username, account.role, account.area_code, "user", sid)
+        return self.issue(principal, now), principal
+
+    def _verify(self, hashed: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(hashed, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    # --- tokens ------------------------------------------------------------------------------------
+
+    def issue(self, principal: Principal, now: float | None = None) -> str:
+        now = self.clock() if now is None else now
+        claims = {"iss": self.settings.jwt_issuer, "aud": self.settings.jwt_audience, "sub": principal.name,
+                  "sid": principal.session_id, "role": principal.role, "area": principal.area_code,
+                  "iat": int(now), "nbf": int(now), "exp": int(now + self.settings.access_token_ttl), "jti": uuid.uuid4().hex}
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def decode(self, token: str) -> dict:
+        try:
+            return jwt.decode(token, self._secret, algorithms=[ALGORITHM], audience=self.settings.jwt_audience,
+                              issuer=self.settings.jwt_issuer, leeway=0,
+                              options={"require": ["exp", "iat", "nbf", "iss", "aud", "sub", "sid"],
+                                       # times are checked against self.clock below (one clock for tests and sessions)
+                                       "verify_exp": False, "verify_iat": False, "verify_nbf": False})
+        except jwt.PyJWTError as exc:
+            raise AuthError("访问令牌无效或已过期") from exc
+
+    def authenticate(self, authorization: str | None, api_key: str | None) -> Principal:
+        """The principal of a request: a Bearer access token (or API key), or an X-API-Key header."""
+        token = None
+        if authorization:
+            scheme, _, value = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not value.strip():
+                raise AuthError("需要 Bearer 访问令牌")
+            token = value.strip()
+        if token and token.startswith(API_KEY_PREFIX):
+            api_key, token = token, None
+        if token:
+            return self._from_token(token)
+        if api_key:
+            return self._from_api_key(api_key)
+        raise AuthError("请先登录")
+
+    def _from_token(self, token: str) -> Principal:
+        claims = self.decode(token)
+        now = self.clock()
+        if not all(isinstance(claims[k], int) for k in ("exp", "iat", "nbf")) or claims["exp"] <= now or claims["nbf"] > now + 5:
+            raise AuthError("访问令牌无效或已过期")
+        session = self.store.session(claims["sid"])
+        if session is None or session["ended_at"] is not None or session["username"] != claims["sub"]:
+            raise AuthError("会话已结束，请重新登录")
+        if now - session["last_seen"] > self.settings.session_idle_timeout:
+            self.store.end_session(claims["sid"], now)
+            raise AuthError("会话因长时间未操作已结束，请重新登录")
+        account = self.store.account(claims["sub"])
+        if account is None or account.disabled:
+            raise AuthError("会话已结束，请重新登录")
+        if now - session["last_seen"] >= min(30.0, self.settings.session_idle_timeout / 10):
+            self.store.touch_session(claims["sid"], now)
+        # Role and area come from the account, so a change applies at once.
+        return Principal(account.username, account.role, account.area_code, "user", claims["sid"])
+
+    def logout(self, principal: Principal) -> None:
+        if principal.session_id:
+            self.store.end_session(principal.session_id, self.clock())
+
+    # --- API keys ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key_hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()  # high-entropy random secrets: a fast hash suffices
+
+    def create_api_key(self, name: str, role: str, area_code: str, created_by: str) -> tuple[str, str]:
+        key_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        self.store.add_api_key(key_id, name, self._key_hash(secret), role, area_code, self.clock(), created_by)
+        return key_id, f"{API_KEY_PREFIX}{key_id}.{secret}"
+
+    def _from_api_key(self, presented: str) -> Principal:
+        body = presented.removeprefix(API_KEY_PREFIX)
+        key_id, _, secret = body.partition(".")
+        key = self.store.api_key(key_id) if key_id and secret else None
+        if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, self._key_hash(secret)):
+            raise AuthError("API 密钥无效或已吊销")
+        return Principal(f"apikey:{key.name}", key.role, key.area_code, "api_key")

@@ -1,0 +1,143 @@
+"""A stand-in for the five services, for the gateway's tests: a world of two counties, each with one
+object of every kind, answered by an httpx MockTransport the way the real services answer."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+from gateway.access import OBJECT_SOURCES
+
+COUNTIES = {"A": "510421", "B": "510422"}
+TOWNSHIPS = {"A": "510421100", "B": "510422100"}
+# kinds whose area the gateway learns only from its ownership index
+INDEXED_KINDS = ("client", "case")
+IDENTITY = {"name": "王小明", "id_number": "510421195003011234", "phone": "13800000011", "address": "米易县某村",
+            "birth_date": "1950-03-01"}
+
+
+def _id(county: str, kind: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"pzh-test/{county}/{kind}"))
+
+
+@dataclass
+class World:
+    objects: dict[str, dict[str, str]] = field(default_factory=dict)  # county -> kind -> id
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for county in COUNTIES:
+            self.objects[county] = {kind: _id(county, kind) for kind in (*OBJECT_SOURCES, *INDEXED_KINDS)}
+
+    def id(self, county: str, kind: str) -> str:
+        return self.objects[county][kind]
+
+    def find(self, object_id: str) -> tuple[str, str] | None:
+        for county, kinds in self.objects.items():
+            for kind, oid in kinds.items():
+                if oid == object_id:
+                    return county, kind
+        return None
+
+    def view(self, county: str, kind: str) -> dict:
+        body: dict = {f"{kind}_id": self.id(county, kind)}
+        if kind in ("station", "contract", "plan"):
+            body["area_code"] = TOWNSHIPS[county] if kind == "station" else COUNTIES[county]
+        elif kind == "organisation":
+            body["host_station_id"] = self.id(county, "station")
+        elif kind != "intern":
+            body["station_id"] = self.id(county, "station")
+        return body
+
+    def seed_index(self, store) -> None:
+        """What the gateway would have recorded had these objects been created through it."""
+        for county in COUNTIES:
+            for kind in (*INDEXED_KINDS, "intern"):
+                store.set_owner(kind, self.id(county, kind), TOWNSHIPS[county])
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path
+        if request.method == "GET":
+            for kind, (_, template) in OBJECT_SOURCES.items():
+                pattern = "^" + re.escape(template).replace(re.escape("{id}"), "([^/]+)") + "$"
+                found = re.match(pattern, path)
+                if found:
+                    object_id = found.group(1)
+                    try:
+                        uuid.UUID(object_id)
+                    except ValueError:
+                        return httpx.Response(422, json={"error": {"code": "invalid_request", "message": "应为 UUID"}})
+                    where = self.find(object_id)
+                    if where is None or where[1] != kind:
+                        return httpx.Response(404, json={"error": {"code": "not_found", "message": "未找到"}})
+                    return httpx.Response(200, json=self.view(where[0], kind))
+        if request.method == "POST" and path.count("/") == 1 and path != "/areas":
+            kind = {"project-plans": "plan", "donation-points": "donation_point", "agencies": "agency"}.get(path[1:], path[1:].rstrip("s"))
+            return httpx.Response(201, json={f"{kind}_id": str(uuid.uuid4())})
+        echo = {"ok": True, "method": request.method, "path": path, "x_user": request.headers.get("x-user")}
+        if path.startswith("/cases/"):
+            where = self.find(path.split("/")[2])
+            if where:
+                echo["area_code"] = TOWNSHIPS[where[0]]
+        if request.method == "GET" and re.match(r"^/(cases|clients)/[^/]+(/export)?$", path):
+            echo["client" if path.startswith("/cases") else "identity"] = dict(IDENTITY)
+        return httpx.Response(200, content=json.dumps(echo).encode(), headers={"content-type": "application/json"})
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handler)
+
+
+class Clock:
+    """A clock the tests move by hand."""
+
+    def __init__(self, start: float | None = None):
+        import time
+
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+SECRET = "test-secret-" + "s" * 40
+ADMIN_PASSWORD = "bootstrap-password-1"
+PASSWORD = "account-password-1"
+
+
+def make_settings(data_dir, **overrides):
+    from gateway.settings import GatewaySettings
+
+    values = {"data_dir": data_dir, "jwt_secret": SECRET, "bootstrap_admin_password": ADMIN_PASSWORD, **overrides}
+    return GatewaySettings(**values)
+
+
+def make_app(data_dir, world: World | None = None, clock: Clock | None = None, **overrides):
+    """(app, world, clock): the gateway on the stand-in services, the ownership index seeded."""
+    from gateway.api.app import create_app
+
+    world = world or World()
+    clock = clock or Clock()
+    app = create_app(make_settings(data_dir, **overrides), transport=world.transport(), clock=clock)
+    world.seed_index(app.state.store)
+    return app, world, clock
+
+
+def login(client, username: str, password: str) -> dict[str, str]:
+    reply = client.post("/api/gateway/login", json={"username": username, "password": password})
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+def add_account(client, admin_headers, username: str, role: str, area_code: str) -> dict[str, str]:
+    reply = client.post("/api/gateway/users", json={"username": username, "password": PASSWORD, "role": role, "area_code": area_code},
+                        headers=admin_headers)
+    assert reply.status_code == 201, reply.text
+    return login(client, username, PASSWORD)
