@@ -16,6 +16,11 @@ class GatewaySettings(ServiceSettings):
     funding_url: str = "http://127.0.0.1:8104"
     reporting_url: str = "http://127.0.0.1:8105"
     upstream_timeout: float = 10.0
+    # Request limits: a larger body is 413; more requests per account per minute are 429; a larger
+    # `limit`/`page_size` query parameter is 422.
+    max_request_bytes: int = 10 * 1024 * 1024
+    rate_limit_per_minute: int = 3000
+    max_page_size: int = 500
 
     # --- authentication (issue 8) ---------------------------------------------------------------
     # "production" refuses to start without a JWT secret; "development" makes a random one per start.

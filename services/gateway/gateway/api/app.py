@@ -34,6 +34,26 @@ class Denied(Exception):
         self.status, self.code = status, code
 
 
+class RateLimiter:
+    """A token bucket per account: `per_minute` requests a minute, refilled continuously."""
+
+    def __init__(self, per_minute: int):
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> int:
+        """0 when the request may go; otherwise the seconds to wait (for Retry-After)."""
+        now = time.monotonic()
+        tokens, last = self.buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self.buckets[key] = (tokens, now)
+            return max(1, int((1 - tokens) / self.rate + 0.999))
+        self.buckets[key] = (tokens - 1, now)
+        return 0
+
+
 def _not_found() -> Denied:
     return Denied(404, "not_found", "未找到，或不在您的管辖范围内")
 
@@ -128,6 +148,9 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
         reply = error_body(401, "unauthenticated", str(exc))
         reply.headers["WWW-Authenticate"] = 'Bearer realm="pzh"'
         return reply
+
+    def too_large() -> Response:
+        return error_body(413, "request_too_large", f"请求内容过大：上限 {settings.max_request_bytes // (1024 * 1024)} MiB")
 
     def denied(exc: Denied) -> Response:
         return error_body(exc.status, exc.code, str(exc))
@@ -355,6 +378,8 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
                     target = target or area
         return target
 
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
     @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     async def forward(path: str, request: Request) -> Response:
         """Authenticates, checks the role's function (403) and the area scope (404), forwards to the owning service."""
@@ -363,12 +388,26 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
         route, params_or_known = match(method, api_path)
         case_read = route is not None and route.function == "case_read"
         audited = method != "GET" or case_read
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_request_bytes:
+            return too_large()  # refused before reading it or asking who sends it
         try:
             p = principal_of(request)
         except AuthError as exc:
             if audited:
                 audit(ANONYMOUS, "forward", request, 401)
             return unauthorised(exc)
+        wait = limiter.take(f"{p.kind}:{p.name}")
+        if wait:
+            if audited:
+                audit(p, "forward", request, 429)
+            reply = error_body(429, "rate_limited", f"请求过于频繁，请 {wait} 秒后再试")
+            reply.headers["Retry-After"] = str(wait)
+            return reply
+        for name in ("limit", "page_size"):
+            value = request.query_params.get(name, "")
+            if value.isdigit() and int(value) > settings.max_page_size:
+                return error_body(422, "page_too_large", f"{name} 最大为 {settings.max_page_size}")
         if route is None:
             status = 405 if params_or_known else 404
             if audited:
@@ -380,6 +419,8 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
             or next(iter(params.values()), None)
         action = route.function
         content = await request.body()
+        if len(content) > settings.max_request_bytes:
+            return too_large()
         body: Any = None
         if content and "json" in request.headers.get("content-type", "application/json"):
             try:
