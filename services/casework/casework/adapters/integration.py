@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.contracts import UUID_PATTERN, Contract, aggregate_id, make_translator, uuid_field
 
 from casework.domain.case import Case
 from casework.domain.charity import CharityNeed, DonationPoint
@@ -36,21 +37,14 @@ from casework.domain.vocabulary import (
     SurveyMethod,
 )
 
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _AREA = r"^\d{6,12}$"
 
 
-def _id(description: str) -> Any:
-    return Field(pattern=_UUID, description=description)
 
 
-class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _CaseContext(_Contract):
-    case_id: str = _id("opaque UUID of the case")
-    station_id: str = _id("the registry's station UUID now responsible for the case")
+class _CaseContext(Contract):
+    case_id: str = uuid_field("opaque UUID of the case")
+    station_id: str = uuid_field("the registry's station UUID now responsible for the case")
     area_code: str = Field(pattern=_AREA, description="administrative area code of the station")
     domain: ServiceDomain
     risk_level: RiskLevel
@@ -87,7 +81,7 @@ class CaseReferredV1(_CaseContext):
     """casework.case.referred.v1: a case was referred to an assistance policy."""
 
     model_config = ConfigDict(title="casework.case.referred.v1")
-    referral_id: str = _id("opaque UUID of the referral")
+    referral_id: str = uuid_field("opaque UUID of the referral")
     policy: Policy
     referred_on: date
 
@@ -96,7 +90,7 @@ class CaseReferralDecidedV1(_CaseContext):
     """casework.case.referral_decided.v1: the outcome of a referral to an assistance policy."""
 
     model_config = ConfigDict(title="casework.case.referral_decided.v1")
-    referral_id: str = _id("opaque UUID of the referral")
+    referral_id: str = uuid_field("opaque UUID of the referral")
     policy: Policy
     outcome: ReferralOutcome
     decided_on: date
@@ -106,7 +100,7 @@ class CaseTransferredV1(_CaseContext):
     """casework.case.transferred.v1: a case moved to another station with its whole history."""
 
     model_config = ConfigDict(title="casework.case.transferred.v1")
-    from_station_id: str = _id("the station the case left")
+    from_station_id: str = uuid_field("the station the case left")
     from_area_code: str = Field(pattern=_AREA)
     transferred_on: date
 
@@ -123,109 +117,109 @@ class EscalationRaisedV1(_CaseContext):
     """casework.escalation.raised.v1: suspected abuse of a child was reported on a case: act at once."""
 
     model_config = ConfigDict(title="casework.escalation.raised.v1")
-    escalation_id: str = _id("opaque UUID of the escalation")
+    escalation_id: str = uuid_field("opaque UUID of the escalation")
     kind: EscalationKind
     raised_on: date
 
 
 # --- projects --------------------------------------------------------------------------------------
 
-class ProjectStartedV1(_Contract):
+class ProjectStartedV1(Contract):
     """casework.project.started.v1: a purchased service project started (needs research)."""
 
     model_config = ConfigDict(title="casework.project.started.v1")
-    project_id: str = _id("opaque UUID of the project")
-    station_id: str = _id("the registry's station UUID")
-    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    project_id: str = uuid_field("opaque UUID of the project")
+    station_id: str = uuid_field("the registry's station UUID")
+    contract_id: str = uuid_field("the funding service's purchase-of-service contract UUID")
     domain: ServiceDomain
     started_on: date
 
 
-class ProjectStageAdvancedV1(_Contract):
+class ProjectStageAdvancedV1(Contract):
     """casework.project.stage_advanced.v1: a project moved to its next stage."""
 
     model_config = ConfigDict(title="casework.project.stage_advanced.v1")
-    project_id: str = _id("opaque UUID of the project")
-    station_id: str = _id("the registry's station UUID")
-    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    project_id: str = uuid_field("opaque UUID of the project")
+    station_id: str = uuid_field("the registry's station UUID")
+    contract_id: str = uuid_field("the funding service's purchase-of-service contract UUID")
     from_stage: ProjectStage
     stage: ProjectStage
     advanced_on: date
 
 
-class ProjectBeneficiariesRecordedV1(_Contract):
+class ProjectBeneficiariesRecordedV1(Contract):
     """casework.project.beneficiaries_recorded.v1: how many people a project has served (latest count)."""
 
     model_config = ConfigDict(title="casework.project.beneficiaries_recorded.v1")
-    project_id: str = _id("opaque UUID of the project")
-    station_id: str = _id("the registry's station UUID")
-    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    project_id: str = uuid_field("opaque UUID of the project")
+    station_id: str = uuid_field("the registry's station UUID")
+    contract_id: str = uuid_field("the funding service's purchase-of-service contract UUID")
     beneficiaries: int = Field(ge=0)
     recorded_on: date
 
 
-class ProjectEvaluatedV1(_Contract):
+class ProjectEvaluatedV1(Contract):
     """casework.project.evaluated.v1: a project's performance evaluation score (consumed by funding)."""
 
     model_config = ConfigDict(title="casework.project.evaluated.v1")
-    project_id: str = _id("opaque UUID of the project")
-    station_id: str = _id("the registry's station UUID")
-    contract_id: str = _id("the funding service's purchase-of-service contract UUID")
+    project_id: str = uuid_field("opaque UUID of the project")
+    station_id: str = uuid_field("the registry's station UUID")
+    contract_id: str = uuid_field("the funding service's purchase-of-service contract UUID")
     score: float = Field(ge=0, le=100)
     evaluated_on: date
 
 
 # --- charity -----------------------------------------------------------------------------------------
 
-class DonationPointRegisteredV1(_Contract):
+class DonationPointRegisteredV1(Contract):
     """casework.donation_point.registered.v1: a charity donation point opened at a station."""
 
     model_config = ConfigDict(title="casework.donation_point.registered.v1")
-    donation_point_id: str = _id("opaque UUID of the donation point")
-    station_id: str = _id("the registry's station UUID")
+    donation_point_id: str = uuid_field("opaque UUID of the donation point")
+    station_id: str = uuid_field("the registry's station UUID")
     opened_on: date
 
 
-class NeedRecordedV1(_Contract):
+class NeedRecordedV1(Contract):
     """casework.need.recorded.v1: a need entered in the station's charity needs ledger."""
 
     model_config = ConfigDict(title="casework.need.recorded.v1")
-    need_id: str = _id("opaque UUID of the need")
-    station_id: str = _id("the registry's station UUID")
+    need_id: str = uuid_field("opaque UUID of the need")
+    station_id: str = uuid_field("the registry's station UUID")
     category: NeedCategory
     quantity: int = Field(ge=1)
     recorded_on: date
 
 
-class NeedMatchedV1(_Contract):
+class NeedMatchedV1(Contract):
     """casework.need.matched.v1: a recorded need was matched with a donation."""
 
     model_config = ConfigDict(title="casework.need.matched.v1")
-    need_id: str = _id("opaque UUID of the need")
-    station_id: str = _id("the registry's station UUID")
+    need_id: str = uuid_field("opaque UUID of the need")
+    station_id: str = uuid_field("the registry's station UUID")
     category: NeedCategory
-    donation_point_id: str | None = Field(default=None, pattern=_UUID, description="the donation point, if the donation came through one")
+    donation_point_id: str | None = Field(default=None, pattern=UUID_PATTERN, description="the donation point, if the donation came through one")
     matched_on: date
 
 
 # --- complaints and surveys ----------------------------------------------------------------------------
 
-class ComplaintReceivedV1(_Contract):
+class ComplaintReceivedV1(Contract):
     """casework.complaint.received.v1: a complaint or feedback about a station was received."""
 
     model_config = ConfigDict(title="casework.complaint.received.v1")
-    complaint_id: str = _id("opaque UUID of the complaint")
-    station_id: str = _id("the registry's station UUID")
+    complaint_id: str = uuid_field("opaque UUID of the complaint")
+    station_id: str = uuid_field("the registry's station UUID")
     channel: ComplaintChannel
     received_at: datetime
 
 
-class ComplaintClosedV1(_Contract):
+class ComplaintClosedV1(Contract):
     """casework.complaint.closed.v1: a complaint was closed, with its response and resolution times."""
 
     model_config = ConfigDict(title="casework.complaint.closed.v1")
-    complaint_id: str = _id("opaque UUID of the complaint")
-    station_id: str = _id("the registry's station UUID")
+    complaint_id: str = uuid_field("opaque UUID of the complaint")
+    station_id: str = uuid_field("the registry's station UUID")
     channel: ComplaintChannel
     received_at: datetime
     closed_at: datetime
@@ -233,12 +227,12 @@ class ComplaintClosedV1(_Contract):
     resolution_hours: float = Field(ge=0, description="hours from receipt to closing")
 
 
-class SurveyRecordedV1(_Contract):
+class SurveyRecordedV1(Contract):
     """casework.survey.recorded.v1: a satisfaction score from a client, the purchaser or the implementer."""
 
     model_config = ConfigDict(title="casework.survey.recorded.v1")
-    survey_id: str = _id("opaque UUID of the survey")
-    station_id: str = _id("the registry's station UUID")
+    survey_id: str = uuid_field("opaque UUID of the survey")
+    station_id: str = uuid_field("the registry's station UUID")
     respondent: Respondent
     method: SurveyMethod
     score: float = Field(ge=0, le=100)
@@ -267,16 +261,13 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 }
 
 
-def _oid(e: Any) -> str:
-    return str(e.originator_id)
-
 
 def _ctx(e: Any) -> dict[str, Any]:
-    return dict(case_id=_oid(e), station_id=e.station_id, area_code=e.area_code, domain=e.domain, risk_level=e.risk_level, age_band=e.age_band)
+    return dict(case_id=aggregate_id(e), station_id=e.station_id, area_code=e.area_code, domain=e.domain, risk_level=e.risk_level, age_band=e.age_band)
 
 
 def _project(e: Any) -> dict[str, Any]:
-    return dict(project_id=_oid(e), station_id=e.station_id, contract_id=e.contract_id)
+    return dict(project_id=aggregate_id(e), station_id=e.station_id, contract_id=e.contract_id)
 
 
 # domain event class -> (integration type, data built from the event alone). Built field by field on
@@ -301,27 +292,21 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
                                     lambda e: dict(_project(e), beneficiaries=e.beneficiaries, recorded_on=e.recorded_on)),
     Project.Evaluated: ("casework.project.evaluated.v1", lambda e: dict(_project(e), score=e.score, evaluated_on=e.evaluated_on)),
     DonationPoint.Registered: ("casework.donation_point.registered.v1",
-                               lambda e: dict(donation_point_id=_oid(e), station_id=e.station_id, opened_on=e.opened_on)),
-    CharityNeed.Recorded: ("casework.need.recorded.v1", lambda e: dict(need_id=_oid(e), station_id=e.station_id, category=e.category,
+                               lambda e: dict(donation_point_id=aggregate_id(e), station_id=e.station_id, opened_on=e.opened_on)),
+    CharityNeed.Recorded: ("casework.need.recorded.v1", lambda e: dict(need_id=aggregate_id(e), station_id=e.station_id, category=e.category,
                                                                        quantity=e.quantity, recorded_on=e.recorded_on)),
-    CharityNeed.Matched: ("casework.need.matched.v1", lambda e: dict(need_id=_oid(e), station_id=e.station_id, category=e.category,
+    CharityNeed.Matched: ("casework.need.matched.v1", lambda e: dict(need_id=aggregate_id(e), station_id=e.station_id, category=e.category,
                                                                      donation_point_id=e.donation_point_id, matched_on=e.matched_on)),
-    Complaint.Received: ("casework.complaint.received.v1", lambda e: dict(complaint_id=_oid(e), station_id=e.station_id, channel=e.channel,
+    Complaint.Received: ("casework.complaint.received.v1", lambda e: dict(complaint_id=aggregate_id(e), station_id=e.station_id, channel=e.channel,
                                                                           received_at=e.received_at)),
-    Complaint.Closed: ("casework.complaint.closed.v1", lambda e: dict(complaint_id=_oid(e), station_id=e.station_id, channel=e.channel,
+    Complaint.Closed: ("casework.complaint.closed.v1", lambda e: dict(complaint_id=aggregate_id(e), station_id=e.station_id, channel=e.channel,
                                                                       received_at=e.received_at, closed_at=e.closed_at,
                                                                       response_hours=e.response_hours, resolution_hours=e.resolution_hours)),
-    Survey.Recorded: ("casework.survey.recorded.v1", lambda e: dict(survey_id=_oid(e), station_id=e.station_id, respondent=e.respondent,
+    Survey.Recorded: ("casework.survey.recorded.v1", lambda e: dict(survey_id=aggregate_id(e), station_id=e.station_id, respondent=e.respondent,
                                                                     method=e.method, score=e.score, surveyed_on=e.surveyed_on)),
 }
 
 
-def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
-    """(integration type, JSON data) for a public event; None for private ones (clients, consent,
-    erasure, approvals, notes, contracts learnt from funding, complaint handling)."""
-    found = _TRANSLATIONS.get(type(domain_event))
-    if found is None:
-        return None
-    event_type, build = found
-    public = CONTRACTS[event_type].model_validate(build(domain_event))
-    return event_type, public.model_dump(mode="json")
+# (integration type, JSON data) for a public event; None for private ones (clients, consent,
+# erasure, approvals, notes, contracts learnt from funding, complaint handling).
+translate = make_translator(_TRANSLATIONS, CONTRACTS)

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.contracts import Contract as EventContract
+from pzh_shared.contracts import aggregate_id, make_translator, uuid_field
 
 from funding.domain.budget import SourceBudget
 from funding.domain.cap import AssistanceCapLedger
@@ -22,13 +24,9 @@ from funding.domain.money import text
 from funding.domain.plan import ProjectPlan
 from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
 
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _YUAN = r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"
 _AREA = r"^[0-9]{6}([0-9]{3}){0,2}$"
 
-
-def _id(description: str) -> Any:
-    return Field(pattern=_UUID, description=description)
 
 
 def _yuan(description: str) -> Any:
@@ -39,20 +37,17 @@ def _area(description: str) -> Any:
     return Field(pattern=_AREA, description=description)
 
 
-class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class SourceAmount(_Contract):
+class SourceAmount(EventContract):
     source: str = Field(description="source kind code (welfare_lottery, social_assistance, ...)")
     amount: str = _yuan("the part paid from this source")
 
 
-class SourceBudgetedV1(_Contract):
+class SourceBudgetedV1(EventContract):
     """funding.source.budgeted.v1: the year's budget of one source of money for an area (again: revised)."""
 
     model_config = ConfigDict(title="funding.source.budgeted.v1")
-    budget_id: str = _id("opaque UUID of the (area, year, source) budget")
+    budget_id: str = uuid_field("opaque UUID of the (area, year, source) budget")
     area_code: str = _area("county-level (or city) area code")
     year: int
     source: SourceKind
@@ -60,11 +55,11 @@ class SourceBudgetedV1(_Contract):
     budgeted_on: date
 
 
-class ContractSignedV1(_Contract):
+class ContractSignedV1(EventContract):
     """funding.contract.signed.v1: a purchase-of-service contract was signed (consumed by casework)."""
 
     model_config = ConfigDict(title="funding.contract.signed.v1")
-    contract_id: str = _id("opaque UUID of the contract")
+    contract_id: str = uuid_field("opaque UUID of the contract")
     purchaser: Purchaser
     provider_agency: str = Field(description="the agency providing the service (name or talent's agency_id)")
     station_ids: list[str] = Field(description="the registry's station UUIDs served")
@@ -76,33 +71,33 @@ class ContractSignedV1(_Contract):
     signed_on: date
 
 
-class ContractFiledV1(_Contract):
+class ContractFiledV1(EventContract):
     """funding.contract.filed.v1: the level above accepted the contract on file (备案)."""
 
     model_config = ConfigDict(title="funding.contract.filed.v1")
-    contract_id: str = _id("opaque UUID of the contract")
+    contract_id: str = uuid_field("opaque UUID of the contract")
     area_code: str = _area("the contract's area")
     filed_by: str = _area("the county-level area that filed it")
     filed_with: str = _area("the level above it was filed with")
     filed_on: date
 
 
-class ContractReturnedV1(_Contract):
+class ContractReturnedV1(EventContract):
     """funding.contract.returned.v1: the level above returned the contract with reasons (退回)."""
 
     model_config = ConfigDict(title="funding.contract.returned.v1")
-    contract_id: str = _id("opaque UUID of the contract")
+    contract_id: str = uuid_field("opaque UUID of the contract")
     area_code: str = _area("the contract's area")
     returned_by: str = _area("the level above that returned it")
     reasons: list[str]
     returned_on: date
 
 
-class ContractSpotCheckedV1(_Contract):
+class ContractSpotCheckedV1(EventContract):
     """funding.contract.spot_checked.v1: the level above spot-checked the contract's implementation (抽查)."""
 
     model_config = ConfigDict(title="funding.contract.spot_checked.v1")
-    contract_id: str = _id("opaque UUID of the contract")
+    contract_id: str = uuid_field("opaque UUID of the contract")
     area_code: str = _area("the contract's area")
     checked_by: str = _area("the level above that checked")
     outcome: SpotCheckOutcome
@@ -110,18 +105,18 @@ class ContractSpotCheckedV1(_Contract):
     checked_on: date
 
 
-class Evaluation(_Contract):
-    project_id: str = _id("casework's project UUID")
+class Evaluation(EventContract):
+    project_id: str = uuid_field("casework's project UUID")
     min_score: float = Field(ge=0, le=100)
     score: float = Field(ge=0, le=100)
     evaluated_on: date
 
 
-class FundsDisbursedV1(_Contract):
+class FundsDisbursedV1(EventContract):
     """funding.funds.disbursed.v1: an instalment of a contract was paid, split by source."""
 
     model_config = ConfigDict(title="funding.funds.disbursed.v1")
-    contract_id: str = _id("opaque UUID of the contract")
+    contract_id: str = uuid_field("opaque UUID of the contract")
     area_code: str = _area("the contract's area")
     funding_area_code: str = _area("the county-level (or city) area whose budgets and 3% cap it draws on")
     year: int = Field(description="the budget year: the year of paid_on")
@@ -135,7 +130,7 @@ class FundsDisbursedV1(_Contract):
     evaluation: Evaluation | None = Field(default=None, description="the performance evaluation the payment was conditioned on")
 
 
-class HardshipSpendingRecordedV1(_Contract):
+class HardshipSpendingRecordedV1(EventContract):
     """funding.hardship_spending.recorded.v1: an area's total hardship-assistance spending of a year, the basis of next year's 3% cap."""
 
     model_config = ConfigDict(title="funding.hardship_spending.recorded.v1")
@@ -147,16 +142,16 @@ class HardshipSpendingRecordedV1(_Contract):
     recorded_on: date
 
 
-class ProjectLine(_Contract):
+class ProjectLine(EventContract):
     name: str
     amount: str = _yuan("planned amount")
 
 
-class ProjectPlanSubmittedV1(_Contract):
+class ProjectPlanSubmittedV1(EventContract):
     """funding.project_plan.submitted.v1: an annual project plan was submitted for filing (again: resubmitted after a return)."""
 
     model_config = ConfigDict(title="funding.project_plan.submitted.v1")
-    plan_id: str = _id("opaque UUID of the plan")
+    plan_id: str = uuid_field("opaque UUID of the plan")
     area_code: str = _area("the planning area")
     year: int
     projects: list[ProjectLine]
@@ -164,11 +159,11 @@ class ProjectPlanSubmittedV1(_Contract):
     submitted_on: date
 
 
-class ProjectPlanFiledV1(_Contract):
+class ProjectPlanFiledV1(EventContract):
     """funding.project_plan.filed.v1: the level above accepted the annual project plan on file."""
 
     model_config = ConfigDict(title="funding.project_plan.filed.v1")
-    plan_id: str = _id("opaque UUID of the plan")
+    plan_id: str = uuid_field("opaque UUID of the plan")
     area_code: str = _area("the planning area")
     year: int
     filed_by: str = _area("the county-level area that filed it")
@@ -176,11 +171,11 @@ class ProjectPlanFiledV1(_Contract):
     filed_on: date
 
 
-class ProjectPlanReturnedV1(_Contract):
+class ProjectPlanReturnedV1(EventContract):
     """funding.project_plan.returned.v1: the level above returned the annual project plan with reasons."""
 
     model_config = ConfigDict(title="funding.project_plan.returned.v1")
-    plan_id: str = _id("opaque UUID of the plan")
+    plan_id: str = uuid_field("opaque UUID of the plan")
     area_code: str = _area("the planning area")
     year: int
     returned_by: str = _area("the level above that returned it")
@@ -202,9 +197,6 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 }
 
 
-def _oid(e: Any) -> str:
-    return str(e.originator_id)
-
 
 def _money(value: Decimal) -> str:
     return text(value)
@@ -225,22 +217,22 @@ def _evaluation(e: dict[str, Any] | None) -> dict[str, Any] | None:
 # domain event class -> (integration type, data built from the event alone), field by field on purpose.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     SourceBudget.Budgeted: ("funding.source.budgeted.v1",
-                            lambda e: dict(budget_id=_oid(e), area_code=e.area_code, year=e.year, source=e.source, amount=_money(e.amount),
+                            lambda e: dict(budget_id=aggregate_id(e), area_code=e.area_code, year=e.year, source=e.source, amount=_money(e.amount),
                                            budgeted_on=e.budgeted_on)),
     Contract.Signed: ("funding.contract.signed.v1",
-                      lambda e: dict(contract_id=_oid(e), purchaser=e.purchaser, provider_agency=e.provider_agency,
+                      lambda e: dict(contract_id=aggregate_id(e), purchaser=e.purchaser, provider_agency=e.provider_agency,
                                      station_ids=list(e.station_ids), area_code=e.area_code, amount=_money(e.amount),
                                      period_start=e.period_start, period_end=e.period_end, sources=_lines(e.sources), signed_on=e.signed_on)),
     Contract.Filed: ("funding.contract.filed.v1",
-                     lambda e: dict(contract_id=_oid(e), area_code=e.area_code, filed_by=e.filed_by, filed_with=e.filed_with, filed_on=e.filed_on)),
+                     lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, filed_by=e.filed_by, filed_with=e.filed_with, filed_on=e.filed_on)),
     Contract.Returned: ("funding.contract.returned.v1",
-                        lambda e: dict(contract_id=_oid(e), area_code=e.area_code, returned_by=e.returned_by, reasons=list(e.reasons),
+                        lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, returned_by=e.returned_by, reasons=list(e.reasons),
                                        returned_on=e.returned_on)),
     Contract.SpotChecked: ("funding.contract.spot_checked.v1",
-                           lambda e: dict(contract_id=_oid(e), area_code=e.area_code, checked_by=e.checked_by, outcome=e.outcome,
+                           lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, checked_by=e.checked_by, outcome=e.outcome,
                                           findings=list(e.findings), checked_on=e.checked_on)),
     Contract.Disbursed: ("funding.funds.disbursed.v1",
-                         lambda e: dict(contract_id=_oid(e), area_code=e.area_code, funding_area_code=e.funding_area_code, year=e.paid_on.year,
+                         lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, funding_area_code=e.funding_area_code, year=e.paid_on.year,
                                         instalment=e.instalment, milestone=e.milestone, amount=_money(e.amount), sources=_lines(e.sources),
                                         paid_on=e.paid_on, contract_amount=_money(e.contract_amount), paid_to_date=_money(e.paid_to_date),
                                         evaluation=_evaluation(e.evaluation))),
@@ -248,25 +240,19 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
                                                    lambda e: dict(area_code=e.area_code, year=e.spending_year, total=_money(e.total),
                                                                   cap_year=e.cap_year, cap=_money(e.cap), recorded_on=e.recorded_on)),
     ProjectPlan.Submitted: ("funding.project_plan.submitted.v1",
-                            lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
+                            lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
                                            total_amount=_money(e.total_amount), submitted_on=e.submitted_on)),
     ProjectPlan.Resubmitted: ("funding.project_plan.submitted.v1",
-                              lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
+                              lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
                                              total_amount=_money(e.total_amount), submitted_on=e.resubmitted_on)),
     ProjectPlan.Filed: ("funding.project_plan.filed.v1",
-                        lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, filed_by=e.filed_by, filed_with=e.filed_with,
+                        lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, filed_by=e.filed_by, filed_with=e.filed_with,
                                        filed_on=e.filed_on)),
     ProjectPlan.Returned: ("funding.project_plan.returned.v1",
-                           lambda e: dict(plan_id=_oid(e), area_code=e.area_code, year=e.year, returned_by=e.returned_by,
+                           lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, returned_by=e.returned_by,
                                           reasons=list(e.reasons), returned_on=e.returned_on)),
 }
 
 
-def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
-    """(integration type, JSON data) for a public event; None for private ones (draws, cap uses, evaluations)."""
-    found = _TRANSLATIONS.get(type(domain_event))
-    if found is None:
-        return None
-    event_type, build = found
-    public = CONTRACTS[event_type].model_validate(build(domain_event))
-    return event_type, public.model_dump(mode="json")
+# (integration type, JSON data) for a public event; None for private ones (draws, cap uses, evaluations).
+translate = make_translator(_TRANSLATIONS, CONTRACTS)

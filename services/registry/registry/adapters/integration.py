@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.contracts import Contract, aggregate_id, make_translator
 
 from registry.domain.areas import Area, level_of
 from registry.domain.levels import Level
@@ -19,11 +20,8 @@ from registry.domain.targets import CountyTargets
 AREA_CODE = r"^\d{6}(\d{3}){0,2}$"
 
 
-class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class AreaRegisteredV1(_Contract):
+class AreaRegisteredV1(Contract):
     """registry.area.registered.v1: an administrative area enters the registry."""
 
     model_config = ConfigDict(title="registry.area.registered.v1")
@@ -36,7 +34,7 @@ class AreaRegisteredV1(_Contract):
     vintage: str
 
 
-class AreaChangedV1(_Contract):
+class AreaChangedV1(Contract):
     """registry.area.changed.v1: renamed, reform flag set, or retired (merged into / split into successors)."""
 
     model_config = ConfigDict(title="registry.area.changed.v1")
@@ -48,7 +46,7 @@ class AreaChangedV1(_Contract):
     successors: list[str] = []
 
 
-class StationPlannedV1(_Contract):
+class StationPlannedV1(Contract):
     """registry.station.planned.v1"""
 
     model_config = ConfigDict(title="registry.station.planned.v1")
@@ -66,7 +64,7 @@ class StationPlannedV1(_Contract):
     planned_on: date
 
 
-class StationOpenedV1(_Contract):
+class StationOpenedV1(Contract):
     """registry.station.opened.v1: a station, township station or village room opened."""
 
     model_config = ConfigDict(title="registry.station.opened.v1")
@@ -78,7 +76,7 @@ class StationOpenedV1(_Contract):
     opened_on: date
 
 
-class StationStatusChangedV1(_Contract):
+class StationStatusChangedV1(Contract):
     """Shared shape of registry.station.{suspended,resumed,closed,merged}.v1."""
 
     station_id: str
@@ -103,7 +101,7 @@ class StationMergedV1(StationStatusChangedV1):
     model_config = ConfigDict(title="registry.station.merged.v1")
 
 
-class StationLevelChangedV1(_Contract):
+class StationLevelChangedV1(Contract):
     """registry.station.level_changed.v1: the computed development level changed."""
 
     model_config = ConfigDict(title="registry.station.level_changed.v1")
@@ -113,7 +111,7 @@ class StationLevelChangedV1(_Contract):
     effective_on: date
 
 
-class TargetSetV1(_Contract):
+class TargetSetV1(Contract):
     """registry.target.set.v1: a county's station targets for a year."""
 
     model_config = ConfigDict(title="registry.target.set.v1")
@@ -140,9 +138,6 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 }
 
 
-def _sid(e: Any) -> str:
-    return str(e.originator_id)
-
 
 _TRANSLATIONS: dict[type, tuple[str, Callable[[Any], BaseModel]]] = {
     Area.Registered: ("registry.area.registered.v1", lambda e: AreaRegisteredV1(
@@ -155,31 +150,26 @@ _TRANSLATIONS: dict[type, tuple[str, Callable[[Any], BaseModel]]] = {
     Area.Retired: ("registry.area.changed.v1", lambda e: AreaChangedV1(
         area_code=e.code, change=e.how, effective_on=e.on, successors=e.successors)),
     Station.Planned: ("registry.station.planned.v1", lambda e: StationPlannedV1(
-        station_id=_sid(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
+        station_id=aggregate_id(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
         construction_mode=e.construction_mode, operating_model=e.operating_model, agency=e.agency,
         provincial_pilot=e.provincial_pilot, governance_pilot=e.governance_pilot, covers=e.covers,
         planned_on=e.planned_on)),
     Station.Opened: ("registry.station.opened.v1", lambda e: StationOpenedV1(
-        station_id=_sid(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
+        station_id=aggregate_id(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
         opened_on=e.on)),
     Station.Suspended: ("registry.station.suspended.v1", lambda e: StationSuspendedV1(
-        station_id=_sid(e), effective_on=e.on, reason=e.reason)),
-    Station.Resumed: ("registry.station.resumed.v1", lambda e: StationResumedV1(station_id=_sid(e), effective_on=e.on)),
+        station_id=aggregate_id(e), effective_on=e.on, reason=e.reason)),
+    Station.Resumed: ("registry.station.resumed.v1", lambda e: StationResumedV1(station_id=aggregate_id(e), effective_on=e.on)),
     Station.Closed: ("registry.station.closed.v1", lambda e: StationClosedV1(
-        station_id=_sid(e), effective_on=e.on, reason=e.reason)),
+        station_id=aggregate_id(e), effective_on=e.on, reason=e.reason)),
     Station.Merged: ("registry.station.merged.v1", lambda e: StationMergedV1(
-        station_id=_sid(e), effective_on=e.on, merged_into=e.into)),
+        station_id=aggregate_id(e), effective_on=e.on, merged_into=e.into)),
     Station.LevelChanged: ("registry.station.level_changed.v1", lambda e: StationLevelChangedV1(
-        station_id=_sid(e), level=e.level, previous_level=e.previous, effective_on=e.on)),
+        station_id=aggregate_id(e), level=e.level, previous_level=e.previous, effective_on=e.on)),
     CountyTargets.TargetSet: ("registry.target.set.v1", lambda e: TargetSetV1(
         county_code=e.county_code, year=e.year, general_station=e.general_station,
         township_station=e.township_station, village_room=e.village_room, effective_on=e.on, source=e.source)),
 }
 
 
-def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
-    entry = _TRANSLATIONS.get(type(domain_event))
-    if entry is None:
-        return None
-    event_type, build = entry
-    return event_type, build(domain_event).model_dump(mode="json")
+translate = make_translator(_TRANSLATIONS, CONTRACTS)

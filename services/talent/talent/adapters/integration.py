@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.contracts import UUID_PATTERN, Contract, aggregate_id, make_translator, uuid_field
 
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
@@ -28,218 +29,207 @@ from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, 
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-
-
-def _id(description: str) -> Any:
-    return Field(pattern=_UUID, description=description)
-
-
-class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # --- staffing (consumed by the registry) ---------------------------------------------------------
 
-class WorkerAssignedV1(_Contract):
+class WorkerAssignedV1(Contract):
     """talent.worker.assigned.v1: a social worker is employed at a station (again: employment changed)."""
 
     model_config = ConfigDict(title="talent.worker.assigned.v1")
-    worker_id: str = _id("opaque UUID of the social worker")
-    station_id: str = _id("the registry's station UUID")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
+    station_id: str = uuid_field("the registry's station UUID")
     employment: Employment
     assigned_on: date
 
 
-class WorkerLeftV1(_Contract):
+class WorkerLeftV1(Contract):
     """talent.worker.left.v1: a social worker left the station."""
 
     model_config = ConfigDict(title="talent.worker.left.v1")
-    worker_id: str = _id("opaque UUID of the social worker")
-    station_id: str = _id("the registry's station UUID")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
+    station_id: str = uuid_field("the registry's station UUID")
     left_on: date
 
 
-class WorkerCertifiedV1(_Contract):
+class WorkerCertifiedV1(Contract):
     """talent.worker.certified.v1: a social worker holds the certificate of a level from a date."""
 
     model_config = ConfigDict(title="talent.worker.certified.v1")
-    worker_id: str = _id("opaque UUID of the social worker")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
     level: Level
     certified_on: date
 
 
-class StationHeadAppointedV1(_Contract):
+class StationHeadAppointedV1(Contract):
     """talent.station_head.appointed.v1: a full-time certified social worker heads the station."""
 
     model_config = ConfigDict(title="talent.station_head.appointed.v1")
-    station_id: str = _id("the registry's station UUID")
-    worker_id: str = _id("opaque UUID of the social worker")
+    station_id: str = uuid_field("the registry's station UUID")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
     appointed_on: date
 
 
-class StationHeadRelievedV1(_Contract):
+class StationHeadRelievedV1(Contract):
     """talent.station_head.relieved.v1: the station's head was relieved; the station has no head."""
 
     model_config = ConfigDict(title="talent.station_head.relieved.v1")
-    station_id: str = _id("the registry's station UUID")
-    worker_id: str = _id("opaque UUID of the social worker")
+    station_id: str = uuid_field("the registry's station UUID")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
     relieved_on: date
 
 
 # --- employment at an agency -----------------------------------------------------------------------
 
-class WorkerEmployedByAgencyV1(_Contract):
+class WorkerEmployedByAgencyV1(Contract):
     """talent.worker.employed_by_agency.v1: a social worker is employed by an agency, not by a station.
 
     Again for the same agency: the employment changed (full time <-> part time). Not a station's staff."""
 
     model_config = ConfigDict(title="talent.worker.employed_by_agency.v1")
-    worker_id: str = _id("opaque UUID of the social worker")
-    agency_id: str = _id("opaque UUID of the agency (talent.agency.registered.v1)")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
+    agency_id: str = uuid_field("opaque UUID of the agency (talent.agency.registered.v1)")
     employment: Employment
     employed_on: date
 
 
-class WorkerLeftAgencyV1(_Contract):
+class WorkerLeftAgencyV1(Contract):
     """talent.worker.left_agency.v1: a social worker left the agency that employed them."""
 
     model_config = ConfigDict(title="talent.worker.left_agency.v1")
-    worker_id: str = _id("opaque UUID of the social worker")
-    agency_id: str = _id("opaque UUID of the agency")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
+    agency_id: str = uuid_field("opaque UUID of the agency")
     left_on: date
 
 
 # --- workers, training, interns --------------------------------------------------------------------
 
-class WorkerRegisteredV1(_Contract):
+class WorkerRegisteredV1(Contract):
     """talent.worker.registered.v1: a practitioner was put on the talent register."""
 
     model_config = ConfigDict(title="talent.worker.registered.v1")
-    worker_id: str = _id("opaque UUID of the practitioner")
+    worker_id: str = uuid_field("opaque UUID of the practitioner")
     role: Role
     registered_on: date
 
 
-class WorkerElderlyCareSpecialisedV1(_Contract):
+class WorkerElderlyCareSpecialisedV1(Contract):
     """talent.worker.elderly_care_specialised.v1: a social worker specialises in elderly care."""
 
     model_config = ConfigDict(title="talent.worker.elderly_care_specialised.v1")
-    worker_id: str = _id("opaque UUID of the social worker")
+    worker_id: str = uuid_field("opaque UUID of the social worker")
     specialised_on: date
 
 
-class WorkerTrainingCompletedV1(_Contract):
+class WorkerTrainingCompletedV1(Contract):
     """talent.worker.training_completed.v1: a practitioner completed a training with hours."""
 
     model_config = ConfigDict(title="talent.worker.training_completed.v1")
-    worker_id: str = _id("opaque UUID of the practitioner")
+    worker_id: str = uuid_field("opaque UUID of the practitioner")
     kind: TrainingKind
     hours: float = Field(gt=0)
     completed_on: date
-    station_id: str | None = Field(default=None, pattern=_UUID, description="the station that gave the training, if any")
+    station_id: str | None = Field(default=None, pattern=UUID_PATTERN, description="the station that gave the training, if any")
 
 
-class InternPlacedV1(_Contract):
+class InternPlacedV1(Contract):
     """talent.intern.placed.v1: a university intern is placed at a station for a period."""
 
     model_config = ConfigDict(title="talent.intern.placed.v1")
-    intern_id: str = _id("opaque UUID of the intern")
-    station_id: str = _id("the registry's station UUID")
+    intern_id: str = uuid_field("opaque UUID of the intern")
+    station_id: str = uuid_field("the registry's station UUID")
     placed_from: date
     placed_until: date
 
 
 # --- volunteers ------------------------------------------------------------------------------------
 
-class VolunteerRegisteredV1(_Contract):
+class VolunteerRegisteredV1(Contract):
     """talent.volunteer.registered.v1: a volunteer registered with a station."""
 
     model_config = ConfigDict(title="talent.volunteer.registered.v1")
-    volunteer_id: str = _id("opaque UUID of the volunteer")
-    station_id: str = _id("the registry's station UUID")
+    volunteer_id: str = uuid_field("opaque UUID of the volunteer")
+    station_id: str = uuid_field("the registry's station UUID")
     registered_on: date
 
 
-class VolunteerTrainedV1(_Contract):
+class VolunteerTrainedV1(Contract):
     """talent.volunteer.trained.v1: a station trained a volunteer (the yearly volunteer quota counts these)."""
 
     model_config = ConfigDict(title="talent.volunteer.trained.v1")
-    volunteer_id: str = _id("opaque UUID of the volunteer")
-    station_id: str = _id("the registry's station UUID")
+    volunteer_id: str = uuid_field("opaque UUID of the volunteer")
+    station_id: str = uuid_field("the registry's station UUID")
     trained_on: date
 
 
-class VolunteerHoursLoggedV1(_Contract):
+class VolunteerHoursLoggedV1(Contract):
     """talent.volunteer.hours_logged.v1: service hours of a volunteer."""
 
     model_config = ConfigDict(title="talent.volunteer.hours_logged.v1")
-    volunteer_id: str = _id("opaque UUID of the volunteer")
-    station_id: str = _id("the registry's station UUID")
+    volunteer_id: str = uuid_field("opaque UUID of the volunteer")
+    station_id: str = uuid_field("the registry's station UUID")
     hours: float = Field(gt=0)
     served_on: date
 
 
 # --- organisations and agencies -------------------------------------------------------------------
 
-class OrganisationFiledV1(_Contract):
+class OrganisationFiledV1(Contract):
     """talent.organisation.filed.v1: a community social organisation was filed at its host station."""
 
     model_config = ConfigDict(title="talent.organisation.filed.v1")
-    organisation_id: str = _id("opaque UUID of the organisation")
+    organisation_id: str = uuid_field("opaque UUID of the organisation")
     name: str
-    host_station_id: str = _id("the registry's station UUID")
+    host_station_id: str = uuid_field("the registry's station UUID")
     reform_affected: bool = Field(description="in a community affected by the 2020 boundary reform (涉改社区)")
     filed_on: date
 
 
-class OrganisationIncubationStartedV1(_Contract):
+class OrganisationIncubationStartedV1(Contract):
     """talent.organisation.incubation_started.v1: the station began incubating the organisation."""
 
     model_config = ConfigDict(title="talent.organisation.incubation_started.v1")
-    organisation_id: str = _id("opaque UUID of the organisation")
-    host_station_id: str = _id("the registry's station UUID")
+    organisation_id: str = uuid_field("opaque UUID of the organisation")
+    host_station_id: str = uuid_field("the registry's station UUID")
     started_on: date
 
 
-class OrganisationIncubatedV1(_Contract):
+class OrganisationIncubatedV1(Contract):
     """talent.organisation.incubated.v1: incubation completed; the organisation's type is settled."""
 
     model_config = ConfigDict(title="talent.organisation.incubated.v1")
-    organisation_id: str = _id("opaque UUID of the organisation")
-    host_station_id: str = _id("the registry's station UUID")
+    organisation_id: str = uuid_field("opaque UUID of the organisation")
+    host_station_id: str = uuid_field("the registry's station UUID")
     organisation_type: OrganisationType
     reform_affected: bool
     incubated_on: date
 
 
-class OrganisationRegisteredV1(_Contract):
+class OrganisationRegisteredV1(Contract):
     """talent.organisation.registered.v1: registered with civil affairs (unified social credit code)."""
 
     model_config = ConfigDict(title="talent.organisation.registered.v1")
-    organisation_id: str = _id("opaque UUID of the organisation")
-    host_station_id: str = _id("the registry's station UUID")
+    organisation_id: str = uuid_field("opaque UUID of the organisation")
+    host_station_id: str = uuid_field("the registry's station UUID")
     registration_number: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
     registered_on: date
 
 
-class OrganisationGraduatedV1(_Contract):
+class OrganisationGraduatedV1(Contract):
     """talent.organisation.graduated.v1: the organisation left the incubator (出壳)."""
 
     model_config = ConfigDict(title="talent.organisation.graduated.v1")
-    organisation_id: str = _id("opaque UUID of the organisation")
-    host_station_id: str = _id("the registry's station UUID")
+    organisation_id: str = uuid_field("opaque UUID of the organisation")
+    host_station_id: str = uuid_field("the registry's station UUID")
     graduated_on: date
 
 
-class AgencyRegisteredV1(_Contract):
+class AgencyRegisteredV1(Contract):
     """talent.agency.registered.v1: a social work service agency registered, counted for a station."""
 
     model_config = ConfigDict(title="talent.agency.registered.v1")
-    agency_id: str = _id("opaque UUID of the agency")
+    agency_id: str = uuid_field("opaque UUID of the agency")
     name: str
     registration_number: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-    station_id: str = _id("the registry's station UUID")
+    station_id: str = uuid_field("the registry's station UUID")
     registered_on: date
 
 
@@ -267,60 +257,51 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 }
 
 
-def _oid(e: Any) -> str:
-    return str(e.originator_id)
-
 
 # domain event class -> (integration type, data built from the event alone). Built field by field
 # on purpose: a new attribute on a domain event (say, a phone) never leaks by accident.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
-    SocialWorker.Registered: ("talent.worker.registered.v1", lambda e: dict(worker_id=_oid(e), role=e.role, registered_on=e.registered_on)),
-    SocialWorker.Assigned: ("talent.worker.assigned.v1", lambda e: dict(worker_id=_oid(e), station_id=e.station_id,
+    SocialWorker.Registered: ("talent.worker.registered.v1", lambda e: dict(worker_id=aggregate_id(e), role=e.role, registered_on=e.registered_on)),
+    SocialWorker.Assigned: ("talent.worker.assigned.v1", lambda e: dict(worker_id=aggregate_id(e), station_id=e.station_id,
                                                                         employment=e.employment, assigned_on=e.assigned_on)),
-    SocialWorker.Left: ("talent.worker.left.v1", lambda e: dict(worker_id=_oid(e), station_id=e.station_id, left_on=e.left_on)),
+    SocialWorker.Left: ("talent.worker.left.v1", lambda e: dict(worker_id=aggregate_id(e), station_id=e.station_id, left_on=e.left_on)),
     SocialWorker.EmployedByAgency: ("talent.worker.employed_by_agency.v1",
-                                    lambda e: dict(worker_id=_oid(e), agency_id=e.agency_id, employment=e.employment,
+                                    lambda e: dict(worker_id=aggregate_id(e), agency_id=e.agency_id, employment=e.employment,
                                                    employed_on=e.employed_on)),
-    SocialWorker.LeftAgency: ("talent.worker.left_agency.v1", lambda e: dict(worker_id=_oid(e), agency_id=e.agency_id, left_on=e.left_on)),
-    SocialWorker.Certified: ("talent.worker.certified.v1", lambda e: dict(worker_id=_oid(e), level=e.level, certified_on=e.certified_on)),
+    SocialWorker.LeftAgency: ("talent.worker.left_agency.v1", lambda e: dict(worker_id=aggregate_id(e), agency_id=e.agency_id, left_on=e.left_on)),
+    SocialWorker.Certified: ("talent.worker.certified.v1", lambda e: dict(worker_id=aggregate_id(e), level=e.level, certified_on=e.certified_on)),
     SocialWorker.SpecialisedInElderlyCare: ("talent.worker.elderly_care_specialised.v1",
-                                            lambda e: dict(worker_id=_oid(e), specialised_on=e.specialised_on)),
+                                            lambda e: dict(worker_id=aggregate_id(e), specialised_on=e.specialised_on)),
     SocialWorker.TrainingCompleted: ("talent.worker.training_completed.v1",
-                                     lambda e: dict(worker_id=_oid(e), kind=e.kind, hours=e.hours, completed_on=e.completed_on,
+                                     lambda e: dict(worker_id=aggregate_id(e), kind=e.kind, hours=e.hours, completed_on=e.completed_on,
                                                     station_id=e.station_id)),
     StationStaffing.HeadAppointed: ("talent.station_head.appointed.v1",
                                     lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, appointed_on=e.appointed_on)),
     StationStaffing.HeadRelieved: ("talent.station_head.relieved.v1",
                                    lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, relieved_on=e.relieved_on)),
-    Intern.Placed: ("talent.intern.placed.v1", lambda e: dict(intern_id=_oid(e), station_id=e.station_id,
+    Intern.Placed: ("talent.intern.placed.v1", lambda e: dict(intern_id=aggregate_id(e), station_id=e.station_id,
                                                               placed_from=e.placed_from, placed_until=e.placed_until)),
-    Volunteer.Registered: ("talent.volunteer.registered.v1", lambda e: dict(volunteer_id=_oid(e), station_id=e.station_id,
+    Volunteer.Registered: ("talent.volunteer.registered.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
                                                                             registered_on=e.registered_on)),
-    Volunteer.Trained: ("talent.volunteer.trained.v1", lambda e: dict(volunteer_id=_oid(e), station_id=e.station_id, trained_on=e.trained_on)),
-    Volunteer.HoursLogged: ("talent.volunteer.hours_logged.v1", lambda e: dict(volunteer_id=_oid(e), station_id=e.station_id,
+    Volunteer.Trained: ("talent.volunteer.trained.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id, trained_on=e.trained_on)),
+    Volunteer.HoursLogged: ("talent.volunteer.hours_logged.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
                                                                                hours=e.hours, served_on=e.served_on)),
-    Organisation.Filed: ("talent.organisation.filed.v1", lambda e: dict(organisation_id=_oid(e), name=e.name, host_station_id=e.host_station_id,
+    Organisation.Filed: ("talent.organisation.filed.v1", lambda e: dict(organisation_id=aggregate_id(e), name=e.name, host_station_id=e.host_station_id,
                                                                         reform_affected=e.reform_affected, filed_on=e.filed_on)),
     Organisation.IncubationStarted: ("talent.organisation.incubation_started.v1",
-                                     lambda e: dict(organisation_id=_oid(e), host_station_id=e.host_station_id, started_on=e.started_on)),
+                                     lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, started_on=e.started_on)),
     Organisation.Incubated: ("talent.organisation.incubated.v1",
-                             lambda e: dict(organisation_id=_oid(e), host_station_id=e.host_station_id, organisation_type=e.organisation_type,
+                             lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, organisation_type=e.organisation_type,
                                             reform_affected=e.reform_affected, incubated_on=e.incubated_on)),
     Organisation.Registered: ("talent.organisation.registered.v1",
-                              lambda e: dict(organisation_id=_oid(e), host_station_id=e.host_station_id,
+                              lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id,
                                              registration_number=e.registration_number, registered_on=e.registered_on)),
     Organisation.Graduated: ("talent.organisation.graduated.v1",
-                             lambda e: dict(organisation_id=_oid(e), host_station_id=e.host_station_id, graduated_on=e.graduated_on)),
-    Agency.Registered: ("talent.agency.registered.v1", lambda e: dict(agency_id=_oid(e), name=e.name, registration_number=e.registration_number,
+                             lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, graduated_on=e.graduated_on)),
+    Agency.Registered: ("talent.agency.registered.v1", lambda e: dict(agency_id=aggregate_id(e), name=e.name, registration_number=e.registration_number,
                                                                       station_id=e.station_id, registered_on=e.registered_on)),
 }
 
 
-def translate(domain_event: Any) -> tuple[str, dict[str, Any]] | None:
-    """(integration type, JSON data) for a public event; None for private ones (exam steps, unique keys, ...)."""
-    found = _TRANSLATIONS.get(type(domain_event))
-    if found is None:
-        return None
-    event_type, build = found
-    public = CONTRACTS[event_type].model_validate(build(domain_event))
-    return event_type, public.model_dump(mode="json")
+# (integration type, JSON data) for a public event; None for private ones (exam steps, unique keys, ...).
+translate = make_translator(_TRANSLATIONS, CONTRACTS)
