@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "base"
 # The oldest Kubernetes release still supported upstream when this was written; bump with the cluster.
 VERSION = "1.31.0"
 

@@ -14,8 +14,11 @@ import ast
 import copy
 import importlib
 import importlib.util
+import inspect
+import json
 import re
 import shlex
+import subprocess
 import tomllib
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -28,7 +31,12 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
-K8S_DIR = ROOT / "deploy" / "k8s"
+K8S_DIR = ROOT / "deploy" / "k8s" / "base"
+K8S_ROOT = ROOT / "deploy" / "k8s"
+COMPOSE_DIR = ROOT / "deploy" / "compose"
+# The Compose Specification's JSON Schema, vendored (deploy/schemas/README.md says from where).
+COMPOSE_SPEC = ROOT / "deploy" / "schemas" / "compose-spec.json"
+OPERATIONS = ROOT / "docs" / "operations.md"
 PLATFORM_PY = ROOT / "deploy" / "local" / "localinfra" / "platform.py"
 
 # Environment variables a platform process may carry besides its own prefix, per process.
@@ -163,55 +171,10 @@ def env_dict(service: dict) -> dict[str, str]:
     return {name: None if value is None else str(value) for name, value in env.items()}
 
 
-# A subset of the Compose Specification: the keys this project uses, with their shapes.
-# additionalProperties=false catches misspelt keys, which Compose would reject at `up`.
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-COMPOSE_SCHEMA = {
-    "type": "object",
-    "required": ["services"],
-    "properties": {
-        "name": {"type": "string"},
-        "services": {"type": "object", "additionalProperties": {"$ref": "#/$defs/service"}},
-        "volumes": {"type": "object", "additionalProperties": {"type": ["object", "null"]}},
-    },
-    "patternProperties": {"^x-": {}},
-    "additionalProperties": False,
-    "$defs": {
-        "service": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "image": {"type": "string"},
-                "build": {"type": "object", "additionalProperties": False, "required": ["context"],
-                          "properties": {"context": {"type": "string"}, "dockerfile": {"type": "string"}}},
-                "hostname": {"type": "string"},
-                "command": {"oneOf": [{"type": "string"}, _STRINGS]},
-                "environment": {"oneOf": [
-                    {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
-                    _STRINGS]},
-                "ports": _STRINGS,
-                "volumes": _STRINGS,
-                "depends_on": {"oneOf": [_STRINGS, {"type": "object", "additionalProperties": {
-                    "type": "object", "additionalProperties": False, "required": ["condition"],
-                    "properties": {"condition": {"enum": ["service_started", "service_healthy",
-                                                          "service_completed_successfully"]}}}}]},
-                "healthcheck": {"type": "object", "additionalProperties": False, "required": ["test"],
-                                "properties": {"test": {"oneOf": [{"type": "string"}, _STRINGS]},
-                                               "interval": {"type": "string"}, "timeout": {"type": "string"},
-                                               "retries": {"type": "integer"}, "start_period": {"type": "string"}}},
-                "restart": {"enum": ["no", "always", "on-failure", "unless-stopped"]},
-                "init": {"type": "boolean"},
-                "logging": {"type": "object", "additionalProperties": False,
-                            "properties": {"driver": {"type": "string"},
-                                           "options": {"type": "object", "additionalProperties": {"type": "string"}}}},
-            },
-        },
-    },
-}
-
-
 def compose_schema_problems(compose: dict) -> list[str]:
-    validator = jsonschema.Draft202012Validator(COMPOSE_SCHEMA)
+    """Validation against the Compose Specification's own JSON Schema (what `docker compose
+    config` checks first): misspelt keys, wrong shapes, unknown conditions."""
+    validator = jsonschema.Draft202012Validator(json.loads(COMPOSE_SPEC.read_text(encoding="utf-8")))
     return [f"compose {'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
             for e in validator.iter_errors(compose)]
 
@@ -288,39 +251,119 @@ def store_agreement_problems(where: str, env_of: dict[str, dict]) -> list[str]:
     return problems
 
 
-def compose_wiring_problems(compose: dict) -> list[str]:
-    """Addresses in the env point at compose services, on ports those services listen on."""
-    services = compose.get("services", {})
+# ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}: Compose's interpolation.
+INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+
+
+def interpolate(value, variables: dict[str, str]):
+    """A value as Compose would see it with `variables` in its environment (a required variable
+    that is missing becomes <NAME>, where Compose would refuse to start)."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, variables) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, variables) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match) -> str:
+        name, op, arg = match.group(1), match.group(2), match.group(3) or ""
+        current = variables.get(name)
+        if op == ":-":
+            return current or arg
+        if op == "-":
+            return arg if current is None else current
+        if op in (":?", "?"):
+            return current or f"<{name}>"
+        return current or ""
+    return INTERPOLATION.sub(substitute, value)
+
+
+def referenced_variables(value) -> set[str]:
+    """Variables a parsed compose file (or part of it) interpolates; comments do not count."""
+    if isinstance(value, dict):
+        return set().union(*(referenced_variables(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(referenced_variables(v) for v in value)) if value else set()
+    return {m.group(1) for m in INTERPOLATION.finditer(value)} if isinstance(value, str) else set()
+
+
+def env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a Compose --env-file (comments and blank lines skipped)."""
+    pairs = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def active_services(compose: dict, variables: dict[str, str]) -> dict[str, dict]:
+    """The services `docker compose up` starts: those without profiles, and those of a profile
+    named in COMPOSE_PROFILES."""
+    profiles = {p for p in variables.get("COMPOSE_PROFILES", "").split(",") if p}
+    return {name: service for name, service in compose.get("services", {}).items()
+            if not service.get("profiles") or profiles & set(service["profiles"])}
+
+
+def kafka_nodes(services: dict[str, dict]) -> dict[str, dict[str, str]]:
+    return {name: env_dict(s) for name, s in services.items() if "KAFKA_PROCESS_ROLES" in env_dict(s)}
+
+
+def compose_wiring_problems(compose: dict, variables: dict[str, str] | None = None) -> list[str]:
+    """With the given variables (an env file's): addresses in the env point at services that run,
+    on ports those services listen on, and every dependency that runs is declared."""
+    variables = variables or {}
+    everything = compose.get("services", {})
+    services = interpolate(active_services(compose, variables), variables)
     problems = []
-    kafka_env = env_dict(services.get("kafka", {}))
+    nodes = kafka_nodes(services)
     kafka_ports = {host_port("//" + listener.split("://", 1)[-1])[1]
-                   for listener in (kafka_env.get("KAFKA_LISTENERS") or "").split(",") if listener}
+                   for env in nodes.values() for listener in (env.get("KAFKA_LISTENERS") or "").split(",") if listener}
     collector_config = _collector_config(services.get("otel-collector", {}))
     collector_http = host_port("//" + collector_config.get("receivers", {}).get("otlp", {}).get("protocols", {})
                                .get("http", {}).get("endpoint", ""))[1] if collector_config else None
+    init_deps = set((services.get("kafka-init") or {}).get("depends_on") or {})
+    for node in nodes:
+        if node not in init_deps:
+            problems.append(f"compose kafka-init: does not wait for Kafka node {node}")
     for name, service in services.items():
         env = env_dict(service)
         deps = service.get("depends_on") or {}
         dep_names = set(deps) if isinstance(deps, dict) else set(deps)
         for dep in dep_names:
-            if dep not in services:
+            required = not isinstance(deps, dict) or deps[dep].get("required", True)
+            if dep not in everything:
                 problems.append(f"compose {name}: depends on unknown service {dep}")
+            elif dep not in services:
+                if required:
+                    problems.append(f"compose {name}: depends on {dep}, which this profile does not start")
             elif isinstance(deps, dict) and deps[dep].get("condition") == "service_healthy" and not services[dep].get("healthcheck"):
                 problems.append(f"compose {name}: waits for {dep} to be healthy, but {dep} has no health check")
         for var, value in env.items():
             if value is None:
                 continue
-            if var.endswith("_KAFKA_BOOTSTRAP"):
-                host, port = host_port(value)
-                if host not in services or port not in kafka_ports:
-                    problems.append(f"compose {name}: {var}={value} is not a listener of a compose Kafka ({sorted(kafka_ports)})")
-                elif host not in dep_names:
-                    problems.append(f"compose {name}: uses {host} but does not depend on it")
+            if var.endswith("_KAFKA_BOOTSTRAP") or (name == "kafka-init" and var == "KAFKA_BOOTSTRAP"):
+                for address in value.split(","):
+                    host, port = host_port(address)
+                    if host not in nodes or port not in kafka_ports:
+                        problems.append(f"compose {name}: {var} address {address} is not a listener of a running Kafka node "
+                                        f"({sorted(nodes)}, {sorted(kafka_ports)})")
+                if len({host_port(a)[0] for a in value.split(",")}) < len(nodes):
+                    problems.append(f"compose {name}: {var}={value} does not name every Kafka node {sorted(nodes)}")
+                if name != "kafka-init" and (deps.get("kafka-init") or {}).get("condition") != "service_completed_successfully":
+                    problems.append(f"compose {name}: uses Kafka but does not wait for kafka-init to create the topics")
             elif var.endswith("_POSTGRES_HOST"):
                 if value not in services:
-                    problems.append(f"compose {name}: {var}={value} is no compose service")
+                    problems.append(f"compose {name}: {var}={value} is no running compose service")
                 elif value not in dep_names:
                     problems.append(f"compose {name}: uses {value} but does not depend on it")
+            elif var.endswith("_KURRENTDB_URI") and env.get(var.replace("_KURRENTDB_URI", "_EVENT_STORE")) == "kurrentdb":
+                host = urlsplit(value).hostname or ""
+                if host not in services:
+                    problems.append(f"compose {name}: {var}={value} is no running compose service")
+                elif host not in dep_names:
+                    problems.append(f"compose {name}: uses {host} but does not depend on it")
             elif var.endswith("_OTLP_ENDPOINT") and value:
                 host, port = host_port(value)
                 if host not in services or port != collector_http:
@@ -368,7 +411,7 @@ def compose_volume_problems(compose: dict) -> list[str]:
     return problems
 
 
-def test_compose_matches_the_schema_subset():
+def test_compose_matches_the_compose_specification():
     assert compose_schema_problems(load_compose()) == []
 
 
@@ -399,27 +442,181 @@ def test_compose_volumes():
     assert compose_volume_problems(load_compose()) == []
 
 
+def relay_partitions() -> int:
+    """Partitions per topic as the code creates them: the relay's default, which the reporting
+    worker's Faust app must repeat (topic_partitions)."""
+    from pzh_shared.relay import OutboxRelay
+
+    partitions = inspect.signature(OutboxRelay.__init__).parameters["partitions"].default
+    worker = (ROOT / "services/reporting/reporting/consumers/worker.py").read_text(encoding="utf-8")
+    assert f"topic_partitions={partitions}," in worker, "the reporting worker's topic_partitions differs from the relay's partitions"
+    return partitions
+
+
+def expected_topics() -> set[str]:
+    """<module>.events and its dead-letter topic for every module that runs a relay, and the
+    reporting worker's Faust assignor topic (<app id>-__assignor-__leader, one partition, written
+    "name:1" as kafka-init takes it)."""
+    from pzh_shared.envelope import dlq_topic
+    from reporting.settings import ReportingSettings
+
+    topics = {f"{ReportingSettings.model_fields['app_id'].default}-__assignor-__leader:1"}  # Faust: 1 partition
+    for module in MODULES:
+        if "relay" in module_roles(module):
+            topics |= {f"{module}.events", dlq_topic(f"{module}.events")}
+    return topics
+
+
+def kafka_cluster_problems(compose: dict, variables: dict[str, str]) -> list[str]:
+    """With an env file's variables: the Kafka nodes that run form one KRaft quorum, and the
+    replication settings of the brokers, of kafka-init's topics and of the clients agree with the
+    number of nodes."""
+    services = interpolate(active_services(compose, variables), variables)
+    nodes = kafka_nodes(services)
+    if not nodes:
+        return ["compose: no Kafka node"]
+    problems = []
+    first = next(iter(nodes.values()))
+    for var in ("CLUSTER_ID", "KAFKA_CONTROLLER_QUORUM_VOTERS", "KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS"):
+        if len({env.get(var) for env in nodes.values()}) != 1:
+            problems.append(f"compose: Kafka nodes disagree on {var}")
+    voters = {}
+    for voter in first["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(","):
+        node_id, _, address = voter.partition("@")
+        voters[node_id] = host_port(address)[0]
+    controllers = {str(env["KAFKA_NODE_ID"]): name for name, env in nodes.items()
+                   if "controller" in env["KAFKA_PROCESS_ROLES"].split(",")}
+    if voters != controllers:
+        problems.append(f"compose: quorum voters {voters} are not the running controllers {controllers}")
+    if len(voters) % 2 == 0:
+        problems.append(f"compose: {len(voters)} controllers; a KRaft quorum needs an odd number")
+    rf, min_isr = int(first["KAFKA_DEFAULT_REPLICATION_FACTOR"]), int(first["KAFKA_MIN_INSYNC_REPLICAS"])
+    if rf > len(nodes):
+        problems.append(f"compose: replication factor {rf} > {len(nodes)} Kafka nodes")
+    if min_isr > rf or (rf > 1 and min_isr >= rf):
+        problems.append(f"compose: min.insync.replicas {min_isr} with replication factor {rf} leaves no node to lose")
+    for env in nodes.values():
+        for var, value in env.items():
+            if var.endswith("_REPLICATION_FACTOR") and int(value) != rf:
+                problems.append(f"compose: {var}={value}, the cluster's replication factor is {rf}")
+            if var.endswith("_MIN_ISR") and int(value) != min_isr:
+                problems.append(f"compose: {var}={value}, the cluster's min.insync.replicas is {min_isr}")
+    init = env_dict(services.get("kafka-init", {}))
+    if init.get("KAFKA_REPLICATION_FACTOR") != str(rf):
+        problems.append(f"compose kafka-init: creates topics with replication factor {init.get('KAFKA_REPLICATION_FACTOR')}, the cluster's is {rf}")
+    if init.get("KAFKA_TOPIC_PARTITIONS") != str(relay_partitions()):
+        problems.append(f"compose kafka-init: {init.get('KAFKA_TOPIC_PARTITIONS')} partitions, the code uses {relay_partitions()}")
+    missing = expected_topics() - set((init.get("KAFKA_TOPICS") or "").split())
+    if missing:
+        problems.append(f"compose kafka-init: does not create {sorted(missing)}")
+    return problems
+
+
+def compose_variable_problems(compose_text: str, operations: str, env_files: dict[str, dict[str, str]]) -> list[str]:
+    """Every variable the file reads from the caller's environment is documented (as `NAME` in
+    docs/operations.md), and every variable an env file sets is one the file reads."""
+    compose = yaml.safe_load(compose_text)
+    referenced = referenced_variables(compose)
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]*)`", operations))
+    problems = [f"compose: ${{{name}}} is not documented in docs/operations.md" for name in sorted(referenced - documented)]
+    profiles = {p for s in compose.get("services", {}).values() for p in s.get("profiles", [])}
+    for file, pairs in env_files.items():
+        for name, value in pairs.items():
+            if name == "COMPOSE_PROFILES":
+                problems += [f"{file}: profile {p} is used by no service" for p in value.split(",") if p not in profiles]
+            elif name not in referenced:
+                problems.append(f"{file}: {name} is read nowhere in docker-compose.yml")
+    return problems
+
+
+def compose_env_files() -> dict[str, dict[str, str]]:
+    return {path.relative_to(ROOT).as_posix(): env_file(path) for path in sorted(COMPOSE_DIR.glob("*.env"))}
+
+
 def test_compose_infrastructure():
     services = load_compose()["services"]
-    kafka = services["kafka"]
-    env = env_dict(kafka)
-    assert kafka["image"] == "apache/kafka:4.1.1"
-    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
-    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
-    assert env["CLUSTER_ID"] and len(env["CLUSTER_ID"]) == 22
-    for var in ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
-                "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR",
-                "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR"):
-        assert env[var] == "1", var
+    assert all(env_dict(services[name])["REGISTRY_EVENT_STORE"] == "${EVENT_STORE:-postgres}" for name in ("registry-api", "registry-relay"))
     assert services["postgres"]["image"].split(":")[1].startswith("15")
-    assert kafka.get("healthcheck") and services["postgres"].get("healthcheck")
-    # Only the registry has an event store setting that matters; it must be the database.
-    for name in ("registry-api", "registry-relay"):
-        assert env_dict(services[name])["REGISTRY_EVENT_STORE"] == "postgres"
+    assert services["postgres"].get("healthcheck")
+    for node in kafka_nodes(services):
+        assert services[node]["image"] == "apache/kafka:4.1.1" and services[node].get("healthcheck")
     config = _collector_config(services["otel-collector"])
     exporters = config["service"]["pipelines"]["traces"]["exporters"]
     assert any(host_port(config["exporters"][e].get("endpoint", ""))[0] == "jaeger" for e in exporters)
     assert "jaeger" in services
+
+
+def test_compose_one_broker_by_default():
+    compose = load_compose()
+    assert kafka_cluster_problems(compose, {}) == []
+    nodes = kafka_nodes(interpolate(active_services(compose, {}), {}))
+    assert list(nodes) == ["kafka"]
+    assert nodes["kafka"]["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "1"
+
+
+def test_compose_cluster_profile_runs_three_brokers_with_rf3_and_min_isr2():
+    compose = load_compose()
+    variables = env_file(COMPOSE_DIR / "cluster.env")
+    assert variables["COMPOSE_PROFILES"] == "cluster"
+    assert kafka_cluster_problems(compose, variables) == []
+    assert compose_wiring_problems(compose, variables) == []
+    nodes = kafka_nodes(interpolate(active_services(compose, variables), variables))
+    assert len(nodes) == 3
+    assert {env["KAFKA_DEFAULT_REPLICATION_FACTOR"] for env in nodes.values()} == {"3"}
+    assert {env["KAFKA_MIN_INSYNC_REPLICAS"] for env in nodes.values()} == {"2"}
+
+
+def test_compose_kurrentdb_profile_uses_the_eventsourcing_kurrentdb_module():
+    from pzh_shared.eventstore import store_env
+    from pzh_shared.settings import ServiceSettings
+
+    compose = load_compose()
+    variables = env_file(COMPOSE_DIR / "kurrentdb.env")
+    assert compose_wiring_problems(compose, variables) == []
+    services = interpolate(active_services(compose, variables), variables)
+    assert "kurrentdb" in services and services["kurrentdb"].get("healthcheck")
+    # The image gets the persistence module the shared store factory names for "kurrentdb".
+    extra = services["registry-api"]["build"]["args"]["EXTRA_PACKAGES"]
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    assert "ARG EXTRA_PACKAGES" in dockerfile and "${EXTRA_PACKAGES}" in dockerfile
+    for name in PROCESSES:
+        module, prefix = process_module(name), PROCESSES[name][0]
+        env = env_dict(services[name])
+        if f"{prefix}EVENT_STORE" not in env:
+            continue
+        assert env[f"{prefix}EVENT_STORE"] == "kurrentdb", name
+        # The shared factory turns these settings into eventsourcing's environment.
+        store = store_env(ServiceSettings(event_store="kurrentdb", kurrentdb_uri=env[f"{prefix}KURRENTDB_URI"]), module)
+        package = store["PERSISTENCE_MODULE"].replace("_", "-")
+        assert re.split(r"[<>=!~ ]", extra, maxsplit=1)[0] == package, (extra, package)
+        assert store["KURRENTDB_URI"].startswith("kurrentdb://kurrentdb:2113")
+
+
+def test_compose_variables_are_documented():
+    problems = compose_variable_problems(COMPOSE_FILE.read_text(encoding="utf-8"), OPERATIONS.read_text(encoding="utf-8"),
+                                         compose_env_files())
+    assert problems == []
+
+
+def test_compose_checks_fail_on_a_broken_cluster_or_an_undocumented_variable():
+    compose = load_compose()
+    broken = dict(env_file(COMPOSE_DIR / "cluster.env"))
+    broken["KAFKA_CONTROLLER_QUORUM_VOTERS"] = "1@kafka:9093"   # three nodes, one voter
+    broken["KAFKA_MIN_INSYNC_REPLICAS"] = "3"
+    broken["KAFKA_BOOTSTRAP"] = "kafka:9092"
+    problems = kafka_cluster_problems(compose, broken)
+    assert any("quorum voters" in p for p in problems)
+    assert any("leaves no node to lose" in p for p in problems)
+    assert any("does not name every Kafka node" in p for p in compose_wiring_problems(compose, broken))
+    assert any("replication factor 3 > 1" in p for p in kafka_cluster_problems(compose, {"KAFKA_REPLICATION_FACTOR": "3"}))
+    text = COMPOSE_FILE.read_text(encoding="utf-8").replace("${KAFKA_BOOTSTRAP:-kafka:9092}", "${KAFKA_BOOTSTRAPS:-kafka:9092}")
+    problems = compose_variable_problems(text, OPERATIONS.read_text(encoding="utf-8"), {"x.env": {"KAFKA_BOOTSTRAP": "k:9092"}})
+    assert "compose: ${KAFKA_BOOTSTRAPS} is not documented in docs/operations.md" in problems
+    assert "x.env: KAFKA_BOOTSTRAP is read nowhere in docker-compose.yml" in problems
+    del compose["services"]["kafka-init"]["environment"]["KAFKA_TOPICS"]
+    compose["services"]["registry-relay"]["depends_on"]["kafka-9"] = {"condition": "service_healthy"}
+    assert any("does not create" in p for p in kafka_cluster_problems(compose, {}))
+    assert any("unknown service kafka-9" in p for p in compose_wiring_problems(compose, {}))
 
 
 # ------------------------------------------------------------------------------------------
@@ -562,7 +759,7 @@ def load_kustomization() -> dict:
 
 def load_k8s_documents() -> list[dict]:
     docs = []
-    for path in sorted(K8S_DIR.rglob("*.y*ml")):
+    for path in sorted(K8S_DIR.glob("*.y*ml")):
         if path.name == "kustomization.yaml":
             continue
         for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
@@ -591,7 +788,7 @@ def kustomization_problems(kustomization: dict) -> list[str]:
     for resource in listed:
         if not (K8S_DIR / resource).exists():
             problems.append(f"kustomization: resource {resource} does not exist")
-    for path in sorted(K8S_DIR.rglob("*.y*ml")):
+    for path in sorted(K8S_DIR.glob("*.y*ml")):
         rel = path.relative_to(K8S_DIR).as_posix()
         if rel != "kustomization.yaml" and rel not in listed:
             problems.append(f"kustomization: {rel} is not listed in resources")
@@ -766,7 +963,7 @@ def test_k8s_deployments():
 def test_k8s_holds_no_secret():
     docs = load_k8s_documents()
     assert k8s_secret_problems(docs) == []
-    text = "\n".join(p.read_text(encoding="utf-8") for p in K8S_DIR.rglob("*.y*ml"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in K8S_ROOT.rglob("*.y*ml"))
     assert "secretKeyRef" in text
 
 
@@ -775,7 +972,7 @@ def test_k8s_wiring():
 
 
 def test_k8s_readme_documents_external_kafka():
-    readme = (K8S_DIR / "README.md").read_text(encoding="utf-8")
+    readme = (K8S_ROOT / "README.md").read_text(encoding="utf-8")
     assert "Kafka" in readme and "external" in readme.lower()
     for var in ("REGISTRY_KAFKA_BOOTSTRAP", "REPORTING_KAFKA_BOOTSTRAP", "pzh-postgres"):
         assert var in readme
@@ -874,3 +1071,13 @@ def test_every_process_module_is_real(module):
     prefix, fields = SETTINGS[module]
     assert {"kafka_bootstrap", "otlp_endpoint", "http_host", "http_port"} <= fields
     assert all(PROCESSES[p][0] == prefix for p in PROCESSES if process_module(p) == module)
+
+
+def test_kafka_init_script_is_valid_bash_and_gets_its_variables():
+    service = load_compose()["services"]["kafka-init"]
+    mounts = {m.split(":")[1]: m.split(":")[0] for m in service["volumes"]}
+    script = ROOT / mounts[service["entrypoint"][-1]]
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    required = set(re.findall(r"\$\{(\w+):\?\}", script.read_text(encoding="utf-8")))
+    assert required and required <= set(env_dict(service)), (required, set(env_dict(service)))

@@ -1,0 +1,246 @@
+"""The Kubernetes overlays (deploy/k8s/overlays/city and province) are built with kustomize, and
+the built manifests, as `kubectl apply -k` would send them, are validated strictly and offline
+against the Kubernetes API's JSON Schemas (kubernetes-validate), then checked for what a schema
+cannot see: autoscalers and budgets point at real Deployments, the reporting worker never scales
+past the topics' partition count, and only the gateway can be reached from outside the namespace.
+
+kustomize is the Go implementation (sigs.k8s.io/kustomize/kustomize/v5). It is installed once
+with `go install` into the virtual environment's bin directory when it is missing there, so CI
+needs only Go; without Go (or the module proxy) these tests fail, they never skip.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+OVERLAYS = ("city", "province")
+KUBERNETES_VERSION = "1.31.0"
+KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
+KUSTOMIZE_VERSION = "v5.7.1"
+# Processes that must run exactly one pod: the gateway (SQLite account store) and each relay (it
+# owns its service's checkpoint). Read from the manifests' own comments would be circular, so listed.
+SINGLETONS = {"gateway", "registry-relay", "talent-relay", "casework-relay", "funding-relay"}
+GATEWAY = "gateway"
+
+
+def kustomize_binary() -> Path:
+    """.venv/bin/kustomize, installed with `go install` on first use (a few minutes of compiling)."""
+    binary = Path(sys.executable).parent / "kustomize"
+    if binary.exists():
+        return binary
+    go = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None)
+    if go is None:
+        pytest.fail("kustomize is not in .venv/bin and Go is not installed to build it "
+                    f"(go install {KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION})")
+    env = dict(os.environ, GOBIN=str(binary.parent))
+    result = subprocess.run([go, "install", f"{KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}"], env=env,
+                            capture_output=True, text=True, timeout=1800)
+    if result.returncode != 0 or not binary.exists():
+        pytest.fail(f"go install {KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION} failed:\n{result.stderr[-3000:]}")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def kustomize() -> Path:
+    return kustomize_binary()
+
+
+def build(kustomize: Path, directory: Path) -> list[dict]:
+    result = subprocess.run([str(kustomize), "build", str(directory)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"kustomize build {directory} failed:\n{result.stderr}"
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.fixture(scope="session")
+def built(kustomize) -> dict[str, list[dict]]:
+    return {overlay: build(kustomize, K8S / "overlays" / overlay) for overlay in OVERLAYS}
+
+
+def by_kind(docs: list[dict], kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def schema_problems(docs: list[dict]) -> list[str]:
+    problems = []
+    for doc in docs:
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            problems.append(f"{doc['kind']}/{doc['metadata']['name']}: {error}")
+    return problems
+
+
+def partitions() -> int:
+    """Partitions of every <service>.events topic, from the code (relay default = worker's Faust
+    topic_partitions; tests/deploy/test_manifests.py checks that they agree)."""
+    worker = (ROOT / "services/reporting/reporting/consumers/worker.py").read_text(encoding="utf-8")
+    return int(re.search(r"topic_partitions=(\d+)", worker).group(1))
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    match = selector.get("matchLabels") or {}
+    return bool(match) and match.items() <= labels.items() and not selector.get("matchExpressions")
+
+
+def scaling_problems(docs: list[dict]) -> list[str]:
+    """HPAs and PDBs name real Deployments; the singletons do not scale; the reporting worker's
+    replicas stay within the partition count; a PDB never blocks every drain."""
+    deployments = by_kind(docs, "Deployment")
+    hpas = by_kind(docs, "HorizontalPodAutoscaler")
+    problems = []
+    for name, hpa in hpas.items():
+        target = hpa["spec"]["scaleTargetRef"]
+        if target["kind"] != "Deployment" or target["name"] not in deployments:
+            problems.append(f"HPA {name}: target {target} is no Deployment")
+            continue
+        low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"]["maxReplicas"]
+        if low > high:
+            problems.append(f"HPA {name}: minReplicas {low} > maxReplicas {high}")
+        if target["name"] in SINGLETONS:
+            problems.append(f"HPA {name}: scales {target['name']}, which must run one pod")
+        if target["name"] == "reporting-worker" and high > partitions():
+            problems.append(f"HPA {name}: maxReplicas {high} > {partitions()} partitions: the extra workers get no partition")
+    for name in SINGLETONS:
+        deployment = deployments.get(name)
+        if deployment is None:
+            problems.append(f"Deployment {name} missing")
+        elif deployment["spec"].get("replicas", 1) != 1 or deployment["spec"].get("strategy", {}).get("type") != "Recreate":
+            problems.append(f"Deployment {name}: must run one replica with the Recreate strategy")
+    worker = deployments.get("reporting-worker")
+    if worker is None:
+        problems.append("Deployment reporting-worker missing")
+    else:
+        if worker["spec"].get("replicas", 1) > partitions():
+            problems.append(f"Deployment reporting-worker: replicas > {partitions()} partitions")
+        if "reporting-worker" not in {h["spec"]["scaleTargetRef"]["name"] for h in hpas.values()}:
+            problems.append("reporting-worker has no HPA: it should scale up to the partition count")
+    for name, pdb in by_kind(docs, "PodDisruptionBudget").items():
+        matched = [d for d in deployments.values() if selects(pdb["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])]
+        if not matched:
+            problems.append(f"PDB {name}: selects no Deployment's pods")
+            continue
+        deployment = matched[0]
+        hpa = next((h for h in hpas.values() if h["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]), None)
+        fewest = hpa["spec"].get("minReplicas", 1) if hpa else deployment["spec"].get("replicas", 1)
+        if pdb["spec"].get("minAvailable", 0) >= fewest:
+            problems.append(f"PDB {name}: minAvailable {pdb['spec'].get('minAvailable')} with {fewest} pods blocks every drain")
+    return problems
+
+
+MONITORING = {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+METRICS_PORT = 9464
+
+
+def network_problems(docs: list[dict]) -> list[str]:
+    """Default deny for ingress; the gateway is the only pod with a rule open to any source; every
+    other API admits only the gateway's pods, on its own port."""
+    deployments = by_kind(docs, "Deployment")
+    policies = by_kind(docs, "NetworkPolicy")
+    gateway_labels = deployments[GATEWAY]["spec"]["template"]["metadata"]["labels"]
+    problems = []
+    if not any(p["spec"]["podSelector"] == {} and "Ingress" in p["spec"].get("policyTypes", []) and not p["spec"].get("ingress")
+               for p in policies.values()):
+        problems.append("NetworkPolicy: no default deny of ingress (podSelector {}, policyTypes [Ingress], no rules)")
+    reachable_from_gateway = set()
+    for name, policy in policies.items():
+        spec = policy["spec"]
+        pods = [d for d, dep in deployments.items() if spec["podSelector"] == {}
+                or selects(spec["podSelector"], dep["spec"]["template"]["metadata"]["labels"])]
+        for rule in spec.get("ingress") or []:
+            sources = rule.get("from")
+            only_gateway = bool(sources) and all(
+                set(s) == {"podSelector"} and selects(s["podSelector"], gateway_labels) for s in sources)
+            # Prometheus in the "monitoring" namespace may reach the metrics port and nothing else.
+            only_scrapes = bool(sources) and all(set(s) == {"namespaceSelector"} and s["namespaceSelector"] == MONITORING
+                                                 for s in sources) and rule.get("ports") == [{"protocol": "TCP", "port": METRICS_PORT}]
+            if only_gateway:
+                reachable_from_gateway.update(pods)
+            elif not only_scrapes and set(pods) - {GATEWAY}:
+                problems.append(f"NetworkPolicy {name}: admits {rule.get('from', 'any source')} to {sorted(set(pods) - {GATEWAY})}")
+    for name, deployment in deployments.items():
+        ports = [p for c in deployment["spec"]["template"]["spec"]["containers"] for p in c.get("ports", []) if p["containerPort"] != METRICS_PORT]
+        if ports and name != GATEWAY and name not in reachable_from_gateway:
+            problems.append(f"NetworkPolicy: the gateway cannot reach {name}")
+    gateway_open = any(selects(p["spec"]["podSelector"], gateway_labels) and any(not r.get("from") for r in p["spec"].get("ingress") or [])
+                       for p in policies.values())
+    if not gateway_open:
+        problems.append("NetworkPolicy: nothing admits outside traffic to the gateway")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_overlay_builds_and_matches_the_kubernetes_schemas(built, overlay):
+    docs = built[overlay]
+    assert {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
+            "PersistentVolumeClaim", "Namespace"} <= {d["kind"] for d in docs}
+    assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"} == {"pzh-social-work"}
+    assert schema_problems(docs) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_overlay_scaling_and_network_rules(built, overlay):
+    assert scaling_problems(built[overlay]) == []
+    assert network_problems(built[overlay]) == []
+
+
+def test_province_is_larger_than_city(built):
+    def api_hpa(overlay):
+        return by_kind(built[overlay], "HorizontalPodAutoscaler")["registry-api"]["spec"]
+    assert api_hpa("province")["minReplicas"] > api_hpa("city")["minReplicas"]
+    assert api_hpa("province")["maxReplicas"] > api_hpa("city")["maxReplicas"]
+    worker = {o: by_kind(built[o], "HorizontalPodAutoscaler")["reporting-worker"]["spec"]["maxReplicas"] for o in OVERLAYS}
+    assert worker["province"] == partitions() >= worker["city"]
+
+
+def test_a_broken_overlay_fails_the_schema_check(kustomize, tmp_path):
+    """A kustomization that builds but produces an invalid object (a misspelt field, a string
+    count) is refused, as CI would refuse it."""
+    overlay = tmp_path / "broken"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "resources": [os.path.relpath(K8S / "overlays" / "city", overlay)],
+        "patches": [{"target": {"kind": "Deployment", "name": "registry-api"},
+                     "patch": "- op: add\n  path: /spec/replica\n  value: 2\n"},
+                    {"target": {"kind": "HorizontalPodAutoscaler", "name": "talent-api"},
+                     "patch": "- op: replace\n  path: /spec/maxReplicas\n  value: many\n"}],
+    }), encoding="utf-8")
+    problems = schema_problems(build(kustomize, overlay))
+    assert any("Deployment/registry-api" in p and "replica" in p for p in problems)
+    assert any("HorizontalPodAutoscaler/talent-api" in p for p in problems)
+
+
+def test_the_scaling_and_network_checks_fail_on_broken_copies(built):
+    docs = copy.deepcopy(built["province"])
+    hpas = by_kind(docs, "HorizontalPodAutoscaler")
+    hpas["reporting-worker"]["spec"]["maxReplicas"] = partitions() + 2
+    hpas["talent-api"]["spec"]["scaleTargetRef"]["name"] = "talent-apii"
+    by_kind(docs, "Deployment")["registry-relay"]["spec"]["replicas"] = 2
+    by_kind(docs, "PodDisruptionBudget")["funding-api"]["spec"]["minAvailable"] = 3
+    problems = scaling_problems(docs)
+    assert any("reporting-worker" in p and "partitions" in p for p in problems)
+    assert any("HPA talent-api: target" in p for p in problems)
+    assert any("registry-relay: must run one replica" in p for p in problems)
+    assert any("PDB funding-api" in p and "blocks every drain" in p for p in problems)
+
+    docs = copy.deepcopy(built["city"])
+    docs = [d for d in docs if not (d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "default-deny-ingress")]
+    policies = by_kind(docs, "NetworkPolicy")
+    policies["casework-api-from-gateway"]["spec"]["ingress"][0]["from"].append({"ipBlock": {"cidr": "0.0.0.0/0"}})
+    del policies["funding-api-from-gateway"]["spec"]["ingress"]
+    problems = network_problems(docs)
+    assert any("no default deny" in p for p in problems)
+    assert any("casework-api-from-gateway" in p and "ipBlock" in p for p in problems)
+    assert any("cannot reach funding-api" in p for p in problems)
