@@ -12,12 +12,14 @@ import logging
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
 from eventsourcing.persistence import Tracking
 from opentelemetry import trace
 
 from pzh_shared.envelope import BadMessage, Envelope, decode, dlq_topic, header_map
 from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers, ensure_topics, make_producer
+from pzh_shared.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_LAG, CONSUMER_PROCESSED, EVENT_DELAY, event_delay
 from pzh_shared.telemetry import context_from
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,8 @@ class _SeekToTracked(ConsumerRebalanceListener):
         self.owner = owner
 
     async def on_partitions_revoked(self, revoked) -> None:
-        return None
+        for tp in revoked:  # another member reports these now
+            self.owner.forget_lag(tp.partition)
 
     async def on_partitions_assigned(self, assigned) -> None:
         for tp in assigned:
@@ -54,6 +57,9 @@ class TrackedConsumer:
         self.consumer: AIOKafkaConsumer | None = None
         self.applied = 0
         self.dead_lettered = 0
+        self._processed_metric = CONSUMER_PROCESSED.labels(group_id, topic)
+        self._dead_lettered_metric = CONSUMER_DEAD_LETTERED.labels(group_id, topic)
+        self._delay_metric = EVENT_DELAY.labels(group_id, topic)
 
     def tracking_name(self, partition: int) -> str:
         return f"{self.topic}:{partition}"
@@ -69,15 +75,39 @@ class TrackedConsumer:
         try:
             while not stop.is_set():
                 batches = await self.consumer.getmany(timeout_ms=300, max_records=500)
-                for records in batches.values():
+                for tp, records in batches.items():
+                    self._note_lag(tp, records[0].offset)
                     for record in records:
                         await self._handle(record, producer)
+                        self._note_lag(tp, record.offset + 1)
                 if batches:
                     # Offsets only for lag monitoring: the tracking records decide where to resume.
                     await self.consumer.commit()
+                else:
+                    await self._note_idle_lag()
         finally:
             await self.consumer.stop()
             await producer.stop()
+
+    def _note_lag(self, tp, position: int) -> None:
+        highwater = self.consumer.highwater(tp)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self.group_id, self.topic, str(tp.partition)).set(max(highwater - position, 0))
+
+    async def _note_idle_lag(self) -> None:
+        # Idle: each fetch still brings the high watermark, so the lag is 0 again once caught up.
+        for tp in self.consumer.assignment():
+            try:
+                position = await asyncio.wait_for(self.consumer.position(tp), 1.0)
+            except (TimeoutError, KafkaError, AssertionError):  # a rebalance is moving the partition
+                continue
+            self._note_lag(tp, position)
+
+    def forget_lag(self, partition: int) -> None:
+        try:
+            CONSUMER_LAG.remove(self.group_id, self.topic, str(partition))
+        except KeyError:
+            pass
 
     async def _handle(self, record, producer) -> None:
         tracking = Tracking(self.tracking_name(record.partition), record.offset + 1)
@@ -92,6 +122,8 @@ class TrackedConsumer:
                                                           "messaging.consumer.group.name": self.group_id}):
                 await asyncio.to_thread(self.handle, envelope, tracking)
             self.applied += 1
+            self._processed_metric.inc()
+            self._delay_metric.observe(event_delay(envelope.time))
         except self.rejected as exc:
             log.warning("dead-lettering %s[%s]@%s: %s", self.topic, record.partition, record.offset, str(exc)[:300])
             headers = dead_letter_headers(str(exc), self.topic, record.partition, record.offset, list(record.headers or []))
@@ -100,3 +132,4 @@ class TrackedConsumer:
                                          key=record.key, headers=headers)
             await asyncio.to_thread(self.app.save_tracked, tracking)
             self.dead_lettered += 1
+            self._dead_lettered_metric.inc()

@@ -69,11 +69,18 @@ def setup_telemetry(service_name: str, otlp_endpoint: str = "", spans_file: Path
     return provider
 
 
-def instrument_fastapi(app) -> None:
-    """Server spans for real requests only: health probes and ASGI send/receive chatter are noise."""
+def instrument_fastapi(app, metrics_route: bool = True) -> None:
+    """Server spans for real requests only: health probes, metrics scrapes and ASGI send/receive chatter are noise.
+    Also times every request by route template (pzh_shared.metrics) and, unless `metrics_route` is False (the
+    gateway, which faces the outside), serves `GET /metrics` on the app."""
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="health", exclude_spans=["receive", "send"])
+    from pzh_shared.metrics import HttpMetricsMiddleware, add_metrics_route
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health,metrics", exclude_spans=["receive", "send"])
+    app.add_middleware(HttpMetricsMiddleware)
+    if metrics_route:
+        add_metrics_route(app)
 
 
 def current_traceparent() -> str | None:

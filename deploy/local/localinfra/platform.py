@@ -49,6 +49,8 @@ class Platform:
     python: str = sys.executable
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # name -> port of its Prometheus metrics server (<PREFIX>METRICS_PORT); processes not named here serve none.
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -60,6 +62,9 @@ class Platform:
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def metrics_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_ports[name]}/metrics"
 
     @property
     def gateway_url(self) -> str:
@@ -77,6 +82,8 @@ class Platform:
             env[f"{prefix}HTTP_PORT"] = str(self.ports[name])
         if self.spans_file:
             env[f"{prefix}SPANS_FILE"] = str(self.spans_file)
+        # Set or cleared per process: every process of a service reads the same prefix.
+        env[f"{prefix}METRICS_PORT"] = str(self.metrics_ports.get(name, 0))
         if name == "gateway":
             env["GATEWAY_REGISTRY_URL"] = self.url("registry-api")
             env["GATEWAY_REPORTING_URL"] = self.url("reporting-api")
@@ -96,6 +103,18 @@ class Platform:
                                             stderr=subprocess.STDOUT, start_new_session=True)
         if http:
             self._wait_healthy(name, timeout)
+
+    def start_replica(self, name: str, replica: int) -> str:
+        """Another process of a background role (e.g. a second reporting-worker in the same consumer
+        group), with the same settings; returns its key in procs ("name#2"), for stop()/kill()."""
+        _, args, http = PROCESSES[name]
+        if http:
+            raise ValueError(f"{name} serves HTTP on one port; only background roles get replicas")
+        key = f"{name}#{replica}"
+        log = (self.log_dir / f"{name}-{replica}.log").open("ab")
+        self.procs[key] = subprocess.Popen([self.python, "-m", *args], env=self.env_for(name), stdout=log,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+        return key
 
     def _wait_healthy(self, name: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout

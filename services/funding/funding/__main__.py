@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from pzh_shared.eventstore import make_application
+from pzh_shared.metrics import serve_metrics
 from pzh_shared.process import configure_logging, run_until_signalled
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import instrument_fastapi, setup_telemetry
@@ -22,6 +23,7 @@ def main(argv: list[str]) -> None:
     settings = FundingSettings()
     configure_logging(f"funding-{role}")
     setup_telemetry(f"funding-{role}", settings.otlp_endpoint, settings.spans_file)
+    serve_metrics(settings)  # <PREFIX>METRICS_PORT; the APIs also answer GET /metrics
     application = make_application(FundingApplication, settings)
     if role == "api":
         import uvicorn

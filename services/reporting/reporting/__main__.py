@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pzh_shared.envelope import dlq_topic
 from pzh_shared.kafka import ensure_topics
+from pzh_shared.metrics import serve_metrics
 from pzh_shared.process import configure_logging
 from pzh_shared.telemetry import instrument_fastapi, setup_telemetry
 
@@ -24,6 +25,7 @@ def main(argv: list[str]) -> None:
     live = settings.data_dir / "reporting.sqlite"
     if role == "rebuild":
         raise SystemExit(_rebuild(settings, live, verify="--verify" in argv))
+    serve_metrics(settings)  # REPORTING_METRICS_PORT (not for rebuild: it runs beside the worker); the API also answers GET /metrics
     store = ReadModelStore(live)
     if role == "worker":
         import faust
@@ -36,12 +38,17 @@ def main(argv: list[str]) -> None:
         faust.Worker(app, loglevel="WARNING").execute_from_commandline()
     elif role == "api":
         import uvicorn
+        from prometheus_client import REGISTRY
+        from pzh_shared.metrics import GroupLagCollector
 
         from reporting.api.app import create_app
+        from reporting.consumers.worker import SOURCE_TOPICS
         from reporting.reports.archive import ReportArchive
 
         app = create_app(store, ReportArchive(reports_dir(settings)), settings.cjk_font)
         instrument_fastapi(app)
+        # Projection lag per topic as Kafka sees the worker's group: still rising when the worker is down.
+        REGISTRY.register(GroupLagCollector(settings.kafka_bootstrap, settings.app_id, SOURCE_TOPICS))
         uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     else:
         raise SystemExit(f"unknown role {role!r}: use 'worker', 'api' or 'rebuild'")
