@@ -38,6 +38,10 @@ def make_translator(table: dict[type, tuple[str, Builder]], contracts: dict[str,
         if found is None:
             return None
         event_type, build = found
-        return event_type, contracts[event_type].model_validate(build(domain_event)).model_dump(mode="json")
+        contract = contracts[event_type]
+        built = build(domain_event)
+        # A builder that returns the contract model has been validated already by its constructor.
+        model = built if type(built) is contract else contract.model_validate(built)
+        return event_type, model.model_dump(mode="json")
 
     return translate

@@ -6,6 +6,7 @@ an opaque UUID, so no personal data ever sits in a key.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_json
 
 # Event ids are derived, not random: a relay that republishes after a crash sends the same id,
 # so consumers can drop the duplicate.
@@ -20,8 +22,17 @@ _EVENT_ID_NAMESPACE = uuid.UUID("6f1c3f0e-6a4e-4d35-9c6e-2b2f5e0c8a11")
 EVENT_TYPE_PATTERN = re.compile(r"^[a-z]+\.[a-z_]+\.[a-z_]+\.v[1-9][0-9]*$")
 
 
+_NAMESPACE_BYTES = _EVENT_ID_NAMESPACE.bytes
+
+
 def event_id(originator_id: uuid.UUID | str, originator_version: int) -> str:
-    return str(uuid.uuid5(_EVENT_ID_NAMESPACE, f"{originator_id}:{originator_version}"))
+    """str(uuid.uuid5(namespace, "<id>:<version>")), computed without building UUID objects (the relay
+    derives one per event)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{originator_id}:{originator_version}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Envelope(BaseModel):
@@ -53,6 +64,29 @@ def encode(envelope: Envelope, traceparent: str | None = None) -> tuple[bytes, b
     if traceparent:
         headers.append(("traceparent", traceparent.encode()))
     return envelope.subject.encode(), envelope.model_dump_json().encode(), headers
+
+
+_CHECKED_TYPES: set[str] = set()
+
+
+def encode_event(ce_id: str, source: str, event_type: str, subject: str, time: datetime, data: dict[str, Any],
+                 traceparent: str | None = None) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """encode(Envelope(...), traceparent) byte for byte, without building and validating the model: the
+    relay's per-event path. The type is checked against the pattern once per process; data is whatever
+    the translator returned (already validated against its contract)."""
+    if event_type not in _CHECKED_TYPES:
+        if not EVENT_TYPE_PATTERN.fullmatch(event_type):
+            raise ValueError(f"event type {event_type!r} does not match {EVENT_TYPE_PATTERN.pattern}")
+        _CHECKED_TYPES.add(event_type)
+    if not isinstance(data, dict):  # Envelope.data is an object; consumers would dead-letter anything else
+        raise TypeError(f"event data must be a dict, not {type(data).__name__}")
+    # Same field order and the same pydantic-core serializer as Envelope.model_dump_json.
+    value = to_json({"specversion": "1.0", "id": ce_id, "source": source, "type": event_type, "subject": subject,
+                     "time": time, "datacontenttype": "application/json", "data": data})
+    headers = [("ce_id", ce_id.encode()), ("ce_type", event_type.encode())]
+    if traceparent:
+        headers.append(("traceparent", traceparent.encode()))
+    return subject.encode(), value, headers
 
 
 def decode(value: bytes | None) -> Envelope:
