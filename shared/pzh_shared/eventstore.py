@@ -111,6 +111,7 @@ def store_env(settings: ServiceSettings, name: str) -> dict[str, str]:
             "POSTGRES_DBNAME": settings.postgres_dbname,
             "POSTGRES_USER": settings.postgres_user,
             "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+            "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout),
         }
     else:
         # Needs the eventsourcing-kurrentdb package and a KurrentDB server (none can run here).

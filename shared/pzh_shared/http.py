@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+# A database outage answers 503 with this many seconds in Retry-After: long enough not to hammer a
+# restarting server, short enough that a client's retry lands soon after it is back.
+DATABASE_RETRY_AFTER = 5
+DATABASE_UNAVAILABLE = "数据库暂时不可用，请求未被处理，请稍后重试"
 
 
 def error_body(status: int, code: str, message: str, details: object = None) -> JSONResponse:
@@ -89,3 +95,20 @@ def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tu
             return error_body(status, code, str(exc), getattr(exc, "details", None))
 
         app.add_exception_handler(error_cls, _handler)
+
+    install_unavailable_handler(app)
+
+
+def install_unavailable_handler(app: FastAPI) -> None:
+    """The event store's connection errors (PostgreSQL down or restarting, SQLite locked too long)
+    answer 503 with Retry-After: the command was not stored, and retrying later is safe. Never a
+    2xx: the error is raised before the route returns, because the events' commit failed."""
+
+    def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        reply = error_body(503, "database_unavailable", DATABASE_UNAVAILABLE)
+        reply.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return reply
+
+    # OperationalError covers eventsourcing's ConnectionUnavailableError (the pool timed out).
+    for error_cls in (OperationalError, InterfaceError):
+        app.add_exception_handler(error_cls, _unavailable)

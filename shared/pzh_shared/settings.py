@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     postgres_dbname: str = "pzh"
     postgres_user: str = "postgres"
     postgres_password: SecretStr = SecretStr("")
+    # Seconds a statement waits for a pooled connection; eventsourcing tries 10 times, so while PostgreSQL
+    # is down a command is answered 503 after about ten times this (eventsourcing's own default, 30, held it for minutes).
+    postgres_connect_timeout: int = 2
     kurrentdb_uri: str = ""
     # Base64 AES key (16/24/32 bytes): when set, every stored event is encrypted at rest (AES-GCM).
     cipher_key: SecretStr = SecretStr("")
@@ -30,3 +33,6 @@ class ServiceSettings(BaseSettings):
     spans_file: Path | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Prometheus: a plain metrics server on this port (0 = none); 127.0.0.1 like http_host, containers set 0.0.0.0.
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"

@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError
 from fastapi import Depends, FastAPI, Header, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pzh_shared.http import install_error_handlers
+from pzh_shared.idempotency import install_idempotency
 
 from casework.api.errors import FIELD_LABELS
 from casework.application.service import CaseworkApplication
@@ -229,6 +230,7 @@ def _project_view(p: Any) -> dict[str, Any]:
 def create_app(application: CaseworkApplication) -> FastAPI:
     app = FastAPI(title="攀枝花市社会工作服务体系 · casework", version="0.1.0")
     app.state.application = application
+    install_idempotency(app, application)  # Idempotency-Key: a repeated command runs once
     install_error_handlers(app, {
         NotFound: (404, "not_found"),
         StageConflict: (409, "stage_conflict"),

@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pzh_shared.http import install_error_handlers
+from pzh_shared.idempotency import install_idempotency
 
 from funding.api.errors import FIELD_LABELS
 from funding.application.service import FundingApplication
@@ -166,6 +167,7 @@ def plan_out(p: ProjectPlan) -> dict[str, Any]:
 def create_app(application: FundingApplication) -> FastAPI:
     app = FastAPI(title="攀枝花市社会工作服务体系 · funding", version="0.1.0")
     app.state.application = application
+    install_idempotency(app, application)  # Idempotency-Key: a repeated command runs once
     install_error_handlers(app, {
         NotFound: (404, "not_found"),
         ConcurrentChange: (409, "concurrent_change"),

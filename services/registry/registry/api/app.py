@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from pzh_shared.http import install_error_handlers
+from pzh_shared.idempotency import install_idempotency
 
 from registry.adapters import area_csv
 from registry.application.service import AreaRow, ImportRejected, RegistryApplication
@@ -139,6 +140,7 @@ def create_app(application: RegistryApplication) -> FastAPI:
 
     app = FastAPI(title="攀枝花市社会工作服务体系 · registry", version="0.2.0", lifespan=lifespan)
     app.state.application = application
+    install_idempotency(app, application)  # Idempotency-Key: a repeated command runs once
     install_error_handlers(app, {
         UnknownArea: (422, "unknown_area"),
         TierMismatch: (422, "tier_mismatch"),

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.http import install_error_handlers
+from pzh_shared.idempotency import install_idempotency
 
 from talent.adapters.volunteer_csv import CsvFormatError, import_volunteers
 from talent.api.errors import FIELD_LABELS
@@ -167,6 +168,7 @@ Talent = Annotated[TalentApplication, Depends(_application)]
 def create_app(application: TalentApplication, max_import_bytes: int = 10 * 1024 * 1024) -> FastAPI:
     app = FastAPI(title="攀枝花市社会工作服务体系 · talent", version="0.1.0")
     app.state.application = application
+    install_idempotency(app, application)  # Idempotency-Key: a repeated command runs once
     install_error_handlers(app, {
         InvalidPersonalData: (422, "invalid_personal_data"),
         CsvFormatError: (422, "invalid_csv"),
