@@ -50,10 +50,56 @@ def _money(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
+def _areas(s: Scenario, year: int) -> dict[str, str]:
+    """The administrative areas the stations sit in, as the registry publishes them, with a year of
+    changes: per county the townships of its township stations, one more that the first station
+    covers (片区), one with no station; in 仁和区 a township created on 1 July; in 盐边县 the station-less
+    township merged away on 1 April; a rename in 东区 on 1 March; a reform flag set in 米易县 on
+    1 February. Odd-numbered townships are reform-affected (涉改) from the start. No randomness, so
+    the rest of the scenario draws the same numbers as before. Returns each code's first name."""
+    start = date(year - 2, 1, 1)
+    first: dict[str, str] = {}
+
+    def register(code: str, parent: str | None, lvl: str, name: str, reform: bool, valid_from: date) -> None:
+        subject = str(uuid.uuid5(uuid.NAMESPACE_URL, f"area:{code}"))
+        s.emit("registry.area.registered.v1", subject, {
+            "area_code": code, "parent_code": parent, "level": lvl, "name": name, "reform_affected": reform,
+            "valid_from": valid_from.isoformat(), "vintage": str(valid_from.year)})
+        s.record("areas", area_code=code, level=lvl, valid_from=valid_from, valid_to=None,
+                 names=[(valid_from, name)], reform=[(valid_from, reform)])
+        first[code] = name
+
+    def change(code: str, on: date, change: str, **data: Any) -> None:
+        subject = str(uuid.uuid5(uuid.NAMESPACE_URL, f"area:{code}"))
+        s.emit("registry.area.changed.v1", subject, {"area_code": code, "change": change, "effective_on": on.isoformat(), **data})
+        row = next(a for a in s.truth["areas"] if a["area_code"] == code)
+        if change == "renamed":
+            row["names"].append((on, data["name"]))
+        elif change == "reform_flag_set":
+            row["reform"].append((on, data["reform_affected"]))
+        else:
+            row["valid_to"] = on
+
+    register("510400", None, "city", "攀枝花市", False, start)
+    for county, (_, t, v) in ANNEX1.items():
+        register(county, "510400", "county", COUNTIES[county], False, start)
+        for n in range(1, t + 3):
+            register(f"{county}{n:03d}", county, "township", f"{COUNTIES[county]}第{n}镇", n % 2 == 1, start)
+        for i in range(1, v):
+            code = f"{county}{1 + i % max(t, 1):03d}{i:03d}"
+            register(code, code[:9], "village", f"{first[code[:9]]}第{i}村", False, start)
+    register("510411006", "510411", "township", "仁和区新设街道", False, date(year, 7, 1))
+    change("510422003", date(year, 4, 1), "merged", successors=["510422001"])
+    change("510402001", date(year, 3, 1), "renamed", name="东区新城街道")
+    change("510421002", date(year, 2, 1), "reform_flag_set", reform_affected=True)
+    return first
+
+
 def build(seed: int = 7, year: int = 2024) -> Scenario:
     rng = random.Random(seed)
     s = Scenario()
     jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
+    area_names = _areas(s, year)
     for county, (g, t, v) in ANNEX1.items():
         subject = str(uuid.uuid5(uuid.NAMESPACE_URL, f"targets:{county}:{year}"))
         on = date(year, 1, 5)
@@ -74,17 +120,21 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
             sid = _uuid(rng)
             pilot = tier == "township_station" and county in PILOTS
             opened = _day(rng, date(year - 1, 6, 1), date(year, 9, 30))
+            name = area_names[area] + {"general_station": "社会工作服务总站", "township_station": "社会工作服务站",
+                                       "village_room": "社会工作服务室"}[tier]
+            # the county's first township station also serves the next township (片区化)
+            covers = [f"{county}{t + 1:03d}"] if area == f"{county}001" and tier == "township_station" else []
             s.emit("registry.station.planned.v1", sid, {
-                "station_id": sid, "tier": tier, "area_code": area, "county_code": county, "name": "站点",
+                "station_id": sid, "tier": tier, "area_code": area, "county_code": county, "name": name,
                 "construction_mode": "county_self_built", "operating_model": "self_operated", "agency": None,
-                "provincial_pilot": pilot, "governance_pilot": False, "covers": [], "planned_on": (opened - timedelta(days=30)).isoformat()})
+                "provincial_pilot": pilot, "governance_pilot": False, "covers": covers, "planned_on": (opened - timedelta(days=30)).isoformat()})
             s.emit("registry.station.opened.v1", sid, {"station_id": sid, "tier": tier, "area_code": area,
-                                                       "county_code": county, "name": "站点", "opened_on": opened.isoformat()})
+                                                       "county_code": county, "name": name, "opened_on": opened.isoformat()})
             level_on = opened + timedelta(days=20)
             s.emit("registry.station.level_changed.v1", sid, {"station_id": sid, "level": "basic", "previous_level": "none",
                                                               "effective_on": level_on.isoformat()})
             row = {"station_id": sid, "tier": tier, "area_code": area, "county": county, "pilot": pilot,
-                   "opened_on": opened, "closed_on": None, "level_on": level_on}
+                   "opened_on": opened, "closed_on": None, "level_on": level_on, "name": name, "covers": covers}
             if tier == "village_room" and rng.random() < 0.15:
                 closed = _day(rng, opened + timedelta(days=1), dec31)
                 s.emit("registry.station.closed.v1", sid, {"station_id": sid, "effective_on": closed.isoformat(), "reason": "撤并"})

@@ -13,8 +13,13 @@ class ReportingSettings(ServiceSettings):
     broker_session_timeout: float = 10.0
     broker_heartbeat_interval: float = 1.0
     batch_size: int = 500
-    batch_within: float = 0.2
+    # Below capacity a batch always waits the whole window (the largest part of the read models' lag);
+    # 0.1 s measured as fast as 0.2 s, with ~35% less lag; 0.05 s cut lag more but cost ~8% of throughput.
+    batch_within: float = 0.1
     # Where generated reports are archived (one folder per report, period and version); empty: <DATA_DIR>/reports.
     reports_dir: str = ""
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF reports; empty: look for Debian's fonts-wqy-zenhei.
     cjk_font: str = ""
+    # When the worker checks for closed report periods to generate (cron, Asia/Shanghai; empty: never).
+    # Hourly, so a worker that was down catches up within the hour; a period with a version is left alone.
+    schedule_cron: str = "10 * * * *"

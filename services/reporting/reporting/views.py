@@ -43,12 +43,77 @@ def stations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
     children: dict[str, dict[str, int]] = {}
     for (child, tier), n in store.sums("stations", area, as_of, by=("child", "k1")).items():
         children.setdefault(child, dict.fromkeys(TIERS, 0))[tier] = n
+    names = store.names("area", as_of, children)
     levels = dict.fromkeys(LEVELS, 0) | _by(store.sums("station_levels", area, as_of, by=("k1",)))
     year = as_of[:4]
     targets = dict.fromkeys(TIERS[:3], 0) | {k1: n for (k1, k2), n in store.sums("targets", area, as_of).items() if k2 == year}
     return {"stations": counts, "total": sum(counts.values()),
-            "children": [{"area_code": c, "stations": v, "total": sum(v.values())} for c, v in sorted(children.items())],
+            "children": [{"area_code": c, "name": names.get(c), "stations": v, "total": sum(v.values())}
+                         for c, v in sorted(children.items())],
             "levels": levels, "targets": {"year": int(year), **targets, "total": sum(targets.values())}}
+
+
+GOAL_YEAR = 2025  # end of the 14th five-year plan: social work service in every township/street (§二(一))
+REFORM_YEAR = "2021"  # the plan: of 2021's township stations, more than half in reform-affected townships
+
+
+def share(part: int, whole: int) -> str | None:
+    """part / whole as an exact decimal string of 4 places (half-up), None when there is no whole."""
+    if not whole:
+        return None
+    return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def _townships(store: ReadModelStore, area: str, as_of: str) -> tuple[set[str], set[str]]:
+    """The townships under the area valid on the day, and those of them an open township station
+    serves (its own township and those it covers). A served code that is not a valid township that
+    day (never registered, or merged away) is not counted."""
+    townships = {code for (code, lvl), n in store.sums("areas", area, as_of, by=("area", "k1")).items() if lvl == "township" and n > 0}
+    served = {code for (code,), n in store.sums("served_townships", area, as_of, by=("area",)).items() if n > 0}
+    return townships, served & townships
+
+
+def _tally(townships: set[str], served: set[str]) -> dict[str, Any]:
+    return {"townships": len(townships), "served": len(served), "share": share(len(served), len(townships))}
+
+
+def township_coverage(store: ReadModelStore, area: str, as_of: str) -> dict[str, Any]:
+    """Townships valid on the day, how many an open township station serves, the share, and the
+    unserved townships' codes."""
+    townships, served = _townships(store, area, as_of)
+    return {**_tally(townships, served), "unserved": sorted(townships - served)}
+
+
+def reform_share_2021(store: ReadModelStore, area: str, as_of: str) -> dict[str, Any]:
+    """The township stations opened in 2021 (up to `as_of`), and how many sit in a township that was
+    reform-affected (涉改) on its opening day; the plan asks for more than half."""
+    end = min(as_of, f"{REFORM_YEAR}-12-31")
+    opened = [(code, on) for (k1, code, on), n in store.sums("stations_opened", area, end, f"{REFORM_YEAR}-01-01",
+                                                             by=("k1", "area", "on")).items()
+              for _ in range(n) if k1 == "township_station"]
+    reform = sum(1 for code, on in opened if store.total("reform_areas", code, on, exact=True) > 0)
+    return {"township_stations_2021": len(opened), "in_reform_affected": reform, "share": share(reform, len(opened)),
+            "goal_over_half": bool(opened) and reform * 2 > len(opened)}
+
+
+def coverage(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+    """Township coverage toward the 2025 goal, for the area and each direct sub-area, with names as of the day."""
+    townships, served = _townships(store, area, as_of)
+    unserved = sorted(townships - served)
+    child_length = {"city": 6, "county": 9}.get(level(area))  # the city's counties, a county's townships
+    codes = sorted({code[:child_length] for code in townships}) if child_length else []
+    names = store.names("area", as_of, [area, *codes, *unserved])
+    children = [{"area_code": code, "name": names.get(code),
+                 **_tally({t for t in townships if t.startswith(code)}, {t for t in served if t.startswith(code)})} for code in codes]
+    remaining = len(unserved)
+    return {"name": names.get(area), **_tally(townships, served),
+            "unserved": [{"area_code": code, "name": names.get(code)} for code in unserved],
+            "reform_affected_townships": sum(n for (lvl,), n in store.sums("reform_areas", area, as_of, by=("k1",)).items()
+                                             if lvl == "township"),
+            "goal_2025": {"year": GOAL_YEAR, "goal": "乡镇(街道)社会工作服务全覆盖", "remaining": remaining,
+                          "met": bool(townships) and remaining == 0},
+            "reform_affected_2021": reform_share_2021(store, area, as_of),
+            "children": children}
 
 
 def talent(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
@@ -140,7 +205,7 @@ def money(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str,
 
 VIEWS: dict[str, Callable[[ReadModelStore, str, str, str], dict[str, Any]]] = {
     "stations": stations, "talent": talent, "organisations": organisations, "cases": cases,
-    "complaints": complaints, "projects": projects, "money": money}
+    "complaints": complaints, "projects": projects, "money": money, "coverage": coverage}
 
 
 def view(store: ReadModelStore, name: str, area: str, as_of: date, since: date | None = None) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from reporting.projections.dispatch import KINDS, Changes, advance
 from reporting.projections.stations import TIERS
 
 # Bumped whenever the tables change: an older file is refused with a pointer to the rebuild command.
-SCHEMA_VERSION = 2
+# 3: area facts (areas, reform_areas), served_townships, stations_opened, and the names table.
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed_events (
@@ -37,7 +38,14 @@ CREATE INDEX IF NOT EXISTS facts_figure_area ON facts (figure, area_code, effect
 CREATE INDEX IF NOT EXISTS facts_station ON facts (station_id);
 CREATE TABLE IF NOT EXISTS station_directory (
     station_id TEXT PRIMARY KEY, area_code TEXT NOT NULL, tier TEXT NOT NULL, provincial_pilot INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS names (
+    kind TEXT NOT NULL, id TEXT NOT NULL, effective_on TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (kind, id, effective_on));
 """
+
+
+def _canonical(state: dict) -> str:
+    """An aggregate's state as stored."""
+    return json.dumps(state, sort_keys=True, separators=(",", ":"))
 
 
 class StoreOutdated(RuntimeError):
@@ -61,40 +69,118 @@ class ReadModelStore:
         self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        existing = self._conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'processed_events'").fetchone()[0]
+        # One statement, one snapshot: version and tables are read together (see the creation below).
+        version, existing = self._conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), "
+            "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'processed_events')").fetchone()
         if existing and version != SCHEMA_VERSION:
             self._conn.close()
             raise StoreOutdated(f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
                                 "stop the worker and run `python -m reporting rebuild`")
-        self._conn.executescript(_SCHEMA)
-        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # Tables and version in one transaction: the worker and the API open a new file at the same moment,
+        # and the one that looks between the two would take the file for an outdated one.
+        self._conn.executescript(f"BEGIN; {_SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         self._lock = threading.Lock()
 
     def close(self) -> None:
         self._conn.close()
 
     def apply(self, batch: Iterable[tuple[str, str, Changes]]) -> int:
-        """Applies (event_id, event_type, changes) in one transaction; returns how many were new."""
+        """Applies (event_id, event_type, changes) in one transaction; returns how many were new.
+
+        Per batch, not per event: the dedupe marks are looked up in one query, the states of the
+        batch's aggregates loaded in one query and folded in memory, and the facts, states,
+        directory rows and names written with one executemany each at the end. The result is the
+        one applying the events one by one gives (tests/test_rebuild_equals_live.py checks it
+        across batch sizes)."""
+        batch = list(batch)
         applied = 0
         with self._lock:
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
+                seen = self._processed(cur, [event_id for event_id, _, _ in batch])
+                states = self._load_states(cur, {c.aggregate for _, _, c in batch if c.aggregate is not None})
+                marks: list[tuple[str, str]] = []
+                facts: list[tuple] = []
+                stepped: set[tuple[str, str]] = set()  # aggregates changed by the batch (their state not yet as stored)
+                directory: dict[str, tuple[str, str, str, int]] = {}  # station -> its last directory row
                 for event_id, event_type, changes in batch:
-                    cur.execute("INSERT OR IGNORE INTO processed_events (event_id, event_type) VALUES (?, ?)",
-                                (event_id, event_type))
-                    if cur.rowcount == 0:
+                    if event_id in seen:
                         continue
+                    seen.add(event_id)
+                    marks.append((event_id, event_type))
                     applied += 1
-                    self._apply_changes(cur, changes)
-                    self._apply_facts(cur, event_id, changes)
+                    if changes.stations or changes.tallies or changes.ended_station_ids:
+                        self._apply_changes(cur, changes)
+                    deltas = list(changes.facts)
+                    if (aggregate := changes.aggregate) is not None:
+                        if aggregate in stepped:
+                            # an aggregate's next event sees its state as stored (JSON: key order, types), exactly
+                            # as if each event were its own transaction, whatever the batch boundaries
+                            states[aggregate] = json.loads(_canonical(states[aggregate]))
+                        state, added = advance(changes, states.get(aggregate))
+                        deltas += added
+                        states[aggregate] = state
+                        stepped.add(aggregate)
+                        kind, aggregate_id = aggregate
+                        if (entries := KINDS[kind].directory) is not None and (entry := entries(aggregate_id, state)) is not None:
+                            directory[entry[0]] = entry
+                    facts.extend((event_id, seq, *key, amount) for seq, (key, amount) in enumerate(deltas))
+                if not marks:
+                    cur.execute("COMMIT")  # all seen before: nothing to write
+                    return 0
+                cur.executemany("INSERT INTO processed_events (event_id, event_type) VALUES (?, ?)", marks)
+                self._write_aggregates(cur, {aggregate: states[aggregate] for aggregate in stepped}, directory)
+                cur.executemany(
+                    "INSERT INTO facts (event_id, seq, figure, area_code, station_id, k1, k2, effective_on, amount) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
         return applied
+
+    @staticmethod
+    def _processed(cur: sqlite3.Cursor, event_ids: list[str]) -> set[str]:
+        seen: set[str] = set()
+        for i in range(0, len(event_ids), 500):  # SQLite's bound-parameter limit
+            chunk = event_ids[i:i + 500]
+            seen.update(row[0] for row in cur.execute(
+                f"SELECT event_id FROM processed_events WHERE event_id IN ({', '.join('?' * len(chunk))})", chunk))
+        return seen
+
+    @staticmethod
+    def _load_states(cur: sqlite3.Cursor, aggregates: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        states: dict[tuple[str, str], dict] = {}
+        by_kind: dict[str, list[str]] = {}
+        for kind, aggregate_id in aggregates:
+            by_kind.setdefault(kind, []).append(aggregate_id)
+        for kind, ids in by_kind.items():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                for aggregate_id, state in cur.execute(
+                        f"SELECT id, state FROM aggregates WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})", [kind, *chunk]):
+                    states[(kind, aggregate_id)] = json.loads(state)
+        return states
+
+    @staticmethod
+    def _write_aggregates(cur: sqlite3.Cursor, states: dict[tuple[str, str], dict], directory: dict[str, tuple[str, str, str, int]]) -> None:
+        """The last state of each aggregate the batch changed, its station directory row (the last one
+        any of its events gave) and its whole name history, rewritten from that state."""
+        cur.executemany("INSERT INTO aggregates (kind, id, state) VALUES (?, ?, ?) "
+                        "ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state",
+                        [(kind, aggregate_id, _canonical(state)) for (kind, aggregate_id), state in states.items()])
+        cur.executemany("INSERT INTO station_directory (station_id, area_code, tier, provincial_pilot) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (station_id) DO UPDATE SET area_code = excluded.area_code, tier = excluded.tier, "
+                        "provincial_pilot = excluded.provincial_pilot", list(directory.values()))
+        named = [aggregate for aggregate in states if KINDS[aggregate[0]].names is not None]
+        cur.executemany("DELETE FROM names WHERE kind = ? AND id = ?", named)
+        rows = []
+        for kind, aggregate_id in named:
+            history = dict(KINDS[kind].names(states[(kind, aggregate_id)]))  # one name a day: the last one set that day
+            rows.extend((kind, aggregate_id, on, name) for on, name in history.items())
+        cur.executemany("INSERT INTO names (kind, id, effective_on, name) VALUES (?, ?, ?, ?)", rows)
 
     @staticmethod
     def _apply_changes(cur: sqlite3.Cursor, changes: Changes) -> None:
@@ -121,36 +207,16 @@ class ReadModelStore:
             for code in lineage(area_code):
                 cur.execute("UPDATE station_tally SET count = count - 1 WHERE area_code = ? AND tier = ?", (code, tier))
 
-    @staticmethod
-    def _apply_facts(cur: sqlite3.Cursor, event_id: str, changes: Changes) -> None:
-        deltas = list(changes.facts)
-        if changes.aggregate is not None:
-            kind, aggregate_id = changes.aggregate
-            row = cur.execute("SELECT state FROM aggregates WHERE kind = ? AND id = ?", (kind, aggregate_id)).fetchone()
-            state, added = advance(changes, json.loads(row[0]) if row else None)
-            deltas += added
-            cur.execute("INSERT INTO aggregates (kind, id, state) VALUES (?, ?, ?) "
-                        "ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state",
-                        (kind, aggregate_id, json.dumps(state, sort_keys=True, separators=(",", ":"))))
-            directory = KINDS[kind].directory
-            if directory is not None and (entry := directory(aggregate_id, state)) is not None:
-                cur.execute("INSERT INTO station_directory (station_id, area_code, tier, provincial_pilot) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (station_id) DO UPDATE SET area_code = excluded.area_code, tier = excluded.tier, "
-                            "provincial_pilot = excluded.provincial_pilot", entry)
-        cur.executemany(
-            "INSERT INTO facts (event_id, seq, figure, area_code, station_id, k1, k2, effective_on, amount) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(event_id, seq, *key, amount) for seq, (key, amount) in enumerate(deltas)])
-
     # --- figures from the dated facts ------------------------------------------------------------
     def sums(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False,
              by: Sequence[str] = ("k1", "k2")) -> dict[tuple, int]:
         """The figure's facts in the area (and every area under it, unless `exact`) dated on or
         before `as_of` (and on or after `since`), summed per `by`: any of k1, k2, pilot (the
-        station is a provincial pilot), child (the direct sub-area), station."""
+        station is a provincial pilot), child (the direct sub-area), station, area (the fact's own
+        area code), on (the fact's date)."""
         area = "COALESCE(f.area_code, s.area_code)"
         columns = {"k1": "f.k1", "k2": "f.k2", "pilot": "COALESCE(s.provincial_pilot, 0)", "station": "f.station_id",
-                   "child": f"substr({area}, 1, {_child_length(area_code)})"}
+                   "child": f"substr({area}, 1, {_child_length(area_code)})", "area": area, "on": "f.effective_on"}
         group = [columns[name] for name in by]
         where = ["f.figure = ?", "f.effective_on <= ?"]
         params: list = [figure, as_of]
@@ -177,6 +243,21 @@ class ReadModelStore:
 
     def total(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False) -> int:
         return self.sums(figure, area_code, as_of, since, exact, by=()).get((), 0)
+
+    def names(self, kind: str, as_of: str, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """The name of each area (`kind` "area", by code) or station ("station", by id) as of a day:
+        the latest one in effect then. Areas and stations not yet named on that day are left out."""
+        sql = "SELECT id, name FROM names WHERE kind = ? AND effective_on <= ?"
+        chunks: list[list[str]] = [[]]
+        if ids is not None:
+            wanted = sorted(set(ids))
+            chunks = [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
+        out: dict[str, str] = {}
+        for chunk in chunks:
+            where = f" AND id IN ({', '.join('?' * len(chunk))})" if ids is not None else ""
+            for ident, name in self._conn.execute(sql + where + " ORDER BY id, effective_on", [kind, as_of, *chunk]):
+                out[ident] = name  # ordered by day: the last one wins
+        return out
 
     def unresolved(self) -> dict[str, int]:
         """Facts about stations the registry has not told us about yet (kept, counted once it does)."""
@@ -209,6 +290,7 @@ class ReadModelStore:
             "aggregates": self._conn.execute("SELECT kind, id, state FROM aggregates ORDER BY kind, id").fetchall(),
             "facts": self._conn.execute("SELECT * FROM facts ORDER BY event_id, seq").fetchall(),
             "station_directory": self._conn.execute("SELECT * FROM station_directory ORDER BY station_id").fetchall(),
+            "names": self._conn.execute("SELECT * FROM names ORDER BY kind, id, effective_on").fetchall(),
         }
 
     def processed_count(self) -> int:

@@ -9,13 +9,14 @@ from pzh_shared.http import install_error_handlers
 from reporting.adapters.store import ReadModelStore
 from reporting.projections.areas import level
 from reporting.reports.archive import FORMATS, ReportArchive
-from reporting.reports.notice import quarter
+from reporting.reports.catalogue import BY_SLUG, KINDS
 from reporting.reports.render import FontMissing
-from reporting.reports.service import QUARTERLY_NOTICE, generate_quarterly_notice
+from reporting.reports.rhythm import rhythm
+from reporting.reports.service import generate as generate_report
 from reporting.views import VIEWS, view
 
 CHINA = timezone(timedelta(hours=8))
-REPORTS = {"quarterly-notice": QUARTERLY_NOTICE}
+REPORTS = {slug: kind.name for slug, kind in BY_SLUG.items()}  # URL name -> archive name
 
 
 def _area(area_code: str) -> str:
@@ -58,16 +59,17 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
 
     @app.post("/read-models/reports/{name}/{period}", status_code=201)
     def generate(name: str, period: str) -> dict:
-        """Generates the report for the period (e.g. 2024-Q1) now: a new version, kept beside the older ones."""
+        """Generates the report for the period (2024-03, 2024-Q1, 2024-H1 or 2024, by report) now: a new
+        version, kept beside the older ones."""
         report = _report(name)
         if archive is None:
             raise HTTPException(503, "报表存档未配置")
         try:
-            quarter(period)
+            KINDS[report].span(period)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
         try:
-            return generate_quarterly_notice(store, archive, period, cjk_font) if report == QUARTERLY_NOTICE else {}
+            return generate_report(store, archive, report, period, cjk_font)
         except FontMissing as exc:
             raise HTTPException(503, str(exc)) from exc
 
@@ -96,6 +98,15 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
         if path is None:
             raise HTTPException(404, f"没有该报表文件：{name}/{period}/{file}")
         return FileResponse(path, media_type=FORMATS[fmt], filename=f"{report}-{period}-{path.parent.name}.{fmt}")
+
+    @app.get("/read-models/rhythm/{area_code}")
+    def reporting_rhythm(area_code: str, as_of: date | None = None) -> dict:
+        """Every report of the as_of year (default: today in China) with its due date, status
+        (done, due, overdue, upcoming), versions and the latest downloads. Declared before the
+        generic figure route, which would otherwise take `rhythm` for a view name."""
+        _area(area_code)
+        day = as_of or datetime.now(CHINA).date()
+        return rhythm(area_code, day, archive.listing() if archive else [])
 
     @app.get("/read-models/{figure}/{area_code}")
     def figures(figure: str, area_code: str, as_of: date | None = None, since: date | None = None) -> dict:

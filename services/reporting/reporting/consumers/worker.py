@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from opentelemetry import trace
 from pzh_shared.envelope import BadMessage, decode, dlq_topic, header_map
 from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers
+from pzh_shared.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_LAG, CONSUMER_PROCESSED, EVENT_DELAY, event_delay
 from pzh_shared.telemetry import context_from
 
 from reporting.adapters.store import ReadModelStore
+from reporting.consumers.schedule import register_schedule
 from reporting.projections.dispatch import Changes, project
 from reporting.projections.stations import ProjectionError
 from reporting.settings import ReportingSettings
@@ -43,6 +46,7 @@ def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> fau
     )
     for name in SOURCE_TOPICS:
         _add_projection_agent(app, name, store, settings)
+    register_schedule(app, settings)
     return app
 
 
@@ -50,11 +54,17 @@ def _add_projection_agent(app: faust.App, name: str, store: ReadModelStore, sett
     source = app.topic(name, key_serializer="raw", value_serializer="raw", internal=False)
     dead_letters = app.topic(dlq_topic(name), key_serializer="raw", value_serializer="raw", internal=False)
 
+    processed = CONSUMER_PROCESSED.labels(settings.app_id, name)
+    dead_lettered = CONSUMER_DEAD_LETTERED.labels(settings.app_id, name)
+    delay = EVENT_DELAY.labels(settings.app_id, name)
+
     async def project_topic(stream: Any) -> None:
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             batch = []
+            positions = {}  # partition -> offset after the batch's last message of it
             for event in events:
                 message = event.message
+                positions[message.tp] = message.offset + 1
                 headers = header_map(message.headers)
                 try:
                     envelope = decode(event.value)
@@ -65,8 +75,17 @@ def _add_projection_agent(app: faust.App, name: str, store: ReadModelStore, sett
                         key=message.key, value=(event.value or b"")[:DLQ_VALUE_LIMIT],
                         headers=dead_letter_headers(str(exc), name, message.partition, message.offset, _raw_headers(message.headers)),
                     )
+                    dead_lettered.inc()
             if batch:
                 await asyncio.to_thread(_apply_traced, store, batch)
+                processed.inc(len(batch))
+                now = datetime.now(UTC)
+                for envelope, _, _ in batch:
+                    delay.observe(event_delay(envelope.time, now))
+            for tp, position in positions.items():
+                highwater = app.consumer.highwater(tp)
+                if highwater is not None:
+                    CONSUMER_LAG.labels(settings.app_id, name, str(tp.partition)).set(max(highwater - position, 0))
 
     project_topic.__name__ = f"project_{name.replace('.', '_')}"
     app.agent(source, name=f"reporting.project.{name}")(project_topic)

@@ -3,7 +3,6 @@ fold into its aggregate's state (facts derived from the state) or facts straight
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,18 +25,16 @@ class Handler:
     model: type[BaseModel]
     kind: str | None = None  # aggregate kind whose state this event folds into
     key: Callable[[dict[str, Any]], str] | None = None  # the aggregate's id, from the event
-    step: Callable[[State, dict[str, Any]], State] | None = None  # pure: gets a copy of the state
+    step: Callable[[State, dict[str, Any]], State] | None = None  # changes the state it is given and returns it
     facts: Callable[[dict[str, Any]], Facts] | None = None  # stateless events
 
 
 @dataclass(frozen=True)
 class Kind:
-    """An aggregate kind: the facts of a state, and (stations only) its directory row."""
+    """An aggregate kind: the facts of a state, (stations only) its directory row, and (areas and
+    stations) its names over time."""
 
     facts: Callable[[State], Facts]
     directory: Callable[[str, State], tuple[str, str, str, int] | None] | None = None
+    names: Callable[[State], list[tuple[str, str]]] | None = None
 
-
-def fold(handler: Handler, state: State, data: dict[str, Any]) -> State:
-    assert handler.step is not None
-    return handler.step(copy.deepcopy(state), data)

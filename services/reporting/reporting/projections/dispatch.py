@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reporting.projections import casework, funding, registry, talent
-from reporting.projections.base import Handler, Kind, State, fold
+from reporting.projections.base import Handler, Kind, State
 from reporting.projections.facts import Facts, Key, ProjectionError, diff
 from reporting.projections.stations import station_opened
 
@@ -72,7 +72,7 @@ def project(event_type: str, data: dict[str, Any]) -> Changes:
             assert handler.key is not None
             changes.aggregate, changes.event_type, changes.data = (handler.kind, handler.key(parsed)), event_type, parsed
             # folding into a fresh state here finds what the store could not apply, before it is in a batch
-            KINDS[handler.kind].facts(fold(handler, {"id": changes.aggregate[1]}, parsed))
+            KINDS[handler.kind].facts(handler.step({"id": changes.aggregate[1]}, parsed))
         else:
             assert handler.facts is not None
             changes.facts = diff({}, handler.facts(parsed))
@@ -84,11 +84,15 @@ def project(event_type: str, data: dict[str, Any]) -> Changes:
 
 
 def advance(changes: Changes, state: State | None) -> tuple[State, list[tuple[Key, int]]]:
-    """The aggregate's next state, and the facts to add (the difference of its facts before and after)."""
+    """The aggregate's next state, and the facts to add (the difference of its facts before and after).
+    `state` is changed in place: pass one nobody else holds."""
     assert changes.aggregate is not None
     kind, aggregate_id = changes.aggregate
     family, _, version = changes.event_type.rpartition(".v")
     handler = HANDLERS[family][int(version)]
+    assert handler.step is not None
     before: Facts = KINDS[kind].facts(state) if state is not None else {}
-    after_state = fold(handler, state if state is not None else {"id": aggregate_id}, changes.data)
+    # stepped in place, no deep copy (~17% of a rebuild): the store passes a state of its own, decoded
+    # from the stored JSON, and decodes it again from JSON before the aggregate's next event
+    after_state = handler.step(state if state is not None else {"id": aggregate_id}, changes.data)
     return after_state, diff(before, KINDS[kind].facts(after_state))

@@ -46,7 +46,8 @@ def diff(before: Facts, after: Facts) -> list[tuple[Key, int]]:
         delta = after.get(key, 0) - before.get(key, 0)
         if delta:
             out.append((key, delta))
-    out.sort(key=lambda kd: tuple("" if part is None else part for part in kd[0]))
+    # None (no area, no station) sorts as "": written out, not a generator, as this runs for every fact of every event
+    out.sort(key=lambda kd: (kd[0][0], kd[0][1] or "", kd[0][2] or "", *kd[0][3:]))
     return out
 
 

@@ -1,4 +1,6 @@
-"""Registry events: stations by tier and by development level, and the counties' targets."""
+"""Registry events: stations by tier and by development level, the counties' targets, the
+administrative areas (townships valid on a day, reform-affected flags) and the names of areas and
+stations, and which townships an open township station serves (its own and those it `covers`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ Tier = Literal["general_station", "township_station", "village_room", "instituti
 Level = Literal["none", "basic", "standard", "professional"]
 
 
+AreaLevel = Literal["city", "county", "township", "village"]
+
+
 class StationPlanned(Consumed):
     station_id: str
     tier: Tier
@@ -21,6 +26,8 @@ class StationPlanned(Consumed):
     county_code: str
     provincial_pilot: bool
     planned_on: date
+    name: str = ""  # required by the published schema; defaults keep older test fixtures valid
+    covers: list[str] = []
 
 
 class StationOpened(Consumed):
@@ -28,6 +35,23 @@ class StationOpened(Consumed):
     tier: Tier
     area_code: str
     opened_on: date
+    name: str = ""
+
+
+class AreaRegistered(Consumed):
+    area_code: str
+    level: AreaLevel
+    name: str
+    reform_affected: bool
+    valid_from: date
+
+
+class AreaChanged(Consumed):
+    area_code: str
+    change: str  # renamed | reform_flag_set | merged | split
+    effective_on: date
+    name: str | None = None
+    reform_affected: bool | None = None
 
 
 class StationEnded(Consumed):
@@ -50,8 +74,15 @@ class TargetSet(Consumed):
     effective_on: date
 
 
+def _named(state: State, on: str, name: str) -> None:
+    if name:
+        state.setdefault("names", []).append([on, name])
+
+
 def _planned(state: State, d: dict) -> State:
-    state.update(tier=d["tier"], area_code=d["area_code"], provincial_pilot=d["provincial_pilot"])
+    state.update(tier=d["tier"], area_code=d["area_code"], provincial_pilot=d["provincial_pilot"],
+                 covers=sorted(set(d["covers"]) - {d["area_code"]}))
+    _named(state, d["planned_on"], d["name"])
     return state
 
 
@@ -59,6 +90,7 @@ def _opened(state: State, d: dict) -> State:
     state.setdefault("tier", d["tier"])
     state.setdefault("area_code", d["area_code"])
     state.setdefault("opened_on", d["opened_on"])
+    _named(state, d["opened_on"], d["name"])
     return state
 
 
@@ -79,11 +111,20 @@ def station_facts(state: State) -> Facts:
     area, tier = state.get("area_code"), state.get("tier")
     if area is None or tier is None:
         return facts
-    sid, ended = state["id"], state.get("ended_on")
-    if state.get("opened_on"):
-        add(facts, ("stations", area, sid, tier, "", state["opened_on"]), 1)
+    sid, ended, opened = state["id"], state.get("ended_on"), state.get("opened_on")
+    if opened:
+        add(facts, ("stations", area, sid, tier, "", opened), 1)
+        # a flow that never ends: which stations opened in a period (the plan's 2021 township stations)
+        add(facts, ("stations_opened", area, sid, tier, "", opened), 1)
         if ended:
             add(facts, ("stations", area, sid, tier, "", ended), -1)
+        if tier == "township_station":
+            # the townships this station serves while open, each on the served township's own code so
+            # that a station covering a township of another county counts there
+            for served in [area, *state.get("covers", [])]:
+                add(facts, ("served_townships", served, sid, "", "", opened), 1)
+                if ended:
+                    add(facts, ("served_townships", served, sid, "", "", ended), -1)
     previous = "none"
     for on, level in state.get("levels", []):
         if ended and on >= ended:
@@ -102,6 +143,55 @@ def station_directory(station_id: str, state: State) -> tuple[str, str, str, int
     if state.get("area_code") is None:
         return None
     return station_id, state["area_code"], state.get("tier", ""), int(bool(state.get("provincial_pilot")))
+
+
+def _area_registered(state: State, d: dict) -> State:
+    state.update(level=d["level"], valid_from=d["valid_from"])
+    state.setdefault("names", []).insert(0, [d["valid_from"], d["name"]])
+    state.setdefault("reform", []).insert(0, [d["valid_from"], d["reform_affected"]])
+    return state
+
+
+def _area_changed(state: State, d: dict) -> State:
+    on, change = d["effective_on"], d["change"]
+    if change == "renamed" and d["name"]:
+        state.setdefault("names", []).append([on, d["name"]])
+    elif change == "reform_flag_set" and d["reform_affected"] is not None:
+        state.setdefault("reform", []).append([on, d["reform_affected"]])
+    elif change in ("merged", "split"):
+        state.setdefault("retired_on", on)
+    return state
+
+
+def area_facts(state: State) -> Facts:
+    """areas (k1 level) while valid: from valid_from to the day it is merged or split away;
+    reform_areas (k1 level) while valid and flagged reform-affected (涉改). Nothing before the area
+    is registered."""
+    facts: Facts = {}
+    start, level = state.get("valid_from"), state.get("level")
+    if start is None or level is None:
+        return facts
+    code, end = state["id"], state.get("retired_on")
+    add(facts, ("areas", code, None, level, "", start), 1)
+    if end:
+        add(facts, ("areas", code, None, level, "", end), -1)
+    flagged = False
+    # stable sort: flags of one day apply in the order they were set
+    for on, value in sorted(state.get("reform", []), key=lambda pair: max(pair[0], start)):
+        on = max(on, start)
+        if end and on >= end:
+            break
+        if bool(value) != flagged:
+            add(facts, ("reform_areas", code, None, level, "", on), 1 if value else -1)
+            flagged = bool(value)
+    if end and flagged:
+        add(facts, ("reform_areas", code, None, level, "", end), -1)
+    return facts
+
+
+def names(state: State) -> list[tuple[str, str]]:
+    """(effective_on, name) of an area or station, the latest of a day last."""
+    return sorted(((on, name) for on, name in state.get("names", [])), key=lambda pair: pair[0])
 
 
 def _target(state: State, d: dict) -> State:
@@ -133,10 +223,13 @@ HANDLERS = {
     "registry.station.closed": {1: Handler(StationEnded, "station", _sid, _ended)},
     "registry.station.merged": {1: Handler(StationEnded, "station", _sid, _ended)},
     "registry.station.level_changed": {1: Handler(LevelChanged, "station", _sid, _level)},
+    "registry.area.registered": {1: Handler(AreaRegistered, "area", lambda d: d["area_code"], _area_registered)},
+    "registry.area.changed": {1: Handler(AreaChanged, "area", lambda d: d["area_code"], _area_changed)},
     "registry.target.set": {1: Handler(TargetSet, "targets", lambda d: f"{d['county_code']}:{d['year']}", _target)},
 }
 KINDS = {
-    "station": Kind(lambda s: station_facts(s), station_directory),
+    "station": Kind(lambda s: station_facts(s), station_directory, names),
+    "area": Kind(area_facts, names=names),
     "targets": Kind(target_facts),
 }
 __all__ = ["HANDLERS", "KINDS", "TIERS", "LEVELS", "iso"]

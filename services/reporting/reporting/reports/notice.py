@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
+from reporting.reports.render import Chart, Document, Section, number
 from reporting.views import average, headroom, yuan
 
 CITY = ("510400", "攀枝花市")
@@ -94,12 +95,8 @@ def county_row(store: ReadModelStore, code: str, year: int, q: int, since: str, 
             "score": str(_dec(exact)), "_exact": exact, "components": components, "figures": figures}
 
 
-def build(store: ReadModelStore, period: str) -> dict[str, Any]:
-    """The notice's content for a past (or current) quarter; figures as of the quarter's last day,
-    flows from 1 January of its year."""
-    year, q, start, end = quarter(period)
-    since, as_of = start.isoformat(), end.isoformat()
-    rows = [county_row(store, code, year, q, since, as_of) for code in COUNTIES]
+def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Highest exact score first; equal scores share a rank (1, 2, 2, 4), listed by area code."""
     rows.sort(key=lambda r: (-r["_exact"], r["area_code"]))
     rank, previous = 0, None
     for position, row in enumerate(rows, start=1):
@@ -107,6 +104,15 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
             rank, previous = position, row["_exact"]
         row["rank"] = rank
         del row["_exact"]
+    return rows
+
+
+def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+    """The notice's content for a past (or current) quarter; figures as of the quarter's last day,
+    flows from 1 January of its year."""
+    year, q, start, end = quarter(period)
+    since, as_of = start.isoformat(), end.isoformat()
+    rows = ranked([county_row(store, code, year, q, since, as_of) for code in COUNTIES])
     totals = {name: {"actual": sum(r["components"][name]["actual"] for r in rows),
                      "target": str(sum(Decimal(r["components"][name]["target"]) for r in rows))} for name in WEIGHTS}
     totals["disbursed"] = str(sum(Decimal(r["figures"]["disbursed"]) for r in rows))
@@ -121,3 +127,42 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
                     "formula": "得分 = Σ 权重 × min(1, 实际完成 / 目标)；目标为 0 的项按完成计"},
         "counties": rows, "totals": totals,
     }
+
+
+def document(content: dict[str, Any]) -> Document:
+    """The layout: a wide table with every component (XLSX), a compact one (PDF), the score chart,
+    the unscored figures and the scoring rule."""
+    header = ["排名", "区划代码", "县(区)", "综合得分"]
+    for weight, label in WEIGHTS.values():
+        header += [f"{label}·实际", f"{label}·目标", f"{label}·得分(满分{weight})"]
+    header += list(FIGURE_LABELS.values())
+    rows = []
+    for county in content["counties"]:
+        row: list[Any] = [county["rank"], county["area_code"], county["name"], number(county["score"])]
+        for name in WEIGHTS:
+            c = county["components"][name]
+            row += [c["actual"], number(c["target"]), number(c["points"])]
+        row += [number(county["figures"][k]) for k in FIGURE_LABELS]
+        rows.append(row)
+    totals = content["totals"]
+    total: list[Any] = ["", "", "合计", None]
+    for name in WEIGHTS:
+        total += [totals[name]["actual"], number(totals[name]["target"]), None]
+    total += [number(totals.get(key)) for key in FIGURE_LABELS]
+    compact = [[county["rank"], county["name"], county["score"]]
+               + [f"{c['actual']}/{c['target']}\n{c['points']}" for c in (county["components"][n] for n in WEIGHTS)]
+               for county in content["counties"]]
+    scoring = content["scoring"]
+    return Document(
+        title=content["title"],
+        lines=[f"统计截至 {content['as_of']}（累计自 {content['since']}）", f"版本 v{content.get('version', '')}",
+               f"评分：{scoring['formula']}；季度配额按全年的 {scoring['quota_share']} 计"],
+        sections=[
+            Section("各县(区)得分与排名", header, rows, total, Chart("各县(区)综合得分", 2, [3]), sheet="季度通报", pdf=False),
+            Section("各县(区)得分与排名（实际/目标，得分）", ["排名", "县(区)", "得分"] + [f"{label}\n(满分{w})" for w, label in WEIGHTS.values()],
+                    compact, chart=Chart("各县(区)综合得分", 1, [2], 100)),
+            Section("其他工作数据（不计分）", ["县(区)"] + list(FIGURE_LABELS.values()),
+                    [[county["name"]] + [county["figures"][k] for k in FIGURE_LABELS] for county in content["counties"]], font_size=7),
+            Section("评分办法", ["指标", "权重"], [[label, weight] for weight, label in WEIGHTS.values()],
+                    notes=[scoring["formula"]], sheet="评分办法", pdf=False),
+        ])

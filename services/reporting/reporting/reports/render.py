@@ -1,13 +1,15 @@
-"""The notice as XLSX (openpyxl) and PDF (reportlab, a CJK TrueType font embedded)."""
+"""One rendering path for every report: a report's JSON content is laid out as a Document (a title,
+lines under it, and sections of tables, each with an optional total row, chart and notes), and the
+Document is written as XLSX (openpyxl) and PDF (reportlab, a CJK TrueType font embedded). A report
+module only builds its JSON and says how it is laid out; it never touches openpyxl or reportlab."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-from reporting.reports.notice import FIGURE_LABELS, WEIGHTS
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # Debian fonts-wqy-zenhei (installed by deploy/local/install-system-deps.sh)
@@ -28,74 +30,110 @@ def find_font(configured: str = "") -> Path:
                       "install fonts-wqy-zenhei or set REPORTING_CJK_FONT")
 
 
-def _number(text: str | None) -> float | int | None:
-    if text is None:
-        return None
+def number(text: str | int | None) -> float | int | None:
+    """A JSON figure (exact decimal string or int) as a spreadsheet number: whole numbers stay int."""
+    if text is None or isinstance(text, int | float):
+        return text
     value = Decimal(text)
     return int(value) if value == value.to_integral_value() and "." not in text else float(value)
 
 
-def _table(notice: dict[str, Any]) -> tuple[list[str], list[list[Any]], list[Any]]:
-    header = ["排名", "区划代码", "县(区)", "综合得分"]
-    for weight, label in WEIGHTS.values():
-        header += [f"{label}·实际", f"{label}·目标", f"{label}·得分(满分{weight})"]
-    header += list(FIGURE_LABELS.values())
-    rows = []
-    for county in notice["counties"]:
-        row: list[Any] = [county["rank"], county["area_code"], county["name"], _number(county["score"])]
-        for name in WEIGHTS:
-            c = county["components"][name]
-            row += [c["actual"], _number(c["target"]), _number(c["points"])]
-        row += [_number(v) if isinstance(v, str) else v for v in (county["figures"][k] for k in FIGURE_LABELS)]
-        rows.append(row)
-    totals = notice["totals"]
-    total_row: list[Any] = ["", "", "合计", None]
-    for name in WEIGHTS:
-        total_row += [totals[name]["actual"], _number(totals[name]["target"]), None]
-    for key in FIGURE_LABELS:
-        value = totals.get(key)
-        total_row.append(_number(value) if isinstance(value, str) else value)
-    return header, rows, total_row
+@dataclass
+class Chart:
+    """A bar chart of one or more value columns against a category column of the section's rows."""
+
+    title: str
+    category: int
+    values: list[int]
+    value_max: float | None = None
 
 
-def xlsx(notice: dict[str, Any]) -> bytes:
+@dataclass
+class Section:
+    heading: str
+    columns: list[str]
+    rows: list[list[Any]]
+    total: list[Any] | None = None
+    chart: Chart | None = None
+    notes: list[str] = field(default_factory=list)
+    sheet: str | None = None  # its own XLSX sheet of that name; None: the section is in the PDF only
+    pdf: bool = True  # False: in the XLSX only (wide tables officials filter rather than read)
+    font_size: int = 8
+
+
+@dataclass
+class Document:
+    title: str
+    lines: list[str]
+    sections: list[Section]
+
+
+def _cell(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def _widths(section: Section, rows: list[list[str]], page: float, font: str) -> list[float]:
+    """Column widths for a wide table: each as wide as its longest cell (a heading may wrap onto
+    two lines); when the page is narrower than the sum, the part above two characters' width
+    shrinks in proportion (a heading narrower than one character could never be laid out)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size = section.font_size
+    least = 2 * size + 8
+    widths = []
+    for i, heading in enumerate(section.columns):
+        longest = max((stringWidth(row[i], font, size) for row in rows if i < len(row)), default=0)
+        widths.append(max(longest, stringWidth(heading, font, size) / 2, 3 * size) + 8)
+    if sum(widths) <= page:
+        return [w * page / sum(widths) for w in widths]  # the spare width to every column, so headings wrap less
+    k = max(0.0, page - least * len(widths)) / (sum(widths) - least * len(widths))
+    return [least + (w - least) * k for w in widths]
+
+
+def xlsx(doc: Document) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = "季度通报"
-    sheet.append([notice["title"]])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"统计截至 {notice['as_of']}（累计自 {notice['since']}）；版本 v{notice.get('version', '')}"])
-    sheet.append([])
-    header, rows, total_row = _table(notice)
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.append(total_row)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "各县(区)综合得分"
-    chart.add_data(Reference(sheet, min_col=4, min_row=4, max_row=4 + len(rows)), titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=3, min_row=5, max_row=4 + len(rows)))
-    sheet.add_chart(chart, f"A{7 + len(rows)}")
-    scoring = book.create_sheet("评分办法")
-    scoring.append(["指标", "权重"])
-    for weight, label in WEIGHTS.values():
-        scoring.append([label, weight])
-    scoring.append([notice["scoring"]["formula"]])
+    book.remove(book.active)
+    for section in (s for s in doc.sections if s.sheet):
+        sheet = book.create_sheet(section.sheet)
+        # every sheet starts the same way: title, the report's lines in one row, a blank row, then the table
+        sheet.append([doc.title if len(book.worksheets) == 1 else f"{doc.title}·{section.heading}"])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append(["；".join(doc.lines)])
+        sheet.append([])
+        header_row = sheet.max_row + 1
+        sheet.append(section.columns)
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True)
+        for row in section.rows:
+            sheet.append(row)
+        if section.total is not None:
+            sheet.append(section.total)
+        for note in section.notes:
+            sheet.append([note])
+        if section.chart is not None and section.rows:
+            chart = BarChart()
+            chart.type = "bar"
+            chart.title = section.chart.title
+            last = header_row + len(section.rows)
+            for column in section.chart.values:
+                chart.add_data(Reference(sheet, min_col=column + 1, min_row=header_row, max_row=last), titles_from_data=True)
+            chart.set_categories(Reference(sheet, min_col=section.chart.category + 1, min_row=header_row + 1, max_row=last))
+            if section.chart.value_max is not None:
+                chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, section.chart.value_max
+            sheet.add_chart(chart, f"A{sheet.max_row + 3}")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def pdf(notice: dict[str, Any], font_path: Path) -> bytes:
+def pdf(doc: Document, font_path: Path) -> bytes:
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.charts.legends import Legend
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
@@ -109,38 +147,48 @@ def pdf(notice: dict[str, Any], font_path: Path) -> bytes:
         pdfmetrics.registerFont(TTFont(font, str(font_path), subfontIndex=0))
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22)
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
+    palette = [colors.HexColor(c) for c in ("#c0392b", "#2e86c1", "#27ae60", "#f39c12")]
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=notice["title"], leftMargin=28, rightMargin=28)
-    story: list[Any] = [Paragraph(notice["title"], title),
-                        Paragraph(f"统计截至 {notice['as_of']}（累计自 {notice['since']}），版本 v{notice.get('version', '')}。"
-                                  f"评分：{notice['scoring']['formula']}；季度配额按全年的 {notice['scoring']['quota_share']} 计。", body),
-                        Spacer(1, 8)]
-    head = ["排名", "县(区)", "得分"] + [f"{label}\n(满分{w})" for w, label in WEIGHTS.values()]
-    data = [head]
-    for county in notice["counties"]:
-        data.append([county["rank"], county["name"], county["score"]]
-                    + [f"{c['actual']}/{c['target']}\n{c['points']}" for c in (county["components"][n] for n in WEIGHTS)])
-    table = Table(data, repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8),
-                               ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story += [table, Spacer(1, 10)]
-    drawing = Drawing(500, 150)
-    chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 60, 10, 420, 130
-    chart.data = [[float(c["score"]) for c in reversed(notice["counties"])]]
-    chart.categoryAxis.categoryNames = [c["name"] for c in reversed(notice["counties"])]
-    chart.categoryAxis.labels.fontName = font
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, 100
-    chart.bars[0].fillColor = colors.HexColor("#c0392b")
-    drawing.add(chart)
-    story += [Paragraph("各县(区)综合得分", body), drawing, Spacer(1, 8)]
-    figures = [["县(区)"] + list(FIGURE_LABELS.values())]
-    for county in notice["counties"]:
-        figures.append([county["name"]] + ["—" if v is None else str(v) for v in (county["figures"][k] for k in FIGURE_LABELS)])
-    other = Table(figures, repeatRows=1)
-    other.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 7),
-                               ("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]))
-    story += [Paragraph("其他工作数据（不计分）", body), other]
-    doc.build(story)
+    document = SimpleDocTemplate(out, pagesize=landscape(A4), title=doc.title, leftMargin=28, rightMargin=28)
+    story: list[Any] = [Paragraph(doc.title, title), Paragraph("。".join(doc.lines) + "。", body), Spacer(1, 8)]
+    for section in (s for s in doc.sections if s.pdf):
+        story.append(Paragraph(section.heading, body))
+        wide = len(section.columns) > 9  # too wide for natural widths: share the page, wrap the headings
+        small = ParagraphStyle("small", fontName=font, fontSize=section.font_size, leading=section.font_size + 2)
+        head = [Paragraph(c.replace("\n", "<br/>"), small) for c in section.columns] if wide else section.columns
+        data = [head] + [[_cell(v) for v in row] for row in section.rows]
+        if section.total is not None:
+            data.append([_cell(v) if v is not None else "" for v in section.total])
+        widths = _widths(section, data[1:], document.width, font) if wide else None
+        table = Table(data, colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), section.font_size),
+                                   ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story += [table, Spacer(1, 6)]
+        for note in section.notes:
+            story.append(Paragraph(note, body))
+        if section.chart is not None and section.rows:
+            spec = section.chart
+            rows = list(reversed(section.rows))  # a horizontal bar chart draws its first category at the bottom
+            height = max(130, 14 * len(rows) * len(spec.values))
+            drawing = Drawing(500, height + 20)
+            chart = HorizontalBarChart()
+            chart.x, chart.y, chart.width, chart.height = 90, 10, 380, height
+            chart.data = [[float(number(r[c]) or 0) for r in rows] for c in spec.values]
+            chart.categoryAxis.categoryNames = [str(r[spec.category]) for r in rows]
+            chart.categoryAxis.labels.fontName = font
+            chart.valueAxis.valueMin = 0
+            if spec.value_max is not None:
+                chart.valueAxis.valueMax = spec.value_max
+            for i in range(len(spec.values)):
+                chart.bars[i].fillColor = palette[i % len(palette)]
+            drawing.add(chart)
+            if len(spec.values) > 1:
+                legend = Legend()
+                legend.x, legend.y, legend.fontName = 480, height, font
+                legend.colorNamePairs = [(palette[i % len(palette)], section.columns[c]) for i, c in enumerate(spec.values)]
+                drawing.add(legend)
+            story += [Paragraph(spec.title, body), drawing]
+        story.append(Spacer(1, 10))
+    document.build(story)
     return out.getvalue()

@@ -1,0 +1,76 @@
+"""Scheduled reports: a Faust crontab on the worker generates every report whose period has closed
+(China time) and has no version yet; the rhythm (reports/rhythm.py) says which. Idempotent: a
+period with a version is left alone, so runs can repeat (every hour by default) and a worker that
+was down catches up on its next run. Only the group leader runs it, so two workers do not race."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import faust
+
+from reporting.adapters.store import ReadModelStore
+from reporting.reports.archive import ReportArchive
+from reporting.reports.render import FontMissing
+from reporting.reports.rhythm import CATCH_UP_YEARS, due_periods
+from reporting.reports.service import generate_if_missing
+from reporting.settings import ReportingSettings
+
+log = logging.getLogger(__name__)
+# Asia/Shanghai has had no daylight saving time since 1991: a fixed offset needs no tz database in the image.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def archive_for(settings: ReportingSettings) -> ReportArchive:
+    """The same folder the API serves (REPORTING_REPORTS_DIR, else <DATA_DIR>/reports)."""
+    return ReportArchive(Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports")
+
+
+def generate_due(store: ReadModelStore, archive: ReportArchive, today: date, font: str = "",
+                 catch_up_years: int = CATCH_UP_YEARS) -> list[dict]:
+    """Generates every due report (blocking: run it in a thread); returns the versions written."""
+    written = []
+    for report, period in due_periods(today, archive.listing(), catch_up_years):
+        meta = generate_if_missing(store, archive, report, period, font)
+        if meta is not None:
+            log.info("scheduled report generated: %s %s v%s", report, period, meta["version"])
+            written.append(meta)
+    return written
+
+
+async def run_schedule(store: ReadModelStore, archive: ReportArchive, font: str = "", today: date | None = None,
+                       catch_up_years: int = CATCH_UP_YEARS) -> list[dict]:
+    """The timer's job (called directly by tests with a fixed day)."""
+    day = today or datetime.now(SHANGHAI).date()
+    try:
+        return await asyncio.to_thread(generate_due, store, archive, day, font, catch_up_years)
+    except FontMissing as exc:  # keep the worker projecting; the next run tries again
+        log.error("scheduled reports not generated: %s", exc)
+        return []
+
+
+def register_schedule(app: faust.App, settings: ReportingSettings) -> Callable[..., Awaitable[list[dict]]] | None:
+    """Adds the reporting crontab (REPORTING_SCHEDULE_CRON, Asia/Shanghai; empty: no schedule) and
+    returns its job, which tests call directly."""
+    if not settings.schedule_cron:
+        return None
+    archive = archive_for(settings)
+    readers: list[ReadModelStore] = []
+
+    async def generate_scheduled_reports(today: date | None = None) -> list[dict]:
+        # Its own connection to the read models the agents write (the file `python -m reporting worker`
+        # opens): on the agents' connection a report could read a batch halfway through its transaction.
+        if not readers:
+            readers.append(ReadModelStore(settings.data_dir / "reporting.sqlite"))
+        return await run_schedule(readers[0], archive, settings.cjk_font, today)
+
+    async def on_schedule() -> None:
+        # No parameters: Faust passes the app to a task whose function takes one, which would arrive as `today`.
+        await generate_scheduled_reports()
+
+    app.crontab(settings.schedule_cron, timezone=SHANGHAI, on_leader=True)(on_schedule)
+    return generate_scheduled_reports

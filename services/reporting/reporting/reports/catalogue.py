@@ -1,0 +1,55 @@
+"""The five reports of the plan's rhythm (§三(二) "four ones" plus the annual station evaluation):
+how each names its periods, when a period closes (the schedule generates it the day after) and
+when it is due. Due dates are published in services/reporting/README.md ("Reporting rhythm")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from reporting.adapters.store import ReadModelStore
+from reporting.reports import dispatch, halfyear, notice, scorecard, shortlist, years
+from reporting.reports.render import Document
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    name: str  # archive name
+    label: str
+    span: Callable[[str], tuple[date, date]]  # period -> first and last day; ValueError (in Chinese) if malformed
+    periods: Callable[[int], list[str]]  # the periods of a calendar year, in order
+    title: Callable[[str], str]
+    due: Callable[[date], date]  # last day of the period -> the day the report is due
+    build: Callable[[ReadModelStore, str], dict[str, Any]]
+    document: Callable[[dict[str, Any]], Document]
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace("_", "-")
+
+
+def _quarter_span(period: str) -> tuple[date, date]:
+    _, _, start, end = notice.quarter(period)
+    return date(end.year, end.month - 2, 1), end
+
+
+def _quarter_title(period: str) -> str:
+    year, q, _, _ = notice.quarter(period)
+    return f"{notice.CITY[1]}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报"
+
+
+KINDS: dict[str, ReportKind] = {kind.name: kind for kind in (
+    ReportKind("monthly_dispatch", "月度调度", dispatch.span, dispatch.periods, dispatch.title,
+               lambda end: end + timedelta(days=5), dispatch.build, dispatch.document),
+    ReportKind("quarterly_notice", "季度通报", _quarter_span, lambda y: [f"{y}-Q{q}" for q in range(1, 5)], _quarter_title,
+               lambda end: end + timedelta(days=15), notice.build, notice.document),
+    ReportKind("half_year_report", "半年报告", halfyear.span, halfyear.periods, halfyear.title,
+               lambda end: end + timedelta(days=31), halfyear.build, halfyear.document),
+    ReportKind("year_end_shortlist", "年终表彰", years.span, years.periods, shortlist.title,
+               lambda end: end + timedelta(days=20), shortlist.build, shortlist.document),
+    ReportKind("station_scorecard", "乡镇社工站年度评估", years.span, years.periods, scorecard.title,
+               lambda end: date(end.year + 1, 3, 31), scorecard.build, scorecard.document),
+)}
+BY_SLUG = {kind.slug: kind for kind in KINDS.values()}

@@ -1,0 +1,151 @@
+"""The annual township-station scorecard (乡镇社工站年度评估, A2 §5): one row per township station
+open on 31 December, scored on facilities, staffing, services, management and satisfaction from
+the facts the events carry. What no event carries is said in the report, never made up. The rule
+is published in services/reporting/README.md ("Annual township-station scorecard")."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from reporting.adapters.store import ReadModelStore
+from reporting.reports.notice import CERTIFIED_PER_STATION, CITY, COUNTIES, ORGANISATIONS_OTHER, ORGANISATIONS_PILOT, VOLUNTEERS_PER_STATION, _dec
+from reporting.reports.render import Chart, Document, Section, number
+from reporting.reports.years import span
+
+DIMENSIONS = {"facilities": "设施", "staffing": "人员", "services": "服务", "management": "管理", "satisfaction": "满意度"}
+LEVEL_POINTS = {"professional": 20, "standard": 15, "basic": 10, "none": 0}
+LEVEL_LABELS = {"professional": "专业", "standard": "标准", "basic": "基础", "none": "未定级"}
+RESPONSE_HOURS = 24  # a complaint should be handled within a day; slower answers earn proportionally less
+GRADES = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
+NOT_FROM_EVENTS = {
+    "facilities": "场地、标识、办公设备、无障碍与消防等设施清单无事件来源，以登记服务发布的站点发展等级代替",
+    "management": "制度建设、档案与财务管理无事件来源，仅以投诉办结率和响应时长评分",
+    "satisfaction": "无满意度调查记录的站点本项记 0 分并注明",
+}
+
+
+def title(period: str) -> str:
+    return f"{CITY[1]}乡镇(街道)社会工作服务站{int(period)}年度评估"
+
+
+def _share(actual: int, target: int) -> Fraction:
+    return Fraction(1) if target == 0 else min(Fraction(1), Fraction(actual, target))
+
+
+def score(facts: dict[str, Any]) -> dict[str, Fraction]:
+    """The five dimensions (20 points each) of one station from its facts for the year; pure."""
+    quota_orgs = ORGANISATIONS_PILOT if facts["pilot"] else ORGANISATIONS_OTHER
+    orgs = facts["organisations_registered"] if facts["pilot"] else facts["organisations_incubated"]
+    evaluated = Fraction(facts["project_score_centi"], 100 * facts["project_evaluations"]) if facts["project_evaluations"] else Fraction(0)
+    response = Fraction(facts["response_hours_centi"], 100 * facts["complaints_closed"]) if facts["complaints_closed"] else Fraction(0)
+    if not facts["complaints_received"]:
+        timeliness = Fraction(1)  # nothing to answer counts as answered in time (a target of 0 is met)
+    elif not facts["complaints_closed"]:
+        timeliness = Fraction(0)  # complaints, none handled yet
+    else:
+        timeliness = Fraction(1) if response <= RESPONSE_HOURS else Fraction(RESPONSE_HOURS) / response
+    satisfaction = Fraction(facts["survey_score_centi"], 100 * facts["surveys"]) if facts["surveys"] else Fraction(0)
+    return {
+        "facilities": Fraction(LEVEL_POINTS[facts["level"]]),
+        "staffing": 10 * _share(facts["certified_workers"], 2) + 5 * min(Fraction(1), Fraction(facts["heads"]))
+        + 5 * _share(facts["certifications"], CERTIFIED_PER_STATION),
+        "services": 5 * _share(facts["projects_started"], 1) + 5 * evaluated / 100 + 5 * _share(orgs, quota_orgs)
+        + 5 * _share(facts["volunteers_trained"], VOLUNTEERS_PER_STATION),
+        "management": 10 * _share(facts["complaints_closed"], facts["complaints_received"]) + 10 * timeliness,
+        "satisfaction": 20 * satisfaction / 100,
+    }
+
+
+def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+    start, end = span(period)
+    since, as_of = start.isoformat(), end.isoformat()
+    city = CITY[0]
+
+    def per_station(figure: str, flow: bool) -> dict[str, int]:
+        return {sid: n for (sid,), n in store.sums(figure, city, as_of, since if flow else None, by=("station",)).items()}
+
+    figures = {"certified_workers": False, "heads": False, "certifications": True, "volunteers_trained": True,
+               "organisations_incubated": True, "organisations_registered": True, "projects_started": True,
+               "project_evaluations": True, "project_score": True, "complaints_received": True, "complaints_closed": True,
+               "complaint_response_hours": True, "surveys": True, "survey_score": True}
+    sums = {name: per_station(name, flow) for name, flow in figures.items()}
+    levels = {sid: level for (sid, level), n in store.sums("station_levels", city, as_of, by=("station", "k1")).items() if n > 0}
+    stations = []
+    for county, name in COUNTIES.items():
+        open_here = store.sums("stations", county, as_of, by=("station", "k1", "pilot", "child"))
+        cases = {township: n for (township,), n in store.sums("cases_opened", county, as_of, since, by=("child",)).items()}
+        for (sid, tier, pilot, township), n in sorted(open_here.items(), key=lambda kv: (kv[0][3], kv[0][0])):
+            if tier != "township_station" or n <= 0:
+                continue
+            facts = {"pilot": bool(pilot), "level": levels.get(sid, "none"),
+                     "certified_workers": sums["certified_workers"].get(sid, 0), "heads": sums["heads"].get(sid, 0),
+                     "certifications": sums["certifications"].get(sid, 0),
+                     "volunteers_trained": sums["volunteers_trained"].get(sid, 0),
+                     "organisations_incubated": sums["organisations_incubated"].get(sid, 0),
+                     "organisations_registered": sums["organisations_registered"].get(sid, 0),
+                     "projects_started": sums["projects_started"].get(sid, 0),
+                     "project_evaluations": sums["project_evaluations"].get(sid, 0),
+                     "project_score_centi": sums["project_score"].get(sid, 0),
+                     "complaints_received": sums["complaints_received"].get(sid, 0),
+                     "complaints_closed": sums["complaints_closed"].get(sid, 0),
+                     "response_hours_centi": sums["complaint_response_hours"].get(sid, 0),
+                     "surveys": sums["surveys"].get(sid, 0), "survey_score_centi": sums["survey_score"].get(sid, 0),
+                     "cases_opened_in_township": cases.get(township, 0)}
+            points = score(facts)
+            total = sum(points.values(), Fraction(0))
+            grade = next(label for floor, label in GRADES if total >= floor)
+            flags = [] if facts["surveys"] else ["无满意度调查记录"]
+            stations.append({"station_id": sid, "township_code": township, "area_code": county, "county": name,
+                             "provincial_pilot": bool(pilot), "facts": facts,
+                             "points": {k: str(_dec(v)) for k, v in points.items()}, "total": str(_dec(total)),
+                             "grade": grade, "flags": flags})
+    # names as of 31 December (public: station and area names, never a person's)
+    station_names = store.names("station", as_of, [s["station_id"] for s in stations])
+    area_names = store.names("area", as_of, {s["township_code"] for s in stations})
+    for row in stations:
+        row["station_name"], row["township_name"] = station_names.get(row["station_id"]), area_names.get(row["township_code"])
+    by_county = []
+    for code, name in COUNTIES.items():
+        mine = [s for s in stations if s["area_code"] == code]
+        mean = sum((Fraction(s["total"]) for s in mine), Fraction(0)) / len(mine) if mine else None
+        by_county.append({"area_code": code, "name": name, "stations": len(mine),
+                          "average_total": None if mean is None else str(_dec(mean)),
+                          "grades": {label: sum(s["grade"] == label for s in mine) for _, label in GRADES}})
+    return {"report": "station_scorecard", "period": period, "year": start.year, "since": since, "as_of": as_of,
+            "title": title(period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
+            "stations": stations, "counties": by_county}
+
+
+def document(content: dict[str, Any]) -> Document:
+    columns = (["县(区)", "乡镇(街道)代码", "站点编号", "站点名称", "乡镇(街道)", "省级试点"]
+               + [f"{label}(20)" for label in DIMENSIONS.values()] + ["总分", "等级", "说明"])
+    rows = [[s["county"], s["township_code"], s["station_id"], s.get("station_name"), s.get("township_name"),
+             "是" if s["provincial_pilot"] else "否",
+             *(number(s["points"][k]) for k in DIMENSIONS), number(s["total"]), s["grade"], "；".join(s["flags"])]
+            for s in content["stations"]]
+    fact_columns = ["站点编号(前8位)", "站点名称", "发展等级", "持证社工", "站长", "年内新增持证", "培训志愿者", "培育组织", "登记组织", "服务项目",
+                    "项目评估均分", "投诉", "办结", "平均响应(小时)", "满意度调查", "满意度均分", "所在乡镇新开个案"]
+
+    def mean(total_centi: int, count: int) -> str | None:
+        return None if not count else str(_dec(Fraction(total_centi, 100 * count)))
+
+    facts = [[s["station_id"][:8], s.get("station_name"), LEVEL_LABELS[f["level"]], f["certified_workers"], f["heads"], f["certifications"],
+              f["volunteers_trained"], f["organisations_incubated"], f["organisations_registered"], f["projects_started"],
+              number(mean(f["project_score_centi"], f["project_evaluations"])), f["complaints_received"], f["complaints_closed"],
+              number(mean(f["response_hours_centi"], f["complaints_closed"])), f["surveys"],
+              number(mean(f["survey_score_centi"], f["surveys"])), f["cases_opened_in_township"]]
+             for s in content["stations"] for f in (s["facts"],)]
+    county_columns = ["区划代码", "县(区)", "参评站点", "平均总分"] + [label for _, label in GRADES]
+    counties = [[c["area_code"], c["name"], c["stations"], number(c["average_total"]), *(c["grades"][label] for _, label in GRADES)]
+                for c in content["counties"]]
+    return Document(
+        title=content["title"],
+        lines=[f"评估年度 {content['since']} 至 {content['as_of']}，参评为当年 12 月 31 日开放的乡镇(街道)站",
+               f"版本 v{content.get('version', '')}", "五个维度各 20 分，满分 100 分；评分办法见报表说明"],
+        sections=[
+            Section("各县(区)汇总", county_columns, counties, chart=Chart("各县(区)站点平均总分", 1, [3], 100), sheet="县区汇总"),
+            Section("站点评分", columns, rows, sheet="站点评分", font_size=6,
+                    notes=[f"{DIMENSIONS[k]}：{text}" for k, text in content["not_from_events"].items()]),
+            Section("评分依据（年度事实）", fact_columns, facts, sheet="评分依据", font_size=6),
+        ])

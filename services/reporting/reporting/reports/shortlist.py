@@ -1,0 +1,55 @@
+"""The year-end commendation shortlist (年终表彰): the five counties scored on the quarterly
+notice's published scoring with the full-year quota share (as of 31 December, flows from 1
+January), ranked, and the top ones shortlisted for the year-end on-site meeting. Rule in
+services/reporting/README.md ("Year-end commendation shortlist")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from reporting.adapters.store import ReadModelStore
+from reporting.reports.notice import CITY, COUNTIES, WEIGHTS, county_row, ranked
+from reporting.reports.render import Chart, Document, Section, number
+from reporting.reports.years import span
+
+SHORTLIST_RANK = 2  # ranks 1 and 2 (a tie at rank 2 takes every county sharing it)
+SHORTLIST_MIN_SCORE = Decimal(60)  # and never a county below a pass mark, however the others did
+
+
+def title(period: str) -> str:
+    return f"{CITY[1]}社会工作服务体系建设{int(period)}年度表彰推荐名单"
+
+
+def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+    start, end = span(period)
+    since, as_of = start.isoformat(), end.isoformat()
+    rows = ranked([county_row(store, code, start.year, 4, since, as_of) for code in COUNTIES])
+    for row in rows:
+        row["shortlisted"] = row["rank"] <= SHORTLIST_RANK and Decimal(row["score"]) >= SHORTLIST_MIN_SCORE
+    return {"report": "year_end_shortlist", "period": period, "year": start.year, "since": since, "as_of": as_of,
+            "title": title(period),
+            "rule": {"scoring": "季度通报评分办法，配额按全年（4/4）计，截至 12 月 31 日",
+                     "shortlist": f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）且得分不低于 {SHORTLIST_MIN_SCORE} 分",
+                     "max_rank": SHORTLIST_RANK, "min_score": str(SHORTLIST_MIN_SCORE)},
+            "counties": rows, "shortlist": [r["name"] for r in rows if r["shortlisted"]]}
+
+
+def document(content: dict[str, Any]) -> Document:
+    columns = ["排名", "区划代码", "县(区)", "综合得分"] + [f"{label}(满分{w})" for w, label in WEIGHTS.values()] + ["推荐表彰"]
+    rows = [[c["rank"], c["area_code"], c["name"], number(c["score"]),
+             *(number(c["components"][n]["points"]) for n in WEIGHTS), "是" if c["shortlisted"] else "否"]
+            for c in content["counties"]]
+    detail_columns = ["县(区)"] + [f"{label}·实际/目标" for _, label in WEIGHTS.values()]
+    detail = [[c["name"], *(f"{c['components'][n]['actual']}/{c['components'][n]['target']}" for n in WEIGHTS)]
+              for c in content["counties"]]
+    shortlist = "、".join(content["shortlist"]) or "无"
+    return Document(
+        title=content["title"],
+        lines=[f"统计截至 {content['as_of']}（累计自 {content['since']}）", f"版本 v{content.get('version', '')}",
+               f"推荐表彰：{shortlist}"],
+        sections=[
+            Section("各县(区)年度得分与排名", columns, rows, chart=Chart("各县(区)年度综合得分", 2, [3], 100), sheet="年终表彰",
+                    notes=[f"评分：{content['rule']['scoring']}", f"推荐规则：{content['rule']['shortlist']}"]),
+            Section("各项实际完成与全年目标", detail_columns, detail, sheet="完成情况"),
+        ])
