@@ -43,5 +43,18 @@ class GatewaySettings(ServiceSettings):
     bootstrap_admin_role: str = "system_admin"
     bootstrap_admin_area: str = "510400"
 
+    # --- tokens from an external OpenID Connect provider (off while oidc_issuer is empty) -----------
+    # RS256/ES256 tokens whose `iss` is oidc_issuer and whose `aud` includes oidc_audience, signed by a key
+    # of the provider's JWKS (oidc_jwks_url: an http(s) URL or a file; empty: found by OIDC discovery).
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    # The claims that carry the platform role (a string, or a list holding exactly one role), the area code and a display name.
+    oidc_role_claim: str = "pzh_role"
+    oidc_area_claim: str = "pzh_area_code"
+    oidc_username_claim: str = "preferred_username"
+    oidc_jwks_cache_seconds: int = 3600  # the key set is fetched again after this long
+    oidc_jwks_min_refetch_seconds: int = 60  # an unknown key id refetches the key set at most this often
+
     def resolved_store_path(self) -> Path:
         return self.store_path or self.data_dir / "gateway.sqlite"

@@ -224,3 +224,20 @@ def test_tokens_carry_issuer_audience_and_a_short_life(env):
     decoded = jwt.decode(county["Authorization"].split()[1], SECRET, algorithms=["HS256"], audience="pzh-api", issuer="pzh-gateway")
     assert decoded["exp"] - decoded["iat"] == 900 and decoded["sub"] == "county-a"
     assert abs(decoded["iat"] - time.time()) < 60
+
+
+def test_a_county_system_admin_manages_keys_and_accounts_only_in_its_county(env):
+    client, _, _, admin, _ = env
+    county_sysadmin = add_account(client, admin, "sys-510421", "system_admin", "510421")
+    city_key = client.post("/api/gateway/api-keys", json={"name": "city-sync", "role": "auditor", "area_code": "510400"},
+                           headers=admin).json()["key_id"]
+    assert client.post("/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510402"},
+                       headers=county_sysadmin).status_code == 404
+    own = client.post("/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510421"}, headers=county_sysadmin)
+    assert own.status_code == 201, own.text
+    assert [k["key_id"] for k in client.get("/api/gateway/api-keys", headers=county_sysadmin).json()["api_keys"]] == [own.json()["key_id"]]
+    assert client.post(f"/api/gateway/api-keys/{city_key}/revocation", headers=county_sysadmin).status_code == 404
+    users = client.get("/api/gateway/users", headers=county_sysadmin).json()["users"]
+    assert users and all(u["area_code"].startswith("510421") for u in users)
+    assert client.post("/api/gateway/users", json={"username": "elsewhere", "password": "x" * 16, "role": "auditor",
+                                                   "area_code": "510402"}, headers=county_sysadmin).status_code in (403, 404)

@@ -16,10 +16,14 @@ class Upstream:
                       headers: dict[str, str] | None = None) -> Response:
         try:
             reply = await self.client.request(method, path, content=content, params=params, headers=headers)
+        except httpx.InvalidURL:
+            return error_body(422, "invalid_request", "请求地址无效")
         except httpx.HTTPError as exc:
             return error_body(503, "upstream_unavailable", f"服务 {self.name} 暂时不可用，请稍后重试 ({type(exc).__name__})")
+        # A 503's Retry-After and an idempotent replay's marker mean something to the client: pass them on.
+        passed = {k: v for k, v in reply.headers.items() if k.lower() in ("retry-after", "idempotent-replayed")}
         return Response(content=reply.content, status_code=reply.status_code,
-                        media_type=reply.headers.get("content-type", "application/json"))
+                        media_type=reply.headers.get("content-type", "application/json"), headers=passed)
 
     async def close(self) -> None:
         await self.client.aclose()

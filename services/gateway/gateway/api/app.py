@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from itertools import accumulate
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -16,13 +18,15 @@ from gateway.access import BODY_REFS, CASE_FUNCTIONS, OBJECT_SOURCES, PARAM_KIND
 from gateway.adapters.store import GatewayStore
 from gateway.adapters.upstream import Upstream
 from gateway.auth import ROLES, Authenticator, AuthError, Principal, scope_prefix
+from gateway.console import install_console
+from gateway.openapi import WholeApiDocument
 from gateway.settings import GatewaySettings
 
 __all__ = ["ROUTES", "SERVICES", "FORWARDED_HEADERS", "create_app"]
 
 # Headers passed from the caller to a service. X-User is never taken from the caller: the gateway
 # sets it from the authenticated principal.
-FORWARDED_HEADERS = ("content-type", "x-purpose")
+FORWARDED_HEADERS = ("content-type", "x-purpose", "idempotency-key")
 NOT_FOUND = object()  # the object does not exist (answered like an out-of-scope one)
 UNCHECKED = object()  # a malformed id: no object can have it, the service answers
 ANONYMOUS = Principal("anonymous", "", "", "none")
@@ -52,6 +56,19 @@ class RateLimiter:
             return max(1, int((1 - tokens) / self.rate + 0.999))
         self.buckets[key] = (tokens - 1, now)
         return 0
+
+
+# Deeper JSON bodies are refused (422); the platform's real documents nest a handful of levels.
+MAX_JSON_DEPTH = 64
+# a string, or an unterminated one up to the end (so that no quote is scanned twice: linear on any input)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+
+
+def json_depth(content: bytes) -> int:
+    """How deep brackets nest in a (possibly invalid) JSON text, ignoring those inside strings; linear, no recursion."""
+    brackets = _NOT_BRACKETS.sub(b"", _JSON_STRING.sub(b"", content))
+    return max(accumulate(1 if b in b"[{" else -1 for b in brackets), default=0)
 
 
 def _not_found() -> Denied:
@@ -131,6 +148,17 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
     app.state.store, app.state.auth = store, auth
     install_error_handlers(app, {})
 
+    @app.middleware("http")
+    async def refuse_deep_json(request: Request, call_next):
+        """A JSON body nested deeper than MAX_JSON_DEPTH answers 422 before anything parses it: Python's
+        json (here and in the services) would otherwise hit its recursion limit and answer 5xx."""
+        declared = request.headers.get("content-length", "")
+        if request.method in ("POST", "PUT", "PATCH") and not (declared.isdigit() and int(declared) > settings.max_request_bytes):
+            content = await request.body()
+            if len(content) <= settings.max_request_bytes and json_depth(content) > MAX_JSON_DEPTH:
+                return error_body(422, "invalid_request", f"请求内容无效：JSON 嵌套超过 {MAX_JSON_DEPTH} 层")
+        return await call_next(request)
+
     def is_root(p: Principal) -> bool:
         return root_prefix.startswith(p.prefix)
 
@@ -208,8 +236,8 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
                                   audited=False)
 
     def may_manage(p: Principal, role: str, area_code: str) -> bool:
-        if p.role == "system_admin":
-            return True
+        if p.role == "system_admin":  # any role, but only within its own area like everyone else
+            return p.covers(area_code)
         return role in RANK and RANK[role] < RANK.get(p.role, 0) and p.covers(area_code)
 
     @app.post("/api/gateway/users")
@@ -229,12 +257,12 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
         def run(p: Principal):
             return 200, {"users": [{"username": a.username, "role": a.role, "area_code": a.area_code, "disabled": a.disabled,
                                     "locked": a.locked_until > clock()}
-                                   for a in store.accounts() if p.role == "system_admin" or p.covers(a.area_code)]}, None
+                                   for a in store.accounts() if p.covers(a.area_code)]}, None
         return await gateway_call(request, "account_admin", "list_accounts", run, audited=False)
 
     def managed_account(p: Principal, username: str):
         account = store.account(username)
-        if account is None or not (p.role == "system_admin" or p.covers(account.area_code)):
+        if account is None or not p.covers(account.area_code):
             raise _not_found()
         if not may_manage(p, account.role, account.area_code):
             raise Denied(403, "forbidden", "无权管理该账户")
@@ -274,19 +302,23 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
         def run(p: Principal):
             if body.role not in ROLES or body.role == "system_admin":
                 raise Denied(422, "invalid_request", "API 密钥的角色无效")
+            if not p.covers(body.area_code):  # keys, like accounts, only within one's own area
+                raise _not_found()
             key_id, key = auth.create_api_key(body.name, body.role, body.area_code, p.name)
             return 201, {"key_id": key_id, "api_key": key, "name": body.name, "role": body.role, "area_code": body.area_code}, key_id
         return await gateway_call(request, "api_key_admin", "create_api_key", run)
 
     @app.get("/api/gateway/api-keys")
     async def list_api_keys(request: Request) -> Response:
-        return await gateway_call(request, "api_key_admin", "list_api_keys", lambda p: (200, {"api_keys": store.api_keys()}, None),
-                                  audited=False)
+        def run(p: Principal):
+            return 200, {"api_keys": [k for k in store.api_keys() if p.covers(k["area_code"])]}, None
+        return await gateway_call(request, "api_key_admin", "list_api_keys", run, audited=False)
 
     @app.post("/api/gateway/api-keys/{key_id}/revocation")
     async def revoke_api_key(key_id: str, request: Request) -> Response:
         def run(p: Principal):
-            if not store.revoke_api_key(key_id, clock()):
+            key = next((k for k in store.api_keys() if k["key_id"] == key_id), None)
+            if key is None or not p.covers(key["area_code"]) or not store.revoke_api_key(key_id, clock()):
                 raise _not_found()
             return 200, {"key_id": key_id, "revoked": True}, key_id
         return await gateway_call(request, "api_key_admin", "revoke_api_key", run)
@@ -378,9 +410,16 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
                     target = target or area
         return target
 
+    whole_api = WholeApiDocument(app, app.state.upstreams, settings.max_page_size)
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    async def openapi_document() -> Response:
+        """The whole API in one OpenAPI document (gateway/openapi.py); public, like any API description."""
+        return Response(json.dumps(await whole_api.document(), ensure_ascii=False), media_type="application/json")
+
     limiter = RateLimiter(settings.rate_limit_per_minute)
 
-    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
     async def forward(path: str, request: Request) -> Response:
         """Authenticates, checks the role's function (403) and the area scope (404), forwards to the owning service."""
         method, api_path = request.method, f"/{path}"
@@ -438,7 +477,8 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
 
         headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
         headers["x-user"] = quote(p.name, safe="")
-        reply = await app.state.upstreams[service].forward(method, upstream_path, content=content,
+        # the path arrives decoded: encode it again (a control character in an id would make no valid URL)
+        reply = await app.state.upstreams[service].forward(method, quote(upstream_path, safe="/"), content=content,
                                                           params=request.query_params, headers=headers)
         status = reply.status_code
         if 200 <= status < 300:
@@ -471,4 +511,6 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
             audit(p, action, request, status, resource_id, target)
         return reply
 
+    # The web console (/console): its pages call the /api routes above with the signed-in user's token.
+    install_console(app, auth, settings.access_token_ttl)
     return app

@@ -1,0 +1,325 @@
+"""The web console without a browser: sign-in with a CSRF-protected form and a cookie session,
+dashboards scoped exactly like the API (the console calls the gateway's own /api routes),
+forms for commands with the services' Chinese error messages, CSRF refusal and sign-out."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from gateway.testing import ADMIN_PASSWORD, COUNTIES, PASSWORD, TOWNSHIPS, World, add_account, login, make_app
+
+NAMES = {"510400": "攀枝花市", COUNTIES["A"]: "米易县", COUNTIES["B"]: "盐边县", TOWNSHIPS["A"]: "攀莲镇", TOWNSHIPS["B"]: "桐子林镇"}
+# Figures that tell the counties apart on a page: B's must never show to A.
+FIGURES = {"A": {"township_station": 3, "budget": "111111.00", "headroom": "3333.00", "open_cases": 41},
+           "B": {"township_station": 7, "budget": "987654.00", "headroom": "7777.00", "open_cases": 97}}
+
+
+def _county_of(area: str) -> str | None:
+    return next((k for k, code in COUNTIES.items() if area.startswith(code)), None)
+
+
+class ConsoleWorld(World):
+    """The stand-in services, with reporting's read models and registry's areas answering per county."""
+
+    rhythm_ready = True
+
+    def read_model(self, figure: str, area: str) -> httpx.Response:
+        county = _county_of(area)
+        counties = [county] if county else list(COUNTIES)
+        tsn = sum(FIGURES[c]["township_station"] for c in counties)
+        if figure == "stations":
+            children = [] if len(area) > 6 else [
+                {"area_code": COUNTIES[c] if area == "510400" else TOWNSHIPS[c],
+                 "stations": {"general_station": 1, "township_station": FIGURES[c]["township_station"], "village_room": 0,
+                              "institution_station": 0}, "total": 1 + FIGURES[c]["township_station"]} for c in counties]
+            return httpx.Response(200, json={
+                "area_code": area, "level": {4: "city", 6: "county", 9: "township"}.get(len(area.rstrip("0")) if area == "510400" else len(area)),
+                "stations": {"general_station": len(counties), "township_station": tsn, "village_room": 0, "institution_station": 0},
+                "total": len(counties) + tsn, "children": children, "levels": {"none": tsn, "basic": 0, "standard": 0, "professional": 0},
+                "targets": {"year": 2026, "general_station": 1, "township_station": 5, "village_room": 0, "total": 6}})
+        if figure == "talent":
+            return httpx.Response(200, json={"workers": 12, "certified_workers": 8, "heads": 2, "volunteers": 40, "certifications": 3,
+                                             "volunteers_trained": 25})
+        if figure == "cases":
+            return httpx.Response(200, json={"open": sum(FIGURES[c]["open_cases"] for c in counties), "opened": {"total": 5},
+                                             "closed": {"total": 2}, "escalations": 1})
+        if figure == "money":
+            c = counties[0]
+            return httpx.Response(200, json={
+                "budget": {"year": 2026, "total": FIGURES[c]["budget"]}, "contracts": {"signed": 2, "amount": "50000.00"},
+                "disbursed": {"instalments": 1, "total": "10000.00"},
+                "assistance_cap": {"funding_area_code": area[:6], "year": 2026, "cap": "9000.00", "used": "1000.00",
+                                   "headroom": FIGURES[c]["headroom"]}})
+        if figure == "rhythm":
+            if not self.rhythm_ready:
+                return httpx.Response(404, json={"error": {"code": "not_found", "message": "没有名为 'rhythm' 的读模型；现有：stations"}})
+            return httpx.Response(200, json={"area_code": area, "items": [
+                {"report": "quarterly-notice", "period": "2026-Q3", "title": f"季度通报 {NAMES.get(area, area)}", "due_on": "2026-10-15",
+                 "status": "overdue", "versions": 0, "latest": None}]})
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "没有该读模型"}})
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        answer = self.answer(request)
+        if answer is None:
+            return super().handler(request)  # it records the request itself
+        self.requests.append(request)
+        return answer
+
+    def answer(self, request: httpx.Request) -> httpx.Response | None:
+        path = request.url.path
+        if request.method == "GET":
+            if path == "/read-models/reports":
+                return httpx.Response(200, json={"reports": [{"report": "quarterly_notice", "period": "2026-Q1", "version": 1,
+                                                              "title": "季度通报", "generated_at": "2026-04-02T08:00:00+08:00",
+                                                              "files": {"pdf": "/read-models/reports/quarterly-notice/2026-Q1/v1.pdf"}}]})
+            if path == "/read-models/reports/quarterly-notice/2026-Q1/v1.pdf":
+                return httpx.Response(200, content=b"%PDF-1.4 test", headers={"content-type": "application/pdf",
+                                                                             "content-disposition": 'attachment; filename="n.pdf"'})
+            found = re.match(r"^/read-models/(\w+)/(\d+)$", path)
+            if found:
+                return self.read_model(found.group(1), found.group(2))
+            found = re.match(r"^/areas/(\d+)(/children)?$", path)
+            if found:
+                code = found.group(1)
+                if found.group(2):
+                    kids = [c for c in (*COUNTIES.values(), *TOWNSHIPS.values()) if c[:-3] == code or (code == "510400" and len(c) == 6)]
+                    return httpx.Response(200, json=[{"code": c, "name": NAMES[c], "valid": True} for c in kids])
+                return httpx.Response(200, json={"code": code, "name": NAMES.get(code, code), "level": "county"})
+        if request.method == "POST" and path == "/stations" and b'"name":"bad"' in request.content.replace(b" ", b""):
+            return httpx.Response(422, json={"error": {"code": "tier_mismatch", "message": "站点层级与行政区划级别不符：乡镇站应设在乡镇(街道)"}})
+        return None
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def console_login(client: TestClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    page = client.get("/console/login")
+    assert page.status_code == 200
+    return client.post("/console/login", data={"csrf": _csrf(page.text), "username": username, "password": password},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def env(tmp_path):
+    world = ConsoleWorld()
+    app, world, clock = make_app(tmp_path, world=world)
+    with TestClient(app) as api:
+        admin = login(api, "admin", ADMIN_PASSWORD)
+        for name, role, area in (("city", "city_admin", "510400"), ("county-a", "county_admin", COUNTIES["A"]),
+                                 ("county-b", "county_admin", COUNTIES["B"]), ("auditor", "auditor", "510400")):
+            add_account(api, admin, name, role, area)
+        yield app, world, clock
+
+
+def browser(app, username: str | None = None) -> TestClient:
+    client = TestClient(app)
+    if username:
+        reply = console_login(client, username)
+        assert reply.status_code == 303, reply.text
+    return client
+
+
+def test_sign_in_sets_an_httponly_strict_session_cookie(env):
+    app, _, _ = env
+    client = TestClient(app)
+    page = client.get("/console/login")
+    assert "登录" in page.text and 'lang="zh-CN"' in page.text
+    assert "Content-Security-Policy" in page.headers
+    reply = console_login(client, "county-a")
+    assert reply.status_code == 303 and reply.headers["location"] == "/console/"
+    cookie = next(v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith("pzh_console="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "Path=/console" in cookie
+    dashboard = client.get("/console/")
+    assert dashboard.status_code == 200 and "county-a" in dashboard.text and "县(区)管理员" in dashboard.text
+
+
+def test_wrong_password_and_missing_csrf_are_refused_in_chinese(env):
+    app, _, _ = env
+    client = TestClient(app)
+    wrong = console_login(client, "county-a", "not-the-password")
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text and "pzh_console=" not in wrong.headers.get("set-cookie", "")
+    client.get("/console/login")
+    forged = client.post("/console/login", data={"csrf": "forged", "username": "county-a", "password": PASSWORD}, follow_redirects=False)
+    assert forged.status_code == 403 and "CSRF" in forged.text
+    assert "pzh_console=" not in forged.headers.get("set-cookie", "")
+
+
+def test_pages_need_a_session(env):
+    app, _, _ = env
+    client = TestClient(app)
+    for path in ("/console/", "/console/stations/new", "/console/reports", "/console/rhythm"):
+        reply = client.get(path, follow_redirects=False)
+        assert reply.status_code == 303 and reply.headers["location"].startswith("/console/login?next="), path
+    client.cookies.set("pzh_console", "not-a-token", path="/console")
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+
+
+def test_a_county_admin_sees_only_their_county(env):
+    app, world, _ = env
+    client = browser(app, "county-a")
+    world.requests.clear()
+    page = client.get("/console/")
+    assert page.status_code == 200
+    a, b = FIGURES["A"], FIGURES["B"]
+    assert "米易县" in page.text and f'data-count="{a["township_station"]}"' in page.text
+    assert a["budget"] in page.text and a["headroom"] in page.text and "攀莲镇" in page.text
+    assert "盐边县" not in page.text and "桐子林镇" not in page.text and b["budget"] not in page.text and b["headroom"] not in page.text
+    asked = [r.url.path for r in world.requests if r.url.path.startswith(("/read-models", "/areas"))]
+    assert asked and all(COUNTIES["A"] in path for path in asked), asked
+    # another county: refused by the gateway's own scope check before any service is asked
+    world.requests.clear()
+    other = client.get(f"/console/?area={COUNTIES['B']}")
+    assert other.status_code == 404 and "不在您的管辖范围内" in other.text
+    assert b["budget"] not in other.text and "盐边县" not in other.text
+    assert not [r for r in world.requests if COUNTIES["B"] in r.url.path]
+    # a township inside the county: allowed
+    assert client.get(f"/console/?area={TOWNSHIPS['A']}").status_code == 200
+
+
+def test_the_city_admin_sees_every_county_and_can_drill_down(env):
+    app, _, _ = env
+    client = browser(app, "city")
+    page = client.get("/console/")
+    assert page.status_code == 200 and "米易县" in page.text and "盐边县" in page.text
+    assert "2 / 2" in page.text  # coverage: both counties have stations
+    assert "<svg" in page.text
+    county = client.get(f"/console/?area={COUNTIES['B']}")
+    assert county.status_code == 200 and FIGURES["B"]["budget"] in county.text
+
+
+def test_an_auditor_sees_no_figures(env):
+    app, _, _ = env
+    reply = browser(app, "auditor").get("/console/")
+    assert reply.status_code == 403 and "无权" in reply.text
+
+
+def test_opening_a_station_from_the_form(env):
+    app, world, _ = env
+    client = browser(app, "county-a")
+    form = client.get("/console/stations/new")
+    assert form.status_code == 200 and "开设站点" in form.text
+    world.requests.clear()
+    reply = client.post("/console/stations/new", data={"csrf": _csrf(form.text), "name": "攀莲镇社会工作服务站",
+                                                       "tier": "township_station", "area_code": TOWNSHIPS["A"], "address": "",
+                                                       "host_venue": "", "opened_on": ""}, follow_redirects=False)
+    assert reply.status_code == 303 and reply.headers["location"].startswith("/console/stations/"), reply.text
+    sent = [r for r in world.requests if r.method == "POST" and r.url.path == "/stations"]
+    assert len(sent) == 1 and b'"plan_only"' not in sent[0].content and "攀莲镇".encode() in sent[0].content
+    assert sent[0].headers["x-user"] == "county-a"
+    # the service's 4xx message is shown in Chinese, the values kept
+    bad = client.post("/console/stations/new", data={"csrf": _csrf(form.text), "name": "bad", "tier": "township_station",
+                                                     "area_code": COUNTIES["A"]})
+    assert bad.status_code == 422 and "站点层级与行政区划级别不符" in bad.text and 'value="bad"' in bad.text
+    # outside the county: the gateway's 404, and the service never asked
+    world.requests.clear()
+    outside = client.post("/console/stations/new", data={"csrf": _csrf(form.text), "name": "越界站", "tier": "township_station",
+                                                         "area_code": TOWNSHIPS["B"]})
+    assert outside.status_code == 404 and "不在您的管辖范围内" in outside.text
+    assert not [r for r in world.requests if r.method == "POST"]
+
+
+def test_forms_refuse_a_missing_or_foreign_csrf_token(env):
+    app, world, _ = env
+    client = browser(app, "county-a")
+    other = browser(app, "city")
+    foreign = _csrf(other.get("/console/stations/new").text)  # a valid token of another session
+    world.requests.clear()
+    for data in ({}, {"csrf": ""}, {"csrf": foreign}):
+        reply = client.post("/console/stations/new", data={**data, "name": "站", "tier": "township_station", "area_code": TOWNSHIPS["A"]})
+        assert reply.status_code == 403 and "CSRF" in reply.text
+        reply = client.post("/console/logout", data=data, follow_redirects=False)
+        assert reply.status_code == 403
+    assert not [r for r in world.requests if r.method == "POST"]
+    assert client.get("/console/").status_code == 200  # still signed in
+
+
+def test_certify_and_file_forms(env):
+    app, world, _ = env
+    client = browser(app, "county-a")
+    form = client.get("/console/workers/certification")
+    token = _csrf(form.text)
+    done = client.post("/console/workers/certification", data={"csrf": token, "worker_id": world.id("A", "worker"),
+                                                                 "level": "social_worker", "certified_on": "2026-03-01"})
+    assert done.status_code == 200 and "已登记持证信息" in done.text
+    sent = [r for r in world.requests if r.url.path.endswith("/certification")]
+    assert sent and b'"certified_on":"2026-03-01"' in sent[-1].content.replace(b" ", b"")
+    foreign = client.post("/console/workers/certification", data={"csrf": token, "worker_id": world.id("B", "worker"), "level": "social_worker"})
+    assert foreign.status_code == 404 and "不在您的管辖范围内" in foreign.text
+    filing = client.post("/console/contracts/filing", data={"csrf": token, "contract_id": world.id("A", "contract")})
+    assert filing.status_code == 200 and "合同已备案" in filing.text
+    empty = client.post("/console/contracts/filing", data={"csrf": token, "contract_id": ""})
+    assert empty.status_code == 422 and "请填写合同编号" in empty.text
+
+
+def test_station_pages_are_scoped(env):
+    app, world, _ = env
+    client = browser(app, "county-a")
+    assert client.get(f"/console/stations/{world.id('A', 'station')}").status_code == 200
+    foreign = client.get(f"/console/stations/{world.id('B', 'station')}")
+    assert foreign.status_code == 404 and "不在您的管辖范围内" in foreign.text
+    lookup = client.get(f"/console/stations?station_id={world.id('A', 'station')}", follow_redirects=False)
+    assert lookup.status_code == 303
+
+
+def test_rhythm_at_a_glance_and_its_empty_state(env):
+    app, world, _ = env
+    client = browser(app, "county-a")
+    page = client.get("/console/rhythm")
+    assert page.status_code == 200 and "已逾期" in page.text and "季度通报 米易县" in page.text
+    dashboard = client.get("/console/").text
+    assert "季度通报 米易县" in dashboard and "已逾期 1" in dashboard and "暂无数据" not in dashboard
+    assert client.get(f"/console/rhythm?area={COUNTIES['B']}").status_code == 404
+    world.rhythm_ready = False
+    empty = client.get("/console/rhythm")
+    assert empty.status_code == 200 and "暂无数据" in empty.text
+    assert "暂无数据" in client.get("/console/").text
+
+
+def test_reports_listing_and_download(env):
+    app, _, _ = env
+    county = browser(app, "county-a").get("/console/reports")
+    assert county.status_code == 200 and "仅对市级账户开放" in county.text
+    city = browser(app, "city")
+    listing = city.get("/console/reports")
+    assert "季度通报" in listing.text and "/console/reports/quarterly-notice/2026-Q1/v1.pdf" in listing.text
+    download = city.get("/console/reports/quarterly-notice/2026-Q1/v1.pdf")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF") and download.headers["content-type"] == "application/pdf"
+    assert browser(app, "county-a").get("/console/reports/quarterly-notice/2026-Q1/v1.pdf").status_code == 403
+
+
+def test_sign_out_ends_the_session(env):
+    app, _, clock = env
+    client = browser(app, "county-a")
+    page = client.get("/console/")
+    token = client.cookies.get("pzh_console")
+    clock.advance(600)  # past half the token's lifetime: sign-out must not hand out a renewed token
+    reply = client.post("/console/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False)
+    assert reply.status_code == 303 and reply.headers["location"] == "/console/login"
+    assert [v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith("pzh_console=")] == \
+        [v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith('pzh_console=""')]
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+    # the old token is dead for the API too, not just dropped by the browser
+    with TestClient(app) as api:
+        assert api.get("/api/gateway/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_token_is_renewed_while_the_session_is_used(env):
+    app, _, clock = env
+    client = browser(app, "county-a")
+    for _ in range(4):  # 4 × 10 minutes: past the 15-minute token, within the 30-minute idle timeout each time
+        clock.advance(600)
+        assert client.get("/console/", follow_redirects=False).status_code == 200
+
+
+def test_static_files_are_vendored(env):
+    app, _, _ = env
+    client = TestClient(app)
+    assert client.get("/console/static/vendor/htmx.min.js").status_code == 200
+    assert client.get("/console/static/console.css").status_code == 200
+    page = client.get("/console/login").text
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
