@@ -6,7 +6,7 @@ PACKAGES := shared services/registry services/talent services/casework services/
 STAMP := $(VENV)/.installed
 SCHEMA_SERVICES := registry talent funding casework
 
-.PHONY: install run test test-fast bench schemas lint clean
+.PHONY: install run demo test test-fast bench schemas lint clean
 
 $(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	bash deploy/local/install-system-deps.sh
@@ -21,6 +21,11 @@ install: $(STAMP)
 ## Starts a local Kafka broker and every process with SQLite stores under var/; Ctrl-C stops all.
 run: $(STAMP)
 	$(PY) -m localinfra.run
+
+## With `make run` going in another terminal: loads a seeded demo year (2025) through the gateway's public API as
+## admin (password from var/admin-password) and generates its four quarterly notices. GATEWAY=http://... if not on 8100.
+demo: $(STAMP)
+	$(PY) -m localinfra.demo --gateway $(or $(GATEWAY),http://127.0.0.1:8100) --username admin
 
 ## Every test: units, contracts on SQLite and a real PostgreSQL, end to end on a real Kafka broker.
 test: $(STAMP)

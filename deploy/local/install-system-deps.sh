@@ -3,7 +3,9 @@
 # those missing: Java 17 and Maven (the local Kafka broker), PostgreSQL (event-store contract
 # tests), a CJK TrueType font embedded in the reporting service's PDF reports (fonts-wqy-zenhei:
 # TrueType outlines, which reportlab can embed; Noto CJK is CFF and cannot be), and poppler-utils
-# (pdftotext: the reporting tests read the PDFs' text back). Needs root for apt-get; prints what it does.
+# (pdftotext: the reporting tests read the PDFs' text back), and Chromium (the console's Playwright browser
+# tests drive Debian's build; the same CJK font renders its Chinese), and wrk (`make bench` loads the HTTP
+# command path with it: a Python client would be the bottleneck). Needs root for apt-get; prints what it does.
 set -euo pipefail
 
 missing=()
@@ -14,6 +16,8 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
 fi
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if ((${#missing[@]})); then
   echo "installing system packages: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -57,7 +57,7 @@ async def _poison_then_read_dlq(bootstrap: str, keys: dict[str, bytes]) -> dict[
 
 
 def test_poison_messages_go_to_the_dead_letter_topic_and_the_worker_keeps_going(platform, gateway, township,
-                                                                                kafka_bootstrap):
+                                                                                kafka_bootstrap, record_property):
     newer = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.opened.v9",
                      subject=str(uuid.uuid4()), time=datetime.now(UTC), data={"station_id": "x"})
     broken_contract = newer.model_copy(update={"type": "registry.station.opened.v1", "data": {"tier": 1}})
@@ -74,6 +74,8 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_worker_keeps_going(
         assert int(headers["dlq_source_offset"]) >= 0
         assert headers["dlq_error"]
     assert b"only v1" in dead[next(k for k in dead if k.startswith(b"newer-version"))]["dlq_error"]
+    record_property("reliability", {"poison sent": len(poison), "in the .dlq": len(dead),
+                                    "with context headers": sum(bool(h.get("dlq_error")) for h in dead.values())})
 
     reply = gateway.post("/api/stations", json={"name": "毒消息之后的站", "tier": "township_station",
                                                 "area_code": township})

@@ -28,7 +28,7 @@ async def _open_rooms(registry_url: str, township: str, sent: list[int]) -> None
         await asyncio.gather(*(sender() for _ in range(8)))
 
 
-def test_relay_killed_mid_stream_loses_and_doubles_nothing(platform, gateway, township):
+def test_relay_killed_mid_stream_loses_and_doubles_nothing(platform, gateway, township, record_property):
     villages = "code,name,valid_from\n" + "".join(f"{township}{n:03d},第{n}村,2020-01-01\n" for n in range(TOTAL))
     reply = gateway.post("/api/areas/import", content=villages.encode(), headers={"content-type": "text/csv"})
     assert reply.status_code == 201, reply.text
@@ -48,6 +48,7 @@ def test_relay_killed_mid_stream_loses_and_doubles_nothing(platform, gateway, to
     killed_at = len(sent)
     time.sleep(1.0)
     platform.start("registry-relay")
+    restarted = time.monotonic()
     commands.join(timeout=120)
     assert not errors, errors
     assert len(sent) == TOTAL and killed_at < TOTAL
@@ -56,6 +57,11 @@ def test_relay_killed_mid_stream_loses_and_doubles_nothing(platform, gateway, to
         return gateway.get(f"/api/read-models/stations/{township}").json()["stations"]["village_room"]
 
     wait_for(lambda: rooms() == TOTAL, timeout=60)
+    recovered = time.monotonic() - restarted
     time.sleep(2.0)  # any late duplicate would arrive now
-    assert rooms() == TOTAL
+    projected = rooms()
+    record_property("reliability", {"commands sent": TOTAL, "answered 2xx": len(sent), "sent before the kill": killed_at,
+                                    "projected": projected, "duplicates in the read model": projected - TOTAL,
+                                    "s from relay restart to all projected": round(recovered, 1)})
+    assert projected == TOTAL
     assert len(gateway.get(f"/api/read-models/stations/{township}").json()["children"]) == TOTAL

@@ -8,11 +8,15 @@ import asyncio
 import uuid
 
 from aiokafka import AIOKafkaConsumer
+from localinfra.demo import build_scenario
 from pzh_shared.kafka import topic_partitions
 
 from .test_staffing_journey import id_number
 
-CANARIES = ["王审计金丝雀", "张测试", "李测试", id_number(11), id_number(12), "13800000011", "13800000012"]
+_DEMO = build_scenario()  # the people test_quarterly_scenario.py loaded through the APIs
+CANARIES = ["王审计金丝雀", "张测试", "李测试", id_number(11), id_number(12), "13800000011", "13800000012",
+            _DEMO.workers[0].name, _DEMO.workers[0].id_number, _DEMO.workers[0].phone,
+            _DEMO.volunteers[0].id_number, _DEMO.cases[0].client_name]
 TOPICS = ["registry.events", "talent.events", "casework.events", "funding.events"]
 
 
@@ -35,11 +39,13 @@ async def _everything(bootstrap: str) -> list[bytes]:
     return blobs
 
 
-def test_no_personal_data_in_messages_logs_or_spans(platform, kafka_bootstrap):
+def test_no_personal_data_in_messages_logs_or_spans(platform, kafka_bootstrap, record_property):
     blobs = asyncio.run(_everything(kafka_bootstrap))
     assert len(blobs) > 100  # the journeys before this one did publish
     logs = [p.read_bytes() for p in platform.log_dir.glob("*.log")]
     spans = platform.spans_file.read_bytes()
+    record_property("reliability", {"canaries": len(CANARIES), "Kafka keys, values and headers searched": len(blobs),
+                                    "process logs": len(logs), "span bytes": len(spans)})
     for canary in CANARIES:
         needle = canary.encode()
         assert not any(needle in blob for blob in blobs), f"{canary} found in a Kafka message"
