@@ -73,7 +73,7 @@ def _items() -> list[Item]:
         Item(s, "Gateway authorisation matrix over every route and role (stubbed services, and the full platform with "
                 "real objects in two counties, exports and report downloads included)",
              "every cell as gateway/access.py says (403 / uniform 404 / reaches the service); nothing of the other county in any answer",
-             ("tests/gateway/test_authorisation_matrix.py::", "tests/e2e/test_authorisation_platform.py::")),
+             ("tests/gateway/test_authorisation_matrix.py::", "tests/e2e/test_scoped_access_platform.py::")),
         Item(s, "Field encryption: no canary personal data in stores, topics, DLQs, logs, spans",
              "none found", ("tests/e2e/test_zz_privacy_sweep.py::",)),
         Item(s, "Audit log: one record per case read, append-only, hash chain verifies, tampering detected",

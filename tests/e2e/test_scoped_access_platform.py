@@ -10,7 +10,10 @@ roles that have it, root-only routes, area prefixes), never from a second list h
 - no 2xx answer to a county's principal names anything of the other county (ids, area codes, names),
   whether a single object, a list, a figure, an export or the gateway's account and audit lists.
 Reads run for every role with both counties' ids. Mutating routes run once per role, only against
-the other county (path ids and body references), so each must be refused before it changes anything."""
+the other county (path ids and body references), so each must be refused before it changes anything.
+
+Named to run after test_quarterly_scenario.py: its objects in 东区 and 米易县 would change that test's counts.
+"""
 
 from __future__ import annotations
 
