@@ -9,8 +9,9 @@ Isolation: the other e2e tests share this platform and write data dated "today" 
 random 米易县 townships 510421100-999. The demo year is a past year (2025) and every quarter's
 notice is measured as of a day of that year, so nothing dated later can enter a figure; the demo's
 own townships are 0xx codes, so no area collides. Data back-dated into 2025 by another test would
-break the counts: the test checks first that the city has no station as of 2025-12-31, and fails
-saying so. (test_staffing_journey back-dates a station to 2021; it sorts after this file, as does
+break the counts: the test checks first that the city has no station as of 2025-12-31 and no case
+still open that day, and fails saying so. (Tests outside e2e that publish back-dated events use
+topics of their own. test_staffing_journey back-dates a station to 2021; it sorts after this file, as does
 test_zz_rebuild, which then proves rebuild equals live over everything, this scenario included.)"""
 
 from __future__ import annotations
@@ -138,6 +139,10 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
     before = gateway.get(f"/api/read-models/stations/510400?as_of={year_end}")
     assert before.status_code == 200, before.text
     assert before.json()["total"] == 0, f"另一个测试写入了 {sc.year} 年的站点，本测试的计数将不准确：{before.json()}"
+    # open cases are a stock, not a flow: a case another test opened years earlier and never closed counts too
+    cases_before = gateway.get(f"/api/read-models/cases/510400?as_of={year_end}")
+    assert cases_before.status_code == 200, cases_before.text
+    assert cases_before.json()["open"] == 0, f"另一个测试写入了 {sc.year} 年底仍在办的个案，本测试的计数将不准确：{cases_before.json()}"
 
     Driver(gateway, say=lambda message: None).load(sc)
 

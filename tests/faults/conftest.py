@@ -156,8 +156,9 @@ def pytest_configure(config: pytest.Config) -> None:
 # -- helpers for the fault tests ------------------------------------------------------------------
 
 
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
-    """Polls until predicate() returns a truthy value; returns it, or fails with the last value seen."""
+def wait_for(predicate, timeout: float = 60, interval: float = 0.2, explain=None):
+    """Polls until predicate() returns a truthy value; returns it, or fails with the last value seen
+    and, if given, what explain() says then (e.g. the tails of the processes' logs)."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -165,7 +166,7 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}" + (f"\n{explain()}" if explain else ""))
 
 
 def sqlite_event_count(data_dir: Path, name: str) -> int:

@@ -130,7 +130,8 @@ class Platform:
         raise RuntimeError(f"{name} not healthy after {timeout}s:\n{self.tail(name)}")
 
     def tail(self, name: str, lines: int = 40) -> str:
-        path = self.log_dir / f"{name}.log"
+        """The end of a process's log; `name` may be a replica's key ("name#2")."""
+        path = self.log_dir / f"{name.replace('#', '-')}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def start_all(self) -> None:
