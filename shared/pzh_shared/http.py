@@ -73,6 +73,16 @@ def describe(errors: list[dict[str, Any]], labels: dict[str, str]) -> tuple[str,
     return f"请求内容无效：{message}", details
 
 
+# The framework's own English answers, in the users' language. A body FastAPI cannot parse (broken
+# JSON, or nested so deep that Python's json gives up) is an invalid request like any other: 422,
+# the same answer the gateway gives for deep JSON before it reaches a service.
+_FRAMEWORK_ERRORS: dict[tuple[int, str], tuple[int, str, str]] = {
+    (400, "There was an error parsing the body"): (422, "invalid_request", "请求内容无效：请求体无法解析为 JSON（格式错误或嵌套过深）"),
+    (404, "Not Found"): (404, "not_found", "未找到"),
+    (405, "Method Not Allowed"): (405, "method_not_allowed", "不支持此请求方法"),
+}
+
+
 def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tuple[int, str]],
                            field_labels: dict[str, str] | None = None) -> None:
     """Maps validation errors to a readable Chinese 422 ("标签(field)：问题", never repeating the
@@ -88,7 +98,9 @@ def install_error_handlers(app: FastAPI, domain_errors: dict[type[Exception], tu
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_body(exc.status_code, "http_error", str(exc.detail))
+        status, code, message = _FRAMEWORK_ERRORS.get((exc.status_code, str(exc.detail)),
+                                                      (exc.status_code, "http_error", str(exc.detail)))
+        return error_body(status, code, message)
 
     for error_cls, (status, code) in domain_errors.items():
         def _handler(_: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:

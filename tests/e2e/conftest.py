@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import random
 import secrets
-import time
 from contextlib import closing
 
 import httpx
 import pytest
+from localinfra.waiting import wait_for  # noqa: F401  (the e2e tests import it from here)
 
 
 @pytest.fixture(scope="session")
@@ -73,14 +73,3 @@ def township(gateway):
     assert reply.status_code == 201, reply.text
     return code
 
-
-def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
-    """Polls until predicate() returns a truthy value; returns it, or fails with the last value seen."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")

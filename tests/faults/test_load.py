@@ -4,7 +4,8 @@ stays bounded (never more than LAG_BOUND messages behind), memory flat (each pro
 memory grows by less than RSS_GROWTH_KIB between the first and the last quarter of the run), and
 everything is projected at the end.
 
-Short enough for CI (about a minute of load); the rate is modest because the machine is shared."""
+Three minutes of load, as the issue asks ("a few minutes"), which keeps the suite well inside CI's time;
+the rate is modest because the machine (2 cores) runs every process of the platform and the broker."""
 
 from __future__ import annotations
 
@@ -19,16 +20,16 @@ import pytest
 from .conftest import SOURCE_TOPICS, fault_platform, group_lag, rss_kib, wait_for
 
 RATE = 20  # commands per second
-DURATION = 60  # seconds
+DURATION = 180  # seconds
 TOTAL = RATE * DURATION
 LAG_BOUND = RATE * 30  # at most 30 s of commands behind, at any sample
 RSS_GROWTH_KIB = 64 * 1024
-TOWNSHIPS = ("510422830", "510422831")  # at most 1,000 villages each
+TOWNSHIPS = ("510422830", "510422831", "510422832", "510422833")  # at most 1,000 villages each
 WATCHED = ("registry-api", "registry-relay", "reporting-worker")
 
 
 def village(n: int) -> str:
-    return f"{TOWNSHIPS[n % 2]}{n // 2:03d}"
+    return f"{TOWNSHIPS[n % len(TOWNSHIPS)]}{n // len(TOWNSHIPS):03d}"
 
 
 async def steady(url: str, answers: list[int], stop: threading.Event) -> None:
@@ -80,7 +81,7 @@ def test_fixed_rate_load_no_errors_bounded_lag_flat_memory(own_broker, tmp_path,
         load.join()
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
             wait_for(lambda: [reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room") for t in TOWNSHIPS]
-                     == [TOTAL // 2] * 2, timeout=600, interval=2)
+                     == [TOTAL // len(TOWNSHIPS)] * len(TOWNSHIPS), timeout=600, interval=2)
         wait_for(lambda: asyncio.run(group_lag(bootstrap, group, SOURCE_TOPICS)) == 0, timeout=300, interval=2)
     finally:
         stop.set()

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-import time
 import urllib.request
+from functools import partial
 
+from localinfra import waiting
 from prometheus_client.parser import text_string_to_metric_families
 
 
@@ -20,16 +21,5 @@ def samples(page: dict, name: str, **labels: str) -> dict[tuple[tuple[str, str],
     return {key: value for (n, key), value in page.items() if n == name and set(labels.items()) <= set(key)}
 
 
-def wait_for(predicate, timeout: float = 120, interval: float = 0.3, what: str = ""):
-    """Polls until predicate() is truthy; no timing is asserted, the timeout only bounds a hang."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-        except OSError as exc:  # the process is still starting
-            last = exc
-        if last and not isinstance(last, Exception):
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what or predicate}; last: {last!r}")
+# metrics appear once a process has started: a refused connection is "not yet"
+wait_for = partial(waiting.wait_for, timeout=120, interval=0.3, tolerate=(OSError,))

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from localinfra.waiting import wait_for
 from pzh_shared.envelope import encode
 from pzh_shared.kafka import ensure_topics, make_producer
 from reporting.adapters.store import ReadModelStore
@@ -53,15 +54,6 @@ def _processed(path: Path, ids: set[str]) -> int:
     return len(seen & ids)
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def kafka_bootstrap():
     """A broker of this module's own. The scenario registers the five counties under area ids of its
@@ -94,14 +86,14 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
     worker = start()
     try:
         asyncio.run(_publish(kafka_bootstrap, scenario.events))
-        _wait(lambda: _processed(live, ids) >= len(ids) // 4, 120, "a quarter of the events")
+        wait_for(lambda: _processed(live, ids) >= len(ids) // 4, timeout=120, what="a quarter of the events")
         worker.send_signal(signal.SIGKILL)  # mid-stream, offsets of the last batches not committed
         worker.wait(timeout=30)
         projected_at_kill = _processed(live, ids)
         restarted = time.monotonic()
         asyncio.run(_publish(kafka_bootstrap, scenario.events[:200]))  # a relay's republish after a crash
         worker = start()
-        _wait(lambda: _processed(live, ids) == len(ids), 180, "every event projected")
+        wait_for(lambda: _processed(live, ids) == len(ids), timeout=180, what="every event projected")
         record_property("reliability", {"events sent": len(scenario.events), "republished": 200,
                                         "projected at the kill": projected_at_kill, "projected": _processed(live, ids),
                                         "s from restart to all projected": round(time.monotonic() - restarted, 1)})
@@ -121,7 +113,7 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
                 b.close()
 
         try:
-            _wait(equal, 120, "rebuild equal to live")  # other tests' events on the same topics may still be arriving
+            wait_for(equal, timeout=120, what="rebuild equal to live")  # other tests' events on the same topics may still be arriving
         except AssertionError:
             # name the rows that differ, so a failure says which read model and which event
             diff = {table: (sorted(set(rows) - set(last["live"][table]), key=repr)[:5], sorted(set(last["live"][table]) - set(rows), key=repr)[:5])

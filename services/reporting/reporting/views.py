@@ -26,6 +26,11 @@ def average(total_centi: int, count: int) -> str | None:
     return str((Decimal(total_centi) / 100 / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def hours_of_minutes(minutes: int) -> str:
+    """Whole minutes as hours with 2 decimals, half up (90 -> "1.50", 1 -> "0.02")."""
+    return str((Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def _by(sums: dict[tuple, int], index: int = 0) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in sums.items():
@@ -122,7 +127,7 @@ def talent(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str
     hours = _by(store.sums("training_hours", area, as_of, since, by=("k1",)))
     return {**stock, "certifications": store.total("certifications", area, as_of, since),
             "volunteers_trained": store.total("volunteers_trained", area, as_of, since),
-            "volunteer_hours": str(Decimal(store.total("volunteer_hours", area, as_of, since)) / 100),
+            "volunteer_hours": hours_of_minutes(store.total("volunteer_minutes", area, as_of, since)),
             "trainings": {"total": sum(trainings.values()), "by_kind": trainings,
                           "hours_by_kind": {k: str(Decimal(v) / 100) for k, v in hours.items()}},
             "unresolved_station_facts": store.unresolved()["facts"]}

@@ -155,7 +155,7 @@ def test_area_events_breaking_the_contract_are_projection_errors():
 
 
 def test_a_store_of_the_previous_format_is_refused_with_the_rebuild_command(tmp_path):
-    assert SCHEMA_VERSION == 3  # bumped for the area facts and the names table
+    assert SCHEMA_VERSION == 4  # 3: area facts and the names table; 4: volunteer_minutes
     path = tmp_path / "v2.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE processed_events (event_id TEXT PRIMARY KEY, event_type TEXT)")

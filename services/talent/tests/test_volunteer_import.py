@@ -41,7 +41,7 @@ def test_one_bad_row_is_reported_by_line_and_all_other_rows_are_imported(client,
     assert bad_id not in str(report) and "韩三" not in str(report)
     assert len(registered_volunteers(talent_app)) == 4
     types = [t for t, _ in talent_app.public_events()]
-    assert types.count("talent.volunteer.trained.v1") == 3 and types.count("talent.volunteer.hours_logged.v1") == 3
+    assert types.count("talent.volunteer.trained.v1") == 3 and types.count("talent.volunteer.hours_logged.v2") == 3
     first = talent_app.volunteer(report["volunteers"][0]["volunteer_id"])
     assert (first.name, first.hours, first.trainings[0][1].isoformat()) == ("蒋一", 12.5, "2021-04-10")
 

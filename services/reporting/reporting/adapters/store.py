@@ -16,7 +16,8 @@ from reporting.projections.stations import TIERS
 
 # Bumped whenever the tables change: an older file is refused with a pointer to the rebuild command.
 # 3: area facts (areas, reform_areas), served_townships, stations_opened, and the names table.
-SCHEMA_VERSION = 3
+# 4: volunteer service time as `volunteer_minutes` (whole minutes), no longer `volunteer_hours` in hundredths.
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed_events (
@@ -76,7 +77,7 @@ class ReadModelStore:
         if existing and version != SCHEMA_VERSION:
             self._conn.close()
             raise StoreOutdated(f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
-                                "stop the worker and run `python -m reporting rebuild`")
+                                "stop the worker and run `python -m reporting rebuild` (or, for a local platform, `make clean`)")
         # Tables and version in one transaction: the worker and the API open a new file at the same moment,
         # and the one that looks between the two would take the file for an outdated one.
         self._conn.executescript(f"BEGIN; {_SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")

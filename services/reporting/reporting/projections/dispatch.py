@@ -12,6 +12,7 @@ from reporting.projections import casework, funding, registry, talent
 from reporting.projections.base import Handler, Kind, State
 from reporting.projections.facts import Facts, Key, ProjectionError, diff
 from reporting.projections.stations import station_opened
+from reporting.projections.upcasting import upcast, upcastable
 
 
 @dataclass
@@ -56,17 +57,21 @@ def project(event_type: str, data: dict[str, Any]) -> Changes:
     by_version = HANDLERS.get(family)
     if by_version is None:
         return Changes()  # an event no read model needs (yet): consumed and ignored
-    version = int(version_text)
+    # An older version is upcast to the newest first (upcasting.py): only that one has a handler, and
+    # the changes carry the upcast type, by which advance() finds the handler again.
+    received, version = event_type, int(version_text)
+    version, data = upcast(family, version, data)
+    event_type = f"{family}.v{version}"
     handler = by_version.get(version)
-    if handler is None:
-        known = ", ".join(f"v{v}" for v in sorted(by_version))
-        raise ProjectionError(f"{event_type}: this worker projects only {known} of {family}")
+    if handler is None:  # a newer version than this worker knows: a dead letter, never a guess
+        known = ", ".join(f"v{v}" for v in sorted(set(by_version) | upcastable(family)))
+        raise ProjectionError(f"{received}: this worker projects only {known} of {family}")
     tally = TALLY.get(family, {}).get(version)
     changes = tally(data) if tally else Changes()
     try:
         parsed = handler.model.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:
-        raise ProjectionError(f"{event_type} data invalid: {exc.errors(include_url=False)}") from exc
+        raise ProjectionError(f"{received} data invalid: {exc.errors(include_url=False)}") from exc
     try:
         if handler.kind is not None:
             assert handler.key is not None
@@ -75,11 +80,12 @@ def project(event_type: str, data: dict[str, Any]) -> Changes:
             KINDS[handler.kind].facts(handler.step({"id": changes.aggregate[1]}, parsed))
         else:
             assert handler.facts is not None
+            changes.event_type = event_type
             changes.facts = diff({}, handler.facts(parsed))
     except ProjectionError:
         raise
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        raise ProjectionError(f"{event_type}: cannot project: {exc!r}") from exc
+        raise ProjectionError(f"{received}: cannot project: {exc!r}") from exc
     return changes
 
 

@@ -4,8 +4,8 @@ A fact is a signed amount on a key, effective on a date: `(figure, area_code, st
 effective_on) -> amount`. A figure for an area as of a day is the sum of the facts of that figure
 in the area (by area-code prefix, so every tier rolls up for free) dated on or before the day; a
 flow over a period sums the facts dated inside it. Amounts are integers in the figure's unit
-(counts; money in fen; hours and scores in hundredths), so sums are exact whatever order the rows
-are read in.
+(counts; money in fen; volunteer service time in minutes; other hours and scores in hundredths),
+so sums are exact whatever order the rows are read in.
 
 Facts of an aggregate with a history (a case moving through stages, a worker's employment) are a
 pure function of that aggregate's folded state; an event's facts are the difference between the

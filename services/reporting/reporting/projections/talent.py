@@ -62,9 +62,11 @@ class VolunteerTrained(Consumed):
 
 
 class VolunteerHours(Consumed):
+    """talent.volunteer.hours_logged.v2 (v1 arrives upcast: upcasting.py)."""
+
     volunteer_id: str
     station_id: str
-    hours: float
+    minutes: int
     served_on: date
 
 
@@ -218,8 +220,9 @@ def volunteer_facts(state: State) -> Facts:
     return facts
 
 
-def _volunteer_hours(d: dict) -> Facts:
-    return {("volunteer_hours", None, d["station_id"], "", "", d["served_on"]): centi(d["hours"])}
+def _volunteer_minutes(d: dict) -> Facts:
+    """volunteer_minutes: service time in whole minutes (exact sums; the view shows hours)."""
+    return {("volunteer_minutes", None, d["station_id"], "", "", d["served_on"]): d["minutes"]}
 
 
 # --- organisations and agencies (one fact per event) ---------------------------------------------
@@ -242,7 +245,7 @@ HANDLERS = {
     "talent.station_head.relieved": {1: Handler(HeadRelieved, "head", lambda d: d["station_id"], _relieved)},
     "talent.volunteer.registered": {1: Handler(VolunteerRegistered, "volunteer", lambda d: d["volunteer_id"], _volunteer_registered)},
     "talent.volunteer.trained": {1: Handler(VolunteerTrained, "volunteer", lambda d: d["volunteer_id"], _volunteer_trained)},
-    "talent.volunteer.hours_logged": {1: Handler(VolunteerHours, facts=_volunteer_hours)},
+    "talent.volunteer.hours_logged": {2: Handler(VolunteerHours, facts=_volunteer_minutes)},
     "talent.organisation.filed": {1: Handler(OrganisationFiled, facts=_org("organisations_filed", "filed_on", k2="reform_affected"))},
     "talent.organisation.incubated": {1: Handler(OrganisationIncubated, facts=_org(
         "organisations_incubated", "incubated_on", k1="organisation_type", k2="reform_affected"))},

@@ -12,11 +12,16 @@ consumed by the registry for its station level rule: their types and fields are 
 `talent.worker.assigned.v1` is an upsert: a second one for the same worker and station means the
 employment changed (full time <-> part time) from `assigned_on`. Employment at a social work service
 agency has its own contracts (`talent.worker.employed_by_agency.v1`, `talent.worker.left_agency.v1`),
-so the station-only staffing contracts keep their meaning; it never counts for a station's quotas."""
+so the station-only staffing contracts keep their meaning; it never counts for a station's quotas.
+
+An incompatible change is a new version: the translator publishes only the newest, and the older
+model stays in CONTRACTS (its schema committed, its catalogue entry kept) for the events of it still
+on the topic. `talent.volunteer.hours_logged.v2` (whole minutes) replaced v1 (float hours)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -161,13 +166,32 @@ class VolunteerTrainedV1(Contract):
 
 
 class VolunteerHoursLoggedV1(Contract):
-    """talent.volunteer.hours_logged.v1: service hours of a volunteer."""
+    """talent.volunteer.hours_logged.v1, superseded by v2 (no longer published; consumers upcast old v1 events to v2): service hours as a float.
+
+    Kept, with its schema, for the v1 events still on the topic within its retention."""
 
     model_config = ConfigDict(title="talent.volunteer.hours_logged.v1")
     volunteer_id: str = uuid_field("opaque UUID of the volunteer")
     station_id: str = uuid_field("the registry's station UUID")
     hours: float = Field(gt=0)
     served_on: date
+
+
+class VolunteerHoursLoggedV2(Contract):
+    """talent.volunteer.hours_logged.v2: service time of a volunteer, in whole minutes (v1's float hours summed inexactly)."""
+
+    model_config = ConfigDict(title="talent.volunteer.hours_logged.v2")
+    volunteer_id: str = uuid_field("opaque UUID of the volunteer")
+    station_id: str = uuid_field("the registry's station UUID")
+    minutes: int = Field(gt=0, description="service time in whole minutes")
+    served_on: date
+
+
+def service_minutes(hours: float) -> int:
+    """Hours as whole minutes, rounded half up from the decimal the hours were entered as (7.5 -> 8, never
+    to even as round() does); at least 1, as every logged entry has hours > 0. Reporting's v1 -> v2
+    upcaster computes the same, so a v1 and a v2 event of the same service time count the same."""
+    return max(1, int((Decimal(str(hours)) * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 # --- organisations and agencies -------------------------------------------------------------------
@@ -248,6 +272,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "talent.volunteer.registered.v1": VolunteerRegisteredV1,
     "talent.volunteer.trained.v1": VolunteerTrainedV1,
     "talent.volunteer.hours_logged.v1": VolunteerHoursLoggedV1,
+    "talent.volunteer.hours_logged.v2": VolunteerHoursLoggedV2,
     "talent.organisation.filed.v1": OrganisationFiledV1,
     "talent.organisation.incubation_started.v1": OrganisationIncubationStartedV1,
     "talent.organisation.incubated.v1": OrganisationIncubatedV1,
@@ -284,8 +309,9 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     Volunteer.Registered: ("talent.volunteer.registered.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
                                                                             registered_on=e.registered_on)),
     Volunteer.Trained: ("talent.volunteer.trained.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id, trained_on=e.trained_on)),
-    Volunteer.HoursLogged: ("talent.volunteer.hours_logged.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
-                                                                               hours=e.hours, served_on=e.served_on)),
+    # v2 since minutes replaced float hours; the domain keeps hours as entered (v1 stays in CONTRACTS for old events)
+    Volunteer.HoursLogged: ("talent.volunteer.hours_logged.v2", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
+                                                                               minutes=service_minutes(e.hours), served_on=e.served_on)),
     Organisation.Filed: ("talent.organisation.filed.v1", lambda e: dict(organisation_id=aggregate_id(e), name=e.name, host_station_id=e.host_station_id,
                                                                         reform_affected=e.reform_affected, filed_on=e.filed_on)),
     Organisation.IncubationStarted: ("talent.organisation.incubation_started.v1",
@@ -305,3 +331,6 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
 
 # (integration type, JSON data) for a public event; None for private ones (exam steps, unique keys, ...).
 translate = make_translator(_TRANSLATIONS, CONTRACTS)
+
+# The types published from now on: CONTRACTS without the superseded versions kept for old events (hours_logged.v1).
+PUBLISHED: frozenset[str] = frozenset(event_type for event_type, _ in _TRANSLATIONS.values())

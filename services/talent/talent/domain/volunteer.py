@@ -70,8 +70,9 @@ class Volunteer(Aggregate):
         self.trainings.append((station_id, trained_on))
 
     def log_hours(self, hours: float, served_on: date) -> None:
-        if not 0 < hours <= MAX_HOURS_PER_ENTRY:
-            raise TalentError(f"服务时长应大于 0 且不超过 {MAX_HOURS_PER_ENTRY:g} 小时")
+        # published in whole minutes (talent.volunteer.hours_logged.v2): less than a minute is no entry
+        if not 1 / 60 <= hours <= MAX_HOURS_PER_ENTRY:
+            raise TalentError(f"服务时长应至少 1 分钟且不超过 {MAX_HOURS_PER_ENTRY:g} 小时")
         if served_on < self.registered_on:
             raise TalentError("服务日期不能早于志愿者注册日期")
         self._hours_logged(self.station_id, float(hours), served_on)
