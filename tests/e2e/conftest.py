@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import random
 import secrets
 from contextlib import closing
@@ -11,18 +12,24 @@ from localinfra.waiting import wait_for  # noqa: F401  (the e2e tests import it 
 
 @pytest.fixture(scope="session")
 def platform(kafka_bootstrap, tmp_path_factory):
-    """Every process of the platform, started as in production, sharing one broker."""
-    from localinfra.platform import Platform
+    """Every process of the platform, started as in production, sharing one broker: every service's
+    events encrypted at rest (required for talent and casework in production, see docs/operations.md)
+    and every process serving its Prometheus metrics, so the privacy sweep can search both."""
+    from localinfra.platform import PROCESSES, Platform, free_port
 
     data_dir = tmp_path_factory.mktemp("platform")
     running = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=data_dir, spans_file=data_dir / "spans.jsonl",
-                       extra_env=dict(GATEWAY_ENV))
+                       extra_env={**GATEWAY_ENV, **CIPHER_ENV}, metrics_ports={name: free_port() for name in PROCESSES})
     try:
         running.start_all()
         yield running
     finally:
         running.stop_all()
 
+
+# A random AES-256 key per service and session: nothing stored by one session can be read by another.
+CIPHER_ENV = {f"{service}_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode()
+              for service in ("REGISTRY", "TALENT", "CASEWORK", "FUNDING")}
 
 # The gateway authenticates every call: a system admin is bootstrapped from these settings, and the
 # tests act as accounts it creates (by default a city admin, who may do everything in Panzhihua).

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from localinfra.waiting import wait_for  # noqa: F401  (the fault tests import it from here)
+from localinfra.topics import group_lag, group_members, read_topic  # noqa: F401  (the fault tests import them from here)
+from localinfra.waiting import wait_for  # noqa: F401
 
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "reliability.md"
 
@@ -42,12 +43,12 @@ def _items() -> list[Item]:
              "every 2xx command's event stored; read models equal a rebuild; lag back to zero",
              ("tests/faults/test_broker_kill.py::",)),
         Item(f, "Reporting worker killed after updating a read model, before committing its offset",
-             "no double count (proven by a SIGKILL at an arbitrary point mid-stream, not at that exact instant)",
+             "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not committed are counted)",
              ("tests/reporting/test_worker_on_kafka.py::test_worker_projects_all_four_topics_survives_a_kill",
               "services/reporting/tests/test_projection.py::test_store_counts_a_redelivered_event_once")),
         Item(f, "Relay killed after publishing, before saving its checkpoint",
-             "duplicates on the topic, none in the read models (SIGKILL at an arbitrary point mid-stream)",
-             ("tests/e2e/test_relay_crash.py::test_relay_killed_mid_stream_loses_and_doubles_nothing",)),
+             "duplicates on the topic, none in the read models (SIGKILL at that exact instant, tests/crash_points.py)",
+             ("tests/e2e/test_relay_crash.py::",)),
         Item(f, "Reporting workers scaled 1 -> 2 -> 1 during a stream", "no lost or duplicated effects",
              ("tests/faults/test_worker_scaling.py::",)),
         Item(f, "PostgreSQL stopped for 30 s during writes",
@@ -171,7 +172,6 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-
 @pytest.fixture(scope="session")
 def own_broker():
     """A Kafka broker of the fault tests alone: they kill it, restart it and send it 10 MB values,
@@ -201,65 +201,3 @@ def fault_platform(bootstrap: str, data_dir: Path, group: str, **env: str):
     return Platform(kafka_bootstrap=bootstrap, data_dir=data_dir, extra_env={"REPORTING_APP_ID": group, **env})
 
 
-async def read_topic(bootstrap: str, topic: str) -> list:
-    """Every record now on `topic` (all partitions, from the beginning to the current end)."""
-    from aiokafka import AIOKafkaConsumer
-    from pzh_shared.kafka import topic_partitions
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=32 * 1024 * 1024)
-    await consumer.start()
-    records = []
-    try:
-        partitions = await topic_partitions(bootstrap, [topic])
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        remaining = {tp for tp in partitions if ends[tp] > 0}
-        while remaining:
-            for tp, batch in (await consumer.getmany(*remaining, timeout_ms=1000, max_records=5000)).items():
-                records += [r for r in batch if r.offset < ends[tp]]
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-    finally:
-        await consumer.stop()
-    return records
-
-
-async def group_lag(bootstrap: str, group: str, topics: tuple[str, ...]) -> int:
-    """Messages on `topics` not yet committed by consumer group `group` (a partition the group never
-    committed counts in full)."""
-    from aiokafka import AIOKafkaConsumer
-    from aiokafka.admin import AIOKafkaAdminClient
-    from aiokafka.errors import KafkaError
-    from pzh_shared.kafka import topic_partitions
-
-    partitions = await topic_partitions(bootstrap, topics)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    await admin.start()
-    await consumer.start()
-    try:
-        try:
-            committed = await admin.list_consumer_group_offsets(group)
-        except KafkaError:  # no coordinator yet (a fresh broker): the group has committed nothing
-            committed = {}
-        ends = await consumer.end_offsets(partitions)
-    finally:
-        await admin.close()
-        await consumer.stop()
-    return sum(max(ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0), 0)
-               for tp in partitions)
-
-
-async def group_members(bootstrap: str, group: str) -> int:
-    """How many consumers the broker counts in `group` now."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        responses = await admin.describe_consumer_groups([group])
-    finally:
-        await admin.close()
-    return sum(len(g["members"]) for r in responses for g in r.to_object()["groups"] if g["group"] == group)

@@ -1,6 +1,7 @@
 """The reporting worker on the real Kafka broker, consuming all four topics: a synthetic year of
 registry, talent, casework and funding events published keyed by aggregate id, the worker killed
-(SIGKILL) mid-stream and restarted, part of the stream published again (as a relay does after a
+(SIGKILL) right after a read-model transaction and before its offsets were committed
+(tests/crash_points.py) and restarted, part of the stream published again (as a relay does after a
 crash), a poison message on one topic: every event is projected once, and rebuilding from the
 topics gives read models equal to the live ones."""
 
@@ -17,13 +18,18 @@ import uuid
 from pathlib import Path
 
 import pytest
+from aiokafka import TopicPartition
+from localinfra.topics import committed_offsets, read_topic
 from localinfra.waiting import wait_for
-from pzh_shared.envelope import encode
+from pzh_shared.envelope import encode, header_map
 from pzh_shared.kafka import ensure_topics, make_producer
 from reporting.adapters.store import ReadModelStore
 from reporting.consumers.rebuild import rebuild
 from reporting.consumers.worker import SOURCE_TOPICS
 from reporting.scenario import build
+
+CRASH_POINTS = Path(__file__).resolve().parents[1] / "crash_points.py"
+CRASH_AT_APPLY = 5  # batches of 50: a few hundred events into the stream
 
 
 async def _publish(bootstrap: str, messages) -> None:
@@ -40,18 +46,35 @@ async def _publish(bootstrap: str, messages) -> None:
         await producer.stop()
 
 
-def _processed(path: Path, ids: set[str]) -> int:
+def _applied_ids(path: Path) -> set[str]:
     if not path.exists():
-        return 0
+        return set()
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
-            seen = {row[0] for row in conn.execute("SELECT event_id FROM processed_events")}
+            return {row[0] for row in conn.execute("SELECT event_id FROM processed_events")}
         finally:
             conn.close()
     except sqlite3.OperationalError:
-        return 0
-    return len(seen & ids)
+        return set()
+
+
+def _processed(path: Path, ids: set[str]) -> int:
+    return len(_applied_ids(path) & ids)
+
+
+async def _applied_beyond_committed(bootstrap: str, group: str, live: Path) -> int:
+    """Events already in the read models whose messages lie at or after the group's committed offset
+    of their partition: the consumer will get them again."""
+    committed = await committed_offsets(bootstrap, group)
+    applied = _applied_ids(live)
+    beyond = 0
+    for topic in SOURCE_TOPICS:
+        for record in await read_topic(bootstrap, topic):
+            tp = TopicPartition(record.topic, record.partition)
+            if record.offset >= committed.get(tp, 0) and header_map(record.headers).get("ce_id") in applied:
+                beyond += 1
+    return beyond
 
 
 @pytest.fixture(scope="module")
@@ -79,23 +102,27 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
                REPORTING_BATCH_SIZE="50", PYTHONUNBUFFERED="1")
     live = tmp_path / "reporting.sqlite"
 
-    def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "reporting", "worker"], env=env, cwd=tmp_path,
+    def start(*crash_point: str) -> subprocess.Popen:
+        launcher = [str(CRASH_POINTS), *crash_point] if crash_point else ["-m"]
+        return subprocess.Popen([sys.executable, *launcher, "reporting", "worker"], env=env, cwd=tmp_path,
                                 stdout=open(tmp_path / "worker.log", "ab"), stderr=subprocess.STDOUT)
 
-    worker = start()
+    # SIGKILLed right after its CRASH_AT_APPLY-th read-model transaction, before Faust commits the
+    # batch's offsets: the events of that batch (at least) are in the read models and will come again.
+    worker = start("worker-after-apply", str(CRASH_AT_APPLY))
     try:
         asyncio.run(_publish(kafka_bootstrap, scenario.events))
-        wait_for(lambda: _processed(live, ids) >= len(ids) // 4, timeout=120, what="a quarter of the events")
-        worker.send_signal(signal.SIGKILL)  # mid-stream, offsets of the last batches not committed
-        worker.wait(timeout=30)
+        assert worker.wait(timeout=180) == -signal.SIGKILL, (tmp_path / "worker.log").read_text(errors="replace")
         projected_at_kill = _processed(live, ids)
+        applied_not_committed = asyncio.run(_applied_beyond_committed(kafka_bootstrap, env["REPORTING_APP_ID"], live))
+        assert applied_not_committed > 0, "the crash point: events in the read models whose offsets were not committed"
         restarted = time.monotonic()
         asyncio.run(_publish(kafka_bootstrap, scenario.events[:200]))  # a relay's republish after a crash
         worker = start()
         wait_for(lambda: _processed(live, ids) == len(ids), timeout=180, what="every event projected")
         record_property("reliability", {"events sent": len(scenario.events), "republished": 200,
-                                        "projected at the kill": projected_at_kill, "projected": _processed(live, ids),
+                                        "projected at the kill": projected_at_kill,
+                                        "applied but offset not committed at the kill (redelivered)": applied_not_committed, "projected": _processed(live, ids),
                                         "s from restart to all projected": round(time.monotonic() - restarted, 1)})
 
         last: dict = {}
