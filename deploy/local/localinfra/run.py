@@ -3,6 +3,9 @@ under var/, in the foreground until Ctrl-C. Data survives restarts (var/kafka, v
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import secrets
 import signal
 import socket
@@ -37,6 +40,27 @@ def admin_password(root: Path) -> str:
     return path.read_text().strip()
 
 
+# Talent and casework store people's names, ID numbers and phones: encrypted at rest locally too.
+ENCRYPTED_SERVICES = ("talent", "casework")
+
+
+def cipher_keys(root: Path) -> dict[str, str]:
+    """Each personal-data service's CIPHER_KEY for the local platform: made once with its data and kept
+    in var/cipher-keys (mode 600); `make clean` drops both. A key set in the shell wins. A store
+    written before this file existed holds unencrypted events no key can read: it keeps running
+    unencrypted (and says so) until `make clean`."""
+    path = root / "cipher-keys"
+    if not path.exists():
+        if any((root / "data" / f"{service}.sqlite").exists() for service in ENCRYPTED_SERVICES):
+            print("注意：本地人才、个案数据未加密存储（创建于加密之前）；运行 make clean 后重新启动即启用加密。", flush=True)
+            return {}
+        root.mkdir(parents=True, exist_ok=True)
+        keys = {f"{service.upper()}_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode() for service in ENCRYPTED_SERVICES}
+        path.write_text(json.dumps(keys))
+        path.chmod(0o600)
+    return {name: key for name, key in json.loads(path.read_text()).items() if name not in os.environ}
+
+
 def main() -> int:
     root = Path("var")
     stop = False
@@ -54,7 +78,7 @@ def main() -> int:
     password = admin_password(root)
     admin = {"GATEWAY_BOOTSTRAP_ADMIN_USERNAME": "admin", "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": password,
              "GATEWAY_BOOTSTRAP_ADMIN_ROLE": "city_admin", "GATEWAY_BOOTSTRAP_ADMIN_AREA": "510400"}
-    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports, extra_env=admin)
+    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports, extra_env=admin | cipher_keys(root))
     try:
         platform.start_all()
         print(f"Kafka: {broker.bootstrap}")
