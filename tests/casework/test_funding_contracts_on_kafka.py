@@ -16,45 +16,16 @@ from casework.consumers.funding import funding_consumer
 from casework.settings import CaseworkSettings
 from casework.testing import STATION, contract_signed_data
 from fastapi.testclient import TestClient
-from pzh_shared.envelope import Envelope, encode, header_map
-from pzh_shared.kafka import make_producer
+from localinfra.topics import drive_consumer, publish
+from pzh_shared.envelope import Envelope, header_map
 
 
 def _envelope(event_type: str, data: dict) -> Envelope:
     return Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type=event_type, subject=str(uuid.uuid4()), time=datetime.now(UTC), data=data)
 
 
-async def _publish(bootstrap: str, topic: str, envelopes: list[Envelope]) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            key, value, headers = encode(envelope)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-        await producer.send_and_wait(topic, b"{not json", key=b"poison")
-    finally:
-        await producer.stop()
-
-
-async def _consume(app, bootstrap: str, topic: str, expected: int, settle: float = 0.0):
-    consumer = funding_consumer(app, bootstrap, topic=topic, group_id=f"casework-funding-{uuid.uuid4().hex[:6]}")
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    owned_since = None
-    try:
-        for _ in range(300):
-            if task.done():
-                break
-            owned = consumer.consumer is not None and len(consumer.consumer.assignment()) == 3
-            owned_since = (owned_since or asyncio.get_running_loop().time()) if owned else None
-            if consumer.applied + consumer.dead_lettered >= expected and owned_since and asyncio.get_running_loop().time() - owned_since >= settle:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        stop.set()
-        await task
-    assert owned_since is not None, "the consumer never owned the topic's partitions"
-    return consumer
+def _consumer(app, bootstrap: str, topic: str):
+    return funding_consumer(app, bootstrap, topic=topic, group_id=f"casework-funding-{uuid.uuid4().hex[:6]}")
 
 
 async def _dead_letters(bootstrap: str, topic: str, wanted: int) -> list:
@@ -88,8 +59,8 @@ def test_projects_name_contracts_from_the_funding_events(kafka_bootstrap, tmp_pa
         reply = client.post("/projects", json=project)
         assert reply.status_code == 422 and reply.json()["error"]["code"] == "unknown_contract", reply.text
 
-        asyncio.run(_publish(kafka_bootstrap, topic, envelopes))
-        first = asyncio.run(_consume(application, kafka_bootstrap, topic, len(envelopes) + 1))
+        asyncio.run(publish(kafka_bootstrap, topic, envelopes, poison=True))
+        first = asyncio.run(drive_consumer(_consumer(application, kafka_bootstrap, topic), len(envelopes) + 1))
         assert (first.applied, first.dead_lettered) == (3, 2)
 
         contract = client.get(f"/contracts/{signed}").json()
@@ -102,7 +73,7 @@ def test_projects_name_contracts_from_the_funding_events(kafka_bootstrap, tmp_pa
 
     # A fresh consumer group replays the whole topic: the tracking records make it change nothing.
     last = application.recorder.max_notification_id()
-    replay = asyncio.run(_consume(application, kafka_bootstrap, topic, 0, settle=3.0))
+    replay = asyncio.run(drive_consumer(_consumer(application, kafka_bootstrap, topic), 0, settle=3.0))
     assert (replay.applied, replay.dead_lettered) == (0, 0)
     assert application.recorder.max_notification_id() == last
     application.close()

@@ -15,9 +15,9 @@ from funding.application.service import FundingApplication
 from funding.consumers.casework import casework_consumer
 from funding.domain.errors import FundingError
 from funding.settings import FundingSettings
-from pzh_shared.envelope import Envelope, encode
+from localinfra.topics import drive_consumer, publish
+from pzh_shared.envelope import Envelope
 from pzh_shared.eventstore import make_application
-from pzh_shared.kafka import make_producer
 
 
 def _evaluated(contract_id: str, project_id: str, score: float) -> Envelope:
@@ -26,30 +26,8 @@ def _evaluated(contract_id: str, project_id: str, score: float) -> Envelope:
                                                   "score": score, "evaluated_on": "2021-06-30"})
 
 
-async def _publish(bootstrap: str, topic: str, envelopes: list[Envelope]) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            key, value, headers = encode(envelope)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
-
-
-async def _consume(app: FundingApplication, bootstrap: str, topic: str, expected: int):
-    consumer = casework_consumer(app, bootstrap, topic=topic, group_id=f"funding-casework-{uuid.uuid4().hex[:6]}")
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
-        for _ in range(300):
-            if task.done() or consumer.applied + consumer.dead_lettered >= expected:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        stop.set()
-        await task
-    return consumer
+def _consumer(app: FundingApplication, bootstrap: str, topic: str):
+    return casework_consumer(app, bootstrap, topic=topic, group_id=f"funding-casework-{uuid.uuid4().hex[:6]}")
 
 
 def test_an_evaluation_from_casework_releases_a_conditioned_payment(kafka_bootstrap, tmp_path):
@@ -64,8 +42,8 @@ def test_an_evaluation_from_casework_releases_a_conditioned_payment(kafka_bootst
 
     topic = f"casework{uuid.uuid4().hex[:6]}.events"
     bad = _evaluated(str(uuid.uuid4()), project, 90)  # an unknown contract
-    asyncio.run(_publish(kafka_bootstrap, topic, [_evaluated(str(cid), project, 88.5), bad]))
-    first = asyncio.run(_consume(app, kafka_bootstrap, topic, 2))
+    asyncio.run(publish(kafka_bootstrap, topic, [_evaluated(str(cid), project, 88.5), bad]))
+    first = asyncio.run(drive_consumer(_consumer(app, kafka_bootstrap, topic), 2))
     assert (first.applied, first.dead_lettered) == (1, 1)
     assert app.contract(cid).evaluations[0]["score"] == 88.5
 
@@ -77,7 +55,7 @@ def test_an_evaluation_from_casework_releases_a_conditioned_payment(kafka_bootst
     version = app.contract(cid).version
     republished = _evaluated(str(cid), project, 88.5)
     republished = republished.model_copy(update={"data": {**republished.data, "station_id": app.contract(cid).evaluations[0]["station_id"]}})
-    asyncio.run(_publish(kafka_bootstrap, topic, [republished]))
-    again = asyncio.run(_consume(app, kafka_bootstrap, topic, 1))
+    asyncio.run(publish(kafka_bootstrap, topic, [republished]))
+    again = asyncio.run(drive_consumer(_consumer(app, kafka_bootstrap, topic), 1))
     assert (again.applied, again.dead_lettered) == (1, 0), "only the new message: the first two were tracked"
     assert app.contract(cid).version == version and len(app.contract(cid).evaluations) == 1

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import jsonschema
 from aiokafka import AIOKafkaConsumer
-from pzh_shared.envelope import Envelope, decode, encode
+from localinfra.topics import publish
+from pzh_shared.envelope import Envelope, decode
 from pzh_shared.eventstore import make_application
-from pzh_shared.kafka import make_producer
 from pzh_shared.relay import OutboxRelay
 from registry.adapters.integration import translate
 from registry.application.service import AreaRow, RegistryApplication
@@ -92,18 +92,6 @@ def _talent(event_type: str, data: dict) -> Envelope:
                     time=datetime.now(UTC), data=data)
 
 
-async def _publish(bootstrap: str, topic: str, envelopes: list[Envelope]) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            key, value, headers = encode(envelope)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-        await producer.send_and_wait(topic, b"{not json", key=b"poison")
-    finally:
-        await producer.stop()
-
-
 def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_bootstrap, tmp_path):
     app = _registry(tmp_path)
     app.register_areas([AreaRow("510421005", "测试镇", False, date(2020, 1, 1))])
@@ -141,7 +129,7 @@ def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_b
         assert owned_since is not None, "the consumer never owned the topic's partitions"
         return consumer
 
-    asyncio.run(_publish(kafka_bootstrap, topic, staffing))
+    asyncio.run(publish(kafka_bootstrap, topic, staffing, poison=True))
     first = asyncio.run(scenario(len(staffing) + 1))
     assert (first.applied, first.dead_lettered) == (len(staffing), 1)
     station = app.station(station_id)

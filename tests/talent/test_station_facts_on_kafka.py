@@ -10,9 +10,9 @@ import uuid
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
-from pzh_shared.envelope import Envelope, encode
+from localinfra.topics import drive_consumer, publish
+from pzh_shared.envelope import Envelope
 from pzh_shared.eventstore import make_application
-from pzh_shared.kafka import make_producer
 from talent.api.app import create_app
 from talent.application.service import TalentApplication
 from talent.consumers.stations import stations_consumer
@@ -27,39 +27,8 @@ def _planned(station_id: str, tier: str, provincial_pilot: bool) -> Envelope:
                     time=datetime.now(UTC), data=data)
 
 
-async def _publish(bootstrap: str, topic: str, envelopes: list[Envelope]) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            key, value, headers = encode(envelope)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-        await producer.send_and_wait(topic, b"{not json", key=b"poison")
-    finally:
-        await producer.stop()
-
-
-async def _consume(app: TalentApplication, bootstrap: str, topic: str, expected: int, settle: float = 0.0):
-    """Runs a consumer in a fresh group until it has handled `expected` messages and, for at least
-    `settle` seconds, owned every partition of the topic."""
-    consumer = stations_consumer(app, bootstrap, topic=topic, group_id=f"talent-stations-{uuid.uuid4().hex[:6]}")
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    owned_since = None
-    try:
-        for _ in range(300):
-            if task.done():
-                break
-            owned = consumer.consumer is not None and len(consumer.consumer.assignment()) == 3
-            owned_since = (owned_since or asyncio.get_running_loop().time()) if owned else None
-            if consumer.applied + consumer.dead_lettered >= expected and owned_since and asyncio.get_running_loop().time() - owned_since >= settle:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        stop.set()
-        await task
-    assert owned_since is not None, "the consumer never owned the topic's partitions"
-    return consumer
+def _consumer(app: TalentApplication, bootstrap: str, topic: str):
+    return stations_consumer(app, bootstrap, topic=topic, group_id=f"talent-stations-{uuid.uuid4().hex[:6]}")
 
 
 def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp_path):
@@ -75,8 +44,8 @@ def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp
         reply = client.get(f"/stations/{pilot}/quotas/2021")
         assert reply.status_code == 404, reply.text  # not heard of yet: no kind to evaluate
 
-        asyncio.run(_publish(kafka_bootstrap, topic, envelopes))
-        first = asyncio.run(_consume(application, kafka_bootstrap, topic, len(envelopes) + 1))
+        asyncio.run(publish(kafka_bootstrap, topic, envelopes, poison=True))
+        first = asyncio.run(drive_consumer(_consumer(application, kafka_bootstrap, topic), len(envelopes) + 1))
         assert (first.applied, first.dead_lettered) == (len(envelopes), 1)
 
         report = client.get(f"/stations/{pilot}/quotas/2021").json()
@@ -86,7 +55,7 @@ def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp
 
     # A fresh consumer group replays the whole topic: the tracking records make it change nothing.
     version, last = application.station_profile(pilot).version, application.recorder.max_notification_id()
-    replay = asyncio.run(_consume(application, kafka_bootstrap, topic, 0, settle=3.0))
+    replay = asyncio.run(drive_consumer(_consumer(application, kafka_bootstrap, topic), 0, settle=3.0))
     assert (replay.applied, replay.dead_lettered) == (0, 0)
     assert (application.station_profile(pilot).version, application.recorder.max_notification_id()) == (version, last)
     application.close()

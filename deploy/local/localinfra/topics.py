@@ -1,5 +1,5 @@
-"""What is on the broker, as the tests see it from outside: every record of a topic, a consumer
-group's committed offsets, lag and members."""
+"""The broker as the tests see it from outside: publishing envelopes, every record of a topic, a
+consumer group's committed offsets, lag and members, and driving one of the services' consumers."""
 
 from __future__ import annotations
 
@@ -77,3 +77,47 @@ async def group_members(bootstrap: str, group: str) -> int:
     finally:
         await admin.close()
     return sum(len(g["members"]) for r in responses for g in r.to_object()["groups"] if g["group"] == group)
+
+
+async def publish(bootstrap: str, topic: str, envelopes: list, poison: bool = False) -> None:
+    """Publishes the envelopes in order, as a relay does (key = subject, CloudEvents headers), and,
+    if `poison`, a message that is not JSON after them."""
+    from pzh_shared.envelope import encode
+    from pzh_shared.kafka import make_producer
+
+    producer = make_producer(bootstrap)
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            key, value, headers = encode(envelope)
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
+        if poison:
+            await producer.send_and_wait(topic, b"{not json", key=b"poison")
+    finally:
+        await producer.stop()
+
+
+async def drive_consumer(consumer, expected: int, settle: float = 0.0, partitions: int = 3):
+    """Runs one of the services' consumers (pzh_shared.consumer) until it has handled `expected`
+    messages (applied or dead-lettered) and, for at least `settle` seconds, owned every partition of
+    its topic; at most about 30 s. Returns the consumer, stopped."""
+    import asyncio
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    loop = asyncio.get_running_loop()
+    owned_since = None
+    try:
+        for _ in range(300):
+            if task.done():
+                break
+            owned = consumer.consumer is not None and len(consumer.consumer.assignment()) == partitions
+            owned_since = (owned_since or loop.time()) if owned else None
+            if consumer.applied + consumer.dead_lettered >= expected and owned_since and loop.time() - owned_since >= settle:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await task
+    assert owned_since is not None, "the consumer never owned the topic's partitions"
+    return consumer
