@@ -38,3 +38,26 @@ def test_a_batch_that_fails_leaves_nothing_and_the_next_one_applies(tmp_path, en
     reference = ReadModelStore(tmp_path / "reference.sqlite")
     reference.apply(_batch(envelopes))
     assert store.dump() == reference.dump()
+
+
+def test_a_second_process_opening_the_store_while_the_first_writes_waits_instead_of_failing(tmp_path):
+    """Replicas share the read-model file: a worker starting while another is in the middle of a
+    write transaction waits for it (busy timeout) rather than crash with "database is locked"."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "rm.sqlite"
+    ReadModelStore(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO processed_events (event_id, event_type) VALUES ('e1', 't')")
+    opened: list = []
+    second = threading.Thread(target=lambda: opened.append(ReadModelStore(path)))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the second store must wait for the writer"
+    writer.execute("COMMIT")
+    second.join(30)
+    assert len(opened) == 1
+    opened[0].close()
+    writer.close()

@@ -79,8 +79,10 @@ class ReadModelStore:
             raise StoreOutdated(f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
                                 "stop the worker and run `python -m reporting rebuild` (or, for a local platform, `make clean`)")
         # Tables and version in one transaction: the worker and the API open a new file at the same moment,
-        # and the one that looks between the two would take the file for an outdated one.
-        self._conn.executescript(f"BEGIN; {_SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        # and the one that looks between the two would take the file for an outdated one. IMMEDIATE takes
+        # the write lock first, waiting (busy timeout) while a replica writes: a deferred transaction would
+        # fail at once with "database is locked" when it tried to turn its read into a write.
+        self._conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         self._lock = threading.Lock()
 
     def close(self) -> None:
