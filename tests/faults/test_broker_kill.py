@@ -14,40 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import SOURCE_TOPICS, fault_platform, group_lag, read_topic, verify_rebuild, wait_for
+from .conftest import SOURCE_TOPICS, fault_platform, group_lag, import_villages, open_rooms, read_topic, verify_rebuild, wait_for
 
 TOWNSHIPS = [f"510422{n:03d}" for n in range(800, 810)]
 PER_TOWNSHIP = 1000
 TOTAL = len(TOWNSHIPS) * PER_TOWNSHIP  # 10,000 commands
 SENDERS = 8
-
-
-async def open_rooms(url: str, answers: dict[str, str], failures: list[str], retries: list[str]) -> None:
-    queue = [(t, n) for n in range(PER_TOWNSHIP) for t in TOWNSHIPS]
-    async with httpx.AsyncClient(base_url=url, timeout=120, headers={"x-user": "fault-tests"}) as client:
-        async def sender() -> None:
-            while queue:
-                township, n = queue.pop()
-                body = {"name": f"第{n}村社会工作服务室", "tier": "village_room", "area_code": f"{township}{n:03d}"}
-                # A dropped connection leaves the outcome unknown: the retry carries the same
-                # Idempotency-Key, so it can never open a second room.
-                key = f"room-{township}{n:03d}"
-                for attempt in range(5):
-                    try:
-                        reply = await client.post("/stations", json=body, headers={"Idempotency-Key": key})
-                        break
-                    except httpx.TransportError as exc:
-                        retries.append(repr(exc))
-                        await asyncio.sleep(0.5 * (attempt + 1))
-                else:
-                    failures.append(f"no answer for {key}")
-                    continue
-                if reply.status_code == 201:
-                    answers[f"{township}{n:03d}"] = reply.json()["station_id"]
-                else:
-                    failures.append(f"{reply.status_code} {reply.text[:200]}")
-
-        await asyncio.gather(*(sender() for _ in range(SENDERS)))
 
 
 @pytest.mark.timeout(2400)  # 10,000 commands on a shared 2-core machine: minutes, not seconds
@@ -61,15 +33,11 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
     try:
         for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
             platform.start(name)
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=300, headers={"x-user": "fault-tests"}) as registry:
-            for township in TOWNSHIPS:
-                csv = f"code,name,valid_from\n{township},杀代理镇{township[-3:]},2020-01-01\n" + "".join(
-                    f"{township}{n:03d},第{n}村,2020-01-01\n" for n in range(PER_TOWNSHIP))
-                reply = registry.post("/areas/import", content=csv.encode(), headers={"content-type": "text/csv"})
-                assert reply.status_code == 201, reply.text
+        import_villages(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, "杀代理镇")
 
         started = time.monotonic()
-        commands = threading.Thread(target=lambda: asyncio.run(open_rooms(platform.url("registry-api"), answers, failures, retries)))
+        stream = open_rooms(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, answers, failures, SENDERS, retries=retries)
+        commands = threading.Thread(target=lambda: asyncio.run(stream))
         commands.start()
         wait_for(lambda: len(answers) >= TOTAL * 3 // 10, timeout=600, interval=0.05)
         own_broker.kill()

@@ -16,28 +16,11 @@ import uuid
 import httpx
 import pytest
 
-from .conftest import SOURCE_TOPICS, fault_platform, group_lag, group_members, verify_rebuild, wait_for
+from .conftest import SOURCE_TOPICS, fault_platform, group_lag, group_members, import_villages, open_rooms, verify_rebuild, wait_for
 
 TOWNSHIPS = [f"510422{n:03d}" for n in range(820, 822)]
 PER_TOWNSHIP = 1000
 TOTAL = len(TOWNSHIPS) * PER_TOWNSHIP
-
-
-async def open_rooms(url: str, answers: dict[str, str], failures: list[str]) -> None:
-    queue = [(t, n) for n in range(PER_TOWNSHIP) for t in TOWNSHIPS]
-    async with httpx.AsyncClient(base_url=url, timeout=120, headers={"x-user": "fault-tests"}) as client:
-        async def sender() -> None:
-            while queue:
-                township, n = queue.pop()
-                reply = await client.post("/stations", json={"name": f"第{n}村社会工作服务室", "tier": "village_room",
-                                                             "area_code": f"{township}{n:03d}"})
-                if reply.status_code == 201:
-                    answers[f"{township}{n:03d}"] = reply.json()["station_id"]
-                else:
-                    failures.append(f"{reply.status_code} {reply.text[:200]}")
-                await asyncio.sleep(0.005)  # a steady stream, so both scaling steps happen mid-stream
-
-        await asyncio.gather(*(sender() for _ in range(4)))
 
 
 @pytest.mark.timeout(1800)
@@ -50,14 +33,12 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
     try:
         for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
             platform.start(name)
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=300, headers={"x-user": "fault-tests"}) as registry:
-            for township in TOWNSHIPS:
-                csv = f"code,name,valid_from\n{township},扩缩镇{township[-3:]},2020-01-01\n" + "".join(
-                    f"{township}{n:03d},第{n}村,2020-01-01\n" for n in range(PER_TOWNSHIP))
-                assert registry.post("/areas/import", content=csv.encode(), headers={"content-type": "text/csv"}).status_code == 201
+        import_villages(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, "扩缩镇")
 
         started = time.monotonic()
-        commands = threading.Thread(target=lambda: asyncio.run(open_rooms(platform.url("registry-api"), answers, failures)))
+        # a steady stream (a pause after each command), so both scaling steps happen mid-stream
+        stream = open_rooms(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, answers, failures, senders=4, pause=0.005)
+        commands = threading.Thread(target=lambda: asyncio.run(stream))
         commands.start()
         wait_for(lambda: len(answers) >= TOTAL // 5, timeout=600, interval=0.05)
         second = platform.start_replica("reporting-worker", 2)

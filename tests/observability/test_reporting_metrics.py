@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 from localinfra.platform import Platform, free_port
-from pzh_shared.envelope import encode
-from pzh_shared.kafka import ensure_topics, make_producer
+from localinfra.topics import publish_each
+from pzh_shared.kafka import ensure_topics
 from reporting.consumers.worker import SOURCE_TOPICS
 from reporting.scenario import build
 
@@ -19,16 +19,7 @@ from .conftest import samples, scrape, wait_for
 
 async def _publish(bootstrap: str, messages) -> None:
     await ensure_topics(bootstrap, {t: 3 for t in SOURCE_TOPICS} | {f"{t}.dlq": 3 for t in SOURCE_TOPICS})
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        futures = []
-        for topic, envelope in messages:
-            key, value, headers = encode(envelope)
-            futures.append(await producer.send(topic, value, key=key, headers=headers))
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
+    await publish_each(bootstrap, messages)
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from aiokafka import TopicPartition
-from localinfra.topics import committed_offsets, read_topic
+from localinfra.topics import committed_offsets, publish_each, read_topic
 from localinfra.waiting import wait_for
-from pzh_shared.envelope import encode, header_map
-from pzh_shared.kafka import ensure_topics, make_producer
+from pzh_shared.envelope import header_map
+from pzh_shared.kafka import ensure_topics
 from reporting.adapters.store import ReadModelStore
 from reporting.consumers.rebuild import rebuild
 from reporting.consumers.worker import SOURCE_TOPICS
@@ -30,20 +30,6 @@ from reporting.scenario import build
 
 CRASH_POINTS = Path(__file__).resolve().parents[1] / "crash_points.py"
 CRASH_AT_APPLY = 5  # batches of 50: a few hundred events into the stream
-
-
-async def _publish(bootstrap: str, messages) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        futures = []
-        for topic, envelope in messages:
-            key, value, headers = encode(envelope)
-            futures.append(await producer.send(topic, value, key=key, headers=headers))
-        futures.append(await producer.send("casework.events", b"{not json", key=b"poison"))
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
 
 
 def _applied_ids(path: Path) -> set[str]:
@@ -111,13 +97,13 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
     # batch's offsets: the events of that batch (at least) are in the read models and will come again.
     worker = start("worker-after-apply", str(CRASH_AT_APPLY))
     try:
-        asyncio.run(_publish(kafka_bootstrap, scenario.events))
+        asyncio.run(publish_each(kafka_bootstrap, scenario.events, poison_topic="casework.events"))
         assert worker.wait(timeout=180) == -signal.SIGKILL, (tmp_path / "worker.log").read_text(errors="replace")
         projected_at_kill = _processed(live, ids)
         applied_not_committed = asyncio.run(_applied_beyond_committed(kafka_bootstrap, env["REPORTING_APP_ID"], live))
         assert applied_not_committed > 0, "the crash point: events in the read models whose offsets were not committed"
         restarted = time.monotonic()
-        asyncio.run(_publish(kafka_bootstrap, scenario.events[:200]))  # a relay's republish after a crash
+        asyncio.run(publish_each(kafka_bootstrap, scenario.events[:200], poison_topic="casework.events"))  # a relay's republish after a crash
         worker = start()
         wait_for(lambda: _processed(live, ids) == len(ids), timeout=180, what="every event projected")
         record_property("reliability", {"events sent": len(scenario.events), "republished": 200,

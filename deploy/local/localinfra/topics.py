@@ -79,22 +79,31 @@ async def group_members(bootstrap: str, group: str) -> int:
     return sum(len(g["members"]) for r in responses for g in r.to_object()["groups"] if g["group"] == group)
 
 
-async def publish(bootstrap: str, topic: str, envelopes: list, poison: bool = False) -> None:
-    """Publishes the envelopes in order, as a relay does (key = subject, CloudEvents headers), and,
-    if `poison`, a message that is not JSON after them."""
+async def publish_each(bootstrap: str, messages: list, poison_topic: str | None = None) -> None:
+    """Publishes each (topic, envelope) in order, as a relay does (key = subject, CloudEvents
+    headers), and, if `poison_topic`, a message that is not JSON there after them."""
+    import asyncio
+
     from pzh_shared.envelope import encode
     from pzh_shared.kafka import make_producer
 
     producer = make_producer(bootstrap)
     await producer.start()
     try:
-        for envelope in envelopes:
+        sent = []  # acknowledgements awaited together: the idempotent producer keeps each partition's order
+        for topic, envelope in messages:
             key, value, headers = encode(envelope)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-        if poison:
-            await producer.send_and_wait(topic, b"{not json", key=b"poison")
+            sent.append(await producer.send(topic, value, key=key, headers=headers))
+        if poison_topic is not None:
+            sent.append(await producer.send(poison_topic, b"{not json", key=b"poison"))
+        await asyncio.gather(*sent)
     finally:
         await producer.stop()
+
+
+async def publish(bootstrap: str, topic: str, envelopes: list, poison: bool = False) -> None:
+    """publish_each onto one topic."""
+    await publish_each(bootstrap, [(topic, envelope) for envelope in envelopes], topic if poison else None)
 
 
 async def drive_consumer(consumer, expected: int, settle: float = 0.0, partitions: int = 3):
