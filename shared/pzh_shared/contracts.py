@@ -1,9 +1,10 @@
 """Building blocks of every service's integration contracts (adapters/integration.py): the base
-model, an opaque-UUID field, and the translator from private domain events to public contracts."""
+model, an opaque-UUID field, and the publication: which private domain events a service publishes
+and how each is translated into its public contract."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,3 +46,34 @@ def make_translator(table: dict[type, tuple[str, Builder]], contracts: dict[str,
         return event_type, model.model_dump(mode="json")
 
     return translate
+
+
+class Publication:
+    """A service's published events, declared once: {domain event class: (event type, builder)}
+    with the contract model of each type. The relay publishes through `translate`; tests, schemas
+    and catalogues read `contracts` and `published`."""
+
+    def __init__(self, table: dict[type, tuple[str, Builder]], contracts: dict[str, type[BaseModel]]):
+        missing = {event_type for event_type, _ in table.values()} - set(contracts)
+        if missing:
+            raise ValueError(f"published without a contract: {sorted(missing)}")
+        self.table = table
+        self.contracts = contracts
+        self.published: frozenset[str] = frozenset(event_type for event_type, _ in table.values())
+        self.translate = make_translator(table, contracts)
+
+    def public_events(self, app: Any, page_size: int = 1000) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(envelope id, event type, data) of every published event of `app`, in log order: what its
+        relay sends to Kafka, read straight from the notification log."""
+        from pzh_shared.envelope import event_id
+
+        start = 0
+        while True:
+            notifications = app.recorder.select_notifications(start, page_size, inclusive_of_start=False)
+            if not notifications:
+                return
+            for notification in notifications:
+                public = self.translate(app.mapper.to_domain_event(notification))
+                if public is not None:
+                    yield (event_id(notification.originator_id, notification.originator_version), *public)
+            start = notifications[-1].id
