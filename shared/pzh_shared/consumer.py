@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from eventsourcing.persistence import Tracking
 from opentelemetry import trace
+from pydantic import BaseModel
 
 from pzh_shared.envelope import BadMessage, Envelope, decode, dlq_topic, header_map
 from pzh_shared.eventstore import ServiceApplication
@@ -28,6 +31,49 @@ tracer = trace.get_tracer(__name__)
 # Applies one envelope and saves its effects with app.save_tracked(tracking, ...); raises
 # `rejected` exceptions for messages that can never be applied.
 Handler = Callable[[Envelope, Tracking], None]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class On(Generic[M]):
+    """One event type a service reads: the consumer's own model of just the fields it reads, and the
+    typed application command that applies it, saving its effects with the tracking record."""
+
+    model: type[M]
+    command: Callable[[M, Tracking], None]
+
+
+class UnreadVersion(ValueError):
+    """A version of an event this service reads, but not one it knows: dead-lettered, never guessed at."""
+
+
+class Subscription:
+    """The one way a service consumes another service's events (a TrackedConsumer's handler): each
+    event type it reads is validated into its model, then its command is called; any other type is
+    tracked and ignored; a message seen before (same tracking) changes nothing."""
+
+    def __init__(self, app: ServiceApplication, handlers: Mapping[str, On[Any]]):
+        self.app = app
+        self.handlers = dict(handlers)
+        self._families: dict[str, list[str]] = {}
+        for event_type in self.handlers:
+            self._families.setdefault(event_type.rpartition(".v")[0], []).append(event_type)
+
+    def __call__(self, envelope: Envelope, tracking: Tracking) -> None:
+        self.apply(envelope.type, envelope.data, tracking)
+
+    def apply(self, event_type: str, data: Any, tracking: Tracking) -> None:
+        if self.app.already_tracked(tracking):
+            return
+        on = self.handlers.get(event_type)
+        if on is None:
+            known = self._families.get(event_type.rpartition(".v")[0])
+            if known:
+                raise UnreadVersion(f"{event_type}：本服务只读取 {'、'.join(sorted(known))}")
+            self.app.save_tracked(tracking)  # not an event this service reads
+            return
+        on.command(on.model.model_validate(data), tracking)  # a ValidationError (a ValueError) dead-letters it
 
 
 class _SeekToTracked(ConsumerRebalanceListener):
