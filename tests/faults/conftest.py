@@ -46,7 +46,7 @@ def _items() -> list[Item]:
              ("tests/faults/test_broker_kill.py::",)),
         Item(f, "Reporting worker killed after updating a read model, before committing its offset",
              "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not committed are counted)",
-             ("tests/reporting/test_worker_on_kafka.py::test_worker_projects_all_four_topics_survives_a_kill",
+             ("tests/integration/reporting/test_worker_on_kafka.py::test_worker_projects_all_four_topics_survives_a_kill",
               "services/reporting/tests/test_projection.py::test_store_counts_a_redelivered_event_once")),
         Item(f, "Relay killed after publishing, before saving its checkpoint",
              "duplicates on the topic, none in the read models (SIGKILL at that exact instant, tests/crash_points.py)",

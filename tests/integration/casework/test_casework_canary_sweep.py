@@ -33,7 +33,7 @@ from pzh_shared.kafka import make_producer
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import JsonLinesSpanExporter, instrument_fastapi, setup_telemetry
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "services" / "casework" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "casework" / "schemas"
 
 
 @pytest.fixture

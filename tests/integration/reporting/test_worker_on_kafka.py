@@ -28,7 +28,7 @@ from reporting.consumers.rebuild import rebuild
 from reporting.consumers.worker import SOURCE_TOPICS
 from reporting.scenario import build
 
-CRASH_POINTS = Path(__file__).resolve().parents[1] / "crash_points.py"
+CRASH_POINTS = Path(__file__).resolve().parents[2] / "crash_points.py"
 CRASH_AT_APPLY = 5  # batches of 50: a few hundred events into the stream
 
 

@@ -29,7 +29,7 @@ from talent.application.service import TalentApplication
 from talent.domain.identifiers import credit_check_char, id_check_digit
 from talent.settings import TalentSettings
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "services" / "talent" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "talent" / "schemas"
 
 
 def _id_number(serial: int) -> str:

@@ -23,7 +23,7 @@ from registry.domain.station import Tier
 from registry.domain.targets import ANNEX1_2021
 from registry.settings import RegistrySettings
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "services" / "registry" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "registry" / "schemas"
 D = date(2021, 6, 30)
 
 

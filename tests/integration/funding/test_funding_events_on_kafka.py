@@ -23,7 +23,7 @@ from pzh_shared.envelope import decode, header_map
 from pzh_shared.eventstore import make_application
 from pzh_shared.relay import OutboxRelay
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "services" / "funding" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "funding" / "schemas"
 
 
 def _ok(reply, status=200):
