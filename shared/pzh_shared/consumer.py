@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
@@ -24,6 +24,9 @@ from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers, ensure_topics, make_producer
 from pzh_shared.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_LAG, CONSUMER_PROCESSED, EVENT_DELAY, event_delay
 from pzh_shared.telemetry import context_from
+
+if TYPE_CHECKING:
+    from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -76,19 +79,20 @@ class Subscription:
         on.command(on.model.model_validate(data), tracking)  # a ValidationError (a ValueError) dead-letters it
 
 
-class _SeekToTracked(ConsumerRebalanceListener):
+# aiokafka ships no type information, so to mypy its listener base class is Any.
+class _SeekToTracked(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, owner: TrackedConsumer):
         self.owner = owner
 
-    async def on_partitions_revoked(self, revoked) -> None:
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         for tp in revoked:  # another member reports these now
             self.owner.forget_lag(tp.partition)
 
-    async def on_partitions_assigned(self, assigned) -> None:
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         for tp in assigned:
             position = self.owner.app.recorder.max_tracking_id(self.owner.tracking_name(tp.partition))
             if position is not None:
-                self.owner.consumer.seek(tp, position)
+                self.owner.running().seek(tp, position)
 
 
 class TrackedConsumer:
@@ -99,7 +103,7 @@ class TrackedConsumer:
         self.bootstrap = bootstrap
         self.topic = topic
         self.group_id = group_id
-        self.rejected = (BadMessage, KeyError, ValueError, TypeError, *rejected)
+        self.rejected: tuple[type[Exception], ...] = (BadMessage, KeyError, ValueError, TypeError, *rejected)
         self.consumer: AIOKafkaConsumer | None = None
         self.applied = 0
         self.dead_lettered = 0
@@ -109,6 +113,11 @@ class TrackedConsumer:
 
     def tracking_name(self, partition: int) -> str:
         return f"{self.topic}:{partition}"
+
+    def running(self) -> AIOKafkaConsumer:
+        """The Kafka consumer, which exists while run() runs."""
+        assert self.consumer is not None, "the consumer is not running"
+        return self.consumer
 
     async def run(self, stop: asyncio.Event) -> None:
         await ensure_topics(self.bootstrap, {self.topic: 3, dlq_topic(self.topic): 3})
@@ -135,16 +144,17 @@ class TrackedConsumer:
             await self.consumer.stop()
             await producer.stop()
 
-    def _note_lag(self, tp, position: int) -> None:
-        highwater = self.consumer.highwater(tp)
+    def _note_lag(self, tp: TopicPartition, position: int) -> None:
+        highwater = self.running().highwater(tp)
         if highwater is not None:
             CONSUMER_LAG.labels(self.group_id, self.topic, str(tp.partition)).set(max(highwater - position, 0))
 
     async def _note_idle_lag(self) -> None:
         # Idle: each fetch still brings the high watermark, so the lag is 0 again once caught up.
-        for tp in self.consumer.assignment():
+        consumer = self.running()
+        for tp in consumer.assignment():
             try:
-                position = await asyncio.wait_for(self.consumer.position(tp), 1.0)
+                position = await asyncio.wait_for(consumer.position(tp), 1.0)
             except (TimeoutError, KafkaError, AssertionError):  # a rebalance is moving the partition
                 continue
             self._note_lag(tp, position)
@@ -155,7 +165,7 @@ class TrackedConsumer:
         except KeyError:
             pass
 
-    async def _handle(self, record, producer) -> None:
+    async def _handle(self, record: ConsumerRecord[bytes, bytes], producer: AIOKafkaProducer) -> None:
         tracking = Tracking(self.tracking_name(record.partition), record.offset + 1)
         if await asyncio.to_thread(self.app.already_tracked, tracking):
             return  # seen before the last crash or rebalance

@@ -16,11 +16,11 @@ from pzh_shared.telemetry import current_traceparent
 
 META_KEY = "_meta"
 
-TApp = TypeVar("TApp", bound=Application)
+TApp = TypeVar("TApp", bound=Application[Any])
 TAgg = TypeVar("TAgg")
 
 
-class TracingMapper(Mapper):
+class TracingMapper(Mapper[UUID]):
     """Stores the W3C traceparent of the current span beside each event's state, so the relay can
     continue the command's trace when it publishes the event, however much later that is."""
 
@@ -44,7 +44,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class ServiceApplication(Application):
+class ServiceApplication(Application[UUID]):
     """Base for each service's application: the value types the services' events use, and saving
     the effects of a consumed Kafka message atomically with the message's position."""
 
@@ -59,7 +59,7 @@ class ServiceApplication(Application):
     def find(self, aggregate_id: UUID | str, cls: type[TAgg] | None = None) -> TAgg | None:
         """The aggregate, or None when the id is malformed, unknown, or of another class."""
         try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)))
+            aggregate: Any = self.repository.get(UUID(str(aggregate_id)))
         except (AggregateNotFoundError, ValueError):
             return None
         return aggregate if cls is None or isinstance(aggregate, cls) else None
@@ -80,7 +80,7 @@ class ServiceApplication(Application):
     def save_tracked(self, tracking: Tracking, *aggregates: Any) -> None:
         """Stores the aggregates' new events and the tracking record in one transaction, so a message
         redelivered after a crash is recognised (already_tracked) and changes nothing."""
-        processing_event = ProcessingEvent(tracking=tracking)
+        processing_event = ProcessingEvent[UUID](tracking=tracking)
         processing_event.collect_events(*aggregates)
         if not processing_event.events:
             self.recorder.insert_tracking(tracking)

@@ -30,6 +30,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +132,8 @@ class IdempotencyStore:
                            (caller, key, token))
 
 
-def _json(status: int, code: str, message: str, extra_headers: list[tuple[bytes, bytes]] = ()) -> tuple[int, list, bytes]:
+def _json(status: int, code: str, message: str,
+          extra_headers: Sequence[tuple[bytes, bytes]] = ()) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
     return status, [(b"content-type", b"application/json"), *extra_headers], body
 
@@ -210,7 +212,7 @@ class IdempotencyMiddleware:
                                            (b"idempotent-replayed", b"true")], current.body)
 
 
-def unavailable(_: BaseException) -> tuple[int, list, bytes]:
+def unavailable(_: BaseException) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """As pzh_shared.http's handler answers, for the key table's own database errors."""
     return _json(503, "database_unavailable", DATABASE_UNAVAILABLE, [(b"retry-after", str(DATABASE_RETRY_AFTER).encode())])
 
@@ -248,7 +250,7 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-async def _send(send: Send, status: int, headers: list, body: bytes) -> None:
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -14,7 +15,7 @@ _TOPIC_ALREADY_EXISTS = 36
 DLQ_VALUE_LIMIT = 512 * 1024
 
 
-def make_producer(bootstrap: str, **overrides) -> AIOKafkaProducer:
+def make_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
     """aiokafka defaults to acks=1; nothing acknowledged may be lost, so acks=all + idempotence."""
     options = dict(
         bootstrap_servers=bootstrap,

@@ -14,11 +14,16 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
 from pzh_shared.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +78,17 @@ class HttpMetricsMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware: it would buffer streamed downloads). The route template is read from the
     scope after routing (FastAPI/Starlette put the matched route there); an unmatched path is `unmatched`."""
 
-    def __init__(self, app):
+    def __init__(self, app: ASGIApp):
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in _UNTIMED:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
         status = 500  # an exception that escapes before a response started is a 500 to the client
 
-        async def send_and_note(message):
+        async def send_and_note(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -98,7 +103,7 @@ class HttpMetricsMiddleware:
             HTTP_REQUESTS.labels(*labels).inc()
 
 
-def add_metrics_route(app) -> None:
+def add_metrics_route(app: FastAPI) -> None:
     from fastapi import Response
 
     def metrics() -> Response:

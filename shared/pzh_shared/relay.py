@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiokafka.errors import KafkaError
 from eventsourcing.application import Application
@@ -25,6 +25,9 @@ from pzh_shared.kafka import ensure_topics, make_producer
 from pzh_shared.metrics import RELAY_LAG, RELAY_PUBLISHED
 from pzh_shared.telemetry import context_from, traceparent_of
 
+if TYPE_CHECKING:
+    from aiokafka import AIOKafkaProducer
+
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
@@ -33,7 +36,7 @@ Translator = Callable[[Any], tuple[str, dict[str, Any]] | None]
 
 
 class OutboxRelay:
-    def __init__(self, app: Application, translate: Translator, bootstrap: str, service: str,
+    def __init__(self, app: Application[Any], translate: Translator, bootstrap: str, service: str,
                  page_size: int = 500, idle_wait: float = 0.1, partitions: int = 3, topic: str | None = None):
         self.app = app
         self.translate = translate
@@ -48,7 +51,7 @@ class OutboxRelay:
         self.partitions = partitions
         self.tracking = app.factory.tracking_recorder()
         self.checkpoint_name = f"{service}-relay"
-        self.producer = None
+        self.producer: AIOKafkaProducer | None = None
         self.published = 0
         self._published_metric = RELAY_PUBLISHED.labels(self.topic)
         # Read at scrape time (two indexed queries), so the publishing loop pays nothing for it.
@@ -66,8 +69,8 @@ class OutboxRelay:
 
     async def start(self) -> None:
         await ensure_topics(self.bootstrap, {self.topic: self.partitions, f"{self.topic}.dlq": self.partitions})
-        self.producer = make_producer(self.bootstrap)
-        await self.producer.start()
+        producer = self.producer = make_producer(self.bootstrap)
+        await producer.start()
 
     async def stop(self) -> None:
         if self.producer is not None:
@@ -102,9 +105,11 @@ class OutboxRelay:
         )
         if not notifications:
             return 0
+        producer = self.producer
+        assert producer is not None, "start() the relay first"
         pending = []
         # The events of one command share its traceparent: parse each distinct one once per page.
-        parents: dict[tuple, Any] = {}
+        parents: dict[tuple[tuple[str, str], ...], Any] = {}
         for notification in notifications:
             prepared = self._prepare(notification)
             if prepared is None:
@@ -121,7 +126,7 @@ class OutboxRelay:
                                      attributes={"messaging.message.id": ce_id})
             try:
                 key, value, headers = encode_event(ce_id, self.source, event_type, subject, timestamp, data, traceparent_of(span))
-                pending.append(await self.producer.send(self.topic, value, key=key, headers=headers))
+                pending.append(await producer.send(self.topic, value, key=key, headers=headers))
             finally:
                 span.end()
         await asyncio.gather(*pending)

@@ -13,6 +13,7 @@ import inspect
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -27,14 +28,16 @@ def render(contracts: dict[str, type[BaseModel]]) -> dict[str, str]:
     return files
 
 
-def _type_of(prop: dict) -> str:
+def _type_of(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[1]
+        ref: str = prop["$ref"]
+        return ref.rsplit("/", 1)[1]
     if "anyOf" in prop:
         return " \\| ".join(_type_of(p) for p in prop["anyOf"])
     if prop.get("type") == "array":
         return f"list of {_type_of(prop.get('items', {}))}"
-    return prop.get("format") or prop.get("type", "any")
+    kind: str = prop.get("format") or prop.get("type", "any")
+    return kind
 
 
 def catalogue(services: dict[str, dict[str, type[BaseModel]]]) -> str:

@@ -10,12 +10,16 @@ import json
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opentelemetry import context, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False
@@ -32,6 +36,7 @@ class JsonLinesSpanExporter(SpanExporter):
         lines = []
         for span in spans:
             ctx = span.get_span_context()
+            assert ctx is not None  # only an unstarted span lacks one, and the exporter gets finished spans
             parent = span.parent
             lines.append(json.dumps({
                 "name": span.name,
@@ -69,7 +74,7 @@ def setup_telemetry(service_name: str, otlp_endpoint: str = "", spans_file: Path
     return provider
 
 
-def instrument_fastapi(app, metrics_route: bool = True) -> None:
+def instrument_fastapi(app: FastAPI, metrics_route: bool = True) -> None:
     """Server spans for real requests only: health probes, metrics scrapes and ASGI send/receive chatter are noise.
     Also times every request by route template (pzh_shared.metrics) and, unless `metrics_route` is False (the
     gateway, which faces the outside), serves `GET /metrics` on the app."""

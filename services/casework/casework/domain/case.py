@@ -9,6 +9,7 @@ opaque id; narrative notes are sealed with the client's key, like their identity
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -34,6 +35,28 @@ def _name(stage: CaseStage) -> str:
 
 
 class Case(Aggregate):
+    # The events' apply() methods set the state, so it is declared for the type checker only: annotations at run
+    # time would make the library turn the aggregate into a dataclass with a different __init__.
+    if TYPE_CHECKING:
+        client_id: str
+        station_id: str
+        area_code: str
+        domain: ServiceDomain
+        subtype: AssistanceSubtype | None
+        risk_level: RiskLevel
+        age_band: AgeBand
+        opened_on: date
+        stage: CaseStage
+        stages: list[dict[str, Any]]
+        plan_approval: dict[str, Any] | None
+        closing_approval: dict[str, Any] | None
+        closed_on: date | None
+        referrals: dict[str, dict[str, Any]]
+        transfers: list[dict[str, Any]]
+        escalations: list[dict[str, Any]]
+        risk_history: list[dict[str, Any]]
+        notes: list[dict[str, Any]]
+
     class Opened(Aggregate.Created):
         client_id: str
         station_id: str
@@ -44,7 +67,7 @@ class Case(Aggregate):
         age_band: str
         opened_on: date
 
-        def apply(self, case: Case) -> None:  # type: ignore[override]
+        def apply(self, case: Case) -> None:
             case.client_id = self.client_id
             case.station_id = self.station_id
             case.area_code = self.area_code

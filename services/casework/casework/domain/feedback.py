@@ -73,6 +73,8 @@ class Complaint(Aggregate):
     def close(self, response: str, closed_at: datetime) -> None:
         if self.status != "handled":
             raise StageConflict(f"投诉当前状态为 {self.status}，须先处理(handled)才能办结")
+        # Handling set both; the status says it happened.
+        assert self.handled_at is not None and self.response_hours is not None
         if closed_at < self.handled_at:
             raise CaseworkError("办结时间不能早于处理时间")
         self._closed(self.station_id, self.channel.value, response, self.received_at, closed_at, self.response_hours,

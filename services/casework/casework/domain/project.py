@@ -7,6 +7,7 @@ service announced (`funding.contract.signed.v1`), kept here as a KnownContract."
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -101,7 +102,7 @@ class Project(Aggregate):
         self.title = title
         self.started_on = started_on
         self.stage = ProjectStage.NEEDS_RESEARCH
-        self.stages = [{"stage": self.stage.value, "on": started_on}]
+        self.stages: list[dict[str, Any]] = [{"stage": self.stage.value, "on": started_on}]
         self.beneficiaries: int | None = None
         self.score: float | None = None
         self.evaluated_on: date | None = None

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -47,7 +48,7 @@ class Headroom:
     def headroom(self) -> Decimal:
         return max(self.cap - self.used, ZERO)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"area_code": self.area_code, "year": self.year, "basis_year": self.basis_year, "rate": "0.03",
                 "hardship_total": text(self.hardship_total) if self.hardship_total is not None else None,
                 "recorded": self.hardship_total is not None,

@@ -5,8 +5,10 @@ the date it took effect and any question can be asked as of a date."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import TypeVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -49,9 +51,12 @@ def area_id(code: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"area:{code}")
 
 
-def _latest_on(history: list[tuple[date, object]], on: date) -> object | None:
+_T = TypeVar("_T")
+
+
+def _latest_on(history: Sequence[tuple[date, _T]], on: date) -> _T | None:
     """The value in force on a date, from a list of (effective date, value) in date order."""
-    value = None
+    value: _T | None = None
     for effective, candidate in history:
         if effective > on:
             break
@@ -111,7 +116,7 @@ class Area(Aggregate):
         return self.names[-1][1]
 
     def name_on(self, on: date) -> str | None:
-        return _latest_on(self.names, on)  # type: ignore[return-value]
+        return _latest_on(self.names, on)
 
     def reform_affected_on(self, on: date) -> bool:
         return bool(_latest_on(self.reform_flags, on))

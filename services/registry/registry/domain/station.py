@@ -126,7 +126,7 @@ class Station(Aggregate):
 
     def status_on(self, on: date) -> Status | None:
         """None before the station was planned."""
-        return _latest_on(self.statuses, on)  # type: ignore[return-value]
+        return _latest_on(self.statuses, on)
 
     def active_on(self, on: date) -> bool:
         return self.status_on(on) in ACTIVE
@@ -140,7 +140,7 @@ class Station(Aggregate):
         return self.levels[-1][1]
 
     def level_on(self, on: date) -> Level | None:
-        return _latest_on(self.levels, on)  # type: ignore[return-value]
+        return _latest_on(self.levels, on)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

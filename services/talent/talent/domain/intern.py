@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -37,7 +38,7 @@ class Intern(Aggregate):
         self.phone = phone
         self.university = university
         self.registered_on = registered_on
-        self.placements: list[dict] = []
+        self.placements: list[dict[str, Any]] = []
 
     def place(self, station_id: str, placed_from: date, placed_until: date, supervisor_id: str | None = None) -> None:
         if placed_until < placed_from:

@@ -9,6 +9,7 @@ at rest by the event store's cipher) and are never copied into another event, a 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -99,13 +100,13 @@ class SocialWorker(Aggregate):
         self.assigned_on: date | None = None
         self.agency_id: str | None = None
         self.employed_on: date | None = None
-        self.exams: dict[tuple[str, int], dict] = {}
+        self.exams: dict[tuple[str, int], dict[str, Any]] = {}
         self.level: Level | None = None
         self.certified_on: date | None = None
         self.first_certified_on: date | None = None
         self.elderly_care_since: date | None = None
         self.training_hours = 0.0
-        self.trainings: list[dict] = []
+        self.trainings: list[dict[str, Any]] = []
         self.head_of: str | None = None
 
     # --- employment ---------------------------------------------------------------------------
@@ -203,7 +204,7 @@ class SocialWorker(Aggregate):
     def _exam_registered(self, level: str, exam_year: int) -> None:
         self.exams[(level, exam_year)] = {"sat_on": None, "passed": None}
 
-    def _exam(self, level: Level, exam_year: int) -> dict:
+    def _exam(self, level: Level, exam_year: int) -> dict[str, Any]:
         try:
             return self.exams[(Level(level).value, exam_year)]
         except KeyError:
