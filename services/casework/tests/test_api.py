@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from casework.adapters.integration import CONTRACTS, translate
+from casework.adapters.integration import CONTRACTS, PUBLICATION
 from casework.testing import CANARIES, CONTRACT_ID, READER, STATION, contract_signed_data, full_scenario, ok, open_case
 from eventsourcing.persistence import Tracking
 
@@ -21,7 +21,7 @@ def test_the_full_scenario_publishes_one_of_every_contract_without_personal_data
     know_contract(cw)
     ids = full_scenario(api)
     notifications = cw.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
-    public = [t for t in (translate(cw.mapper.to_domain_event(n)) for n in notifications) if t]
+    public = [t for t in (PUBLICATION.translate(cw.mapper.to_domain_event(n)) for n in notifications) if t]
     assert {t for t, _ in public} == set(CONTRACTS)
     text = str(public)
     assert not [c for c in CANARIES if c in text]

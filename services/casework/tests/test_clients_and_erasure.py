@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from casework.adapters.integration import translate
+from casework.adapters.integration import PUBLICATION
 from casework.application.service import ERASED
 from casework.domain.errors import ClientErased, ConsentRequired
 from casework.testing import AREA, STATION, SUPERVISOR, identity, new_client, open_case, to_stage
@@ -25,7 +25,7 @@ def raw_store_bytes(data_dir: Path) -> bytes:
 
 def public_events(cw) -> list[tuple[str, dict]]:
     notifications = cw.recorder.select_notifications(0, 100_000, inclusive_of_start=False)
-    return [t for t in (translate(cw.mapper.to_domain_event(n)) for n in notifications) if t is not None]
+    return [t for t in (PUBLICATION.translate(cw.mapper.to_domain_event(n)) for n in notifications) if t is not None]
 
 
 # --- the minors' consent rule -----------------------------------------------------------------

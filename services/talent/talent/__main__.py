@@ -3,44 +3,29 @@
 
 from __future__ import annotations
 
-import sys
+from fastapi import FastAPI
+from pzh_shared.consumer import TrackedConsumer
+from pzh_shared.service import ServiceProcess
 
-from pzh_shared.eventstore import make_application
-from pzh_shared.metrics import serve_metrics
-from pzh_shared.process import configure_logging, run_until_signalled
-from pzh_shared.relay import OutboxRelay
-from pzh_shared.telemetry import instrument_fastapi, setup_telemetry
-
-from talent.adapters.integration import translate
+from talent.adapters.integration import PUBLICATION
+from talent.adapters.wiring import build_application
+from talent.api.app import create_app
 from talent.application.service import TalentApplication
+from talent.consumers.stations import stations_consumer
 from talent.settings import TalentSettings
 
 
-def main(argv: list[str]) -> None:
-    role = argv[0] if argv else "api"
-    settings = TalentSettings()
-    configure_logging(f"talent-{role}")
-    setup_telemetry(f"talent-{role}", settings.otlp_endpoint, settings.spans_file)
-    serve_metrics(settings)  # <PREFIX>METRICS_PORT; the APIs also answer GET /metrics
-    application = make_application(TalentApplication, settings)
-    if role == "api":
-        import uvicorn
+def _create_app(application: TalentApplication) -> FastAPI:
+    # The import limit is the API's own setting; ServiceProcess hands create_app the application only.
+    return create_app(application, TalentSettings().max_import_bytes)
 
-        from talent.api.app import create_app
 
-        app = create_app(application, settings.max_import_bytes)
-        instrument_fastapi(app)
-        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
-    elif role == "relay":
-        relay = OutboxRelay(application, translate, settings.kafka_bootstrap, "talent")
-        run_until_signalled(relay.run)
-    elif role == "stations":
-        from talent.consumers.stations import stations_consumer
+def _stations(application: TalentApplication, settings: TalentSettings) -> TrackedConsumer:
+    return stations_consumer(application, settings.kafka_bootstrap, settings.registry_topic)
 
-        run_until_signalled(stations_consumer(application, settings.kafka_bootstrap, settings.registry_topic).run)
-    else:
-        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'stations'")
 
+main = ServiceProcess("talent", TalentSettings, build_application, _create_app, PUBLICATION,
+                      consumers={"stations": _stations}).main
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

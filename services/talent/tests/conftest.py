@@ -22,11 +22,10 @@ def new_id_number():
 
 @pytest.fixture
 def talent_app(tmp_path):
-    from pzh_shared.eventstore import make_application
-    from talent.application.service import TalentApplication
+    from talent.adapters.wiring import build_application
     from talent.settings import TalentSettings
 
-    application = make_application(TalentApplication, TalentSettings(data_dir=tmp_path))
+    application = build_application(TalentSettings(data_dir=tmp_path))
     yield application
     application.close()
 
@@ -44,8 +43,9 @@ def planned_data(station_id: str, tier: str = "township_station", provincial_pil
 def plan(app, station_id: str, tier: str = "township_station", provincial_pilot: bool = False) -> None:
     """Feeds the application the registry's planned event for a station, as the stations consumer does."""
     from eventsourcing.persistence import Tracking
+    from talent.consumers.stations import subscription
 
-    app.apply_registry_event("registry.station.planned.v1", planned_data(station_id, tier, provincial_pilot),
+    subscription(app).apply("registry.station.planned.v1", planned_data(station_id, tier, provincial_pilot),
                              Tracking("registry.events:0", next(_offsets)))
 
 

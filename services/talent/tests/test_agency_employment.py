@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 import pytest
-from talent.adapters.integration import CONTRACTS, translate
+from talent.adapters.integration import CONTRACTS, PUBLICATION
 from talent.domain.errors import NotFound, TalentError
 from talent.domain.identifiers import credit_check_char
 from talent.domain.quotas import StationKind
@@ -36,7 +36,7 @@ def test_employment_at_an_agency_and_leaving_it(new_id_number):
     assert (w.agency_id, w.employment, w.employed_on, w.station_id) == (AGENCY, Employment.FULL_TIME, date(2021, 3, 1), None)
     w.leave(date(2022, 1, 31))
     assert (w.agency_id, w.employment, w.employed_on) == (None, None, None)
-    types = [translate(e)[0] for e in w.collect_events()]
+    types = [PUBLICATION.translate(e)[0] for e in w.collect_events()]
     assert types == ["talent.worker.registered.v1", "talent.worker.employed_by_agency.v1", "talent.worker.employed_by_agency.v1",
                      "talent.worker.left_agency.v1"]
     # after leaving the agency the worker may join a station
@@ -104,7 +104,7 @@ def test_an_agency_employment_does_not_count_for_station_quotas(talent_app, new_
     assert pilot["certified_workers_year"] == 1
     other = {r.code: r.actual for r in talent_app.evaluate_quotas(station, 2021, StationKind.OTHER)}
     assert (other["certified_workers_5y"], other["registered_agencies_5y"]) == (1, 1)
-    types = [t for t, _ in talent_app.public_events()]
+    types = [t for _, t, _ in PUBLICATION.public_events(talent_app)]
     assert types.count("talent.worker.employed_by_agency.v1") == 2 and types.count("talent.worker.assigned.v1") == 2
 
 
@@ -121,4 +121,4 @@ def test_the_agency_must_exist_and_be_registered_by_then(talent_app, new_id_numb
     talent_app.employ_at_agency(worker_id, agency_id, Employment.FULL_TIME, date(2021, 6, 1))
     talent_app.worker_leaves(worker_id, date(2021, 12, 31))
     assert talent_app.worker(worker_id).agency_id is None
-    assert [t for t, _ in talent_app.public_events()][-1] == "talent.worker.left_agency.v1"
+    assert [t for _, t, _ in PUBLICATION.public_events(talent_app)][-1] == "talent.worker.left_agency.v1"

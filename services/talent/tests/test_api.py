@@ -4,16 +4,15 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
-from pzh_shared.eventstore import make_application
+from talent.adapters.wiring import build_application
 from talent.api.app import create_app
-from talent.application.service import TalentApplication
 from talent.domain.identifiers import credit_check_char
 from talent.settings import TalentSettings
 
 
 @pytest.fixture
 def client(tmp_path):
-    application = make_application(TalentApplication, TalentSettings(data_dir=tmp_path))
+    application = build_application(TalentSettings(data_dir=tmp_path))
     with TestClient(create_app(application)) as client:
         yield client
 

@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import IntegrityError
-from pzh_shared.eventstore import make_application
-from talent.adapters.integration import translate
+from talent.adapters.integration import PUBLICATION
+from talent.adapters.wiring import build_application
 from talent.application.quota_facts import FactsBuilder
-from talent.application.service import TalentApplication
 from talent.domain.errors import AlreadyRegistered, NotFound, StationHasHead, TalentError
 from talent.domain.identifiers import credit_check_char
 from talent.domain.quotas import StationKind
@@ -31,7 +30,7 @@ def certified_worker(app, id_number, station, on=date(2021, 9, 1), employment=Em
 
 
 def public(app):
-    return list(app.public_events())
+    return [(t, d) for _, t, d in PUBLICATION.public_events(app)]
 
 
 def test_same_id_number_cannot_register_twice(talent_app, new_id_number):
@@ -71,7 +70,7 @@ def test_a_head_who_leaves_is_relieved_the_same_day(talent_app, new_id_number):
 
 def test_concurrent_appointments_at_one_station_one_wins_the_other_is_an_integrity_error(tmp_path, new_id_number):
     settings = TalentSettings(data_dir=tmp_path)
-    one, two = make_application(TalentApplication, settings), make_application(TalentApplication, settings)
+    one, two = build_application(settings), build_application(settings)
     station = str(uuid.uuid4())
     first = certified_worker(one, new_id_number(), station)
     second = certified_worker(one, new_id_number(), station)
@@ -103,7 +102,7 @@ def test_not_found_is_not_found_whatever_the_aggregate(talent_app):
 
 def test_personal_data_is_encrypted_at_rest_and_absent_from_public_events(tmp_path, new_id_number):
     settings = TalentSettings(data_dir=tmp_path, cipher_key=AESCipher.create_key(16))
-    app = make_application(TalentApplication, settings)
+    app = build_application(settings)
     number = new_id_number()
     worker_id = app.register_worker("欧阳秘密", number, "13912345678", date(2021, 1, 1))
     volunteer_number = "PZH20210001"
@@ -116,7 +115,7 @@ def test_personal_data_is_encrypted_at_rest_and_absent_from_public_events(tmp_pa
         assert secret.encode() not in raw
         assert secret not in events
     with pytest.raises(AlreadyRegistered):  # the unique keys survive a restart with the same key
-        make_application(TalentApplication, settings).register_worker("某", number, "13800001111", date(2021, 1, 1))
+        build_application(settings).register_worker("某", number, "13800001111", date(2021, 1, 1))
 
 
 def test_quotas_folded_from_the_log(talent_app, new_id_number, plan_station):
@@ -166,7 +165,7 @@ def test_translate_leaves_exam_steps_and_unique_keys_private(talent_app, new_id_
     talent_app.sit_exam(worker_id, A, 2021, date(2021, 6, 20))
     talent_app.record_exam_result(worker_id, A, 2021, False)
     notifications = talent_app.recorder.select_notifications(0, 100, inclusive_of_start=False)
-    translated = [translate(talent_app.mapper.to_domain_event(n)) for n in notifications]
+    translated = [PUBLICATION.translate(talent_app.mapper.to_domain_event(n)) for n in notifications]
     assert [t[0] if t else None for t in translated] == ["talent.worker.registered.v1", None, None, None, None]
 
 

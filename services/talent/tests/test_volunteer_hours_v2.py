@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from talent.adapters.integration import CONTRACTS, PUBLISHED, service_minutes, translate
+from talent.adapters.integration import CONTRACTS, PUBLICATION, service_minutes
 from talent.domain.errors import TalentError
 from talent.domain.volunteer import Volunteer
 
@@ -29,7 +29,7 @@ def logged(new_id_number):
         volunteer = Volunteer.register("蒋一", new_id_number(), "13900001111", "V-0001", STATION, date(2021, 3, 1))
         volunteer.collect_events()
         volunteer.log_hours(hours, date(2021, 4, 2))
-        return [translate(e) for e in volunteer.collect_events()]
+        return [PUBLICATION.translate(e) for e in volunteer.collect_events()]
     return log
 
 
@@ -64,4 +64,4 @@ def test_v1_stays_published_as_a_contract_with_its_schema_but_is_no_longer_emitt
     v1 = {"volunteer_id": str(uuid.uuid4()), "station_id": STATION, "hours": 1.5, "served_on": "2021-04-02"}
     assert schema("talent.volunteer.hours_logged.v1").is_valid(v1)
     assert [t for t, _ in logged(1.5)] == ["talent.volunteer.hours_logged.v2"]
-    assert set(CONTRACTS) - PUBLISHED == {"talent.volunteer.hours_logged.v1"}
+    assert set(CONTRACTS) - PUBLICATION.published == {"talent.volunteer.hours_logged.v1"}

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from talent.adapters.integration import PUBLICATION
 from talent.api.app import create_app
 
 STATION = str(uuid.uuid4())
@@ -26,7 +27,7 @@ def upload(client, text, encoding="utf-8", **params):
 
 
 def registered_volunteers(talent_app):
-    return [d for t, d in talent_app.public_events() if t == "talent.volunteer.registered.v1"]
+    return [d for _, t, d in PUBLICATION.public_events(talent_app) if t == "talent.volunteer.registered.v1"]
 
 
 def test_one_bad_row_is_reported_by_line_and_all_other_rows_are_imported(client, talent_app, new_id_number):
@@ -40,7 +41,7 @@ def test_one_bad_row_is_reported_by_line_and_all_other_rows_are_imported(client,
     assert report["errors"] == [{"line": 4, "problems": ["证件号码：身份证号码格式不正确：应为 18 位，末位可为 X"]}]
     assert bad_id not in str(report) and "韩三" not in str(report)
     assert len(registered_volunteers(talent_app)) == 4
-    types = [t for t, _ in talent_app.public_events()]
+    types = [t for _, t, _ in PUBLICATION.public_events(talent_app)]
     assert types.count("talent.volunteer.trained.v1") == 3 and types.count("talent.volunteer.hours_logged.v2") == 3
     first = talent_app.volunteer(report["volunteers"][0]["volunteer_id"])
     assert (first.name, first.hours, first.trainings[0][1].isoformat()) == ("蒋一", 12.5, "2021-04-10")
@@ -69,7 +70,7 @@ def test_a_row_refused_at_save_leaves_nothing_behind(client, talent_app, new_id_
     text = HEADER + row("V001", "许一", new_id_number()) + row("V001", "何二", new_id_number())
     report = upload(client, text).json()
     assert (report["imported"], [e["line"] for e in report["errors"]]) == (1, [3])
-    types = [t for t, _ in talent_app.public_events()]
+    types = [t for _, t, _ in PUBLICATION.public_events(talent_app)]
     assert types.count("talent.volunteer.registered.v1") == types.count("talent.volunteer.trained.v1") == 1
 
 
@@ -92,7 +93,7 @@ def test_unreadable_files_import_nothing(client, talent_app, text, reason):
     reply = upload(client, text)
     assert reply.status_code == 422 and reply.json()["error"]["code"] == "invalid_csv"
     assert reason in reply.json()["error"]["message"]
-    assert list(talent_app.public_events()) == []
+    assert list(PUBLICATION.public_events(talent_app)) == []
 
 
 def test_a_broken_quote_stops_at_its_line_and_keeps_the_rows_before(client, new_id_number):

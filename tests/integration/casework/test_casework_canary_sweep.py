@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from casework.adapters.integration import CONTRACTS, translate
+from casework.adapters.integration import CONTRACTS, PUBLICATION
 from casework.adapters.wiring import build_application
 from casework.api.app import create_app
 from casework.consumers.funding import funding_consumer
@@ -99,7 +99,7 @@ async def _relay_and_read(application, bootstrap: str, expected: set[str]):
     # A topic of this test's own: the scenario's cases are dated 2021-2022 in 东区, and on
     # `casework.events` the session platform's read models would count them.
     topic = f"casework-canary-{uuid.uuid4().hex[:6]}.events"
-    relay = OutboxRelay(application, translate, bootstrap, "casework", page_size=9, topic=topic)
+    relay = OutboxRelay(application, PUBLICATION.translate, bootstrap, "casework", page_size=9, topic=topic)
     await relay.start()
     try:
         while await relay.relay_page():
@@ -123,7 +123,7 @@ def test_no_canary_personal_data_leaves_the_service(kafka_bootstrap, tmp_path, c
 
     notifications = application.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
     expected = {event_id(n.originator_id, n.originator_version) for n in notifications
-                if translate(application.mapper.to_domain_event(n)) is not None}
+                if PUBLICATION.translate(application.mapper.to_domain_event(n)) is not None}
     messages, dead_letters = asyncio.run(_relay_and_read(application, kafka_bootstrap, expected))
 
     validators = {p.name.removesuffix(".json"): Draft202012Validator(json.loads(p.read_text(encoding="utf-8")),

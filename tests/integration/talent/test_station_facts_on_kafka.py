@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from localinfra.topics import drive_consumer, publish
 from pzh_shared.envelope import Envelope
-from pzh_shared.eventstore import make_application
+from talent.adapters.wiring import build_application
 from talent.api.app import create_app
 from talent.application.service import TalentApplication
 from talent.consumers.stations import stations_consumer
@@ -32,7 +32,7 @@ def _consumer(app: TalentApplication, bootstrap: str, topic: str):
 
 
 def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp_path):
-    application = make_application(TalentApplication, TalentSettings(data_dir=tmp_path))
+    application = build_application(TalentSettings(data_dir=tmp_path))
     pilot, other = str(uuid.uuid4()), str(uuid.uuid4())
     topic = f"registry{uuid.uuid4().hex[:6]}.events"
     opened = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.opened.v1", subject=pilot, time=datetime.now(UTC),

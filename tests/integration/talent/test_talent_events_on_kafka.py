@@ -20,10 +20,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pzh_shared.envelope import decode, event_id, header_map
-from pzh_shared.eventstore import make_application
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import instrument_fastapi, setup_telemetry
-from talent.adapters.integration import PUBLISHED, translate
+from talent.adapters.integration import PUBLICATION
+from talent.adapters.wiring import build_application
 from talent.api.app import create_app
 from talent.application.service import TalentApplication
 from talent.domain.identifiers import credit_check_char, id_check_digit
@@ -114,7 +114,7 @@ def _scenario(client: TestClient, station: str) -> None:
 
 
 async def _relay_and_read(application: TalentApplication, bootstrap: str, expected: set[str], timeout: float = 30):
-    relay = OutboxRelay(application, translate, bootstrap, "talent", page_size=7)
+    relay = OutboxRelay(application, PUBLICATION.translate, bootstrap, "talent", page_size=7)
     await relay.start()
     try:
         while await relay.relay_page():
@@ -139,7 +139,7 @@ async def _relay_and_read(application: TalentApplication, bootstrap: str, expect
 
 def test_published_talent_events_validate_and_carry_no_personal_data(kafka_bootstrap, tmp_path, caplog, spans):
     caplog.set_level(logging.DEBUG)
-    application = make_application(TalentApplication, TalentSettings(data_dir=tmp_path))
+    application = build_application(TalentSettings(data_dir=tmp_path))
     station = str(uuid.uuid4())
     app = create_app(application)
     instrument_fastapi(app)
@@ -148,7 +148,7 @@ def test_published_talent_events_validate_and_carry_no_personal_data(kafka_boots
 
     notifications = application.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
     expected = {event_id(n.originator_id, n.originator_version) for n in notifications
-                if translate(application.mapper.to_domain_event(n)) is not None}
+                if PUBLICATION.translate(application.mapper.to_domain_event(n)) is not None}
     messages = asyncio.run(_relay_and_read(application, kafka_bootstrap, expected))
 
     envelopes = {}
@@ -165,7 +165,7 @@ def test_published_talent_events_validate_and_carry_no_personal_data(kafka_boots
         envelopes[envelope.id] = envelope
     assert expected <= set(envelopes)
     ours = [envelopes[i] for i in expected]
-    assert {e.type for e in ours} == PUBLISHED, "the scenario publishes one of every contract published today"
+    assert {e.type for e in ours} == PUBLICATION.published, "the scenario publishes one of every contract published today"
     staffing = [e.data for e in ours if e.type.startswith("talent.station_head.")]
     assert all(d["station_id"] == station for d in staffing) and len(staffing) == 2
 

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pzh_shared.contracts import UUID_PATTERN, Contract, aggregate_id, make_translator, uuid_field
+from pzh_shared.areas import AREA_CODE_PATTERN
+from pzh_shared.contracts import UUID_PATTERN, Contract, Publication, aggregate_id, uuid_field
 
 from casework.domain.case import Case
 from casework.domain.charity import CharityNeed, DonationPoint
@@ -37,15 +38,11 @@ from casework.domain.vocabulary import (
     SurveyMethod,
 )
 
-_AREA = r"^\d{6,12}$"
-
-
-
 
 class _CaseContext(Contract):
     case_id: str = uuid_field("opaque UUID of the case")
     station_id: str = uuid_field("the registry's station UUID now responsible for the case")
-    area_code: str = Field(pattern=_AREA, description="administrative area code of the station")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="administrative area code of the station")
     domain: ServiceDomain
     risk_level: RiskLevel
     age_band: AgeBand = Field(description="the client's age band when the case opened (never a birth date)")
@@ -101,7 +98,7 @@ class CaseTransferredV1(_CaseContext):
 
     model_config = ConfigDict(title="casework.case.transferred.v1")
     from_station_id: str = uuid_field("the station the case left")
-    from_area_code: str = Field(pattern=_AREA)
+    from_area_code: str = Field(pattern=AREA_CODE_PATTERN)
     transferred_on: date
 
 
@@ -307,6 +304,7 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
 }
 
 
-# (integration type, JSON data) for a public event; None for private ones (clients, consent,
-# erasure, approvals, notes, contracts learnt from funding, complaint handling).
-translate = make_translator(_TRANSLATIONS, CONTRACTS)
+# What the relay publishes: PUBLICATION.translate gives (integration type, JSON data) for a public event and
+# None for private ones (clients, consent, erasure, approvals, notes, contracts learnt from funding, complaint
+# handling).
+PUBLICATION = Publication(_TRANSLATIONS, CONTRACTS)

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 from fastapi import Depends, FastAPI, Header, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pzh_shared.areas import AREA_CODE_PATTERN
 from pzh_shared.http import install_error_handlers
 from pzh_shared.idempotency import install_idempotency
 
@@ -38,7 +39,7 @@ from casework.domain.vocabulary import (
 )
 
 Today = Field(default_factory=date.today)
-AREA = r"^\d{6,12}$"
+AREA = AREA_CODE_PATTERN
 _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 
 

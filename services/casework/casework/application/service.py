@@ -7,8 +7,9 @@ written to the read audit first: no audit record, no data."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -42,6 +43,7 @@ from casework.domain.vocabulary import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 ERASED = "[已删除]"
@@ -169,40 +171,41 @@ class CaseworkApplication(ServiceApplication):
     def case(self, case_id: UUID | str) -> Case:
         return self.get_existing(Case, case_id, "个案")
 
-    def _change_case(self, case_id: UUID | str, expected_version: int | None, command: str, *args: Any) -> Any:
+    def _change_case(self, case_id: UUID | str, expected_version: int | None, change: Callable[[Case], T]) -> T:
+        """Loads the case, checks the caller's version, applies one of its commands and saves it."""
         case = self.case(case_id)
         self._expect(case, expected_version)
-        result = getattr(case, command)(*args)
+        result = change(case)
         self.save(case)
         return result
 
     def advance_case(self, case_id: UUID | str, stage: CaseStage, on: date, expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "advance", stage, on)
+        self._change_case(case_id, expected_version, lambda c: c.advance(stage, on))
 
     def approve_plan(self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "approve_plan", supervisor_id, on)
+        self._change_case(case_id, expected_version, lambda c: c.approve_plan(supervisor_id, on))
 
     def approve_closing(self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "approve_closing", supervisor_id, on)
+        self._change_case(case_id, expected_version, lambda c: c.approve_closing(supervisor_id, on))
 
     def close_case(self, case_id: UUID | str, on: date, expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "close", on)
+        self._change_case(case_id, expected_version, lambda c: c.close(on))
 
     def assess_risk(self, case_id: UUID | str, risk_level: RiskLevel, on: date, expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "assess_risk", risk_level, on)
+        self._change_case(case_id, expected_version, lambda c: c.assess_risk(risk_level, on))
 
     def refer(self, case_id: UUID | str, policy: Policy, on: date, expected_version: int | None = None) -> str:
-        return self._change_case(case_id, expected_version, "refer", policy, on)
+        return self._change_case(case_id, expected_version, lambda c: c.refer(policy, on))
 
     def decide_referral(self, case_id: UUID | str, referral_id: str, outcome: ReferralOutcome, on: date,
                         expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "decide_referral", referral_id, outcome, on)
+        self._change_case(case_id, expected_version, lambda c: c.decide_referral(referral_id, outcome, on))
 
     def transfer_case(self, case_id: UUID | str, to_station_id: str, to_area_code: str, on: date, expected_version: int | None = None) -> None:
-        self._change_case(case_id, expected_version, "transfer", to_station_id, to_area_code, on)
+        self._change_case(case_id, expected_version, lambda c: c.transfer(to_station_id, to_area_code, on))
 
     def report_suspected_abuse(self, case_id: UUID | str, on: date, expected_version: int | None = None) -> str:
-        escalation_id = self._change_case(case_id, expected_version, "report_suspected_abuse", on)
+        escalation_id = self._change_case(case_id, expected_version, lambda c: c.report_suspected_abuse(on))
         log.warning("escalation %s raised on case %s: suspected child abuse", escalation_id, case_id)
         return escalation_id
 
@@ -252,11 +255,6 @@ class CaseworkApplication(ServiceApplication):
             raise UnknownContract(f"购买服务合同 {contract_id} 不存在（尚未收到资金服务的合同签订事件）")
         return contract
 
-    def ignore_message(self, tracking: Tracking) -> None:
-        """A consumed message this service has no use for: tracked, so it is never handled again."""
-        if not self.already_tracked(tracking):
-            self.save_tracked(tracking)
-
     def record_contract_signed(self, tracking: Tracking, contract_id: str, purchaser: str, provider_agency: str, station_ids: list[str],
                                area_code: str, amount: str, period_start: date, period_end: date, signed_on: date) -> bool:
         """A purchase-of-service contract from `funding.events`, saved with the message's tracking record
@@ -279,20 +277,21 @@ class CaseworkApplication(ServiceApplication):
     def project(self, project_id: UUID | str) -> Project:
         return self.get_existing(Project, project_id, "项目")
 
-    def _change_project(self, project_id: UUID | str, expected_version: int | None, command: str, *args: Any) -> None:
+    def _change_project(self, project_id: UUID | str, expected_version: int | None,
+                        change: Callable[[Project], object]) -> None:
         project = self.project(project_id)
         self._expect(project, expected_version)
-        getattr(project, command)(*args)
+        change(project)
         self.save(project)
 
     def advance_project(self, project_id: UUID | str, stage: ProjectStage, on: date, expected_version: int | None = None) -> None:
-        self._change_project(project_id, expected_version, "advance", stage, on)
+        self._change_project(project_id, expected_version, lambda p: p.advance(stage, on))
 
     def record_beneficiaries(self, project_id: UUID | str, beneficiaries: int, on: date, expected_version: int | None = None) -> None:
-        self._change_project(project_id, expected_version, "record_beneficiaries", beneficiaries, on)
+        self._change_project(project_id, expected_version, lambda p: p.record_beneficiaries(beneficiaries, on))
 
     def evaluate_project(self, project_id: UUID | str, score: float, on: date, expected_version: int | None = None) -> None:
-        self._change_project(project_id, expected_version, "evaluate", score, on)
+        self._change_project(project_id, expected_version, lambda p: p.evaluate(score, on))
 
     # --- charity ------------------------------------------------------------------------------
 

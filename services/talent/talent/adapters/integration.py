@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pzh_shared.contracts import UUID_PATTERN, Contract, aggregate_id, make_translator, uuid_field
+from pzh_shared.contracts import UUID_PATTERN, Contract, Publication, aggregate_id, uuid_field
 
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
@@ -329,8 +329,7 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
 }
 
 
-# (integration type, JSON data) for a public event; None for private ones (exam steps, unique keys, ...).
-translate = make_translator(_TRANSLATIONS, CONTRACTS)
-
-# The types published from now on: CONTRACTS without the superseded versions kept for old events (hours_logged.v1).
-PUBLISHED: frozenset[str] = frozenset(event_type for event_type, _ in _TRANSLATIONS.values())
+# What the relay publishes (PUBLICATION.translate: (integration type, JSON data), None for private events such as
+# exam steps and unique keys) and the types published from now on (PUBLICATION.published: CONTRACTS without the
+# superseded versions kept for old events, hours_logged.v1).
+PUBLICATION = Publication(_TRANSLATIONS, CONTRACTS)

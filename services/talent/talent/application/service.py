@@ -4,9 +4,9 @@ spans them, so they succeed or fail together)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -14,7 +14,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
 
-from talent.adapters.integration import translate
 from talent.application.quota_facts import FactsBuilder
 from talent.domain import identifiers
 from talent.domain.errors import AlreadyRegistered, NotFound, TalentError
@@ -28,6 +27,13 @@ from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, 
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
+
+class PublicLog(Protocol):
+    """The service's publication (adapters.integration.PUBLICATION), passed in by the composition root."""
+
+    def public_events(self, app: Any, page_size: int = ...) -> Iterator[tuple[str, str, dict[str, Any]]]: ...
+
+
 # Without a cipher key (development only) unique-key ids are keyed with this public constant.
 _DEV_SECRET = b"pzh-talent-unique-keys-development-only"
 
@@ -36,8 +42,9 @@ class TalentApplication(ServiceApplication):
     name = "talent"
     not_found = NotFound
 
-    def __init__(self, env: Any = None) -> None:
+    def __init__(self, env: Any = None, *, publication: PublicLog) -> None:
         super().__init__(env)
+        self.publication = publication  # what the service publishes: the quotas fold its public events
         cipher_key = self.env.get("CIPHER_KEY") or ""
         self._key_secret = hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
 
@@ -63,21 +70,21 @@ class TalentApplication(ServiceApplication):
     def worker(self, worker_id: UUID | str) -> SocialWorker:
         return self.get_existing(SocialWorker, worker_id, "社工")
 
-    def _change_worker(self, worker_id: UUID | str, command: str, *args: Any) -> SocialWorker:
+    def _change_worker(self, worker_id: UUID | str, change: Callable[[SocialWorker], object]) -> None:
+        """Loads the worker, applies one of its commands and saves it."""
         worker = self.worker(worker_id)
-        getattr(worker, command)(*args)
+        change(worker)
         self.save(worker)
-        return worker
 
     def assign_worker(self, worker_id: UUID | str, station_id: str, employment: Employment, assigned_on: date) -> None:
-        self._change_worker(worker_id, "assign", station_id, employment, assigned_on)
+        self._change_worker(worker_id, lambda w: w.assign(station_id, employment, assigned_on))
 
     def employ_at_agency(self, worker_id: UUID | str, agency_id: UUID | str, employment: Employment, employed_on: date) -> None:
         """Employment at a registered social work service agency instead of a station."""
         agency = self.agency(agency_id)
         if employed_on < agency.registered_on:
             raise TalentError("受聘日期不能早于该机构的登记日期")
-        self._change_worker(worker_id, "employ_at_agency", str(agency.id), employment, employed_on)
+        self._change_worker(worker_id, lambda w: w.employ_at_agency(str(agency.id), employment, employed_on))
 
     def worker_leaves(self, worker_id: UUID | str, left_on: date) -> None:
         """Leaving the station or the agency; a head is relieved on the same day, in the same save."""
@@ -93,23 +100,23 @@ class TalentApplication(ServiceApplication):
             self.save(worker)
 
     def register_for_exam(self, worker_id: UUID | str, level: Level, exam_year: int) -> None:
-        self._change_worker(worker_id, "register_for_exam", level, exam_year)
+        self._change_worker(worker_id, lambda w: w.register_for_exam(level, exam_year))
 
     def sit_exam(self, worker_id: UUID | str, level: Level, exam_year: int, sat_on: date) -> None:
-        self._change_worker(worker_id, "sit_exam", level, exam_year, sat_on)
+        self._change_worker(worker_id, lambda w: w.sit_exam(level, exam_year, sat_on))
 
     def record_exam_result(self, worker_id: UUID | str, level: Level, exam_year: int, passed: bool) -> None:
-        self._change_worker(worker_id, "record_exam_result", level, exam_year, passed)
+        self._change_worker(worker_id, lambda w: w.record_exam_result(level, exam_year, passed))
 
     def certify(self, worker_id: UUID | str, level: Level, certified_on: date) -> None:
-        self._change_worker(worker_id, "certify", level, certified_on)
+        self._change_worker(worker_id, lambda w: w.certify(level, certified_on))
 
     def specialise_in_elderly_care(self, worker_id: UUID | str, specialised_on: date) -> None:
-        self._change_worker(worker_id, "specialise_in_elderly_care", specialised_on)
+        self._change_worker(worker_id, lambda w: w.specialise_in_elderly_care(specialised_on))
 
     def complete_training(self, worker_id: UUID | str, kind: TrainingKind, hours: float, completed_on: date,
                           station_id: str | None = None) -> None:
-        self._change_worker(worker_id, "complete_training", kind, hours, completed_on, station_id)
+        self._change_worker(worker_id, lambda w: w.complete_training(kind, hours, completed_on, station_id))
 
     # --- station heads ------------------------------------------------------------------------
 
@@ -231,31 +238,18 @@ class TalentApplication(ServiceApplication):
 
     # --- station facts from the registry ----------------------------------------------------------
 
-    def apply_registry_event(self, event_type: str, data: dict[str, Any], tracking: Tracking) -> None:
-        """Applies one message of `registry.events` with its tracking record in one transaction; every
-        other event type is tracked and ignored. A redelivered message (same tracking) changes nothing,
-        and a republished planned event (relays publish at least once) finds the facts unchanged."""
-        if self.already_tracked(tracking):
-            return
-        family, _, version = event_type.rpartition(".v")
-        changed: list[Aggregate] = []
-        if family == "registry.station.planned":
-            if version != "1":
-                raise TalentError(f"{event_type}: 人才服务只处理 v1 版本")
-            changed = self._station_planned(data)
-        self.save_tracked(tracking, *changed)
-
-    def _station_planned(self, data: dict[str, Any]) -> list[Aggregate]:
-        station_id = identifiers.station_id(data["station_id"])
-        tier = StationTier(data["tier"])
-        provincial_pilot = data["provincial_pilot"]
-        if not isinstance(provincial_pilot, bool):
-            raise TalentError("registry.station.planned.v1: provincial_pilot 应为布尔值")
-        area_code = str(data["area_code"])
+    def learn_station(self, tracking: Tracking, station_id: str, tier: StationTier, provincial_pilot: bool, area_code: str,
+                      planned_on: date) -> None:
+        """The registry planned a station: its profile, saved with the message's tracking record in one
+        transaction. A republished planned event (relays publish at least once) finds the facts unchanged."""
+        station_id = identifiers.station_id(station_id)
         profile = self._station_profile(station_id)
+        changed: list[Aggregate] = []
         if profile is None:
-            return [StationProfile.learn(station_id, tier, provincial_pilot, area_code, date.fromisoformat(data["planned_on"]))]
-        return [profile] if profile.revise(tier, provincial_pilot, area_code) else []
+            changed = [StationProfile.learn(station_id, tier, provincial_pilot, area_code, planned_on)]
+        elif profile.revise(tier, provincial_pilot, area_code):
+            changed = [profile]
+        self.save_tracked(tracking, *changed)
 
     def _station_profile(self, station_id: str) -> StationProfile | None:
         try:
@@ -273,19 +267,6 @@ class TalentApplication(ServiceApplication):
 
     # --- quotas -------------------------------------------------------------------------------
 
-    def public_events(self, page_size: int = 1000) -> Iterator[tuple[str, dict]]:
-        """Every published event of the service, in log order (what the relay sends to Kafka)."""
-        start = 0
-        while True:
-            notifications = self.recorder.select_notifications(start, page_size, inclusive_of_start=False)
-            if not notifications:
-                return
-            for notification in notifications:
-                public = translate(self.mapper.to_domain_event(notification))
-                if public is not None:
-                    yield public
-            start = notifications[-1].id
-
     def quotas(self, station_id: str, year: int) -> list[QuotaResult]:
         """Quotas of one station and year, folded from the whole log, for the station's kind as the
         registry's facts make it (NotFound for a station talent has not heard of). At city scale this
@@ -296,6 +277,6 @@ class TalentApplication(ServiceApplication):
         """The quotas of a station of the given kind (for tests and what-if questions, not the API)."""
         station_id = identifiers.station_id(station_id)
         builder = FactsBuilder()
-        for event_type, data in self.public_events():
+        for _, event_type, data in self.publication.public_events(self):
             builder.apply(event_type, data)
         return evaluate(kind, station_id, year, builder.facts(station_id))
