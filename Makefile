@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PACKAGES := shared services/registry services/talent services/casework services/funding services/reporting services/gateway deploy/local
 STAMP := $(VENV)/.installed
 SCHEMA_SERVICES := registry talent funding casework
+# The packages mypy checks strictly (config in pyproject.toml); the application/ packages join when they pass.
+MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain funding.domain
 
 .PHONY: install run demo test test-fast bench schemas lint clean
 
@@ -42,8 +44,11 @@ schemas: $(STAMP)
 	$(foreach s,$(SCHEMA_SERVICES),$(PY) -m pzh_shared.schemas write $(s).adapters.integration services/$(s)/schemas;)
 	$(PY) -m pzh_shared.schemas catalogue docs/event-catalogue.md $(SCHEMA_SERVICES)
 
+## ruff, mypy (strict, on MYPY_PACKAGES) and the import contracts of pyproject.toml; fails if any fails.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf var
