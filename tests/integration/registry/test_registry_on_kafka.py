@@ -15,7 +15,7 @@ from localinfra.topics import publish
 from pzh_shared.envelope import Envelope, decode
 from pzh_shared.eventstore import make_application
 from pzh_shared.relay import OutboxRelay
-from registry.adapters.integration import translate
+from registry.adapters.integration import PUBLICATION
 from registry.application.service import AreaRow, RegistryApplication
 from registry.consumers.staffing import staffing_consumer
 from registry.domain.levels import BASIC_ITEMS, CHECKLIST_ITEMS
@@ -34,7 +34,7 @@ def _registry(tmp_path) -> RegistryApplication:
 
 
 async def _drain(app, bootstrap: str, service: str) -> None:
-    relay = OutboxRelay(app, translate, bootstrap, service)
+    relay = OutboxRelay(app, PUBLICATION.translate, bootstrap, service)
     await relay.start()
     while await relay.relay_page():
         pass

@@ -5,28 +5,27 @@ roster stay private; nothing here names a person."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pzh_shared.contracts import Contract, aggregate_id, make_translator
+from pzh_shared.areas import AREA_CODE_PATTERN, COUNTY_CODE_PATTERN, county_of
+from pzh_shared.contracts import Builder, Contract, Publication, aggregate_id
 
 from registry.domain.areas import Area, level_of
 from registry.domain.levels import Level
 from registry.domain.station import ConstructionMode, OperatingModel, Station, Tier
 from registry.domain.targets import CountyTargets
 
-AREA_CODE = r"^\d{6}(\d{3}){0,2}$"
-
+# A parent is a city, county or township, never a village: 6 or 9 digits.
+PARENT_CODE_PATTERN = r"^\d{6}(\d{3})?$"
 
 
 class AreaRegisteredV1(Contract):
     """registry.area.registered.v1: an administrative area enters the registry."""
 
     model_config = ConfigDict(title="registry.area.registered.v1")
-    area_code: str = Field(pattern=AREA_CODE)
-    parent_code: str | None = Field(pattern=r"^\d{6}(\d{3})?$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
+    parent_code: str | None = Field(pattern=PARENT_CODE_PATTERN)
     level: str
     name: str
     reform_affected: bool
@@ -38,7 +37,7 @@ class AreaChangedV1(Contract):
     """registry.area.changed.v1: renamed, reform flag set, or retired (merged into / split into successors)."""
 
     model_config = ConfigDict(title="registry.area.changed.v1")
-    area_code: str = Field(pattern=AREA_CODE)
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
     change: str = Field(description="renamed | reform_flag_set | merged | split")
     effective_on: date
     name: str | None = None
@@ -52,8 +51,8 @@ class StationPlannedV1(Contract):
     model_config = ConfigDict(title="registry.station.planned.v1")
     station_id: str = Field(description="opaque UUID of the station")
     tier: Tier
-    area_code: str = Field(pattern=AREA_CODE)
-    county_code: str = Field(pattern=r"^\d{6}$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
+    county_code: str = Field(pattern=COUNTY_CODE_PATTERN)
     name: str
     construction_mode: ConstructionMode
     operating_model: OperatingModel
@@ -70,8 +69,8 @@ class StationOpenedV1(Contract):
     model_config = ConfigDict(title="registry.station.opened.v1")
     station_id: str = Field(description="opaque UUID of the station")
     tier: Tier
-    area_code: str = Field(pattern=AREA_CODE, description="national code of the area the station serves")
-    county_code: str = Field(pattern=r"^\d{6}$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="national code of the area the station serves")
+    county_code: str = Field(pattern=COUNTY_CODE_PATTERN)
     name: str
     opened_on: date
 
@@ -115,7 +114,7 @@ class TargetSetV1(Contract):
     """registry.target.set.v1: a county's station targets for a year."""
 
     model_config = ConfigDict(title="registry.target.set.v1")
-    county_code: str = Field(pattern=r"^\d{6}$")
+    county_code: str = Field(pattern=COUNTY_CODE_PATTERN)
     year: int
     general_station: int
     township_station: int
@@ -138,8 +137,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 }
 
 
-
-_TRANSLATIONS: dict[type, tuple[str, Callable[[Any], BaseModel]]] = {
+_TRANSLATIONS: dict[type, tuple[str, Builder]] = {
     Area.Registered: ("registry.area.registered.v1", lambda e: AreaRegisteredV1(
         area_code=e.code, parent_code=e.parent_code, level=level_of(e.code).value, name=e.name,
         reform_affected=e.reform_affected, valid_from=e.valid_from, vintage=e.vintage)),
@@ -150,16 +148,17 @@ _TRANSLATIONS: dict[type, tuple[str, Callable[[Any], BaseModel]]] = {
     Area.Retired: ("registry.area.changed.v1", lambda e: AreaChangedV1(
         area_code=e.code, change=e.how, effective_on=e.on, successors=e.successors)),
     Station.Planned: ("registry.station.planned.v1", lambda e: StationPlannedV1(
-        station_id=aggregate_id(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
-        construction_mode=e.construction_mode, operating_model=e.operating_model, agency=e.agency,
+        station_id=aggregate_id(e), tier=Tier(e.tier), area_code=e.area_code, county_code=county_of(e.area_code),
+        name=e.name, construction_mode=e.construction_mode, operating_model=e.operating_model, agency=e.agency,
         provincial_pilot=e.provincial_pilot, governance_pilot=e.governance_pilot, covers=e.covers,
         planned_on=e.planned_on)),
     Station.Opened: ("registry.station.opened.v1", lambda e: StationOpenedV1(
-        station_id=aggregate_id(e), tier=Tier(e.tier), area_code=e.area_code, county_code=e.area_code[:6], name=e.name,
-        opened_on=e.on)),
+        station_id=aggregate_id(e), tier=Tier(e.tier), area_code=e.area_code, county_code=county_of(e.area_code),
+        name=e.name, opened_on=e.on)),
     Station.Suspended: ("registry.station.suspended.v1", lambda e: StationSuspendedV1(
         station_id=aggregate_id(e), effective_on=e.on, reason=e.reason)),
-    Station.Resumed: ("registry.station.resumed.v1", lambda e: StationResumedV1(station_id=aggregate_id(e), effective_on=e.on)),
+    Station.Resumed: ("registry.station.resumed.v1", lambda e: StationResumedV1(
+        station_id=aggregate_id(e), effective_on=e.on)),
     Station.Closed: ("registry.station.closed.v1", lambda e: StationClosedV1(
         station_id=aggregate_id(e), effective_on=e.on, reason=e.reason)),
     Station.Merged: ("registry.station.merged.v1", lambda e: StationMergedV1(
@@ -172,4 +171,5 @@ _TRANSLATIONS: dict[type, tuple[str, Callable[[Any], BaseModel]]] = {
 }
 
 
-translate = make_translator(_TRANSLATIONS, CONTRACTS)
+PUBLICATION = Publication(_TRANSLATIONS, CONTRACTS)
+translate = PUBLICATION.translate  # bench/run.py relays with it

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
 
-from registry.domain.areas import CITY_CODE, CITY_NAME, COUNTIES, SEED_VALID_FROM, Area, AreaLevel, area_id, level_of, parent_code
+from registry.domain.areas import (
+    CITY_CODE,
+    CITY_NAME,
+    COUNTIES,
+    SEED_VALID_FROM,
+    Area,
+    AreaLevel,
+    area_id,
+    level_of,
+    parent_code,
+)
 from registry.domain.errors import Conflict, NotFound, RegistryError, UnknownArea
 from registry.domain.roster import GeneralStationSlot, slot_id
 from registry.domain.staff import StaffMember, staff_id
@@ -33,6 +43,9 @@ class AreaRow:
     line: int | None = None
 
 
+A = TypeVar("A", bound=Aggregate)
+
+
 class ImportRejected(RegistryError):
     def __init__(self, details: list[dict[str, Any]]):
         self.details = details
@@ -44,19 +57,19 @@ class RegistryApplication(ServiceApplication):
 
     # -- loading -----------------------------------------------------------------------------
 
-    def _get(self, aggregate_id: UUID, what: str) -> Any:
-        aggregate = self.find(aggregate_id)
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        aggregate = self.find(aggregate_id, cls)
         if aggregate is None:
             raise NotFound(f"{what}不存在")
         return aggregate
 
     def area(self, code: str) -> Area:
         level_of(code)
-        return self._get(area_id(code), f"行政区划 {code} ")
+        return self._get(Area, area_id(code), f"行政区划 {code} ")
 
     def station(self, station_id: UUID | str) -> Station:
         try:
-            return self._get(UUID(str(station_id)), f"站点 {station_id} ")
+            return self._get(Station, UUID(str(station_id)), f"站点 {station_id} ")
         except ValueError:
             raise NotFound(f"站点 {station_id} 不存在") from None
 
@@ -111,8 +124,9 @@ class RegistryApplication(ServiceApplication):
                     raise Conflict(f"行政区划 {code} 已登记")
                 if expected is None:
                     raise UnknownArea("市级行政区划已预置，不能导入")
-                parent = new.get(expected) or parents.get(expected) or self.find(area_id(expected))
+                parent = new.get(expected) or parents.get(expected) or self.find(area_id(expected), Area)
                 area = Area.register(code, row.name, parent, row.reform_affected, row.valid_from, row.vintage)
+                assert parent is not None  # Area.register refuses a missing parent
                 parent.add_child(code)
                 if expected not in new:
                     parents[expected] = parent
@@ -160,10 +174,19 @@ class RegistryApplication(ServiceApplication):
 
     # -- stations ----------------------------------------------------------------------------
 
+    def create_station(self, *, tier: Tier, area_code: str, planned_on: date | None, opened_on: date | None,
+                       plan_only: bool, **details: Any) -> UUID:
+        """开设站点: registers the station and, unless plan_only, opens it (opened_on, default today). It was
+        planned on planned_on or, by default, on its opening day if that is past, else today."""
+        today = date.today()
+        opening = None if plan_only else (opened_on or today)
+        planned = planned_on or (opening if opening and opening < today else today)
+        return self.plan_station(tier=tier, area_code=area_code, opened_on=opening, planned_on=planned, **details)
+
     def plan_station(self, *, tier: Tier, area_code: str, opened_on: date | None, planned_on: date,
                      **details: Any) -> UUID:
         level_of(area_code)
-        area = self.find(area_id(area_code))
+        area = self.find(area_id(area_code), Area)
         if area is None:
             raise UnknownArea(f"未知的行政区划代码 {area_code}：尚未在登记系统中登记")
         if not area.valid_on(planned_on):
@@ -177,7 +200,7 @@ class RegistryApplication(ServiceApplication):
         area.attach_station(str(station.id))
         changed: list[Aggregate] = [station, area]
         if tier == Tier.GENERAL_STATION:
-            slot = self.find(slot_id(area_code)) or GeneralStationSlot(county_code=area_code)
+            slot = self.find(slot_id(area_code), GeneralStationSlot) or GeneralStationSlot(county_code=area_code)
             slot.claim(str(station.id))
             changed.append(slot)
         self._save(*changed)
@@ -185,6 +208,8 @@ class RegistryApplication(ServiceApplication):
 
     def change_station(self, station_id: UUID, expected_version: int | None, action: str, on: date,
                        reason: str = "", into: UUID | None = None) -> Station:
+        if action == "merge" and into is None:
+            raise RegistryError("合并须指定并入的站点 into")
         station = self.station(station_id)
         self._check_version(station, expected_version)
         changed: list[Aggregate] = [station]
@@ -198,9 +223,10 @@ class RegistryApplication(ServiceApplication):
             if action == "close":
                 station.close(on, reason)
             else:
+                assert into is not None  # checked above
                 station.merge_into(self.station(into), on)
             if station.tier == Tier.GENERAL_STATION:
-                slot = self._get(slot_id(station.area_code), "总站登记")
+                slot = self._get(GeneralStationSlot, slot_id(station.area_code), "总站登记")
                 slot.release(str(station.id))
                 changed.append(slot)
         else:
@@ -223,68 +249,65 @@ class RegistryApplication(ServiceApplication):
         return station
 
     # -- staffing facts from the talent service ------------------------------------------------
-
-    def apply_staffing(self, event_type: str, data: dict[str, Any], tracking: Tracking) -> None:
-        """Applies one talent event; a redelivered one (same tracking position) changes nothing."""
-        if self.already_tracked(tracking):
-            return
-        family, _, version = event_type.rpartition(".v")
-        handler = _STAFFING.get(family)
-        if handler is not None and version != "1":
-            raise RegistryError(f"{event_type}: 登记服务只处理 v1 版本")
-        changed = handler(self, data) if handler else []
-        self.save_tracked(tracking, *changed)
+    # Each saves its effects with the message's tracking record, in one transaction.
 
     def _staff(self, worker_id: str) -> StaffMember:
-        return self.find(staff_id(worker_id)) or StaffMember(worker_id=worker_id)
+        return self.find(staff_id(worker_id), StaffMember) or StaffMember(worker_id=worker_id)
 
-    def _assigned(self, data: dict[str, Any]) -> list[Aggregate]:
-        staff = self._staff(data["worker_id"])
-        on = date.fromisoformat(data["assigned_on"])
+    def record_worker_assigned(self, tracking: Tracking, worker_id: str, station_id: str, full_time: bool,
+                               assigned_on: date) -> None:
+        """The worker now staffs `station_id`; the station they staffed before, if another, loses them."""
+        staff = self._staff(worker_id)
         changed: list[Aggregate] = [staff]
-        if staff.station_id and staff.station_id != data["station_id"]:
+        if staff.station_id and staff.station_id != station_id:
             previous = self.station(staff.station_id)
-            previous.remove_staff(staff.worker_id, on)
+            previous.remove_staff(staff.worker_id, assigned_on)
             changed.append(previous)
-        station = self.station(data["station_id"])
-        staff.assign(station_id=data["station_id"], full_time=data["employment"] == "full_time")
-        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, on)
-        return [*changed, station]
+        station = self.station(station_id)
+        staff.assign(station_id=station_id, full_time=full_time)
+        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, assigned_on)
+        self.save_tracked(tracking, *changed, station)
 
-    def _left(self, data: dict[str, Any]) -> list[Aggregate]:
-        staff = self._staff(data["worker_id"])
-        station = self.station(data["station_id"])
-        station.remove_staff(staff.worker_id, date.fromisoformat(data["left_on"]))
-        if staff.station_id == data["station_id"]:
+    def record_worker_left(self, tracking: Tracking, worker_id: str, station_id: str, left_on: date) -> None:
+        staff = self._staff(worker_id)
+        station = self.station(station_id)
+        station.remove_staff(staff.worker_id, left_on)
+        if staff.station_id == station_id:
             staff.leave()
-        return [staff, station]
+        self.save_tracked(tracking, staff, station)
 
-    def _certified(self, data: dict[str, Any]) -> list[Aggregate]:
-        staff = self._staff(data["worker_id"])
-        staff.certify(data["level"])
+    def record_worker_certified(self, tracking: Tracking, worker_id: str, level: str, certified_on: date) -> None:
+        staff = self._staff(worker_id)
+        staff.certify(level)
         if staff.station_id is None:
-            return [staff]
+            self.save_tracked(tracking, staff)
+            return
         station = self.station(staff.station_id)
-        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, date.fromisoformat(data["certified_on"]))
-        return [staff, station]
+        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, certified_on)
+        self.save_tracked(tracking, staff, station)
 
-    def _head_appointed(self, data: dict[str, Any]) -> list[Aggregate]:
-        station = self.station(data["station_id"])
-        station.appoint_head(data["worker_id"], date.fromisoformat(data["appointed_on"]))
-        return [station]
+    def record_head_appointed(self, tracking: Tracking, station_id: str, worker_id: str, appointed_on: date) -> None:
+        station = self.station(station_id)
+        station.appoint_head(worker_id, appointed_on)
+        self.save_tracked(tracking, station)
 
-    def _head_relieved(self, data: dict[str, Any]) -> list[Aggregate]:
-        station = self.station(data["station_id"])
-        if station.head == data["worker_id"]:
-            station.appoint_head(None, date.fromisoformat(data["relieved_on"]))
-        return [station]
+    def record_head_relieved(self, tracking: Tracking, station_id: str, worker_id: str, relieved_on: date) -> None:
+        """Only the head still in post is relieved: a late message about an earlier head changes nothing."""
+        station = self.station(station_id)
+        if station.head == worker_id:
+            station.appoint_head(None, relieved_on)
+        self.save_tracked(tracking, station)
 
     # -- targets and progress ----------------------------------------------------------------
 
-    def set_targets(self, county_code: str, year: int, general: int, township: int, village: int, on: date) -> None:
+    def set_targets(self, county_code: str, year: int, general: int, township: int, village: int,
+                    on: date | None = None) -> None:
+        """Sets a county's targets for a year, in effect from `on` (default today)."""
+        on = on or date.today()
         if self.area(county_code).level != AreaLevel.COUNTY:
             raise UnknownArea(f"{county_code} 不是县(区)级行政区划")
-        plan = self.find(targets_id(county_code, year)) or CountyTargets(county_code=county_code, year=year)
+        plan = (self.find(targets_id(county_code, year), CountyTargets)
+                or CountyTargets(county_code=county_code, year=year))
         plan.set(general, township, village, on, "administrator")
         self._save(plan)
 
@@ -292,16 +315,18 @@ class RegistryApplication(ServiceApplication):
         county = self.area(county_code)
         if county.level != AreaLevel.COUNTY:
             raise UnknownArea(f"{county_code} 不是县(区)级行政区划")
-        plan = self.find(targets_id(county_code, year))
+        plan = self.find(targets_id(county_code, year), CountyTargets)
         stations = [self.station(sid) for sid in self._station_ids_under(county)]
         active = [s for s in stations if s.active_on(as_of)]
         counts = {tier.value: sum(1 for s in active if s.tier == tier) for tier in Tier}
         targets = plan.as_dict() if plan else None
+        target_counts: dict[str, int] = targets or {}
         townships = self.children(county_code, as_of)
         covered = {code for s in active if s.tier == Tier.TOWNSHIP_STATION for code in [s.area_code, *s.covers]}
         opened_2021 = [s for s in stations if s.tier == Tier.TOWNSHIP_STATION and s.opened_on
                        and s.opened_on.year == 2021 and s.opened_on <= as_of]
-        reform = sum(1 for s in opened_2021 if self.area(s.area_code).reform_affected_on(s.opened_on))
+        reform = sum(1 for s in opened_2021
+                     if s.opened_on and self.area(s.area_code).reform_affected_on(s.opened_on))
         return {
             "county_code": county_code,
             "name": county.name_on(as_of),
@@ -310,7 +335,7 @@ class RegistryApplication(ServiceApplication):
             "targets": targets,
             "stations": counts,
             "progress": {tier: {"target": target, "actual": counts[tier], "met": counts[tier] >= target}
-                         for tier, target in (targets or {}).items()},
+                         for tier, target in target_counts.items()},
             "reform_affected_2021": {"township_stations_2021": len(opened_2021), "in_reform_affected": reform,
                                      "share": round(reform / len(opened_2021), 4) if opened_2021 else None,
                                      "goal_over_half": bool(opened_2021) and reform * 2 > len(opened_2021)},
@@ -330,11 +355,3 @@ class RegistryApplication(ServiceApplication):
                 "township_coverage": {key: sum(c["township_coverage"][key] for c in counties)
                                       for key in ("townships", "covered")}}
 
-
-_STAFFING = {
-    "talent.worker.assigned": RegistryApplication._assigned,
-    "talent.worker.left": RegistryApplication._left,
-    "talent.worker.certified": RegistryApplication._certified,
-    "talent.station_head.appointed": RegistryApplication._head_appointed,
-    "talent.station_head.relieved": RegistryApplication._head_relieved,
-}

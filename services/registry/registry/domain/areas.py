@@ -7,12 +7,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from enum import StrEnum
 from typing import TypeVar
 
 from eventsourcing.domain import Aggregate, event
+from pzh_shared import areas as codes
+from pzh_shared.areas import LEVEL_NAMES, AreaLevel
 
 from registry.domain.errors import Conflict, UnknownArea
+
+__all__ = ["LEVEL_NAMES", "AreaLevel", "Area", "area_id", "level_of", "parent_code"]
 
 CITY_CODE = "510400"
 CITY_NAME = "攀枝花市"
@@ -22,29 +25,16 @@ SEED_VALID_FROM = date(2020, 1, 1)
 _NAMESPACE = uuid.UUID("3b0a4d1e-7f55-4a8e-9d0c-1b7c9e2f6a01")
 
 
-class AreaLevel(StrEnum):
-    CITY = "city"
-    COUNTY = "county"
-    TOWNSHIP = "township"
-    VILLAGE = "village"
-
-
-LEVEL_NAMES = {AreaLevel.CITY: "市", AreaLevel.COUNTY: "县(区)", AreaLevel.TOWNSHIP: "乡镇(街道)", AreaLevel.VILLAGE: "村(社区)"}
-
-
 def level_of(code: str) -> AreaLevel:
-    """Level implied by a code's form; raises UnknownArea with a readable reason when malformed."""
-    if not code.isdigit() or len(code) not in (6, 9, 12):
+    """Level implied by a code's form; a malformed code is the registry's UnknownArea, with a readable reason."""
+    if not codes.is_area_code(code):
         raise UnknownArea(f"行政区划代码 {code!r} 格式不正确：应为 6、9 或 12 位数字")
-    if len(code) == 6:
-        return AreaLevel.CITY if code.endswith("00") else AreaLevel.COUNTY
-    return AreaLevel.TOWNSHIP if len(code) == 9 else AreaLevel.VILLAGE
+    return codes.level_of(code)
 
 
 def parent_code(code: str) -> str | None:
-    level = level_of(code)
-    return {AreaLevel.CITY: None, AreaLevel.COUNTY: code[:4] + "00", AreaLevel.TOWNSHIP: code[:6],
-            AreaLevel.VILLAGE: code[:9]}[level]
+    level_of(code)
+    return codes.parent_of(code)
 
 
 def area_id(code: str) -> uuid.UUID:

@@ -1,0 +1,202 @@
+"""The registry API's request and response models: field names in English, descriptions in Chinese."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from registry.domain.levels import Level
+from registry.domain.station import ConstructionMode, OperatingModel, Status, Tier
+
+Day = Annotated[date, Field(description="YYYY-MM-DD")]
+
+# -- requests ---------------------------------------------------------------------------------------
+
+
+class AreaIn(BaseModel):
+    code: str = Field(min_length=6, max_length=12, description="行政区划代码")
+    name: str = Field(min_length=1, max_length=100)
+    reform_affected: bool = Field(False, description="涉改乡镇/社区")
+    valid_from: Day
+    vintage: str = ""
+
+
+class Rename(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    on: Day
+
+
+class ReformFlag(BaseModel):
+    reform_affected: bool
+    on: Day
+
+
+class Merge(BaseModel):
+    into: str
+    on: Day
+
+
+class Split(BaseModel):
+    into: list[str] = Field(min_length=2)
+    on: Day
+
+
+class StationIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="站点名称")
+    tier: Tier
+    area_code: str = Field(min_length=6, max_length=12, description="行政区划代码")
+    address: str = Field("", max_length=300)
+    host_venue: str = Field("", max_length=200, description="依托场所")
+    construction_mode: ConstructionMode = ConstructionMode.COUNTY_SELF_BUILT
+    operating_model: OperatingModel = OperatingModel.SELF_OPERATED
+    agency: str | None = Field(None, max_length=200, description="驻站机构")
+    provincial_pilot: bool = False
+    governance_pilot: bool = False
+    covers: list[str] = Field(default_factory=list, description="片区站点另行覆盖的同级行政区划")
+    planned_on: Day | None = None
+    opened_on: Day | None = None
+    plan_only: bool = Field(False, description="只登记规划，暂不开放")
+
+
+class StationChange(BaseModel):
+    on: Day
+    reason: str = Field("", max_length=500)
+    into: UUID | None = None
+    expected_version: int | None = Field(None, description="乐观并发：读取时的版本号")
+
+
+class FacilityIn(BaseModel):
+    present: bool
+    evidence: str = Field("", max_length=1000, description="佐证说明")
+    on: Day
+    expected_version: int | None = None
+
+
+class ServicesIn(BaseModel):
+    delivered: bool
+    on: Day
+
+
+class TargetsIn(BaseModel):
+    general_station: int = Field(ge=0, le=1)
+    township_station: int = Field(ge=0)
+    village_room: int = Field(ge=0)
+    on: Day | None = None
+
+
+# -- responses --------------------------------------------------------------------------------------
+
+
+class Done(BaseModel):
+    status: str
+
+
+class Registered(BaseModel):
+    registered: list[str] = Field(description="登记的行政区划代码")
+
+
+class AreaOut(BaseModel):
+    code: str
+    level: str
+    parent_code: str | None
+    name: str | None
+    reform_affected: bool
+    valid_from: date
+    valid_to: date | None
+    valid: bool
+    successors: list[str]
+    vintage: str
+    as_of: date
+
+
+class StationCreated(BaseModel):
+    station_id: UUID
+
+
+class Facility(BaseModel):
+    item: str
+    present: bool
+    evidence: str
+
+
+class StationOut(BaseModel):
+    station_id: UUID
+    name: str
+    tier: Tier
+    area_code: str
+    address: str
+    host_venue: str
+    construction_mode: ConstructionMode
+    operating_model: OperatingModel
+    agency: str | None
+    provincial_pilot: bool
+    governance_pilot: bool
+    covers: list[str]
+    status: Status | None
+    level: Level | None
+    opened_on: date | None
+    merged_into: str | None
+    facilities: list[Facility]
+    staff_count: int
+    has_head: bool
+    version: int
+    as_of: date
+
+
+class StationStatus(BaseModel):
+    status: Status
+    version: int
+
+
+class StationLevel(BaseModel):
+    level: Level
+    version: int
+
+
+class TierProgress(BaseModel):
+    target: int
+    actual: int
+    met: bool
+
+
+class ReformShare(BaseModel):
+    township_stations_2021: int
+    in_reform_affected: int
+    share: float | None
+    goal_over_half: bool
+
+
+class TownshipCoverage(BaseModel):
+    townships: int
+    covered: int
+    uncovered: list[str]
+
+
+class CountyProgress(BaseModel):
+    county_code: str
+    name: str | None
+    year: int
+    as_of: str
+    targets: dict[str, int] | None
+    stations: dict[str, int]
+    progress: dict[str, TierProgress]
+    reform_affected_2021: ReformShare
+    township_coverage: TownshipCoverage
+
+
+class CityCoverage(BaseModel):
+    townships: int
+    covered: int
+
+
+class CityProgress(BaseModel):
+    city_code: str
+    year: int
+    as_of: str
+    targets: dict[str, int]
+    stations: dict[str, int]
+    counties: list[CountyProgress]
+    township_coverage: CityCoverage

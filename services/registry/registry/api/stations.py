@@ -1,0 +1,70 @@
+"""Stations: open (or only plan), read as of a day, change status, record facilities and services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from registry.api.dependencies import AsOf, Registry
+from registry.api.schemas import (
+    Facility,
+    FacilityIn,
+    ServicesIn,
+    StationChange,
+    StationCreated,
+    StationIn,
+    StationLevel,
+    StationOut,
+    StationStatus,
+)
+from registry.domain.station import Station
+
+router = APIRouter(prefix="/stations")
+
+
+def station_view(station: Station, on: date) -> StationOut:
+    return StationOut(
+        station_id=station.id, name=station.name, tier=station.tier, area_code=station.area_code,
+        address=station.address, host_venue=station.host_venue, construction_mode=station.construction_mode,
+        operating_model=station.operating_model, agency=station.agency, provincial_pilot=station.provincial_pilot,
+        governance_pilot=station.governance_pilot, covers=station.covers, status=station.status_on(on),
+        level=station.level_on(on), opened_on=station.opened_on, merged_into=station.merged_into,
+        facilities=[Facility(item=k, present=v, evidence=station.evidence.get(k, ""))
+                    for k, v in station.facilities.items()],
+        staff_count=len(station.staff), has_head=station.head is not None, version=station.version, as_of=on)
+
+
+@router.post("", status_code=201, response_model=StationCreated)
+def create_station(body: StationIn, registry: Registry) -> StationCreated:
+    """开设站点: registers the station and, unless plan_only, opens it (opened_on, default today)."""
+    details = body.model_dump(exclude={"tier", "area_code", "planned_on", "opened_on", "plan_only"})
+    station_id = registry.create_station(tier=body.tier, area_code=body.area_code, planned_on=body.planned_on,
+                                         opened_on=body.opened_on, plan_only=body.plan_only, **details)
+    return StationCreated(station_id=station_id)
+
+
+@router.get("/{station_id}", response_model=StationOut)
+def get_station(station_id: UUID, registry: Registry, as_of: AsOf) -> StationOut:
+    return station_view(registry.station(station_id), as_of)
+
+
+@router.post("/{station_id}/{action}", response_model=StationStatus)
+def change_station(station_id: UUID, action: Literal["open", "suspend", "resume", "close", "merge"],
+                   body: StationChange, registry: Registry) -> StationStatus:
+    station = registry.change_station(station_id, body.expected_version, action, body.on, body.reason, body.into)
+    return StationStatus(status=station.status, version=station.version)
+
+
+@router.put("/{station_id}/facilities/{item}", response_model=StationLevel)
+def record_facility(station_id: UUID, item: str, body: FacilityIn, registry: Registry) -> StationLevel:
+    station = registry.record_facility(station_id, item, body.present, body.evidence, body.on, body.expected_version)
+    return StationLevel(level=station.level, version=station.version)
+
+
+@router.put("/{station_id}/professional-services", response_model=StationLevel)
+def record_services(station_id: UUID, body: ServicesIn, registry: Registry) -> StationLevel:
+    station = registry.record_professional_services(station_id, body.delivered, body.on)
+    return StationLevel(level=station.level, version=station.version)
