@@ -1,6 +1,20 @@
-"""Chinese labels of the talent API's fields, for the shared readable 422s (pzh_shared.http)."""
+"""How the talent domain's errors answer over HTTP, and the Chinese labels of the API's fields for
+the shared readable 422s (pzh_shared.http)."""
 
 from __future__ import annotations
+
+from talent.adapters.volunteer_csv import CsvFormatError
+from talent.domain.errors import AlreadyRegistered, Conflict, InvalidPersonalData, NotFound, StationHasHead, TalentError
+
+ERRORS: dict[type[Exception], tuple[int, str]] = {
+    InvalidPersonalData: (422, "invalid_personal_data"),
+    CsvFormatError: (422, "invalid_csv"),
+    NotFound: (404, "not_found"),
+    StationHasHead: (409, "station_has_head"),
+    AlreadyRegistered: (409, "already_registered"),
+    Conflict: (409, "conflict"),
+    TalentError: (422, "rule_violated"),
+}
 
 FIELD_LABELS = {
     "name": "姓名/名称", "id_number": "身份证号码", "phone": "联系电话", "role": "人员类别", "registered_on": "登记日期",

@@ -273,6 +273,13 @@ class TalentApplication(ServiceApplication):
         is a projection's job (reporting); here it reads the log in pages on each call."""
         return self.evaluate_quotas(station_id, year, self.station_profile(station_id).kind)
 
+    def station_quotas(self, station_id: str, year: int) -> tuple[StationProfile, list[QuotaResult]]:
+        """The station's profile (tier, pilot flag) and its quotas of a year between 2000 and 2100."""
+        if not 2000 <= year <= 2100:
+            raise TalentError("年度应在 2000 至 2100 之间")
+        profile = self.station_profile(station_id)
+        return profile, self.evaluate_quotas(station_id, year, profile.kind)
+
     def evaluate_quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
         """The quotas of a station of the given kind (for tests and what-if questions, not the API)."""
         station_id = identifiers.station_id(station_id)

@@ -1,0 +1,362 @@
+"""The talent API's request and response models: field names in English, descriptions in Chinese.
+Responses show personal data masked only (ID numbers and phones), never in full."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from talent.domain.identifiers import mask
+from talent.domain.intern import Intern
+from talent.domain.organisation import Agency, Organisation
+from talent.domain.quotas import QuotaResult, StationKind
+from talent.domain.station_profile import StationProfile
+from talent.domain.vocabulary import Employment, Level, OrganisationStatus, OrganisationType, Role, StationTier, TrainingKind
+from talent.domain.volunteer import Volunteer
+from talent.domain.worker import SocialWorker
+
+Today = Field(default_factory=date.today)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+class RegisterWorker(_Body):
+    name: str = Field(max_length=100, description="姓名")
+    id_number: str = Field(max_length=32, description="居民身份证号码")
+    phone: str = Field(max_length=32, description="联系电话")
+    role: Role = Role.SOCIAL_WORKER
+    registered_on: date = Today
+
+
+class AssignWorker(_Body):
+    station_id: UUID
+    employment: Employment
+    assigned_on: date = Today
+
+
+class EmployAtAgency(_Body):
+    agency_id: UUID
+    employment: Employment
+    employed_on: date = Today
+
+
+class WorkerLeaves(_Body):
+    left_on: date = Today
+
+
+class ExamRegistration(_Body):
+    level: Level
+    exam_year: int = Field(ge=2008, le=2100)
+
+
+class ExamSitting(ExamRegistration):
+    sat_on: date
+
+
+class ExamResult(ExamRegistration):
+    passed: bool
+
+
+class Certify(_Body):
+    level: Level
+    certified_on: date = Today
+
+
+class ElderlyCare(_Body):
+    specialised_on: date = Today
+
+
+class Training(_Body):
+    kind: TrainingKind
+    hours: float = Field(gt=0, le=2000)
+    completed_on: date = Today
+    station_id: UUID | None = None
+
+
+class AppointHead(_Body):
+    worker_id: UUID
+    appointed_on: date = Today
+
+
+class RelieveHead(_Body):
+    relieved_on: date = Today
+
+
+class RegisterVolunteer(_Body):
+    name: str = Field(max_length=100)
+    id_number: str = Field(max_length=32)
+    phone: str = Field(max_length=32)
+    volunteer_number: str = Field(max_length=32, description="全国志愿服务信息系统的志愿者编号")
+    station_id: UUID = Field(description="培训该志愿者的站点")
+    registered_on: date = Today
+    trained_on: date | None = None
+
+
+class VolunteerTraining(_Body):
+    station_id: UUID
+    trained_on: date = Today
+
+
+class VolunteerHours(_Body):
+    hours: float = Field(gt=0, le=10_000)
+    served_on: date = Today
+
+
+class RegisterIntern(_Body):
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=32)
+    university: str = Field(max_length=100)
+    registered_on: date = Today
+
+
+class PlaceIntern(_Body):
+    station_id: UUID
+    placed_from: date
+    placed_until: date
+    supervisor_id: UUID | None = None
+
+
+class FileOrganisation(_Body):
+    name: str = Field(max_length=200)
+    host_station_id: UUID
+    reform_affected: bool = Field(description="是否位于涉改社区")
+    filed_on: date = Today
+
+
+class StartIncubation(_Body):
+    started_on: date = Today
+
+
+class CompleteIncubation(_Body):
+    organisation_type: OrganisationType
+    incubated_on: date = Today
+
+
+class RegisterOrganisation(_Body):
+    registration_number: str = Field(max_length=32, description="统一社会信用代码")
+    registered_on: date = Today
+
+
+class Graduate(_Body):
+    graduated_on: date = Today
+
+
+class RegisterAgency(_Body):
+    name: str = Field(max_length=200)
+    registration_number: str = Field(max_length=32)
+    station_id: UUID
+    registered_on: date = Today
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+class Status(BaseModel):
+    status: str
+
+
+class WorkerId(BaseModel):
+    worker_id: UUID
+
+
+class VolunteerId(BaseModel):
+    volunteer_id: UUID
+
+
+class InternId(BaseModel):
+    intern_id: UUID
+
+
+class OrganisationId(BaseModel):
+    organisation_id: UUID
+
+
+class AgencyId(BaseModel):
+    agency_id: UUID
+
+
+class ExamOut(BaseModel):
+    level: Level
+    exam_year: int
+    sat_on: date | None
+    passed: bool | None
+
+
+class WorkerOut(BaseModel):
+    worker_id: str
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    role: Role
+    registered_on: date
+    station_id: str | None
+    employment: Employment | None
+    assigned_on: date | None
+    agency_id: str | None
+    employed_on: date | None
+    level: Level | None
+    certified_on: date | None
+    first_certified_on: date | None
+    elderly_care_since: date | None
+    head_of: str | None
+    training_hours: float
+    exams: list[ExamOut]
+    version: int
+
+    @classmethod
+    def of(cls, w: SocialWorker) -> WorkerOut:
+        exams = [ExamOut.model_validate({"level": level, "exam_year": year, **exam})
+                 for (level, year), exam in sorted(w.exams.items(), key=lambda i: (i[0][1], i[0][0]))]
+        return cls(worker_id=str(w.id), name=w.name, id_number_masked=mask(w.id_number, 6, 4),
+                   phone_masked=mask(w.phone, 3, 4), role=w.role, registered_on=w.registered_on,
+                   station_id=w.station_id, employment=w.employment, assigned_on=w.assigned_on, agency_id=w.agency_id,
+                   employed_on=w.employed_on, level=w.level, certified_on=w.certified_on,
+                   first_certified_on=w.first_certified_on, elderly_care_since=w.elderly_care_since,
+                   head_of=w.head_of, training_hours=w.training_hours, exams=exams, version=w.version)
+
+
+class HeadAppointed(BaseModel):
+    station_id: str
+    worker_id: str
+    appointed_on: date
+
+
+class HeadRelieved(BaseModel):
+    station_id: str
+    worker_id: str
+    relieved_on: date
+
+
+class HeadOut(BaseModel):
+    station_id: str
+    worker_id: str | None
+    since: date | None
+
+
+class QuotaOut(BaseModel):
+    code: str
+    label: str
+    required: int
+    actual: int | float
+    unit: str
+    met: bool
+    from_year: int
+    to_year: int
+    detail: str
+
+
+class QuotasOut(BaseModel):
+    station_id: str
+    year: int
+    kind: StationKind
+    tier: StationTier
+    provincial_pilot: bool
+    met: bool
+    quotas: list[QuotaOut]
+
+    @classmethod
+    def of(cls, station_id: str, year: int, profile: StationProfile, results: list[QuotaResult]) -> QuotasOut:
+        return cls(station_id=station_id, year=year, kind=profile.kind, tier=profile.tier,
+                   provincial_pilot=profile.provincial_pilot, met=all(r.met for r in results),
+                   quotas=[QuotaOut.model_validate(vars(r)) for r in results])
+
+
+class ImportedVolunteer(BaseModel):
+    line: int
+    volunteer_id: str
+
+
+class ImportProblem(BaseModel):
+    line: int
+    problems: list[str]
+
+
+class ImportResult(BaseModel):
+    imported: int
+    failed: int
+    volunteers: list[ImportedVolunteer]
+    errors: list[ImportProblem]
+
+
+class VolunteerTrainingOut(BaseModel):
+    station_id: str
+    trained_on: date
+
+
+class VolunteerOut(BaseModel):
+    volunteer_id: str
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    station_id: str
+    registered_on: date
+    hours: float
+    trainings: list[VolunteerTrainingOut]
+    version: int
+
+    @classmethod
+    def of(cls, v: Volunteer) -> VolunteerOut:
+        return cls(volunteer_id=str(v.id), name=v.name, id_number_masked=mask(v.id_number, 6, 4),
+                   phone_masked=mask(v.phone, 3, 4), station_id=v.station_id, registered_on=v.registered_on,
+                   hours=v.hours, trainings=[VolunteerTrainingOut(station_id=s, trained_on=d) for s, d in v.trainings],
+                   version=v.version)
+
+
+class PlacementOut(BaseModel):
+    station_id: str
+    placed_from: date
+    placed_until: date
+    supervisor_id: str | None
+
+
+class InternOut(BaseModel):
+    intern_id: str
+    name: str
+    phone_masked: str
+    university: str
+    registered_on: date
+    placements: list[PlacementOut]
+    version: int
+
+    @classmethod
+    def of(cls, i: Intern) -> InternOut:
+        return cls(intern_id=str(i.id), name=i.name, phone_masked=mask(i.phone, 3, 4), university=i.university,
+                   registered_on=i.registered_on, placements=[PlacementOut.model_validate(p) for p in i.placements],
+                   version=i.version)
+
+
+class OrganisationOut(BaseModel):
+    organisation_id: str
+    name: str
+    host_station_id: str
+    reform_affected: bool
+    status: OrganisationStatus
+    organisation_type: OrganisationType | None
+    registration_number: str | None
+    dates: dict[str, date]
+    version: int
+
+    @classmethod
+    def of(cls, o: Organisation) -> OrganisationOut:
+        return cls(organisation_id=str(o.id), name=o.name, host_station_id=o.host_station_id,
+                   reform_affected=o.reform_affected, status=o.status, organisation_type=o.organisation_type,
+                   registration_number=o.registration_number, dates=o.dates, version=o.version)
+
+
+class AgencyOut(BaseModel):
+    agency_id: str
+    name: str
+    registration_number: str
+    station_id: str
+    registered_on: date
+    version: int
+
+    @classmethod
+    def of(cls, a: Agency) -> AgencyOut:
+        return cls(agency_id=str(a.id), name=a.name, registration_number=a.registration_number,
+                   station_id=a.station_id, registered_on=a.registered_on, version=a.version)

@@ -1,0 +1,92 @@
+"""Social workers: registration, station and agency employment, exams, certificates, trainings."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from talent.api.dependencies import Talent
+from talent.api.schemas import (
+    AssignWorker,
+    Certify,
+    ElderlyCare,
+    EmployAtAgency,
+    ExamRegistration,
+    ExamResult,
+    ExamSitting,
+    RegisterWorker,
+    Status,
+    Training,
+    WorkerId,
+    WorkerLeaves,
+    WorkerOut,
+)
+
+router = APIRouter(prefix="/workers")
+
+
+@router.post("", status_code=201, response_model=WorkerId)
+def register_worker(body: RegisterWorker, talent: Talent) -> WorkerId:
+    return WorkerId(worker_id=talent.register_worker(body.name, body.id_number, body.phone, body.registered_on,
+                                                     body.role))
+
+
+@router.get("/{worker_id}", response_model=WorkerOut)
+def get_worker(worker_id: UUID, talent: Talent) -> WorkerOut:
+    return WorkerOut.of(talent.worker(worker_id))
+
+
+@router.post("/{worker_id}/assignment", response_model=Status)
+def assign(worker_id: UUID, body: AssignWorker, talent: Talent) -> Status:
+    talent.assign_worker(worker_id, str(body.station_id), body.employment, body.assigned_on)
+    return Status(status="assigned")
+
+
+@router.post("/{worker_id}/agency-employment", response_model=Status)
+def employ_at_agency(worker_id: UUID, body: EmployAtAgency, talent: Talent) -> Status:
+    talent.employ_at_agency(worker_id, body.agency_id, body.employment, body.employed_on)
+    return Status(status="employed")
+
+
+@router.post("/{worker_id}/departure", response_model=Status)
+def leave(worker_id: UUID, body: WorkerLeaves, talent: Talent) -> Status:
+    talent.worker_leaves(worker_id, body.left_on)
+    return Status(status="left")
+
+
+@router.post("/{worker_id}/exams", response_model=Status)
+def register_for_exam(worker_id: UUID, body: ExamRegistration, talent: Talent) -> Status:
+    talent.register_for_exam(worker_id, body.level, body.exam_year)
+    return Status(status="registered")
+
+
+@router.post("/{worker_id}/exams/sitting", response_model=Status)
+def sit_exam(worker_id: UUID, body: ExamSitting, talent: Talent) -> Status:
+    talent.sit_exam(worker_id, body.level, body.exam_year, body.sat_on)
+    return Status(status="sat")
+
+
+@router.post("/{worker_id}/exams/result", response_model=Status)
+def exam_result(worker_id: UUID, body: ExamResult, talent: Talent) -> Status:
+    talent.record_exam_result(worker_id, body.level, body.exam_year, body.passed)
+    return Status(status="recorded")
+
+
+@router.post("/{worker_id}/certification", response_model=Status)
+def certify(worker_id: UUID, body: Certify, talent: Talent) -> Status:
+    talent.certify(worker_id, body.level, body.certified_on)
+    return Status(status="certified")
+
+
+@router.post("/{worker_id}/elderly-care", response_model=Status)
+def elderly_care(worker_id: UUID, body: ElderlyCare, talent: Talent) -> Status:
+    talent.specialise_in_elderly_care(worker_id, body.specialised_on)
+    return Status(status="specialised")
+
+
+@router.post("/{worker_id}/trainings", status_code=201, response_model=Status)
+def training(worker_id: UUID, body: Training, talent: Talent) -> Status:
+    station_id = str(body.station_id) if body.station_id else None
+    talent.complete_training(worker_id, body.kind, body.hours, body.completed_on, station_id)
+    return Status(status="recorded")
