@@ -21,8 +21,10 @@ from typing import Any
 
 from reporting import views
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
+from reporting.deployment import deployment_as_of
+from reporting.projections.router import project
 from reporting.scenario import COUNTIES, build
+from reporting.settings import ReportingSettings
 
 PANZHIHUA = "510400"
 COUNTRY = "990000"  # a synthetic city-level root: its counties are 9900xx, up to 99 of them
@@ -151,7 +153,8 @@ def time_reports(store: ReadModelStore, root: str, reps: int, scorecard: bool = 
     out["all_views_seconds"] = round(sum(out.values()), 4)
     build_scorecard = _scorecard() if scorecard else None
     if build_scorecard is not None:
-        out["scorecard_seconds"] = round(timed(lambda: build_scorecard(store, str(AS_OF.year))), 4)
+        deployment = deployment_as_of(store, ReportingSettings(city_code=root), AS_OF.isoformat())
+        out["scorecard_seconds"] = round(timed(lambda: build_scorecard(store, deployment, str(AS_OF.year))), 4)
     return out
 
 

@@ -1,5 +1,6 @@
 """Composition root: `python -m reporting worker` projects events, `python -m reporting api` serves read
-models, `python -m reporting rebuild [--verify]` rebuilds them from the topics."""
+models, `python -m reporting rebuild [--verify]` rebuilds them from the topics. Not a command service: the
+shared process start (logs, telemetry, metrics) and API serving, with roles of its own."""
 
 from __future__ import annotations
 
@@ -7,55 +8,56 @@ import asyncio
 import sys
 from pathlib import Path
 
-from pzh_shared.envelope import dlq_topic
-from pzh_shared.kafka import ensure_topics
-from pzh_shared.metrics import serve_metrics
-from pzh_shared.process import configure_logging
-from pzh_shared.telemetry import instrument_fastapi, setup_telemetry
+from pzh_shared.service import serve_api, start_process
 
 from reporting.adapters.store import ReadModelStore
 from reporting.settings import ReportingSettings
 
+ROLES = ("worker", "api", "rebuild")
+
 
 def main(argv: list[str]) -> None:
     role = argv[0] if argv else "worker"
+    if role not in ROLES:
+        raise SystemExit(f"unknown role {role!r}: use 'worker', 'api' or 'rebuild'")
     settings = ReportingSettings()
-    configure_logging(f"reporting-{role}")
-    setup_telemetry(f"reporting-{role}", settings.otlp_endpoint, settings.spans_file)
+    # REPORTING_METRICS_PORT, not for rebuild: it runs beside the worker (the API also answers GET /metrics)
+    start_process("reporting", role, settings, metrics=role != "rebuild")
     live = settings.data_dir / "reporting.sqlite"
     if role == "rebuild":
         raise SystemExit(_rebuild(settings, live, verify="--verify" in argv))
-    serve_metrics(settings)  # REPORTING_METRICS_PORT (not for rebuild: it runs beside the worker); the API also answers GET /metrics
     store = ReadModelStore(live)
     if role == "worker":
-        import faust
-
-        from reporting.consumers.worker import SOURCE_TOPICS, create_worker_app
-
-        topics = {name: 3 for name in SOURCE_TOPICS} | {dlq_topic(name): 3 for name in SOURCE_TOPICS}
-        asyncio.run(ensure_topics(settings.kafka_bootstrap, topics))
-        app = create_worker_app(settings, store)
-        faust.Worker(app, loglevel="WARNING").execute_from_commandline()
-    elif role == "api":
-        import uvicorn
-        from prometheus_client import REGISTRY
-        from pzh_shared.metrics import GroupLagCollector
-
-        from reporting.api.app import create_app
-        from reporting.consumers.worker import SOURCE_TOPICS
-        from reporting.reports.archive import ReportArchive
-
-        app = create_app(store, ReportArchive(reports_dir(settings)), settings.cjk_font)
-        instrument_fastapi(app)
-        # Projection lag per topic as Kafka sees the worker's group: still rising when the worker is down.
-        REGISTRY.register(GroupLagCollector(settings.kafka_bootstrap, settings.app_id, SOURCE_TOPICS))
-        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
+        _work(settings, store)
     else:
-        raise SystemExit(f"unknown role {role!r}: use 'worker', 'api' or 'rebuild'")
+        _serve(settings, store)
 
 
-def reports_dir(settings: ReportingSettings) -> Path:
-    return Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports"
+def _work(settings: ReportingSettings, store: ReadModelStore) -> None:
+    import faust
+    from pzh_shared.envelope import dlq_topic
+    from pzh_shared.kafka import ensure_topics
+
+    from reporting.consumers.worker import SOURCE_TOPICS, create_worker_app
+
+    topics = {name: 3 for name in SOURCE_TOPICS} | {dlq_topic(name): 3 for name in SOURCE_TOPICS}
+    asyncio.run(ensure_topics(settings.kafka_bootstrap, topics))
+    app = create_worker_app(settings, store)
+    faust.Worker(app, loglevel="WARNING").execute_from_commandline()
+
+
+def _serve(settings: ReportingSettings, store: ReadModelStore) -> None:
+    from prometheus_client import REGISTRY
+    from pzh_shared.metrics import GroupLagCollector
+
+    from reporting.api.app import create_app
+    from reporting.consumers.worker import SOURCE_TOPICS
+    from reporting.reports.archive import archive_for
+
+    app = create_app(store, archive_for(settings), settings=settings)
+    # Projection lag per topic as Kafka sees the worker's group: still rising when the worker is down.
+    REGISTRY.register(GroupLagCollector(settings.kafka_bootstrap, settings.app_id, SOURCE_TOPICS))
+    serve_api(app, settings)
 
 
 def _rebuild(settings: ReportingSettings, live: Path, verify: bool) -> int:

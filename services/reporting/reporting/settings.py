@@ -23,3 +23,13 @@ class ReportingSettings(ServiceSettings):
     # When the worker checks for closed report periods to generate (cron, Asia/Shanghai; empty: never).
     # Hourly, so a worker that was down catches up within the hour; a period with a version is left alone.
     schedule_cron: str = "10 * * * *"
+    # The deployment's root area: its counties (the areas under it the registry published) are the rows of
+    # every report, named as the read model names them.
+    city_code: str = "510400"
+    # The provincial pilot counties of the plan (comma-separated county codes): the monthly dispatch lists
+    # them even before a pilot station opens there.
+    provincial_pilot_counties: str = "510402,510403,510421"
+
+    @property
+    def pilot_counties(self) -> tuple[str, ...]:
+        return tuple(code.strip() for code in self.provincial_pilot_counties.split(",") if code.strip())

@@ -10,8 +10,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from pzh_shared.areas import AreaLevel, level_of
+
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.areas import level
 from reporting.projections.casework import STAGES
 from reporting.projections.registry import LEVELS, TIERS
 
@@ -56,6 +57,15 @@ def stations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
             "children": [{"area_code": c, "name": names.get(c), "stations": v, "total": sum(v.values())}
                          for c, v in sorted(children.items())],
             "levels": levels, "targets": {"year": int(year), **targets, "total": sum(targets.values())}}
+
+
+def live_stations(store: ReadModelStore, area: str, today: date) -> dict[str, Any]:
+    """The stations view without `as_of`, in its original shape: the stations open today per tier in the
+    area and in each of its direct sub-areas that has any, from the same dated facts as every other view."""
+    body = stations(store, area, today.isoformat(), today.isoformat())
+    return {"area_code": area, "level": level_of(area), "stations": body["stations"], "total": body["total"],
+            "children": [{"area_code": c["area_code"], "stations": c["stations"], "total": c["total"]}
+                         for c in body["children"]]}
 
 
 GOAL_YEAR = 2025  # end of the 14th five-year plan: social work service in every township/street (§二(一))
@@ -105,7 +115,8 @@ def coverage(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
     """Township coverage toward the 2025 goal, for the area and each direct sub-area, with names as of the day."""
     townships, served = _townships(store, area, as_of)
     unserved = sorted(townships - served)
-    child_length = {"city": 6, "county": 9}.get(level(area))  # the city's counties, a county's townships
+    # the city's counties, a county's townships
+    child_length = {AreaLevel.CITY: 6, AreaLevel.COUNTY: 9}.get(level_of(area))
     codes = sorted({code[:child_length] for code in townships}) if child_length else []
     names = store.names("area", as_of, [area, *codes, *unserved])
     children = [{"area_code": code, "name": names.get(code),
@@ -216,4 +227,4 @@ VIEWS: dict[str, Callable[[ReadModelStore, str, str, str], dict[str, Any]]] = {
 def view(store: ReadModelStore, name: str, area: str, as_of: date, since: date | None = None) -> dict[str, Any]:
     start = since or date(as_of.year, 1, 1)
     body = VIEWS[name](store, area, as_of.isoformat(), start.isoformat())
-    return {"area_code": area, "level": level(area), "as_of": as_of.isoformat(), "since": start.isoformat(), **body}
+    return {"area_code": area, "level": level_of(area), "as_of": as_of.isoformat(), "since": start.isoformat(), **body}

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
 from reporting.projections.facts import ProjectionError
+from reporting.projections.router import project
 
 
 def _id():

@@ -1,10 +1,23 @@
 import uuid
+from datetime import date
 
 import pytest
+from pzh_shared.areas import lineage
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.areas import lineage
-from reporting.projections.dispatch import Changes, project
-from reporting.projections.stations import ProjectionError
+from reporting.projections.facts import ProjectionError
+from reporting.projections.router import Changes, project
+from reporting.views import live_stations
+
+TODAY = date(2026, 1, 1)
+
+
+def _counts(store, area_code):
+    """The stations view without as_of (what the older tally answered), as of a fixed day."""
+    return live_stations(store, area_code, TODAY)["stations"]
+
+
+def _children(store, area_code):
+    return {c["area_code"]: c["stations"] for c in live_stations(store, area_code, TODAY)["children"]}
 
 
 def _opened(area_code="510402001001", tier="village_room", station_id=None):
@@ -17,9 +30,16 @@ def test_lineage_rolls_village_up_to_city():
     assert lineage("510421") == ["510421", "510400"]
 
 
-def test_station_opened_counts_at_every_tier_above():
-    changes = project("registry.station.opened.v1", _opened())
-    assert changes.tallies == [(code, "village_room") for code in lineage("510402001001")]
+def test_station_opened_counts_at_every_tier_above(tmp_path):
+    store = ReadModelStore(tmp_path / "rm.sqlite")
+    store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", _opened()))])
+    assert [(code, tier) for code in lineage("510402001001") for tier, n in _counts(store, code).items() if n] == [
+        (code, "village_room") for code in lineage("510402001001")]
+
+
+def test_a_malformed_area_code_is_a_projection_error():
+    with pytest.raises(ProjectionError):
+        project("registry.station.opened.v1", _opened(area_code="51040"))
 
 
 def test_unknown_version_of_a_known_event_is_a_projection_error():
@@ -45,8 +65,9 @@ def test_store_counts_a_redelivered_event_once(tmp_path):
     assert store.apply(batch) == 0
     # The same station under another event id (should never happen) is still counted once.
     assert store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", data))]) == 1
-    assert store.station_counts("510400") == {"general_station": 0, "township_station": 0, "village_room": 1, "institution_station": 0}
-    assert store.station_children("510402001") == {
+    assert _counts(store, "510400") == {"general_station": 0, "township_station": 0, "village_room": 1,
+                                        "institution_station": 0}
+    assert _children(store, "510402001") == {
         "510402001001": {"general_station": 0, "township_station": 0, "village_room": 1, "institution_station": 0}}
 
 
@@ -60,7 +81,7 @@ def test_a_closed_or_merged_station_stops_counting_once(tmp_path):
     merged_again = project("registry.station.merged.v1", {"station_id": opened["station_id"], "effective_on": "2023-02-01"})
     unknown = project("registry.station.closed.v1", {"station_id": str(uuid.uuid4()), "effective_on": "2023-01-01"})
     store.apply([(str(uuid.uuid4()), "registry.station.closed.v1", c) for c in (closed, merged_again, unknown)])
-    assert store.station_counts("510402001")["village_room"] == 1
-    assert store.station_counts("510400")["village_room"] == 1
+    assert _counts(store, "510402001")["village_room"] == 1
+    assert _counts(store, "510400")["village_room"] == 1
     with pytest.raises(ProjectionError):
         project("registry.station.closed.v1", {})

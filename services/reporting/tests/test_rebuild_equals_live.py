@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
+from reporting.projections.router import project
 from reporting.scenario import build
 
 SERVICES = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 from reporting.adapters.store import ReadModelStore
 from reporting.api.app import create_app
-from reporting.projections.dispatch import project
+from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
 from reporting.scenario import build
 

@@ -50,7 +50,7 @@ def test_status(as_of, versions, expected):
 
 def test_rhythm_covers_the_five_reports_of_the_year_with_their_due_dates():
     listing = [_listed("monthly_dispatch", "2024-03"), _listed("monthly_dispatch", "2024-03", 2), _listed("quarterly_notice", "2023-Q4")]
-    answer = rhythm("510402", date(2024, 4, 20), listing)
+    answer = rhythm("510402", date(2024, 4, 20), listing, city_name="攀枝花市")
     assert answer["area_code"] == "510402" and answer["as_of"] == "2024-04-20"
     items = {(i["report"], i["period"]): i for i in answer["items"]}
     assert len(items) == 12 + 4 + 2 + 1 + 1

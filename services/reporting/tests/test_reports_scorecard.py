@@ -10,15 +10,23 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
+from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
 
 A, B, C, D, E = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 6))
 
 
+# The city and its counties as the registry publishes them: the reports take their rows and names from these.
+AREAS = {"510400": "攀枝花市", "510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
+
+
 def _world() -> list[tuple[str, dict]]:
-    events: list[tuple[str, dict]] = []
+    events: list[tuple[str, dict]] = [
+        ("registry.area.registered.v1", {"area_code": code, "parent_code": None if code == "510400" else "510400",
+                                         "level": "city" if code == "510400" else "county", "name": name,
+                                         "reform_affected": False, "valid_from": "2020-01-01", "vintage": "2020"})
+        for code, name in AREAS.items()]
 
     def station(sid, tier, area, pilot, opened):
         events.append(("registry.station.planned.v1", {"station_id": sid, "tier": tier, "area_code": area, "county_code": area[:6],

@@ -3,7 +3,7 @@ an event twice in the same batch counts once, and a batch that fails leaves noth
 
 import pytest
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import Changes, project
+from reporting.projections.router import Changes, project
 from reporting.scenario import build
 
 

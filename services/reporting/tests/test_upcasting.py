@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 from reporting.adapters.store import SCHEMA_VERSION, ReadModelStore, StoreOutdated
-from reporting.projections.dispatch import project
 from reporting.projections.facts import ProjectionError
+from reporting.projections.router import project
 from reporting.projections.upcasting import UPCASTERS, service_minutes, upcast, volunteer_hours_v1_to_v2
 from reporting.views import hours_of_minutes, view
 
@@ -120,7 +120,7 @@ def test_minutes_are_shown_as_hours_with_two_decimals_half_up(minutes, shown):
 
 
 def test_a_store_of_format_3_is_refused_naming_the_rebuild_and_make_clean(tmp_path):
-    assert SCHEMA_VERSION == 4  # bumped when volunteer_hours (hundredths) became volunteer_minutes
+    assert SCHEMA_VERSION == 5  # 4: volunteer_hours (hundredths) became volunteer_minutes; 5: the station tally is gone
     path = tmp_path / "v3.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE processed_events (event_id TEXT PRIMARY KEY, event_type TEXT)")

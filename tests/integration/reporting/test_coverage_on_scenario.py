@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from openpyxl import load_workbook
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
+from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
 from reporting.scenario import COUNTIES, build

@@ -16,7 +16,7 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
+from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate_quarterly_notice
 from reporting.scenario import COUNTIES, build

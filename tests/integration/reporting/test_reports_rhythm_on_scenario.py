@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from reporting.adapters.store import ReadModelStore
 from reporting.consumers.schedule import register_schedule, run_schedule
-from reporting.projections.dispatch import project
+from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
 from reporting.scenario import COUNTIES, PILOTS, build

@@ -141,7 +141,9 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
     mine = {s["station_id"] for s in scenario.truth["stations"]}
     conn = sqlite3.connect(live)
     try:
-        still_open = {row[0] for row in conn.execute("SELECT station_id FROM stations WHERE ended = 0")} & mine
+        # open: opened and never closed or merged, i.e. counted in the dated station facts on any later day
+        still_open = {row[0] for row in conn.execute(
+            "SELECT station_id FROM facts WHERE figure = 'stations' GROUP BY station_id HAVING SUM(amount) > 0")} & mine
         directory = {row[0] for row in conn.execute("SELECT station_id FROM station_directory")} & mine
     finally:
         conn.close()

@@ -10,25 +10,19 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from reporting.projections.areas import level, lineage, parent
-from reporting.projections.dispatch import KINDS, Changes, advance
-from reporting.projections.stations import TIERS
+from pzh_shared.areas import AreaLevel, level_of
+
+from reporting.projections.router import KINDS, Changes, advance
 
 # Bumped whenever the tables change: an older file is refused with a pointer to the rebuild command.
 # 3: area facts (areas, reform_areas), served_townships, stations_opened, and the names table.
 # 4: volunteer service time as `volunteer_minutes` (whole minutes), no longer `volunteer_hours` in hundredths.
-SCHEMA_VERSION = 4
+# 5: the older station tally (tables stations, station_tally) is gone: every station figure is a dated fact.
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS processed_events (
     event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, processed_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
-CREATE TABLE IF NOT EXISTS stations (
-    station_id TEXT PRIMARY KEY, tier TEXT NOT NULL, area_code TEXT NOT NULL, opened_on TEXT NOT NULL,
-    ended INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS station_tally (
-    area_code TEXT NOT NULL, parent_code TEXT, level TEXT NOT NULL, tier TEXT NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (area_code, tier));
-CREATE INDEX IF NOT EXISTS station_tally_parent ON station_tally (parent_code);
 CREATE TABLE IF NOT EXISTS aggregates (
     kind TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (kind, id));
 CREATE TABLE IF NOT EXISTS facts (
@@ -56,12 +50,12 @@ class StoreOutdated(RuntimeError):
 def _bounds(area_code: str) -> tuple[str, str]:
     """The area's codes as a range: every code starting with the area's prefix (the city's prefix
     is its first four digits), i.e. the area and all areas under it."""
-    prefix = area_code[:4] if level(area_code) == "city" else area_code
+    prefix = area_code[:4] if level_of(area_code) is AreaLevel.CITY else area_code
     return prefix, prefix + ";"  # ';' sorts right after '9'
 
 
 def _child_length(area_code: str) -> int:
-    return {"city": 6, "county": 9, "township": 12, "village": 12}[level(area_code)]
+    return {AreaLevel.CITY: 6, AreaLevel.COUNTY: 9, AreaLevel.TOWNSHIP: 12, AreaLevel.VILLAGE: 12}[level_of(area_code)]
 
 
 class ReadModelStore:
@@ -114,8 +108,6 @@ class ReadModelStore:
                     seen.add(event_id)
                     marks.append((event_id, event_type))
                     applied += 1
-                    if changes.stations or changes.tallies or changes.ended_station_ids:
-                        self._apply_changes(cur, changes)
                     deltas = list(changes.facts)
                     if (aggregate := changes.aggregate) is not None:
                         if aggregate in stepped:
@@ -185,31 +177,6 @@ class ReadModelStore:
             rows.extend((kind, aggregate_id, on, name) for on, name in history.items())
         cur.executemany("INSERT INTO names (kind, id, effective_on, name) VALUES (?, ?, ?, ?)", rows)
 
-    @staticmethod
-    def _apply_changes(cur: sqlite3.Cursor, changes: Changes) -> None:
-        counted = set()
-        for row in changes.stations:
-            cur.execute("INSERT OR IGNORE INTO stations (station_id, tier, area_code, opened_on) VALUES (?, ?, ?, ?)",
-                        (row["station_id"], row["tier"], row["area_code"], row["opened_on"]))
-            if cur.rowcount:
-                counted.add(row["tier"])
-        for area_code, tier in changes.tallies:
-            if tier not in counted:
-                continue  # the station was counted already: never twice
-            cur.execute(
-                "INSERT INTO station_tally (area_code, parent_code, level, tier, count) VALUES (?, ?, ?, ?, 1) "
-                "ON CONFLICT (area_code, tier) DO UPDATE SET count = count + 1",
-                (area_code, parent(area_code), level(area_code), tier))
-        for station_id in changes.ended_station_ids:
-            cur.execute("UPDATE stations SET ended = 1 WHERE station_id = ? AND ended = 0 RETURNING tier, area_code",
-                        (station_id,))
-            row = cur.fetchone()
-            if row is None:
-                continue  # never counted, or already ended: nothing to take off
-            tier, area_code = row
-            for code in lineage(area_code):
-                cur.execute("UPDATE station_tally SET count = count - 1 WHERE area_code = ? AND tier = ?", (code, tier))
-
     # --- figures from the dated facts ------------------------------------------------------------
     def sums(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False,
              by: Sequence[str] = ("k1", "k2")) -> dict[tuple, int]:
@@ -269,27 +236,10 @@ class ReadModelStore:
             "ON s.station_id = f.station_id WHERE f.area_code IS NULL AND s.station_id IS NULL").fetchone()
         return {"facts": rows[0], "stations": rows[1]}
 
-    def station_counts(self, area_code: str) -> dict[str, int]:
-        rows = self._conn.execute("SELECT tier, count FROM station_tally WHERE area_code = ?", (area_code,)).fetchall()
-        counts = dict.fromkeys(TIERS, 0) | dict(rows)
-        return counts
-
-    def station_children(self, area_code: str) -> dict[str, dict[str, int]]:
-        rows = self._conn.execute(
-            "SELECT area_code, tier, count FROM station_tally WHERE parent_code = ? ORDER BY area_code", (area_code,)
-        ).fetchall()
-        children: dict[str, dict[str, int]] = {}
-        for code, tier, count in rows:
-            children.setdefault(code, dict.fromkeys(TIERS, 0))[tier] = count
-        return children
-
     def dump(self) -> dict[str, list[tuple]]:
         """Every read model in a canonical order (no timestamps): rebuilt and live stores compare equal."""
         return {
             "processed_events": self._conn.execute("SELECT event_id, event_type FROM processed_events ORDER BY event_id").fetchall(),
-            "stations": self._conn.execute("SELECT * FROM stations ORDER BY station_id").fetchall(),
-            "station_tally": self._conn.execute(
-                "SELECT * FROM station_tally WHERE count != 0 ORDER BY area_code, tier").fetchall(),
             "aggregates": self._conn.execute("SELECT kind, id, state FROM aggregates ORDER BY kind, id").fetchall(),
             "facts": self._conn.execute("SELECT * FROM facts ORDER BY event_id, seq").fetchall(),
             "station_directory": self._conn.execute("SELECT * FROM station_directory ORDER BY station_id").fetchall(),

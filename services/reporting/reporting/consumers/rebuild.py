@@ -12,8 +12,8 @@ from pzh_shared.envelope import BadMessage, decode
 from pzh_shared.kafka import topic_partitions
 
 from reporting.adapters.store import ReadModelStore
-from reporting.projections.dispatch import project
-from reporting.projections.stations import ProjectionError
+from reporting.projections.facts import ProjectionError
+from reporting.projections.router import project
 
 
 async def rebuild(bootstrap: str, topics: tuple[str, ...], target: Path, page: int = 2000) -> dict[str, int]:

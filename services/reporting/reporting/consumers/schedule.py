@@ -8,34 +8,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date
 
 import faust
 
 from reporting.adapters.store import ReadModelStore
-from reporting.reports.archive import ReportArchive
+from reporting.projections.facts import CHINA, china_today
+from reporting.reports.archive import ReportArchive, archive_for
 from reporting.reports.render import FontMissing
 from reporting.reports.rhythm import CATCH_UP_YEARS, due_periods
 from reporting.reports.service import generate_if_missing
 from reporting.settings import ReportingSettings
 
 log = logging.getLogger(__name__)
-# Asia/Shanghai has had no daylight saving time since 1991: a fixed offset needs no tz database in the image.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def archive_for(settings: ReportingSettings) -> ReportArchive:
-    """The same folder the API serves (REPORTING_REPORTS_DIR, else <DATA_DIR>/reports)."""
-    return ReportArchive(Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports")
 
 
 def generate_due(store: ReadModelStore, archive: ReportArchive, today: date, font: str = "",
-                 catch_up_years: int = CATCH_UP_YEARS) -> list[dict]:
+                 catch_up_years: int = CATCH_UP_YEARS, settings: ReportingSettings | None = None) -> list[dict]:
     """Generates every due report (blocking: run it in a thread); returns the versions written."""
     written = []
     for report, period in due_periods(today, archive.listing(), catch_up_years):
-        meta = generate_if_missing(store, archive, report, period, font)
+        meta = generate_if_missing(store, archive, report, period, font, settings)
         if meta is not None:
             log.info("scheduled report generated: %s %s v%s", report, period, meta["version"])
             written.append(meta)
@@ -43,11 +36,11 @@ def generate_due(store: ReadModelStore, archive: ReportArchive, today: date, fon
 
 
 async def run_schedule(store: ReadModelStore, archive: ReportArchive, font: str = "", today: date | None = None,
-                       catch_up_years: int = CATCH_UP_YEARS) -> list[dict]:
+                       catch_up_years: int = CATCH_UP_YEARS, settings: ReportingSettings | None = None) -> list[dict]:
     """The timer's job (called directly by tests with a fixed day)."""
-    day = today or datetime.now(SHANGHAI).date()
+    day = today or china_today()
     try:
-        return await asyncio.to_thread(generate_due, store, archive, day, font, catch_up_years)
+        return await asyncio.to_thread(generate_due, store, archive, day, font, catch_up_years, settings)
     except FontMissing as exc:  # keep the worker projecting; the next run tries again
         log.error("scheduled reports not generated: %s", exc)
         return []
@@ -66,11 +59,11 @@ def register_schedule(app: faust.App, settings: ReportingSettings) -> Callable[.
         # opens): on the agents' connection a report could read a batch halfway through its transaction.
         if not readers:
             readers.append(ReadModelStore(settings.data_dir / "reporting.sqlite"))
-        return await run_schedule(readers[0], archive, settings.cjk_font, today)
+        return await run_schedule(readers[0], archive, settings.cjk_font, today, settings=settings)
 
     async def on_schedule() -> None:
         # No parameters: Faust passes the app to a task whose function takes one, which would arrive as `today`.
         await generate_scheduled_reports()
 
-    app.crontab(settings.schedule_cron, timezone=SHANGHAI, on_leader=True)(on_schedule)
+    app.crontab(settings.schedule_cron, timezone=CHINA, on_leader=True)(on_schedule)
     return generate_scheduled_reports

@@ -20,8 +20,8 @@ from pzh_shared.telemetry import context_from
 
 from reporting.adapters.store import ReadModelStore
 from reporting.consumers.schedule import register_schedule
-from reporting.projections.dispatch import Changes, project
-from reporting.projections.stations import ProjectionError
+from reporting.projections.facts import ProjectionError
+from reporting.projections.router import Changes, project
 from reporting.settings import ReportingSettings
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,8 @@ from decimal import Decimal, InvalidOperation
 Key = tuple[str, str | None, str | None, str, str, str]
 Facts = dict[Key, int]
 
-CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
+# Asia/Shanghai has had no daylight saving time since 1991: a fixed offset needs no tz database in the image.
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 class ProjectionError(ValueError):
@@ -71,6 +72,11 @@ def china_day(moment: str) -> str:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(CHINA)
     return parsed.date().isoformat()
+
+
+def china_today() -> date:
+    """Today's date in China: the default day of every view and of the report schedule."""
+    return datetime.now(CHINA).date()
 
 
 def iso(value: date | str) -> str:

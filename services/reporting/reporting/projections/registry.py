@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import Field
+from pzh_shared.areas import AREA_CODE_PATTERN
+
 from reporting.projections.base import Consumed, Handler, Kind, State
 from reporting.projections.facts import Facts, add, iso
 
@@ -33,7 +36,7 @@ class StationPlanned(Consumed):
 class StationOpened(Consumed):
     station_id: str
     tier: Tier
-    area_code: str
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)  # a malformed code is a dead letter, never a fact
     opened_on: date
     name: str = ""
 

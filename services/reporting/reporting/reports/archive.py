@@ -12,10 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reporting.settings import ReportingSettings
+
 FORMATS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "pdf": "application/pdf"}
 _NAME = re.compile(r"^[a-z_]+$")
 _PERIOD = re.compile(r"^[0-9A-Za-z-]+$")
+
+
+def archive_for(settings: ReportingSettings) -> ReportArchive:
+    """The one folder the API serves and the worker's schedule writes: REPORTING_REPORTS_DIR, else
+    <DATA_DIR>/reports."""
+    return ReportArchive(Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports")
 
 
 class ReportArchive:

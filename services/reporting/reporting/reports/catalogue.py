@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.reports import dispatch, halfyear, notice, scorecard, shortlist, years
+from reporting.deployment import Deployment
+from reporting.reports import halfyear, monthly_dispatch, notice, scorecard, shortlist, years
 from reporting.reports.render import Document
 
 
@@ -20,9 +21,9 @@ class ReportKind:
     label: str
     span: Callable[[str], tuple[date, date]]  # period -> first and last day; ValueError (in Chinese) if malformed
     periods: Callable[[int], list[str]]  # the periods of a calendar year, in order
-    title: Callable[[str], str]
+    title: Callable[[str, str], str]  # (the city's name, period) -> the report's title
     due: Callable[[date], date]  # last day of the period -> the day the report is due
-    build: Callable[[ReadModelStore, str], dict[str, Any]]
+    build: Callable[[ReadModelStore, Deployment, str], dict[str, Any]]
     document: Callable[[dict[str, Any]], Document]
 
     @property
@@ -35,15 +36,10 @@ def _quarter_span(period: str) -> tuple[date, date]:
     return date(end.year, end.month - 2, 1), end
 
 
-def _quarter_title(period: str) -> str:
-    year, q, _, _ = notice.quarter(period)
-    return f"{notice.CITY[1]}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报"
-
-
 KINDS: dict[str, ReportKind] = {kind.name: kind for kind in (
-    ReportKind("monthly_dispatch", "月度调度", dispatch.span, dispatch.periods, dispatch.title,
-               lambda end: end + timedelta(days=5), dispatch.build, dispatch.document),
-    ReportKind("quarterly_notice", "季度通报", _quarter_span, lambda y: [f"{y}-Q{q}" for q in range(1, 5)], _quarter_title,
+    ReportKind("monthly_dispatch", "月度调度", monthly_dispatch.span, monthly_dispatch.periods, monthly_dispatch.title,
+               lambda end: end + timedelta(days=5), monthly_dispatch.build, monthly_dispatch.document),
+    ReportKind("quarterly_notice", "季度通报", _quarter_span, lambda y: [f"{y}-Q{q}" for q in range(1, 5)], notice.title,
                lambda end: end + timedelta(days=15), notice.build, notice.document),
     ReportKind("half_year_report", "半年报告", halfyear.span, halfyear.periods, halfyear.title,
                lambda end: end + timedelta(days=31), halfyear.build, halfyear.document),

@@ -12,7 +12,7 @@ from typing import Any
 
 from reporting import views
 from reporting.adapters.store import ReadModelStore
-from reporting.reports.notice import CITY, COUNTIES
+from reporting.deployment import Deployment
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-H([12])$")
@@ -55,16 +55,16 @@ def periods(year: int) -> list[str]:
     return [f"{year}-H1", f"{year}-H2"]
 
 
-def title(period: str) -> str:
+def title(city_name: str, period: str) -> str:
     start, _ = span(period)
-    return f"{CITY[1]}社会工作服务体系建设{start.year}年{'上' if start.month == 1 else '下'}半年工作报告"
+    return f"{city_name}社会工作服务体系建设{start.year}年{'上' if start.month == 1 else '下'}半年工作报告"
 
 
 def _percent(share: str | None) -> str | None:
     return None if share is None else str((Decimal(share) * 100).quantize(Decimal("0.01")))
 
 
-def area_figures(store: ReadModelStore, code: str, since: str, as_of: str) -> dict[str, Any]:
+def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_code: str) -> dict[str, Any]:
     """Every figure of the report for one area, from the same views the read API serves."""
     network = views.stations(store, code, as_of, since)
     talent = views.talent(store, code, as_of, since)
@@ -75,7 +75,8 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str) -> di
     goal = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == GOAL_YEAR}
     coverage = views.township_coverage(store, code, as_of)
     reform = views.reform_share_2021(store, code, as_of)
-    township_children = store.sums("stations", code, as_of, by=("child", "k1")) if len(code) == 6 and code != CITY[0] else {}
+    county = len(code) == 6 and code != city_code
+    township_children = store.sums("stations", code, as_of, by=("child", "k1")) if county else {}
     counts, targets = network["stations"], network["targets"]
     return {
         "general_station": counts["general_station"], "general_station_target": targets["general_station"],
@@ -101,11 +102,13 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str) -> di
     }
 
 
-def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
-    counties = [{"area_code": code, "name": name, **area_figures(store, code, since, as_of)} for code, name in COUNTIES.items()]
-    city = area_figures(store, CITY[0], since, as_of)
+    city_code = deployment.city_code
+    counties = [{"area_code": code, "name": name, **area_figures(store, code, since, as_of, city_code)}
+                for code, name in deployment.counties.items()]
+    city = area_figures(store, city_code, since, as_of, city_code)
     totals: dict[str, Any] = {}
     for fields in FIELDS.values():
         for key, _, how in fields:
@@ -124,7 +127,7 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
                                "every_township_served": county["townships"] > 0 and county["townships_unserved"] == 0}
     totals["reform_affected_2021"] = city["reform_affected_2021"]
     return {"report": "half_year_report", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(period), "counties": counties, "totals": totals,
+            "title": title(deployment.city_name, period), "counties": counties, "totals": totals,
             "notes": ["存量数据截至半年末，流量数据为本半年内；3%余额为全年口径（上年困难群众救助资金支出的3%减去年内已用）",
                       f"{GOAL_YEAR}年目标取登记服务发布的{GOAL_YEAR}年度目标；未发布则记为 0",
                       "乡镇(街道)总数为当日有效的乡镇(街道)（登记服务的行政区划事件，撤并后不再计入）；服务覆盖指有开放的乡镇(街道)站"

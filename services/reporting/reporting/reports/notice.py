@@ -11,11 +11,10 @@ from fractions import Fraction
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
+from reporting.deployment import Deployment
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.views import average, headroom, yuan
 
-CITY = ("510400", "攀枝花市")
-COUNTIES = {"510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
 # component -> (weight in points, Chinese label); the weights add up to 100
 WEIGHTS = {
     "general_station": (10, "社会工作服务总站"),
@@ -28,8 +27,8 @@ WEIGHTS = {
 # Yearly quotas per township station (DOMAIN.md "Yearly quotas per station").
 CERTIFIED_PER_STATION = 2  # pilot stations: 2 a year; others: 10 within 5 years, i.e. 2 a year
 VOLUNTEERS_PER_STATION = 30
-ORGANISATIONS_PILOT = 1  # registered social organisations a year
-ORGANISATIONS_OTHER = 6  # 3 functional-service + 3 interest/volunteer incubated a year
+ORGANISATIONS_REGISTERED = 1  # provincial pilot stations: registered social organisations a year
+ORGANISATIONS_INCUBATED = 6  # other stations: 3 functional-service + 3 interest/volunteer incubated a year
 FIGURE_LABELS = {
     "cases_opened": "新开个案", "open_cases": "在办个案", "escalations": "儿童虐待疑似上报", "referrals": "政策转介",
     "complaints": "投诉", "average_response_hours": "平均响应时长(小时)", "satisfaction": "满意度平均分",
@@ -57,7 +56,13 @@ def _component(actual: int, target: Fraction, weight: int) -> dict[str, Any]:
             "points": str(_dec(ratio * weight)), "_exact": ratio * weight}
 
 
-def county_row(store: ReadModelStore, code: str, year: int, q: int, since: str, as_of: str) -> dict[str, Any]:
+def title(city_name: str, period: str) -> str:
+    year, q, _, _ = quarter(period)
+    return f"{city_name}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报"
+
+
+def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, since: str,
+               as_of: str) -> dict[str, Any]:
     share = Fraction(q, 4)
     stations = {k1: n for (k1,), n in store.sums("stations", code, as_of, by=("k1",)).items()}
     targets = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == str(year)}
@@ -71,8 +76,8 @@ def county_row(store: ReadModelStore, code: str, year: int, q: int, since: str, 
                   for tier in ("general_station", "township_station", "village_room")}
     components["certifications"] = _component(store.total("certifications", code, as_of, since),
                                               CERTIFIED_PER_STATION * quota_stations * share, WEIGHTS["certifications"][0])
-    components["organisations"] = _component(incubated_other + registered_pilot,
-                                             (ORGANISATIONS_PILOT * pilots + ORGANISATIONS_OTHER * others) * share,
+    organisations_target = (ORGANISATIONS_REGISTERED * pilots + ORGANISATIONS_INCUBATED * others) * share
+    components["organisations"] = _component(incubated_other + registered_pilot, organisations_target,
                                              WEIGHTS["organisations"][0])
     components["volunteers_trained"] = _component(store.total("volunteers_trained", code, as_of, since),
                                                   VOLUNTEERS_PER_STATION * quota_stations * share, WEIGHTS["volunteers_trained"][0])
@@ -91,7 +96,7 @@ def county_row(store: ReadModelStore, code: str, year: int, q: int, since: str, 
         "disbursed": yuan(store.total("disbursed", code, as_of, since)),
         "assistance_headroom": headroom(store, code, year, as_of)["headroom"],
     }
-    return {"area_code": code, "name": COUNTIES[code], "quota_stations": {"pilot": pilots, "other": others},
+    return {"area_code": code, "name": name, "quota_stations": {"pilot": pilots, "other": others},
             "score": str(_dec(exact)), "_exact": exact, "components": components, "figures": figures}
 
 
@@ -107,12 +112,12 @@ def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
     """The notice's content for a past (or current) quarter; figures as of the quarter's last day,
     flows from 1 January of its year."""
     year, q, start, end = quarter(period)
     since, as_of = start.isoformat(), end.isoformat()
-    rows = ranked([county_row(store, code, year, q, since, as_of) for code in COUNTIES])
+    rows = ranked([county_row(store, code, name, year, q, since, as_of) for code, name in deployment.counties.items()])
     totals = {name: {"actual": sum(r["components"][name]["actual"] for r in rows),
                      "target": str(sum(Decimal(r["components"][name]["target"]) for r in rows))} for name in WEIGHTS}
     totals["disbursed"] = str(sum(Decimal(r["figures"]["disbursed"]) for r in rows))
@@ -120,7 +125,7 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
         totals[name] = sum(r["figures"][name] for r in rows)
     return {
         "report": "quarterly_notice", "period": period, "year": year, "quarter": q, "since": since, "as_of": as_of,
-        "title": f"{CITY[1]}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报",
+        "title": title(deployment.city_name, period),
         "scoring": {"weights": {name: w for name, (w, _) in WEIGHTS.items()},
                     "labels": {name: label for name, (_, label) in WEIGHTS.items()},
                     "quota_share": f"{q}/4",

@@ -41,8 +41,9 @@ def status(as_of: date, end: date, due_on: date, versions: int) -> str:
     return "due" if as_of <= due_on else "overdue"
 
 
-def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]]) -> dict[str, Any]:
-    """Every report of the as_of year: its due date, status, number of versions and the latest downloads."""
+def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]], city_name: str) -> dict[str, Any]:
+    """Every report of the as_of year: its due date, status, number of versions and the latest downloads;
+    titles name the deployment's city (`city_name`)."""
     archived = _archived(listing)
     items = []
     for kind in KINDS.values():
@@ -51,7 +52,8 @@ def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]]) -> dict[s
             due_on = kind.due(end)
             versions = sorted(archived.get((kind.name, period), []), key=lambda e: e["version"])
             latest = versions[-1] if versions else None
-            items.append({"report": kind.name, "label": kind.label, "period": period, "title": kind.title(period),
+            items.append({"report": kind.name, "label": kind.label, "period": period,
+                          "title": kind.title(city_name, period),
                           "closes_on": end.isoformat(), "due_on": due_on.isoformat(),
                           "status": status(as_of, end, due_on, len(versions)), "versions": len(versions),
                           "latest": None if latest is None else {"version": latest["version"], "generated_at": latest["generated_at"],

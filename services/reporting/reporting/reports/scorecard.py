@@ -9,7 +9,14 @@ from fractions import Fraction
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.reports.notice import CERTIFIED_PER_STATION, CITY, COUNTIES, ORGANISATIONS_OTHER, ORGANISATIONS_PILOT, VOLUNTEERS_PER_STATION, _dec
+from reporting.deployment import Deployment
+from reporting.reports.notice import (
+    CERTIFIED_PER_STATION,
+    ORGANISATIONS_INCUBATED,
+    ORGANISATIONS_REGISTERED,
+    VOLUNTEERS_PER_STATION,
+    _dec,
+)
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.years import span
 
@@ -25,8 +32,8 @@ NOT_FROM_EVENTS = {
 }
 
 
-def title(period: str) -> str:
-    return f"{CITY[1]}乡镇(街道)社会工作服务站{int(period)}年度评估"
+def title(city_name: str, period: str) -> str:
+    return f"{city_name}乡镇(街道)社会工作服务站{int(period)}年度评估"
 
 
 def _share(actual: int, target: int) -> Fraction:
@@ -35,7 +42,7 @@ def _share(actual: int, target: int) -> Fraction:
 
 def score(facts: dict[str, Any]) -> dict[str, Fraction]:
     """The five dimensions (20 points each) of one station from its facts for the year; pure."""
-    quota_orgs = ORGANISATIONS_PILOT if facts["pilot"] else ORGANISATIONS_OTHER
+    quota_orgs = ORGANISATIONS_REGISTERED if facts["pilot"] else ORGANISATIONS_INCUBATED
     orgs = facts["organisations_registered"] if facts["pilot"] else facts["organisations_incubated"]
     evaluated = Fraction(facts["project_score_centi"], 100 * facts["project_evaluations"]) if facts["project_evaluations"] else Fraction(0)
     response = Fraction(facts["response_hours_centi"], 100 * facts["complaints_closed"]) if facts["complaints_closed"] else Fraction(0)
@@ -57,10 +64,10 @@ def score(facts: dict[str, Any]) -> dict[str, Fraction]:
     }
 
 
-def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
-    city = CITY[0]
+    city = deployment.city_code
 
     def per_station(figure: str, flow: bool) -> dict[str, int]:
         return {sid: n for (sid,), n in store.sums(figure, city, as_of, since if flow else None, by=("station",)).items()}
@@ -72,7 +79,7 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
     sums = {name: per_station(name, flow) for name, flow in figures.items()}
     levels = {sid: level for (sid, level), n in store.sums("station_levels", city, as_of, by=("station", "k1")).items() if n > 0}
     stations = []
-    for county, name in COUNTIES.items():
+    for county, name in deployment.counties.items():
         open_here = store.sums("stations", county, as_of, by=("station", "k1", "pilot", "child"))
         cases = {township: n for (township,), n in store.sums("cases_opened", county, as_of, since, by=("child",)).items()}
         for (sid, tier, pilot, township), n in sorted(open_here.items(), key=lambda kv: (kv[0][3], kv[0][0])):
@@ -106,14 +113,14 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
     for row in stations:
         row["station_name"], row["township_name"] = station_names.get(row["station_id"]), area_names.get(row["township_code"])
     by_county = []
-    for code, name in COUNTIES.items():
+    for code, name in deployment.counties.items():
         mine = [s for s in stations if s["area_code"] == code]
         mean = sum((Fraction(s["total"]) for s in mine), Fraction(0)) / len(mine) if mine else None
         by_county.append({"area_code": code, "name": name, "stations": len(mine),
                           "average_total": None if mean is None else str(_dec(mean)),
                           "grades": {label: sum(s["grade"] == label for s in mine) for _, label in GRADES}})
     return {"report": "station_scorecard", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
+            "title": title(deployment.city_name, period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
             "stations": stations, "counties": by_county}
 
 

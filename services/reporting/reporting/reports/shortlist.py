@@ -1,4 +1,4 @@
-"""The year-end commendation shortlist (年终表彰): the five counties scored on the quarterly
+"""The year-end commendation shortlist (年终表彰): the deployment's counties scored on the quarterly
 notice's published scoring with the full-year quota share (as of 31 December, flows from 1
 January), ranked, and the top ones shortlisted for the year-end on-site meeting. Rule in
 services/reporting/README.md ("Year-end commendation shortlist")."""
@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.reports.notice import CITY, COUNTIES, WEIGHTS, county_row, ranked
+from reporting.deployment import Deployment
+from reporting.reports.notice import WEIGHTS, county_row, ranked
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.years import span
 
@@ -17,18 +18,19 @@ SHORTLIST_RANK = 2  # ranks 1 and 2 (a tie at rank 2 takes every county sharing 
 SHORTLIST_MIN_SCORE = Decimal(60)  # and never a county below a pass mark, however the others did
 
 
-def title(period: str) -> str:
-    return f"{CITY[1]}社会工作服务体系建设{int(period)}年度表彰推荐名单"
+def title(city_name: str, period: str) -> str:
+    return f"{city_name}社会工作服务体系建设{int(period)}年度表彰推荐名单"
 
 
-def build(store: ReadModelStore, period: str) -> dict[str, Any]:
+def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
-    rows = ranked([county_row(store, code, start.year, 4, since, as_of) for code in COUNTIES])
+    rows = ranked([county_row(store, code, name, start.year, 4, since, as_of)
+                   for code, name in deployment.counties.items()])
     for row in rows:
         row["shortlisted"] = row["rank"] <= SHORTLIST_RANK and Decimal(row["score"]) >= SHORTLIST_MIN_SCORE
     return {"report": "year_end_shortlist", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(period),
+            "title": title(deployment.city_name, period),
             "rule": {"scoring": "季度通报评分办法，配额按全年（4/4）计，截至 12 月 31 日",
                      "shortlist": f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）且得分不低于 {SHORTLIST_MIN_SCORE} 分",
                      "max_rank": SHORTLIST_RANK, "min_score": str(SHORTLIST_MIN_SCORE)},

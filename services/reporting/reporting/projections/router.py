@@ -1,8 +1,7 @@
-"""Which projection handles which integration event type and version."""
+"""Routes each integration event, by type and version, to the projection that handles it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,6 @@ from pydantic import ValidationError
 from reporting.projections import casework, funding, registry, talent
 from reporting.projections.base import Handler, Kind, State
 from reporting.projections.facts import Facts, Key, ProjectionError, diff
-from reporting.projections.stations import station_opened
 from reporting.projections.upcasting import upcast, upcastable
 
 
@@ -19,9 +17,6 @@ from reporting.projections.upcasting import upcast, upcastable
 class Changes:
     """What one event changes in the read models; the store applies it atomically with the dedupe mark."""
 
-    stations: list[dict[str, Any]] = field(default_factory=list)
-    tallies: list[tuple[str, str]] = field(default_factory=list)
-    ended_station_ids: list[str] = field(default_factory=list)  # closed or merged: no longer counted
     # the aggregate whose state the event folds into (kind, id), with the event's family and data
     aggregate: tuple[str, str] | None = None
     event_type: str = ""
@@ -29,24 +24,6 @@ class Changes:
     facts: list[tuple[Key, int]] = field(default_factory=list)  # an event's own facts (no state)
 
 
-# The per-tier station tally behind GET /read-models/stations/{area} without as_of (kept as it was).
-def _station_opened_v1(data: dict[str, Any]) -> Changes:
-    opened, tallies = station_opened(data)
-    return Changes(stations=[opened.model_dump(mode="json")], tallies=tallies)
-
-
-def _station_ended_v1(data: dict[str, Any]) -> Changes:
-    station_id = data.get("station_id")
-    if not isinstance(station_id, str):
-        raise ProjectionError("station_id missing from a station closed/merged event")
-    return Changes(ended_station_ids=[station_id])
-
-
-TALLY: dict[str, dict[int, Callable[[dict[str, Any]], Changes]]] = {
-    "registry.station.opened": {1: _station_opened_v1},
-    "registry.station.closed": {1: _station_ended_v1},
-    "registry.station.merged": {1: _station_ended_v1},
-}
 HANDLERS: dict[str, dict[int, Handler]] = {
     **registry.HANDLERS, **talent.HANDLERS, **casework.HANDLERS, **funding.HANDLERS}
 KINDS: dict[str, Kind] = {**registry.KINDS, **talent.KINDS, **casework.KINDS, **funding.KINDS}
@@ -66,8 +43,7 @@ def project(event_type: str, data: dict[str, Any]) -> Changes:
     if handler is None:  # a newer version than this worker knows: a dead letter, never a guess
         known = ", ".join(f"v{v}" for v in sorted(set(by_version) | upcastable(family)))
         raise ProjectionError(f"{received}: this worker projects only {known} of {family}")
-    tally = TALLY.get(family, {}).get(version)
-    changes = tally(data) if tally else Changes()
+    changes = Changes()
     try:
         parsed = handler.model.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:

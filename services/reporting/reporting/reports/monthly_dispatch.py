@@ -12,14 +12,13 @@ from fractions import Fraction
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.reports.notice import CERTIFIED_PER_STATION, CITY, COUNTIES, ORGANISATIONS_PILOT, VOLUNTEERS_PER_STATION, _dec
+from reporting.deployment import Deployment
+from reporting.reports.notice import CERTIFIED_PER_STATION, ORGANISATIONS_REGISTERED, VOLUNTEERS_PER_STATION, _dec
 from reporting.reports.render import Chart, Document, Section, number
 
-# The provincial pilot areas of the plan (DOMAIN.md): always listed, even before a pilot station opens.
-PILOT_COUNTIES = ("510402", "510403", "510421")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 QUOTAS = {"certifications": ("新增持证社工", CERTIFIED_PER_STATION), "volunteers_trained": ("志愿者培训", VOLUNTEERS_PER_STATION),
-          "organisations_registered": ("登记社会组织", ORGANISATIONS_PILOT)}
+          "organisations_registered": ("登记社会组织", ORGANISATIONS_REGISTERED)}
 STAFF = {"workers": "在岗社工", "certified_workers": "持证社工", "heads": "站长"}
 TIER_LABELS = {"general_station": "总站", "township_station": "乡镇(街道)站", "village_room": "村(社区)室", "institution_station": "机构站"}
 
@@ -36,20 +35,21 @@ def periods(year: int) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(1, 13)]
 
 
-def title(period: str) -> str:
+def title(city_name: str, period: str) -> str:
     start, _ = span(period)
-    return f"{CITY[1]}社会工作服务省级试点{start.year}年{start.month}月调度"
+    return f"{city_name}社会工作服务省级试点{start.year}年{start.month}月调度"
 
 
 def _completion(actual: int, quota: int) -> str | None:
     return None if not quota else str(_dec(Fraction(actual * 100, quota), "0.1"))
 
 
-def build(store: ReadModelStore, period: str) -> dict[str, Any]:
-    """Stocks as of the month's last day; quota flows from 1 January, and the month's own."""
+def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
+    """Stocks as of the month's last day; quota flows from 1 January, and the month's own. The provincial
+    pilot counties (settings) are always listed, even before a pilot station opens there."""
     month_start, end = span(period)
     as_of, since, month_since = end.isoformat(), date(end.year, 1, 1).isoformat(), month_start.isoformat()
-    city = CITY[0]
+    city = deployment.city_code
     open_pilots = {(sid, tier, county, area) for (sid, tier, pilot, county, area), n in
                    store.sums("stations", city, as_of, by=("station", "k1", "pilot", "child", "area")).items() if pilot == 1 and n > 0}
     # names as of the month's last day (public: station and area names, never a person's)
@@ -66,7 +66,8 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
     for sid, tier, county, area in sorted(open_pilots, key=lambda s: (s[2], s[1], s[0])):
         quota_bearing = tier == "township_station"  # the yearly quotas are set per township station
         row: dict[str, Any] = {"station_id": sid, "station_name": station_names.get(sid), "area_code": county,
-                               "county": COUNTIES.get(county, county), "station_area_code": area, "station_area_name": area_names.get(area),
+                               "county": deployment.county_name(county), "station_area_code": area,
+                               "station_area_name": area_names.get(area),
                                "tier": tier,
                                **{name: stock[name].get(sid, 0) for name in STAFF}, "quotas": {}}
         for name, (_, quota) in QUOTAS.items():
@@ -75,9 +76,9 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
                                    "completion_percent": _completion(ytd[name].get(sid, 0), quota if quota_bearing else 0)}
         stations.append(row)
     counties = []
-    for code in sorted(set(PILOT_COUNTIES) | {s["area_code"] for s in stations}):
+    for code in sorted(set(deployment.pilot_counties) | {s["area_code"] for s in stations}):
         mine = [s for s in stations if s["area_code"] == code]
-        row = {"area_code": code, "name": COUNTIES.get(code, code), "pilot_stations": len(mine),
+        row = {"area_code": code, "name": deployment.county_name(code), "pilot_stations": len(mine),
                "pilot_township_stations": sum(s["tier"] == "township_station" for s in mine),
                **{name: sum(s[name] for s in mine) for name in STAFF}, "quotas": {}}
         for name in QUOTAS:
@@ -93,7 +94,7 @@ def build(store: ReadModelStore, period: str) -> dict[str, Any]:
         totals["quotas"][name] = {"year_to_date": done, "month": sum(c["quotas"][name]["month"] for c in counties),
                                   "quota": quota, "completion_percent": _completion(done, quota)}
     return {"report": "monthly_dispatch", "period": period, "year": end.year, "month": end.month, "since": since,
-            "month_since": month_since, "as_of": as_of, "title": title(period),
+            "month_since": month_since, "as_of": as_of, "title": title(deployment.city_name, period),
             "time_elapsed_percent": str(_dec(Fraction(end.month * 100, 12), "0.1")),
             "counties": counties, "stations": stations, "totals": totals}
 

@@ -1,0 +1,85 @@
+"""Request and response models of the read API. The views' bodies are open (each view has its own
+figures): their models declare what every view shares and allow the rest."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.areas import AreaLevel
+
+
+class ChildStations(BaseModel):
+    area_code: str
+    stations: dict[str, int]
+    total: int
+
+
+class LiveStations(BaseModel):
+    """GET /read-models/stations/{area} without as_of: the stations open today, in the original shape.
+    Closed to other fields, so that the route's other answer (an AreaView, as of a day) is never taken for one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area_code: str
+    level: AreaLevel
+    stations: dict[str, int]
+    total: int
+    children: list[ChildStations]
+
+
+class AreaView(BaseModel):
+    """A view of an area as of a day: the shared head, then the view's own figures."""
+
+    model_config = ConfigDict(extra="allow")
+
+    area_code: str
+    level: AreaLevel
+    as_of: str
+    since: str
+
+
+class ReportVersion(BaseModel):
+    report: str
+    period: str
+    version: int
+    generated_at: str | None
+    title: str | None
+    files: dict[str, str]  # format -> its download path
+
+
+class ReportListing(BaseModel):
+    reports: list[ReportVersion]
+
+
+class ReportVersions(BaseModel):
+    versions: list[ReportVersion]
+
+
+class LatestFiles(BaseModel):
+    version: int
+    generated_at: str | None
+    json_: str = Field(alias="json")  # `json` would shadow BaseModel.json
+    xlsx: str
+    pdf: str
+
+
+class RhythmItem(BaseModel):
+    report: str
+    label: str
+    period: str
+    title: str
+    closes_on: str
+    due_on: str
+    status: str
+    versions: int
+    latest: LatestFiles | None
+
+
+class Rhythm(BaseModel):
+    area_code: str
+    as_of: str
+    items: list[RhythmItem]
+
+
+class Index(BaseModel):
+    views: list[str]
+    reports: list[str]
