@@ -3,45 +3,28 @@
 
 from __future__ import annotations
 
-import sys
-
+from pzh_shared.consumer import TrackedConsumer
 from pzh_shared.eventstore import make_application
-from pzh_shared.metrics import serve_metrics
-from pzh_shared.process import configure_logging, run_until_signalled
-from pzh_shared.relay import OutboxRelay
-from pzh_shared.telemetry import instrument_fastapi, setup_telemetry
+from pzh_shared.service import ServiceProcess
 
-from funding.adapters.integration import translate
+from funding.adapters.integration import PUBLICATION
+from funding.api.app import create_app
 from funding.application.service import FundingApplication
+from funding.consumers.casework import casework_consumer
 from funding.settings import FundingSettings
 
 
-def main(argv: list[str]) -> None:
-    role = argv[0] if argv else "api"
-    if role not in ("api", "relay", "casework"):
-        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'casework'")
-    settings = FundingSettings()
-    configure_logging(f"funding-{role}")
-    setup_telemetry(f"funding-{role}", settings.otlp_endpoint, settings.spans_file)
-    serve_metrics(settings)  # <PREFIX>METRICS_PORT; the APIs also answer GET /metrics
-    application = make_application(FundingApplication, settings)
-    if role == "api":
-        import uvicorn
+def build_application(settings: FundingSettings) -> FundingApplication:
+    return make_application(FundingApplication, settings)
 
-        from funding.api.app import create_app
 
-        app = create_app(application)
-        instrument_fastapi(app)
-        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
-    elif role == "relay":
-        run_until_signalled(OutboxRelay(application, translate, settings.kafka_bootstrap, "funding").run)
-    elif role == "casework":
-        from funding.consumers.casework import casework_consumer
+def casework(application: FundingApplication, settings: FundingSettings) -> TrackedConsumer:
+    return casework_consumer(application, settings.kafka_bootstrap, settings.casework_topic)
 
-        run_until_signalled(casework_consumer(application, settings.kafka_bootstrap, settings.casework_topic).run)
-    else:
-        raise SystemExit(f"unknown role {role!r}: use 'api', 'relay' or 'casework'")
 
+PROCESS = ServiceProcess("funding", FundingSettings, build_application, create_app, PUBLICATION,
+                         consumers={"casework": casework})
+main = PROCESS.main
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

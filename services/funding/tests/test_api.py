@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from funding.adapters.integration import PUBLICATION
 from funding.api.app import create_app
 from funding.projections.balances import fold
 
@@ -125,7 +126,7 @@ def test_the_published_events_fold_into_the_balances_the_service_reports(client,
                             ("20000.00", [("social_assistance", "15000.00"), ("charity", "5000.00")])):
         ok(client.post(f"/contracts/{cid}/disbursements", json={"amount": amount, "milestone": "分期", "paid_on": "2021-06-01",
                                                                 "sources": [{"source": s, "amount": a} for s, a in sources]}), 201)
-    balances = fold(funding_app.public_events())
+    balances = fold(PUBLICATION.public_events(funding_app))
     assert balances.contract(cid) == ok(client.get(f"/contracts/{cid}"))["balance"]
     area = ok(client.get("/balances/510402/2021"))
     assert balances.area("510402", 2021) == {k: area[k] for k in ("budgeted", "spent", "balance", "sources")}

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from eventsourcing.persistence import Tracking
+from funding.consumers.casework import subscription
 from funding.domain.errors import Conflict, FundingError
 from funding.domain.vocabulary import FilingStatus
 
@@ -105,7 +106,7 @@ def test_a_payment_conditioned_on_a_projects_evaluation_waits_for_casework(fundi
         funding_app.disburse(contract_id, D("30000.00"), date(2021, 7, 1), "中期评估后", condition=condition)
 
     def evaluated(score, on, offset):
-        funding_app.apply_casework_event("casework.project.evaluated.v1", {
+        subscription(funding_app).apply("casework.project.evaluated.v1", {
             "project_id": project, "station_id": station, "contract_id": str(contract_id), "score": score, "evaluated_on": on},
             Tracking("casework.events:0", offset))
 
@@ -124,8 +125,8 @@ def test_casework_events_funding_cannot_apply_are_rejected_and_others_ignored(fu
     data = {"project_id": str(uuid.uuid4()), "station_id": str(uuid.uuid4()), "contract_id": str(uuid.uuid4()), "score": 90,
             "evaluated_on": "2021-06-01"}
     with pytest.raises(FundingError, match="不存在"):
-        funding_app.apply_casework_event("casework.project.evaluated.v1", data, Tracking("casework.events:1", 1))
+        subscription(funding_app).apply("casework.project.evaluated.v1", data, Tracking("casework.events:1", 1))
     with pytest.raises(ValueError):
-        funding_app.apply_casework_event("casework.project.evaluated.v1", data | {"score": 101}, Tracking("casework.events:1", 2))
-    funding_app.apply_casework_event("casework.case.opened.v1", {"case_id": "x"}, Tracking("casework.events:1", 3))
+        subscription(funding_app).apply("casework.project.evaluated.v1", data | {"score": 101}, Tracking("casework.events:1", 2))
+    subscription(funding_app).apply("casework.case.opened.v1", {"case_id": "x"}, Tracking("casework.events:1", 3))
     assert funding_app.already_tracked(Tracking("casework.events:1", 3))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 from fastapi.testclient import TestClient
-from funding.adapters.integration import translate
+from funding.adapters.integration import PUBLICATION
 from funding.api.app import create_app
 from funding.application.service import FundingApplication
 from funding.projections.balances import fold
@@ -32,7 +32,7 @@ def _ok(reply, status=200):
 
 
 async def _relay(application: FundingApplication, bootstrap: str, service: str) -> OutboxRelay:
-    relay = OutboxRelay(application, translate, bootstrap, service, page_size=4)
+    relay = OutboxRelay(application, PUBLICATION.translate, bootstrap, service, page_size=4)
     await relay.start()
     try:
         while await relay.relay_page():
@@ -86,7 +86,7 @@ def test_a_contract_paid_in_three_instalments_replays_into_the_same_balances(kaf
                     "cap": _ok(client.get("/assistance-cap/510411/2021"))}
         assert reported["contract"]["balance"] == "0.00" and reported["cap"]["used"] == "45000.00"
 
-    expected = list(application.public_events())
+    expected = list(PUBLICATION.public_events(application))
     relay = asyncio.run(_relay(application, kafka_bootstrap, service))
     asyncio.run(_relay(application, kafka_bootstrap, service))  # caught up: publishes nothing more
     assert relay.published == len(expected) == 11

@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.areas import AREA_CODE_PATTERN
 from pzh_shared.contracts import Contract as EventContract
-from pzh_shared.contracts import aggregate_id, make_translator, uuid_field
+from pzh_shared.contracts import Publication, aggregate_id, uuid_field
 
 from funding.domain.budget import SourceBudget
 from funding.domain.cap import AssistanceCapLedger
@@ -25,8 +26,8 @@ from funding.domain.plan import ProjectPlan
 from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
 
 _YUAN = r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"
-_AREA = r"^[0-9]{6}([0-9]{3}){0,2}$"
-
+# The shared rule, spelt with [0-9] as funding's published schemas have always spelt it (they stay byte-identical).
+_AREA = AREA_CODE_PATTERN.replace(r"\d", "[0-9]")
 
 
 def _yuan(description: str) -> Any:
@@ -197,7 +198,6 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 }
 
 
-
 def _money(value: Decimal) -> str:
     return text(value)
 
@@ -254,5 +254,5 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
 }
 
 
-# (integration type, JSON data) for a public event; None for private ones (draws, cap uses, evaluations).
-translate = make_translator(_TRANSLATIONS, CONTRACTS)
+# What the relay publishes; draws, cap uses and evaluations stay private.
+PUBLICATION = Publication(_TRANSLATIONS, CONTRACTS)

@@ -1,6 +1,11 @@
-"""Chinese labels of the funding API's fields, for the shared readable 422s (pzh_shared.http)."""
+"""The funding service's domain errors as HTTP answers, and the Chinese labels of its fields for the
+shared readable 422s (pzh_shared.http)."""
 
 from __future__ import annotations
+
+from pzh_shared.service import ErrorMap
+
+from funding.domain.errors import AssistanceCapExceeded, ConcurrentChange, Conflict, FundingError, NotFound
 
 FIELD_LABELS = {
     "area_code": "行政区划代码", "year": "年度", "source": "资金来源", "amount": "金额", "budgeted_on": "预算登记日期",
@@ -10,4 +15,12 @@ FIELD_LABELS = {
     "outcome": "抽查结论", "findings": "抽查发现", "checked_on": "抽查日期", "paid_on": "拨付日期", "milestone": "拨付节点",
     "condition": "拨付条件", "project_id": "项目编号", "min_score": "最低评估得分", "title": "计划名称", "projects": "项目",
     "name": "项目名称", "submitted_on": "报送日期", "resubmitted_on": "重新报送日期",
+}
+
+ERRORS: ErrorMap = {
+    NotFound: (404, "not_found"),
+    ConcurrentChange: (409, "concurrent_change"),
+    Conflict: (409, "conflict"),
+    AssistanceCapExceeded: (422, "assistance_cap_exceeded"),
+    FundingError: (422, "rule_violated"),
 }

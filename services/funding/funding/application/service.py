@@ -5,7 +5,7 @@ event store refuses the whole save (IntegrityError, 409) and nothing is paid."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,7 +13,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
-from pzh_shared.envelope import event_id
 from pzh_shared.eventstore import ServiceApplication
 
 from funding.domain import areas
@@ -24,8 +23,6 @@ from funding.domain.errors import ConcurrentChange, FundingError, NotFound
 from funding.domain.money import ZERO, positive
 from funding.domain.plan import ProjectPlan
 from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
-
-EVALUATED = "casework.project.evaluated"
 
 
 class FundingApplication(ServiceApplication):
@@ -58,7 +55,8 @@ class FundingApplication(ServiceApplication):
 
     def budgets(self, area_code: str, year: int) -> list[SourceBudget]:
         area_code, year = areas.budget_area(area_code), areas.year(year)
-        return [b for kind in SourceKind if (b := self.find(budget_id(area_code, year, kind))) is not None]
+        found = (self.find(budget_id(area_code, year, kind), SourceBudget) for kind in SourceKind)
+        return [b for b in found if b is not None]
 
     # --- hardship spending and the 3% cap ---------------------------------------------------------
 
@@ -88,20 +86,21 @@ class FundingApplication(ServiceApplication):
     def contract(self, contract_id: UUID | str) -> Contract:
         return self.get_existing(Contract, contract_id, "合同")
 
-    def _change_contract(self, contract_id: UUID | str, command: str, *args: Any) -> Contract:
+    def _change_contract(self, contract_id: UUID | str, change: Callable[[Contract], object]) -> Contract:
         contract = self.contract(contract_id)
-        getattr(contract, command)(*args)
+        change(contract)
         self.save(contract)
         return contract
 
     def file_contract(self, contract_id: UUID | str, filed_on: date) -> Contract:
-        return self._change_contract(contract_id, "file", filed_on)
+        return self._change_contract(contract_id, lambda contract: contract.file(filed_on))
 
     def return_contract(self, contract_id: UUID | str, reasons: list[str], returned_on: date) -> Contract:
-        return self._change_contract(contract_id, "return_", reasons, returned_on)
+        return self._change_contract(contract_id, lambda contract: contract.return_(reasons, returned_on))
 
-    def spot_check_contract(self, contract_id: UUID | str, outcome: SpotCheckOutcome, findings: list[str], checked_on: date) -> Contract:
-        return self._change_contract(contract_id, "spot_check", outcome, findings, checked_on)
+    def spot_check_contract(self, contract_id: UUID | str, outcome: SpotCheckOutcome, findings: list[str],
+                            checked_on: date) -> Contract:
+        return self._change_contract(contract_id, lambda contract: contract.spot_check(outcome, findings, checked_on))
 
     def disburse(self, contract_id: UUID | str, amount: Decimal, paid_on: date, milestone: str,
                  sources: list[tuple[str, Any]] | None = None, condition: tuple[str, float] | None = None) -> dict[str, Any]:
@@ -137,20 +136,20 @@ class FundingApplication(ServiceApplication):
     def plan(self, plan_id: UUID | str) -> ProjectPlan:
         return self.get_existing(ProjectPlan, plan_id, "年度项目计划")
 
-    def _change_plan(self, plan_id: UUID | str, command: str, *args: Any) -> ProjectPlan:
+    def _change_plan(self, plan_id: UUID | str, change: Callable[[ProjectPlan], object]) -> ProjectPlan:
         plan = self.plan(plan_id)
-        getattr(plan, command)(*args)
+        change(plan)
         self.save(plan)
         return plan
 
     def file_plan(self, plan_id: UUID | str, filed_on: date) -> ProjectPlan:
-        return self._change_plan(plan_id, "file", filed_on)
+        return self._change_plan(plan_id, lambda plan: plan.file(filed_on))
 
     def return_plan(self, plan_id: UUID | str, reasons: list[str], returned_on: date) -> ProjectPlan:
-        return self._change_plan(plan_id, "return_", reasons, returned_on)
+        return self._change_plan(plan_id, lambda plan: plan.return_(reasons, returned_on))
 
     def resubmit_plan(self, plan_id: UUID | str, projects: list[tuple[str, Any]], resubmitted_on: date) -> ProjectPlan:
-        return self._change_plan(plan_id, "resubmit", projects, resubmitted_on)
+        return self._change_plan(plan_id, lambda plan: plan.resubmit(projects, resubmitted_on))
 
     # --- balances ---------------------------------------------------------------------------------
 
@@ -161,40 +160,14 @@ class FundingApplication(ServiceApplication):
         spent = sum((b.drawn for b in budgets), ZERO)
         return {"sources": {b.source.value: (b.amount, b.drawn) for b in budgets}, "budgeted": budgeted, "spent": spent}
 
-    def public_events(self, page_size: int = 1000) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """(envelope id, type, data) of every published event, in log order: what the relay sends to Kafka."""
-        from funding.adapters.integration import translate
-
-        start = 0
-        while True:
-            notifications = self.recorder.select_notifications(start, page_size, inclusive_of_start=False)
-            if not notifications:
-                return
-            for notification in notifications:
-                public = translate(self.mapper.to_domain_event(notification))
-                if public is not None:
-                    yield (event_id(notification.originator_id, notification.originator_version), *public)
-            start = notifications[-1].id
-
     # --- project evaluations from casework --------------------------------------------------------
 
-    def apply_casework_event(self, event_type: str, data: dict[str, Any], tracking: Tracking) -> None:
-        """Applies one message of `casework.events` with its tracking record in one transaction; other
-        event types are tracked and ignored. A redelivered message changes nothing (tracking), nor does
-        a republished evaluation (the contract already has it)."""
-        if self.already_tracked(tracking):
-            return
-        family, _, version = event_type.rpartition(".v")
-        changed: list[Aggregate] = []
-        if family == EVALUATED:
-            if version != "1":
-                raise FundingError(f"{event_type}: 资金服务只处理 v1 版本")
-            from funding.adapters.casework import ProjectEvaluatedV1
-
-            evaluation = ProjectEvaluatedV1.model_validate(data)
-            contract = self.find(evaluation.contract_id)
-            if not isinstance(contract, Contract):
-                raise FundingError(f"{event_type}: 合同 {evaluation.contract_id} 不存在")
-            if contract.receive_evaluation(str(evaluation.project_id), str(evaluation.station_id), evaluation.score, evaluation.evaluated_on):
-                changed.append(contract)
+    def record_evaluation(self, tracking: Tracking, contract_id: UUID, project_id: str, station_id: str, score: float,
+                          evaluated_on: date) -> None:
+        """Records casework's evaluation of a project on its contract, with the message's tracking record
+        in one transaction; a republished evaluation changes nothing (the contract already has it)."""
+        contract = self.find(contract_id)
+        if not isinstance(contract, Contract):
+            raise FundingError(f"项目评估所属的合同 {contract_id} 不存在")
+        changed = [contract] if contract.receive_evaluation(project_id, station_id, score, evaluated_on) else []
         self.save_tracked(tracking, *changed)

@@ -5,7 +5,12 @@ it can find it. Effectively once through the shared TrackedConsumer; messages fu
 
 from __future__ import annotations
 
-from pzh_shared.consumer import TrackedConsumer
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.consumer import On, Subscription, TrackedConsumer
 
 from funding.application.service import FundingApplication
 from funding.domain.errors import FundingError
@@ -13,6 +18,26 @@ from funding.domain.errors import FundingError
 GROUP_ID = "funding-casework"
 
 
-def casework_consumer(app: FundingApplication, bootstrap: str, topic: str = "casework.events", group_id: str = GROUP_ID) -> TrackedConsumer:
-    return TrackedConsumer(app, lambda envelope, tracking: app.apply_casework_event(envelope.type, envelope.data, tracking),
-                           bootstrap, topic, group_id, rejected=(FundingError,))
+class ProjectEvaluated(BaseModel):
+    """casework.project.evaluated.v1: a project's performance evaluation (绩效评估), as funding reads it
+    (consumers model their own view of an event, never the producer's classes)."""
+
+    model_config = ConfigDict(extra="ignore")
+    project_id: UUID
+    station_id: UUID
+    contract_id: UUID
+    score: float = Field(ge=0, le=100)
+    evaluated_on: date
+
+
+def subscription(app: FundingApplication) -> Subscription:
+    handlers: dict[str, On[Any]] = {
+        "casework.project.evaluated.v1": On(ProjectEvaluated, lambda m, t: app.record_evaluation(
+            t, m.contract_id, str(m.project_id), str(m.station_id), m.score, m.evaluated_on)),
+    }
+    return Subscription(app, handlers)
+
+
+def casework_consumer(app: FundingApplication, bootstrap: str, topic: str = "casework.events",
+                      group_id: str = GROUP_ID) -> TrackedConsumer:
+    return TrackedConsumer(app, subscription(app), bootstrap, topic, group_id, rejected=(FundingError,))

@@ -4,23 +4,21 @@ a county files with the city, the city with the province."""
 
 from __future__ import annotations
 
-import re
+from pzh_shared import areas as codes
 
 from funding.domain.errors import FundingError
-
-_AREA = re.compile(r"^\d{6}(\d{3}){0,2}$")
 
 
 def area_code(code: str) -> str:
     code = str(code).strip()
-    if not _AREA.match(code):
+    if not codes.is_area_code(code):
         raise FundingError("行政区划代码应为 6 位(县/区、市)、9 位(乡镇/街道)或 12 位(村/社区)数字")
     return code
 
 
 def funding_area(code: str) -> str:
     """The county-level (or city) area whose budgets and cap a contract of `code` uses."""
-    return area_code(code)[:6]
+    return codes.county_of(area_code(code))
 
 
 def budget_area(code: str) -> str:
@@ -34,9 +32,9 @@ def filing_parties(code: str) -> tuple[str, str]:
     """(who files, with whom): the county files township and county contracts with the city; the
     city files its own with the province."""
     county = funding_area(code)
-    if county.endswith("00"):  # a city (or province) itself
+    if codes.level_of(county) is codes.AreaLevel.CITY:  # a city (or province) itself
         return county, county[:2] + "0000"
-    return county, county[:4] + "00"
+    return county, codes.city_of(county)
 
 
 def year(value: int) -> int:
