@@ -1,6 +1,19 @@
-"""Chinese labels of the casework API's fields, for the shared readable 422s (pzh_shared.http)."""
+"""How the casework domain's errors answer over HTTP, and the Chinese labels of the API's fields for
+the shared readable 422s (pzh_shared.http)."""
 
 from __future__ import annotations
+
+from casework.domain.errors import CaseworkError, Conflict, ConsentRequired, NotFound, StageConflict, StaleVersion, UnknownContract
+
+ERRORS: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "not_found"),
+    StageConflict: (409, "stage_conflict"),
+    StaleVersion: (409, "stale_version"),
+    Conflict: (409, "conflict"),
+    ConsentRequired: (422, "consent_required"),
+    UnknownContract: (422, "unknown_contract"),
+    CaseworkError: (422, "rule_violated"),
+}
 
 FIELD_LABELS = {
     "x-user": "操作人(请求头 X-User)", "x-purpose": "查阅目的(请求头 X-Purpose)",

@@ -75,6 +75,8 @@ class CaseworkApplication(ServiceApplication):
 
     def register_client(self, station_id: str, identity: dict[str, Any], registered_on: date) -> UUID:
         """`identity`: name, id_number, phone, address, birth_date (a date). Sealed before recording."""
+        if identity.get("id_number"):
+            identity = {**identity, "id_number": identity["id_number"].upper()}  # the check character x is X
         client_id = uuid4()
         key = self.keys.create(client_id)
         value = {f: (identity.get(f).isoformat() if isinstance(identity.get(f), date) else identity.get(f)) for f in IDENTITY_FIELDS}
@@ -109,6 +111,11 @@ class CaseworkApplication(ServiceApplication):
     def record_consent(self, client_id: UUID | str, basis: ConsentBasis, detail: dict[str, Any] | None, recorded_on: date,
                        expected_version: int | None = None) -> None:
         """Guardian consent (with the guardian's details, sealed) or a statutory basis (its reference, sealed)."""
+        basis = ConsentBasis(basis)
+        if basis is ConsentBasis.GUARDIAN_CONSENT and not (detail or {}).get("guardian_name"):
+            raise CaseworkError("监护人同意须写明监护人姓名(guardian_name)")
+        if basis is ConsentBasis.STATUTORY_BASIS and not (detail or {}).get("statutory_reference"):
+            raise CaseworkError("法定依据须写明依据(statutory_reference)")
         client = self.client(client_id)
         self._expect(client, expected_version)
         key = self.keys.get(client.id)
@@ -147,6 +154,15 @@ class CaseworkApplication(ServiceApplication):
         record = self.audit.record(user, "client_read", "client", str(client.id), purpose)
         log.info("client %s read (audit seq %s)", client.id, record.seq)
         return self.client_view(client)
+
+    # --- the read audit -----------------------------------------------------------------------
+
+    def audit_records(self, subject_id: str | None = None) -> list[AuditRecord]:
+        return self.audit.records(subject_id)
+
+    def verify_audit(self) -> list[int]:
+        """The sequence numbers whose hash chain is broken; empty while the audit is intact."""
+        return self.audit.verify()
 
     # --- cases --------------------------------------------------------------------------------
 
@@ -254,6 +270,13 @@ class CaseworkApplication(ServiceApplication):
         if contract is None:
             raise UnknownContract(f"购买服务合同 {contract_id} 不存在（尚未收到资金服务的合同签订事件）")
         return contract
+
+    def known_contract(self, contract_id: str) -> KnownContract:
+        """Casework's copy of a contract, for reading it: NotFound (not a rule broken) while unknown."""
+        try:
+            return self.contract(contract_id)
+        except UnknownContract as exc:
+            raise NotFound(str(exc)) from None
 
     def record_contract_signed(self, tracking: Tracking, contract_id: str, purchaser: str, provider_agency: str, station_ids: list[str],
                                area_code: str, amount: str, period_start: date, period_end: date, signed_on: date) -> bool:

@@ -1,0 +1,434 @@
+"""The casework API's request and response models: field names in English, descriptions in Chinese.
+Identity fields appear in replies only to audited reads (X-User and X-Purpose), never in lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pzh_shared.areas import AREA_CODE_PATTERN
+
+from casework.domain.case import Case
+from casework.domain.charity import CharityNeed
+from casework.domain.feedback import Complaint
+from casework.domain.ports import AuditRecord
+from casework.domain.project import KnownContract, Project
+from casework.domain.vocabulary import (
+    AgeBand,
+    AssistanceSubtype,
+    CaseStage,
+    ComplaintChannel,
+    ConsentBasis,
+    NeedCategory,
+    Policy,
+    ProjectStage,
+    ReferralOutcome,
+    Respondent,
+    RiskLevel,
+    ServiceDomain,
+    SurveyMethod,
+)
+
+Today = Field(default_factory=date.today)
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Versioned(_Body):
+    expected_version: int | None = Field(default=None, ge=1, description="乐观并发：基于的版本号")
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+class RegisterClient(_Body):
+    station_id: UUID
+    name: str = Field(min_length=1, max_length=100)
+    id_number: str | None = Field(default=None, pattern=_ID_NUMBER.pattern)
+    phone: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=300)
+    birth_date: date
+    registered_on: date = Today
+
+
+class RecordConsent(_Versioned):
+    basis: ConsentBasis
+    guardian_name: str | None = Field(default=None, max_length=100)
+    guardian_relationship: str | None = Field(default=None, max_length=50)
+    guardian_phone: str | None = Field(default=None, max_length=32)
+    statutory_reference: str | None = Field(default=None, max_length=300)
+    on: date = Today
+
+
+class Erase(_Body):
+    on: date = Today
+
+
+class OpenCase(_Body):
+    client_id: UUID
+    station_id: UUID
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
+    domain: ServiceDomain
+    subtype: AssistanceSubtype | None = None
+    risk_level: RiskLevel = RiskLevel.LOW
+    opened_on: date = Today
+    suspected_child_abuse: bool = False
+
+
+class AdvanceCase(_Versioned):
+    stage: CaseStage
+    on: date = Today
+
+
+class Approval(_Versioned):
+    supervisor_id: UUID
+    on: date = Today
+
+
+class Dated(_Versioned):
+    on: date = Today
+
+
+class AssessRisk(_Versioned):
+    risk_level: RiskLevel
+    on: date = Today
+
+
+class Refer(_Versioned):
+    policy: Policy
+    on: date = Today
+
+
+class ReferralOutcomeBody(_Versioned):
+    outcome: ReferralOutcome
+    on: date = Today
+
+
+class Transfer(_Versioned):
+    to_station_id: UUID
+    to_area_code: str = Field(pattern=AREA_CODE_PATTERN)
+    on: date = Today
+
+
+class Note(_Versioned):
+    text: str = Field(min_length=1, max_length=20_000)
+    on: date = Today
+
+
+class StartProject(_Body):
+    contract_id: UUID
+    station_id: UUID
+    domain: ServiceDomain
+    title: str = Field(min_length=1, max_length=200)
+    started_on: date = Today
+
+
+class AdvanceProject(_Versioned):
+    stage: ProjectStage
+    on: date = Today
+
+
+class Beneficiaries(_Versioned):
+    beneficiaries: int = Field(ge=0, le=10_000_000)
+    on: date = Today
+
+
+class Evaluation(_Versioned):
+    score: float = Field(ge=0, le=100)
+    on: date = Today
+
+
+class RegisterDonationPoint(_Body):
+    station_id: UUID
+    name: str = Field(min_length=1, max_length=200)
+    on: date = Today
+
+
+class RecordNeed(_Body):
+    station_id: UUID
+    category: NeedCategory
+    summary: str = Field(min_length=1, max_length=2000)
+    quantity: int = Field(default=1, ge=1, le=1_000_000)
+    on: date = Today
+
+
+class MatchNeed(_Body):
+    donation_point_id: UUID | None = None
+    donor_kind: str = Field(min_length=1, max_length=50, description="个人/企业/基金会/社区基金等")
+    amount: str | None = Field(default=None, pattern=r"^\d+(\.\d{1,2})?$")
+    on: date = Today
+
+
+class ReceiveComplaint(_Body):
+    station_id: UUID
+    channel: ComplaintChannel
+    summary: str = Field(min_length=1, max_length=5000)
+    received_at: AwareDatetime
+
+
+class HandleComplaint(_Body):
+    action: str = Field(min_length=1, max_length=5000)
+    handled_at: AwareDatetime
+
+
+class CloseComplaint(_Body):
+    response: str = Field(min_length=1, max_length=5000)
+    closed_at: AwareDatetime
+
+
+class RecordSurvey(_Body):
+    station_id: UUID
+    respondent: Respondent
+    method: SurveyMethod
+    score: float = Field(ge=0, le=100)
+    surveyed_on: date = Today
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+class ClientId(BaseModel):
+    client_id: UUID
+
+
+class ConsentRecorded(BaseModel):
+    client_id: str
+    basis: str
+
+
+class Erased(BaseModel):
+    client_id: str
+    erased_on: date
+    audit_seq: int
+
+
+class ConsentOut(BaseModel):
+    basis: ConsentBasis
+    recorded_on: date | None
+    detail: Any  # the sealed detail opened again (guardian or statutory reference), or the erased marker
+
+
+class ClientRecord(BaseModel):
+    """An audited read of a client: the identity in clear, or the erased markers."""
+
+    client_id: str
+    station_id: str
+    registered_on: date
+    identity_erased: bool
+    identity: dict[str, Any]
+    consent: ConsentOut | None
+    erased_on: date | None
+    version: int
+
+
+class CaseOpened(BaseModel):
+    case_id: UUID
+    stage: CaseStage
+    age_band: AgeBand
+    risk_level: RiskLevel
+    escalations: list[dict[str, Any]]
+
+
+class CaseState(BaseModel):
+    """A case after a command: where it stands, without any personal data."""
+
+    case_id: str
+    stage: CaseStage
+    status: str
+    risk_level: RiskLevel
+    station_id: str
+    version: int
+
+    @classmethod
+    def of(cls, case: Case) -> CaseState:
+        return cls(case_id=str(case.id), stage=case.stage, status="closed" if case.is_closed else "open",
+                   risk_level=case.risk_level, station_id=case.station_id, version=case.version)
+
+
+class Referred(CaseState):
+    referral_id: str
+
+
+class Escalated(CaseState):
+    escalation_id: str
+
+
+class CaseFile(BaseModel):
+    """An audited read of a case file, with the client's identity and the notes opened again."""
+
+    case_id: str
+    client_id: str
+    identity_erased: bool
+    client: dict[str, Any]
+    station_id: str
+    area_code: str
+    domain: ServiceDomain
+    subtype: AssistanceSubtype | None
+    age_band: AgeBand
+    risk_level: RiskLevel
+    stage: CaseStage
+    stages: list[dict[str, Any]]
+    opened_on: date
+    closed_on: date | None
+    status: str
+    plan_approval: dict[str, Any] | None
+    closing_approval: dict[str, Any] | None
+    referrals: list[dict[str, Any]]
+    transfers: list[dict[str, Any]]
+    escalations: list[dict[str, Any]]
+    risk_history: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    version: int
+
+
+class StoredEventOut(BaseModel):
+    type: str
+    version: int
+    timestamp: datetime
+
+
+class CaseExport(CaseFile):
+    events: list[StoredEventOut]
+    audit_seq: int
+
+
+class AuditRecordOut(BaseModel):
+    seq: int
+    at: datetime
+    user: str
+    action: str
+    subject_kind: str
+    subject_id: str
+    purpose: str
+    prev_hash: str
+    hash: str
+
+
+class AuditRecords(BaseModel):
+    records: list[AuditRecordOut]
+    count: int
+
+    @classmethod
+    def of(cls, records: list[AuditRecord]) -> AuditRecords:
+        return cls(records=[AuditRecordOut.model_validate(vars(r)) for r in records], count=len(records))
+
+
+class AuditVerification(BaseModel):
+    intact: bool
+    broken_seqs: list[int]
+
+
+class ContractOut(BaseModel):
+    """Casework's copy of a purchase-of-service contract, as funding.contract.signed.v1 announced it."""
+
+    contract_id: str
+    purchaser: str
+    provider_agency: str
+    station_ids: list[str]
+    area_code: str
+    amount: str
+    period_start: date
+    period_end: date
+    signed_on: date
+
+    @classmethod
+    def of(cls, c: KnownContract) -> ContractOut:
+        return cls(contract_id=c.contract_id, purchaser=c.purchaser, provider_agency=c.provider_agency,
+                   station_ids=c.station_ids, area_code=c.area_code, amount=c.amount, period_start=c.period_start,
+                   period_end=c.period_end, signed_on=c.signed_on)
+
+
+class ProjectId(BaseModel):
+    project_id: UUID
+
+
+class ProjectOut(BaseModel):
+    project_id: str
+    station_id: str
+    contract_id: str
+    domain: ServiceDomain
+    title: str
+    stage: ProjectStage
+    stages: list[dict[str, Any]]
+    beneficiaries: int | None
+    score: float | None
+    evaluated_on: date | None
+    version: int
+
+    @classmethod
+    def of(cls, p: Project) -> ProjectOut:
+        return cls(project_id=str(p.id), station_id=p.station_id, contract_id=p.contract_id, domain=p.domain,
+                   title=p.title, stage=p.stage, stages=p.stages, beneficiaries=p.beneficiaries, score=p.score,
+                   evaluated_on=p.evaluated_on, version=p.version)
+
+
+class DonationPointId(BaseModel):
+    donation_point_id: UUID
+
+
+class NeedId(BaseModel):
+    need_id: UUID
+
+
+class NeedOut(BaseModel):
+    need_id: str
+    station_id: str
+    category: NeedCategory
+    summary: str
+    quantity: int
+    recorded_on: date
+    matched_on: date | None
+    donation_point_id: str | None
+    donor_kind: str | None
+    amount: str | None
+    status: str
+
+    @classmethod
+    def of(cls, n: CharityNeed) -> NeedOut:
+        return cls(need_id=str(n.id), station_id=n.station_id, category=n.category, summary=n.summary,
+                   quantity=n.quantity, recorded_on=n.recorded_on, matched_on=n.matched_on,
+                   donation_point_id=n.donation_point_id, donor_kind=n.donor_kind, amount=n.amount,
+                   status="matched" if n.matched_on else "open")
+
+
+class ComplaintId(BaseModel):
+    complaint_id: UUID
+
+
+class ComplaintOut(BaseModel):
+    complaint_id: str
+    station_id: str
+    channel: ComplaintChannel
+    status: str
+    summary: str
+    received_at: datetime
+    handled_at: datetime | None
+    action: str | None
+    closed_at: datetime | None
+    response: str | None
+    response_hours: int | float | None
+    resolution_hours: int | float | None
+
+    @classmethod
+    def of(cls, c: Complaint) -> ComplaintOut:
+        return cls(complaint_id=str(c.id), station_id=c.station_id, channel=c.channel, status=c.status,
+                   summary=c.summary, received_at=c.received_at, handled_at=c.handled_at, action=c.action,
+                   closed_at=c.closed_at, response=c.response, response_hours=c.response_hours,
+                   resolution_hours=c.resolution_hours)
+
+
+class SurveyId(BaseModel):
+    survey_id: UUID
+
+
+class SurveyOut(BaseModel):
+    survey_id: str
+    station_id: str
+    respondent: Respondent
+    method: SurveyMethod
+    score: float
+    surveyed_on: date
