@@ -235,16 +235,13 @@ class ContractOut(BaseModel):
     version: int
 
 
-class Paid(BaseModel):
-    """A disbursement just paid, and the contract's balance after it."""
-
+class ContractRef(BaseModel):
     contract_id: str
-    instalment: int
-    milestone: str
-    amount: str
-    sources: list[AmountLine]
-    paid_on: date
-    evaluation: ConditionMet | None
+
+
+class Paid(DisbursementOut, ContractRef):
+    """A disbursement just paid (its contract's id first), and the contract's balance after it."""
+
     balance: ContractBalance
 
 
