@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -50,6 +50,11 @@ ERASED = "[已删除]"
 IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "birth_date")
 
 
+def _sealable(identity: dict[str, Any]) -> dict[str, Any]:
+    """The identity fields as they are sealed: dates as ISO text."""
+    return {f: (v.isoformat() if isinstance(v := identity.get(f), date) else v) for f in IDENTITY_FIELDS}
+
+
 class CaseworkApplication(ServiceApplication):
     name = "casework"
     not_found = NotFound
@@ -79,7 +84,7 @@ class CaseworkApplication(ServiceApplication):
             identity = {**identity, "id_number": identity["id_number"].upper()}  # the check character x is X
         client_id = uuid4()
         key = self.keys.create(client_id)
-        value = {f: (identity.get(f).isoformat() if isinstance(identity.get(f), date) else identity.get(f)) for f in IDENTITY_FIELDS}
+        value = _sealable(identity)
         try:
             client = Client._create(Client.Registered, id=client_id, station_id=str(station_id), sealed_identity=seal(key, client_id, value),
                                     registered_on=registered_on)
@@ -104,7 +109,7 @@ class CaseworkApplication(ServiceApplication):
         key = self.keys.get(client.id)
         if key is None:
             raise ClientErased("该服务对象的身份信息已删除")
-        value = {f: (identity.get(f).isoformat() if isinstance(identity.get(f), date) else identity.get(f)) for f in IDENTITY_FIELDS}
+        value = _sealable(identity)
         client.correct_identity(seal(key, client.id, value), corrected_on)
         self.save(client)
 
@@ -258,8 +263,9 @@ class CaseworkApplication(ServiceApplication):
         log.info("case %s %s (audit seq %s)", case.id, action, record.seq)
         view = self.case_view(case)
         if action == "export":
+            events = [cast(Aggregate.Event, e) for e in self.events.get(case.id)]
             view["events"] = [{"type": type(e).__qualname__, "version": e.originator_version, "timestamp": e.timestamp}
-                              for e in self.events.get(case.id)]
+                              for e in events]
             view["audit_seq"] = record.seq
         return view
 

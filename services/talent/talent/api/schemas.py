@@ -238,18 +238,6 @@ class HeadOut(BaseModel):
     since: date | None
 
 
-class QuotaOut(BaseModel):
-    code: str
-    label: str
-    required: int
-    actual: int | float
-    unit: str
-    met: bool
-    from_year: int
-    to_year: int
-    detail: str
-
-
 class QuotasOut(BaseModel):
     station_id: str
     year: int
@@ -257,13 +245,13 @@ class QuotasOut(BaseModel):
     tier: StationTier
     provincial_pilot: bool
     met: bool
-    quotas: list[QuotaOut]
+    quotas: list[QuotaResult]  # the domain's own dataclass: its fields are the reply's
 
     @classmethod
     def of(cls, station_id: str, year: int, profile: StationProfile, results: list[QuotaResult]) -> QuotasOut:
         return cls(station_id=station_id, year=year, kind=profile.kind, tier=profile.tier,
                    provincial_pilot=profile.provincial_pilot, met=all(r.met for r in results),
-                   quotas=[QuotaOut.model_validate(vars(r)) for r in results])
+                   quotas=results)
 
 
 class ImportedVolunteer(BaseModel):

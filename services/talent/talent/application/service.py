@@ -220,6 +220,7 @@ class TalentApplication(ServiceApplication):
     def register_organisation(self, organisation_id: UUID | str, registration_number: str, registered_on: date) -> None:
         organisation = self.organisation(organisation_id)
         organisation.register(registration_number, registered_on)
+        assert organisation.registration_number is not None  # set by register(), for the type checker
         self._save_new("该登记证号已被其他组织或机构使用", organisation,
                        self._claim("registration_number", organisation.registration_number, organisation))
 
