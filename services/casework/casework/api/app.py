@@ -17,6 +17,13 @@ from casework.application.service import CaseworkApplication
 
 
 def create_app(application: CaseworkApplication) -> FastAPI:
-    routers = [clients.router, cases.router, audit.router, projects.router, charity.router, complaints.router,
-               surveys.router]
+    routers = [
+        clients.router,
+        cases.router,
+        audit.router,
+        projects.router,
+        charity.router,
+        complaints.router,
+        surveys.router,
+    ]
     return create_service_app("casework", "0.1.0", application, routers, ERRORS, FIELD_LABELS)

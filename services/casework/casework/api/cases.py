@@ -31,11 +31,24 @@ router = APIRouter(prefix="/cases")
 
 @router.post("", status_code=201, response_model=CaseOpened)
 def open_case(body: OpenCase, cw: Casework) -> CaseOpened:
-    case_id = cw.open_case(body.client_id, str(body.station_id), body.area_code, body.domain, body.subtype,
-                           body.risk_level, body.opened_on, body.suspected_child_abuse)
+    case_id = cw.open_case(
+        body.client_id,
+        str(body.station_id),
+        body.area_code,
+        body.domain,
+        body.subtype,
+        body.risk_level,
+        body.opened_on,
+        body.suspected_child_abuse,
+    )
     case = cw.case(case_id)
-    return CaseOpened(case_id=case_id, stage=case.stage, age_band=case.age_band, risk_level=case.risk_level,
-                      escalations=case.escalations)
+    return CaseOpened(
+        case_id=case_id,
+        stage=case.stage,
+        age_band=case.age_band,
+        risk_level=case.risk_level,
+        escalations=case.escalations,
+    )
 
 
 @router.get("/{case_id}", response_model=CaseFile)

@@ -25,8 +25,9 @@ def read_client(client_id: UUID, cw: Casework, user: User, purpose: Purpose) -> 
 
 @router.post("/{client_id}/consent", response_model=ConsentRecorded)
 def record_consent(client_id: UUID, body: RecordConsent, cw: Casework) -> ConsentRecorded:
-    detail = body.model_dump(include={"guardian_name", "guardian_relationship", "guardian_phone", "statutory_reference"},
-                             exclude_none=True)
+    detail = body.model_dump(
+        include={"guardian_name", "guardian_relationship", "guardian_phone", "statutory_reference"}, exclude_none=True
+    )
     cw.record_consent(client_id, body.basis, detail, body.on, body.expected_version)
     return ConsentRecorded(client_id=str(client_id), basis=body.basis.value)
 

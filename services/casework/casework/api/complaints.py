@@ -14,8 +14,9 @@ router = APIRouter(prefix="/complaints")
 
 @router.post("", status_code=201, response_model=ComplaintId)
 def receive_complaint(body: ReceiveComplaint, cw: Casework) -> ComplaintId:
-    return ComplaintId(complaint_id=cw.receive_complaint(str(body.station_id), body.channel, body.summary,
-                                                         body.received_at))
+    return ComplaintId(
+        complaint_id=cw.receive_complaint(str(body.station_id), body.channel, body.summary, body.received_at)
+    )
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut)

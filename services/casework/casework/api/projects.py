@@ -7,7 +7,15 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from casework.api.dependencies import Casework
-from casework.api.schemas import AdvanceProject, Beneficiaries, ContractOut, Evaluation, ProjectId, ProjectOut, StartProject
+from casework.api.schemas import (
+    AdvanceProject,
+    Beneficiaries,
+    ContractOut,
+    Evaluation,
+    ProjectId,
+    ProjectOut,
+    StartProject,
+)
 
 router = APIRouter()
 
@@ -19,8 +27,11 @@ def get_contract(contract_id: UUID, cw: Casework) -> ContractOut:
 
 @router.post("/projects", status_code=201, response_model=ProjectId)
 def start_project(body: StartProject, cw: Casework) -> ProjectId:
-    return ProjectId(project_id=cw.start_project(str(body.contract_id), str(body.station_id), body.domain, body.title,
-                                                 body.started_on))
+    return ProjectId(
+        project_id=cw.start_project(
+            str(body.contract_id), str(body.station_id), body.domain, body.title, body.started_on
+        )
+    )
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut)

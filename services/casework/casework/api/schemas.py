@@ -46,6 +46,7 @@ class _Versioned(_Body):
 
 # --- requests ----------------------------------------------------------------------------------
 
+
 class RegisterClient(_Body):
     station_id: UUID
     name: str = Field(min_length=1, max_length=100)
@@ -191,6 +192,7 @@ class RecordSurvey(_Body):
 
 # --- responses ---------------------------------------------------------------------------------
 
+
 class ClientId(BaseModel):
     client_id: UUID
 
@@ -245,8 +247,14 @@ class CaseState(BaseModel):
 
     @classmethod
     def of(cls, case: Case) -> CaseState:
-        return cls(case_id=str(case.id), stage=case.stage, status="closed" if case.is_closed else "open",
-                   risk_level=case.risk_level, station_id=case.station_id, version=case.version)
+        return cls(
+            case_id=str(case.id),
+            stage=case.stage,
+            status="closed" if case.is_closed else "open",
+            risk_level=case.risk_level,
+            station_id=case.station_id,
+            version=case.version,
+        )
 
 
 class Referred(CaseState):
@@ -337,9 +345,17 @@ class ContractOut(BaseModel):
 
     @classmethod
     def of(cls, c: KnownContract) -> ContractOut:
-        return cls(contract_id=c.contract_id, purchaser=c.purchaser, provider_agency=c.provider_agency,
-                   station_ids=c.station_ids, area_code=c.area_code, amount=c.amount, period_start=c.period_start,
-                   period_end=c.period_end, signed_on=c.signed_on)
+        return cls(
+            contract_id=c.contract_id,
+            purchaser=c.purchaser,
+            provider_agency=c.provider_agency,
+            station_ids=c.station_ids,
+            area_code=c.area_code,
+            amount=c.amount,
+            period_start=c.period_start,
+            period_end=c.period_end,
+            signed_on=c.signed_on,
+        )
 
 
 class ProjectId(BaseModel):
@@ -361,9 +377,19 @@ class ProjectOut(BaseModel):
 
     @classmethod
     def of(cls, p: Project) -> ProjectOut:
-        return cls(project_id=str(p.id), station_id=p.station_id, contract_id=p.contract_id, domain=p.domain,
-                   title=p.title, stage=p.stage, stages=p.stages, beneficiaries=p.beneficiaries, score=p.score,
-                   evaluated_on=p.evaluated_on, version=p.version)
+        return cls(
+            project_id=str(p.id),
+            station_id=p.station_id,
+            contract_id=p.contract_id,
+            domain=p.domain,
+            title=p.title,
+            stage=p.stage,
+            stages=p.stages,
+            beneficiaries=p.beneficiaries,
+            score=p.score,
+            evaluated_on=p.evaluated_on,
+            version=p.version,
+        )
 
 
 class DonationPointId(BaseModel):
@@ -389,10 +415,19 @@ class NeedOut(BaseModel):
 
     @classmethod
     def of(cls, n: CharityNeed) -> NeedOut:
-        return cls(need_id=str(n.id), station_id=n.station_id, category=n.category, summary=n.summary,
-                   quantity=n.quantity, recorded_on=n.recorded_on, matched_on=n.matched_on,
-                   donation_point_id=n.donation_point_id, donor_kind=n.donor_kind, amount=n.amount,
-                   status="matched" if n.matched_on else "open")
+        return cls(
+            need_id=str(n.id),
+            station_id=n.station_id,
+            category=n.category,
+            summary=n.summary,
+            quantity=n.quantity,
+            recorded_on=n.recorded_on,
+            matched_on=n.matched_on,
+            donation_point_id=n.donation_point_id,
+            donor_kind=n.donor_kind,
+            amount=n.amount,
+            status="matched" if n.matched_on else "open",
+        )
 
 
 class ComplaintId(BaseModel):
@@ -415,10 +450,20 @@ class ComplaintOut(BaseModel):
 
     @classmethod
     def of(cls, c: Complaint) -> ComplaintOut:
-        return cls(complaint_id=str(c.id), station_id=c.station_id, channel=c.channel, status=c.status,
-                   summary=c.summary, received_at=c.received_at, handled_at=c.handled_at, action=c.action,
-                   closed_at=c.closed_at, response=c.response, response_hours=c.response_hours,
-                   resolution_hours=c.resolution_hours)
+        return cls(
+            complaint_id=str(c.id),
+            station_id=c.station_id,
+            channel=c.channel,
+            status=c.status,
+            summary=c.summary,
+            received_at=c.received_at,
+            handled_at=c.handled_at,
+            action=c.action,
+            closed_at=c.closed_at,
+            response=c.response,
+            response_hours=c.response_hours,
+            resolution_hours=c.resolution_hours,
+        )
 
 
 class SurveyId(BaseModel):

@@ -51,9 +51,18 @@ class ContractSignedV1(BaseModel):
 
 
 def _contract_signed(app: CaseworkApplication, signed: ContractSignedV1, tracking: Tracking) -> None:
-    app.record_contract_signed(tracking, str(signed.contract_id), signed.purchaser, signed.provider_agency,
-                               [str(s) for s in signed.station_ids], signed.area_code, str(signed.amount),
-                               signed.period_start, signed.period_end, signed.signed_on)
+    app.record_contract_signed(
+        tracking,
+        str(signed.contract_id),
+        signed.purchaser,
+        signed.provider_agency,
+        [str(s) for s in signed.station_ids],
+        signed.area_code,
+        str(signed.amount),
+        signed.period_start,
+        signed.period_end,
+        signed.signed_on,
+    )
 
 
 def subscription(app: CaseworkApplication) -> Subscription:
@@ -61,6 +70,7 @@ def subscription(app: CaseworkApplication) -> Subscription:
     return Subscription(app, {CONTRACT_SIGNED: On(ContractSignedV1, lambda m, t: _contract_signed(app, m, t))})
 
 
-def funding_consumer(app: CaseworkApplication, bootstrap: str, topic: str = "funding.events",
-                     group_id: str = GROUP_ID) -> TrackedConsumer:
+def funding_consumer(
+    app: CaseworkApplication, bootstrap: str, topic: str = "funding.events", group_id: str = GROUP_ID
+) -> TrackedConsumer:
     return TrackedConsumer(app, subscription(app), bootstrap, topic, group_id, rejected=(CaseworkError,))

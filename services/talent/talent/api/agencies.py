@@ -14,8 +14,9 @@ router = APIRouter(prefix="/agencies")
 
 @router.post("", status_code=201, response_model=AgencyId)
 def register_agency(body: RegisterAgency, talent: Talent) -> AgencyId:
-    return AgencyId(agency_id=talent.register_agency(body.name, body.registration_number, str(body.station_id),
-                                                     body.registered_on))
+    return AgencyId(
+        agency_id=talent.register_agency(body.name, body.registration_number, str(body.station_id), body.registered_on)
+    )
 
 
 @router.get("/{agency_id}", response_model=AgencyOut)

@@ -14,8 +14,14 @@ from talent.application.service import TalentApplication
 
 
 def create_app(application: TalentApplication, max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES) -> FastAPI:
-    routers = [workers.router, stations.router, volunteers.router, interns.router, organisations.router,
-               agencies.router]
+    routers = [
+        workers.router,
+        stations.router,
+        volunteers.router,
+        interns.router,
+        organisations.router,
+        agencies.router,
+    ]
     app = create_service_app("talent", "0.1.0", application, routers, ERRORS, FIELD_LABELS)
     app.state.max_import_bytes = max_import_bytes  # the volunteer CSV import's limit (dependencies.MaxImportBytes)
     return app

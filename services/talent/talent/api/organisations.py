@@ -22,8 +22,11 @@ router = APIRouter(prefix="/organisations")
 
 @router.post("", status_code=201, response_model=OrganisationId)
 def file_organisation(body: FileOrganisation, talent: Talent) -> OrganisationId:
-    return OrganisationId(organisation_id=talent.file_organisation(body.name, str(body.host_station_id),
-                                                                   body.reform_affected, body.filed_on))
+    return OrganisationId(
+        organisation_id=talent.file_organisation(
+            body.name, str(body.host_station_id), body.reform_affected, body.filed_on
+        )
+    )
 
 
 @router.post("/{organisation_id}/incubation", response_model=OrganisationOut)

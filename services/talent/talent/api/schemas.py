@@ -13,7 +13,15 @@ from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.quotas import QuotaResult, StationKind
 from talent.domain.station_profile import StationProfile
-from talent.domain.vocabulary import Employment, Level, OrganisationStatus, OrganisationType, Role, StationTier, TrainingKind
+from talent.domain.vocabulary import (
+    Employment,
+    Level,
+    OrganisationStatus,
+    OrganisationType,
+    Role,
+    StationTier,
+    TrainingKind,
+)
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
@@ -25,6 +33,7 @@ class _Body(BaseModel):
 
 
 # --- requests ----------------------------------------------------------------------------------
+
 
 class RegisterWorker(_Body):
     name: str = Field(max_length=100, description="姓名")
@@ -156,6 +165,7 @@ class RegisterAgency(_Body):
 
 # --- responses ---------------------------------------------------------------------------------
 
+
 class Status(BaseModel):
     status: str
 
@@ -210,14 +220,31 @@ class WorkerOut(BaseModel):
 
     @classmethod
     def of(cls, w: SocialWorker) -> WorkerOut:
-        exams = [ExamOut.model_validate({"level": level, "exam_year": year, **exam})
-                 for (level, year), exam in sorted(w.exams.items(), key=lambda i: (i[0][1], i[0][0]))]
-        return cls(worker_id=str(w.id), name=w.name, id_number_masked=mask(w.id_number, 6, 4),
-                   phone_masked=mask(w.phone, 3, 4), role=w.role, registered_on=w.registered_on,
-                   station_id=w.station_id, employment=w.employment, assigned_on=w.assigned_on, agency_id=w.agency_id,
-                   employed_on=w.employed_on, level=w.level, certified_on=w.certified_on,
-                   first_certified_on=w.first_certified_on, elderly_care_since=w.elderly_care_since,
-                   head_of=w.head_of, training_hours=w.training_hours, exams=exams, version=w.version)
+        exams = [
+            ExamOut.model_validate({"level": level, "exam_year": year, **exam})
+            for (level, year), exam in sorted(w.exams.items(), key=lambda i: (i[0][1], i[0][0]))
+        ]
+        return cls(
+            worker_id=str(w.id),
+            name=w.name,
+            id_number_masked=mask(w.id_number, 6, 4),
+            phone_masked=mask(w.phone, 3, 4),
+            role=w.role,
+            registered_on=w.registered_on,
+            station_id=w.station_id,
+            employment=w.employment,
+            assigned_on=w.assigned_on,
+            agency_id=w.agency_id,
+            employed_on=w.employed_on,
+            level=w.level,
+            certified_on=w.certified_on,
+            first_certified_on=w.first_certified_on,
+            elderly_care_since=w.elderly_care_since,
+            head_of=w.head_of,
+            training_hours=w.training_hours,
+            exams=exams,
+            version=w.version,
+        )
 
 
 class HeadAppointed(BaseModel):
@@ -249,9 +276,15 @@ class QuotasOut(BaseModel):
 
     @classmethod
     def of(cls, station_id: str, year: int, profile: StationProfile, results: list[QuotaResult]) -> QuotasOut:
-        return cls(station_id=station_id, year=year, kind=profile.kind, tier=profile.tier,
-                   provincial_pilot=profile.provincial_pilot, met=all(r.met for r in results),
-                   quotas=results)
+        return cls(
+            station_id=station_id,
+            year=year,
+            kind=profile.kind,
+            tier=profile.tier,
+            provincial_pilot=profile.provincial_pilot,
+            met=all(r.met for r in results),
+            quotas=results,
+        )
 
 
 class ImportedVolunteer(BaseModel):
@@ -289,10 +322,17 @@ class VolunteerOut(BaseModel):
 
     @classmethod
     def of(cls, v: Volunteer) -> VolunteerOut:
-        return cls(volunteer_id=str(v.id), name=v.name, id_number_masked=mask(v.id_number, 6, 4),
-                   phone_masked=mask(v.phone, 3, 4), station_id=v.station_id, registered_on=v.registered_on,
-                   hours=v.hours, trainings=[VolunteerTrainingOut(station_id=s, trained_on=d) for s, d in v.trainings],
-                   version=v.version)
+        return cls(
+            volunteer_id=str(v.id),
+            name=v.name,
+            id_number_masked=mask(v.id_number, 6, 4),
+            phone_masked=mask(v.phone, 3, 4),
+            station_id=v.station_id,
+            registered_on=v.registered_on,
+            hours=v.hours,
+            trainings=[VolunteerTrainingOut(station_id=s, trained_on=d) for s, d in v.trainings],
+            version=v.version,
+        )
 
 
 class PlacementOut(BaseModel):
@@ -313,9 +353,15 @@ class InternOut(BaseModel):
 
     @classmethod
     def of(cls, i: Intern) -> InternOut:
-        return cls(intern_id=str(i.id), name=i.name, phone_masked=mask(i.phone, 3, 4), university=i.university,
-                   registered_on=i.registered_on, placements=[PlacementOut.model_validate(p) for p in i.placements],
-                   version=i.version)
+        return cls(
+            intern_id=str(i.id),
+            name=i.name,
+            phone_masked=mask(i.phone, 3, 4),
+            university=i.university,
+            registered_on=i.registered_on,
+            placements=[PlacementOut.model_validate(p) for p in i.placements],
+            version=i.version,
+        )
 
 
 class OrganisationOut(BaseModel):
@@ -331,9 +377,17 @@ class OrganisationOut(BaseModel):
 
     @classmethod
     def of(cls, o: Organisation) -> OrganisationOut:
-        return cls(organisation_id=str(o.id), name=o.name, host_station_id=o.host_station_id,
-                   reform_affected=o.reform_affected, status=o.status, organisation_type=o.organisation_type,
-                   registration_number=o.registration_number, dates=o.dates, version=o.version)
+        return cls(
+            organisation_id=str(o.id),
+            name=o.name,
+            host_station_id=o.host_station_id,
+            reform_affected=o.reform_affected,
+            status=o.status,
+            organisation_type=o.organisation_type,
+            registration_number=o.registration_number,
+            dates=o.dates,
+            version=o.version,
+        )
 
 
 class AgencyOut(BaseModel):
@@ -346,5 +400,11 @@ class AgencyOut(BaseModel):
 
     @classmethod
     def of(cls, a: Agency) -> AgencyOut:
-        return cls(agency_id=str(a.id), name=a.name, registration_number=a.registration_number,
-                   station_id=a.station_id, registered_on=a.registered_on, version=a.version)
+        return cls(
+            agency_id=str(a.id),
+            name=a.name,
+            registration_number=a.registration_number,
+            station_id=a.station_id,
+            registered_on=a.registered_on,
+            version=a.version,
+        )

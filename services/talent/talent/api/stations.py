@@ -27,8 +27,11 @@ def relieve_head(station_id: UUID, body: RelieveHead, talent: Talent) -> HeadRel
 @router.get("/head", response_model=HeadOut)
 def get_head(station_id: UUID, talent: Talent) -> HeadOut:
     staffing = talent.head_of(str(station_id))
-    return HeadOut(station_id=str(station_id), worker_id=staffing.head_id if staffing else None,
-                   since=staffing.head_since if staffing else None)
+    return HeadOut(
+        station_id=str(station_id),
+        worker_id=staffing.head_id if staffing else None,
+        since=staffing.head_since if staffing else None,
+    )
 
 
 @router.get("/quotas/{year}", response_model=QuotasOut)

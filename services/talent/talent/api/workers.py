@@ -28,8 +28,9 @@ router = APIRouter(prefix="/workers")
 
 @router.post("", status_code=201, response_model=WorkerId)
 def register_worker(body: RegisterWorker, talent: Talent) -> WorkerId:
-    return WorkerId(worker_id=talent.register_worker(body.name, body.id_number, body.phone, body.registered_on,
-                                                     body.role))
+    return WorkerId(
+        worker_id=talent.register_worker(body.name, body.id_number, body.phone, body.registered_on, body.role)
+    )
 
 
 @router.get("/{worker_id}", response_model=WorkerOut)

@@ -32,12 +32,18 @@ class StationPlanned(BaseModel):
 
 def subscription(app: TalentApplication) -> Subscription:
     """The registry events talent reads, each with the typed command that applies it."""
-    return Subscription(app, {
-        "registry.station.planned.v1": On(StationPlanned, lambda m, t: app.learn_station(
-            t, m.station_id, m.tier, m.provincial_pilot, m.area_code, m.planned_on)),
-    })
+    return Subscription(
+        app,
+        {
+            "registry.station.planned.v1": On(
+                StationPlanned,
+                lambda m, t: app.learn_station(t, m.station_id, m.tier, m.provincial_pilot, m.area_code, m.planned_on),
+            ),
+        },
+    )
 
 
-def stations_consumer(app: TalentApplication, bootstrap: str, topic: str = "registry.events",
-                      group_id: str = GROUP_ID) -> TrackedConsumer:
+def stations_consumer(
+    app: TalentApplication, bootstrap: str, topic: str = "registry.events", group_id: str = GROUP_ID
+) -> TrackedConsumer:
     return TrackedConsumer(app, subscription(app), bootstrap, topic, group_id, rejected=(TalentError,))
