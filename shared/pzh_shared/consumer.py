@@ -172,17 +172,21 @@ class TrackedConsumer:
         try:
             envelope = decode(record.value)
             # The span continues the producer's trace; to_thread copies the context into the worker.
-            with tracer.start_as_current_span(f"consume {envelope.type}", context=context_from(header_map(record.headers)),
-                                              kind=trace.SpanKind.CONSUMER,
-                                              attributes={"messaging.message.id": envelope.id,
-                                                          "messaging.consumer.group.name": self.group_id}):
+            with tracer.start_as_current_span(
+                f"consume {envelope.type}",
+                context=context_from(header_map(record.headers)),
+                kind=trace.SpanKind.CONSUMER,
+                attributes={"messaging.message.id": envelope.id, "messaging.consumer.group.name": self.group_id},
+            ):
                 await asyncio.to_thread(self.handle, envelope, tracking)
             self.applied += 1
             self._processed_metric.inc()
             self._delay_metric.observe(event_delay(envelope.time))
         except self.rejected as exc:
             log.warning("dead-lettering %s[%s]@%s: %s", self.topic, record.partition, record.offset, str(exc)[:300])
-            headers = dead_letter_headers(str(exc), self.topic, record.partition, record.offset, list(record.headers or []))
+            headers = dead_letter_headers(
+                str(exc), self.topic, record.partition, record.offset, list(record.headers or [])
+            )
             headers.append(("dlq_consumer", self.group_id.encode()))
             await producer.send_and_wait(dlq_topic(self.topic), (record.value or b"")[:DLQ_VALUE_LIMIT],
                                          key=record.key, headers=headers)

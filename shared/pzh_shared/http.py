@@ -68,8 +68,10 @@ def describe(errors: list[dict[str, Any]], labels: dict[str, str]) -> tuple[str,
         field = ".".join(loc) or "body"
         label = labels.get(loc[-1]) if loc else None
         details.append({"field": field, "problem": _problem(err), "label": label or field})
-    message = "；".join(f"{d['label']}({d['field']})：{d['problem']}" if d["label"] != d["field"] else f"{d['field']}：{d['problem']}"
-                       for d in details)
+    message = "；".join(
+        f"{d['label']}({d['field']})：{d['problem']}" if d["label"] != d["field"] else f"{d['field']}：{d['problem']}"
+        for d in details
+    )
     return f"请求内容无效：{message}", details
 
 
@@ -77,7 +79,11 @@ def describe(errors: list[dict[str, Any]], labels: dict[str, str]) -> tuple[str,
 # JSON, or nested so deep that Python's json gives up) is an invalid request like any other: 422,
 # the same answer the gateway gives for deep JSON before it reaches a service.
 _FRAMEWORK_ERRORS: dict[tuple[int, str], tuple[int, str, str]] = {
-    (400, "There was an error parsing the body"): (422, "invalid_request", "请求内容无效：请求体无法解析为 JSON（格式错误或嵌套过深）"),
+    (400, "There was an error parsing the body"): (
+        422,
+        "invalid_request",
+        "请求内容无效：请求体无法解析为 JSON（格式错误或嵌套过深）",
+    ),
     (404, "Not Found"): (404, "not_found", "未找到"),
     (405, "Method Not Allowed"): (405, "method_not_allowed", "不支持此请求方法"),
 }

@@ -93,12 +93,21 @@ class IdempotencyStore:
         token = secrets.token_hex(16)
         now = time.time()
         with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(self._sql("INSERT INTO {t} (caller, key, fingerprint, token, created_at) VALUES (?, ?, ?, ?, ?)"
-                                     " ON CONFLICT (caller, key) DO NOTHING"), (caller, key, fingerprint, token, now))
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO {t} (caller, key, fingerprint, token, created_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (caller, key) DO NOTHING"
+                ),
+                (caller, key, fingerprint, token, now),
+            )
             # A claim left open by a crashed request is taken over (same fingerprint only).
-            cursor.execute(self._sql("UPDATE {t} SET token = ?, created_at = ? WHERE caller = ? AND key = ? AND status IS NULL"
-                                     " AND fingerprint = ? AND created_at < ?"),
-                           (token, now, caller, key, fingerprint, now - PENDING_SECONDS))
+            cursor.execute(
+                self._sql(
+                    "UPDATE {t} SET token = ?, created_at = ? WHERE caller = ? AND key = ? AND status IS NULL"
+                    " AND fingerprint = ? AND created_at < ?"
+                ),
+                (token, now, caller, key, fingerprint, now - PENDING_SECONDS),
+            )
             row = self._select(cursor, caller, key)
         assert row is not None
         return row.token == token, row
@@ -116,15 +125,20 @@ class IdempotencyStore:
         body = base64.b64decode(row["body"] or "")
         if body and self.cipher is not None:
             body = self.cipher.decrypt(body)
-        return Stored(row["status"], row["content_type"] or "", body, row["fingerprint"], row["token"], row["created_at"])
+        return Stored(
+            row["status"], row["content_type"] or "", body, row["fingerprint"], row["token"], row["created_at"]
+        )
 
     def complete(self, caller: str, key: str, token: str, status: int, content_type: str, body: bytes) -> None:
         if body and self.cipher is not None:
             body = self.cipher.encrypt(body)
         with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(self._sql("UPDATE {t} SET status = ?, content_type = ?, body = ? WHERE caller = ? AND key = ?"
-                                     " AND token = ?"),
-                           (status, content_type, base64.b64encode(body).decode(), caller, key, token))
+            cursor.execute(
+                self._sql(
+                    "UPDATE {t} SET status = ?, content_type = ?, body = ? WHERE caller = ? AND key = ? AND token = ?"
+                ),
+                (status, content_type, base64.b64encode(body).decode(), caller, key, token),
+            )
 
     def release(self, caller: str, key: str, token: str) -> None:
         with self.datastore.transaction(commit=True) as cursor:
@@ -155,8 +169,14 @@ class IdempotencyMiddleware:
             return await self.app(scope, receive, send)
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
-            return await _send(send, *_json(422, "invalid_idempotency_key",
-                                            f"幂等键(Idempotency-Key)无效：应为 1 至 {MAX_KEY_LENGTH} 个可打印 ASCII 字符"))
+            return await _send(
+                send,
+                *_json(
+                    422,
+                    "invalid_idempotency_key",
+                    f"幂等键(Idempotency-Key)无效：应为 1 至 {MAX_KEY_LENGTH} 个可打印 ASCII 字符",
+                ),
+            )
         caller = headers.get(b"x-user", b"").decode("latin-1")
         body = await _read_body(receive)
         fingerprint = hashlib.sha256(b"\n".join([scope["method"].encode(), scope["path"].encode(),
@@ -206,15 +226,24 @@ class IdempotencyMiddleware:
             current = await run_in_threadpool(self.store.get, caller, key)
         if current is None or current.status is None:
             # Still running (or it failed and was released): the client retries with the same key.
-            return await _send(send, *_json(409, "idempotency_in_progress", "相同幂等键的请求正在处理，请稍后用同一幂等键重试",
-                                            [(b"retry-after", b"1")]))
+            return await _send(
+                send,
+                *_json(
+                    409,
+                    "idempotency_in_progress",
+                    "相同幂等键的请求正在处理，请稍后用同一幂等键重试",
+                    [(b"retry-after", b"1")],
+                ),
+            )
         await _send(send, current.status, [(b"content-type", current.content_type.encode("latin-1")),
                                            (b"idempotent-replayed", b"true")], current.body)
 
 
 def unavailable(_: BaseException) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """As pzh_shared.http's handler answers, for the key table's own database errors."""
-    return _json(503, "database_unavailable", DATABASE_UNAVAILABLE, [(b"retry-after", str(DATABASE_RETRY_AFTER).encode())])
+    return _json(
+        503, "database_unavailable", DATABASE_UNAVAILABLE, [(b"retry-after", str(DATABASE_RETRY_AFTER).encode())]
+    )
 
 
 async def _quietly(fn: Any, *args: Any) -> None:

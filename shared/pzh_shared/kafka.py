@@ -36,7 +36,11 @@ async def ensure_topics(bootstrap: str, topics: dict[str, int], replication_fact
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [NewTopic(name, partitions, replication_factor) for name, partitions in topics.items() if name not in existing]
+        wanted = [
+            NewTopic(name, partitions, replication_factor)
+            for name, partitions in topics.items()
+            if name not in existing
+        ]
         if not wanted:
             return
         response = await admin.create_topics(wanted)
@@ -59,11 +63,17 @@ async def topic_partitions(bootstrap: str, topics: tuple[str, ...] | list[str]) 
     for topic in described:
         name = topic.get("topic", topic.get("name"))
         for partition in topic["partitions"]:
-            found.append(TopicPartition(name, partition["partition"] if "partition" in partition else partition["partition_index"]))
+            found.append(
+                TopicPartition(
+                    name, partition["partition"] if "partition" in partition else partition["partition_index"]
+                )
+            )
     return sorted(found)
 
 
-def dead_letter_headers(error: str, topic: str, partition: int, offset: int, original: list[tuple[str, bytes]] | None = None) -> list[tuple[str, bytes]]:
+def dead_letter_headers(
+    error: str, topic: str, partition: int, offset: int, original: list[tuple[str, bytes]] | None = None
+) -> list[tuple[str, bytes]]:
     """Context for whoever inspects a dead letter: why, and where it came from."""
     headers = [
         ("dlq_error", error[:2000].encode("utf-8", "replace")),
@@ -72,5 +82,7 @@ def dead_letter_headers(error: str, topic: str, partition: int, offset: int, ori
         ("dlq_source_offset", str(offset).encode()),
     ]
     for name, value in original or []:
-        headers.append((f"dlq_original_{name}", bytes(value) if isinstance(value, bytes | bytearray) else str(value).encode()))
+        headers.append(
+            (f"dlq_original_{name}", bytes(value) if isinstance(value, bytes | bytearray) else str(value).encode())
+        )
     return headers

@@ -16,7 +16,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest, start_http_server
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 from pzh_shared.settings import ServiceSettings
@@ -37,8 +45,9 @@ HTTP_DURATION = Histogram("pzh_http_request_duration_seconds", "HTTP request lat
 HTTP_REQUESTS = Counter("pzh_http_requests", "HTTP requests by route template and status class (2xx, 4xx, 5xx)",
                         ["method", "route", "status_class"])
 
-RELAY_LAG = Gauge("pzh_relay_lag_events", "Stored events (notifications) after the relay's checkpoint, not yet published",
-                  ["topic"])
+RELAY_LAG = Gauge(
+    "pzh_relay_lag_events", "Stored events (notifications) after the relay's checkpoint, not yet published", ["topic"]
+)
 RELAY_PUBLISHED = Counter("pzh_relay_published_events", "Integration events the relay published (Kafka acknowledged)",
                           ["topic"])
 
@@ -48,8 +57,12 @@ CONSUMER_PROCESSED = Counter("pzh_consumer_messages_processed", "Messages applie
                              ["consumer", "topic"])
 CONSUMER_DEAD_LETTERED = Counter("pzh_consumer_messages_dead_lettered", "Messages sent to <topic>.dlq",
                                  ["consumer", "topic"])
-EVENT_DELAY = Histogram("pzh_consumer_event_delay_seconds", "Time from the event's `time` to the moment its effects were "
-                        "applied (projection delay)", ["consumer", "topic"], buckets=_DELAY_BUCKETS)
+EVENT_DELAY = Histogram(
+    "pzh_consumer_event_delay_seconds",
+    "Time from the event's `time` to the moment its effects were applied (projection delay)",
+    ["consumer", "topic"],
+    buckets=_DELAY_BUCKETS,
+)
 
 # Requests that are not the API's work: probes and scrapes.
 _UNTIMED = frozenset({"/health", "/metrics"})

@@ -125,7 +125,9 @@ class OutboxRelay:
             span = tracer.start_span(self.span_name, context=parent, kind=trace.SpanKind.PRODUCER,
                                      attributes={"messaging.message.id": ce_id})
             try:
-                key, value, headers = encode_event(ce_id, self.source, event_type, subject, timestamp, data, traceparent_of(span))
+                key, value, headers = encode_event(
+                    ce_id, self.source, event_type, subject, timestamp, data, traceparent_of(span)
+                )
                 pending.append(await producer.send(self.topic, value, key=key, headers=headers))
             finally:
                 span.end()

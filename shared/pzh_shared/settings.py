@@ -23,7 +23,8 @@ class ServiceSettings(BaseSettings):
     postgres_user: str = "postgres"
     postgres_password: SecretStr = SecretStr("")
     # Seconds a statement waits for a pooled connection; eventsourcing tries 10 times, so while PostgreSQL
-    # is down a command is answered 503 after about ten times this (eventsourcing's own default, 30, held it for minutes).
+    # is down a command is answered 503 after about ten times this (eventsourcing's own default, 30, held it
+    # for minutes).
     postgres_connect_timeout: int = 2
     kurrentdb_uri: str = ""
     # Base64 AES key (16/24/32 bytes): when set, every stored event is encrypted at rest (AES-GCM).

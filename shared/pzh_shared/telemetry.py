@@ -38,15 +38,22 @@ class JsonLinesSpanExporter(SpanExporter):
             ctx = span.get_span_context()
             assert ctx is not None  # only an unstarted span lacks one, and the exporter gets finished spans
             parent = span.parent
-            lines.append(json.dumps({
-                "name": span.name,
-                "service": span.resource.attributes.get("service.name"),
-                "trace_id": format(ctx.trace_id, "032x"),
-                "span_id": format(ctx.span_id, "016x"),
-                "parent_id": format(parent.span_id, "016x") if parent else None,
-                "kind": span.kind.name,
-                "attributes": {k: v for k, v in (span.attributes or {}).items() if isinstance(v, str | int | float | bool)},
-            }, ensure_ascii=False))
+            lines.append(
+                json.dumps(
+                    {
+                        "name": span.name,
+                        "service": span.resource.attributes.get("service.name"),
+                        "trace_id": format(ctx.trace_id, "032x"),
+                        "span_id": format(ctx.span_id, "016x"),
+                        "parent_id": format(parent.span_id, "016x") if parent else None,
+                        "kind": span.kind.name,
+                        "attributes": {
+                            k: v for k, v in (span.attributes or {}).items() if isinstance(v, str | int | float | bool)
+                        },
+                    },
+                    ensure_ascii=False,
+                )
+            )
         with self._lock, self._path.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")
         return SpanExportResult.SUCCESS
