@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 PACKAGES := shared services/registry services/talent services/casework services/funding services/reporting services/gateway deploy/local
 STAMP := $(VENV)/.installed
 SCHEMA_SERVICES := registry talent funding casework
-# The packages mypy checks strictly (config in pyproject.toml); the application/ packages join when they pass.
-MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain funding.domain
+# The packages mypy checks strictly (config in pyproject.toml): the shared library and every domain/ and application/.
+MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain funding.domain registry.application talent.application casework.application funding.application
 
 .PHONY: install run demo test test-fast bench schemas lint clean
 
