@@ -29,7 +29,7 @@ def main(argv: list[str]) -> None:
     store = ReadModelStore(live)
     if role == "worker":
         _work(settings, store)
-    else:
+    elif role == "api":
         _serve(settings, store)
 
 
