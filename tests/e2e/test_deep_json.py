@@ -41,6 +41,6 @@ def test_deep_json_inside_strings_is_only_text(platform, gateway, township):
     (b"", 0),
 ])
 def test_the_gateways_depth_measure(body, depth):
-    from gateway.api.app import json_depth
+    from gateway.api.limits import json_depth
 
     assert json_depth(body) == depth

@@ -59,7 +59,7 @@ def body_for(route: Route, world: World) -> tuple[dict | None, set[str]]:
 
 
 def prefix(area: str) -> str:
-    from gateway.auth import scope_prefix
+    from pzh_shared.areas import scope_prefix
 
     return scope_prefix(area)
 

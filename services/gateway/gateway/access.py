@@ -20,30 +20,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-ADMINS = frozenset({"city_admin", "county_admin", "township_admin"})
-FIELD_ROLES = frozenset({"station_operator", "social_worker"})
-ALL_ROLES = frozenset({"city_admin", "county_admin", "township_admin", "station_operator", "social_worker", "auditor",
-                       "system_admin"})
+from gateway.roles import ADMINS, ALL_ROLES, FIELD_ROLES, Role
 
 # function -> roles that have it
 FUNCTIONS: dict[str, frozenset[str]] = {
-    "read": ALL_ROLES - {"auditor"},                            # non-case data of every service
-    "area_write": frozenset({"city_admin", "county_admin", "system_admin"}),  # administrative divisions
-    "target_write": frozenset({"city_admin", "county_admin"}),
-    "station_write": ADMINS | {"station_operator"},
-    "talent_write": ADMINS | {"station_operator"},
+    "read": ALL_ROLES - {Role.AUDITOR},  # non-case data of every service
+    "area_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}),  # administrative divisions
+    "target_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
+    "station_write": ADMINS | {Role.STATION_OPERATOR},
+    "talent_write": ADMINS | {Role.STATION_OPERATOR},
     "funding_write": ADMINS,
-    "report_write": frozenset({"city_admin", "county_admin"}),  # generating a report version now
-    "service_write": ADMINS | FIELD_ROLES,                     # projects, needs, complaints, surveys, donation points
-    "case_read": ADMINS | FIELD_ROLES,                         # case files and client records: never system_admin or auditor
+    "report_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),  # generating a report version now
+    "service_write": ADMINS | FIELD_ROLES,  # projects, needs, complaints, surveys, donation points
+    "case_read": ADMINS | FIELD_ROLES,  # case files and client records: never system_admin or auditor
     "case_write": ADMINS | FIELD_ROLES,
-    "case_identity": FIELD_ROLES,                              # clients' identity unmasked in case reads (with a purpose)
-    "service_audit_read": frozenset({"auditor"}),              # casework's read audit
+    "case_identity": FIELD_ROLES,  # clients' identity unmasked in case reads (with a purpose)
+    "service_audit_read": frozenset({Role.AUDITOR}),  # casework's read audit
     # the gateway's own functions
-    "account_admin": ADMINS | {"system_admin"},
-    "api_key_admin": frozenset({"system_admin"}),
-    "gateway_audit_read": frozenset({"auditor"}),
+    "account_admin": ADMINS | {Role.SYSTEM_ADMIN},
+    "api_key_admin": frozenset({Role.SYSTEM_ADMIN}),
+    "gateway_audit_read": frozenset({Role.AUDITOR}),
 }
 
 # Which kind of thing a path parameter names; "area" parameters are area codes.
@@ -87,7 +85,7 @@ class Route:
     creates: str | None = None  # kind of object a 2xx answer creates (its id is in "<kind>_id")
     moves_to: str | None = None  # body field with the object's new area code after a 2xx answer
     body_into: str | None = None  # what a body "into" names: "area" or "station"
-    regex: re.Pattern = field(init=False, repr=False, compare=False)
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
@@ -98,7 +96,7 @@ class Route:
         return re.findall(r"\{(\w+)\}", self.template)
 
 
-def _r(method: str, template: str, function: str, **kw) -> Route:
+def _r(method: str, template: str, function: str, **kw: Any) -> Route:
     return Route(method, template, function, **kw)
 
 

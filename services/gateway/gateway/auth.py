@@ -10,40 +10,24 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pzh_shared.areas import is_area_code, scope_prefix
 
 from gateway.adapters.store import GatewayStore
 from gateway.oidc import OidcError, OidcVerifier
+from gateway.roles import ROLES
 from gateway.settings import GatewaySettings
 
-ROLES = ("city_admin", "county_admin", "township_admin", "station_operator", "social_worker", "auditor", "system_admin")
 API_KEY_PREFIX = "pzhk_"
 ALGORITHM = "HS256"
 
 
 class AuthError(Exception):
     """Answers 401; the message never says which part was wrong."""
-
-
-def scope_prefix(area_code: str) -> str:
-    """The prefix an area's sub-areas share: 510400 (a city) -> 5104, 510000 -> 51, 510421100000 -> 510421100."""
-    code = area_code.strip()
-    if len(code) == 12 and code.endswith("000"):
-        code = code[:9]
-    if len(code) == 9 and code.endswith("000"):
-        code = code[:6]
-    if len(code) == 6 and code.endswith("00"):
-        code = code[:4]
-    if len(code) == 4 and code.endswith("00"):
-        code = code[:2]
-    return code
-
-
-def valid_area_code(code: str) -> bool:
-    return code.isdigit() and len(code) in (6, 9, 12)
 
 
 @dataclass(frozen=True)
@@ -88,7 +72,7 @@ class Authenticator:
         s = self.settings
         password = s.bootstrap_admin_password.get_secret_value()
         if password and self.store.account(s.bootstrap_admin_username) is None:
-            if s.bootstrap_admin_role not in ROLES or not valid_area_code(s.bootstrap_admin_area):
+            if s.bootstrap_admin_role not in ROLES or not is_area_code(s.bootstrap_admin_area):
                 raise RuntimeError("GATEWAY_BOOTSTRAP_ADMIN_ROLE / GATEWAY_BOOTSTRAP_ADMIN_AREA invalid")
             self.store.add_account(s.bootstrap_admin_username, self.hash_password(password), s.bootstrap_admin_role,
                                    s.bootstrap_admin_area, self.clock(), "bootstrap")
@@ -128,7 +112,7 @@ class Authenticator:
                   "iat": int(now), "nbf": int(now), "exp": int(now + self.settings.access_token_ttl), "jti": uuid.uuid4().hex}
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
-    def decode(self, token: str) -> dict:
+    def decode(self, token: str) -> dict[str, Any]:
         try:
             return jwt.decode(token, self._secret, algorithms=[ALGORITHM], audience=self.settings.jwt_audience,
                               issuer=self.settings.jwt_issuer, leeway=0,

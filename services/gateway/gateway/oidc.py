@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import jwt
+from pzh_shared.areas import is_area_code
 
 from gateway.settings import GatewaySettings
 
@@ -136,7 +137,7 @@ class OidcVerifier:
         if len(matching) != 1:
             raise OidcError("no single platform role in the token")
         area = claims.get(self.area_claim)
-        if not isinstance(area, str) or not area.isdigit() or len(area) not in (6, 9, 12):
+        if not isinstance(area, str) or not is_area_code(area):
             raise OidcError("no area code in the token")
         name = claims.get(self.username_claim)
         if not isinstance(name, str) or not name:

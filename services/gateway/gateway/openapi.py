@@ -54,7 +54,7 @@ def public_path(service: str, path: str) -> str:
     return f"/api{path}" if ROUTES.get(head) == service else f"/api/{service}{path}"
 
 
-def _routed(method: str, path: str, operation: dict) -> bool:
+def _routed(method: str, path: str, operation: dict[str, Any]) -> bool:
     """Whether the gateway's route table forwards this operation (path parameters filled with sample values)."""
     concrete = path.removeprefix("/api")
     for name in re.findall(r"\{(\w+)\}", path):
@@ -85,7 +85,8 @@ def _canonical(node: Any) -> str:
     return json.dumps(node, sort_keys=True, ensure_ascii=False)
 
 
-def _merge_components(merged: dict[str, dict], service: str, components: dict[str, dict]) -> dict[tuple[str, str], str]:
+def _merge_components(merged: dict[str, dict[str, Any]], service: str,
+                      components: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
     """Adds a document's components to `merged`; returns the renames its references need.
 
     Renaming one component can change another that refers to it, so the comparison runs until no new
@@ -114,12 +115,13 @@ def _merge_components(merged: dict[str, dict], service: str, components: dict[st
     return renames
 
 
-def _error_response() -> dict:
+def _error_response() -> dict[str, Any]:
     return {"description": "错误（统一的错误内容：error.code、error.message）",
             "content": {"application/json": {"schema": {"$ref": f"{REF_PREFIX}schemas/ErrorBody"}}}}
 
 
-def _normalise_operation(operation: dict, source: str, method: str, path: str, max_page_size: int) -> dict:
+def _normalise_operation(operation: dict[str, Any], source: str, method: str, path: str,
+                         max_page_size: int) -> dict[str, Any]:
     operation = copy.deepcopy(operation)
     if operation.get("operationId"):
         operation["operationId"] = f"{source}_{operation['operationId']}"
@@ -141,7 +143,7 @@ def _normalise_operation(operation: dict, source: str, method: str, path: str, m
     return operation
 
 
-def _cap(schema: dict, maximum: int) -> None:
+def _cap(schema: dict[str, Any], maximum: int) -> None:
     for option in schema.get("anyOf", []) or []:
         if isinstance(option, dict) and option.get("type") == "integer":
             _cap(option, maximum)
@@ -149,10 +151,11 @@ def _cap(schema: dict, maximum: int) -> None:
         schema["maximum"] = min(schema.get("maximum", maximum), maximum)
 
 
-def merge(gateway_doc: dict, service_docs: dict[str, dict], max_page_size: int, version: str) -> dict:
+def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], max_page_size: int,
+          version: str) -> dict[str, Any]:
     """The whole API's document from the gateway's own and the services' (name -> document, in SERVICES order)."""
-    merged_components: dict[str, dict] = {"schemas": {"ErrorBody": ERROR_BODY}}
-    paths: dict[str, dict] = {}
+    merged_components: dict[str, dict[str, Any]] = {"schemas": {"ErrorBody": ERROR_BODY}}
+    paths: dict[str, dict[str, Any]] = {}
     sources = [("gateway", gateway_doc)] + list(service_docs.items())
     for source, doc in sources:
         renames = _merge_components(merged_components, source, doc.get("components", {}))
@@ -192,9 +195,9 @@ class WholeApiDocument:
 
     def __init__(self, gateway_app: Any, upstreams: dict[str, Any], max_page_size: int):
         self.gateway_app, self.upstreams, self.max_page_size = gateway_app, upstreams, max_page_size
-        self._cached: tuple[float, dict] | None = None
+        self._cached: tuple[float, dict[str, Any]] | None = None
 
-    async def _fetch(self, name: str) -> dict | None:
+    async def _fetch(self, name: str) -> dict[str, Any] | None:
         try:
             reply = await self.upstreams[name].client.get("/openapi.json")
             doc = reply.json() if reply.status_code == 200 else None
@@ -202,7 +205,7 @@ class WholeApiDocument:
             return None
         return doc if isinstance(doc, dict) and isinstance(doc.get("paths"), dict) else None
 
-    async def document(self) -> dict:
+    async def document(self) -> dict[str, Any]:
         now = time.monotonic()
         if self._cached and now - self._cached[0] < CACHE_SECONDS:
             return self._cached[1]

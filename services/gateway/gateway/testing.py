@@ -7,10 +7,16 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from gateway.access import OBJECT_SOURCES
+from gateway.adapters.store import GatewayStore
+from gateway.settings import GatewaySettings
 
 COUNTIES = {"A": "510421", "B": "510422"}
 TOWNSHIPS = {"A": "510421100", "B": "510422100"}
@@ -43,8 +49,8 @@ class World:
                     return county, kind
         return None
 
-    def view(self, county: str, kind: str) -> dict:
-        body: dict = {f"{kind}_id": self.id(county, kind)}
+    def view(self, county: str, kind: str) -> dict[str, str]:
+        body: dict[str, str] = {f"{kind}_id": self.id(county, kind)}
         if kind in ("station", "contract", "plan"):
             body["area_code"] = TOWNSHIPS[county] if kind == "station" else COUNTIES[county]
         elif kind == "organisation":
@@ -53,7 +59,7 @@ class World:
             body["station_id"] = self.id(county, "station")
         return body
 
-    def seed_index(self, store) -> None:
+    def seed_index(self, store: GatewayStore) -> None:
         """What the gateway would have recorded had these objects been created through it."""
         for county in COUNTIES:
             for kind in (*INDEXED_KINDS, "intern"):
@@ -112,16 +118,15 @@ ADMIN_PASSWORD = "bootstrap-password-1"
 PASSWORD = "account-password-1"
 
 
-def make_settings(data_dir, **overrides):
-    from gateway.settings import GatewaySettings
-
+def make_settings(data_dir: Path, **overrides: Any) -> GatewaySettings:
     # The matrix tests send thousands of requests per account: rate limiting is tested on its own.
     values = {"data_dir": data_dir, "jwt_secret": SECRET, "bootstrap_admin_password": ADMIN_PASSWORD,
               "rate_limit_per_minute": 1_000_000, **overrides}
     return GatewaySettings(**values)
 
 
-def make_app(data_dir, world: World | None = None, clock: Clock | None = None, **overrides):
+def make_app(data_dir: Path, world: World | None = None, clock: Clock | None = None,
+             **overrides: Any) -> tuple[FastAPI, World, Clock]:
     """(app, world, clock): the gateway on the stand-in services, the ownership index seeded."""
     from gateway.api.app import create_app
 
@@ -132,14 +137,15 @@ def make_app(data_dir, world: World | None = None, clock: Clock | None = None, *
     return app, world, clock
 
 
-def login(client, username: str, password: str) -> dict[str, str]:
+def login(client: TestClient, username: str, password: str) -> dict[str, str]:
     reply = client.post("/api/gateway/login", json={"username": username, "password": password})
     assert reply.status_code == 200, reply.text
     return {"Authorization": f"Bearer {reply.json()['access_token']}"}
 
 
-def add_account(client, admin_headers, username: str, role: str, area_code: str) -> dict[str, str]:
-    reply = client.post("/api/gateway/users", json={"username": username, "password": PASSWORD, "role": role, "area_code": area_code},
-                        headers=admin_headers)
+def add_account(client: TestClient, admin_headers: dict[str, str], username: str, role: str,
+                area_code: str) -> dict[str, str]:
+    account = {"username": username, "password": PASSWORD, "role": role, "area_code": area_code}
+    reply = client.post("/api/gateway/users", json=account, headers=admin_headers)
     assert reply.status_code == 201, reply.text
     return login(client, username, PASSWORD)

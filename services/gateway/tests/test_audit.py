@@ -88,7 +88,7 @@ def test_no_case_content_for_system_admins_and_auditors(env):
 
 
 def test_identity_is_masked_unless_the_role_needs_it_and_a_purpose_is_stated(tmp_path):
-    from gateway.api.app import mask_identity
+    from gateway.masking import mask_identity
 
     view = {"case_id": "c", "client": {"name": "王小明", "id_number": "510421195003011234", "phone": "13800000011",
                                        "address": "米易县某村", "birth_date": "1950-03-01"}}

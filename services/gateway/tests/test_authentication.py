@@ -14,9 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
-from gateway.auth import Authenticator, scope_prefix
+from gateway.auth import Authenticator
 from gateway.settings import GatewaySettings
 from gateway.testing import ADMIN_PASSWORD, PASSWORD, SECRET, add_account, login, make_app
+from pzh_shared.areas import scope_prefix
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from gateway.api.app import RateLimiter
+from gateway.api.limits import RateLimiter
 from gateway.testing import ADMIN_PASSWORD, COUNTIES, add_account, login, make_app
 
 

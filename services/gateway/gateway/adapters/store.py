@@ -102,15 +102,15 @@ class GatewayStore:
     def close(self) -> None:
         self._db.close()
 
-    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
 
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
         rows = self._all(sql, args)
         return rows[0] if rows else None
 
-    def _run(self, sql: str, args: tuple = ()) -> int:
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
         with self._lock:
             return self._db.execute(sql, args).rowcount
 

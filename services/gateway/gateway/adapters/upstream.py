@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 from fastapi import Response
 from pzh_shared.http import error_body
@@ -12,7 +14,7 @@ class Upstream:
         self.name = name
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
-    async def forward(self, method: str, path: str, content: bytes = b"", params: object = None,
+    async def forward(self, method: str, path: str, content: bytes = b"", params: Mapping[str, str] | None = None,
                       headers: dict[str, str] | None = None) -> Response:
         try:
             reply = await self.client.request(method, path, content=content, params=params, headers=headers)

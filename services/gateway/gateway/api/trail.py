@@ -1,0 +1,28 @@
+"""The gateway's audit trail: one record per audited call (who, what, where, the answer's status),
+appended to the store's append-only audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from fastapi import Request
+
+from gateway.adapters.store import GatewayStore
+from gateway.auth import Principal
+
+ANONYMOUS = Principal("anonymous", "", "", "none")
+MAX_PURPOSE = 900  # characters of X-Purpose kept
+
+
+class AuditTrail:
+    def __init__(self, store: GatewayStore, clock: Callable[[], float]):
+        self.store, self.clock = store, clock
+
+    def record(self, p: Principal, action: str, request: Request, status: int, resource_id: str | None = None,
+               target_area: str | None = None) -> None:
+        purpose = request.headers.get("x-purpose")
+        self.store.audit(at=self.clock(), actor=p.name, role=p.role, actor_area=p.area_code, action=action,
+                         method=request.method, path=request.url.path, resource_id=resource_id,
+                         target_area=target_area, status=status,
+                         purpose=unquote(purpose)[:MAX_PURPOSE] if purpose else None)

@@ -1,0 +1,59 @@
+"""The platform's roles, declared once: each role's Chinese name, its rank among the area
+administrators and its group. The access rules (access.py), sign-in (auth.py), account management
+and the console's labels all derive from this table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITY_ADMIN = "city_admin"
+    COUNTY_ADMIN = "county_admin"
+    TOWNSHIP_ADMIN = "township_admin"
+    STATION_OPERATOR = "station_operator"
+    SOCIAL_WORKER = "social_worker"
+    AUDITOR = "auditor"
+    SYSTEM_ADMIN = "system_admin"
+
+
+class Group(StrEnum):
+    AREA_ADMIN = "area_admin"  # administers an area (city, county, township)
+    FIELD = "field"  # works in stations and with clients
+    OVERSIGHT = "oversight"  # reads audit trails only
+    SYSTEM = "system"  # manages accounts and API keys, never case content
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    role: Role
+    name: str  # shown in the console
+    # An area administrator manages accounts of a lower rank; None: managed only by a system admin.
+    rank: int | None
+    group: Group
+
+
+ROLE_TABLE: tuple[RoleInfo, ...] = (
+    RoleInfo(Role.CITY_ADMIN, "市级管理员", 3, Group.AREA_ADMIN),
+    RoleInfo(Role.COUNTY_ADMIN, "县(区)管理员", 2, Group.AREA_ADMIN),
+    RoleInfo(Role.TOWNSHIP_ADMIN, "乡镇(街道)管理员", 1, Group.AREA_ADMIN),
+    RoleInfo(Role.STATION_OPERATOR, "站点运营人员", 0, Group.FIELD),
+    RoleInfo(Role.SOCIAL_WORKER, "社会工作者", 0, Group.FIELD),
+    RoleInfo(Role.AUDITOR, "审计员", None, Group.OVERSIGHT),
+    RoleInfo(Role.SYSTEM_ADMIN, "系统管理员", None, Group.SYSTEM),
+)
+
+ROLES: tuple[str, ...] = tuple(info.role for info in ROLE_TABLE)  # in the table's order (messages list them so)
+ALL_ROLES: frozenset[str] = frozenset(ROLES)
+ADMINS: frozenset[str] = frozenset(info.role for info in ROLE_TABLE if info.group is Group.AREA_ADMIN)
+FIELD_ROLES: frozenset[str] = frozenset(info.role for info in ROLE_TABLE if info.group is Group.FIELD)
+RANK: dict[str, int] = {info.role: info.rank for info in ROLE_TABLE if info.rank is not None}
+ROLE_NAMES: dict[str, str] = {info.role: info.name for info in ROLE_TABLE}
+
+
+def may_manage(manager_role: str, role: str) -> bool:
+    """Whether `manager_role` may create and manage accounts of `role` (areas are checked apart)."""
+    if manager_role == Role.SYSTEM_ADMIN:
+        return True
+    return role in RANK and RANK[role] < RANK.get(manager_role, 0)
