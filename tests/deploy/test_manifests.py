@@ -76,7 +76,11 @@ def module_main(module: str) -> Path:
 
 
 def module_roles(module: str) -> set[str]:
-    """Roles the module's __main__ accepts (strings compared with `role`); empty: takes none."""
+    """Roles the module's __main__ accepts: a command service's ServiceProcess declares them
+    (`PROCESS.roles`); other modules compare strings with `role`. Empty: takes none."""
+    process = getattr(importlib.import_module(f"{module}.__main__"), "PROCESS", None)
+    if process is not None:
+        return set(process.roles)
     tree = ast.parse(module_main(module).read_text(encoding="utf-8"))
     roles = set()
     for node in ast.walk(tree):

@@ -19,8 +19,9 @@ def _funding(application: CaseworkApplication, settings: CaseworkSettings) -> Tr
     return funding_consumer(application, settings.kafka_bootstrap, settings.funding_topic)
 
 
-main = ServiceProcess("casework", CaseworkSettings, build_application, create_app, PUBLICATION,
-                      consumers={"funding": _funding}).main
+PROCESS = ServiceProcess("casework", CaseworkSettings, build_application, create_app, PUBLICATION,
+                         consumers={"funding": _funding})
+main = PROCESS.main
 
 if __name__ == "__main__":
     main()

@@ -24,8 +24,9 @@ def _stations(application: TalentApplication, settings: TalentSettings) -> Track
     return stations_consumer(application, settings.kafka_bootstrap, settings.registry_topic)
 
 
-main = ServiceProcess("talent", TalentSettings, build_application, _create_app, PUBLICATION,
-                      consumers={"stations": _stations}).main
+PROCESS = ServiceProcess("talent", TalentSettings, build_application, _create_app, PUBLICATION,
+                         consumers={"stations": _stations})
+main = PROCESS.main
 
 if __name__ == "__main__":
     main()
