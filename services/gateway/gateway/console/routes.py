@@ -10,32 +10,24 @@ from the session id, which only the cookie holder knows; the sign-in form a doub
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
-from gateway.auth import Authenticator, AuthError, Principal
+from gateway.auth import Authenticator, Principal
 from gateway.console import charts
+from gateway.console.session import HERE, LOGIN_COOKIE, SESSION_COOKIE, ConsoleSession, PageHandler, Reply, form_of, secure
+from gateway.roles import ROLE_NAMES
 
-HERE = Path(__file__).parent
-SESSION_COOKIE = "pzh_console"
-LOGIN_COOKIE = "pzh_console_login"  # the sign-in form's double-submit CSRF token
 CHINA = timezone(timedelta(hours=8))
-MAX_FORM_BYTES = 64 * 1024
 
-ROLE_NAMES = {"city_admin": "市级管理员", "county_admin": "县(区)管理员", "township_admin": "乡镇(街道)管理员",
-              "station_operator": "站点运营人员", "social_worker": "社会工作者", "auditor": "审计员", "system_admin": "系统管理员"}
 TIER_NAMES = {"general_station": "社会工作服务总站", "township_station": "乡镇(街道)社会工作服务站",
               "village_room": "村(社区)社会工作服务室", "institution_station": "民政服务机构社会工作服务站"}
 LEVEL_NAMES = {"province": "省", "city": "市", "county": "县(区)", "township": "乡镇(街道)", "village": "村(社区)"}
@@ -47,37 +39,6 @@ FACILITY_NAMES = {"venue": "有场地", "signage": "有标识", "office_equipmen
                   "functional_areas": "功能分区", "signage_and_logo": "标识标牌", "furniture_and_equipment": "家具设备",
                   "barrier_free_access": "无障碍设施", "fire_equipment": "消防设施", "publicity": "公示栏和网络宣传"}
 CERT_LEVELS = {"assistant_social_worker": "助理社会工作师", "social_worker": "社会工作师", "senior_social_worker": "高级社会工作师"}
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
-}
-
-
-class Reply:
-    """An answer of the gateway's API to the console: status and JSON (None when not JSON)."""
-
-    def __init__(self, response: httpx.Response):
-        self.status = response.status_code
-        self.response = response
-        try:
-            self.data: Any = response.json()
-        except ValueError:
-            self.data = None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def message(self) -> str:
-        error = self.data.get("error") if isinstance(self.data, dict) else None
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"]
-        return {401: "请先登录", 403: "您的角色无权执行此操作", 404: "未找到，或不在您的管辖范围内"}.get(
-            self.status, f"服务暂时不可用，请稍后重试（HTTP {self.status}）")
-
-
 def today() -> date:
     return datetime.now(CHINA).date()
 
@@ -96,291 +57,257 @@ def _number(value: Any) -> float:
         return 0.0
 
 
-def install_console(app: FastAPI, auth: Authenticator, token_ttl: int) -> None:
-    """Mounts the console on the gateway `app` (whose /api routes it calls) under /console."""
+
+
+def _templates() -> Environment:
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                             undefined=ChainableUndefined)  # a figure a service left out shows empty, not a 500
-    templates.globals.update(ROLE_NAMES=ROLE_NAMES, TIER_NAMES=TIER_NAMES, LEVEL_NAMES=LEVEL_NAMES, STATION_LEVELS=STATION_LEVELS,
-                             STATUS_NAMES=STATUS_NAMES, RHYTHM_STATUS=RHYTHM_STATUS, CERT_LEVELS=CERT_LEVELS,
-                             FACILITY_NAMES=FACILITY_NAMES)
-    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
-    api_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.internal", timeout=60)
+    templates.globals.update(ROLE_NAMES=ROLE_NAMES, TIER_NAMES=TIER_NAMES, LEVEL_NAMES=LEVEL_NAMES,
+                             STATION_LEVELS=STATION_LEVELS, STATUS_NAMES=STATUS_NAMES, RHYTHM_STATUS=RHYTHM_STATUS,
+                             CERT_LEVELS=CERT_LEVELS, FACILITY_NAMES=FACILITY_NAMES)
+    return templates
 
-    def secure(request: Request) -> bool:
-        return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
 
-    def csrf_of(p: Principal) -> str:
-        return hmac.new((p.session_id or "").encode(), b"pzh-console-csrf", hashlib.sha256).hexdigest()
+def _client_error(status: int) -> int:
+    """The console's status for a failed API call: the caller's fault as is, anything else 502."""
+    return status if 400 <= status < 500 else 502
 
-    def render(name: str, request: Request, status: int = 200, p: Principal | None = None, **context: Any) -> HTMLResponse:
-        html = templates.get_template(name).render(request=request, user=p, csrf=csrf_of(p) if p else "", **context)
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
-    def set_session(response: Response, request: Request, token: str) -> None:
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/console")
+def rhythm_items(reply: Reply) -> list[dict[str, Any]] | None:
+    """The rhythm's items, or None when reporting has none to give (shown as 暂无数据)."""
+    if not reply.ok or not isinstance(reply.data, dict) or not isinstance(reply.data.get("items"), list):
+        return None
+    return reply.data["items"] or None
 
-    def signed_in(request: Request) -> tuple[Principal, str] | None:
-        token = request.cookies.get(SESSION_COOKIE, "")
-        if not token or token.startswith("pzhk_"):  # API keys never sign in to the console
-            return None
-        try:
-            return auth.authenticate(f"Bearer {token}", None), token
-        except AuthError:
-            return None
 
-    def refreshed(request: Request, p: Principal, token: str, response: Response) -> Response:
-        """Re-issues the access token for the same session when half its lifetime is gone."""
-        if any(v.startswith(f"{SESSION_COOKIE}=") for v in response.headers.getlist("set-cookie")):
-            return response  # the handler set or ended the session itself (sign-out)
-        try:
-            expires = auth.decode(token)["exp"]
-        except AuthError:
-            return response
-        if expires - auth.clock() < token_ttl / 2:
-            set_session(response, request, auth.issue(p))
-        return response
+def _dashboard_figures(stations: Reply, children: Reply) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The area's station figures in the shape the template reads, and its valid sub-areas with theirs."""
+    s = stations.data if isinstance(stations.data, dict) else {}
+    # the shape the template reads, whatever a service version leaves out
+    s = {"level": s.get("level", ""), "stations": s.get("stations") or {}, "total": s.get("total", 0),
+         "children": s.get("children") or [], "levels": s.get("levels") or {}, "targets": s.get("targets") or {}}
+    by_child = {c.get("area_code"): c for c in s["children"] if isinstance(c, dict)}
+    sub_areas = []
+    if children.ok and isinstance(children.data, list):
+        for child in children.data:
+            if child.get("valid", True):
+                counted = by_child.get(child["code"], {})
+                sub_areas.append({"code": child["code"], "name": child.get("name") or child["code"],
+                                  "stations": counted.get("stations", {}), "total": counted.get("total", 0)})
+    return s, sub_areas
 
-    async def api(token: str, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Reply:
-        response = await api_client.request(method, f"/api{path}", json=body, params=params,
-                                            headers={"Authorization": f"Bearer {token}"})
-        return Reply(response)
 
-    async def form_of(request: Request) -> dict[str, str]:
-        raw = await request.body()
-        if len(raw) > MAX_FORM_BYTES:
-            return {}
-        return {k: v.strip() for k, v in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)}
-
-    def to_login(request: Request) -> Response:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        response = RedirectResponse(f"/console/login?next={quote(target, safe='')}", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/console")
-        return response
-
-    def page(handler: Callable) -> Callable:
-        """Runs a page handler for a signed-in user (else: to the sign-in page), refreshing the token."""
-        async def run(request: Request) -> Response:
-            session = signed_in(request)
-            if session is None:
-                return to_login(request)
-            p, token = session
-            if request.method == "POST":
-                form = await form_of(request)
-                if not hmac.compare_digest(form.get("csrf", ""), csrf_of(p)):
-                    return render("error.html", request, 403, p, title="请求被拒绝",
-                                  message="表单已过期或来源无效（CSRF 校验失败），请刷新页面后重试。")
-                response = await handler(request, p, token, form)
-            else:
-                response = await handler(request, p, token)
-            return refreshed(request, p, token, response)
-        run.__name__ = handler.__name__
-        return run
+class Console(ConsoleSession):
+    """The console's pages; each calls the gateway's own API with the signed-in user's token."""
 
     # --- signing in and out -------------------------------------------------------------------------
 
-    def login_page(request: Request, status: int = 200, error: str = "", username: str = "") -> HTMLResponse:
+    def login_page(self, request: Request, status: int = 200, error: str = "", username: str = "") -> HTMLResponse:
         nonce = secrets.token_urlsafe(24)
-        response = render("login.html", request, status, None, login_csrf=nonce, error=error, username=username,
-                          next=request.query_params.get("next", ""))
-        response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=secure(request), path="/console")
+        response = self.render("login.html", request, status, None, login_csrf=nonce, error=error, username=username,
+                               next=request.query_params.get("next", ""))
+        response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=secure(request),
+                            path="/console")
         return response
 
-    async def login_form(request: Request) -> Response:
-        if signed_in(request):
+    async def login_form(self, request: Request) -> Response:
+        if self.signed_in(request):
             return RedirectResponse("/console/", status_code=303)
-        return login_page(request)
+        return self.login_page(request)
 
-    async def login_submit(request: Request) -> Response:
+    async def login_submit(self, request: Request) -> Response:
         form = await form_of(request)
         cookie = request.cookies.get(LOGIN_COOKIE, "")
         if not cookie or not hmac.compare_digest(form.get("csrf", ""), cookie):
-            return login_page(request, 403, "表单已过期或来源无效（CSRF 校验失败），请重新登录。")
+            return self.login_page(request, 403, "表单已过期或来源无效（CSRF 校验失败），请重新登录。")
         # The API's own sign-in: the same lockout, the same audit record.
-        reply = Reply(await api_client.post("/api/gateway/login", json={"username": form.get("username", ""),
-                                                                          "password": form.get("password", "")}))
+        reply = Reply(await self.api_client.post("/api/gateway/login", json={"username": form.get("username", ""),
+                                                                               "password": form.get("password", "")}))
         if not reply.ok:
             message = "请输入用户名和密码" if reply.status == 422 else reply.message
-            return login_page(request, 401 if reply.status == 401 else reply.status, message, form.get("username", ""))
+            return self.login_page(request, 401 if reply.status == 401 else reply.status, message,
+                                   form.get("username", ""))
         target = form.get("next", "")
         if not target.startswith("/console") or target.startswith("/console/login"):
             target = "/console/"
         response = RedirectResponse(target, status_code=303)
-        set_session(response, request, reply.data["access_token"])
+        self.set_session(response, request, reply.data["access_token"])
         response.delete_cookie(LOGIN_COOKIE, path="/console")
         return response
 
-    async def logout(request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
-        await api(token, "POST", "/gateway/logout")
+    async def logout(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+        await self.api(token, "POST", "/gateway/logout")
         response = RedirectResponse("/console/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response
 
     # --- dashboard ----------------------------------------------------------------------------------
 
-    async def dashboard(request: Request, p: Principal, token: str) -> Response:
+    async def dashboard(self, request: Request, p: Principal, token: str) -> Response:
         area = request.query_params.get("area") or p.area_code
         as_of = _day(request.query_params.get("as_of")) or today()
         day = {"as_of": as_of.isoformat()}
         path_area = quote(area, safe="")
         stations, info, children, talent, cases, money, rhythm = await asyncio.gather(
-            api(token, "GET", f"/read-models/stations/{path_area}", params=day),
-            api(token, "GET", f"/areas/{path_area}", params=day),
-            api(token, "GET", f"/areas/{path_area}/children", params=day),
-            api(token, "GET", f"/read-models/talent/{path_area}", params=day),
-            api(token, "GET", f"/read-models/cases/{path_area}", params=day),
-            api(token, "GET", f"/read-models/money/{path_area}", params=day),
-            api(token, "GET", f"/read-models/rhythm/{path_area}", params=day))
+            self.api(token, "GET", f"/read-models/stations/{path_area}", params=day),
+            self.api(token, "GET", f"/areas/{path_area}", params=day),
+            self.api(token, "GET", f"/areas/{path_area}/children", params=day),
+            self.api(token, "GET", f"/read-models/talent/{path_area}", params=day),
+            self.api(token, "GET", f"/read-models/cases/{path_area}", params=day),
+            self.api(token, "GET", f"/read-models/money/{path_area}", params=day),
+            self.api(token, "GET", f"/read-models/rhythm/{path_area}", params=day))
         if not stations.ok:
-            return render("error.html", request, stations.status if stations.status in (403, 404, 422) else 502, p,
-                          title="无法显示该区域", message=stations.message)
-        s = stations.data if isinstance(stations.data, dict) else {}
-        # the shape the template reads, whatever a service version leaves out
-        s = {"level": s.get("level", ""), "stations": s.get("stations") or {}, "total": s.get("total", 0),
-             "children": s.get("children") or [], "levels": s.get("levels") or {}, "targets": s.get("targets") or {}}
+            return self.render("error.html", request, stations.status if stations.status in (403, 404, 422) else 502, p,
+                               title="无法显示该区域", message=stations.message)
+        s, sub_areas = _dashboard_figures(stations, children)
         targets = s["targets"]
         tier_rows = [(TIER_NAMES.get(tier, tier), _number(n), _number(targets[tier]) if tier in targets else None)
                      for tier, n in s["stations"].items()]
-        by_child = {c.get("area_code"): c for c in s["children"] if isinstance(c, dict)}
-        sub_areas = []
-        if children.ok and isinstance(children.data, list):
-            for child in children.data:
-                if child.get("valid", True):
-                    counted = by_child.get(child["code"], {})
-                    sub_areas.append({"code": child["code"], "name": child.get("name") or child["code"],
-                                      "stations": counted.get("stations", {}), "total": counted.get("total", 0)})
         covered = sum(1 for c in sub_areas if c["total"] > 0)
         cap = (money.data or {}).get("assistance_cap") if money.ok else None
-        return render("dashboard.html", request, 200, p, area=area, as_of=as_of.isoformat(), stations=s,
-                      area_info=info.data if info.ok else None, sub_areas=sub_areas, covered=covered,
-                      tier_chart=charts.bars(tier_rows, "各层级站点数与目标"),
-                      child_chart=charts.bars([(c["name"], _number(c["total"]), None) for c in sub_areas], "下辖区划站点数"),
-                      talent=talent, cases=cases, money=money, cap=cap,
-                      cap_chart=charts.share(_number(cap["used"]), _number(cap["cap"]), "3% 限额使用情况") if cap else "",
-                      rhythm=rhythm_items(rhythm))
+        return self.render(
+            "dashboard.html", request, 200, p, area=area, as_of=as_of.isoformat(), stations=s,
+            area_info=info.data if info.ok else None, sub_areas=sub_areas, covered=covered,
+            tier_chart=charts.bars(tier_rows, "各层级站点数与目标"),
+            child_chart=charts.bars([(c["name"], _number(c["total"]), None) for c in sub_areas], "下辖区划站点数"),
+            talent=talent, cases=cases, money=money, cap=cap,
+            cap_chart=charts.share(_number(cap["used"]), _number(cap["cap"]), "3% 限额使用情况") if cap else "",
+            rhythm=rhythm_items(rhythm))
 
-    def rhythm_items(reply: Reply) -> list[dict[str, Any]] | None:
-        """The rhythm's items, or None when reporting has none to give (shown as 暂无数据)."""
-        if not reply.ok or not isinstance(reply.data, dict) or not isinstance(reply.data.get("items"), list):
-            return None
-        return reply.data["items"] or None
-
-    async def rhythm(request: Request, p: Principal, token: str) -> Response:
+    async def rhythm(self, request: Request, p: Principal, token: str) -> Response:
         area = request.query_params.get("area") or p.area_code
         as_of = _day(request.query_params.get("as_of")) or today()
-        reply = await api(token, "GET", f"/read-models/rhythm/{quote(area, safe='')}", params={"as_of": as_of.isoformat()})
+        reply = await self.api(token, "GET", f"/read-models/rhythm/{quote(area, safe='')}",
+                               params={"as_of": as_of.isoformat()})
         if reply.status in (403, 404) and not (reply.status == 404 and "rhythm" in reply.message):
-            return render("error.html", request, reply.status, p, title="无法显示该区域", message=reply.message)
-        return render("rhythm.html", request, 200, p, area=area, as_of=as_of.isoformat(), items=rhythm_items(reply))
+            return self.render("error.html", request, reply.status, p, title="无法显示该区域", message=reply.message)
+        return self.render("rhythm.html", request, 200, p, area=area, as_of=as_of.isoformat(),
+                           items=rhythm_items(reply))
 
     # --- stations -----------------------------------------------------------------------------------
 
-    async def station_lookup(request: Request, p: Principal, token: str) -> Response:
+    async def station_lookup(self, request: Request, p: Principal, token: str) -> Response:
         station_id = request.query_params.get("station_id", "").strip()
         if station_id:
             return RedirectResponse(f"/console/stations/{quote(station_id, safe='')}", status_code=303)
-        return render("station_lookup.html", request, 200, p)
+        return self.render("station_lookup.html", request, 200, p)
 
-    async def station_page(request: Request, p: Principal, token: str) -> Response:
+    async def station_page(self, request: Request, p: Principal, token: str) -> Response:
         station_id = quote(request.path_params["station_id"], safe="")
-        station = await api(token, "GET", f"/stations/{station_id}")
+        station = await self.api(token, "GET", f"/stations/{station_id}")
         if not station.ok:
-            return render("error.html", request, station.status if station.status in (403, 404, 422) else 502, p,
-                          title="无法显示该站点", message=station.message)
+            return self.render("error.html", request, station.status if station.status in (403, 404, 422) else 502, p,
+                               title="无法显示该站点", message=station.message)
         year = today().year
-        head, quotas = await asyncio.gather(api(token, "GET", f"/talent/stations/{station_id}/head"),
-                                            api(token, "GET", f"/talent/stations/{station_id}/quotas/{year}"))
-        return render("station.html", request, 200, p, station=station.data, head=head.data if head.ok else None,
-                      quotas=quotas.data if quotas.ok else None, year=year, notice=request.query_params.get("notice", ""))
+        head, quotas = await asyncio.gather(self.api(token, "GET", f"/talent/stations/{station_id}/head"),
+                                            self.api(token, "GET", f"/talent/stations/{station_id}/quotas/{year}"))
+        return self.render("station.html", request, 200, p, station=station.data, head=head.data if head.ok else None,
+                           quotas=quotas.data if quotas.ok else None, year=year,
+                           notice=request.query_params.get("notice", ""))
 
-    def station_form(request: Request, p: Principal, status: int = 200, error: str = "", values: dict | None = None) -> Response:
-        return render("station_new.html", request, status, p, error=error,
-                      values=values or {"area_code": p.area_code, "tier": "township_station"})
+    def station_form(self, request: Request, p: Principal, status: int = 200, error: str = "",
+                     values: dict[str, str] | None = None) -> Response:
+        return self.render("station_new.html", request, status, p, error=error,
+                           values=values or {"area_code": p.area_code, "tier": "township_station"})
 
-    async def station_new(request: Request, p: Principal, token: str) -> Response:
-        return station_form(request, p)
+    async def station_new(self, request: Request, p: Principal, token: str) -> Response:
+        return self.station_form(request, p)
 
-    async def station_create(request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+    async def station_create(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         if not form.get("name") or not form.get("area_code"):
-            return station_form(request, p, 422, "请填写站点名称和行政区划代码", form)
+            return self.station_form(request, p, 422, "请填写站点名称和行政区划代码", form)
         body: dict[str, Any] = {"name": form["name"], "tier": form.get("tier", ""), "area_code": form["area_code"],
                                 "address": form.get("address", ""), "host_venue": form.get("host_venue", "")}
         if form.get("opened_on"):
             body["opened_on"] = form["opened_on"]
-        reply = await api(token, "POST", "/stations", body)  # registers the station and opens it (not plan_only)
+        reply = await self.api(token, "POST", "/stations", body)  # registers the station and opens it (not plan_only)
         if not reply.ok:
-            return station_form(request, p, reply.status if 400 <= reply.status < 500 else 502, reply.message, form)
-        return RedirectResponse(f"/console/stations/{quote(reply.data['station_id'], safe='')}?notice=opened", status_code=303)
+            return self.station_form(request, p, _client_error(reply.status), reply.message, form)
+        station_id = quote(reply.data["station_id"], safe="")
+        return RedirectResponse(f"/console/stations/{station_id}?notice=opened", status_code=303)
 
     # --- talent and funding commands ------------------------------------------------------------------
 
-    async def certify_form(request: Request, p: Principal, token: str) -> Response:
-        return render("certify.html", request, 200, p, values={}, error="", notice="")
+    async def certify_form(self, request: Request, p: Principal, token: str) -> Response:
+        return self.render("certify.html", request, 200, p, values={}, error="", notice="")
 
-    async def certify(request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+    async def certify(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         if not form.get("worker_id"):
-            return render("certify.html", request, 422, p, values=form, error="请填写社工编号", notice="")
-        body = {"level": form.get("level", "")} | ({"certified_on": form["certified_on"]} if form.get("certified_on") else {})
-        reply = await api(token, "POST", f"/workers/{quote(form['worker_id'], safe='')}/certification", body)
+            return self.render("certify.html", request, 422, p, values=form, error="请填写社工编号", notice="")
+        body = {"level": form.get("level", "")}
+        if form.get("certified_on"):
+            body["certified_on"] = form["certified_on"]
+        reply = await self.api(token, "POST", f"/workers/{quote(form['worker_id'], safe='')}/certification", body)
         if not reply.ok:
-            return render("certify.html", request, reply.status if 400 <= reply.status < 500 else 502, p, values=form,
-                          error=reply.message, notice="")
-        return render("certify.html", request, 200, p, values={}, error="", notice="已登记持证信息")
+            return self.render("certify.html", request, _client_error(reply.status), p, values=form,
+                               error=reply.message, notice="")
+        return self.render("certify.html", request, 200, p, values={}, error="", notice="已登记持证信息")
 
-    async def contract_form(request: Request, p: Principal, token: str) -> Response:
-        return render("contract_filing.html", request, 200, p, values={}, error="", notice="")
+    async def contract_form(self, request: Request, p: Principal, token: str) -> Response:
+        return self.render("contract_filing.html", request, 200, p, values={}, error="", notice="")
 
-    async def file_contract(request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+    async def file_contract(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         if not form.get("contract_id"):
-            return render("contract_filing.html", request, 422, p, values=form, error="请填写合同编号", notice="")
+            return self.render("contract_filing.html", request, 422, p, values=form, error="请填写合同编号", notice="")
         body = {"filed_on": form["filed_on"]} if form.get("filed_on") else {}
-        reply = await api(token, "POST", f"/contracts/{quote(form['contract_id'], safe='')}/filing", body)
+        reply = await self.api(token, "POST", f"/contracts/{quote(form['contract_id'], safe='')}/filing", body)
         if not reply.ok:
-            return render("contract_filing.html", request, reply.status if 400 <= reply.status < 500 else 502, p, values=form,
-                          error=reply.message, notice="")
-        return render("contract_filing.html", request, 200, p, values={}, error="", notice="合同已备案", contract=reply.data)
+            return self.render("contract_filing.html", request, _client_error(reply.status), p, values=form,
+                               error=reply.message, notice="")
+        return self.render("contract_filing.html", request, 200, p, values={}, error="", notice="合同已备案",
+                           contract=reply.data)
 
     # --- reports ------------------------------------------------------------------------------------
 
-    async def reports(request: Request, p: Principal, token: str) -> Response:
-        reply = await api(token, "GET", "/read-models/reports")
+    async def reports(self, request: Request, p: Principal, token: str) -> Response:
+        reply = await self.api(token, "GET", "/read-models/reports")
         listing = reply.data.get("reports", []) if reply.ok and isinstance(reply.data, dict) else None
         for item in listing or []:
             item["links"] = {fmt: "/console/reports/" + path.removeprefix("/read-models/reports/")
                              for fmt, path in (item.get("files") or {}).items() if isinstance(path, str)}
-        return render("reports.html", request, 200, p, listing=listing, error="" if reply.ok else reply.message)
+        return self.render("reports.html", request, 200, p, listing=listing, error="" if reply.ok else reply.message)
 
-    async def report_file(request: Request, p: Principal, token: str) -> Response:
+    async def report_file(self, request: Request, p: Principal, token: str) -> Response:
         name, period, file = (quote(request.path_params[k], safe="") for k in ("name", "period", "file"))
-        reply = await api(token, "GET", f"/read-models/reports/{name}/{period}/{file}")
+        reply = await self.api(token, "GET", f"/read-models/reports/{name}/{period}/{file}")
         if not reply.ok:
-            return render("error.html", request, reply.status if 400 <= reply.status < 500 else 502, p,
-                          title="无法下载该报表", message=reply.message)
+            return self.render("error.html", request, _client_error(reply.status), p, title="无法下载该报表",
+                               message=reply.message)
         headers = {k: v for k, v in reply.response.headers.items() if k in ("content-type", "content-disposition")}
-        return Response(reply.response.content, headers={**headers, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+        return Response(reply.response.content,
+                        headers={**headers, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
     # --- the routes -------------------------------------------------------------------------------------
 
-    async def to_dashboard(request: Request) -> Response:
-        return RedirectResponse("/console/", status_code=307)
+    def routes(self) -> list[tuple[str, str, PageHandler]]:
+        async def to_dashboard(request: Request) -> Response:
+            return RedirectResponse("/console/", status_code=307)
 
-    routes: list[tuple[str, str, Callable]] = [
-        ("GET", "/console", to_dashboard),
-        ("GET", "/console/login", login_form),
-        ("POST", "/console/login", login_submit),
-        ("POST", "/console/logout", page(logout)),
-        ("GET", "/console/", page(dashboard)),
-        ("GET", "/console/rhythm", page(rhythm)),
-        ("GET", "/console/stations", page(station_lookup)),
-        ("GET", "/console/stations/new", page(station_new)),
-        ("POST", "/console/stations/new", page(station_create)),
-        ("GET", "/console/stations/{station_id}", page(station_page)),
-        ("GET", "/console/workers/certification", page(certify_form)),
-        ("POST", "/console/workers/certification", page(certify)),
-        ("GET", "/console/contracts/filing", page(contract_form)),
-        ("POST", "/console/contracts/filing", page(file_contract)),
-        ("GET", "/console/reports", page(reports)),
-        ("GET", "/console/reports/{name}/{period}/{file}", page(report_file)),
-    ]
-    for method, path, endpoint in routes:
+        page = self.page
+        return [
+            ("GET", "/console", to_dashboard),
+            ("GET", "/console/login", self.login_form),
+            ("POST", "/console/login", self.login_submit),
+            ("POST", "/console/logout", page(self.logout)),
+            ("GET", "/console/", page(self.dashboard)),
+            ("GET", "/console/rhythm", page(self.rhythm)),
+            ("GET", "/console/stations", page(self.station_lookup)),
+            ("GET", "/console/stations/new", page(self.station_new)),
+            ("POST", "/console/stations/new", page(self.station_create)),
+            ("GET", "/console/stations/{station_id}", page(self.station_page)),
+            ("GET", "/console/workers/certification", page(self.certify_form)),
+            ("POST", "/console/workers/certification", page(self.certify)),
+            ("GET", "/console/contracts/filing", page(self.contract_form)),
+            ("POST", "/console/contracts/filing", page(self.file_contract)),
+            ("GET", "/console/reports", page(self.reports)),
+            ("GET", "/console/reports/{name}/{period}/{file}", page(self.report_file)),
+        ]
+
+
+def install_console(app: FastAPI, auth: Authenticator, token_ttl: int) -> None:
+    """Mounts the console on the gateway `app` (whose /api routes it calls) under /console."""
+    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
+    console = Console(app, auth, token_ttl, _templates())
+    for method, path, endpoint in console.routes():
         # The console is HTML for people, not part of the API document.
         app.add_api_route(path, endpoint, methods=[method], include_in_schema=False, response_class=HTMLResponse)
