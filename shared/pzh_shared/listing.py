@@ -1,0 +1,411 @@
+"""Lists and search over a service's own aggregates, the one way every service answers "which ones?".
+
+Each list is a table in the service's own database (beside its SQLite event store, or in its PostgreSQL
+database), kept by following the service's notification log: before every read the index applies the
+notifications stored since its tracking position, so a list shows every command already answered and a
+rebuild is a dropped table. Pages are keyset-paginated behind an opaque cursor, with a total count,
+sorting on declared keys, filters, a name search, and an XLSX export of the same query.
+
+Personal data never enters an index in clear: a `blind` field holds a keyed hash (HMAC-SHA256) of the
+normalised value, so it can be matched exactly but not read, and the page's display fields that are
+personal come from the (encrypted) aggregates at read time, in the service."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import io
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from pzh_shared.areas import scope_prefix
+
+FieldKind = Literal["text", "int", "bool", "blind"]
+# How a field filters: eq (exact), area (the code and everything under it), search (contains), none.
+FilterKind = Literal["eq", "area", "search", "none"]
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+EXPORT_CAP = 10_000
+
+
+class ListError(ValueError):
+    """A query no list can answer (unknown sort key, a cursor of another query); the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class ListField:
+    name: str
+    kind: FieldKind = "text"
+    filter: FilterKind = "eq"
+    sortable: bool = False
+    label: str = ""  # the column header in an export (Chinese); empty: not exported
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str  # the table's name inside the service, e.g. "stations"
+    fields: tuple[ListField, ...]
+    default_sort: str = "id"
+
+    def field(self, name: str) -> ListField:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+# (list name, row id, row or None to delete it): what one domain event changes.
+Update = tuple[str, str, dict[str, Any] | None]
+Projector = Callable[[Any], Iterable[Update]]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: its rows, how many match in all, and the cursor of the next page (None: last)."""
+
+    items: list[T]
+    total: int
+    next_cursor: str | None = None
+
+
+@dataclass
+class ListQuery:
+    cursor: str | None = None
+    limit: int = DEFAULT_PAGE_SIZE
+    sort: str | None = None
+    q: str | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def blind(secret: bytes, value: str) -> str:
+    """The keyed hash a blind field stores: trimmed, case-folded, inner spaces removed."""
+    normal = "".join(str(value).split()).casefold()
+    return hmac.new(secret, normal.encode(), hashlib.sha256).hexdigest()
+
+
+def _encode_cursor(sort: str, value: Any, row_id: str) -> str:
+    raw = json.dumps([sort, value, row_id], ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        found, value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, binascii.Error):
+        raise ListError("cursor 无效：请使用上一页返回的 next_cursor") from None
+    if found != sort or not isinstance(row_id, str):
+        raise ListError("cursor 与排序方式不符：更换排序后请从第一页开始")
+    return value, row_id
+
+
+class _Database:
+    """The list tables' connection: SQLite beside the event store, or the service's PostgreSQL database."""
+
+    def __init__(self, env: dict[str, str], service: str):
+        module = env.get("PERSISTENCE_MODULE", "")
+        self.postgres = module == "eventsourcing.postgres"
+        self.prefix = f"{service}_list_"
+        self._local = threading.local()
+        self._env = env
+        if not self.postgres:
+            dbname = env.get("SQLITE_DBNAME", "")
+            self._path = (
+                ":memory:" if not dbname or "memory" in dbname else str(Path(dbname).with_suffix("")) + "-lists.sqlite"
+            )
+            self._shared: sqlite3.Connection | None = None
+
+    def connect(self) -> Any:
+        if self.postgres:
+            conn = getattr(self._local, "conn", None)
+            if conn is None or conn.closed:
+                import psycopg
+
+                e = self._env
+                # autocommit: reads hold no transaction open; catch_up opens its own with BEGIN.
+                conn = psycopg.connect(
+                    host=e["POSTGRES_HOST"],
+                    port=int(e["POSTGRES_PORT"]),
+                    dbname=e["POSTGRES_DBNAME"],
+                    user=e["POSTGRES_USER"],
+                    password=e.get("POSTGRES_PASSWORD", ""),
+                    connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+                    autocommit=True,
+                )
+                self._local.conn = conn
+            return conn
+        if self._shared is None:
+            # One connection shared by the threads of one process (guarded by the index's lock).
+            self._shared = sqlite3.connect(self._path, check_same_thread=False, timeout=10, isolation_level=None)
+            self._shared.execute("PRAGMA journal_mode=WAL")
+        return self._shared
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", "%s") if self.postgres else text
+
+
+_SQL_TYPES = {"text": "TEXT", "int": "BIGINT", "bool": "BOOLEAN", "blind": "TEXT"}
+# What a NULL sorts as, so that keyset comparisons see one total order.
+_EMPTY = {"text": "''", "int": "-1", "bool": "FALSE", "blind": "''"}
+_EMPTY_VALUE: dict[str, Any] = {"text": "", "int": -1, "bool": False, "blind": ""}
+
+
+class ListIndex:
+    """The lists of one service application. `project(domain_event)` says which rows an event changes."""
+
+    def __init__(self, app: Any, specs: Sequence[ListSpec], project: Projector, secret: bytes = b""):
+        self.app = app
+        self.specs = {spec.name: spec for spec in specs}
+        self.project = project
+        self.secret = secret
+        self.db = _Database(dict(app.env), app.name.lower())
+        self.position_name = f"{app.name.lower()}-lists"
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def table(self, name: str) -> str:
+        return self.db.prefix + name
+
+    def _create(self, cur: Any) -> None:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS " + self.db.prefix + "position (name TEXT PRIMARY KEY, position BIGINT)"
+        )
+        # The row exists before anyone reads it, so FOR UPDATE always has a row to lock.
+        cur.execute(
+            self.db.sql(f"INSERT INTO {self.db.prefix}position (name, position) VALUES (?, 0) ON CONFLICT DO NOTHING"),
+            (self.position_name,),
+        )
+        for spec in self.specs.values():
+            columns = ", ".join(f"{f.name} {_SQL_TYPES[f.kind]}" for f in spec.fields)
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {self.table(spec.name)} (id TEXT PRIMARY KEY, {columns})")
+            for f in spec.fields:
+                if f.sortable or f.filter in ("eq", "area"):
+                    table = self.table(spec.name)
+                    cur.execute(f"CREATE INDEX IF NOT EXISTS {table}_{f.name} ON {table} ({f.name}, id)")
+
+    def catch_up(self, page_size: int = 500) -> int:
+        """Applies the notifications stored since the index's position; returns how many it read."""
+        with self._lock:
+            conn = self.db.connect()
+            done = 0
+            while True:
+                moved = self._catch_up_page(conn, page_size)
+                done += moved
+                if moved < page_size:
+                    return done
+
+    def _begin(self, conn: Any) -> Any:
+        cur = conn.cursor()
+        if self.db.postgres:
+            cur.execute("BEGIN")
+        else:
+            cur.execute("BEGIN IMMEDIATE")
+        if not self._ready:
+            self._create(cur)
+            self._ready = True
+        return cur
+
+    def _catch_up_page(self, conn: Any, page_size: int) -> int:
+        cur = self._begin(conn)
+        try:
+            lock = " FOR UPDATE" if self.db.postgres else ""
+            cur.execute(
+                self.db.sql(f"SELECT position FROM {self.db.prefix}position WHERE name = ?{lock}"),
+                (self.position_name,),
+            )
+            found = cur.fetchone()
+            start = int(found[0]) if found else 0
+            notifications = self.app.recorder.select_notifications(start, page_size, inclusive_of_start=False)
+            for notification in notifications:
+                for list_name, row_id, row in self.project(self.app.mapper.to_domain_event(notification)):
+                    self._write(cur, list_name, row_id, row)
+            if notifications:
+                cur.execute(
+                    self.db.sql(f"UPDATE {self.db.prefix}position SET position = ? WHERE name = ?"),
+                    (notifications[-1].id, self.position_name),
+                )
+            cur.execute("COMMIT")
+            return len(notifications)
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def _write(self, cur: Any, list_name: str, row_id: str, row: dict[str, Any] | None) -> None:
+        spec = self.specs[list_name]
+        table = self.table(list_name)
+        cur.execute(self.db.sql(f"DELETE FROM {table} WHERE id = ?"), (row_id,))
+        if row is None:
+            return
+        values = [self._stored(f, row.get(f.name)) for f in spec.fields]
+        marks = ", ".join("?" for _ in range(len(spec.fields) + 1))
+        cur.execute(
+            self.db.sql(f"INSERT INTO {table} (id, {', '.join(spec.names)}) VALUES ({marks})"), (row_id, *values)
+        )
+
+    def _stored(self, f: ListField, value: Any) -> Any:
+        if value is None:
+            return None
+        if f.kind == "blind":
+            return blind(self.secret, value)
+        if f.kind == "bool":
+            return bool(value)
+        if f.kind == "int":
+            return int(value)
+        return str(value)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def _where(self, spec: ListSpec, query: ListQuery) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in query.filters.items():
+            if value is None or value == "":
+                continue
+            f = spec.field(name)
+            if f.filter == "area":
+                clauses.append(f"{name} LIKE ?")
+                params.append(scope_prefix(str(value)) + "%")
+            elif isinstance(value, list | tuple | set):
+                clauses.append(f"{name} IN ({', '.join('?' for _ in value)})")
+                params.extend(self._stored(f, v) for v in value)
+            else:
+                clauses.append(f"{name} = ?")
+                params.append(self._stored(f, value))
+        if query.q:
+            searched = [f.name for f in spec.fields if f.filter == "search"]
+            if searched:
+                clauses.append("(" + " OR ".join(f"{name} LIKE ?" for name in searched) + ")")
+                params.extend(f"%{query.q.strip()}%" for _ in searched)
+        return clauses, params
+
+    def _order(self, spec: ListSpec, sort: str | None) -> tuple[str, bool]:
+        key = sort or spec.default_sort
+        descending = key.startswith("-")
+        name = key.removeprefix("-")
+        if name != "id":
+            try:
+                if not spec.field(name).sortable:
+                    raise KeyError(name)
+            except KeyError:
+                allowed = [f.name for f in spec.fields if f.sortable]
+                raise ListError(f"sort 取值应为 {'、'.join(allowed + ['id'])}（前加 - 为倒序）") from None
+        return name, descending
+
+    def page(self, list_name: str, query: ListQuery) -> Page[dict[str, Any]]:
+        """One page of the list; rows are dicts of the spec's fields plus `id` (blind fields left out)."""
+        self.catch_up()
+        with self._lock:  # one SQLite connection per process: reads take turns with catch-up
+            return self._page(list_name, query)
+
+    def _page(self, list_name: str, query: ListQuery) -> Page[dict[str, Any]]:
+        spec = self.specs[list_name]
+        if not 1 <= query.limit <= MAX_PAGE_SIZE:
+            raise ListError(f"limit 应在 1 至 {MAX_PAGE_SIZE} 之间")
+        column, descending = self._order(spec, query.sort)
+        sort_key = ("-" if descending else "") + column
+        clauses, params = self._where(spec, query)
+        total = self._count(spec, clauses, params)
+        if query.cursor:
+            value, row_id = _decode_cursor(query.cursor, sort_key)
+            after = "<" if descending else ">"
+            if column == "id":
+                clauses = [*clauses, f"id {after} ?"]
+                params = [*params, row_id]
+            else:
+                # NULLs count as the kind's empty value, in the order and in the cursor alike.
+                empty = _EMPTY[spec.field(column).kind]
+                key = f"COALESCE({column}, {empty})"
+                clauses = [*clauses, f"({key} {after} ? OR ({key} = ? AND id {after} ?))"]
+                params = [*params, value, value, row_id]
+        rows = self._select(spec, clauses, params, column, descending, query.limit + 1)
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        cursor = None
+        if more and rows:
+            last = rows[-1]
+            value = last["id"] if column == "id" else last.get(column)
+            if value is None and column != "id":
+                value = _EMPTY_VALUE[spec.field(column).kind]
+            cursor = _encode_cursor(sort_key, value, last["id"])
+        return Page[dict[str, Any]](items=rows, total=total, next_cursor=cursor)
+
+    def everything(self, list_name: str, query: ListQuery, cap: int = EXPORT_CAP) -> list[dict[str, Any]]:
+        """Every row the query matches (for an export), at most `cap`."""
+        self.catch_up()
+        spec = self.specs[list_name]
+        column, descending = self._order(spec, query.sort)
+        clauses, params = self._where(spec, query)
+        with self._lock:
+            return self._select(spec, clauses, params, column, descending, cap)
+
+    def _count(self, spec: ListSpec, clauses: list[str], params: list[Any]) -> int:
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        cur = self.db.connect().cursor()
+        cur.execute(self.db.sql(f"SELECT COUNT(*) FROM {self.table(spec.name)}{where}"), params)
+        return int(cur.fetchone()[0])
+
+    def _select(
+        self, spec: ListSpec, clauses: list[str], params: list[Any], column: str, descending: bool, limit: int
+    ) -> list[dict[str, Any]]:
+        shown = [f for f in spec.fields if f.kind != "blind"]
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        direction = "DESC" if descending else "ASC"
+        order = f"id {direction}"
+        if column != "id":
+            order = f"COALESCE({column}, {_EMPTY[spec.field(column).kind]}) {direction}, {order}"
+        names = ", ".join(f.name for f in shown)
+        cur = self.db.connect().cursor()
+        cur.execute(
+            self.db.sql(f"SELECT id, {names} FROM {self.table(spec.name)}{where} ORDER BY {order} LIMIT ?"),
+            [*params, limit],
+        )
+        rows = []
+        for record in cur.fetchall():
+            row: dict[str, Any] = {"id": record[0]}
+            for f, value in zip(shown, record[1:], strict=True):
+                row[f.name] = bool(value) if f.kind == "bool" and value is not None else value
+            rows.append(row)
+        return rows
+
+
+def xlsx(title: str, columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> bytes:
+    """A 台账 as an XLSX workbook: one sheet named `title`, a header row of Chinese labels, one row each."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # openpyxl ships no type information
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append([label for _, label in columns])
+    for row in rows:
+        sheet.append([_cell(row.get(name)) for name, _ in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
