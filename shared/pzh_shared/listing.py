@@ -23,8 +23,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
+from urllib.parse import quote
 
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from pzh_shared.areas import scope_prefix
@@ -409,3 +411,49 @@ def _cell(value: Any) -> Any:
 
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the HTTP side: every list route takes the same parameters and answers the same way ---------------
+
+
+@dataclass
+class ListParams:
+    cursor: str | None
+    limit: int
+    sort: str | None
+    q: str | None
+    format: str
+
+    def query(self, **filters: Any) -> ListQuery:
+        return ListQuery(cursor=self.cursor, limit=self.limit, sort=self.sort, q=self.q, filters=filters)
+
+
+def list_params(
+    cursor: Annotated[str | None, Query(max_length=500, description="上一页返回的 next_cursor")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = DEFAULT_PAGE_SIZE,
+    sort: Annotated[str | None, Query(max_length=50, description="排序字段，前加 - 为倒序")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="按名称检索")] = None,
+    format: Annotated[Literal["json", "xlsx"], Query(description="xlsx：导出台账")] = "json",
+) -> ListParams:
+    return ListParams(cursor, limit, sort, q, format)
+
+
+ListParamsDep = Annotated[ListParams, Depends(list_params)]
+
+
+def list_response(index: ListIndex, list_name: str, params: ListParams, title: str, columns: Sequence[tuple[str, str]],
+                  decorate: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+                  **filters: Any) -> Page[dict[str, Any]] | Response:
+    """A list route's answer: one page (JSON), or with format=xlsx every matching row as a 台账 workbook.
+    `decorate` adds what the index does not keep (e.g. names decrypted from the aggregates)."""
+    query = params.query(**filters)
+    if params.format == "xlsx":
+        rows = index.everything(list_name, query)
+        rows = decorate(rows) if decorate else rows
+        filename = quote(f"{title}.xlsx")
+        return Response(xlsx(title, columns, rows), media_type=XLSX_MEDIA_TYPE,
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    page = index.page(list_name, query)
+    if decorate:
+        page.items = decorate(page.items)
+    return page

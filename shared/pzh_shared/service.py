@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from pzh_shared.http import install_error_handlers
 from pzh_shared.idempotency import install_idempotency
+from pzh_shared.listing import ListError
 from pzh_shared.settings import ServiceSettings
 
 ErrorMap = dict[type[Exception], tuple[int, str]]
@@ -37,13 +38,14 @@ def create_service_app(service: str, version: str, application: Any, routers: Se
                        field_labels: dict[str, str] | None = None, lifespan: Any = None,
                        idempotency: bool = True) -> FastAPI:
     """The app every command service serves: Chinese error bodies (the domain errors mapped once, a
-    concurrent write a 409), Idempotency-Key on commands, GET /health, and the service's routers.
+    concurrent write a 409, a list query it cannot answer a 422), Idempotency-Key on commands, GET /health, and the service's routers.
     Routes reach the application through `app.state.application`."""
     app = FastAPI(title=f"攀枝花市社会工作服务体系 · {service}", version=version, lifespan=lifespan)
     app.state.application = application
     if idempotency:
         install_idempotency(app, application)  # a repeated command (same Idempotency-Key) runs once
-    install_error_handlers(app, {**errors, IntegrityError: (409, "concurrent_change")}, field_labels)
+    shared: ErrorMap = {IntegrityError: (409, "concurrent_change"), ListError: (422, "invalid_query")}
+    install_error_handlers(app, {**errors, **shared}, field_labels)
     app.add_api_route("/health", _health, methods=["GET"], response_model=Health, include_in_schema=False)
     for router in routers:
         app.include_router(router)

@@ -13,7 +13,10 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 from openpyxl import load_workbook
 from pzh_shared.eventstore import ServiceApplication, make_application
-from pzh_shared.listing import ListError, ListField, ListIndex, ListQuery, ListSpec, xlsx
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from pzh_shared.listing import ListError, ListField, ListIndex, ListParamsDep, ListQuery, ListSpec, list_response, xlsx
+from pzh_shared.service import create_service_app
 from pzh_shared.settings import ServiceSettings
 
 
@@ -155,5 +158,28 @@ def test_export_has_chinese_headers_and_one_row_each(app):
     rows = index.everything("places", ListQuery(sort="name"))
     book = load_workbook(io.BytesIO(xlsx("站点台账", [("name", "名称"), ("open", "开放")], rows)))
     sheet = book["站点台账"]
-    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["名称", "开放"], ["站点00", "是"], ["站点01", "是"],
-                                                                    ["站点02", "是"]]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells == [["名称", "开放"], ["站点00", "是"], ["站点01", "是"], ["站点02", "是"]]
+
+
+def test_a_list_route_pages_exports_and_refuses_in_chinese(app):
+    seed(app, 4)
+    index = index_of(app)
+    router = APIRouter()
+
+    @router.get("/places")
+    def places(params: ListParamsDep, area: str | None = None):
+        return list_response(index, "places", params, "站点台账", [("name", "名称"), ("area_code", "行政区划代码")],
+                             area_code=area)
+
+    client = TestClient(create_service_app("test", "0", app, [router], {}, idempotency=False))
+    reply = client.get("/places", params={"area": "510421", "limit": 1})
+    page = reply.json()
+    assert reply.status_code == 200, reply.text
+    assert page["total"] == 2 and len(page["items"]) == 1 and page["next_cursor"]
+    book = load_workbook(io.BytesIO(client.get("/places", params={"format": "xlsx"}).content))
+    assert [c.value for c in next(book.active.iter_rows())] == ["名称", "行政区划代码"] and book.active.max_row == 5
+    too_many = client.get("/places", params={"limit": 500})
+    assert too_many.status_code == 422 and "limit" in too_many.json()["error"]["message"]
+    bad_sort = client.get("/places", params={"sort": "keeper"})
+    assert bad_sort.status_code == 422 and bad_sort.json()["error"]["code"] == "invalid_query"
