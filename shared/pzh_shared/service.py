@@ -38,8 +38,8 @@ def create_service_app(service: str, version: str, application: Any, routers: Se
                        field_labels: dict[str, str] | None = None, lifespan: Any = None,
                        idempotency: bool = True) -> FastAPI:
     """The app every command service serves: Chinese error bodies (the domain errors mapped once, a
-    concurrent write a 409, a list query it cannot answer a 422), Idempotency-Key on commands, GET /health, and the service's routers.
-    Routes reach the application through `app.state.application`."""
+    concurrent write a 409, a list query it cannot answer a 422), Idempotency-Key on commands,
+    GET /health, and the service's routers. Routes reach the application through `app.state.application`."""
     app = FastAPI(title=f"攀枝花市社会工作服务体系 · {service}", version=version, lifespan=lifespan)
     app.state.application = application
     if idempotency:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from eventsourcing.domain import Aggregate, event
-from openpyxl import load_workbook
-from pzh_shared.eventstore import ServiceApplication, make_application
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pzh_shared.eventstore import ServiceApplication, make_application
 from pzh_shared.listing import ListError, ListField, ListIndex, ListParamsDep, ListQuery, ListSpec, list_response, xlsx
 from pzh_shared.service import create_service_app
 from pzh_shared.settings import ServiceSettings
