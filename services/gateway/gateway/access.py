@@ -85,6 +85,9 @@ class Route:
     creates: str | None = None  # kind of object a 2xx answer creates (its id is in "<kind>_id")
     moves_to: str | None = None  # body field with the object's new area code after a 2xx answer
     body_into: str | None = None  # what a body "into" names: "area" or "station"
+    # A list or search: its `area` query parameter is its scope (the caller's own area when absent, 404 outside
+    # it), and query parameters naming objects (station_id, worker_id, ...) are checked like path parameters.
+    lists: bool = False
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
