@@ -33,9 +33,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-## Unit tests only (no broker, no database).
+## Every test of the tree that needs no Kafka broker, PostgreSQL server, platform, fault injection or browser (the
+## markers the root conftest.py applies from a test's fixtures and folder; pyproject.toml lists them).
+## tests/deploy (kustomize, hadolint) and tests/tooling (the lint gates on a copy) stay in: they run local tools
+## only and take seconds.
 test-fast: $(STAMP)
-	$(PY) -m pytest -q shared/tests/test_envelope.py services
+	$(PY) -m pytest -q -m "not kafka and not postgres and not platform and not faults and not browser"
 
 bench: $(STAMP)
 	$(PY) bench/run.py

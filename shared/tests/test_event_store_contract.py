@@ -30,7 +30,7 @@ class LedgerApplication(ServiceApplication):
     name = "contract"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app(request, tmp_path):
     if request.param == "sqlite":
         settings = ServiceSettings(event_store="sqlite", data_dir=tmp_path)

@@ -27,6 +27,12 @@ def _certified_worker(gateway, name: str, serial: int, station_id: str, employme
     reply = gateway.post("/api/workers", json={"name": name, "id_number": id_number(serial), "phone": f"1380000{serial:04d}"})
     assert reply.status_code == 201, reply.text
     worker = reply.json()["worker_id"]
+    certify(gateway, worker, station_id, employment)
+    return worker
+
+
+def certify(gateway, worker: str, station_id: str, employment: str) -> None:
+    """Assigns a registered worker to a station and takes them through the 2021 exam to a certificate."""
     steps = [
         (f"/api/workers/{worker}/assignment", {"station_id": station_id, "employment": employment}),
         (f"/api/workers/{worker}/exams", {"level": "assistant_social_worker", "exam_year": 2021}),
@@ -37,7 +43,6 @@ def _certified_worker(gateway, name: str, serial: int, station_id: str, employme
     for path, body in steps:
         reply = gateway.post(path, json=body)
         assert reply.status_code in (200, 201), f"{path}: {reply.text}"
-    return worker
 
 
 async def _level_changes(bootstrap: str, station_id: str) -> list[dict]:

@@ -1,5 +1,7 @@
-"""Fault tests' fixtures, and the reliability report: `reports/reliability.md`, written at the end of
-every pytest session that loads this directory, with one row per item of issue 10.
+"""Fault tests' fixtures, and the reliability report: `test-artifacts/reliability.md` (git-ignored),
+written at the end of every pytest session that loads this directory, with one row per item of
+issue 10. The committed `reports/reliability.md` is that file copied on purpose after a full run
+(docs/operations.md), so a partial run never rewrites it.
 
 An item's status comes from the outcomes of the tests that prove it (listed in ITEMS by node-id
 fragment, so tests elsewhere count without importing anything). Figures come from the tests
@@ -24,7 +26,7 @@ import pytest
 from localinfra.topics import group_lag, group_members, read_topic  # noqa: F401  (the fault tests import them from here)
 from localinfra.waiting import wait_for  # noqa: F401
 
-REPORT = Path(__file__).resolve().parents[2] / "reports" / "reliability.md"
+REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability.md"
 
 
 @dataclass
@@ -46,7 +48,8 @@ def _items() -> list[Item]:
              ("tests/faults/test_broker_kill.py::",)),
         Item(f, "Reporting worker killed after updating a read model, before committing its offset",
              "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not committed are counted)",
-             ("tests/integration/reporting/test_worker_on_kafka.py::test_worker_projects_all_four_topics_survives_a_kill",
+             ("tests/integration/reporting/test_worker_on_kafka.py"
+              "::test_worker_projects_all_four_topics_survives_a_kill",
               "services/reporting/tests/test_projection.py::test_store_counts_a_redelivered_event_once")),
         Item(f, "Relay killed after publishing, before saving its checkpoint",
              "duplicates on the topic, none in the read models (SIGKILL at that exact instant, tests/crash_points.py)",
@@ -123,13 +126,15 @@ class ReliabilityReport:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not any(item.outcomes for item in self.items):
-            return  # no reliability test ran: keep the last full report
+            return  # no reliability test ran: keep the last report
         REPORT.parent.mkdir(parents=True, exist_ok=True)
         REPORT.write_text(self.render(), encoding="utf-8")
 
     def render(self) -> str:
         lines = ["# Reliability and security report (issue 10)", "",
                  f"Written by the test suite (tests/faults/conftest.py) at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+                 "A run writes test-artifacts/reliability.md; reports/reliability.md is that file copied after a full",
+                 "`make test` (docs/operations.md, Failure behaviour).",
                  "An item is *passed* only when every test that proves it ran and passed in this session;",
                  "*not covered* means no such test ran (or none exists yet).", ""]
         for section in dict.fromkeys(item.section for item in self.items):

@@ -33,6 +33,7 @@ def _get(url: str) -> int:
         return exc.code
 
 
+@pytest.mark.platform  # `apis` starts the platform's processes itself
 def test_api_counts_2xx_and_4xx_under_the_route_template(apis):
     registry = apis.url("registry-api")
     assert _get(f"{registry}/areas/510421") == 200  # 米易县, loaded at start
@@ -50,6 +51,7 @@ def test_api_counts_2xx_and_4xx_under_the_route_template(apis):
     assert not {"/areas/510421", "/areas/510499", "/health", "/metrics"} & labels
 
 
+@pytest.mark.platform  # `apis` starts the platform's processes itself
 def test_gateway_metrics_only_on_its_metrics_port(apis):
     gateway = apis.gateway_url
     assert _get(f"{gateway}/health") == 200

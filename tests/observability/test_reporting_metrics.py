@@ -33,6 +33,7 @@ def reporting(kafka_bootstrap, tmp_path):
         running.stop_all()
 
 
+@pytest.mark.platform  # `reporting` starts the platform's processes itself
 def test_worker_and_read_api_expose_lag_per_topic(kafka_bootstrap, reporting):
     platform, group = reporting
     scenario = build(seed=11)

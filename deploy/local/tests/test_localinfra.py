@@ -47,6 +47,7 @@ def broker():
     b.stop()
 
 
+@pytest.mark.kafka
 def test_kafka_produce_consume_round_trip(broker: KafkaBroker) -> None:
     topic = f"t-{uuid.uuid4().hex[:8]}"
     assert broker.bootstrap == f"127.0.0.1:{broker.port}"
@@ -54,6 +55,7 @@ def test_kafka_produce_consume_round_trip(broker: KafkaBroker) -> None:
     assert asyncio.run(_consume_all(broker.bootstrap, topic, 1)) == [b"hello"]
 
 
+@pytest.mark.kafka
 def test_kafka_kill_then_restart_keeps_data(broker: KafkaBroker) -> None:
     topic = f"t-{uuid.uuid4().hex[:8]}"
     port, data_dir = broker.port, broker.data_dir
@@ -69,6 +71,7 @@ def test_kafka_kill_then_restart_keeps_data(broker: KafkaBroker) -> None:
     ]
 
 
+@pytest.mark.kafka
 def test_kafka_stop_removes_temp_dir() -> None:
     with KafkaBroker() as b:
         data_dir = b.data_dir
@@ -77,6 +80,7 @@ def test_kafka_stop_removes_temp_dir() -> None:
     assert not b.is_running()
 
 
+@pytest.mark.postgres
 def test_postgres_select_1() -> None:
     with PostgresServer() as pg:
         assert pg.dsn == f"postgresql://{pg.user}:{pg.password}@{pg.host}:{pg.port}/{pg.dbname}"
@@ -89,6 +93,7 @@ def test_postgres_select_1() -> None:
     assert not base.exists()
 
 
+@pytest.mark.postgres
 def test_postgres_kill_then_restart() -> None:
     with PostgresServer() as pg:
         with psycopg.connect(pg.dsn, autocommit=True) as conn:
@@ -100,6 +105,7 @@ def test_postgres_kill_then_restart() -> None:
             assert conn.execute("select v from t").fetchone() == (42,)
 
 
+@pytest.mark.postgres
 def test_cli_postgres_runs_until_sigterm() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "localinfra", "postgres"],

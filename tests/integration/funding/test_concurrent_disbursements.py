@@ -64,7 +64,7 @@ class Server:
         self.thread.join(20)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request, tmp_path):
     if request.param == "sqlite":
         return FundingSettings(data_dir=tmp_path)
