@@ -6,41 +6,18 @@ reaches `casework.events` as the `casework.project.evaluated.v1` the funding ser
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 from casework.testing import STATION, contract_signed_data
+from localinfra.platform import free_port
 from pzh_shared.envelope import Envelope, encode
 from pzh_shared.kafka import make_producer
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(role: str, env: dict[str, str], log) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "casework", role], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is not None and proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+from ..processes import find, start, stop
 
 
 async def _publish(bootstrap: str, topic: str, data: dict) -> None:
@@ -55,31 +32,16 @@ async def _publish(bootstrap: str, topic: str, data: dict) -> None:
         await producer.stop()
 
 
-async def _find(bootstrap: str, subject: str, event_type: str, timeout: float = 30) -> dict:
-    consumer = AIOKafkaConsumer("casework.events", bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    value = json.loads(record.value)
-                    if record.key == subject.encode() and value["type"] == event_type:
-                        return value
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no {event_type} for {subject} on casework.events within {timeout}s")
-
 
 def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
-    port = _free_port()
+    port = free_port()
     funding_topic = f"funding{uuid.uuid4().hex[:6]}.events"
     contract_id = str(uuid.uuid4())
     env = dict(os.environ, CASEWORK_KAFKA_BOOTSTRAP=kafka_bootstrap, CASEWORK_DATA_DIR=str(tmp_path), CASEWORK_HTTP_PORT=str(port),
                CASEWORK_FUNDING_TOPIC=funding_topic, PYTHONUNBUFFERED="1")
     log_path = tmp_path / "casework.log"
     log = log_path.open("ab")
-    api, relay, funding = _start("api", env, log), None, None
+    api, relay, funding = start("casework", "api", env, log), None, None
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             deadline = time.monotonic() + 60
@@ -92,7 +54,7 @@ def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
                     pass
                 assert time.monotonic() < deadline, "casework api not healthy"
                 time.sleep(0.2)
-            relay, funding = _start("relay", env, log), _start("funding", env, log)
+            relay, funding = start("casework", "relay", env, log), start("casework", "funding", env, log)
             asyncio.run(_publish(kafka_bootstrap, funding_topic, contract_signed_data(contract_id)))
             body = {"contract_id": contract_id, "station_id": STATION, "domain": "disability", "title": "助残", "started_on": "2021-03-10"}
             deadline = time.monotonic() + 60
@@ -104,10 +66,10 @@ def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
             for stage in ("design", "review", "implementation", "monitoring", "performance_evaluation"):
                 assert client.post(f"/projects/{project_id}/stage", json={"stage": stage, "on": "2021-06-01"}).status_code == 200
             assert client.post(f"/projects/{project_id}/evaluation", json={"score": 76, "on": "2021-12-01"}).status_code == 200
-        envelope = asyncio.run(_find(kafka_bootstrap, project_id, "casework.project.evaluated.v1"))
+        envelope = asyncio.run(find(kafka_bootstrap, "casework.events", project_id, "casework.project.evaluated.v1"))
         assert envelope["data"] == {"project_id": project_id, "station_id": STATION, "contract_id": contract_id, "score": 76.0,
                                     "evaluated_on": "2021-12-01"}
     finally:
         for proc in (funding, relay, api):
-            _stop(proc)
+            stop(proc)
         log.close()

@@ -4,62 +4,24 @@ processes configured by TALENT_ environment variables, sharing one SQLite store.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 
 import httpx
-from aiokafka import AIOKafkaConsumer
+from localinfra.platform import free_port
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(role: str, env: dict[str, str], log) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "talent", role], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-async def _find(bootstrap: str, subject: str, timeout: float = 30) -> dict:
-    consumer = AIOKafkaConsumer("talent.events", bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    if record.key == subject.encode():
-                        return json.loads(record.value)
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no message for {subject} on talent.events within {timeout}s")
+from ..processes import find, start, stop
 
 
 def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap, TALENT_DATA_DIR=str(tmp_path), TALENT_HTTP_PORT=str(port),
                PYTHONUNBUFFERED="1")
     log = (tmp_path / "talent.log").open("ab")
     # As the launcher does: the relay starts once the API is healthy. Two processes creating the
     # same fresh SQLite tables at the same instant can collide on the store's migration record.
-    api, relay = _start("api", env, log), None
+    api, relay = start("talent", "api", env, log), None
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             deadline = time.monotonic() + 60
@@ -72,18 +34,18 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
                     pass
                 assert time.monotonic() < deadline, "talent api not healthy"
                 time.sleep(0.2)
-            relay = _start("relay", env, log)
+            relay = start("talent", "relay", env, log)
             station = str(uuid.uuid4())
             reply = client.post("/organisations", json={"name": "东区邻里守望队", "host_station_id": station, "reform_affected": False})
             assert reply.status_code == 201, reply.text
             organisation_id = reply.json()["organisation_id"]
-        envelope = asyncio.run(_find(kafka_bootstrap, organisation_id))
+        envelope = asyncio.run(find(kafka_bootstrap, "talent.events", organisation_id))
         assert envelope["type"] == "talent.organisation.filed.v1" and envelope["source"] == "/pzh/talent"
         assert envelope["data"]["host_station_id"] == station
     finally:
-        _stop(api)
+        stop(api)
         if relay is not None:
-            _stop(relay)
+            stop(relay)
         log.close()
     assert relay is not None and relay.returncode == 0, (tmp_path / "talent.log").read_text(errors="replace")
 
@@ -109,12 +71,12 @@ async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
 
 
 def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
-    port = _free_port()
+    port = free_port()
     topic = f"registry{uuid.uuid4().hex[:6]}.events"
     env = dict(os.environ, TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap, TALENT_DATA_DIR=str(tmp_path), TALENT_HTTP_PORT=str(port),
                TALENT_REGISTRY_TOPIC=topic, PYTHONUNBUFFERED="1")
     log = (tmp_path / "talent.log").open("ab")
-    api, stations = _start("api", env, log), None
+    api, stations = start("talent", "api", env, log), None
     station = str(uuid.uuid4())
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
@@ -129,7 +91,7 @@ def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
                 assert time.monotonic() < deadline, "talent api not healthy"
                 time.sleep(0.2)
             assert client.get(f"/stations/{station}/quotas/2021").status_code == 404
-            stations = _start("stations", env, log)
+            stations = start("talent", "stations", env, log)
             asyncio.run(_publish_planned(kafka_bootstrap, topic, station))
             deadline = time.monotonic() + 60
             while (reply := client.get(f"/stations/{station}/quotas/2021")).status_code == 404:
@@ -138,8 +100,8 @@ def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
                 time.sleep(0.3)
             assert reply.json()["kind"] == "pilot_township", reply.text
     finally:
-        _stop(api)
+        stop(api)
         if stations is not None:
-            _stop(stations)
+            stop(stations)
         log.close()
     assert stations is not None and stations.returncode == 0, (tmp_path / "talent.log").read_text(errors="replace")
