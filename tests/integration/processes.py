@@ -9,15 +9,32 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
+from pathlib import Path
 from typing import IO, Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
 
 
 def start(service: str, role: str, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", service, role], env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], client: httpx.Client, log: Path, what: str) -> None:
+    """Until `client`'s /health answers 200 (at most 60 s); fails with the log if the process exits first."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, log.read_text(errors="replace")
+        try:
+            if client.get("/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{what} not healthy"
+        time.sleep(0.2)
 
 
 def stop(proc: subprocess.Popen[bytes] | None) -> None:

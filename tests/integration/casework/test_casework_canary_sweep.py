@@ -24,12 +24,12 @@ from casework.settings import CaseworkSettings
 from casework.testing import CANARIES, CONTRACT_ID, contract_signed_data, full_scenario
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
+from localinfra.topics import publish
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from pzh_shared.envelope import Envelope, decode, encode, event_id, header_map
-from pzh_shared.kafka import make_producer
+from pzh_shared.envelope import Envelope, decode, event_id, header_map
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import JsonLinesSpanExporter, instrument_fastapi, setup_telemetry
 
@@ -54,13 +54,7 @@ async def _learn_contract(application, bootstrap: str) -> None:
 
     envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type="funding.contract.signed.v1", subject=str(uuid.uuid4()),
                         time=datetime.now(UTC), data=contract_signed_data())
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        key, value, headers = encode(envelope)
-        await producer.send_and_wait(topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    await publish(bootstrap, topic, [envelope])
     consumer = funding_consumer(application, bootstrap, topic=topic, group_id=f"casework-funding-{uuid.uuid4().hex[:6]}")
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))

@@ -14,22 +14,16 @@ from datetime import UTC, datetime
 import httpx
 from casework.testing import STATION, contract_signed_data
 from localinfra.platform import free_port
-from pzh_shared.envelope import Envelope, encode
-from pzh_shared.kafka import make_producer
+from localinfra.topics import publish
+from pzh_shared.envelope import Envelope
 
-from ..processes import find, start, stop
+from ..processes import find, start, stop, wait_healthy
 
 
 async def _publish(bootstrap: str, topic: str, data: dict) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type="funding.contract.signed.v1", subject=str(uuid.uuid4()),
-                            time=datetime.now(UTC), data=data)
-        key, value, headers = encode(envelope)
-        await producer.send_and_wait(topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type="funding.contract.signed.v1", subject=str(uuid.uuid4()),
+                        time=datetime.now(UTC), data=data)
+    await publish(bootstrap, topic, [envelope])
 
 
 
@@ -44,16 +38,7 @@ def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
     api, relay, funding = start("casework", "api", env, log), None, None
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                assert api.poll() is None, log_path.read_text(errors="replace")
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "casework api not healthy"
-                time.sleep(0.2)
+            wait_healthy(api, client, log_path, "casework api")
             relay, funding = start("casework", "relay", env, log), start("casework", "funding", env, log)
             asyncio.run(_publish(kafka_bootstrap, funding_topic, contract_signed_data(contract_id)))
             body = {"contract_id": contract_id, "station_id": STATION, "domain": "disability", "title": "助残", "started_on": "2021-03-10"}

@@ -10,8 +10,9 @@ import uuid
 
 import httpx
 from localinfra.platform import free_port
+from localinfra.topics import publish
 
-from ..processes import find, start, stop
+from ..processes import find, start, stop, wait_healthy
 
 
 def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
@@ -24,16 +25,7 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
     api, relay = start("talent", "api", env, log), None
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                assert api.poll() is None, (tmp_path / "talent.log").read_text(errors="replace")
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "talent api not healthy"
-                time.sleep(0.2)
+            wait_healthy(api, client, (tmp_path / "talent.log"), "talent api")
             relay = start("talent", "relay", env, log)
             station = str(uuid.uuid4())
             reply = client.post("/organisations", json={"name": "东区邻里守望队", "host_station_id": station, "reform_affected": False})
@@ -53,21 +45,14 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
 async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
     from datetime import UTC, datetime
 
-    from pzh_shared.envelope import Envelope, encode
-    from pzh_shared.kafka import make_producer
+    from pzh_shared.envelope import Envelope
 
     data = {"station_id": station_id, "tier": "township_station", "area_code": "510411003", "county_code": "510411", "name": "测试站",
             "construction_mode": "provincial_award", "operating_model": "self_operated", "agency": None, "provincial_pilot": True,
             "governance_pilot": False, "covers": [], "planned_on": "2021-01-05"}
     envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.planned.v1", subject=station_id,
                         time=datetime.now(UTC), data=data)
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        key, value, headers = encode(envelope)
-        await producer.send_and_wait(topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    await publish(bootstrap, topic, [envelope])
 
 
 def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
@@ -80,16 +65,7 @@ def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
     station = str(uuid.uuid4())
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                assert api.poll() is None, (tmp_path / "talent.log").read_text(errors="replace")
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "talent api not healthy"
-                time.sleep(0.2)
+            wait_healthy(api, client, (tmp_path / "talent.log"), "talent api")
             assert client.get(f"/stations/{station}/quotas/2021").status_code == 404
             stations = start("talent", "stations", env, log)
             asyncio.run(_publish_planned(kafka_bootstrap, topic, station))
