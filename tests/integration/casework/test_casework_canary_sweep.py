@@ -33,6 +33,8 @@ from pzh_shared.envelope import Envelope, decode, event_id, header_map
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import JsonLinesSpanExporter, instrument_fastapi, setup_telemetry
 
+from ..outbox import relay_everything
+
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "casework" / "schemas"
 
 
@@ -93,14 +95,7 @@ async def _relay_and_read(application, bootstrap: str, expected: set[str]):
     # A topic of this test's own: the scenario's cases are dated 2021-2022 in 东区, and on
     # `casework.events` the session platform's read models would count them.
     topic = f"casework-canary-{uuid.uuid4().hex[:6]}.events"
-    relay = OutboxRelay(application, PUBLICATION.translate, bootstrap, "casework", page_size=9, topic=topic)
-    await relay.start()
-    try:
-        while await relay.relay_page():
-            pass
-    finally:
-        await relay.stop()
-    assert relay.checkpoint() == application.recorder.max_notification_id()
+    await relay_everything(OutboxRelay(application, PUBLICATION.translate, bootstrap, "casework", page_size=9, topic=topic))
     return await _read_all(bootstrap, topic, expected, 30), await _read_all(bootstrap, f"{topic}.dlq", set(), 3)
 
 

@@ -23,6 +23,8 @@ from pzh_shared.envelope import decode, header_map
 from pzh_shared.eventstore import make_application
 from pzh_shared.relay import OutboxRelay
 
+from ..outbox import relay_everything
+
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "funding" / "schemas"
 
 
@@ -32,15 +34,7 @@ def _ok(reply, status=200):
 
 
 async def _relay(application: FundingApplication, bootstrap: str, service: str) -> OutboxRelay:
-    relay = OutboxRelay(application, PUBLICATION.translate, bootstrap, service, page_size=4)
-    await relay.start()
-    try:
-        while await relay.relay_page():
-            pass
-    finally:
-        await relay.stop()
-    assert relay.checkpoint() == application.recorder.max_notification_id()
-    return relay
+    return await relay_everything(OutboxRelay(application, PUBLICATION.translate, bootstrap, service, page_size=4))
 
 
 async def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> list:

@@ -23,6 +23,8 @@ from registry.domain.station import Tier
 from registry.domain.targets import ANNEX1_2021
 from registry.settings import RegistrySettings
 
+from ..outbox import relay_everything
+
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "registry" / "schemas"
 D = date(2021, 6, 30)
 
@@ -34,11 +36,7 @@ def _registry(tmp_path) -> RegistryApplication:
 
 
 async def _drain(app, bootstrap: str, service: str) -> None:
-    relay = OutboxRelay(app, PUBLICATION.translate, bootstrap, service)
-    await relay.start()
-    while await relay.relay_page():
-        pass
-    await relay.stop()
+    await relay_everything(OutboxRelay(app, PUBLICATION.translate, bootstrap, service))
 
 
 async def _read(bootstrap: str, topic: str, until, timeout: float = 30) -> list:

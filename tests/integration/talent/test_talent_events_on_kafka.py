@@ -29,6 +29,8 @@ from talent.application.service import TalentApplication
 from talent.domain.identifiers import credit_check_char, id_check_digit
 from talent.settings import TalentSettings
 
+from ..outbox import relay_everything
+
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "talent" / "schemas"
 
 
@@ -114,14 +116,7 @@ def _scenario(client: TestClient, station: str) -> None:
 
 
 async def _relay_and_read(application: TalentApplication, bootstrap: str, expected: set[str], timeout: float = 30):
-    relay = OutboxRelay(application, PUBLICATION.translate, bootstrap, "talent", page_size=7)
-    await relay.start()
-    try:
-        while await relay.relay_page():
-            pass
-    finally:
-        await relay.stop()
-    assert relay.checkpoint() == application.recorder.max_notification_id()
+    await relay_everything(OutboxRelay(application, PUBLICATION.translate, bootstrap, "talent", page_size=7))
     consumer = AIOKafkaConsumer("talent.events", bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
