@@ -29,6 +29,7 @@ OBJECT_AREA = {"contract": COUNTIES["A"], "plan": COUNTIES["A"]}
 OTHER_PARAMS = {"year": "2026", "source": "welfare_lottery", "item": "sign", "name": "quarterly", "period": "2026-Q1",
                 "file": "latest.json", "figure": "stations", "referral_id": "11111111-1111-1111-1111-111111111111"}
 BODY = {"code": "510421101", "area_code": TOWNSHIPS["A"], "name": "x"}
+NOT_FOUND = {"error": {"code": "not_found", "message": "未找到，或不在您的管辖范围内"}}
 
 
 def fill(route: Route, world: World) -> tuple[str, set[str]]:
@@ -98,7 +99,54 @@ def test_every_route_with_every_role_from_two_counties(matrix, route):
         if got != want:
             failures.append(f"{label}: {got} (expected {want}) {reply.text[:120]}")
         if got == 404:
-            assert reply.json() == {"error": {"code": "not_found", "message": "未找到，或不在您的管辖范围内"}}
+            assert reply.json() == NOT_FOUND
+    assert not failures, "\n".join(failures)
+
+
+def every_item(client: TestClient, route: Route, path: str, body: dict | None, headers: dict[str, str],
+               **params: str) -> list[dict]:
+    """Every item of a list, page by page (one item a page, so that the cursor is followed)."""
+    items: list[dict] = []
+    cursor = None
+    for _ in range(1000):
+        query = {"limit": "1", **params, **({"cursor": cursor} if cursor else {})}
+        reply = client.request(route.method, path, params=query, json=body, headers=headers)
+        assert reply.status_code == 200, reply.text
+        page = reply.json()
+        items += page.get("items", [])
+        if not (cursor := page.get("next_cursor")):
+            return items
+    raise AssertionError(f"{path}: the cursor never ends")
+
+
+LIST_ROUTES = [r for r in ROUTE_TABLE if r.lists]
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=lambda r: f"{r.method} {r.template}")
+def test_a_list_shows_a_principal_only_its_own_area(matrix, route):
+    """Every list and search of the table: each principal that may call it gets only items of its area (every
+    page), and the uniform 404 for another county's area, whether the area is a query parameter or the body's."""
+    client, world, tokens = matrix
+    path, touched = fill(route, world)
+    failures = []
+    for label, role, area in PRINCIPALS:
+        if role not in FUNCTIONS[route.function] or route.root_only or \
+                not all(t.startswith(prefix(area)) for t in touched):
+            continue
+        headers = {**tokens[label], "X-Purpose": quote("督导复核")}
+        own = area if route.method == "GET" else TOWNSHIPS["A"] if area.startswith(COUNTIES["A"]) else area
+        body = None if route.method == "GET" else {**BODY, "area_code": own}
+        items = every_item(client, route, path, body, headers)
+        outside = [item for item in items if not str(item.get("area_code", area)).startswith(prefix(area))]
+        if outside:
+            failures.append(f"{label}: items outside its area {outside}")
+        if area == CITY:
+            continue
+        other = COUNTIES["B"] if area.startswith(COUNTIES["A"]) else COUNTIES["A"]
+        query, body = ({"area": other}, None) if route.method == "GET" else ({}, {**BODY, "area_code": other})
+        reply = client.request(route.method, path, params=query, json=body, headers=headers)
+        if reply.status_code != 404 or reply.json() != NOT_FOUND:
+            failures.append(f"{label} for {other}: {reply.status_code} {reply.text[:120]} (expected 404)")
     assert not failures, "\n".join(failures)
 
 
@@ -127,7 +175,10 @@ def test_policy_invariants():
     case_roles = FUNCTIONS["case_read"] | FUNCTIONS["case_write"]
     assert "system_admin" not in case_roles and "auditor" not in case_roles
     assert {f for f, roles in FUNCTIONS.items() if "auditor" in roles} == {"service_audit_read", "gateway_audit_read"}
-    assert FUNCTIONS["funding_write"] == {"city_admin", "county_admin", "township_admin"}
+    assert FUNCTIONS["funding_write"] == {"city_admin", "county_admin", "township_admin", "funding_officer"}
+    # the funding officer keeps the money, never case content; the supervisor approves plans and closures (case_write)
+    assert {f for f, roles in FUNCTIONS.items() if "funding_officer" in roles} == {"read", "funding_write"}
+    assert {"case_read", "case_write"} <= {f for f, roles in FUNCTIONS.items() if "supervisor" in roles}
 
 
 def test_body_references_are_scoped(matrix):

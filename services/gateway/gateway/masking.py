@@ -34,5 +34,13 @@ def mask_identity(view: dict[str, Any]) -> dict[str, Any]:
             view[key] = _masked_fields(view[key])
     if isinstance(view.get("consent"), dict):
         view["consent"] = {**view["consent"], "detail": _masked_fields(view["consent"].get("detail"))}
+    if isinstance(view.get("items"), list):  # a list or search of case content: each item like a single view
+        view["items"] = [_masked_item(item) for item in view["items"]]
     view["identity_masked"] = True
     return view
+
+
+def _masked_item(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    return {k: _masked_fields(v) if k in ("client", "identity") else v for k, v in item.items()}

@@ -14,6 +14,8 @@ class Role(StrEnum):
     TOWNSHIP_ADMIN = "township_admin"
     STATION_OPERATOR = "station_operator"
     SOCIAL_WORKER = "social_worker"
+    SUPERVISOR = "supervisor"
+    FUNDING_OFFICER = "funding_officer"
     AUDITOR = "auditor"
     SYSTEM_ADMIN = "system_admin"
 
@@ -21,6 +23,7 @@ class Role(StrEnum):
 class Group(StrEnum):
     AREA_ADMIN = "area_admin"  # administers an area (city, county, township)
     FIELD = "field"  # works in stations and with clients
+    FUNDING = "funding"  # keeps an area's budgets, contracts and disbursements
     OVERSIGHT = "oversight"  # reads audit trails only
     SYSTEM = "system"  # manages accounts and API keys, never case content
 
@@ -40,6 +43,10 @@ ROLE_TABLE: tuple[RoleInfo, ...] = (
     RoleInfo(Role.TOWNSHIP_ADMIN, "乡镇(街道)管理员", 1, Group.AREA_ADMIN),
     RoleInfo(Role.STATION_OPERATOR, "站点运营人员", 0, Group.FIELD),
     RoleInfo(Role.SOCIAL_WORKER, "社会工作者", 0, Group.FIELD),
+    # approves case plans and closures in a station or county: a field role, with the case functions
+    RoleInfo(Role.SUPERVISOR, "督导", 0, Group.FIELD),
+    # rank 1: created by county and city administrators (budgets and contracts are a county's, not a township's)
+    RoleInfo(Role.FUNDING_OFFICER, "资金管理员", 1, Group.FUNDING),
     RoleInfo(Role.AUDITOR, "审计员", None, Group.OVERSIGHT),
     RoleInfo(Role.SYSTEM_ADMIN, "系统管理员", None, Group.SYSTEM),
 )
@@ -56,4 +63,6 @@ def may_manage(manager_role: str, role: str) -> bool:
     """Whether `manager_role` may create and manage accounts of `role` (areas are checked apart)."""
     if manager_role == Role.SYSTEM_ADMIN:
         return True
-    return role in RANK and RANK[role] < RANK.get(manager_role, 0)
+    if manager_role not in ADMINS:  # a rank orders the accounts an area administrator manages, nobody else's
+        return False
+    return role in RANK and RANK[role] < RANK[manager_role]

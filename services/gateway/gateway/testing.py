@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pzh_shared.areas import scope_prefix
 
 from gateway.access import OBJECT_SOURCES
 from gateway.adapters.store import GatewayStore
@@ -30,10 +31,17 @@ def _id(county: str, kind: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"pzh-test/{county}/{kind}"))
 
 
+# A collection the stand-in lists (GET /stations, ...: the object routes without their id) -> its kind.
+COLLECTIONS = {template.removesuffix("/{id}"): kind for kind, (_, template) in OBJECT_SOURCES.items()}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @dataclass
 class World:
     objects: dict[str, dict[str, str]] = field(default_factory=dict)  # county -> kind -> id
     requests: list[httpx.Request] = field(default_factory=list)
+    # A broken service for the tests: its lists answer every county's items whatever `area` asks.
+    lists_ignore_area: bool = False
 
     def __post_init__(self) -> None:
         for county in COUNTIES:
@@ -59,6 +67,27 @@ class World:
             body["station_id"] = self.id(county, "station")
         return body
 
+    def area(self, county: str, kind: str) -> str:
+        return COUNTIES[county] if kind in ("contract", "plan") else TOWNSHIPS[county]
+
+    def rows(self, kind: str, area: str | None) -> list[dict[str, str]]:
+        """A list's rows: one per county and kind, under `area` (every county's when None), in a fixed order."""
+        found = [{**self.view(county, kind), "area_code": self.area(county, kind)} for county in COUNTIES]
+        if area is not None and not self.lists_ignore_area:
+            found = [row for row in found if row["area_code"].startswith(scope_prefix(area))]
+        return found
+
+    def listing(self, rows: list[dict[str, str]], query: httpx.QueryParams) -> httpx.Response:
+        """A page as the services answer it ({items, total, next_cursor}; the cursor an offset), or an XLSX export."""
+        if query.get("format") == "xlsx":
+            return httpx.Response(200, content=b"PK\x03\x04 stand-in workbook", headers={
+                "content-type": XLSX_TYPE, "content-disposition": "attachment; filename*=UTF-8''list.xlsx"})
+        start, limit = int(query.get("cursor") or 0), int(query.get("limit") or 50)
+        more = start + limit < len(rows)
+        page = {"items": rows[start:start + limit], "total": len(rows),
+                "next_cursor": str(start + limit) if more else None}
+        return httpx.Response(200, json=page)
+
     def seed_index(self, store: GatewayStore) -> None:
         """What the gateway would have recorded had these objects been created through it."""
         for county in COUNTIES:
@@ -68,6 +97,12 @@ class World:
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         path = request.url.path
+        if request.method == "GET" and path in COLLECTIONS:
+            return self.listing(self.rows(COLLECTIONS[path], request.url.params.get("area")), request.url.params)
+        if request.method == "POST" and path == "/clients/search":  # a body search: its area is the body's
+            body = json.loads(request.content or b"{}")
+            rows = [{**row, "identity": dict(IDENTITY)} for row in self.rows("client", body.get("area_code"))]
+            return self.listing(rows, request.url.params)
         if request.method == "GET":
             for kind, (_, template) in OBJECT_SOURCES.items():
                 pattern = "^" + re.escape(template).replace(re.escape("{id}"), "([^/]+)") + "$"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import httpx
 from fastapi import Response
 from pzh_shared.http import error_body
+
+PASSED_HEADERS = ("retry-after", "idempotent-replayed", "content-disposition")
 
 
 class Upstream:
@@ -14,7 +16,8 @@ class Upstream:
         self.name = name
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
-    async def forward(self, method: str, path: str, content: bytes = b"", params: Mapping[str, str] | None = None,
+    async def forward(self, method: str, path: str, content: bytes = b"",
+                      params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
                       headers: dict[str, str] | None = None) -> Response:
         try:
             reply = await self.client.request(method, path, content=content, params=params, headers=headers)
@@ -22,8 +25,8 @@ class Upstream:
             return error_body(422, "invalid_request", "请求地址无效")
         except httpx.HTTPError as exc:
             return error_body(503, "upstream_unavailable", f"服务 {self.name} 暂时不可用，请稍后重试 ({type(exc).__name__})")
-        # A 503's Retry-After and an idempotent replay's marker mean something to the client: pass them on.
-        passed = {k: v for k, v in reply.headers.items() if k.lower() in ("retry-after", "idempotent-replayed")}
+        # A 503's Retry-After, an idempotent replay's marker and an export's file name mean something to the client.
+        passed = {k: v for k, v in reply.headers.items() if k.lower() in PASSED_HEADERS}
         return Response(content=reply.content, status_code=reply.status_code,
                         media_type=reply.headers.get("content-type", "application/json"), headers=passed)
 

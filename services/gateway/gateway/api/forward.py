@@ -5,7 +5,7 @@ the call is audited: every change and every case read)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -51,6 +51,7 @@ class Call:
     content: bytes = b""
     body: Any = None  # the parsed JSON body, if any
     target: str | None = None  # the area the call touches
+    query: list[tuple[str, str]] = field(default_factory=list)  # as forwarded (a list's scope added)
 
 
 class Forwarder:
@@ -81,7 +82,8 @@ class Forwarder:
     def _call_of(request: Request, api_path: str) -> Call:
         route, found = match(request.method, api_path)
         case_read = route is not None and route.function == "case_read"
-        call = Call(request, api_path, audited=request.method != "GET" or case_read, route=route)
+        call = Call(request, api_path, audited=request.method != "GET" or case_read, route=route,
+                    query=request.query_params.multi_items())
         if isinstance(found, dict):
             call.params = found
         else:
@@ -139,6 +141,9 @@ class Forwarder:
                 raise forbidden()
             resolver = ScopeResolver(self.upstreams, self.context.store, self.context.root_prefix, call.principal)
             call.target = await resolver.target(route, params, call.body)
+            if route.lists:
+                call.query, listed = await resolver.list_scope(call.query)
+                call.target = call.target or listed
         except Denied as exc:
             raise self._refuse(call, exc.response()) from None
 
@@ -150,7 +155,7 @@ class Forwarder:
         headers["x-user"] = quote(call.principal.name, safe="")
         # the path arrives decoded: encode it again (a control character in an id would make no valid URL)
         return await self.upstreams[service].forward(request.method, quote(upstream_path, safe="/"),
-                                                     content=call.content, params=request.query_params,
+                                                     content=call.content, params=call.query,
                                                      headers=headers)
 
     def _after(self, call: Call, route: Route, params: dict[str, str], reply: Response) -> Response:
@@ -163,6 +168,9 @@ class Forwarder:
                 and not p.covers(data["area_code"]):
             # the ownership index was stale: the service's own answer decides
             raise self._refuse(call, not_found().response(), data["area_code"])
+        if route.lists and _outside(p, data):
+            # the service answered beyond the scope it was asked for: nothing of it leaves the gateway
+            raise self._refuse(call, not_found().response(), call.target)
         if route.function == "case_read" and isinstance(data, dict) \
                 and not (allowed(p.role, "case_identity") and call.request.headers.get("x-purpose")):
             reply = Response(json.dumps(mask_identity(data), ensure_ascii=False, default=str),
@@ -186,7 +194,16 @@ class Forwarder:
             store.set_owner(PARAM_KINDS[route.params[0]], params[route.params[0]], body[route.moves_to])
 
 
+def _outside(principal: Principal, page: Any) -> bool:
+    """Whether a list page holds an item whose area the principal does not cover."""
+    items = page.get("items") if isinstance(page, dict) else None
+    return isinstance(items, list) and any(isinstance(item, dict) and isinstance(item.get("area_code"), str)
+                                           and not principal.covers(item["area_code"]) for item in items)
+
+
 def _json_of(reply: Response) -> Any:
+    if "json" not in reply.headers.get("content-type", "application/json"):
+        return None  # an export (XLSX, PDF) passes through as it is
     try:
         return json.loads(bytes(reply.body)) if reply.body else None
     except ValueError:

@@ -46,6 +46,21 @@ class ScopeResolver:
             target = target or area
         return target
 
+    async def list_scope(self, query: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str | None]:
+        """A list's query as forwarded, and its target area: its `area` (the principal's own area when absent or
+        empty) must lie within the principal's area, and every parameter naming an object is checked like a path
+        parameter; Denied (404) otherwise."""
+        query = [(name, value) for name, value in query if name != "area" or value]
+        if not any(name == "area" for name, _ in query):
+            query.append(("area", self.principal.area_code))
+        target: str | None = None
+        for name, value in query:
+            kind = "area" if name == "area" else PARAM_KINDS.get(name)
+            if kind:
+                area = await self.check(kind, value)
+                target = target or area
+        return query, target
+
     @staticmethod
     def _body_refs(route: Route, body: Any) -> list[tuple[str, Any]]:
         """(kind, value) of every area or object the JSON body names."""
