@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from funding.api.dependencies import Funding
-from funding.api.schemas import BalancesOut, BudgetOut, BudgetSource, SourceBalance
+from fastapi import APIRouter
+from pzh_shared.listing import ListParamsDep, Page, list_response
+
+from funding.api.dependencies import AreaFilter, Funding, YearFilter
+from funding.api.schemas import BalancesOut, BudgetOut, BudgetRow, BudgetSource, SourceBalance
+from funding.application.lists import SOURCES, columns, presenter
 from funding.domain.budget import SourceBudget
 from funding.domain.money import text
 from funding.domain.vocabulary import SourceKind
@@ -21,6 +25,14 @@ def budget_out(b: SourceBudget) -> BudgetOut:
 @router.post("/sources", status_code=201, response_model=BudgetOut)
 def budget_source(body: BudgetSource, funding: Funding) -> BudgetOut:
     return budget_out(funding.budget_source(body.area_code, body.year, body.source, body.amount, body.budgeted_on))
+
+
+@router.get("/sources", response_model=Page[BudgetRow])
+def list_budgets(params: ListParamsDep, funding: Funding, area: AreaFilter = None, year: YearFilter = None,
+                 source: SourceKind | None = None) -> Any:
+    """The budgets (per area, year and source) under an area, or their 台账 with format=xlsx."""
+    return list_response(funding.lists, "sources", params, "预算台账", columns(SOURCES), presenter("sources"),
+                         area_code=area, year=year, source=source)
 
 
 @router.get("/sources/{area_code}/{year}/{source}", response_model=BudgetOut)

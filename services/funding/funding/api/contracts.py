@@ -6,11 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
-from funding.api.dependencies import Funding
+from funding.api.dependencies import AreaFilter, Funding, YearFilter
 from funding.api.schemas import (
     ContractBalance,
     ContractOut,
+    ContractRow,
     Disburse,
     DisbursementOut,
     EvaluationOut,
@@ -23,6 +25,7 @@ from funding.api.schemas import (
     SpotCheck,
     SpotCheckOut,
 )
+from funding.application.lists import CONTRACTS, ContractStatus, columns, presenter
 from funding.domain.contract import Contract
 from funding.domain.money import text
 
@@ -63,6 +66,15 @@ def sign_contract(body: SignContract, funding: Funding) -> ContractOut:
                                         body.area_code, body.service_items, body.amount, body.period_start,
                                         body.period_end, source_lines(body.sources) or [], body.signed_on)
     return contract_out(funding.contract(contract_id))
+
+
+@router.get("", response_model=Page[ContractRow])
+def list_contracts(params: ListParamsDep, funding: Funding, area: AreaFilter = None, year: YearFilter = None,
+                   status: ContractStatus | None = None, station_id: UUID | None = None) -> Any:
+    """Contracts under an area (q: the provider agency), by signing year, status and station; or their 台账."""
+    serving = funding.contracts_serving(str(station_id)) if station_id else None
+    return list_response(funding.lists, "contracts", params, "购买服务合同台账", columns(CONTRACTS),
+                         presenter("contracts"), area_code=area, year=year, status=status, contract_id=serving)
 
 
 @router.get("/{contract_id}", response_model=ContractOut)

@@ -15,6 +15,9 @@ FIELD_LABELS = {
     "outcome": "抽查结论", "findings": "抽查发现", "checked_on": "抽查日期", "paid_on": "拨付日期", "milestone": "拨付节点",
     "condition": "拨付条件", "project_id": "项目编号", "min_score": "最低评估得分", "title": "计划名称", "projects": "项目",
     "name": "项目名称", "submitted_on": "报送日期", "resubmitted_on": "重新报送日期",
+    # list filters (query parameters)
+    "area": "行政区划代码", "status": "状态", "station_id": "服务站点", "contract_id": "合同编号", "kind": "资金来源",
+    "type": "类别", "filed_with": "受理备案机关",
 }
 
 ERRORS: ErrorMap = {

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
-from funding.api.dependencies import Funding
-from funding.api.schemas import FileBody, FilingEntry, PlanOut, ProjectOut, ResubmitPlan, ReturnBody, SubmitPlan
+from funding.api.dependencies import AreaFilter, Funding, YearFilter
+from funding.api.schemas import (
+    FileBody,
+    FilingEntry,
+    PlanOut,
+    PlanRow,
+    ProjectOut,
+    ResubmitPlan,
+    ReturnBody,
+    SubmitPlan,
+)
+from funding.application.lists import PLANS, columns, presenter
 from funding.domain.money import text
 from funding.domain.plan import ProjectPlan
+from funding.domain.vocabulary import FilingStatus
 
 router = APIRouter(prefix="/project-plans")
 
@@ -26,6 +39,14 @@ def submit_plan(body: SubmitPlan, funding: Funding) -> PlanOut:
     projects = [(p.name, p.amount) for p in body.projects]
     plan_id = funding.submit_plan(body.area_code, body.year, body.title, projects, body.submitted_on)
     return plan_out(funding.plan(plan_id))
+
+
+@router.get("", response_model=Page[PlanRow])
+def list_plans(params: ListParamsDep, funding: Funding, area: AreaFilter = None, year: YearFilter = None,
+               status: FilingStatus | None = None) -> Any:
+    """Annual project plans under an area (q: the title), by year and filing status; or their 台账."""
+    return list_response(funding.lists, "project_plans", params, "年度项目计划台账", columns(PLANS),
+                         presenter("project_plans"), area_code=area, year=year, status=status)
 
 
 @router.get("/{plan_id}", response_model=PlanOut)

@@ -262,3 +262,79 @@ class PlanOut(BaseModel):
     filing_label: str
     filings: list[FilingEntry]
     version: int
+
+
+# -- list rows (GET /sources, /contracts, /disbursements, /project-plans, /filing-queue) ------------
+
+
+class BudgetRow(BaseModel):
+    id: str
+    area_code: str
+    year: int
+    source: str
+    source_name: str
+    budget: str
+    spent: str
+    balance: str
+    budgeted_on: date | None
+
+
+class ContractRow(BaseModel):
+    id: str
+    contract_id: str
+    provider_agency: str
+    purchaser: str
+    area_code: str
+    funding_area_code: str
+    year: int
+    signed_on: date
+    period_start: date
+    period_end: date
+    amount: str
+    paid: str
+    station_count: int
+    status: str = Field(description="signed(待备案)、filed(已备案)、returned(已退回)、spot_checked(已抽查)")
+    status_label: str
+    spot_checks: int
+
+
+class DisbursementRow(BaseModel):
+    id: str = Field(description="合同编号:期次")
+    contract_id: str
+    instalment: int
+    provider_agency: str
+    area_code: str
+    year: int
+    paid_on: date
+    milestone: str
+    amount: str
+    sources: list[AmountLine]
+    source_names: str
+
+
+class PlanRow(BaseModel):
+    id: str
+    title: str
+    area_code: str
+    year: int
+    project_count: int
+    total_amount: str
+    submitted_on: date = Field(description="最近一次报送(重新报送)的日期")
+    status: str
+    status_label: str
+
+
+class FilingQueueItem(BaseModel):
+    """A contract or an annual project plan waiting to be filed, and how long it has waited."""
+
+    id: str = Field(description="合同或年度项目计划的编号")
+    type: str = Field(description="contract(购买服务合同) 或 plan(年度项目计划)")
+    type_label: str
+    title: str = Field(description="合同的承接机构，或计划名称")
+    area_code: str
+    filed_by: str = Field(description="报送备案的县(区)或市")
+    filed_with: str = Field(description="受理备案的上一级")
+    year: int
+    amount: str
+    since: date = Field(description="签订(报送)日期：从这天起等待备案")
+    waiting_days: int

@@ -6,15 +6,18 @@ event store refuses the whole save (IntegrityError, 409) and nothing is paid."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
+from pzh_shared.listing import ListIndex, ListQuery
 
+from funding.application import lists as list_specs
 from funding.domain import areas
 from funding.domain.budget import SourceBudget, budget_id
 from funding.domain.cap import AssistanceCapLedger, Headroom, cap_ledger_id, not_recorded, refusal
@@ -29,6 +32,12 @@ class FundingApplication(ServiceApplication):
     name = "funding"
     not_found = NotFound
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The service's lists, caught up from its notification log before each read (application/lists.py);
+        # built here, not on first use, so two first requests cannot build two indexes.
+        self.lists = ListIndex(self, list_specs.SPECS, list_specs.projector(self.repository.get))
+
     # --- helpers ----------------------------------------------------------------------------------
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
@@ -36,6 +45,19 @@ class FundingApplication(ServiceApplication):
             return super().save(*objs, **kwargs)
         except IntegrityError:
             raise ConcurrentChange("数据已被同时进行的另一操作修改(例如同一合同、预算或救助资金上限的另一笔拨付)，本次未保存，请刷新后重试") from None
+
+    # --- lists -------------------------------------------------------------------------------------
+
+    def contracts_serving(self, station_id: str) -> list[str]:
+        """The ids of the contracts that name the station (a contract serves many stations), as a filter of the
+        contracts list: never empty, since an empty IN () is an SQL error on PostgreSQL; "-" matches no contract."""
+        rows = self.lists.everything("contract_stations", ListQuery(filters={"station_id": station_id}))
+        return [str(row["contract_id"]) for row in rows] or ["-"]
+
+    @staticmethod
+    def today() -> date:
+        """Today in China: how long an item has waited is counted in the officials' days."""
+        return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
     # --- sources and budgets ----------------------------------------------------------------------
 

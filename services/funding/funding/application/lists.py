@@ -1,0 +1,252 @@
+"""The funding service's lists (pzh_shared.listing): budgets, contracts, disbursements, annual project
+plans, and the filing queue (contracts and plans waiting to be filed with the level above).
+
+Nothing here is personal: agencies, area codes, statuses, dates and amounts only. Amounts are kept as
+whole fen (so they sort as numbers) and leave as decimal strings in yuan, like every funding answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from pzh_shared.listing import ListField, ListSpec, Update
+
+from funding.domain import areas
+from funding.domain.budget import SourceBudget
+from funding.domain.contract import Contract
+from funding.domain.money import FEN, text
+from funding.domain.plan import ProjectPlan
+from funding.domain.vocabulary import FilingStatus, SourceKind
+
+Rows = list[dict[str, Any]]
+
+
+class ContractStatus(StrEnum):
+    """Where a contract stands, as its list filters it."""
+
+    SIGNED = "signed"  # signed, waiting to be filed
+    FILED = "filed"
+    RETURNED = "returned"
+    SPOT_CHECKED = "spot_checked"  # filed, and spot-checked at least once
+
+    @property
+    def label(self) -> str:
+        return {"signed": "待备案", "filed": "已备案", "returned": "已退回", "spot_checked": "已抽查"}[self.value]
+
+
+def _money(name: str, label: str, sortable: bool = False) -> ListField:
+    return ListField(name, kind="int", filter="none", sortable=sortable, label=label)
+
+
+SOURCES = ListSpec("sources", (
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("year", kind="int", sortable=True, label="年度"),
+    ListField("source", label="资金来源代码"),
+    ListField("source_name", filter="none", label="资金来源"),
+    _money("budget", "预算(元)", sortable=True),
+    _money("spent", "已支出(元)"),
+    _money("balance", "余额(元)", sortable=True),
+    ListField("budgeted_on", filter="none", label="预算登记日期"),
+), default_sort="area_code")
+
+CONTRACTS = ListSpec("contracts", (
+    ListField("contract_id"),
+    ListField("provider_agency", filter="search", sortable=True, label="承接机构"),
+    ListField("purchaser", label="购买主体"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("funding_area_code", label="资金所属县(区)"),
+    ListField("year", kind="int", label="年度"),
+    ListField("signed_on", filter="none", sortable=True, label="签订日期"),
+    ListField("period_start", filter="none", label="服务期开始"),
+    ListField("period_end", filter="none", label="服务期结束"),
+    _money("amount", "合同金额(元)", sortable=True),
+    _money("paid", "已拨付(元)"),
+    ListField("station_count", kind="int", filter="none", label="服务站点数"),
+    ListField("status"),
+    ListField("status_label", filter="none", label="状态"),
+    ListField("spot_checks", kind="int", filter="none", label="抽查次数"),
+), default_sort="-signed_on")
+
+# Which contracts serve a station: a contract serves many, so the contracts list asks this one first.
+CONTRACT_STATIONS = ListSpec("contract_stations", (ListField("contract_id"), ListField("station_id")))
+
+DISBURSEMENTS = ListSpec("disbursements", (
+    ListField("contract_id", label="合同编号"),
+    ListField("instalment", kind="int", filter="none", label="期次"),
+    ListField("provider_agency", filter="search", label="承接机构"),
+    ListField("area_code", filter="area", label="行政区划代码"),
+    ListField("year", kind="int", label="年度"),
+    ListField("paid_on", filter="none", sortable=True, label="拨付日期"),
+    ListField("milestone", filter="none", label="拨付节点"),
+    _money("amount", "拨付金额(元)", sortable=True),
+    ListField("sources", filter="none"),  # "kind=fen;kind=fen", shown as lines
+    ListField("source_names", filter="none", label="资金来源"),
+    # One flag per source kind, so "paid from social assistance funds" is an indexed filter.
+    *(ListField(f"from_{kind.value}", kind="bool") for kind in SourceKind),
+), default_sort="-paid_on")
+
+PLANS = ListSpec("project_plans", (
+    ListField("title", filter="search", sortable=True, label="计划名称"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("year", kind="int", sortable=True, label="年度"),
+    ListField("project_count", kind="int", filter="none", label="项目数"),
+    _money("total_amount", "计划金额(元)", sortable=True),
+    ListField("submitted_on", filter="none", sortable=True, label="报送日期"),
+    ListField("status"),
+    ListField("status_label", filter="none", label="状态"),
+), default_sort="-submitted_on")
+
+FILING_QUEUE = ListSpec("filing_queue", (
+    ListField("type"),
+    ListField("type_label", filter="none", label="类别"),
+    ListField("title", filter="search", label="承接机构或计划名称"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("filed_by", label="备案报送单位"),
+    ListField("filed_with", label="备案机关"),
+    ListField("year", kind="int", label="年度"),
+    _money("amount", "金额(元)", sortable=True),
+    ListField("since", filter="none", sortable=True, label="报送(签订)日期"),
+), default_sort="since")
+
+SPECS = (SOURCES, CONTRACTS, CONTRACT_STATIONS, DISBURSEMENTS, PLANS, FILING_QUEUE)
+MONEY_FIELDS = {spec.name: [f.name for f in spec.fields if f.kind == "int" and f.label.endswith("(元)")]
+                for spec in SPECS}
+
+
+def columns(spec: ListSpec) -> list[tuple[str, str]]:
+    """An export's columns: every labelled field, in the spec's order."""
+    return [(f.name, f.label) for f in spec.fields if f.label]
+
+
+def fen(amount: Decimal) -> int:
+    return int(amount.quantize(FEN) * 100)
+
+
+def yuan_text(value: int | None) -> str | None:
+    return None if value is None else text(Decimal(value) / 100)
+
+
+# --- rows -------------------------------------------------------------------------------------------
+
+
+def budget_row(b: SourceBudget) -> dict[str, Any]:
+    return {"area_code": b.area_code, "year": b.year, "source": b.source.value, "source_name": b.source.label,
+            "budget": fen(b.amount), "spent": fen(b.drawn), "balance": fen(b.balance),
+            "budgeted_on": b.budgeted_on.isoformat() if b.budgeted_on else None}
+
+
+def contract_status(c: Contract) -> ContractStatus:
+    if c.filing is FilingStatus.FILED:
+        return ContractStatus.SPOT_CHECKED if c.spot_checks else ContractStatus.FILED
+    return ContractStatus.RETURNED if c.filing is FilingStatus.RETURNED else ContractStatus.SIGNED
+
+
+def contract_row(c: Contract) -> dict[str, Any]:
+    status = contract_status(c)
+    return {"contract_id": str(c.id), "provider_agency": c.provider_agency, "purchaser": c.purchaser.value,
+            "area_code": c.area_code, "funding_area_code": c.funding_area, "year": c.signed_on.year,
+            "signed_on": c.signed_on.isoformat(), "period_start": c.period_start.isoformat(),
+            "period_end": c.period_end.isoformat(), "amount": fen(c.amount), "paid": fen(c.paid),
+            "station_count": len(c.station_ids), "status": status.value, "status_label": status.label,
+            "spot_checks": len(c.spot_checks)}
+
+
+def disbursement_row(c: Contract, d: dict[str, Any]) -> dict[str, Any]:
+    kinds = [SourceKind(line["source"]) for line in d["sources"]]
+    flags = {f"from_{kind.value}": kind in kinds for kind in SourceKind}
+    return {"contract_id": str(c.id), "instalment": d["instalment"], "provider_agency": c.provider_agency,
+            "area_code": c.area_code, "year": d["paid_on"].year, "paid_on": d["paid_on"].isoformat(),
+            "milestone": d["milestone"], "amount": fen(d["amount"]),
+            "sources": ";".join(f"{line['source']}={fen(line['amount'])}" for line in d["sources"]),
+            "source_names": "、".join(kind.label for kind in kinds), **flags}
+
+
+def plan_since(p: ProjectPlan) -> date:
+    """The plan's latest submission: a resubmitted plan waits from its resubmission."""
+    resubmitted = [entry["on"] for entry in p.filings if entry["status"] == "resubmitted"]
+    return resubmitted[-1] if resubmitted else p.submitted_on
+
+
+def plan_row(p: ProjectPlan) -> dict[str, Any]:
+    return {"title": p.title, "area_code": p.area_code, "year": p.year, "project_count": len(p.projects),
+            "total_amount": fen(p.total_amount), "submitted_on": plan_since(p).isoformat(),
+            "status": p.filing.value, "status_label": p.filing.label}
+
+
+def queue_row(kind: str, title: str, area_code: str, year: int, amount: Decimal, since: date) -> dict[str, Any]:
+    filed_by, filed_with = areas.filing_parties(area_code)
+    return {"type": kind, "type_label": "购买服务合同" if kind == "contract" else "年度项目计划", "title": title,
+            "area_code": area_code, "filed_by": filed_by, "filed_with": filed_with, "year": year,
+            "amount": fen(amount), "since": since.isoformat()}
+
+
+# --- the projector --------------------------------------------------------------------------------
+
+
+def _contract_updates(c: Contract, domain_event: DomainEventProtocol[Any]) -> Iterator[Update]:
+    cid = str(c.id)
+    yield "contracts", cid, contract_row(c)
+    pending = c.filing is FilingStatus.PENDING
+    yield "filing_queue", cid, queue_row("contract", c.provider_agency, c.area_code, c.signed_on.year, c.amount,
+                                         c.signed_on) if pending else None
+    if isinstance(domain_event, Contract.Signed):  # a contract's stations never change after signing
+        for station_id in c.station_ids:
+            yield "contract_stations", f"{cid}:{station_id}", {"contract_id": cid, "station_id": station_id}
+    if isinstance(domain_event, Contract.Disbursed):
+        for d in c.disbursements:  # rows keyed by instalment: writing them again changes nothing
+            yield "disbursements", f"{cid}:{d['instalment']}", disbursement_row(c, d)
+
+
+def projector(load: Callable[[Any], Any]) -> Callable[[DomainEventProtocol[Any]], Iterator[Update]]:
+    """What each stored event changes in the lists; `load` gets the event's aggregate as it is now."""
+
+    def project(domain_event: DomainEventProtocol[Any]) -> Iterator[Update]:
+        if isinstance(domain_event, SourceBudget.Event):
+            budget = load(domain_event.originator_id)
+            yield "sources", str(budget.id), budget_row(budget)
+        elif isinstance(domain_event, Contract.Event):
+            yield from _contract_updates(load(domain_event.originator_id), domain_event)
+        elif isinstance(domain_event, ProjectPlan.Event):
+            plan = load(domain_event.originator_id)
+            pid = str(plan.id)
+            yield "project_plans", pid, plan_row(plan)
+            pending = plan.filing is FilingStatus.PENDING
+            yield "filing_queue", pid, queue_row("plan", plan.title, plan.area_code, plan.year, plan.total_amount,
+                                                 plan_since(plan)) if pending else None
+        # cap ledgers have no list: GET /assistance-cap answers for one area and year
+
+    return project
+
+
+# --- what a page shows beyond the index ---------------------------------------------------------------
+
+
+def presenter(list_name: str, today: date | None = None) -> Callable[[Rows], Rows]:
+    """Turns stored rows into answered rows: fen to yuan strings, disbursement source lines, waiting days."""
+    money = MONEY_FIELDS[list_name]
+
+    def present(rows: Rows) -> Rows:
+        shown = []
+        for row in rows:
+            row = {k: v for k, v in row.items() if not k.startswith("from_")}
+            row.update({name: yuan_text(row.get(name)) for name in money})
+            if list_name == "disbursements":
+                row["sources"] = _source_lines(str(row.get("sources") or ""))
+            if list_name == "filing_queue" and today is not None:
+                row["waiting_days"] = (today - date.fromisoformat(str(row["since"]))).days
+            shown.append(row)
+        return shown
+
+    return present
+
+
+def _source_lines(stored: str) -> list[dict[str, str]]:
+    lines = []
+    for part in filter(None, stored.split(";")):
+        kind, _, amount = part.partition("=")
+        lines.append({"source": kind, "amount": yuan_text(int(amount)) or "0.00"})
+    return lines
