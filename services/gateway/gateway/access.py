@@ -177,17 +177,22 @@ ROUTE_TABLE: list[Route] = [
     _r("POST", "/surveys", "service_write", creates="survey"),
     _r("GET", "/surveys/{survey_id}", "read"),
     # funding
+    _r("GET", "/sources", "read", lists=True),
     _r("POST", "/sources", "funding_write"),
     _r("GET", "/sources/{area_code}/{year}/{source}", "read"),
     _r("GET", "/balances/{area_code}/{year}", "read"),
     _r("POST", "/hardship-spending", "funding_write"),
     _r("GET", "/assistance-cap/{area_code}/{year}", "read"),
+    _r("GET", "/contracts", "read", lists=True),
     _r("POST", "/contracts", "funding_write", creates="contract"),
     _r("GET", "/contracts/{contract_id}", "read"),
     *[_r("POST", f"/contracts/{{contract_id}}/{a}", "funding_write") for a in ("filing", "return", "spot-checks", "disbursements")],
+    _r("GET", "/disbursements", "read", lists=True),
+    _r("GET", "/project-plans", "read", lists=True),
     _r("POST", "/project-plans", "funding_write", creates="plan"),
     _r("GET", "/project-plans/{plan_id}", "read"),
     *[_r("POST", f"/project-plans/{{plan_id}}/{a}", "funding_write") for a in ("filing", "return", "resubmission")],
+    _r("GET", "/filing-queue", "read", lists=True),
     # reporting: figures by area; the city's report archive (not yet per county: city level only)
     _r("GET", "/read-models", "read"),
     _r("GET", "/read-models/stations/{area_code}", "read"),
@@ -206,7 +211,7 @@ ROUTES = {
     "clients": "casework", "cases": "casework", "projects": "casework", "donation-points": "casework", "needs": "casework",
     "complaints": "casework", "surveys": "casework", "audit": "casework",
     "sources": "funding", "balances": "funding", "hardship-spending": "funding", "assistance-cap": "funding",
-    "contracts": "funding", "project-plans": "funding",
+    "contracts": "funding", "project-plans": "funding", "disbursements": "funding", "filing-queue": "funding",
     "read-models": "reporting",
 }
 SERVICES = ("registry", "talent", "casework", "funding", "reporting")
