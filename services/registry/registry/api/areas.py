@@ -1,16 +1,33 @@
-"""Administrative areas: register (one, or a CSV of many), read as of a day, rename, flag, merge, split."""
+"""Administrative areas: register (one, or a CSV of many), list and search them, read one or its tree as of a day,
+rename, flag, merge, split."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pzh_shared.areas import AreaLevel
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
 from registry.adapters import area_csv
 from registry.api.dependencies import AsOf, Registry
-from registry.api.schemas import AreaIn, AreaOut, Done, Merge, ReformFlag, Registered, Rename, Split
-from registry.application.service import AreaRow
+from registry.api.schemas import (
+    AreaIn,
+    AreaListRow,
+    AreaNode,
+    AreaOut,
+    Done,
+    Merge,
+    ReformFlag,
+    Registered,
+    Rename,
+    Split,
+)
+from registry.application import lists
+from registry.application.service import AreaRow, RegistryApplication
 from registry.domain.areas import Area
 
 router = APIRouter(prefix="/areas")
@@ -37,6 +54,20 @@ async def import_areas(request: Request, registry: Registry) -> Registered:
     return Registered(registered=await run_in_threadpool(registry.register_areas, rows, unreadable))
 
 
+@router.get("", response_model=Page[AreaListRow])
+def list_areas(
+    registry: Registry, params: ListParamsDep,
+    area: Annotated[str | None, Query(max_length=12, description="行政区划代码：该区划及其全部下级")] = None,
+    level: AreaLevel | None = None,
+    parent: Annotated[str | None, Query(max_length=12, description="上级行政区划代码：只列其直接下级")] = None,
+    retired: Annotated[bool | None, Query(description="是否已撤并")] = None,
+) -> Page[dict[str, Any]] | Response:
+    """Areas by code subtree, level and parent; q searches names, or, when all digits, codes by prefix."""
+    params = dataclasses.replace(params, q=lists.search_term(params.q))
+    return list_response(registry.lists, "areas", params, "行政区划台账", lists.AREA_COLUMNS, lists.named_area_rows,
+                         code=area, level=level, parent_code=parent, retired=retired)
+
+
 @router.get("/{code}", response_model=AreaOut)
 def get_area(code: str, registry: Registry, as_of: AsOf) -> AreaOut:
     return area_view(registry.area(code), as_of)
@@ -45,6 +76,18 @@ def get_area(code: str, registry: Registry, as_of: AsOf) -> AreaOut:
 @router.get("/{code}/children", response_model=list[AreaOut])
 def area_children(code: str, registry: Registry, as_of: AsOf) -> list[AreaOut]:
     return [area_view(child, as_of) for child in registry.children(code, as_of)]
+
+
+def _node(registry: RegistryApplication, area: Area, on: date, depth: int) -> AreaNode:
+    children = [_node(registry, child, on, depth - 1) for child in registry.children(area.code, on)] if depth else []
+    return AreaNode(**area_view(area, on).model_dump(), has_children=bool(area.children), children=children)
+
+
+@router.get("/{code}/tree", response_model=AreaNode)
+def area_tree(code: str, registry: Registry, as_of: AsOf,
+              depth: Annotated[int, Query(ge=1, le=3, description="展开的下级层数")] = 1) -> AreaNode:
+    """The area with its sub-areas valid on `as_of`, nested `depth` levels down, named as of that day."""
+    return _node(registry, registry.area(code), as_of, depth)
 
 
 @router.post("/{code}/rename", response_model=Done)

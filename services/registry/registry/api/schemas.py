@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -200,3 +200,86 @@ class CityProgress(BaseModel):
     stations: dict[str, int]
     counties: list[CountyProgress]
     township_coverage: CityCoverage
+
+
+# -- lists (pzh_shared.listing: Page[<row>]) ------------------------------------------------------
+
+
+class AreaListRow(BaseModel):
+    code: str = Field(description="行政区划代码")
+    name: str = Field(description="现名称")
+    level: str = Field(description="层级：city/county/township/village")
+    parent_code: str | None
+    reform_affected: bool = Field(description="涉改（现）")
+    retired: bool = Field(description="已撤并")
+    valid_from: date
+    valid_to: date | None
+
+
+class AreaNode(AreaOut):
+    has_children: bool = Field(description="是否登记过下级行政区划")
+    children: list[AreaNode] = Field(default_factory=list, description="有效的下级行政区划（至所请求的层数）")
+
+
+class StationListRow(BaseModel):
+    station_id: UUID
+    name: str
+    tier: Tier
+    area_code: str
+    status: Status = Field(description="最近登记的状态")
+    level: Level = Field(description="计算所得的等级（最近）")
+    construction_mode: ConstructionMode
+    operating_model: OperatingModel
+    agency: str | None
+    provincial_pilot: bool
+    governance_pilot: bool
+    planned_on: date | None
+    opened_on: date | None
+    staff_count: int
+    has_head: bool
+
+
+class TargetListRow(BaseModel):
+    county_code: str
+    county_name: str | None
+    year: int
+    general_station: int
+    township_station: int
+    village_room: int
+    general_station_active: int = Field(description="今日运行中的总站数")
+    township_station_active: int = Field(description="今日运行中的乡镇站数")
+    village_room_active: int = Field(description="今日运行中的村室数")
+    general_station_met: bool
+    township_station_met: bool
+    village_room_met: bool
+
+
+HistoryKind = Literal["planned", "opened", "suspended", "resumed", "closed", "merged", "facility_recorded",
+                      "staff_recorded", "staff_removed", "head_set", "professional_services", "level_changed"]
+
+
+class HistoryEntry(BaseModel):
+    kind: HistoryKind
+    on: date = Field(description="生效日期")
+    recorded_at: datetime = Field(description="登记时间")
+    version: int
+    reason: str | None = None
+    into: str | None = Field(None, description="并入的站点")
+    item: str | None = Field(None, description="设施项目")
+    item_name: str | None = None
+    present: bool | None = None
+    evidence: str | None = Field(None, description="佐证说明")
+    worker_id: str | None = None
+    full_time: bool | None = None
+    certificate: str | None = None
+    delivered: bool | None = None
+    level: Level | None = None
+    previous: Level | None = None
+
+
+class StationHistory(BaseModel):
+    station_id: UUID
+    name: str
+    status: Status
+    level: Level
+    entries: list[HistoryEntry]

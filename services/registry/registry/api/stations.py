@@ -1,26 +1,33 @@
-"""Stations: open (or only plan), read as of a day, change status, record facilities and services."""
+"""Stations: open (or only plan), list and search, read as of a day with their history, change status, record
+facilities and services."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
 from registry.api.dependencies import AsOf, Registry
 from registry.api.schemas import (
     Facility,
     FacilityIn,
+    HistoryEntry,
     ServicesIn,
     StationChange,
     StationCreated,
+    StationHistory,
     StationIn,
     StationLevel,
+    StationListRow,
     StationOut,
     StationStatus,
 )
-from registry.domain.station import Station
+from registry.application import lists
+from registry.domain.levels import Level
+from registry.domain.station import ConstructionMode, OperatingModel, Station, Status, Tier
 
 router = APIRouter(prefix="/stations")
 
@@ -44,6 +51,29 @@ def create_station(body: StationIn, registry: Registry) -> StationCreated:
     station_id = registry.create_station(tier=body.tier, area_code=body.area_code, planned_on=body.planned_on,
                                          opened_on=body.opened_on, plan_only=body.plan_only, **details)
     return StationCreated(station_id=station_id)
+
+
+@router.get("", response_model=Page[StationListRow])
+def list_stations(
+    registry: Registry, params: ListParamsDep,
+    area: Annotated[str | None, Query(max_length=12, description="行政区划代码：该区划及其全部下级的站点")] = None,
+    tier: Tier | None = None, status: Status | None = None, level: Level | None = None,
+    construction_mode: ConstructionMode | None = None, operating_model: OperatingModel | None = None,
+    provincial_pilot: bool | None = None, governance_pilot: bool | None = None,
+) -> Page[dict[str, Any]] | Response:
+    """Stations as last recorded, by area subtree and the given values; q searches station names."""
+    return list_response(registry.lists, "stations", params, "站点台账", lists.STATION_COLUMNS,
+                         lists.named_station_rows, area_code=area, tier=tier, status=status, level=level,
+                         construction_mode=construction_mode, operating_model=operating_model,
+                         provincial_pilot=provincial_pilot, governance_pilot=governance_pilot)
+
+
+@router.get("/{station_id}/history", response_model=StationHistory, response_model_exclude_none=True)
+def station_history(station_id: UUID, registry: Registry) -> StationHistory:
+    """The station's dated changes, oldest first: lifecycle, facilities with evidence, staffing, level."""
+    station, entries = registry.station_history(station_id)
+    return StationHistory(station_id=station.id, name=station.name, status=station.status, level=station.level,
+                          entries=[HistoryEntry.model_validate(entry) for entry in entries])
 
 
 @router.get("/{station_id}", response_model=StationOut)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
+from pzh_shared.listing import ListIndex, ListQuery
 
+from registry.application import lists
 from registry.domain.areas import (
     CITY_CODE,
     CITY_NAME,
@@ -24,9 +27,10 @@ from registry.domain.areas import (
     parent_code,
 )
 from registry.domain.errors import Conflict, NotFound, RegistryError, UnknownArea
+from registry.domain.levels import ITEM_NAMES
 from registry.domain.roster import GeneralStationSlot, slot_id
 from registry.domain.staff import StaffMember, staff_id
-from registry.domain.station import Station, Tier
+from registry.domain.station import ACTIVE, Station, Tier
 from registry.domain.targets import ANNEX1_2021, PLAN_START, CountyTargets, targets_id
 
 
@@ -52,8 +56,24 @@ class ImportRejected(RegistryError):
         super().__init__(f"导入被拒绝：{len(details)} 行有误，未导入任何一行")
 
 
+# A station's events as the entries of its history, by event class name.
+HISTORY_KINDS = {
+    "Planned": "planned", "Opened": "opened", "Suspended": "suspended", "Resumed": "resumed", "Closed": "closed",
+    "Merged": "merged", "FacilityRecorded": "facility_recorded", "StaffRecorded": "staff_recorded",
+    "StaffRemoved": "staff_removed", "HeadSet": "head_set", "ProfessionalServicesRecorded": "professional_services",
+    "LevelChanged": "level_changed",
+}
+HISTORY_FIELDS = ("reason", "into", "item", "present", "evidence", "worker_id", "full_time", "certificate",
+                  "delivered", "level", "previous")
+
+
 class RegistryApplication(ServiceApplication):
     name = "registry"
+
+    @cached_property
+    def lists(self) -> ListIndex:
+        """Areas, stations and targets as lists, caught up from this application's notification log."""
+        return ListIndex(self, lists.SPECS, lists.projector(self.find))
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -248,6 +268,23 @@ class RegistryApplication(ServiceApplication):
         self._save(station)
         return station
 
+    def station_history(self, station_id: UUID | str) -> tuple[Station, list[dict[str, Any]]]:
+        """The station and its dated changes (lifecycle, facilities, staffing, level), oldest first."""
+        station = self.station(station_id)
+        entries = []
+        for domain_event in self.events.get(station.id):
+            kind = HISTORY_KINDS.get(type(domain_event).__name__)
+            if kind is None:
+                continue
+            data = vars(domain_event)  # the event's fields, with its originator_version and timestamp
+            entry = {"kind": kind, "on": data.get("on") or data.get("planned_on"), "recorded_at": data["timestamp"],
+                     "version": domain_event.originator_version}
+            entry |= {name: data[name] for name in HISTORY_FIELDS if name in data}
+            if "item" in entry:
+                entry["item_name"] = ITEM_NAMES.get(entry["item"], entry["item"])
+            entries.append(entry)
+        return station, entries
+
     # -- staffing facts from the talent service ------------------------------------------------
     # Each saves its effects with the message's tracking record, in one transaction.
 
@@ -310,6 +347,26 @@ class RegistryApplication(ServiceApplication):
                 or CountyTargets(county_code=county_code, year=year))
         plan.set(general, township, village, on, "administrator")
         self._save(plan)
+
+    def active_station_counts(self, area_code: str) -> dict[str, int]:
+        """Stations now open or suspended under an area, per tier, counted in the stations list (cheap)."""
+        active = [status.value for status in ACTIVE]
+        return {tier.value: self.lists.page("stations", ListQuery(limit=1, filters={
+            "area_code": area_code, "tier": tier.value, "status": active})).total for tier in Tier}
+
+    def targets_with_progress(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Target rows with their county's name and today's active stations beside each tier's target."""
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            code = row["county_code"]
+            if code not in counts:
+                counts[code] = self.active_station_counts(code)
+            county = self.find(area_id(code), Area)
+            row["county_name"] = county.name if county else None
+            for tier in ("general_station", "township_station", "village_room"):
+                row[f"{tier}_active"] = counts[code][tier]
+                row[f"{tier}_met"] = counts[code][tier] >= (row.get(tier) or 0)
+        return rows
 
     def county_progress(self, county_code: str, year: int, as_of: date) -> dict[str, Any]:
         county = self.area(county_code)
