@@ -31,7 +31,7 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "target_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
     "station_write": ADMINS | {Role.STATION_OPERATOR},
     "talent_write": ADMINS | {Role.STATION_OPERATOR},
-    "funding_write": ADMINS,
+    "funding_write": ADMINS | {Role.FUNDING_OFFICER},
     "report_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),  # generating a report version now
     "service_write": ADMINS | FIELD_ROLES,  # projects, needs, complaints, surveys, donation points
     "case_read": ADMINS | FIELD_ROLES,  # case files and client records: never system_admin or auditor
