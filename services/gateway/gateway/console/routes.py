@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -23,25 +23,21 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 
 from gateway.auth import Authenticator, Principal
 from gateway.console import charts
-from gateway.console.session import HERE, LOGIN_COOKIE, SESSION_COOKIE, ConsoleSession, PageHandler, Reply, form_of, secure
+from gateway.console.session import (
+    HERE,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    ConsoleSession,
+    PageHandler,
+    Reply,
+    form_of,
+    secure,
+    today,
+)
+from gateway.console.menu import home_of
+from gateway.console.modules import PAGE_MODULES
+from gateway.console.names import TEMPLATE_NAMES, TIER_NAMES
 from gateway.roles import ROLE_NAMES
-
-CHINA = timezone(timedelta(hours=8))
-
-TIER_NAMES = {"general_station": "社会工作服务总站", "township_station": "乡镇(街道)社会工作服务站",
-              "village_room": "村(社区)社会工作服务室", "institution_station": "民政服务机构社会工作服务站"}
-LEVEL_NAMES = {"province": "省", "city": "市", "county": "县(区)", "township": "乡镇(街道)", "village": "村(社区)"}
-STATION_LEVELS = {"none": "未达标", "basic": "五有", "standard": "标准化", "professional": "三有"}
-STATUS_NAMES = {"planned": "规划中", "opened": "运行中", "suspended": "暂停", "closed": "已关闭", "merged": "已合并"}
-RHYTHM_STATUS = {"done": "已完成", "due": "待办", "overdue": "已逾期", "upcoming": "即将到来"}
-# the registry's facility items (registry/domain/levels.py ITEM_NAMES; the gateway does not import the services)
-FACILITY_NAMES = {"venue": "有场地", "signage": "有标识", "office_equipment": "有办公设备", "rules": "有制度", "location": "选址",
-                  "functional_areas": "功能分区", "signage_and_logo": "标识标牌", "furniture_and_equipment": "家具设备",
-                  "barrier_free_access": "无障碍设施", "fire_equipment": "消防设施", "publicity": "公示栏和网络宣传"}
-CERT_LEVELS = {"assistant_social_worker": "助理社会工作师", "social_worker": "社会工作师", "senior_social_worker": "高级社会工作师"}
-def today() -> date:
-    return datetime.now(CHINA).date()
-
 
 def _day(value: str | None) -> date | None:
     try:
@@ -57,14 +53,10 @@ def _number(value: Any) -> float:
         return 0.0
 
 
-
-
 def _templates() -> Environment:
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                             undefined=ChainableUndefined)  # a figure a service left out shows empty, not a 500
-    templates.globals.update(ROLE_NAMES=ROLE_NAMES, TIER_NAMES=TIER_NAMES, LEVEL_NAMES=LEVEL_NAMES,
-                             STATION_LEVELS=STATION_LEVELS, STATUS_NAMES=STATUS_NAMES, RHYTHM_STATUS=RHYTHM_STATUS,
-                             CERT_LEVELS=CERT_LEVELS, FACILITY_NAMES=FACILITY_NAMES)
+    templates.globals.update(ROLE_NAMES=ROLE_NAMES, **TEMPLATE_NAMES)
     return templates
 
 
@@ -129,7 +121,7 @@ class Console(ConsoleSession):
                                    form.get("username", ""))
         target = form.get("next", "")
         if not target.startswith("/console") or target.startswith("/console/login"):
-            target = "/console/"
+            target = home_of(str(reply.data.get("role", "")))
         response = RedirectResponse(target, status_code=303)
         self.set_session(response, request, reply.data["access_token"])
         response.delete_cookie(LOGIN_COOKIE, path="/console")
@@ -184,48 +176,6 @@ class Console(ConsoleSession):
         return self.render("rhythm.html", request, 200, p, area=area, as_of=as_of.isoformat(),
                            items=rhythm_items(reply))
 
-    # --- stations -----------------------------------------------------------------------------------
-
-    async def station_lookup(self, request: Request, p: Principal, token: str) -> Response:
-        station_id = request.query_params.get("station_id", "").strip()
-        if station_id:
-            return RedirectResponse(f"/console/stations/{quote(station_id, safe='')}", status_code=303)
-        return self.render("station_lookup.html", request, 200, p)
-
-    async def station_page(self, request: Request, p: Principal, token: str) -> Response:
-        station_id = quote(request.path_params["station_id"], safe="")
-        station = await self.api(token, "GET", f"/stations/{station_id}")
-        if not station.ok:
-            return self.render("error.html", request, station.status if station.status in (403, 404, 422) else 502, p,
-                               title="无法显示该站点", message=station.message)
-        year = today().year
-        head, quotas = await asyncio.gather(self.api(token, "GET", f"/talent/stations/{station_id}/head"),
-                                            self.api(token, "GET", f"/talent/stations/{station_id}/quotas/{year}"))
-        return self.render("station.html", request, 200, p, station=station.data, head=head.data if head.ok else None,
-                           quotas=quotas.data if quotas.ok else None, year=year,
-                           notice=request.query_params.get("notice", ""))
-
-    def station_form(self, request: Request, p: Principal, status: int = 200, error: str = "",
-                     values: dict[str, str] | None = None) -> Response:
-        return self.render("station_new.html", request, status, p, error=error,
-                           values=values or {"area_code": p.area_code, "tier": "township_station"})
-
-    async def station_new(self, request: Request, p: Principal, token: str) -> Response:
-        return self.station_form(request, p)
-
-    async def station_create(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
-        if not form.get("name") or not form.get("area_code"):
-            return self.station_form(request, p, 422, "请填写站点名称和行政区划代码", form)
-        body: dict[str, Any] = {"name": form["name"], "tier": form.get("tier", ""), "area_code": form["area_code"],
-                                "address": form.get("address", ""), "host_venue": form.get("host_venue", "")}
-        if form.get("opened_on"):
-            body["opened_on"] = form["opened_on"]
-        reply = await self.api(token, "POST", "/stations", body)  # registers the station and opens it (not plan_only)
-        if not reply.ok:
-            return self.station_form(request, p, _client_error(reply.status), reply.message, form)
-        station_id = quote(reply.data["station_id"], safe="")
-        return RedirectResponse(f"/console/stations/{station_id}?notice=opened", status_code=303)
-
     # --- talent and funding commands ------------------------------------------------------------------
 
     async def certify_form(self, request: Request, p: Principal, token: str) -> Response:
@@ -257,26 +207,6 @@ class Console(ConsoleSession):
         return self.render("contract_filing.html", request, 200, p, values={}, error="", notice="合同已备案",
                            contract=reply.data)
 
-    # --- reports ------------------------------------------------------------------------------------
-
-    async def reports(self, request: Request, p: Principal, token: str) -> Response:
-        reply = await self.api(token, "GET", "/read-models/reports")
-        listing = reply.data.get("reports", []) if reply.ok and isinstance(reply.data, dict) else None
-        for item in listing or []:
-            item["links"] = {fmt: "/console/reports/" + path.removeprefix("/read-models/reports/")
-                             for fmt, path in (item.get("files") or {}).items() if isinstance(path, str)}
-        return self.render("reports.html", request, 200, p, listing=listing, error="" if reply.ok else reply.message)
-
-    async def report_file(self, request: Request, p: Principal, token: str) -> Response:
-        name, period, file = (quote(request.path_params[k], safe="") for k in ("name", "period", "file"))
-        reply = await self.api(token, "GET", f"/read-models/reports/{name}/{period}/{file}")
-        if not reply.ok:
-            return self.render("error.html", request, _client_error(reply.status), p, title="无法下载该报表",
-                               message=reply.message)
-        headers = {k: v for k, v in reply.response.headers.items() if k in ("content-type", "content-disposition")}
-        return Response(reply.response.content,
-                        headers={**headers, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
-
     # --- the routes -------------------------------------------------------------------------------------
 
     def routes(self) -> list[tuple[str, str, PageHandler]]:
@@ -291,16 +221,10 @@ class Console(ConsoleSession):
             ("POST", "/console/logout", page(self.logout)),
             ("GET", "/console/", page(self.dashboard)),
             ("GET", "/console/rhythm", page(self.rhythm)),
-            ("GET", "/console/stations", page(self.station_lookup)),
-            ("GET", "/console/stations/new", page(self.station_new)),
-            ("POST", "/console/stations/new", page(self.station_create)),
-            ("GET", "/console/stations/{station_id}", page(self.station_page)),
             ("GET", "/console/workers/certification", page(self.certify_form)),
             ("POST", "/console/workers/certification", page(self.certify)),
             ("GET", "/console/contracts/filing", page(self.contract_form)),
             ("POST", "/console/contracts/filing", page(self.file_contract)),
-            ("GET", "/console/reports", page(self.reports)),
-            ("GET", "/console/reports/{name}/{period}/{file}", page(self.report_file)),
         ]
 
 
@@ -308,6 +232,9 @@ def install_console(app: FastAPI, auth: Authenticator, token_ttl: int) -> None:
     """Mounts the console on the gateway `app` (whose /api routes it calls) under /console."""
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
     console = Console(app, auth, token_ttl, _templates())
-    for method, path, endpoint in console.routes():
+    routes = console.routes()
+    for module in PAGE_MODULES:
+        routes += [(method, path, console.page(handler)) for method, path, handler in module(console).routes()]
+    for method, path, endpoint in routes:
         # The console is HTML for people, not part of the API document.
         app.add_api_route(path, endpoint, methods=[method], include_in_schema=False, response_class=HTMLResponse)

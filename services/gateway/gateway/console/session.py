@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import date, datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
+from gateway.access import allowed
 from gateway.auth import Authenticator, AuthError, Principal
+from gateway.console.menu import menu_for
 
 HERE = Path(__file__).parent
+CHINA = timezone(timedelta(hours=8))
 SESSION_COOKIE = "pzh_console"
 LOGIN_COOKIE = "pzh_console_login"  # the sign-in form's double-submit CSRF token
 MAX_FORM_BYTES = 64 * 1024
@@ -30,6 +34,8 @@ SECURITY_HEADERS = {
 
 # A page of a signed-in user: (request, principal, token) for GET, and the form too for POST.
 PageHandler = Callable[..., Awaitable[Response]]
+# One console route: (method, path, handler); a page module answers a list of them (console/modules.py).
+PageRoute = tuple[str, str, PageHandler]
 
 
 class Reply:
@@ -54,6 +60,31 @@ class Reply:
             return str(error["message"])
         return {401: "请先登录", 403: "您的角色无权执行此操作", 404: "未找到，或不在您的管辖范围内"}.get(
             self.status, f"服务暂时不可用，请稍后重试（HTTP {self.status}）")
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """The problem of each field a 422 names (its `details`), keyed by the field's last name, so a form
+        shows it next to that field; nested fields (`sources.0.amount`) also under their full name."""
+        error = self.data.get("error") if isinstance(self.data, dict) else None
+        details = error.get("details") if isinstance(error, dict) else None
+        found: dict[str, str] = {}
+        for detail in details if isinstance(details, list) else []:
+            if isinstance(detail, dict) and isinstance(detail.get("field"), str):
+                problem = str(detail.get("problem") or detail.get("message") or "取值无效")
+                found.setdefault(detail["field"], problem)
+                found.setdefault(detail["field"].rsplit(".", 1)[-1], problem)
+        return found
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """A list answer's rows ({items, total, next_cursor}); none when the call failed."""
+        items = self.data.get("items") if self.ok and isinstance(self.data, dict) else None
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def today() -> date:
+    """Today in China, the day a command is dated when its form leaves the date empty."""
+    return datetime.now(CHINA).date()
 
 
 def secure(request: Request) -> bool:
@@ -89,7 +120,13 @@ class ConsoleSession:
     def render(self, name: str, request: Request, status: int = 200, p: Principal | None = None,
                **context: Any) -> HTMLResponse:
         csrf = csrf_of(p) if p else ""
-        html = self.templates.get_template(name).render(request=request, user=p, csrf=csrf, **context)
+        menu = menu_for(p.role) if p else []
+
+        def may(function: str) -> bool:  # whether to offer a command: the API checks it again
+            return p is not None and allowed(p.role, function)
+
+        html = self.templates.get_template(name).render(request=request, user=p, csrf=csrf, menu=menu, may=may,
+                                                        **context)
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
     @staticmethod
@@ -124,6 +161,18 @@ class ConsoleSession:
                                                  headers={"Authorization": f"Bearer {token}"})
         return Reply(response)
 
+    def failed(self, request: Request, p: Principal, reply: Reply, title: str) -> HTMLResponse:
+        """The error page for a failed API call: the caller's fault (4xx) as is, anything else 502."""
+        status = reply.status if 400 <= reply.status < 500 else 502
+        return self.render("error.html", request, status, p, title=title, message=reply.message)
+
+    @staticmethod
+    def file(reply: Reply) -> Response:
+        """A file the API answered (an XLSX 台账, a report), handed to the browser as it came."""
+        headers = {k: v for k, v in reply.response.headers.items() if k in ("content-type", "content-disposition")}
+        return Response(reply.response.content,
+                        headers={**headers, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
     def page(self, handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
         """Runs a page handler for a signed-in user (else: to the sign-in page), refreshing the token."""
         async def run(request: Request) -> Response:
@@ -142,3 +191,14 @@ class ConsoleSession:
             return self.refreshed(request, p, token, response)
         run.__name__ = handler.__name__
         return run
+
+
+class PageModule:
+    """A group of console pages (one file under console/, listed in console/modules.py): its handlers get
+    (request, principal, token) and, for POST, the checked form; the console signs in and refreshes."""
+
+    def __init__(self, console: ConsoleSession):
+        self.c = console
+
+    def routes(self) -> list[PageRoute]:
+        raise NotImplementedError

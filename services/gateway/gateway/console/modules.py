@@ -1,0 +1,16 @@
+"""The console's page modules, in the order their routes are added (a fixed path such as
+/console/stations/new before /console/stations/{id}). A new group of pages is a PageModule in its own
+file under console/, listed here once, with its menu entries in console/menu.py."""
+
+from __future__ import annotations
+
+from gateway.console.areas import AreaPages
+from gateway.console.reports import ReportPages
+from gateway.console.session import PageModule
+from gateway.console.stations import StationPages
+
+PAGE_MODULES: tuple[type[PageModule], ...] = (
+    StationPages,
+    AreaPages,
+    ReportPages,
+)
