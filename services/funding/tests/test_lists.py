@@ -325,33 +325,33 @@ def test_project_plans_by_area_year_and_status(world):
 def test_the_filing_queue_holds_what_waits_under_an_area_oldest_first(world):
     client, ids = world
     city = every(client, "/filing-queue", area="510400")
-    assert [(r["id"], r["type"], r["since"], r["waiting_days"]) for r in city] == [
-        (ids["plan_city"], "plan", "2021-01-15", 137),
-        (ids["plan_east"], "plan", "2021-02-10", 111),
-        (ids["east_pending"], "contract", "2021-04-20", 42),
-        (ids["pending"], "contract", "2021-05-02", 30),
+    assert [(r["id"], r["type"], r["status"], r["since"], r["waiting_days"]) for r in city] == [
+        (ids["plan_city"], "plan", "pending", "2021-01-15", 137),
+        (ids["plan_east"], "plan", "pending", "2021-02-10", 111),  # resubmitted: it waits from then
+        (ids["returned"], "contract", "returned", "2021-03-20", 73),  # returned: it waits from its return
+        (ids["east_pending"], "contract", "pending", "2021-04-20", 42),
+        (ids["pending"], "contract", "pending", "2021-05-02", 30),
     ]
     township = next(r for r in city if r["id"] == ids["pending"])
+    # a township's contract: its county files it with the city
     assert (township["area_code"], township["filed_by"], township["filed_with"], township["amount"]) == (
-        f"{MIYI}100",
-        MIYI,
-        "510400",
-        "30000.00",
-    )  # a township's contract: its county files it with the city
+        f"{MIYI}100", MIYI, "510400", "30000.00")
     assert next(r for r in city if r["id"] == ids["plan_city"])["filed_with"] == "510000"  # the city's own, upward
-    assert [r["id"] for r in every(client, "/filing-queue", area="510400", filed_with="510400")] == [
-        ids["plan_east"],
-        ids["east_pending"],
-        ids["pending"],
-    ]
+    with_city = every(client, "/filing-queue", area="510400", filed_with="510400")
+    assert [r["id"] for r in with_city] == [ids["plan_east"], ids["returned"], ids["east_pending"], ids["pending"]]
     assert [r["id"] for r in every(client, "/filing-queue", area=MIYI)] == [ids["pending"]]
-    assert [r["id"] for r in every(client, "/filing-queue", area=EAST, type="contract")] == [ids["east_pending"]]
+    east = every(client, "/filing-queue", area=EAST, type="contract")
+    assert [r["id"] for r in east] == [ids["returned"], ids["east_pending"]]
+    assert [r["id"] for r in every(client, "/filing-queue", status="returned")] == [ids["returned"]]
     assert [r["id"] for r in every(client, "/filing-queue", q="启航")] == [ids["east_pending"]]
+    assert every(client, "/filing-queue", sort="-amount")[0]["amount"] == "30000.00"
     ok(client.post(f"/contracts/{ids['pending']}/filing", json={"filed_on": "2021-05-20"}))
+    ok(client.post(f"/contracts/{ids['returned']}/filing", json={"filed_on": "2021-05-21"}))  # corrected, filed
     assert ok(client.get("/filing-queue", params={"area": MIYI}))["total"] == 0  # filed: it leaves the queue
+    assert ok(client.get("/filing-queue", params={"type": "contract"}))["total"] == 1
     cells = sheet(client.get("/filing-queue", params={"area": EAST, "format": "xlsx"}))
     assert cells[0][-1] == "已等待天数" and cells[0][:3] == ["类别", "承接机构或计划名称", "行政区划代码"]
-    assert cells[1][:2] == ["年度项目计划", "东区年度计划"] and cells[1][-1] == 111
+    assert cells[1][:2] == ["年度项目计划", "东区年度计划"] and cells[1][-1] == 111 and "待备案" in cells[1]
 
 
 def test_bad_list_queries_answer_in_chinese(world):

@@ -1,7 +1,8 @@
 """The filing queue: contracts and annual project plans waiting to be filed (备案) with the level above,
-oldest first, with how long each has waited. Filing goes upward (areas.filing_parties): a county files its
-own and its townships' items with the city, the city its own with the province; so the queue of an area
-holds the pending items under it, and `filed_with` narrows it to those filed with that area itself."""
+oldest first, with how long each has waited (a returned contract too: it is filed once corrected).
+Filing goes upward (areas.filing_parties): a county files its own and its townships' items with the city,
+the city its own with the province; so the queue of an area holds the waiting items under it, and
+`filed_with` narrows it to those filed with that area itself."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ FiledWith = Annotated[str | None, Query(pattern=r"^\d{6}$", description="受理�
 
 @router.get("/filing-queue", response_model=Page[FilingQueueItem])
 def filing_queue(params: ListParamsDep, funding: Funding, area: AreaFilter = None,
-                 type: Literal["contract", "plan"] | None = None, filed_with: FiledWith = None) -> Any:
+                 type: Literal["contract", "plan"] | None = None, status: Literal["pending", "returned"] | None = None,
+                 filed_with: FiledWith = None) -> Any:
     """What waits to be filed under an area (q: the agency or plan title); sort=since is oldest first."""
     export = [*columns(FILING_QUEUE), ("waiting_days", "已等待天数")]
     return list_response(funding.lists, "filing_queue", params, "待备案事项", export,
                          presenter("filing_queue", funding.today()), area_code=area, type=type,
-                         filed_with=filed_with)
+                         status=status, filed_with=filed_with)

@@ -336,5 +336,7 @@ class FilingQueueItem(BaseModel):
     filed_with: str = Field(description="受理备案的上一级")
     year: int
     amount: str
-    since: date = Field(description="签订(报送)日期：从这天起等待备案")
+    status: str = Field(description="pending(待备案)，或 returned(已退回的合同：改正后备案)")
+    status_label: str
+    since: date = Field(description="从这天起等待备案：签订(报送、重新报送)日期，退回的合同为退回日期")
     waiting_days: int

@@ -109,7 +109,9 @@ FILING_QUEUE = ListSpec("filing_queue", (
     ListField("filed_with", label="备案机关"),
     ListField("year", kind="int", label="年度"),
     _money("amount", "金额(元)", sortable=True),
-    ListField("since", filter="none", sortable=True, label="报送(签订)日期"),
+    ListField("status"),
+    ListField("status_label", filter="none", label="状态"),
+    ListField("since", filter="none", sortable=True, label="等待起始日期"),
 ), default_sort="since")
 
 SPECS = (SOURCES, CONTRACTS, CONTRACT_STATIONS, DISBURSEMENTS, PLANS, FILING_QUEUE)
@@ -177,11 +179,29 @@ def plan_row(p: ProjectPlan) -> dict[str, Any]:
             "status": p.filing.value, "status_label": p.filing.label}
 
 
-def queue_row(kind: str, title: str, area_code: str, year: int, amount: Decimal, since: date) -> dict[str, Any]:
+def queue_row(kind: str, title: str, area_code: str, year: int, amount: Decimal, status: FilingStatus,
+              since: date) -> dict[str, Any]:
     filed_by, filed_with = areas.filing_parties(area_code)
     return {"type": kind, "type_label": "购买服务合同" if kind == "contract" else "年度项目计划", "title": title,
             "area_code": area_code, "filed_by": filed_by, "filed_with": filed_with, "year": year,
-            "amount": fen(amount), "since": since.isoformat()}
+            "amount": fen(amount), "status": status.value, "status_label": status.label, "since": since.isoformat()}
+
+
+def contract_queue_row(c: Contract) -> dict[str, Any] | None:
+    """A contract waits to be filed while pending, and while returned: it has no resubmission, so once
+    corrected it is filed as it stands (Contract.file), and it waits from the day it was returned."""
+    if c.filing is FilingStatus.FILED:
+        return None
+    returned = [entry["on"] for entry in c.filings if entry["status"] == "returned"]
+    since = returned[-1] if c.filing is FilingStatus.RETURNED and returned else c.signed_on
+    return queue_row("contract", c.provider_agency, c.area_code, c.signed_on.year, c.amount, c.filing, since)
+
+
+def plan_queue_row(p: ProjectPlan) -> dict[str, Any] | None:
+    """A plan waits to be filed while pending; a returned one waits on its submitter (a resubmission)."""
+    if p.filing is not FilingStatus.PENDING:
+        return None
+    return queue_row("plan", p.title, p.area_code, p.year, p.total_amount, p.filing, plan_since(p))
 
 
 # --- the projector --------------------------------------------------------------------------------
@@ -190,9 +210,7 @@ def queue_row(kind: str, title: str, area_code: str, year: int, amount: Decimal,
 def _contract_updates(c: Contract, domain_event: DomainEventProtocol[Any]) -> Iterator[Update]:
     cid = str(c.id)
     yield "contracts", cid, contract_row(c)
-    pending = c.filing is FilingStatus.PENDING
-    yield "filing_queue", cid, queue_row("contract", c.provider_agency, c.area_code, c.signed_on.year, c.amount,
-                                         c.signed_on) if pending else None
+    yield "filing_queue", cid, contract_queue_row(c)
     if isinstance(domain_event, Contract.Signed):  # a contract's stations never change after signing
         for station_id in c.station_ids:
             yield "contract_stations", f"{cid}:{station_id}", {"contract_id": cid, "station_id": station_id}
@@ -214,9 +232,7 @@ def projector(load: Callable[[Any], Any]) -> Callable[[DomainEventProtocol[Any]]
             plan = load(domain_event.originator_id)
             pid = str(plan.id)
             yield "project_plans", pid, plan_row(plan)
-            pending = plan.filing is FilingStatus.PENDING
-            yield "filing_queue", pid, queue_row("plan", plan.title, plan.area_code, plan.year, plan.total_amount,
-                                                 plan_since(plan)) if pending else None
+            yield "filing_queue", pid, plan_queue_row(plan)
         # cap ledgers have no list: GET /assistance-cap answers for one area and year
 
     return project
