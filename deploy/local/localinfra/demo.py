@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import random
+import secrets
 import sys
 import time
 from contextlib import closing
@@ -709,6 +711,57 @@ def generate_notices(client: httpx.Client, year: int, say=print) -> dict[str, di
     return notices
 
 
+# --- one account of every role, where the demo year has data ----------------------------------------
+DEMO_PASSWORDS = Path("var/demo-passwords")
+CITY = "510400"
+# Roles only a system administrator may create (a city administrator makes every lower rank).
+SYSTEM_MANAGED = ("city_admin", "auditor", "system_admin")
+
+
+def demo_accounts(sc: Scenario) -> list[tuple[str, str, str]]:
+    """(username, role, area code) of one account per role: the township station with the most cases, its
+    township and its county, so that every role's pages show the demo year's objects."""
+    by_cases = sorted((s for s in sc.stations if s.tier == "township_station"),
+                      key=lambda s: (-sum(c.station == s.key for c in sc.cases), s.key))
+    township, county = by_cases[0].area_code, by_cases[0].county
+    return [("demo-city", "city_admin", CITY), ("demo-county", "county_admin", county),
+            ("demo-township", "township_admin", township), ("demo-operator", "station_operator", township),
+            ("demo-worker", "social_worker", township), ("demo-supervisor", "supervisor", county),
+            ("demo-funding", "funding_officer", county), ("demo-auditor", "auditor", county),
+            ("demo-sysadmin", "system_admin", county)]
+
+
+def demo_passwords(path: Path, usernames: list[str]) -> dict[str, str]:
+    """Each demo account's password: made once, kept in `path` (JSON, mode 600), reused by a second run."""
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [name for name in usernames if name not in known]
+    if missing:
+        known |= {name: secrets.token_urlsafe(12) for name in missing}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(known, ensure_ascii=False, indent=1))
+        path.chmod(0o600)
+    return known
+
+
+def create_demo_accounts(admin: httpx.Client, sysadmin: httpx.Client | None, sc: Scenario,
+                         path: Path = DEMO_PASSWORDS) -> list[tuple[str, str, str]]:
+    """Creates the demo accounts (the city administrator those of a lower rank, the system administrator, if
+    given, the others); an account of that name stays. The accounts there now."""
+    from localinfra.run import create_accounts
+
+    accounts = demo_accounts(sc)
+    passwords = demo_passwords(path, [name for name, _, _ in accounts])
+    made = []
+    for manager, roles in ((admin, None), (sysadmin, SYSTEM_MANAGED)):
+        if manager is None:
+            continue
+        mine = [a for a in accounts if (a[1] in SYSTEM_MANAGED) == (roles is not None)]
+        create_accounts(manager, [(name, role, area, passwords[name]) for name, role, area in mine])
+        made += mine
+    return made
+
+
 def sign_in(gateway: str, username: str, password: str) -> httpx.Client:
     client = httpx.Client(base_url=gateway, timeout=60)
     reply = client.post("/api/gateway/login", json={"username": username, "password": password})
@@ -716,6 +769,22 @@ def sign_in(gateway: str, username: str, password: str) -> httpx.Client:
         raise DemoError(f"登录网关未成功（HTTP {reply.status_code}）：{reply.text[:300]}")
     client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
     return client
+
+
+def _print_accounts(gateway: str, admin: httpx.Client, sc: Scenario) -> None:
+    password_file = Path("var/sysadmin-password")  # made by `make run`
+    sysadmin = sign_in(gateway, "sysadmin", password_file.read_text().strip()) if password_file.exists() else None
+    try:
+        made = create_demo_accounts(admin, sysadmin, sc)
+    finally:
+        if sysadmin is not None:
+            sysadmin.close()
+    print(f"\n演示账户（每个角色一个，密码见 {DEMO_PASSWORDS}）：")
+    for username, role, area in made:
+        print(f"  {username:<16} {role:<17} {area}")
+    if sysadmin is None:
+        print("  （未找到 var/sysadmin-password：市级管理员、审计员与系统管理员"
+              "请用 make run 创建的 admin、auditor、sysadmin）")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -743,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  第{row['rank']}名  {row['name']:<4}  得分 {row['score']}")
             print(f"\n下载：{args.gateway}/api/read-models/reports/quarterly-notice/{sc.year}-Q4/latest.pdf（及 .xlsx、.json）；"
                   f"读模型：{args.gateway}/api/read-models/stations/510400?as_of={sc.year}-12-31")
+            _print_accounts(args.gateway, client, sc)
     except (DemoError, httpx.HTTPError) as exc:
         print(f"演示中止：{exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,10 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+
+import httpx
 
 from localinfra.kafka import KafkaBroker
 from localinfra.platform import Platform
@@ -30,14 +33,68 @@ def _port_or_free(port: int) -> int | None:
     return port
 
 
-def admin_password(root: Path) -> str:
-    """The local city admin's password: made once, kept in var/admin-password (mode 600)."""
-    path = root / "admin-password"
+def password_file(root: Path, username: str) -> Path:
+    return root / f"{username}-password"
+
+
+def local_password(root: Path, username: str) -> str:
+    """A local account's password: made once, kept in var/<username>-password (mode 600)."""
+    path = password_file(root, username)
     if not path.exists():
         root.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(12))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def admin_password(root: Path) -> str:
+    """The local city admin's password: made once, kept in var/admin-password (mode 600)."""
+    return local_password(root, "admin")
+
+
+CITY = "510400"
+# The local platform's accounts (username, role, the console's name of the role), all for the whole city: the
+# system administrator is bootstrapped by the gateway and creates the others (a city administrator may create
+# neither an auditor nor a system administrator), so that someone can read the audit logs and issue API keys.
+BOOTSTRAP = ("sysadmin", "system_admin", "系统管理员")
+LOCAL_ACCOUNTS = (("admin", "city_admin", "市级管理员"), ("auditor", "auditor", "审计员"))
+
+
+def bootstrap_env(root: Path) -> dict[str, str]:
+    username, role, _ = BOOTSTRAP
+    return {"GATEWAY_BOOTSTRAP_ADMIN_USERNAME": username,
+            "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": local_password(root, username),
+            "GATEWAY_BOOTSTRAP_ADMIN_ROLE": role, "GATEWAY_BOOTSTRAP_ADMIN_AREA": CITY}
+
+
+def sign_in(client: httpx.Client, username: str, password: str) -> None:
+    """Signs `client` in: its later requests carry the account's token."""
+    reply = client.post("/api/gateway/login", json={"username": username, "password": password})
+    if reply.status_code != 200:
+        raise RuntimeError(f"登录网关未成功（{username}，HTTP {reply.status_code}）：{reply.text[:300]}")
+    client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
+
+
+def create_accounts(manager: httpx.Client, accounts: Iterable[tuple[str, str, str, str]]) -> list[str]:
+    """Creates each (username, role, area code, password) account with a signed-in manager; an account of that
+    name stays as it is. The usernames created now."""
+    created = []
+    for username, role, area_code, password in accounts:
+        reply = manager.post("/api/gateway/users", json={"username": username, "password": password, "role": role,
+                                                         "area_code": area_code})
+        if reply.status_code not in (201, 409):
+            raise RuntimeError(f"创建账户 {username}（{role}）未成功（HTTP {reply.status_code}）：{reply.text[:300]}")
+        created += [username] if reply.status_code == 201 else []
+    return created
+
+
+def local_accounts(client: httpx.Client, root: Path) -> list[tuple[str, str, Path]]:
+    """Signs `client` (the gateway's) in as the bootstrapped system administrator and creates the other local
+    accounts; every local account as (username, role name, password file)."""
+    sign_in(client, BOOTSTRAP[0], local_password(root, BOOTSTRAP[0]))
+    create_accounts(client, [(name, role, CITY, local_password(root, name)) for name, role, _ in LOCAL_ACCOUNTS])
+    return [(name, label, password_file(root, name)) for name, _, label in (BOOTSTRAP, *LOCAL_ACCOUNTS)]
 
 
 # Talent and casework store people's names, ID numbers and phones: encrypted at rest locally too.
@@ -75,18 +132,21 @@ def main() -> int:
     print("starting Kafka ...", flush=True)
     broker.start()
     ports = {name: port for name, wanted in FIXED_PORTS.items() if (port := _port_or_free(wanted))}
-    password = admin_password(root)
-    admin = {"GATEWAY_BOOTSTRAP_ADMIN_USERNAME": "admin", "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": password,
-             "GATEWAY_BOOTSTRAP_ADMIN_ROLE": "city_admin", "GATEWAY_BOOTSTRAP_ADMIN_AREA": "510400"}
-    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports, extra_env=admin | cipher_keys(root))
+    admin = bootstrap_env(root)
+    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports,
+                        extra_env=admin | cipher_keys(root))
     try:
         platform.start_all()
+        with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
+            accounts = local_accounts(client, root)
         print(f"Kafka: {broker.bootstrap}")
         for name in platform.procs:
             print(f"{name:17} {platform.url(name) if name in platform.ports else '(no HTTP)'}")
         print(f"logs: {platform.log_dir}/")
         print(f"\n网关 gateway listening at {platform.gateway_url}")
-        print(f"管理员 sign in as admin (市级管理员 city_admin), password in {root / 'admin-password'}: {password}")
+        for username, label, path in accounts:
+            print(f"{label} sign in as {username}, password in {path}: {path.read_text().strip()}")
+        print("市级管理员创建县(区)、乡镇(街道)与站点的账户：控制台「账户」，或 POST /api/gateway/users。")
         print("Ctrl-C stops everything.", flush=True)
         while not stop:
             for name, proc in platform.procs.items():
