@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
-from talent.api.dependencies import Talent
-from talent.api.schemas import InternId, InternOut, PlaceIntern, RegisterIntern, Status
+from talent.api.dependencies import Area, Talent, text
+from talent.api.schemas import InternId, InternOut, InternRow, PlaceIntern, RegisterIntern, Status
+from talent.application.lists import COLUMNS, with_people
 
 router = APIRouter(prefix="/interns")
 
@@ -21,6 +24,18 @@ def register_intern(body: RegisterIntern, talent: Talent) -> InternId:
 def place_intern(intern_id: UUID, body: PlaceIntern, talent: Talent) -> Status:
     talent.place_intern(intern_id, str(body.station_id), body.placed_from, body.placed_until, body.supervisor_id)
     return Status(status="placed")
+
+
+@router.get("", response_model=Page[InternRow])
+def list_interns(
+    params: ListParamsDep, talent: Talent, area: Area = None, station_id: UUID | None = None,
+    supervisor_id: UUID | None = None,
+) -> Page[dict[str, Any]] | Response:
+    """实习生台账（站点、地区为最近一次实习安排的站点）。q 按姓名检索：姓名属个人信息，加密存储，只能精确匹配全名。
+    sort：registered_on、placed_from、area_code（前加 - 为倒序）。"""
+    return list_response(talent.lists, "interns", params, "实习生台账", COLUMNS["interns"],
+                         with_people(talent, "intern_id"), area_code=area, station_id=text(station_id),
+                         supervisor_id=text(supervisor_id), name=params.q)
 
 
 @router.get("/{intern_id}", response_model=InternOut)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
-from talent.api.dependencies import Talent
+from talent.api.dependencies import Area, Talent, text
 from talent.api.schemas import (
     CompleteIncubation,
     FileOrganisation,
     Graduate,
     OrganisationId,
     OrganisationOut,
+    OrganisationRow,
     RegisterOrganisation,
     StartIncubation,
 )
+from talent.application.lists import COLUMNS, with_id
+from talent.domain.vocabulary import OrganisationStatus, OrganisationType
 
 router = APIRouter(prefix="/organisations")
 
@@ -27,6 +32,23 @@ def file_organisation(body: FileOrganisation, talent: Talent) -> OrganisationId:
             body.name, str(body.host_station_id), body.reform_affected, body.filed_on
         )
     )
+
+
+@router.get("", response_model=Page[OrganisationRow])
+def list_organisations(
+    params: ListParamsDep,
+    talent: Talent,
+    area: Area = None,
+    host_station_id: UUID | None = None,
+    status: OrganisationStatus | None = None,
+    organisation_type: OrganisationType | None = None,
+    reform_affected: bool | None = None,
+) -> Page[dict[str, Any]] | Response:
+    """社区社会组织台账（孵化进度：filed 已备案、incubating 孵化中、incubated 已孵化、registered 已登记、graduated
+    已出壳）。q 按组织名称检索（包含即匹配）。sort：filed_on、status_on、name、area_code（前加 - 为倒序）。"""
+    return list_response(talent.lists, "organisations", params, "社区社会组织台账", COLUMNS["organisations"],
+                         with_id("organisation_id"), area_code=area, host_station_id=text(host_station_id),
+                         status=status, organisation_type=organisation_type, reform_affected=reform_affected)
 
 
 @router.post("/{organisation_id}/incubation", response_model=OrganisationOut)

@@ -4,6 +4,7 @@ Responses show personal data masked only (ID numbers and phones), never in full.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -408,3 +409,81 @@ class AgencyOut(BaseModel):
             registered_on=a.registered_on,
             version=a.version,
         )
+
+
+# --- list rows (GET /workers, /volunteers, ...: pzh_shared.listing.Page of these) -----------------------------
+
+
+class WorkerRow(BaseModel):
+    worker_id: str
+    name: str = Field(description="姓名（读取时从加密的档案取得，不进入列表索引）")
+    role: Role
+    station_id: str | None = Field(description="所在站点；已离岗者为其离开的站点")
+    agency_id: str | None = Field(description="受聘机构；已离职者为其离开的机构")
+    area_code: str | None = Field(description="站点（或机构所属站点）的行政区划代码；站点信息未到时为空")
+    employment: Employment | None
+    certified: bool
+    certificate_level: Level | None
+    head: bool = Field(description="是否站长")
+    status: Literal["active", "left", "unassigned"] = Field(description="active 在岗；left 已离岗；unassigned 未任职")
+    registered_on: date
+    assigned_on: date | None
+    certified_on: date | None
+    left_on: date | None
+
+
+class VolunteerRow(BaseModel):
+    volunteer_id: str
+    name: str
+    station_id: str
+    area_code: str | None
+    registered_on: date
+    hours: float = Field(description="累计服务时长（小时）")
+    trained: bool
+    last_trained_on: date | None
+
+
+class InternRow(BaseModel):
+    intern_id: str
+    name: str
+    university: str
+    station_id: str | None = Field(description="最近一次实习安排的站点")
+    area_code: str | None
+    supervisor_id: str | None
+    registered_on: date
+    placed_from: date | None
+    placed_until: date | None
+
+
+class OrganisationRow(BaseModel):
+    organisation_id: str
+    name: str
+    host_station_id: str
+    area_code: str | None
+    status: OrganisationStatus
+    organisation_type: OrganisationType | None
+    reform_affected: bool
+    registration_number: str | None
+    filed_on: date
+    status_on: date = Field(description="进入当前状态的日期")
+
+
+class AgencyRow(BaseModel):
+    agency_id: str
+    name: str
+    registration_number: str
+    station_id: str
+    area_code: str | None
+    registered_on: date
+
+
+class StationQuotaRow(BaseModel):
+    station_id: str
+    area_code: str
+    tier: StationTier
+    provincial_pilot: bool
+    kind: StationKind
+    year: int
+    met: bool = Field(description="全部指标达标")
+    unmet: str = Field(description="未达标的指标（、分隔）")
+    quotas: list[QuotaResult]

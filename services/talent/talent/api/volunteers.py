@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
 from talent.adapters.volunteer_csv import CsvFormatError, import_volunteers
-from talent.api.dependencies import MaxImportBytes, Talent
+from talent.api.dependencies import Area, MaxImportBytes, Talent, text
 from talent.api.schemas import (
     ImportedVolunteer,
     ImportProblem,
@@ -19,8 +21,10 @@ from talent.api.schemas import (
     VolunteerHours,
     VolunteerId,
     VolunteerOut,
+    VolunteerRow,
     VolunteerTraining,
 )
+from talent.application.lists import COLUMNS, with_people
 
 router = APIRouter(prefix="/volunteers")
 
@@ -60,6 +64,23 @@ async def import_csv(
         volunteers=[ImportedVolunteer(line=line, volunteer_id=str(vid)) for line, vid in report.imported],
         errors=[ImportProblem(line=e.line, problems=e.problems) for e in report.errors],
     )
+
+
+@router.get("", response_model=Page[VolunteerRow])
+def list_volunteers(
+    params: ListParamsDep,
+    talent: Talent,
+    area: Area = None,
+    station_id: UUID | None = None,
+    trained: bool | None = None,
+    id_number: Annotated[str | None, Query(max_length=32, description="身份证号码：精确匹配")] = None,
+    volunteer_number: Annotated[str | None, Query(max_length=32, description="志愿者编号：精确匹配")] = None,
+) -> Page[dict[str, Any]] | Response:
+    """志愿者台账。q 按姓名检索：姓名属个人信息，加密存储，列表只保存其密钥散列，故只能精确匹配全名；
+    id_number、volunteer_number 同样精确匹配。sort：registered_on、hours、area_code（前加 - 为倒序）。"""
+    return list_response(talent.lists, "volunteers", params, "志愿者台账", COLUMNS["volunteers"],
+                         with_people(talent, "volunteer_id"), area_code=area, station_id=text(station_id),
+                         trained=trained, name=params.q, id_number=id_number, volunteer_number=volunteer_number)
 
 
 @router.get("/{volunteer_id}", response_model=VolunteerOut)

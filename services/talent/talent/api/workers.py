@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
-from talent.api.dependencies import Talent
+from talent.api.dependencies import Area, Talent, text
 from talent.api.schemas import (
     AssignWorker,
     Certify,
@@ -21,7 +23,10 @@ from talent.api.schemas import (
     WorkerId,
     WorkerLeaves,
     WorkerOut,
+    WorkerRow,
 )
+from talent.application.lists import COLUMNS, with_people
+from talent.domain.vocabulary import Employment, Level
 
 router = APIRouter(prefix="/workers")
 
@@ -31,6 +36,26 @@ def register_worker(body: RegisterWorker, talent: Talent) -> WorkerId:
     return WorkerId(
         worker_id=talent.register_worker(body.name, body.id_number, body.phone, body.registered_on, body.role)
     )
+
+
+@router.get("", response_model=Page[WorkerRow])
+def list_workers(
+    params: ListParamsDep,
+    talent: Talent,
+    area: Area = None,
+    station_id: UUID | None = None,
+    employment: Employment | None = None,
+    certified: bool | None = None,
+    certificate_level: Level | None = None,
+    status: Literal["active", "left", "unassigned"] | None = None,
+    id_number: Annotated[str | None, Query(max_length=32, description="身份证号码：精确匹配")] = None,
+) -> Page[dict[str, Any]] | Response:
+    """社工台账。q 按姓名检索：姓名属个人信息，加密存储，列表只保存其密钥散列，故只能精确匹配全名（不支持模糊检索）；
+    id_number 同样精确匹配。sort：registered_on、certified_on、area_code（前加 - 为倒序）。"""
+    return list_response(talent.lists, "workers", params, "社工台账", COLUMNS["workers"],
+                         with_people(talent, "worker_id"), area_code=area, station_id=text(station_id),
+                         employment=employment, certified=certified, certificate_level=certificate_level,
+                         status=status, name=params.q, id_number=id_number)
 
 
 @router.get("/{worker_id}", response_model=WorkerOut)

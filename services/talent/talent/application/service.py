@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
 
+from talent.application.lists import talent_lists
 from talent.application.quota_facts import FactsBuilder
 from talent.domain import identifiers
 from talent.domain.errors import AlreadyRegistered, NotFound, TalentError
@@ -47,6 +48,8 @@ class TalentApplication(ServiceApplication):
         self.publication = publication  # what the service publishes: the quotas fold its public events
         cipher_key = self.env.get("CIPHER_KEY") or ""
         self._key_secret = hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
+        # The lists' blind fields are keyed from the same secret, separated by purpose.
+        self.lists = talent_lists(self, hashlib.sha256(b"pzh-talent-lists\x00" + self._key_secret).digest())
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -281,10 +284,25 @@ class TalentApplication(ServiceApplication):
         profile = self.station_profile(station_id)
         return profile, self.evaluate_quotas(station_id, year, profile.kind)
 
-    def evaluate_quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
-        """The quotas of a station of the given kind (for tests and what-if questions, not the API)."""
-        station_id = identifiers.station_id(station_id)
+    def quota_items(self, rows: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
+        """The quotas of a page of stations (rows of the stations list) in a year: the log is folded once for
+        the page, so a page of 50 stations costs one fold, not 50. At national size this is reporting's job."""
+        if not 2000 <= year <= 2100:
+            raise TalentError("年度应在 2000 至 2100 之间")
+        builder = self._quota_facts()
+        for row in rows:
+            results = evaluate(StationKind(row["kind"]), row["id"], year, builder.facts(row["id"]))
+            row.update(station_id=row["id"], year=year, quotas=results, met=all(r.met for r in results),
+                       unmet="、".join(r.label for r in results if not r.met))
+        return rows
+
+    def _quota_facts(self) -> FactsBuilder:
         builder = FactsBuilder()
         for _, event_type, data in self.publication.public_events(self):
             builder.apply(event_type, data)
-        return evaluate(kind, station_id, year, builder.facts(station_id))
+        return builder
+
+    def evaluate_quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
+        """The quotas of a station of the given kind (for tests and what-if questions, not the API)."""
+        station_id = identifiers.station_id(station_id)
+        return evaluate(kind, station_id, year, self._quota_facts().facts(station_id))

@@ -108,6 +108,10 @@ class SocialWorker(Aggregate):
         self.training_hours = 0.0
         self.trainings: list[dict[str, Any]] = []
         self.head_of: str | None = None
+        # Kept after a departure, so a worker who left is still listed under the station (or agency) they left.
+        self.left_on: date | None = None
+        self.last_station_id: str | None = None
+        self.last_agency_id: str | None = None
 
     # --- employment ---------------------------------------------------------------------------
 
@@ -133,6 +137,7 @@ class SocialWorker(Aggregate):
             self.assigned_on = assigned_on
         self.station_id = station_id
         self.employment = Employment(employment)
+        self.left_on = None
 
     def employ_at_agency(self, agency_id: str, employment: Employment, employed_on: date) -> None:
         """Employment at a social work service agency instead of a station. Again at the same agency
@@ -156,6 +161,7 @@ class SocialWorker(Aggregate):
             self.employed_on = employed_on
         self.agency_id = agency_id
         self.employment = Employment(employment)
+        self.left_on = None
 
     def leave(self, left_on: date) -> None:
         """Leaves the current station or agency. A head must be relieved first (the application does both at once)."""
@@ -174,12 +180,14 @@ class SocialWorker(Aggregate):
 
     @event(Left)
     def _left(self, station_id: str, left_on: date) -> None:
+        self.last_station_id, self.last_agency_id, self.left_on = station_id, None, left_on
         self.station_id = None
         self.employment = None
         self.assigned_on = None
 
     @event(LeftAgency)
     def _left_agency(self, agency_id: str, left_on: date) -> None:
+        self.last_station_id, self.last_agency_id, self.left_on = None, agency_id, left_on
         self.agency_id = None
         self.employment = None
         self.employed_on = None
