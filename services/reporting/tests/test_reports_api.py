@@ -46,10 +46,10 @@ def test_a_malformed_period_is_refused_in_chinese(client, name, period):
 
 def test_the_rhythm_of_a_year(client):
     client.post("/read-models/reports/quarterly-notice/2024-Q1")
-    reply = client.get("/read-models/rhythm/510402", params={"as_of": "2024-07-10"})
+    reply = client.get("/read-models/rhythm/510400", params={"as_of": "2024-07-10"})
     assert reply.status_code == 200, reply.text
     body = reply.json()
-    assert (body["area_code"], body["as_of"]) == ("510402", "2024-07-10")
+    assert (body["area_code"], body["as_of"]) == ("510400", "2024-07-10")
     items = {(i["report"], i["period"]): i for i in body["items"]}
     assert {report for report, _ in items} == {"monthly_dispatch", "quarterly_notice", "half_year_report", "year_end_shortlist",
                                                "station_scorecard"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from pzh_shared.http import install_error_handlers
+from pzh_shared.listing import ListError
 from pzh_shared.service import Health
 
 from reporting.adapters.store import ReadModelStore
@@ -21,10 +22,12 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
     """`settings` name the deployment's city (else read from the environment now); `cjk_font`, when
     given, is the font of PDF reports in place of the settings' own."""
     app = FastAPI(title="攀枝花市社会工作服务体系 · reporting", version="0.2.0")
-    install_error_handlers(app, {})
+    install_error_handlers(app, {ListError: (422, "invalid_query")})  # a list query no list can answer
     settings = settings or ReportingSettings()
     if cjk_font:
         settings = settings.model_copy(update={"cjk_font": cjk_font})
+    if archive is not None and not archive.root_area:
+        archive.root_area = settings.city_code  # the reports at the archive's root are the city's
     app.state.store, app.state.archive, app.state.settings = store, archive, settings
     app.include_router(reports.router)
     app.include_router(rhythm.router)

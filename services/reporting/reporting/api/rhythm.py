@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
+from pzh_shared.areas import AreaLevel, level_of, within
 
 from reporting.api.dependencies import Archive, Settings, Store, checked_area
 from reporting.api.schemas import Rhythm
 from reporting.deployment import city_name
 from reporting.projections.facts import china_today
-from reporting.reports.rhythm import rhythm
+from reporting.reports.rhythm import county_reports, rhythm
 
 router = APIRouter(prefix="/read-models/rhythm", tags=["rhythm"])
 
@@ -19,9 +20,19 @@ router = APIRouter(prefix="/read-models/rhythm", tags=["rhythm"])
 @router.get("/{area_code}", response_model=Rhythm)
 def reporting_rhythm(store: Store, archive: Archive, settings: Settings, area_code: str,
                      as_of: date | None = None) -> dict[str, Any]:
-    """Every report of the as_of year (default: today in China) with its due date, status
-    (done, due, overdue, upcoming), versions and the latest downloads."""
+    """Every report the area owes in the as_of year (default: today in China) with its due date, status
+    (done, due, overdue, upcoming), versions and the latest downloads: the city's reports for the city, a
+    county's own for a county, and for a township or village what its county owes upward."""
     checked_area(area_code)
+    city = settings.city_code
+    if not within(area_code, city):
+        raise HTTPException(404, f"行政区划 {area_code} 不在本部署（{city}）范围内")
     day = as_of or china_today()
-    name = city_name(store, settings.city_code, day.isoformat())
-    return rhythm(area_code, day, archive.listing() if archive else [], city_name=name)
+    if level_of(area_code) is AreaLevel.CITY:
+        name = city_name(store, city, day.isoformat())
+        return rhythm(area_code, day, archive.listing() if archive else [], city_name=name, reporting_area=city)
+    county = area_code[:6]
+    name = store.names("area", day.isoformat(), [county]).get(county, county)
+    listing = archive.listing(county) if archive else []
+    return rhythm(area_code, day, listing, city_name=name, reports=county_reports(county, settings.pilot_counties),
+                  reporting_area=county)

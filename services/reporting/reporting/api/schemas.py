@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.areas import AreaLevel
+from pzh_shared.listing import Page
 
 
 class ChildStations(BaseModel):
@@ -41,12 +42,16 @@ class ReportVersion(BaseModel):
     report: str
     period: str
     version: int
+    area_code: str | None = None  # whose report: the deployment's city or one of its counties
     generated_at: str | None
     title: str | None
-    files: dict[str, str]  # format -> its download path
+    files: dict[str, str]  # format -> its download path (a county's carry ?area=)
 
 
-class ReportListing(BaseModel):
+class ReportListing(Page[ReportVersion]):
+    """A page of archived report versions; `reports` repeats the page's items for the clients that read the
+    answer's earlier shape ({"reports": [...]})."""
+
     reports: list[ReportVersion]
 
 
@@ -76,6 +81,8 @@ class RhythmItem(BaseModel):
 
 class Rhythm(BaseModel):
     area_code: str
+    # whose reports the items are: the city's, a county's own, or (for a township or village) its county's
+    reporting_area_code: str | None = None
     as_of: str
     items: list[RhythmItem]
 

@@ -1,6 +1,9 @@
 """Generated reports on disk, one folder per version: <root>/<report>/<period>/v<N>/ with the JSON,
-XLSX and PDF renderings. Regenerating a period adds a version; nothing is overwritten. The archive
-lives beside the read models, not in them: a rebuild of the read models keeps it."""
+XLSX and PDF renderings for the deployment's city, <root>/<county code>/<report>/<period>/v<N>/ for a
+county's own reports. Regenerating a period adds a version; nothing is overwritten. The archive
+lives beside the read models, not in them: a rebuild of the read models keeps it.
+
+A version never changes once written, so what `describe` reads of it is kept in memory."""
 
 from __future__ import annotations
 
@@ -18,36 +21,50 @@ FORMATS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-o
            "pdf": "application/pdf"}
 _NAME = re.compile(r"^[a-z_]+$")
 _PERIOD = re.compile(r"^[0-9A-Za-z-]+$")
+_AREA = re.compile(r"^\d{6}$")  # a county's folder; the city's reports sit at the root
 
 
 def archive_for(settings: ReportingSettings) -> ReportArchive:
     """The one folder the API serves and the worker's schedule writes: REPORTING_REPORTS_DIR, else
     <DATA_DIR>/reports."""
-    return ReportArchive(Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports")
+    root = Path(settings.reports_dir) if settings.reports_dir else settings.data_dir / "reports"
+    return ReportArchive(root, settings.city_code)
 
 
 class ReportArchive:
-    def __init__(self, root: Path):
-        self.root = root
+    """`root_area`: the area whose reports sit at the root (the deployment's city); any other area's
+    reports are in its own folder. Methods take `area` "" (or the root area) for the root's."""
 
-    def _folder(self, report: str, period: str) -> Path:
+    def __init__(self, root: Path, root_area: str = ""):
+        self.root = root
+        self.root_area = root_area
+        self._described: dict[Path, dict[str, Any]] = {}
+
+    def _base(self, area: str) -> Path:
+        if not area or area == self.root_area:
+            return self.root
+        if not _AREA.match(area):
+            raise ValueError(f"bad report area: {area!r}")
+        return self.root / area
+
+    def _folder(self, report: str, period: str, area: str = "") -> Path:
         if not _NAME.match(report) or not _PERIOD.match(period):
             raise ValueError(f"bad report name or period: {report!r} {period!r}")
-        return self.root / report / period
+        return self._base(area) / report / period
 
-    def versions(self, report: str, period: str) -> list[int]:
-        folder = self._folder(report, period)
+    def versions(self, report: str, period: str, area: str = "") -> list[int]:
+        folder = self._folder(report, period, area)
         if not folder.is_dir():
             return []
         return sorted(int(p.name[1:]) for p in folder.iterdir() if re.fullmatch(r"v\d+", p.name))
 
-    def store(self, report: str, period: str, render: Any) -> dict[str, Any]:
+    def store(self, report: str, period: str, render: Any, area: str = "") -> dict[str, Any]:
         """Writes a new version: render(version, generated_at) -> {format: bytes}; the folder
         appears whole (written aside, then renamed) so a reader never sees half a version."""
-        folder = self._folder(report, period)
+        folder = self._folder(report, period, area)
         folder.mkdir(parents=True, exist_ok=True)
         while True:
-            version = (self.versions(report, period) or [0])[-1] + 1
+            version = (self.versions(report, period, area) or [0])[-1] + 1
             generated_at = datetime.now(UTC).isoformat(timespec="seconds")
             files = render(version, generated_at)
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
@@ -60,31 +77,50 @@ class ReportArchive:
                     child.unlink()
                 staging.rmdir()
                 continue
-            return self.describe(report, period, version)
+            return self.describe(report, period, version, area)
 
-    def path(self, report: str, period: str, version: int | str, fmt: str) -> Path | None:
+    def path(self, report: str, period: str, version: int | str, fmt: str, area: str = "") -> Path | None:
         if fmt not in FORMATS:
             return None
         if version == "latest":
-            known = self.versions(report, period)
+            known = self.versions(report, period, area)
             if not known:
                 return None
             version = known[-1]
-        candidate = self._folder(report, period) / f"v{int(version)}" / f"{report}.{fmt}"
+        candidate = self._folder(report, period, area) / f"v{int(version)}" / f"{report}.{fmt}"
         return candidate if candidate.is_file() else None
 
-    def describe(self, report: str, period: str, version: int) -> dict[str, Any]:
-        content = json.loads((self._folder(report, period) / f"v{version}" / f"{report}.json").read_text())
-        return {"report": report, "period": period, "version": version, "generated_at": content.get("generated_at"),
-                "title": content.get("title"),
-                "files": {fmt: f"/read-models/reports/{report.replace('_', '-')}/{period}/v{version}.{fmt}" for fmt in FORMATS}}
+    def describe(self, report: str, period: str, version: int, area: str = "") -> dict[str, Any]:
+        source = self._folder(report, period, area) / f"v{version}" / f"{report}.json"
+        if source not in self._described:
+            content = json.loads(source.read_text())
+            own = area if area and area != self.root_area else ""
+            query = f"?area={own}" if own else ""  # the city's links stay as they were
+            self._described[source] = {
+                "report": report, "period": period, "version": version, "area_code": own or self.root_area,
+                "generated_at": content.get("generated_at"), "title": content.get("title"),
+                "files": {fmt: f"/read-models/reports/{report.replace('_', '-')}/{period}/v{version}.{fmt}{query}"
+                          for fmt in FORMATS}}
+        return dict(self._described[source])
 
-    def listing(self) -> list[dict[str, Any]]:
-        out = []
-        if not self.root.is_dir():
+    def listing(self, area: str = "") -> list[dict[str, Any]]:
+        """Every version of the area's reports (the root's by default), by report, period and version."""
+        out: list[dict[str, Any]] = []
+        base = self._base(area)
+        if not base.is_dir():
             return out
-        for report_dir in sorted(p for p in self.root.iterdir() if p.is_dir() and _NAME.match(p.name)):
+        for report_dir in sorted(p for p in base.iterdir() if p.is_dir() and _NAME.match(p.name)):
             for period_dir in sorted(p for p in report_dir.iterdir() if p.is_dir() and _PERIOD.match(p.name)):
-                for version in self.versions(report_dir.name, period_dir.name):
-                    out.append(self.describe(report_dir.name, period_dir.name, version))
+                for version in self.versions(report_dir.name, period_dir.name, area):
+                    out.append(self.describe(report_dir.name, period_dir.name, version, area))
         return out
+
+    def areas(self) -> list[str]:
+        """The areas with a folder of their own (the root's reports are the root area's)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and _AREA.match(p.name))
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        """Every version of every area's reports: the root's first, then each county's."""
+        return [entry for area in ["", *self.areas()] for entry in self.listing(area)]

@@ -12,7 +12,7 @@ from typing import Any
 
 from reporting import views
 from reporting.adapters.store import ReadModelStore
-from reporting.deployment import Deployment
+from reporting.deployment import Deployment, townships_of
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-H([12])$")
@@ -103,6 +103,8 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
 
 
 def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
+    if deployment.for_county:
+        return county_build(store, deployment, period)
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
     city_code = deployment.city_code
@@ -127,7 +129,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                                "every_township_served": county["townships"] > 0 and county["townships_unserved"] == 0}
     totals["reform_affected_2021"] = city["reform_affected_2021"]
     return {"report": "half_year_report", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(deployment.city_name, period), "counties": counties, "totals": totals,
+            "title": title(deployment.title_name, period), "counties": counties, "totals": totals,
             "notes": ["存量数据截至半年末，流量数据为本半年内；3%余额为全年口径（上年困难群众救助资金支出的3%减去年内已用）",
                       f"{GOAL_YEAR}年目标取登记服务发布的{GOAL_YEAR}年度目标；未发布则记为 0",
                       "乡镇(街道)总数为当日有效的乡镇(街道)（登记服务的行政区划事件，撤并后不再计入）；服务覆盖指有开放的乡镇(街道)站"
@@ -136,12 +138,49 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                       "合计为五县(区)之和；平均响应时长和满意度平均分为全市口径"]}
 
 
+# Of a township, the county's money figures: budgets, contracts and the 3% cap are set per county.
+COUNTY_MONEY = ("budget", "contract_amount", "disbursed", "assistance_cap", "assistance_used", "assistance_headroom")
+
+
+def county_build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
+    """A county's own half-year report: a row per township, and the county's own figures as the total
+    (facts at the county itself, such as its general station and its money, belong to no township)."""
+    start, end = span(period)
+    since, as_of = start.isoformat(), end.isoformat()
+    county = deployment.scope
+    codes = townships_of(store, county, as_of)
+    names = store.names("area", as_of, [*codes, county])
+    townships = []
+    for code in codes:
+        row = {"area_code": code, "name": names.get(code, code),
+               **area_figures(store, code, since, as_of, deployment.city_code)}
+        row["townships_covered"] = 1 if row["township_station"] > 0 else 0
+        row |= dict.fromkeys(COUNTY_MONEY)
+        row["unserved_townships"] = [{"area_code": t, "name": names.get(t)} for t in row["unserved_townships"]]
+        townships.append(row)
+    totals = area_figures(store, county, since, as_of, deployment.city_code)
+    totals["unserved_townships"] = [{"area_code": t, "name": names.get(t)} for t in totals["unserved_townships"]]
+    return {"report": "half_year_report", "period": period, "year": start.year, "since": since, "as_of": as_of,
+            "area_code": county, "area_name": deployment.title_name, "title": title(deployment.title_name, period),
+            "townships": townships, "totals": totals,
+            "notes": ["存量数据截至半年末，流量数据为本半年内；"
+                      "3%余额为全年口径（上年困难群众救助资金支出的3%减去年内已用）",
+                      "全县(区)一行为本县(区)自身的数据（含设在县(区)一级的总站与资金），"
+                      "不是各乡镇(街道)之和",
+                      "资金、合同与3%上限按县(区)设立，只在全县(区)一行列示",
+                      f"{GOAL_YEAR}年目标取登记服务发布的{GOAL_YEAR}年度目标；未发布则记为 0"]}
+
+
 def document(content: dict[str, Any]) -> Document:
+    """The city's report (a row per county, a 合计 row) or a county's (a row per township, the county's own row)."""
     sections = []
+    rows_of, unit, total_label = content.get("counties"), "县(区)", "合计"
+    if rows_of is None:
+        rows_of, unit, total_label = content["townships"], "乡镇(街道)", "全县(区)"
     for heading, fields in FIELDS.items():
-        columns = ["区划代码", "县(区)"] + [label for _, label, _ in fields]
-        rows = [[c["area_code"], c["name"], *(number(c[key]) for key, _, _ in fields)] for c in content["counties"]]
-        total = ["", "合计", *(number(content["totals"][key]) for key, _, _ in fields)]
+        columns = ["区划代码", unit] + [label for _, label, _ in fields]
+        rows = [[c["area_code"], c["name"], *(number(c[key]) for key, _, _ in fields)] for c in rows_of]
+        total = ["", total_label, *(number(content["totals"][key]) for key, _, _ in fields)]
         chart = None
         if heading == "网络建设":
             chart = Chart("乡镇(街道)站：实际与年度目标", 1, [columns.index("乡镇(街道)站"), columns.index("乡镇(街道)站·年度目标")])
@@ -152,7 +191,9 @@ def document(content: dict[str, Any]) -> Document:
         sections.append(Section(heading, columns, rows, total, chart, sheet=heading.replace("、", "").replace("%", "")[:30],
                                 font_size=7))
     unserved = [f"{c['name']}：{'、'.join(t['name'] or t['area_code'] for t in c['unserved_townships'])}"
-                for c in content["counties"] if c["unserved_townships"]]
+                for c in content.get("counties", []) if c["unserved_townships"]]
+    if "townships" in content and content["totals"]["unserved_townships"]:
+        unserved = ["、".join(t["name"] or t["area_code"] for t in content["totals"]["unserved_townships"])]
     sections[0].notes = list(content["notes"]) + ([f"尚未覆盖的乡镇(街道)（{'；'.join(unserved)}）"] if unserved else [])
     return Document(title=content["title"],
                     lines=[f"统计期 {content['since']} 至 {content['as_of']}", f"版本 v{content.get('version', '')}"],

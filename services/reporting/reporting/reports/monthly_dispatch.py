@@ -11,8 +11,10 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from pzh_shared.areas import within
+
 from reporting.adapters.store import ReadModelStore
-from reporting.deployment import Deployment
+from reporting.deployment import Deployment, NotForArea
 from reporting.reports.notice import CERTIFIED_PER_STATION, ORGANISATIONS_REGISTERED, VOLUNTEERS_PER_STATION, _dec
 from reporting.reports.render import Chart, Document, Section, number
 
@@ -51,7 +53,10 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     as_of, since, month_since = end.isoformat(), date(end.year, 1, 1).isoformat(), month_start.isoformat()
     city = deployment.city_code
     open_pilots = {(sid, tier, county, area) for (sid, tier, pilot, county, area), n in
-                   store.sums("stations", city, as_of, by=("station", "k1", "pilot", "child", "area")).items() if pilot == 1 and n > 0}
+                   store.sums("stations", city, as_of, by=("station", "k1", "pilot", "child", "area")).items()
+                   if pilot == 1 and n > 0 and within(county, deployment.scope)}
+    if deployment.for_county and not open_pilots and not deployment.pilot_counties:
+        raise NotForArea(f"{deployment.title_name}不是省级试点县(区)，月末也没有省级试点站点：月度调度只报送试点")
     # names as of the month's last day (public: station and area names, never a person's)
     station_names = store.names("station", as_of, [p[0] for p in open_pilots])
     area_names = store.names("area", as_of, {p[3] for p in open_pilots})
@@ -94,7 +99,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         totals["quotas"][name] = {"year_to_date": done, "month": sum(c["quotas"][name]["month"] for c in counties),
                                   "quota": quota, "completion_percent": _completion(done, quota)}
     return {"report": "monthly_dispatch", "period": period, "year": end.year, "month": end.month, "since": since,
-            "month_since": month_since, "as_of": as_of, "title": title(deployment.city_name, period),
+            "month_since": month_since, "as_of": as_of, "title": title(deployment.title_name, period),
             "time_elapsed_percent": str(_dec(Fraction(end.month * 100, 12), "0.1")),
             "counties": counties, "stations": stations, "totals": totals}
 

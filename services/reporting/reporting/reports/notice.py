@@ -82,10 +82,17 @@ def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, s
     components["volunteers_trained"] = _component(store.total("volunteers_trained", code, as_of, since),
                                                   VOLUNTEERS_PER_STATION * quota_stations * share, WEIGHTS["volunteers_trained"][0])
     exact = sum((c.pop("_exact") for c in components.values()), Fraction(0))
+    return {"area_code": code, "name": name, "quota_stations": {"pilot": pilots, "other": others},
+            "score": str(_dec(exact)), "_exact": exact, "components": components,
+            "figures": figures_of(store, code, year, since, as_of)}
+
+
+def figures_of(store: ReadModelStore, code: str, year: int, since: str, as_of: str) -> dict[str, Any]:
+    """The notice's unscored figures of an area."""
     closed = store.total("complaints_closed", code, as_of, since)
     surveys = store.total("surveys", code, as_of, since)
     open_cases = sum(n for (_, stage), n in store.sums("cases", code, as_of).items() if stage != "closed")
-    figures = {
+    figures: dict[str, Any] = {
         "cases_opened": store.total("cases_opened", code, as_of, since),
         "open_cases": open_cases,
         "escalations": store.total("escalations", code, as_of, since),
@@ -96,8 +103,7 @@ def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, s
         "disbursed": yuan(store.total("disbursed", code, as_of, since)),
         "assistance_headroom": headroom(store, code, year, as_of)["headroom"],
     }
-    return {"area_code": code, "name": name, "quota_stations": {"pilot": pilots, "other": others},
-            "score": str(_dec(exact)), "_exact": exact, "components": components, "figures": figures}
+    return figures
 
 
 def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -117,6 +123,10 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     flows from 1 January of its year."""
     year, q, start, end = quarter(period)
     since, as_of = start.isoformat(), end.isoformat()
+    if deployment.for_county:
+        from reporting.reports.township_notice import township_notice  # it builds on this module's rules
+
+        return township_notice(store, deployment, period)
     rows = ranked([county_row(store, code, name, year, q, since, as_of) for code, name in deployment.counties.items()])
     totals = {name: {"actual": sum(r["components"][name]["actual"] for r in rows),
                      "target": str(sum(Decimal(r["components"][name]["target"]) for r in rows))} for name in WEIGHTS}
@@ -125,7 +135,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         totals[name] = sum(r["figures"][name] for r in rows)
     return {
         "report": "quarterly_notice", "period": period, "year": year, "quarter": q, "since": since, "as_of": as_of,
-        "title": title(deployment.city_name, period),
+        "title": title(deployment.title_name, period),
         "scoring": {"weights": {name: w for name, (w, _) in WEIGHTS.items()},
                     "labels": {name: label for name, (_, label) in WEIGHTS.items()},
                     "quota_share": f"{q}/4",
@@ -135,6 +145,15 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
 
 
 def document(content: dict[str, Any]) -> Document:
+    """The layout of the city's notice, or of a county's (`townships` ranked)."""
+    if "townships" in content:
+        from reporting.reports.township_notice import township_document
+
+        return township_document(content)
+    return _county_document(content)
+
+
+def _county_document(content: dict[str, Any]) -> Document:
     """The layout: a wide table with every component (XLSX), a compact one (PDF), the score chart,
     the unscored figures and the scoring rule."""
     header = ["排名", "区划代码", "县(区)", "综合得分"]

@@ -3,6 +3,7 @@ generate), and each report's status for a year (what the console shows)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -41,12 +42,27 @@ def status(as_of: date, end: date, due_on: date, versions: int) -> str:
     return "due" if as_of <= due_on else "overdue"
 
 
-def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]], city_name: str) -> dict[str, Any]:
-    """Every report of the as_of year: its due date, status, number of versions and the latest downloads;
-    titles name the deployment's city (`city_name`)."""
+# What a county reports upward itself: the year-end shortlist is the city's (it commends counties), and the
+# monthly dispatch is owed by the provincial pilot counties only.
+COUNTY_REPORTS = ("quarterly_notice", "half_year_report", "station_scorecard")
+PILOT_REPORTS = ("monthly_dispatch",)
+
+
+def county_reports(county: str, pilot_counties: Iterable[str]) -> list[str]:
+    """The reports a county owes of its own, in the catalogue's order."""
+    owed = set(COUNTY_REPORTS) | (set(PILOT_REPORTS) if county in set(pilot_counties) else set())
+    return [name for name in KINDS if name in owed]
+
+
+def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]], city_name: str,
+           reports: Iterable[str] | None = None, reporting_area: str | None = None) -> dict[str, Any]:
+    """Every report of the as_of year (of `reports`, default all): its due date, status, number of versions and
+    the latest downloads; titles name the area whose reports they are (`city_name`: the city's or a county's
+    name), `reporting_area` (default: `area_code`)."""
     archived = _archived(listing)
     items = []
-    for kind in KINDS.values():
+    wanted = set(KINDS if reports is None else reports)
+    for kind in (kind for kind in KINDS.values() if kind.name in wanted):
         for period in kind.periods(as_of.year):
             end = kind.span(period)[1]
             due_on = kind.due(end)
@@ -59,4 +75,5 @@ def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]], city_name
                           "latest": None if latest is None else {"version": latest["version"], "generated_at": latest["generated_at"],
                                                                  **latest["files"]}})
     items.sort(key=lambda item: (item["due_on"], item["report"]))
-    return {"area_code": area_code, "as_of": as_of.isoformat(), "items": items}
+    return {"area_code": area_code, "reporting_area_code": reporting_area or area_code, "as_of": as_of.isoformat(),
+            "items": items}

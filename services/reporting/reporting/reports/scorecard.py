@@ -120,7 +120,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                           "average_total": None if mean is None else str(_dec(mean)),
                           "grades": {label: sum(s["grade"] == label for s in mine) for _, label in GRADES}})
     return {"report": "station_scorecard", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(deployment.city_name, period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
+            "title": title(deployment.title_name, period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
             "stations": stations, "counties": by_county}
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.deployment import Deployment
+from reporting.deployment import Deployment, NotForArea
 from reporting.reports.notice import WEIGHTS, county_row, ranked
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.years import span
@@ -23,6 +23,8 @@ def title(city_name: str, period: str) -> str:
 
 
 def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
+    if deployment.for_county:  # the year-end on-site meeting is the city's, and it commends counties (§三(二))
+        raise NotForArea("年终表彰推荐名单只由市级生成：表彰对象为各县(区)，县(区)请生成季度通报（第四季度即全年排名）")
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
     rows = ranked([county_row(store, code, name, start.year, 4, since, as_of)
@@ -30,7 +32,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     for row in rows:
         row["shortlisted"] = row["rank"] <= SHORTLIST_RANK and Decimal(row["score"]) >= SHORTLIST_MIN_SCORE
     return {"report": "year_end_shortlist", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(deployment.city_name, period),
+            "title": title(deployment.title_name, period),
             "rule": {"scoring": "季度通报评分办法，配额按全年（4/4）计，截至 12 月 31 日",
                      "shortlist": f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）且得分不低于 {SHORTLIST_MIN_SCORE} 分",
                      "max_rank": SHORTLIST_RANK, "min_score": str(SHORTLIST_MIN_SCORE)},
