@@ -229,6 +229,94 @@ def test_every_route_with_every_role_from_two_counties_on_the_platform(matrix, r
     assert not failures, f"{len(failures)} cells differ from the rule table:\n" + "\n".join(failures[:80])
 
 
+def list_routes(doc: dict, county: dict) -> list[tuple[str, str, dict]]:
+    """Every list or search of the merged document whose rule says so (`lists=True`), whichever services have one."""
+    found = []
+    for method, template, operation in operations(doc):
+        if not template.startswith("/api/gateway/"):
+            route, _ = match(method, fill(template, operation, county)[0].removeprefix("/api"))
+            if route is not None and route.lists:
+                found.append((method, template, operation))
+    return found
+
+
+def every_page(client: httpx.Client, method: str, path: str, body: dict | None, **params: str) -> tuple[int, list]:
+    """The status of a list's first page and every item of its pages (the cursor followed to the end)."""
+    items: list = []
+    cursor = None
+    for _ in range(200):
+        reply = client.request(method, path, params={**params, **({"cursor": cursor} if cursor else {})}, json=body,
+                               headers=PURPOSE)
+        if reply.status_code != 200 or not isinstance(reply.json(), dict):
+            return reply.status_code, items
+        items += reply.json().get("items", [])
+        if not (cursor := reply.json().get("next_cursor")):
+            return 200, items
+    raise AssertionError(f"{path}: the cursor never ends")
+
+
+def exported_text(reply: httpx.Response) -> str:
+    """Every cell of an XLSX export, as one text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(reply.content), read_only=True)
+    rows = (row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return "\n".join(str(cell) for row in rows for cell in row)
+
+
+def _check_list(client: httpx.Client, method: str, path: str, role_area: str, county: dict, theirs: dict) -> list[str]:
+    """One principal's list: only items of its area on every page, nothing of the other county in it or in its
+    export, and the uniform 404 for the other county's area (a query parameter, or a search body's area_code)."""
+    failures = []
+    body = None if method == "GET" else {"by": "name", "value": f"{county['name']}服务对象", "area_code": role_area}
+    status, items = every_page(client, method, path, body, limit="200")
+    if status >= 500 or status in (401, 403) or status == 404:
+        failures.append(f"{path}: {status} for its own area")
+    outside = [i.get("area_code") for i in items if isinstance(i, dict) and isinstance(i.get("area_code"), str)
+               and not i["area_code"].startswith(scope_prefix(role_area))]
+    leaked = [m for m in markers(theirs) if m in json.dumps(items, ensure_ascii=False)]
+    if outside or leaked:
+        failures.append(f"{path}: items of areas {outside[:5]}, naming the other county's {leaked}")
+    if method == "GET":
+        export = client.get(path, params={"format": "xlsx"})
+        if export.status_code == 200 and "spreadsheet" in export.headers.get("content-type", ""):
+            leaked = [m for m in markers(theirs) if m in exported_text(export)]
+            if leaked:
+                failures.append(f"{path}?format=xlsx names the other county's {leaked}")
+        elif export.status_code >= 500 or export.status_code in (401, 403, 404):
+            failures.append(f"{path}?format=xlsx: {export.status_code} {export.text[:120]}")
+        refused = client.get(path, params={"area": theirs["county"]}, headers=PURPOSE)
+    else:
+        refused = client.post(path, json={**(body or {}), "area_code": theirs["county"]}, headers=PURPOSE)
+    if refused.status_code != 404 or refused.json() != NOT_FOUND:
+        failures.append(f"{path} for the other county: {refused.status_code} {refused.text[:120]}, expected 404")
+    return failures
+
+
+def test_every_list_shows_a_principal_only_its_own_area_on_the_platform(matrix, record_property):
+    """Generated from the route table: each list or search, for each principal with its function, page by page."""
+    doc, world, principals = matrix
+    lists = list_routes(doc, world["A"])
+    assert lists, "the merged document has no list route"
+    failures: list[str] = []
+    checked = 0
+    for method, template, operation in lists:
+        for label, role, area, letter, client in principals:
+            path, touched = fill(template, operation, world[letter])
+            route, _ = match(method, path.removeprefix("/api"))
+            assert route is not None
+            if not allowed(role, route.function) or route.root_only or "?" in touched \
+                    or not all(t.startswith(scope_prefix(area)) for t in touched):
+                continue
+            checked += 1
+            failures += [f"{label} {method} {failure}" for failure in
+                         _check_list(client, method, path, area, world[letter], world[other(letter)])]
+    record_property("reliability", {"list routes": len(lists), "lists checked": checked, "failures": len(failures)})
+    assert not failures, f"{len(failures)} list cells leak or refuse wrongly:\n" + "\n".join(failures[:80])
+
+
 def test_a_county_system_admin_lists_only_its_own_county_accounts(matrix):
     """Found by the matrix: a system admin of a county used to list every account of the deployment."""
     _, world, principals = matrix

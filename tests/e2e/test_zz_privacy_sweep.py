@@ -1,6 +1,7 @@
 """(Named to run after the other end-to-end tests.) The personal data those tests entered — clients'
 and workers' names, ID numbers, phones — and the canaries this test enters itself (a client with a
-case, a worker and a volunteer, each with a name, ID number and phone of this run alone) appear in
+case, a worker and a volunteer, each with a name, ID number and phone of this run alone, the client also searched
+for through the gateway by name, ID number and phone) appear in
 no Kafka message (key, value, headers, dead letters), no process log, no exported span and no metric
 of the whole platform, and in no byte of any file the platform stored: every event store (SQLite
 database, WAL and shared-memory files), casework's key store, the idempotency records, the gateway's
@@ -78,6 +79,12 @@ def _assert_stored(platform, gateway, township: str, people: dict[str, dict[str,
     with closing(account(platform.gateway_url, "e2e-privacy-worker", "social_worker", township)) as worker:
         identity = _ok(worker.get(f"/api/clients/{client}", headers=PURPOSE))["identity"]
         case = _ok(worker.get(f"/api/cases/{ids['case']}", headers=PURPOSE))
+        # the client search (POST: the searched value in no URL): the canary found by each key, masked
+        for by in ("id_number", "name", "phone"):
+            found = _ok(worker.post("/api/clients/search", json={"by": by, "value": people["client"][by],
+                                                                  "area_code": township}, headers=PURPOSE))
+            hits = [hit for hit in found["items"] if hit["client_id"] == client]
+            assert hits and hits[0]["id_number"] != people["client"]["id_number"], found
     assert {k: identity[k] for k in ("name", "id_number", "phone")} == people["client"], identity
     assert case["client"]["name"] == people["client"]["name"], case["client"]
     for role in ("worker", "volunteer"):
