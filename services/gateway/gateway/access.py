@@ -212,13 +212,14 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/project-plans/{plan_id}", "read"),
     *[_r("POST", f"/project-plans/{{plan_id}}/{a}", "funding_write") for a in ("filing", "return", "resubmission")],
     _r("GET", "/filing-queue", "read", lists=True),
-    # reporting: figures by area; the city's report archive (not yet per county: city level only)
+    # reporting: figures by area; the report archive per area (the city's and each county's own reports): a
+    # report's `area` query parameter is its scope like a list's (the caller's own area when absent)
     _r("GET", "/read-models", "read"),
     _r("GET", "/read-models/stations/{area_code}", "read"),
-    _r("GET", "/read-models/reports", "read", root_only=True),
-    _r("POST", "/read-models/reports/{name}/{period}", "report_write", root_only=True),
-    _r("GET", "/read-models/reports/{name}/{period}", "read", root_only=True),
-    _r("GET", "/read-models/reports/{name}/{period}/{file}", "read", root_only=True),
+    _r("GET", "/read-models/reports", "read", lists=True),
+    _r("POST", "/read-models/reports/{name}/{period}", "report_write", lists=True),
+    _r("GET", "/read-models/reports/{name}/{period}", "read", lists=True),
+    _r("GET", "/read-models/reports/{name}/{period}/{file}", "read", lists=True),
     _r("GET", "/read-models/{figure}/{area_code}", "read"),
 ]
 

@@ -281,15 +281,19 @@ def test_rhythm_at_a_glance_and_its_empty_state(env):
 
 
 def test_reports_listing_and_download(env):
-    app, _, _ = env
+    app, world, _ = env
     county = browser(app, "county-a").get("/console/reports")
-    assert county.status_code == 200 and "仅对市级账户开放" in county.text
+    # a county's own reports (issue 15): the gateway asks reporting for the county's area, never the city's
+    assert county.status_code == 200 and "仅对市级账户开放" not in county.text
+    asked = [r for r in world.requests if r.url.path == "/read-models/reports"]
+    assert asked and asked[-1].url.params["area"] == COUNTIES["A"]
     city = browser(app, "city")
     listing = city.get("/console/reports")
     assert "季度通报" in listing.text and "/console/reports/quarterly-notice/2026-Q1/v1.pdf" in listing.text
     download = city.get("/console/reports/quarterly-notice/2026-Q1/v1.pdf")
     assert download.status_code == 200 and download.content.startswith(b"%PDF") and download.headers["content-type"] == "application/pdf"
-    assert browser(app, "county-a").get("/console/reports/quarterly-notice/2026-Q1/v1.pdf").status_code == 403
+    mine = browser(app, "county-a").get("/console/reports/quarterly-notice/2026-Q1/v1.pdf")
+    assert mine.status_code == 200 and world.requests[-1].url.params["area"] == COUNTIES["A"]
 
 
 def test_sign_out_ends_the_session(env):
