@@ -104,7 +104,8 @@ def test_workers_filtered_searched_sorted_paged_and_exported(app, client, tmp_pa
     plan(app, renhe, f"{RENHE}001")
     numbers = [new_id_number() for _ in range(4)]
     names = ["黄晓梅", "赵建国", "钱丽", "孙未任"]
-    ids = [register_worker(client, n, i, f"2021-01-0{k + 1}") for k, (n, i) in enumerate(zip(names, numbers, strict=True))]
+    people = enumerate(zip(names, numbers, strict=True))
+    ids = [register_worker(client, n, i, f"2021-01-0{k + 1}") for k, (n, i) in people]
     assign(client, ids[0], miyi)
     assign(client, ids[1], miyi, "part_time")
     assign(client, ids[2], renhe)
@@ -268,6 +269,21 @@ def test_an_agency_worker_is_listed_in_the_agency_station_area(app, client, new_
     plan(app, station, f"{RENHE}004")
     assert ok(client.get("/workers", params={"area": MIYI}))["total"] == 0
     assert ok(client.get("/agencies", params={"area": RENHE}))["total"] == 1
+
+
+def test_a_worker_not_yet_employed_is_listed_under_the_area_that_registered_them(app, client, new_id_number):
+    body = {"name": "冯待岗", "id_number": new_id_number(), "phone": "13800001111", "area_code": MIYI,
+            "registered_on": "2021-01-04"}
+    worker = ok(client.post("/workers", json=body), 201)["worker_id"]
+    row = ok(client.get("/workers", params={"area": MIYI}))["items"][0]
+    assert (row["worker_id"], row["status"], row["area_code"], row["station_id"]) == (worker, "unassigned", MIYI, None)
+    station = str(uuid.uuid4())
+    plan(app, station, f"{RENHE}001")
+    assign(client, worker, station)
+    assert ok(client.get("/workers", params={"area": MIYI}))["total"] == 0  # at a station: the station's area
+    assert ok(client.get("/workers", params={"area": RENHE}))["items"][0]["status"] == "active"
+    reply = client.post("/workers", json={**body, "id_number": new_id_number(), "area_code": "5104"})
+    assert reply.status_code == 422
 
 
 def test_quota_items_of_an_area_with_met_and_unmet(app, client, new_id_number):

@@ -8,6 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.areas import AREA_CODE_PATTERN
 
 from talent.domain.identifiers import mask
 from talent.domain.intern import Intern
@@ -42,6 +43,8 @@ class RegisterWorker(_Body):
     phone: str = Field(max_length=32, description="联系电话")
     role: Role = Role.SOCIAL_WORKER
     registered_on: date = Today
+    area_code: str | None = Field(default=None, pattern=AREA_CODE_PATTERN,
+                                  description="登记地区：未到站点或机构任职前，该社工列在此地区的社工台账中")
 
 
 class AssignWorker(_Body):

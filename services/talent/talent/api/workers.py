@@ -34,7 +34,9 @@ router = APIRouter(prefix="/workers")
 @router.post("", status_code=201, response_model=WorkerId)
 def register_worker(body: RegisterWorker, talent: Talent) -> WorkerId:
     return WorkerId(
-        worker_id=talent.register_worker(body.name, body.id_number, body.phone, body.registered_on, body.role)
+        worker_id=talent.register_worker(
+            body.name, body.id_number, body.phone, body.registered_on, body.role, body.area_code
+        )
     )
 
 

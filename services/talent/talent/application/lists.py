@@ -24,8 +24,8 @@ from talent.domain.vocabulary import LEVEL_NAMES, STATUS_NAMES, Employment, Orga
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
-# A worker is active (at a station or an agency), left (the station or agency they left is kept), or unassigned.
-WORKER_STATUSES = ("active", "left", "unassigned")
+# A worker is active (at a station or an agency), left (the station or agency they left is kept), or unassigned
+# (listed under the area given at registration, if any).
 
 WORKERS = ListSpec("workers", (
     ListField("name", kind="blind"),
@@ -194,7 +194,10 @@ class TalentProjector:
         else:
             station, agency = w.last_station_id, w.last_agency_id
             status = "left" if w.left_on else "unassigned"
-        area = self._area(station) if station else self._area(self._agency_station(agency))
+        if station or agency:
+            area = self._area(station) if station else self._area(self._agency_station(agency))
+        else:
+            area = w.area_code  # never employed: the area of the office that registered them, if it said
         return {"name": w.name, "id_number": w.id_number, "role": w.role.value, "station_id": station,
                 "agency_id": agency, "area_code": area, "employment": w.employment.value if w.employment else None,
                 "certified": w.certified, "certificate_level": w.level.value if w.level else None,

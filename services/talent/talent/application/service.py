@@ -65,8 +65,9 @@ class TalentApplication(ServiceApplication):
 
     # --- social workers -----------------------------------------------------------------------
 
-    def register_worker(self, name: str, id_number: str, phone: str, registered_on: date, role: Role = Role.SOCIAL_WORKER) -> UUID:
-        worker = SocialWorker.register(name, id_number, phone, registered_on, role)
+    def register_worker(self, name: str, id_number: str, phone: str, registered_on: date,
+                        role: Role = Role.SOCIAL_WORKER, area_code: str | None = None) -> UUID:
+        worker = SocialWorker.register(name, id_number, phone, registered_on, role, area_code)
         self._save_new("该身份证号码已登记在人才库中", worker, self._claim("worker_id_number", worker.id_number, worker))
         return worker.id
 

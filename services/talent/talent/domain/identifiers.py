@@ -9,6 +9,8 @@ import re
 import uuid
 from datetime import date
 
+from pzh_shared.areas import is_area_code
+
 from talent.domain.errors import InvalidPersonalData, TalentError
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -83,3 +85,12 @@ def mask(value: str, keep_start: int, keep_end: int) -> str:
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[len(value) - keep_end:]
+
+
+def checked_area(area_code: str | None) -> str | None:
+    """An optional area code (6, 9 or 12 digits), or None."""
+    if area_code is None:
+        return None
+    if not is_area_code(area_code):
+        raise TalentError("行政区划代码格式不正确：应为 6、9 或 12 位数字")
+    return area_code

@@ -27,6 +27,9 @@ class SocialWorker(Aggregate):
         phone: str
         role: str
         registered_on: date
+        # The area whose office put the worker on the register, their area until they work at a station or agency
+        # (events stored before it existed have none).
+        area_code: str | None = None
 
     class Assigned(Aggregate.Event):
         station_id: str
@@ -84,12 +87,16 @@ class SocialWorker(Aggregate):
     # --- registration -------------------------------------------------------------------------
 
     @classmethod
-    def register(cls, name: str, id_number: str, phone: str, registered_on: date, role: Role = Role.SOCIAL_WORKER) -> SocialWorker:
+    def register(cls, name: str, id_number: str, phone: str, registered_on: date, role: Role = Role.SOCIAL_WORKER,
+                 area_code: str | None = None) -> SocialWorker:
         return cls(name=identifiers.person_name(name), id_number=identifiers.resident_id_number(id_number),
-                   phone=identifiers.phone_number(phone), role=Role(role).value, registered_on=registered_on)
+                   phone=identifiers.phone_number(phone), role=Role(role).value, registered_on=registered_on,
+                   area_code=identifiers.checked_area(area_code))
 
     @event(Registered)
-    def __init__(self, name: str, id_number: str, phone: str, role: str, registered_on: date):
+    def __init__(self, name: str, id_number: str, phone: str, role: str, registered_on: date,
+                 area_code: str | None = None):
+        self.area_code = area_code
         self.name = name
         self.id_number = id_number
         self.phone = phone
