@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from pzh_shared.settings import ServiceSettings
 
@@ -15,3 +16,6 @@ class CaseworkSettings(ServiceSettings):
     # both are tables in the service's PostgreSQL database.
     key_store_path: Path | None = None
     audit_path: Path | None = None
+    # The key of the clients' blind search index (keyed hashes of name, ID number, phone). Empty: derived from
+    # CASEWORK_CIPHER_KEY, which every real deployment sets; without either, a public development constant.
+    search_key: SecretStr = SecretStr("")

@@ -3,6 +3,7 @@ cross-service ones under tests/casework). Nothing here runs in production."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import date
 from urllib.parse import quote
@@ -24,7 +25,12 @@ def ok(reply, status=200):
     return reply.json()
 
 
-def identity(name="测试人", birth=date(1980, 5, 1), id_number="510402198005011234", phone="13800001111", address="东区某街道1号"):
+_SERIAL = itertools.count(1000)
+
+
+def identity(name="测试人", birth=date(1980, 5, 1), id_number=None, phone="13800001111", address="东区某街道1号"):
+    """A made-up identity; each gets its own ID number unless one is given (intake refuses a registered one)."""
+    id_number = id_number or f"51040219800501{next(_SERIAL) % 10_000:04d}"
     return {"name": name, "id_number": id_number, "phone": phone, "address": address, "birth_date": birth}
 
 

@@ -3,18 +3,23 @@ every read or export of a case file is audited first."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from pzh_shared.listing import ListParamsDep, Page, list_response
 
-from casework.api.dependencies import Casework, Purpose, User
+from casework.api.dependencies import Casework, OptionalUser, Purpose, User, with_id
 from casework.api.schemas import (
     AdvanceCase,
     Approval,
     AssessRisk,
+    AssignWorker,
     CaseExport,
     CaseFile,
     CaseOpened,
+    CaseRow,
+    CaseStage,
     CaseState,
     Dated,
     Escalated,
@@ -23,14 +28,37 @@ from casework.api.schemas import (
     Refer,
     ReferralOutcomeBody,
     Referred,
+    RiskLevel,
     Transfer,
 )
 
 router = APIRouter(prefix="/cases")
 
 
+CASE_COLUMNS = [("case_id", "个案编号"), ("stage_name", "阶段"), ("stage_since", "本阶段开始日期"),
+                ("status", "状态"), ("risk_level", "风险等级"), ("worker", "负责社工"), ("station_id", "站点编号"),
+                ("area_code", "行政区划代码"), ("opened_on", "开案日期"), ("next_step_name", "下一步"),
+                ("due_on", "期限")]
+
+
+@router.get("", response_model=Page[CaseRow])
+def list_cases(cw: Casework, params: ListParamsDep, area: str | None = None, station_id: UUID | None = None,
+               stage: CaseStage | None = None, worker: str | None = None, status: str | None = None,
+               risk_level: RiskLevel | None = None, opened_year: str | None = None,
+               opened_month: str | None = None) -> Any:
+    """Cases under an area for supervisors and administrators (sort=stage: in the stages' order), or their 台账:
+    stage, risk, worker and deadline, never who the client is."""
+    if params.sort in ("stage", "-stage"):
+        params.sort = params.sort.replace("stage", "stage_no")
+    return list_response(cw.lists, "cases", params, "个案台账", CASE_COLUMNS, with_id("case_id", cw.flagged),
+                         area_code=area, station_id=str(station_id) if station_id else None,
+                         stage=stage.value if stage else None, worker=worker, status=status,
+                         risk_level=risk_level.value if risk_level else None, opened_on_year=opened_year,
+                         opened_on_month=opened_month)
+
+
 @router.post("", status_code=201, response_model=CaseOpened)
-def open_case(body: OpenCase, cw: Casework) -> CaseOpened:
+def open_case(body: OpenCase, cw: Casework, user: OptionalUser) -> CaseOpened:
     case_id = cw.open_case(
         body.client_id,
         str(body.station_id),
@@ -40,6 +68,7 @@ def open_case(body: OpenCase, cw: Casework) -> CaseOpened:
         body.risk_level,
         body.opened_on,
         body.suspected_child_abuse,
+        body.worker or user,
     )
     case = cw.case(case_id)
     return CaseOpened(
@@ -76,6 +105,12 @@ def approve_plan(case_id: UUID, body: Approval, cw: Casework) -> CaseState:
 @router.post("/{case_id}/closing-approval", response_model=CaseState)
 def approve_closing(case_id: UUID, body: Approval, cw: Casework) -> CaseState:
     cw.approve_closing(case_id, str(body.supervisor_id), body.on, body.expected_version)
+    return CaseState.of(cw.case(case_id))
+
+
+@router.post("/{case_id}/worker", response_model=CaseState)
+def assign_worker(case_id: UUID, body: AssignWorker, cw: Casework) -> CaseState:
+    cw.assign_worker(case_id, body.worker, body.on, body.expected_version)
     return CaseState.of(cw.case(case_id))
 
 

@@ -7,7 +7,18 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from casework.api.dependencies import Casework, Purpose, User
-from casework.api.schemas import ClientId, ClientRecord, ConsentRecorded, Erase, Erased, RecordConsent, RegisterClient
+from casework.api.schemas import (
+    ClientHit,
+    ClientId,
+    ClientRecord,
+    ClientSearchResult,
+    ConsentRecorded,
+    Erase,
+    Erased,
+    RecordConsent,
+    RegisterClient,
+    SearchClients,
+)
 
 router = APIRouter(prefix="/clients")
 
@@ -15,7 +26,16 @@ router = APIRouter(prefix="/clients")
 @router.post("", status_code=201, response_model=ClientId)
 def register_client(body: RegisterClient, cw: Casework) -> ClientId:
     identity = body.model_dump(include={"name", "id_number", "phone", "address", "birth_date"})
-    return ClientId(client_id=cw.register_client(str(body.station_id), identity, body.registered_on))
+    return ClientId(client_id=cw.register_client(str(body.station_id), identity, body.registered_on, body.area_code))
+
+
+@router.post("/search", response_model=ClientSearchResult)
+def search_clients(body: SearchClients, cw: Casework, user: User, purpose: Purpose) -> ClientSearchResult:
+    """Clients are found, not browsed: exact on name, ID number or phone within an area, masked, audited. POST, so
+    the searched value is never in a URL, an access log or a trace."""
+    hits = cw.search_clients(body.by, body.value, body.area_code, str(body.station_id) if body.station_id else None,
+                             user, purpose)
+    return ClientSearchResult(items=[ClientHit.model_validate(hit) for hit in hits], total=len(hits))
 
 
 @router.get("/{client_id}", response_model=ClientRecord)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Request
@@ -34,5 +35,19 @@ def _missing(header: str) -> str:
     raise CaseworkError(f"请求头 {header} 不能为空：查阅个案须写明操作人与目的")
 
 
+def _optional_user(x_user: Annotated[str | None, Header(alias="X-User", max_length=300)] = None) -> str | None:
+    return (unquote(x_user).strip() or None) if x_user else None
+
+
 User = Annotated[str, Depends(_user)]
+OptionalUser = Annotated[str | None, Depends(_optional_user)]
 Purpose = Annotated[str, Depends(_purpose)]
+
+
+def with_id(key: str, also: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None) \
+        -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """A list's `decorate`: the index's row id under the resource's own name (case_id, project_id, ...)."""
+    def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = [{key: row["id"], **row} for row in rows]
+        return also(rows) if also else rows
+    return decorate

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -47,8 +47,12 @@ class _Versioned(_Body):
 # --- requests ----------------------------------------------------------------------------------
 
 
+_AREA = Field(default=None, pattern=AREA_CODE_PATTERN, description="站点所在行政区划代码（用于按区域列表与检索）")
+
+
 class RegisterClient(_Body):
     station_id: UUID
+    area_code: str | None = _AREA
     name: str = Field(min_length=1, max_length=100)
     id_number: str | None = Field(default=None, pattern=_ID_NUMBER.pattern)
     phone: str | None = Field(default=None, max_length=32)
@@ -79,6 +83,21 @@ class OpenCase(_Body):
     risk_level: RiskLevel = RiskLevel.LOW
     opened_on: date = Today
     suspected_child_abuse: bool = False
+    worker: str | None = Field(default=None, min_length=1, max_length=300, description="负责社工（默认：开案的操作人）")
+
+
+class AssignWorker(_Versioned):
+    worker: str = Field(min_length=1, max_length=300, description="负责社工（账号名）")
+    on: date = Today
+
+
+class SearchClients(_Body):
+    """A client search: exact on the name, ID number or phone, within a station's or county's area."""
+
+    by: Literal["name", "id_number", "phone"] = Field(description="检索方式：姓名/身份证号码/联系电话")
+    value: str = Field(min_length=1, max_length=100, description="检索内容（精确匹配）")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="检索范围：站点或县(区)的行政区划代码")
+    station_id: UUID | None = None
 
 
 class AdvanceCase(_Versioned):
@@ -127,6 +146,7 @@ class StartProject(_Body):
     domain: ServiceDomain
     title: str = Field(min_length=1, max_length=200)
     started_on: date = Today
+    area_code: str | None = _AREA
 
 
 class AdvanceProject(_Versioned):
@@ -170,6 +190,7 @@ class ReceiveComplaint(_Body):
     channel: ComplaintChannel
     summary: str = Field(min_length=1, max_length=5000)
     received_at: AwareDatetime
+    area_code: str | None = _AREA
 
 
 class HandleComplaint(_Body):
@@ -188,6 +209,7 @@ class RecordSurvey(_Body):
     method: SurveyMethod
     score: float = Field(ge=0, le=100)
     surveyed_on: date = Today
+    area_code: str | None = _AREA
 
 
 # --- responses ---------------------------------------------------------------------------------
@@ -473,6 +495,119 @@ class SurveyId(BaseModel):
 class SurveyOut(BaseModel):
     survey_id: str
     station_id: str
+    respondent: Respondent
+    method: SurveyMethod
+    score: float
+    surveyed_on: date
+
+
+# --- search, lists and work queues (pzh_shared.listing: Page[<row>]) -------------------------------
+
+
+class ClientHit(BaseModel):
+    """A client found by a search: masked, with what decides whom the worker has found."""
+
+    client_id: UUID
+    name: str | None = Field(description="姓名（脱敏）")
+    id_number: str | None = Field(description="身份证号码（脱敏）")
+    phone: str | None = Field(description="联系电话（脱敏）")
+    minor: bool = Field(description="是否未满18周岁")
+    area_code: str | None
+    station_id: str
+    registered_on: date
+    open_cases: int = Field(description="在办个案数")
+
+
+class ClientSearchResult(BaseModel):
+    items: list[ClientHit]
+    total: int
+
+
+DueFlag = Literal["overdue", "due_today", "upcoming"]
+
+
+class CaseRow(BaseModel):
+    """A case in a list: where it stands and who has it, never who the client is."""
+
+    case_id: UUID
+    stage: CaseStage
+    stage_name: str | None
+    stage_since: date
+    status: str
+    risk_level: RiskLevel
+    domain: ServiceDomain
+    worker: str | None
+    station_id: str
+    area_code: str
+    opened_on: date
+    next_step: str | None = Field(description="下一步（closed：无）")
+    next_step_name: str | None
+    due_on: date | None = Field(description="下一步的期限")
+    due: DueFlag | None = Field(description="overdue 已逾期 / due_today 今日到期 / upcoming 未到期")
+
+
+class CaseloadRow(CaseRow):
+    client_name: str | None = Field(description="服务对象姓名（脱敏）")
+
+
+class CaseloadCounts(BaseModel):
+    due: dict[str, int] = Field(description="按期限：overdue/due_today/upcoming")
+    stages: dict[str, int] = Field(description="按阶段")
+
+
+class Caseload(BaseModel):
+    items: list[CaseloadRow]
+    total: int
+    next_cursor: str | None = None
+    counts: CaseloadCounts
+
+
+class ApprovalRow(BaseModel):
+    case_id: UUID
+    awaiting: Literal["plan", "closing"] = Field(description="plan 服务计划 / closing 结案")
+    awaiting_since: date
+    due_on: date | None
+    due: DueFlag | None
+    stage: CaseStage
+    risk_level: RiskLevel
+    worker: str | None
+    station_id: str
+    area_code: str
+    opened_on: date
+
+
+class ProjectRow(BaseModel):
+    project_id: UUID
+    title: str
+    station_id: str
+    area_code: str | None
+    contract_id: str
+    domain: ServiceDomain
+    stage: ProjectStage
+    started_on: date
+    beneficiaries: int | None
+    score: float | None
+
+
+class ComplaintRow(BaseModel):
+    """A complaint in a list: its course and times, never its summary (which may name people)."""
+
+    complaint_id: UUID
+    station_id: str
+    area_code: str | None
+    channel: ComplaintChannel
+    status: str
+    received_at: datetime
+    handled_at: datetime | None
+    closed_at: datetime | None
+    response_hours: float | None
+    resolution_hours: float | None
+
+
+class SurveyRow(BaseModel):
+    survey_id: UUID
+    station_id: str
+    area_code: str | None
     respondent: Respondent
     method: SurveyMethod
     score: float

@@ -15,17 +15,39 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 from pzh_shared.eventstore import ServiceApplication
+from pzh_shared.listing import ListError, ListIndex, ListQuery, Page
 
+from casework.application.lists import SPECS, projector
 from casework.application.sealing import seal, unseal
+from casework.application.search import (
+    MAX_HITS,
+    SEARCH_NAMES,
+    SearchBy,
+    china_today,
+    due_flag,
+    masked,
+    search_filters,
+    within,
+)
 from casework.domain.case import Case
 from casework.domain.charity import CharityNeed, DonationPoint
 from casework.domain.client import Client
-from casework.domain.errors import CaseworkError, ClientErased, NotFound, StaleVersion, UnknownContract
+from casework.domain.errors import (
+    CaseworkError,
+    ClientErased,
+    DuplicateIdNumber,
+    NotFound,
+    StaleVersion,
+    UnknownContract,
+)
 from casework.domain.feedback import Complaint, Survey
 from casework.domain.ports import AuditRecord, KeyStore, ReadAudit
 from casework.domain.project import KnownContract, Project, known_contract_id
 from casework.domain.vocabulary import (
+    ADULT_AGE,
+    CASE_STAGE_NAMES,
     CONSENT_AGE,
+    STEP_NAMES,
     AssistanceSubtype,
     CaseStage,
     ComplaintChannel,
@@ -47,6 +69,8 @@ T = TypeVar("T")
 
 
 ERASED = "[已删除]"
+# Without CASEWORK_SEARCH_KEY or a cipher key (development only) the search's blind index is keyed with this constant.
+DEV_SEARCH_KEY = b"pzh-casework-search-development-only"
 IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "birth_date")
 
 
@@ -59,10 +83,21 @@ class CaseworkApplication(ServiceApplication):
     name = "casework"
     not_found = NotFound
 
-    def __init__(self, env: Any = None, *, keys: KeyStore, audit: ReadAudit) -> None:
+    def __init__(self, env: Any = None, *, keys: KeyStore, audit: ReadAudit, search_key: bytes = DEV_SEARCH_KEY,
+                 today: Callable[[], date] = china_today) -> None:
         super().__init__(env)
         self.keys = keys
         self.audit = audit
+        self.search_key = search_key
+        self.today = today  # the caseload's clock (tests fix it)
+        self._lists: ListIndex | None = None
+
+    @property
+    def lists(self) -> ListIndex:
+        """Casework's lists and the clients' blind search index, caught up from the notification log on each read."""
+        if self._lists is None:
+            self._lists = ListIndex(self, SPECS, projector(self), self.search_key)
+        return self._lists
 
     def close(self) -> None:
         super().close()
@@ -78,21 +113,32 @@ class CaseworkApplication(ServiceApplication):
 
     # --- clients ------------------------------------------------------------------------------
 
-    def register_client(self, station_id: str, identity: dict[str, Any], registered_on: date) -> UUID:
-        """`identity`: name, id_number, phone, address, birth_date (a date). Sealed before recording."""
+    def register_client(self, station_id: str, identity: dict[str, Any], registered_on: date,
+                        area_code: str | None = None) -> UUID:
+        """`identity`: name, id_number, phone, address, birth_date (a date). Sealed before recording. An ID number
+        another client (not erased) has is refused with that client's id (DuplicateIdNumber)."""
         if identity.get("id_number"):
             identity = {**identity, "id_number": identity["id_number"].upper()}  # the check character x is X
+            self._check_new_id_number(identity["id_number"])
         client_id = uuid4()
         key = self.keys.create(client_id)
         value = _sealable(identity)
         try:
-            client = Client._create(Client.Registered, id=client_id, station_id=str(station_id), sealed_identity=seal(key, client_id, value),
-                                    registered_on=registered_on)
+            client = Client._create(Client.Registered, id=client_id, station_id=str(station_id),
+                                    sealed_identity=seal(key, client_id, value), registered_on=registered_on,
+                                    area_code=area_code)
             self.save(client)
         except BaseException:
             self.keys.erase(client_id)
             raise
         return client_id
+
+    def _check_new_id_number(self, id_number: str) -> None:
+        # A check against the index, not a constraint: two intakes of one person in the same instant both pass.
+        found = self.lists.everything("clients", ListQuery(filters={"id_key": id_number}), cap=1)
+        if found:
+            raise DuplicateIdNumber("该身份证号码已登记为服务对象：请打开已有记录(details.client_id)，不要重复登记",
+                                    found[0]["id"])
 
     def client(self, client_id: UUID | str) -> Client:
         return self.get_existing(Client, client_id, "服务对象")
@@ -137,6 +183,7 @@ class CaseworkApplication(ServiceApplication):
         self.keys.erase(client.id)
         client.erase(erased_on)
         self.save(client)
+        self.lists.catch_up()  # out of the search index at once, not at the next search
         log.info("client %s erased (audit seq %s)", client.id, record.seq)
         return record
 
@@ -160,6 +207,71 @@ class CaseworkApplication(ServiceApplication):
         log.info("client %s read (audit seq %s)", client.id, record.seq)
         return self.client_view(client)
 
+    # --- search and work queues ---------------------------------------------------------------
+
+    def search_clients(self, by: SearchBy, value: str, area_code: str, station_id: str | None, user: str,
+                       purpose: str) -> list[dict[str, Any]]:
+        """Clients whose name, ID number or phone is exactly `value`, within the area (and station), masked.
+        The search is one record of the read audit: who, why, by what and how many, never the value searched."""
+        filters = {**search_filters(by, value), "station_id": station_id}
+        if station_id is None:
+            filters["area_code"] = area_code
+        rows = self.lists.everything("clients", ListQuery(filters=filters), cap=MAX_HITS)
+        hits = [hit for row in rows if within(row, area_code, station_id) and (hit := self._hit(row["id"]))]
+        record = self.audit.record(user, "client_search", "client_search",
+                                   f"by={by};area={area_code};results={len(hits)}", purpose)
+        log.info("client search by %s: %d result(s) (audit seq %s)", SEARCH_NAMES[by], len(hits), record.seq)
+        return hits
+
+    def _hit(self, client_id: str) -> dict[str, Any] | None:
+        client = self.client(client_id)
+        identity = self.identity(client)
+        if identity is None or client.erased_on is not None:
+            return None  # erased since the index last caught up
+        birth: date | None = identity.get("birth_date")
+        open_cases = self.lists.page("cases", ListQuery(limit=1, filters={"client_key": client_id, "status": "open"}))
+        minor = birth is not None and age_on(birth, self.today()) < ADULT_AGE
+        return {"client_id": client_id, **masked(identity), "minor": minor,
+                "area_code": client.area_code, "station_id": client.station_id, "registered_on": client.registered_on,
+                "open_cases": open_cases.total}
+
+    def flagged(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Case rows with their step's Chinese name and where its due date stands today (overdue, due_today,
+        upcoming)."""
+        today = self.today()
+        return [{**row, "stage_name": CASE_STAGE_NAMES.get(CaseStage(row["stage"])) if row.get("stage") else None,
+                 "next_step_name": STEP_NAMES.get(row.get("next_step") or ""),
+                 "due": due_flag(row.get("due_on"), today)}
+                for row in rows]
+
+    def caseload(self, worker: str, purpose: str,
+                 query: ListQuery) -> tuple[Page[dict[str, Any]], dict[str, dict[str, int]]]:
+        """The worker's open cases, by due date unless sorted otherwise, with the client's masked name (so the
+        page is a read of the audit, one record per page), and the counts by deadline flag and by stage."""
+        if query.sort in ("stage", "-stage"):
+            query.sort = query.sort.replace("stage", "stage_no")  # the stages' own order, not the alphabet's
+        query.filters = {**query.filters, "worker": worker, "status": "open"}
+        page = self.lists.page("cases", query)
+        record = self.audit.record(worker, "caseload", "worker", worker, purpose)
+        log.info("caseload read: %d case(s) (audit seq %s)", len(page.items), record.seq)
+        page.items = [{**row, "client_name": self._masked_name(row)} for row in self.flagged(page.items)]
+        everything = self.flagged(self.lists.everything("cases", ListQuery(filters=query.filters)))
+        counts = {"due": {flag: 0 for flag in ("overdue", "due_today", "upcoming")},
+                  "stages": {stage.value: 0 for stage in CaseStage}}
+        for row in everything:
+            counts["due"][row["due"]] += 1
+            counts["stages"][row["stage"]] += 1
+        return page, counts
+
+    def _masked_name(self, row: dict[str, Any]) -> str | None:
+        case = self.case(row["id"])
+        identity = self.identity(self.client(case.client_id))
+        return masked(identity)["name"] if identity else ERASED
+
+    @staticmethod
+    def refuse_export(what: str) -> None:
+        raise ListError(f"{what}含服务对象信息，不提供导出(format=xlsx)")
+
     # --- the read audit -----------------------------------------------------------------------
 
     def audit_records(self, subject_id: str | None = None) -> list[AuditRecord]:
@@ -172,7 +284,8 @@ class CaseworkApplication(ServiceApplication):
     # --- cases --------------------------------------------------------------------------------
 
     def open_case(self, client_id: UUID | str, station_id: str, area_code: str, domain: ServiceDomain, subtype: AssistanceSubtype | None,
-                  risk_level: RiskLevel, opened_on: date, suspected_child_abuse: bool = False) -> UUID:
+                  risk_level: RiskLevel, opened_on: date, suspected_child_abuse: bool = False,
+                  worker: str | None = None) -> UUID:
         client = self.client(client_id)
         identity = self.identity(client)
         if identity is None or client.erased_on is not None:
@@ -182,7 +295,8 @@ class CaseworkApplication(ServiceApplication):
         if age < 0:
             raise CaseworkError("开案日期早于服务对象的出生日期")
         client.check_may_open_case(age < CONSENT_AGE, opened_on)
-        case = Case.open(client.id, station_id, area_code, domain, subtype, risk_level, age_band(age), opened_on)
+        case = Case.open(client.id, station_id, area_code, domain, subtype, risk_level, age_band(age), opened_on,
+                         worker)
         if suspected_child_abuse:
             case.report_suspected_abuse(opened_on)  # at once: in the same save as the opening
         self.save(case)
@@ -208,6 +322,9 @@ class CaseworkApplication(ServiceApplication):
 
     def approve_closing(self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None) -> None:
         self._change_case(case_id, expected_version, lambda c: c.approve_closing(supervisor_id, on))
+
+    def assign_worker(self, case_id: UUID | str, worker: str, on: date, expected_version: int | None = None) -> None:
+        self._change_case(case_id, expected_version, lambda c: c.assign_worker(worker, on))
 
     def close_case(self, case_id: UUID | str, on: date, expected_version: int | None = None) -> None:
         self._change_case(case_id, expected_version, lambda c: c.close(on))
@@ -298,8 +415,9 @@ class CaseworkApplication(ServiceApplication):
         self.save_tracked(tracking, contract)
         return True
 
-    def start_project(self, contract_id: str, station_id: str, domain: ServiceDomain, title: str, started_on: date) -> UUID:
-        project = Project.start(self.contract(contract_id), station_id, domain, title, started_on)
+    def start_project(self, contract_id: str, station_id: str, domain: ServiceDomain, title: str, started_on: date,
+                      area_code: str | None = None) -> UUID:
+        project = Project.start(self.contract(contract_id), station_id, domain, title, started_on, area_code)
         self.save(project)
         return project.id
 
@@ -348,8 +466,9 @@ class CaseworkApplication(ServiceApplication):
 
     # --- complaints and surveys ---------------------------------------------------------------
 
-    def receive_complaint(self, station_id: str, channel: ComplaintChannel, summary: str, received_at: datetime) -> UUID:
-        complaint = Complaint.receive(station_id, channel, summary, received_at)
+    def receive_complaint(self, station_id: str, channel: ComplaintChannel, summary: str, received_at: datetime,
+                          area_code: str | None = None) -> UUID:
+        complaint = Complaint.receive(station_id, channel, summary, received_at, area_code)
         self.save(complaint)
         return complaint.id
 
@@ -366,8 +485,9 @@ class CaseworkApplication(ServiceApplication):
         complaint.close(response, closed_at)
         self.save(complaint)
 
-    def record_survey(self, station_id: str, respondent: Respondent, method: SurveyMethod, score: float, surveyed_on: date) -> UUID:
-        survey = Survey.record(station_id, respondent, method, score, surveyed_on)
+    def record_survey(self, station_id: str, respondent: Respondent, method: SurveyMethod, score: float,
+                      surveyed_on: date, area_code: str | None = None) -> UUID:
+        survey = Survey.record(station_id, respondent, method, score, surveyed_on, area_code)
         self.save(survey)
         return survey.id
 

@@ -8,7 +8,8 @@ opaque id; narrative notes are sealed with the client's key, like their identity
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
@@ -19,6 +20,8 @@ from casework.domain.vocabulary import (
     CASE_STAGE_NAMES,
     CASE_STAGES,
     MINOR_BANDS,
+    STEP_DAYS,
+    URGENT_STEP_DAYS,
     AgeBand,
     AssistanceSubtype,
     CaseStage,
@@ -32,6 +35,16 @@ from casework.domain.vocabulary import (
 
 def _name(stage: CaseStage) -> str:
     return f"{CASE_STAGE_NAMES[stage]}({stage.value})"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What a case waits for next, and by when (the stage deadlines of vocabulary.STEP_DAYS)."""
+
+    step: str  # a key of STEP_DAYS: assessment, plan, plan_approval, intervention, evaluation, closing, ...
+    since: date  # the day the wait began: the stage's start, or the approval
+    due_on: date
+    awaits_approval: bool = False
 
 
 class Case(Aggregate):
@@ -56,6 +69,7 @@ class Case(Aggregate):
         escalations: list[dict[str, Any]]
         risk_history: list[dict[str, Any]]
         notes: list[dict[str, Any]]
+        worker: str | None
 
     class Opened(Aggregate.Created):
         client_id: str
@@ -66,8 +80,11 @@ class Case(Aggregate):
         risk_level: str
         age_band: str
         opened_on: date
+        # The social worker in charge (the X-User who opened it, or whom it names); None in older cases.
+        worker: str | None = None
 
         def apply(self, case: Case) -> None:
+            case.worker = self.worker
             case.client_id = self.client_id
             case.station_id = self.station_id
             case.area_code = self.area_code
@@ -164,6 +181,13 @@ class Case(Aggregate):
             case.escalations.append({"escalation_id": self.escalation_id, "kind": self.kind, "raised_on": self.raised_on})
             case.risk_level = RiskLevel(self.risk_level)
 
+    class WorkerAssigned(Aggregate.Event):
+        worker: str
+        assigned_on: date
+
+        def apply(self, case: Case) -> None:
+            case.worker = self.worker
+
     class NoteAdded(Aggregate.Event):
         sealed_note: str
         author: str
@@ -183,13 +207,13 @@ class Case(Aggregate):
 
     @classmethod
     def open(cls, client_id: UUID | str, station_id: str, area_code: str, domain: ServiceDomain, subtype: AssistanceSubtype | None,
-             risk_level: RiskLevel, age_band: AgeBand, opened_on: date) -> Case:
+             risk_level: RiskLevel, age_band: AgeBand, opened_on: date, worker: str | None = None) -> Case:
         domain = ServiceDomain(domain)
         if subtype is not None and domain is not ServiceDomain.SOCIAL_ASSISTANCE:
             raise CaseworkError("服务子类型仅适用于社会救助(social_assistance)领域")
         return cls._create(cls.Opened, client_id=str(client_id), station_id=str(station_id), area_code=area_code, domain=domain.value,
                            subtype=AssistanceSubtype(subtype).value if subtype else None, risk_level=RiskLevel(risk_level).value,
-                           age_band=AgeBand(age_band).value, opened_on=opened_on)
+                           age_band=AgeBand(age_band).value, opened_on=opened_on, worker=worker or None)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -204,6 +228,26 @@ class Case(Aggregate):
     def _check_open(self) -> None:
         if self.is_closed:
             raise StageConflict("个案已结案，不能再变更")
+
+    def next_step(self) -> NextStep | None:
+        """The step the case waits for and its due date; None once closed. An open case at high or critical
+        risk gets the shorter deadlines of URGENT_STEP_DAYS while it has not reached intervention."""
+        if self.is_closed:
+            return None
+        since: date = self.stages[-1]["on"]
+        step = "closure"
+        if self.stage is not CaseStage.CLOSING:
+            step = CASE_STAGES[CASE_STAGES.index(self.stage) + 1].value
+        approval = {CaseStage.PLAN: self.plan_approval, CaseStage.CLOSING: self.closing_approval}
+        waiting = self.stage in approval and approval[self.stage] is None
+        if waiting:
+            step = f"{self.stage.value}_approval"
+        elif self.stage in approval:
+            since = approval[self.stage]["on"]  # type: ignore[index]  # not waiting: the approval is there
+        days = STEP_DAYS[step]
+        if self.risk_level in (RiskLevel.HIGH, RiskLevel.CRITICAL):
+            days = min(days, URGENT_STEP_DAYS.get(step, days))
+        return NextStep(step, since, since + timedelta(days=days), waiting)
 
     def _check_date(self, on: date, what: str) -> None:
         last = max(self.opened_on, self.stages[-1]["on"])
@@ -304,6 +348,13 @@ class Case(Aggregate):
         self.trigger_event(self.EscalationRaised, **self._context(risk_level=RiskLevel.CRITICAL.value), escalation_id=escalation_id,
                            kind=EscalationKind.SUSPECTED_CHILD_ABUSE.value, raised_on=raised_on)
         return escalation_id
+
+    def assign_worker(self, worker: str, assigned_on: date) -> None:
+        self._check_open()
+        if worker == self.worker:
+            raise Conflict("该社会工作者已负责此个案")
+        self._check_date(assigned_on, "指派日期")
+        self.trigger_event(self.WorkerAssigned, worker=worker, assigned_on=assigned_on)
 
     def add_note(self, sealed_note: str, author: str, noted_on: date) -> None:
         self._check_open()

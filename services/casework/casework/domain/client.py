@@ -19,6 +19,8 @@ class Client(Aggregate):
         station_id: str
         sealed_identity: str
         registered_on: date
+        # The station's area, for the search within a station's or county's area; None in older registrations.
+        area_code: str | None = None
 
     class IdentityCorrected(Aggregate.Event):
         sealed_identity: str
@@ -33,8 +35,9 @@ class Client(Aggregate):
         erased_on: date
 
     @event(Registered)
-    def __init__(self, station_id: str, sealed_identity: str, registered_on: date):
+    def __init__(self, station_id: str, sealed_identity: str, registered_on: date, area_code: str | None = None):
         self.station_id = station_id
+        self.area_code = area_code
         self.sealed_identity = sealed_identity
         self.registered_on = registered_on
         self.consent_basis: ConsentBasis | None = None

@@ -32,3 +32,12 @@ class StaleVersion(Conflict):
 
 class ClientErased(Conflict):
     """The client's identity was erased on request: no new work may start for them (409)."""
+
+
+class DuplicateIdNumber(Conflict):
+    """An intake with an ID number another (not erased) client already has (409); `details` names that client,
+    so the worker opens the existing record instead of registering the person twice."""
+
+    def __init__(self, message: str, client_id: str):
+        super().__init__(message)
+        self.details = {"client_id": client_id}

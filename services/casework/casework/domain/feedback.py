@@ -22,6 +22,7 @@ class Complaint(Aggregate):
         channel: str
         summary: str
         received_at: datetime
+        area_code: str | None = None  # the station's area, for the lists; None in older complaints
 
     class Handled(Aggregate.Event):
         station_id: str
@@ -39,12 +40,16 @@ class Complaint(Aggregate):
         resolution_hours: float
 
     @classmethod
-    def receive(cls, station_id: str, channel: ComplaintChannel, summary: str, received_at: datetime) -> Complaint:
-        return cls(station_id=str(station_id), channel=ComplaintChannel(channel).value, summary=summary, received_at=received_at)
+    def receive(cls, station_id: str, channel: ComplaintChannel, summary: str, received_at: datetime,
+                area_code: str | None = None) -> Complaint:
+        return cls(station_id=str(station_id), channel=ComplaintChannel(channel).value, summary=summary,
+                   received_at=received_at, area_code=area_code)
 
     @event(Received)
-    def __init__(self, station_id: str, channel: str, summary: str, received_at: datetime):
+    def __init__(self, station_id: str, channel: str, summary: str, received_at: datetime,
+                 area_code: str | None = None):
         self.station_id = station_id
+        self.area_code = area_code
         self.channel = ComplaintChannel(channel)
         self.summary = summary
         self.received_at = received_at
@@ -96,17 +101,21 @@ class Survey(Aggregate):
         method: str
         score: float
         surveyed_on: date
+        area_code: str | None = None  # the station's area, for the lists; None in older surveys
 
     @classmethod
-    def record(cls, station_id: str, respondent: Respondent, method: SurveyMethod, score: float, surveyed_on: date) -> Survey:
+    def record(cls, station_id: str, respondent: Respondent, method: SurveyMethod, score: float, surveyed_on: date,
+               area_code: str | None = None) -> Survey:
         if not 0 <= score <= 100:
             raise CaseworkError("满意度评分应在 0 到 100 之间")
         return cls(station_id=str(station_id), respondent=Respondent(respondent).value, method=SurveyMethod(method).value,
-                   score=float(score), surveyed_on=surveyed_on)
+                   score=float(score), surveyed_on=surveyed_on, area_code=area_code)
 
     @event(Recorded)
-    def __init__(self, station_id: str, respondent: str, method: str, score: float, surveyed_on: date):
+    def __init__(self, station_id: str, respondent: str, method: str, score: float, surveyed_on: date,
+                 area_code: str | None = None):
         self.station_id = station_id
+        self.area_code = area_code
         self.respondent = Respondent(respondent)
         self.method = SurveyMethod(method)
         self.score = score

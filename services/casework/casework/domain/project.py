@@ -65,6 +65,8 @@ class Project(Aggregate):
         domain: str
         title: str
         started_on: date
+        # The station's area (or the contract's, when the caller gave none); None in older projects.
+        area_code: str | None = None
 
     class StageAdvanced(Aggregate.Event):
         station_id: str
@@ -86,17 +88,20 @@ class Project(Aggregate):
         evaluated_on: date
 
     @classmethod
-    def start(cls, contract: KnownContract, station_id: str, domain: ServiceDomain, title: str, started_on: date) -> Project:
+    def start(cls, contract: KnownContract, station_id: str, domain: ServiceDomain, title: str, started_on: date,
+              area_code: str | None = None) -> Project:
         if str(station_id) not in contract.station_ids:
             raise CaseworkError("该站点不在此购买服务合同覆盖的站点之内")
         if started_on > contract.period_end:
             raise CaseworkError("项目开始日期晚于合同服务期")
         return cls(station_id=str(station_id), contract_id=contract.contract_id, domain=ServiceDomain(domain).value, title=title,
-                   started_on=started_on)
+                   started_on=started_on, area_code=area_code or contract.area_code)
 
     @event(Started)
-    def __init__(self, station_id: str, contract_id: str, domain: str, title: str, started_on: date):
+    def __init__(self, station_id: str, contract_id: str, domain: str, title: str, started_on: date,
+                 area_code: str | None = None):
         self.station_id = station_id
+        self.area_code = area_code
         self.contract_id = contract_id
         self.domain = ServiceDomain(domain)
         self.title = title

@@ -42,6 +42,16 @@ CASE_STAGES = list(CaseStage)
 CASE_STAGE_NAMES = {CaseStage.INTAKE: "接案", CaseStage.ASSESSMENT: "预估", CaseStage.PLAN: "计划",
                     CaseStage.INTERVENTION: "介入", CaseStage.EVALUATION: "评估", CaseStage.CLOSING: "结案"}
 
+# The stage deadlines of the caseload (the service's working rule, A2 §4.4 gives the order, not the days): each
+# next step is due this many days after the stage began (an approval's step: after the approval was given).
+STEP_DAYS = {"assessment": 7, "plan": 14, "plan_approval": 7, "intervention": 7, "evaluation": 90, "closing": 14,
+             "closing_approval": 7, "closure": 7}
+# A case at high or critical risk (a suspected abuse report is critical) is assessed and planned sooner.
+URGENT_STEP_DAYS = {"assessment": 1, "plan": 3, "plan_approval": 2, "intervention": 2}
+STEP_NAMES = {"assessment": "完成预估", "plan": "制定服务计划", "plan_approval": "督导审批服务计划",
+              "intervention": "开始介入", "evaluation": "开展评估", "closing": "进入结案",
+              "closing_approval": "督导审批结案", "closure": "办理结案"}
+
 
 class ProjectStage(StrEnum):
     NEEDS_RESEARCH = "needs_research"
