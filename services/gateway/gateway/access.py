@@ -162,15 +162,10 @@ ROUTE_TABLE: list[Route] = [
     # casework: clients and cases (case content)
     _r("POST", "/clients", "case_write", creates="client"),
     _r("POST", "/clients/search", "case_read"),  # masked hits, audited; the body's area_code/station_id are its scope
-    _r("POST", "/clients/search", "case_read"),  # masked hits, audited; the body's area_code/station_id are its scope
     _r("GET", "/clients/{client_id}", "case_read"),
     _r("POST", "/clients/{client_id}/consent", "case_write"),
     _r("POST", "/clients/{client_id}/erasure", "case_write"),
     _r("POST", "/cases", "case_write", creates="case"),
-    _r("GET", "/cases", "case_read", lists=True),  # no client identity, but case work: not for auditors
-    _r("POST", "/cases/{case_id}/worker", "case_write"),
-    _r("GET", "/caseload", "case_read", lists=True),  # the caller's own cases (X-User), masked names, audited
-    _r("GET", "/approvals", "case_read", lists=True),
     _r("GET", "/cases", "case_read", lists=True),  # no client identity, but case work: not for auditors
     _r("POST", "/cases/{case_id}/worker", "case_write"),
     _r("GET", "/caseload", "case_read", lists=True),  # the caller's own cases (X-User), masked names, audited
@@ -186,7 +181,6 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/casework/contracts/{contract_id}", "read"),
     _r("POST", "/projects", "service_write", creates="project"),
     _r("GET", "/projects", "read", lists=True),
-    _r("GET", "/projects", "read", lists=True),
     _r("GET", "/projects/{project_id}", "read"),
     *[_r("POST", f"/projects/{{project_id}}/{a}", "service_write") for a in ("stage", "beneficiaries", "evaluation")],
     _r("POST", "/donation-points", "service_write", creates="donation_point"),
@@ -195,12 +189,10 @@ ROUTE_TABLE: list[Route] = [
     _r("POST", "/needs/{need_id}/match", "service_write"),
     _r("POST", "/complaints", "service_write", creates="complaint"),
     _r("GET", "/complaints", "read", lists=True),
-    _r("GET", "/complaints", "read", lists=True),
     _r("GET", "/complaints/{complaint_id}", "read"),
     _r("POST", "/complaints/{complaint_id}/handling", "service_write"),
     _r("POST", "/complaints/{complaint_id}/closure", "service_write"),
     _r("POST", "/surveys", "service_write", creates="survey"),
-    _r("GET", "/surveys", "read", lists=True),
     _r("GET", "/surveys", "read", lists=True),
     _r("GET", "/surveys/{survey_id}", "read"),
     # funding
@@ -238,7 +230,6 @@ ROUTES = {
     "workers": "talent", "volunteers": "talent", "interns": "talent", "organisations": "talent", "agencies": "talent",
     "clients": "casework", "cases": "casework", "projects": "casework", "donation-points": "casework", "needs": "casework",
     "complaints": "casework", "surveys": "casework", "audit": "casework",
-    "caseload": "casework", "approvals": "casework",
     "caseload": "casework", "approvals": "casework",
     "sources": "funding", "balances": "funding", "hardship-spending": "funding", "assistance-cap": "funding",
     "contracts": "funding", "project-plans": "funding", "disbursements": "funding", "filing-queue": "funding",
