@@ -334,3 +334,31 @@ def test_bad_list_queries_are_chinese_422s(client):
     assert client.get("/volunteers", params={"limit": 500}).status_code == 422
     assert client.get("/organisations", params={"area": "51x"}).status_code == 422
     assert client.get("/workers", params={"cursor": "nonsense"}).status_code == 422
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_late_station_profile_gives_its_workers_their_area(postgres_server, tmp_path, new_id_number):
+    from datetime import date
+
+    from pzh_shared.eventstore import store_env
+    from pzh_shared.listing import ListQuery
+    from talent.adapters.integration import PUBLICATION
+    from talent.application.service import TalentApplication
+    from talent.domain.vocabulary import Employment
+
+    settings = TalentSettings(event_store="postgres", data_dir=tmp_path, postgres_host=postgres_server.host,
+                              postgres_port=postgres_server.port, postgres_dbname=postgres_server.dbname,
+                              postgres_user=postgres_server.user, postgres_password=postgres_server.password or "")
+    # A fresh application name gives the test its own event and list tables on the shared server.
+    fresh = type("FreshTalent", (TalentApplication,), {"name": f"talent_{uuid.uuid4().hex[:8]}"})
+    app = fresh(env=store_env(settings, fresh.name), publication=PUBLICATION)
+    try:
+        station = str(uuid.uuid4())
+        worker = app.register_worker("欧阳丹", new_id_number(), "13800001111", date(2021, 1, 4))
+        app.assign_worker(worker, station, Employment.FULL_TIME, date(2021, 2, 1))
+        assert app.lists.page("workers", ListQuery(filters={"area_code": MIYI})).total == 0
+        plan(app, station, f"{MIYI}001")
+        page = app.lists.page("workers", ListQuery(filters={"area_code": MIYI, "name": "欧阳 丹"}))
+        assert [row["id"] for row in page.items] == [str(worker)] and page.items[0]["area_code"] == f"{MIYI}001"
+    finally:
+        app.close()
