@@ -168,7 +168,7 @@ class Forwarder:
                 and not p.covers(data["area_code"]):
             # the ownership index was stale: the service's own answer decides
             raise self._refuse(call, not_found().response(), data["area_code"])
-        if route.lists and _outside(p, data):
+        if (route.lists or route.function in CASE_FUNCTIONS) and _outside(p, data):
             # the service answered beyond the scope it was asked for: nothing of it leaves the gateway
             raise self._refuse(call, not_found().response(), call.target)
         if route.function == "case_read" and isinstance(data, dict) \
