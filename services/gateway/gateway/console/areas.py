@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-
 from pzh_shared.areas import is_area_code, lineage
 
 from gateway.auth import Principal
@@ -34,7 +33,8 @@ class AreaPages(PageModule):
         chain = lineage(code)[1:] if is_area_code(code) else []
         codes = chain[: chain.index(p.area_code) + 1][::-1] if p.area_code in chain else []
         replies = await asyncio.gather(*(self.c.api(token, "GET", f"/areas/{quote(c, safe='')}") for c in codes))
-        return [{"code": c, "name": (r.data or {}).get("name") if r.ok else c} for c, r in zip(codes, replies)]
+        return [{"code": c, "name": (r.data or {}).get("name") if r.ok else c}
+                for c, r in zip(codes, replies, strict=True)]
 
     async def areas(self, request: Request, p: Principal, token: str) -> Response:
         code = request.query_params.get("code", "").strip() or p.area_code
@@ -80,7 +80,8 @@ class AreaPages(PageModule):
             "targets.html", request, status, p, counties=counties, county=county, year=year, rows=listing.items,
             progress=progress.data if progress.ok else None, current=this_year, editable=year >= today().year,
             years=list(range(today().year - 2, today().year + 6)), tiers=TARGET_TIERS, error=error,
-            errors=errors or {}, values=values or {}, notice="已保存年度目标" if request.query_params.get("saved") else "",
+            errors=errors or {}, values=values or {},
+            notice="已保存年度目标" if request.query_params.get("saved") else "",
             progress_error="" if progress.ok else progress.message)
 
     async def set_targets(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:

@@ -21,7 +21,8 @@ def bars(rows: list[tuple[str, float, float | None]], title: str) -> Markup:
         y = 5 + i * ROW
         width = round(BAR_MAX * value / top, 1)
         text = f"{value:g}" + (f" / {target:g}" if target is not None else "")
-        parts.append(f'<text x="{LABEL - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#333">{escape(label)}</text>')
+        parts.append(f'<text x="{LABEL - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#333">'
+                     f'{escape(label)}</text>')
         parts.append(f'<rect x="{LABEL}" y="{y + 4}" width="{BAR_MAX}" height="18" fill="#eef1f5"/>')
         fill = "#2e7d32" if target is not None and value >= target else "#1f5fa8"
         parts.append(f'<rect x="{LABEL}" y="{y + 4}" width="{width}" height="18" fill="{fill}"/>')

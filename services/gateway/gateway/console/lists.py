@@ -35,6 +35,7 @@ class Filter:
     name: str
     label: str
     options: dict[str, str] | None = None  # a select (value -> label); None: a text field
+    hidden: bool = False  # passed on from a link (a station's workers), never typed: an id
 
 
 @dataclass(frozen=True)

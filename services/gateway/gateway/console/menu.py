@@ -42,6 +42,7 @@ SECTIONS: dict[str, Section] = {
         Item("导入志愿者", "/console/volunteers/import", "talent_write"),
         Item("实习生", "/console/interns", "read"),
         Item("社会组织孵化", "/console/organisations", "read"),
+        Item("站点配额", "/console/quotas", "read"),
     )),
     "funding": Section("资金", (
         Item("预算", "/console/funding/sources", "read"),
@@ -70,6 +71,8 @@ MENU: dict[str, tuple[str, ...]] = {
     Role.TOWNSHIP_ADMIN: ("home", "areas", "talent", "funding", "reports", "system"),
     Role.STATION_OPERATOR: ("home", "areas", "talent", "reports"),
     Role.SOCIAL_WORKER: ("home", "areas", "talent"),
+    Role.SUPERVISOR: ("home", "areas", "talent"),
+    Role.FUNDING_OFFICER: ("home", "funding", "reports"),
     Role.AUDITOR: ("audit",),
     Role.SYSTEM_ADMIN: ("system", "areas"),
 }

@@ -4,13 +4,21 @@ file under console/, listed here once, with its menu entries in console/menu.py.
 
 from __future__ import annotations
 
+from gateway.console.accounts import AccountPages
 from gateway.console.areas import AreaPages
+from gateway.console.funding import FundingPages
+from gateway.console.oversight import OversightPages
 from gateway.console.reports import ReportPages
 from gateway.console.session import PageModule
 from gateway.console.stations import StationPages
+from gateway.console.talent import TalentPages
 
 PAGE_MODULES: tuple[type[PageModule], ...] = (
     StationPages,
     AreaPages,
     ReportPages,
+    OversightPages,
+    AccountPages,
+    TalentPages,
+    FundingPages,
 )

@@ -23,15 +23,18 @@ CONSTRUCTION_MODES = {"provincial_award": "省级奖补推动一批", "governanc
 OPERATING_MODELS = {"self_operated": "自主运营", "agency": "购买服务引入驻站机构"}
 STATION_ACTIONS = {"open": "开放", "suspend": "暂停", "resume": "恢复", "close": "关闭", "merge": "合并"}
 # which lifecycle steps a station in a status may take next (the registry decides; these are the offers)
-NEXT_ACTIONS = {"planned": ("open",), "opened": ("suspend", "close", "merge"), "suspended": ("resume", "close", "merge")}
-HISTORY_KINDS = {"planned": "登记规划", "opened": "开放", "suspended": "暂停", "resumed": "恢复运行", "closed": "关闭",
-                 "merged": "合并", "facility_recorded": "设施登记", "staff_recorded": "人员到岗", "staff_removed": "人员离岗",
-                 "head_set": "任命站长", "professional_services": "专业服务", "level_changed": "等级变化"}
+NEXT_ACTIONS = {"planned": ("open",), "opened": ("suspend", "close", "merge"),
+                "suspended": ("resume", "close", "merge")}
+HISTORY_KINDS = {"planned": "登记规划", "opened": "开放", "suspended": "暂停", "resumed": "恢复运行",
+                 "closed": "关闭", "merged": "合并", "facility_recorded": "设施登记", "staff_recorded": "人员到岗",
+                 "staff_removed": "人员离岗", "head_set": "任命站长", "professional_services": "专业服务",
+                 "level_changed": "等级变化"}
 
 EMPLOYMENT = {"full_time": "专职", "part_time": "兼职"}
 WORKER_ROLES = {"social_worker": "社会工作者", "community_worker": "社区工作者", "township_cadre": "乡镇(街道)干部",
                 "organisation_staff": "社会组织工作人员"}
-TRAINING_KINDS = {"graded": "分级培训", "pre_exam": "考前培训", "continuing_education": "继续教育", "high_level": "高端培训"}
+TRAINING_KINDS = {"graded": "分级培训", "pre_exam": "考前培训", "continuing_education": "继续教育",
+                  "high_level": "高端培训"}
 ORGANISATION_STATUS = {"filed": "已备案", "incubating": "孵化中", "incubated": "已孵化", "registered": "已登记",
                        "graduated": "已出壳"}
 ORGANISATION_TYPES = {"functional_service": "功能服务类", "interest_volunteer": "兴趣爱好及志愿服务类"}

@@ -23,6 +23,9 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 
 from gateway.auth import Authenticator, Principal
 from gateway.console import charts
+from gateway.console.menu import home_of
+from gateway.console.modules import PAGE_MODULES
+from gateway.console.names import TEMPLATE_NAMES, TIER_NAMES
 from gateway.console.session import (
     HERE,
     LOGIN_COOKIE,
@@ -34,10 +37,8 @@ from gateway.console.session import (
     secure,
     today,
 )
-from gateway.console.menu import home_of
-from gateway.console.modules import PAGE_MODULES
-from gateway.console.names import TEMPLATE_NAMES, TIER_NAMES
 from gateway.roles import ROLE_NAMES
+
 
 def _day(value: str | None) -> date | None:
     try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -25,6 +27,8 @@ CHINA = timezone(timedelta(hours=8))
 SESSION_COOKIE = "pzh_console"
 LOGIN_COOKIE = "pzh_console_login"  # the sign-in form's double-submit CSRF token
 MAX_FORM_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # a CSV import (multipart), and its confirmation carrying the file back
+UPLOAD_PATHS: set[str] = set()  # console paths that take an upload; a page module adds its own
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -97,9 +101,32 @@ def csrf_of(p: Principal) -> str:
 
 async def form_of(request: Request) -> dict[str, str]:
     raw = await request.body()
-    if len(raw) > MAX_FORM_BYTES:
+    if len(raw) > (MAX_UPLOAD_BYTES if request.url.path in UPLOAD_PATHS else MAX_FORM_BYTES):
         return {}
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return multipart_form(content_type, raw)
     return {k: v.strip() for k, v in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)}
+
+
+def multipart_form(content_type: str, raw: bytes) -> dict[str, str]:
+    """A multipart form's fields as text; a file's content under its field name and its name under
+    `<field>.filename` (the standard library's MIME parser: uploads are small CSV files)."""
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    form: dict[str, str] = {}
+    for part in message.iter_parts() if message.is_multipart() else []:
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        text = payload.decode("utf-8-sig", "replace") if isinstance(payload, bytes) else ""
+        filename = part.get_filename()
+        if filename is not None:
+            form[f"{name}.filename"] = filename
+            form[name] = text
+        else:
+            form[name] = text.strip()
+    return form
 
 
 def to_login(request: Request) -> Response:
