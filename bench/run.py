@@ -33,6 +33,7 @@ from typing import Any
 
 import command_path  # bench/ siblings: this script's folder is on sys.path
 import httpx
+import lists
 import national
 import pzh_shared.relay as relay_module
 import reporting_bench
@@ -62,6 +63,8 @@ GOALS = [
     ("projection worker / plain Faust agent", ("ratio_projection_to_plain_faust",), 0.7, "min"),
     ("rebuild / raw paged log read", ("ratio_rebuild_to_raw_read",), 0.5, "min"),
     ("p99 lag at half of sustained capacity (s)", ("lag_at_half_capacity", "lag_seconds", "p99"), 1.0, "max"),
+    ("station list page at national size, p99 (ms)", ("lists", "first_page", "p99_ms"), 100.0, "max"),
+    ("station list next page (cursor) at national size, p99 (ms)", ("lists", "next_page", "p99_ms"), 100.0, "max"),
 ]
 PAGE = 500  # the relay's page size; raw produce gathers its futures in batches of the same size
 PARTITIONS = 3  # the relay creates its topic with 3 partitions
@@ -639,6 +642,8 @@ def main() -> None:
     try:
         print("  national-scale report growth ...")
         results["national_scale"] = national.measure(work / "national", args.quick, args.country_fraction)
+        print("  list latency at national size ...")
+        results["lists"] = lists.measure(work / "lists", args.quick)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["total_wall_seconds"] = rnd(time.perf_counter() - wall, 1)
@@ -679,6 +684,9 @@ def main() -> None:
           f"at {lag['params']['rate_events_per_s']:,.0f} ev/s (goal p99 < 1 s)")
     print(f"end to end         {e2e['end_to_end_events_per_s']:>10,.1f} ev/s  "
           f"(read model lag after last command {e2e['read_model_lag_after_last_command_seconds']} s)")
+    ls = results["lists"]
+    print(f"station list       p99 {ls['first_page']['p99_ms']} ms first page, {ls['next_page']['p99_ms']} ms with a "
+          f"cursor, over {ls['station_rows']:,} rows (goal < 100 ms)")
     print(f"wrote {RESULTS} in {results['total_wall_seconds']} s")
 
 

@@ -1,0 +1,189 @@
+"""List latency at national size (issue 15): a filtered page of the registry's station list over 600,000 villages'
+worth of station rows, through the real registry API over HTTP.
+
+A synthetic country (40 counties 9900xx under the root 990000, 38,000 townships, 600,000 villages, the shape of
+bench/national.py) gets one village room per village, one township station per township and one general station
+per county. Those rows go straight into the registry's list table (`registry_list_stations`, beside its SQLite
+event store) in bulk: building them through commands would take hours (the command path does a few hundred
+commands a second), and what is measured is the read, which is the same whichever way a row arrived. The event
+store holds only the seed (the city and its counties), so each request's catch-up finds nothing new, as on a
+platform between commands.
+
+Then `python -m registry api` serves it (uvicorn on a loopback port, its own process) and one httpx client sends,
+one at a time after a warm-up, 300 requests of each page:
+- first page: GET /stations?area=<a county>&tier=village_room&limit=50 (15,000 rooms match; total counted);
+- next pages: the same query with the cursor of a page a few pages in, as a user paging on.
+p50 and p99 (nearest rank) per page; goal p99 < 100 ms. Runs alone too: `python bench/lists.py [--quick]`, which
+merges its figures into bench/results.json under "lists"."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pzh_shared.eventstore import make_application
+from registry.application.lists import STATIONS
+from registry.application.service import RegistryApplication
+from registry.settings import RegistrySettings
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS = BENCH_DIR / "results.json"
+ROOT, COUNTIES, TOWNSHIPS, VILLAGES = "990000", 40, 38_000, 600_000
+GOAL_P99_MS = 100.0
+REQUESTS, WARMUP = 300, 30
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _rows(fraction: float) -> list[tuple[Any, ...]]:
+    """The country's station rows in the column order of the stations list (station_id first)."""
+    townships, villages = int(TOWNSHIPS * fraction), int(VILLAGES * fraction)
+    counties = [f"{ROOT[:4]}{k:02d}" for k in range(1, COUNTIES + 1)]
+    rows: list[tuple[Any, ...]] = []
+
+    def add(name: str, tier: str, code: str, n: int) -> None:
+        opened = f"202{n % 5}-0{n % 9 + 1}-15"
+        rows.append((str(uuid.UUID(int=len(rows) + 1)), name, tier, code, "opened" if n % 10 else "planned",
+                     ("none", "basic", "standard", "professional")[n % 4], "county_self_built", "self_operated", None,
+                     n % 7 == 0, n % 11 == 0, opened, opened, n % 5, n % 3 == 0))
+
+    for k, county in enumerate(counties):
+        add(f"{county}社会工作服务总站", "general_station", county, k)
+    for t in range(townships):
+        township = f"{counties[t % COUNTIES]}{t // COUNTIES + 1:03d}"
+        add(f"{township}乡镇社会工作服务站", "township_station", township, t)
+    for v in range(villages):
+        t = v % townships
+        village = f"{counties[t % COUNTIES]}{t // COUNTIES + 1:03d}{v // townships + 1:03d}"
+        add(f"{village}村社会工作服务室", "village_room", village, v)
+    return rows
+
+
+def fill(work: Path, fraction: float) -> dict[str, Any]:
+    """The registry's event store (seeded) and its stations list filled with the country's rows."""
+    application = make_application(RegistryApplication, RegistrySettings(data_dir=work))
+    try:
+        application.seed()
+        index = application.lists
+        index.catch_up()  # creates the list tables and their indexes, and lists the seed
+        started = time.perf_counter()
+        rows = _rows(fraction)
+        names = ", ".join(["id", *STATIONS.names])
+        marks = ", ".join("?" for _ in range(len(STATIONS.names) + 1))
+        conn = index.db.connect()
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO {index.table('stations')} ({names}) VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        return {"station_rows": len(rows), "load_seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        application.close()
+
+
+def _timed(client: httpx.Client, params: dict[str, Any], n: int) -> tuple[list[float], dict[str, Any]]:
+    times, body = [], {}
+    for _ in range(n):
+        started = time.perf_counter()
+        reply = client.get("/stations", params=params)
+        times.append((time.perf_counter() - started) * 1000)
+        if reply.status_code != 200:
+            raise RuntimeError(f"GET /stations {params}: HTTP {reply.status_code} {reply.text[:300]}")
+        body = reply.json()
+    return times, body
+
+
+def _figures(times: list[float], body: dict[str, Any]) -> dict[str, Any]:
+    p99 = round(_percentile(times, 99), 2)
+    return {"requests": len(times), "p50_ms": round(_percentile(times, 50), 2), "p99_ms": p99,
+            "max_ms": round(max(times), 2), "rows_on_page": len(body["items"]), "total": body["total"],
+            "goal_p99_ms": GOAL_P99_MS, "met": p99 < GOAL_P99_MS}
+
+
+def _serve(work: Path, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"REGISTRY_DATA_DIR": str(work), "REGISTRY_HTTP_PORT": str(port),
+                        "REGISTRY_HTTP_HOST": "127.0.0.1", "REGISTRY_METRICS_PORT": "0"}
+    proc = subprocess.Popen([sys.executable, "-m", "registry", "api"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"registry api exited with {proc.returncode}")
+        time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("registry api did not answer /health within 60 s")
+
+
+def measure(work: Path, quick: bool = False) -> dict[str, Any]:
+    """Fills, serves, measures; `quick` loads a tenth of the country and sends a third of the requests."""
+    work.mkdir(parents=True, exist_ok=True)
+    fraction, requests = (0.1, REQUESTS // 3) if quick else (1.0, REQUESTS)
+    loaded = fill(work, fraction)
+    port = _free_port()
+    proc = _serve(work, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            first: dict[str, Any] = {"area": f"{ROOT[:4]}07", "tier": "village_room", "limit": 50}
+            _timed(client, first, WARMUP)
+            first_times, first_body = _timed(client, first, requests)
+            cursor = first_body["next_cursor"]
+            for _ in range(3):  # a few pages in: the cursor of page 4
+                cursor = client.get("/stations", params=first | {"cursor": cursor}).json()["next_cursor"]
+            paged = first | {"cursor": cursor}
+            paged_times, paged_body = _timed(client, paged, requests)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    first_page, next_page = _figures(first_times, first_body), _figures(paged_times, paged_body)
+    return {"params": {"country": {"counties": COUNTIES, "townships": int(TOWNSHIPS * fraction),
+                                   "villages": int(VILLAGES * fraction)},
+                       "query": "GET /stations?area=990007&tier=village_room&limit=50", "store": "sqlite",
+                       "client": "httpx, one request at a time, loopback", "warmup_requests": WARMUP},
+            **loaded, "first_page": first_page, "next_page": next_page, "goal_p99_ms": GOAL_P99_MS,
+            "met": first_page["met"] and next_page["met"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the country, 100 requests per page")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="pzh-bench-lists-"))
+    try:
+        figures = measure(work, args.quick)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["lists"] = figures
+    tmp = RESULTS.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    tmp.replace(RESULTS)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
