@@ -327,3 +327,186 @@ def test_static_files_are_vendored(env):
     assert client.get("/console/static/console.css").status_code == 200
     page = client.get("/console/login").text
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
+
+
+# --- issue 15: the menu, the list pages and the pages of every role ------------------------------------------
+
+STATION_ROWS = {"A": {"station_id": None, "name": "攀莲镇社会工作服务站", "tier": "township_station",
+                      "area_code": TOWNSHIPS["A"], "status": "opened", "level": "basic",
+                      "construction_mode": "county_self_built", "provincial_pilot": False},
+                "B": {"station_id": None, "name": "桐子林镇社会工作服务站", "tier": "township_station",
+                      "area_code": TOWNSHIPS["B"], "status": "opened", "level": "none",
+                      "construction_mode": "county_self_built", "provincial_pilot": True}}
+
+
+class ListWorld(ConsoleWorld):
+    """ConsoleWorld with the services' list answers ({items, total, next_cursor}) and the new reads."""
+
+    def answer(self, request: httpx.Request) -> httpx.Response | None:
+        path, query = request.url.path, dict(request.url.params)
+        if request.method == "GET" and path == "/stations":
+            if query.get("format") == "xlsx":
+                return httpx.Response(200, content=b"PK\x03\x04xlsx", headers={
+                    "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "content-disposition": "attachment; filename*=UTF-8''x.xlsx"})
+            rows = [{**row, "station_id": self.id(c, "station")} for c, row in STATION_ROWS.items()
+                    if row["area_code"].startswith(query.get("area", "5104"))]
+            return httpx.Response(200, json={"items": rows, "total": len(rows),
+                                             "next_cursor": None if query.get("cursor") else "CURSOR-2"})
+        found = re.match(r"^/stations/([0-9a-f-]{36})$", path)
+        if request.method == "GET" and found and self.find(found.group(1)):
+            county = self.find(found.group(1))[0]
+            return httpx.Response(200, json={**STATION_ROWS[county], "station_id": found.group(1), "version": 3,
+                                             "facilities": [{"item": "venue", "present": True, "evidence": "照片"}],
+                                             "staff_count": 2, "has_head": False})
+        if request.method == "GET" and re.match(r"^/stations/[^/]+/history$", path):
+            return httpx.Response(200, json={"entries": [
+                {"kind": "opened", "on": "2026-01-05", "version": 2},
+                {"kind": "level_changed", "on": "2026-02-01", "version": 3, "level": "basic", "previous": "none"}]})
+        found = re.match(r"^/areas/(\d+)/tree$", path)
+        if request.method == "GET" and found:
+            code = found.group(1)
+            kids = [{"code": c, "name": NAMES[c], "level": "township", "has_children": False}
+                    for c in TOWNSHIPS.values() if c.startswith(code) and c != code]
+            return httpx.Response(200, json={"code": code, "name": NAMES.get(code), "level": "county",
+                                             "parent_code": "510400", "children": kids})
+        if request.method == "GET" and path == "/targets":
+            return httpx.Response(200, json={"items": [{"county_code": query.get("area"), "year": 2026,
+                                                        "general_station": 1, "township_station": 5, "village_room": 9,
+                                                        "general_station_active": 1, "township_station_active": 3,
+                                                        "village_room_active": 0}], "total": 1, "next_cursor": None})
+        if request.method == "GET" and path.startswith("/progress/"):
+            return httpx.Response(200, json={"county_code": path[10:], "name": NAMES.get(path[10:]), "year": 2026,
+                                             "as_of": "2026-06-30", "stations": {"township_station": 3},
+                                             "progress": {"township_station": {"target": 5, "actual": 3, "met": False}},
+                                             "township_coverage": {"townships": 4, "covered": 3,
+                                                                   "uncovered": ["某镇"]}})
+        if request.method == "GET" and path == "/audit/reads":
+            return httpx.Response(200, json={"count": 2, "records": [
+                {"seq": 1, "at": "2026-03-01T09:00:00+08:00", "user": "worker-a", "action": "read_case",
+                 "subject_kind": "case", "subject_id": "c-1", "purpose": "个案跟进", "prev_hash": "", "hash": "h1"},
+                {"seq": 2, "at": "2026-03-02T09:00:00+08:00", "user": "worker-b", "action": "read_client",
+                 "subject_kind": "client", "subject_id": "k-1", "purpose": "入户", "prev_hash": "h1", "hash": "h2"}]})
+        if request.method == "GET" and path == "/audit/verification":
+            return httpx.Response(200, json={"intact": True, "broken_seqs": []})
+        if request.method == "POST" and re.match(r"^/stations/[^/]+/suspend$", path) and b'"reason":""' in \
+                request.content.replace(b" ", b""):
+            return httpx.Response(422, json={"error": {"code": "invalid_request",
+                                                       "message": "请求内容无效：原因(reason)：不能为空",
+                                                       "details": [{"field": "reason", "problem": "不能为空",
+                                                                    "label": "原因"}]}})
+        return super().answer(request)
+
+
+@pytest.fixture
+def lists_env(tmp_path):
+    app, world, clock = make_app(tmp_path, world=ListWorld())
+    with TestClient(app) as api:
+        admin = login(api, "admin", ADMIN_PASSWORD)
+        for name, role, area in (("city", "city_admin", "510400"), ("county-a", "county_admin", COUNTIES["A"]),
+                                 ("auditor", "auditor", "510400"), ("sysadmin", "system_admin", "510400")):
+            add_account(api, admin, name, role, area)
+        yield app, world
+
+
+def test_the_menu_shows_only_what_the_role_may_do(lists_env):
+    app, _ = lists_env
+    county = browser(app, "county-a").get("/console/")
+    assert "站点台账" in county.text and "年度目标与进度" in county.text and "签订合同" in county.text
+    assert "网关审计日志" not in county.text and "API 密钥" not in county.text
+    auditor = TestClient(app)
+    assert console_login(auditor, "auditor").headers["location"] == "/console/audit/gateway"
+    page = auditor.get("/console/audit/gateway")
+    assert page.status_code == 200 and "个案查阅审计" in page.text and "站点台账" not in page.text
+    system = browser(app, "sysadmin").get("/console/accounts")
+    assert system.status_code == 200 and "API 密钥" in system.text and "签订合同" not in system.text
+
+
+def test_station_list_filters_pages_and_exports_through_the_api(lists_env):
+    app, world = lists_env
+    client = browser(app, "county-a")
+    world.requests.clear()
+    page = client.get("/console/stations", params={"tier": "township_station", "status": "opened", "q": "攀莲"})
+    assert page.status_code == 200 and "攀莲镇社会工作服务站" in page.text and "桐子林镇" not in page.text
+    sent = [r for r in world.requests if r.url.path == "/stations"][-1]
+    assert sent.url.params["tier"] == "township_station" and sent.url.params["q"] == "攀莲"
+    assert sent.url.params["area"] == COUNTIES["A"]  # the gateway's default: the caller's own area
+    assert "cursor=CURSOR-2" in page.text and f'/console/stations/{world.id("A", "station")}' in page.text
+    second = client.get("/console/stations", params={"cursor": "CURSOR-2"})
+    assert [r for r in world.requests if r.url.path == "/stations"][-1].url.params["cursor"] == "CURSOR-2"
+    assert "第一页" in second.text and "下一页" not in second.text
+    export = client.get("/console/stations", params={"format": "xlsx", "tier": "township_station"})
+    assert export.status_code == 200 and export.content.startswith(b"PK") and "attachment" in \
+        export.headers["content-disposition"]
+    assert client.get("/console/stations", params={"area": COUNTIES["B"]}).status_code == 404
+
+
+def test_station_page_lifecycle_history_and_field_errors(lists_env):
+    app, world = lists_env
+    client = browser(app, "county-a")
+    station = world.id("A", "station")
+    page = client.get(f"/console/stations/{station}")
+    assert page.status_code == 200 and "等级变化" in page.text and "五有" in page.text
+    assert 'id="do-suspend"' in page.text and "有场地" in page.text
+    # a refused change: the service's message next to the field it names, on the form it came from
+    bad = client.post(f"/console/stations/{station}/lifecycle", data={"csrf": _csrf(page.text), "action": "suspend",
+                                                                      "on": "2026-03-01", "reason": ""})
+    assert bad.status_code == 422 and 'id="suspend-reason-error"' in bad.text and "不能为空" in bad.text
+    done = client.post(f"/console/stations/{station}/lifecycle", data={"csrf": _csrf(page.text), "action": "close",
+                                                                       "on": "2026-03-01", "reason": "撤并"},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=close")
+    saved = client.post(f"/console/stations/{station}/facilities", data={
+        "csrf": _csrf(page.text), "item": "venue", "present": "on", "evidence": "场地照片"}, follow_redirects=False)
+    assert saved.status_code == 303
+    sent = [r for r in world.requests if r.method == "PUT" and r.url.path.endswith("/facilities/venue")]
+    assert b'"present":true' in sent[-1].content.replace(b" ", b"") and "场地照片".encode() in sent[-1].content
+
+
+def test_area_drill_down_and_targets_with_progress(lists_env):
+    app, world = lists_env
+    client = browser(app, "county-a")
+    areas = client.get("/console/areas")
+    assert areas.status_code == 200 and "攀莲镇" in areas.text
+    assert f"/console/stations?area={TOWNSHIPS['A']}" in areas.text
+    targets = client.get("/console/targets")
+    assert targets.status_code == 200 and "3 / 4" in targets.text and "未达成" in targets.text
+    saved = client.post("/console/targets", data={"csrf": _csrf(targets.text), "county": COUNTIES["A"], "year": "2031",
+                                                  "general_station": "1", "township_station": "6",
+                                                  "village_room": "10"}, follow_redirects=False)
+    assert saved.status_code == 303
+    put = [r for r in world.requests if r.method == "PUT" and r.url.path == f"/targets/{COUNTIES['A']}/2031"]
+    assert put and b'"township_station":6' in put[-1].content.replace(b" ", b"")
+
+
+def test_auditor_pages_filter_and_show_the_chain(lists_env):
+    app, _ = lists_env
+    client = browser(app, "auditor")
+    reads = client.get("/console/audit/reads", params={"actor": "worker-a"})
+    assert reads.status_code == 200 and "哈希链校验通过" in reads.text
+    assert "个案跟进" in reads.text and "入户" not in reads.text
+    assert "入户" not in client.get("/console/audit/reads", params={"to": "2026-03-01"}).text
+    log = client.get("/console/audit/gateway")
+    assert log.status_code == 200 and 'id="records"' in log.text and "/api/gateway/login" in log.text
+    assert browser(app, "county-a").get("/console/audit/reads").status_code == 403
+
+
+def test_accounts_are_created_locked_and_reset_from_the_console(lists_env):
+    app, _ = lists_env
+    client = browser(app, "sysadmin")
+    page = client.get("/console/accounts")
+    weak = client.post("/console/accounts", data={"csrf": _csrf(page.text), "username": "new-auditor",
+                                                  "password": "short", "role": "auditor", "area_code": "510400"})
+    assert weak.status_code == 422 and 'id="password-error"' in weak.text
+    made = client.post("/console/accounts", data={"csrf": _csrf(page.text), "username": "new-auditor",
+                                                  "password": "a-long-password-1", "role": "auditor",
+                                                  "area_code": "510400"}, follow_redirects=False)
+    assert made.status_code == 303
+    locked = client.post("/console/accounts/new-auditor/disable", data={"csrf": _csrf(page.text)})
+    assert locked.status_code == 200 and "已锁定" in locked.text
+    reset = client.post("/console/accounts/new-auditor/password", data={"csrf": _csrf(page.text)})
+    assert reset.status_code == 200 and 'id="new-password"' in reset.text
+    keys = client.get("/console/api-keys")
+    created = client.post("/console/api-keys", data={"csrf": _csrf(keys.text), "name": "stats-feed",
+                                                     "role": "city_admin", "area_code": "510400"})
+    assert created.status_code == 201 and "pzhk_" in created.text

@@ -396,7 +396,7 @@ class CaseworkPages(PageModule):
     async def approvals(self, request: Request, p: Principal, token: str) -> Response:
         return await lists.show(self.c, request, p, token, APPROVALS, "casework/approvals.html",
                                 notice=NOTICES.get(request.query_params.get("notice", ""), ""),
-                                failed_case="", approve_error="")
+                                failed_case="", approve_error="", AWAITING=AWAITING)
 
     async def approve(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         case_id = request.path_params["case_id"]
@@ -407,7 +407,8 @@ class CaseworkPages(PageModule):
         reply = await self.api(token, "POST", f"/cases/{quote(case_id, safe='')}/{kind}-approval", body)
         if not reply.ok:
             return await lists.show(self.c, request, p, token, APPROVALS, "casework/approvals.html", notice="",
-                                    failed_case=case_id, approve_error=reply.message)
+                                    failed_case=case_id, approve_error=reply.message,
+                                    AWAITING=AWAITING)
         return RedirectResponse(f"/console/approvals?notice={kind}", status_code=303)
 
     # --- complaints and satisfaction surveys ----------------------------------------------------------

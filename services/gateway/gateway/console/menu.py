@@ -44,6 +44,20 @@ SECTIONS: dict[str, Section] = {
         Item("社会组织孵化", "/console/organisations", "read"),
         Item("站点配额", "/console/quotas", "read"),
     )),
+    # casework (console/casework.py): the caseload is a social worker's and a station operator's home page
+    "casework": Section("个案工作", (
+        Item("我的个案", "/console/caseload", "case_read"),
+        Item("检索服务对象", "/console/clients", "case_read"),
+        Item("登记服务对象", "/console/clients/new", "case_write"),
+    )),
+    "supervision": Section("督导", (
+        Item("待审批", "/console/approvals", "case_read"),
+        Item("个案台账", "/console/cases", "case_read"),
+    )),
+    "service_quality": Section("服务质量", (
+        Item("投诉", "/console/complaints", "read"),
+        Item("满意度调查", "/console/surveys", "read"),
+    )),
     "funding": Section("资金", (
         Item("预算", "/console/funding/sources", "read"),
         Item("购买服务合同", "/console/contracts", "read"),
@@ -66,12 +80,12 @@ SECTIONS: dict[str, Section] = {
 
 # Which sections each role works with, in the order its menu shows them.
 MENU: dict[str, tuple[str, ...]] = {
-    Role.CITY_ADMIN: ("home", "areas", "talent", "funding", "reports", "system"),
-    Role.COUNTY_ADMIN: ("home", "areas", "talent", "funding", "reports", "system"),
-    Role.TOWNSHIP_ADMIN: ("home", "areas", "talent", "funding", "reports", "system"),
-    Role.STATION_OPERATOR: ("home", "areas", "talent", "reports"),
-    Role.SOCIAL_WORKER: ("home", "areas", "talent"),
-    Role.SUPERVISOR: ("home", "areas", "talent"),
+    Role.CITY_ADMIN: ("home", "areas", "talent", "funding", "supervision", "service_quality", "reports", "system"),
+    Role.COUNTY_ADMIN: ("home", "areas", "talent", "funding", "supervision", "service_quality", "reports", "system"),
+    Role.TOWNSHIP_ADMIN: ("home", "areas", "talent", "funding", "supervision", "service_quality", "reports", "system"),
+    Role.STATION_OPERATOR: ("casework", "service_quality", "home", "areas", "talent", "reports"),
+    Role.SOCIAL_WORKER: ("casework", "service_quality", "home", "areas", "talent"),
+    Role.SUPERVISOR: ("supervision", "casework", "service_quality", "home", "areas", "talent"),
     Role.FUNDING_OFFICER: ("home", "funding", "reports"),
     Role.AUDITOR: ("audit",),
     Role.SYSTEM_ADMIN: ("system", "areas"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from gateway.console.accounts import AccountPages
 from gateway.console.areas import AreaPages
+from gateway.console.casework import CaseworkPages
 from gateway.console.funding import FundingPages
 from gateway.console.oversight import OversightPages
 from gateway.console.reports import ReportPages
@@ -21,4 +22,5 @@ PAGE_MODULES: tuple[type[PageModule], ...] = (
     AccountPages,
     TalentPages,
     FundingPages,
+    CaseworkPages,
 )

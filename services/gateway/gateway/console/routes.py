@@ -104,8 +104,9 @@ class Console(ConsoleSession):
         return response
 
     async def login_form(self, request: Request) -> Response:
-        if self.signed_in(request):
-            return RedirectResponse("/console/", status_code=303)
+        session = self.signed_in(request)
+        if session is not None:
+            return RedirectResponse(home_of(session[0].role), status_code=303)
         return self.login_page(request)
 
     async def login_submit(self, request: Request) -> Response:
