@@ -56,8 +56,8 @@ def _enter_canaries(platform, gateway, township: str) -> tuple[dict[str, dict[st
     people = {role: _person(label) for role, label in (("client", "客户"), ("worker", "社工"), ("volunteer", "志愿者"))}
     station = _ok(gateway.post("/api/stations", json={"name": "隐私核查站", "tier": "township_station",
                                                        "area_code": township}))["station_id"]
-    client = _ok(gateway.post("/api/clients", json={"station_id": station, "birth_date": "1948-05-01",
-                                                     **people["client"]}))["client_id"]
+    client = _ok(gateway.post("/api/clients", json={"station_id": station, "area_code": township,
+                                                     "birth_date": "1948-05-01", **people["client"]}))["client_id"]
     case = _ok(gateway.post("/api/cases", json={"client_id": client, "station_id": station, "area_code": township,
                                                 "domain": "elderly_care"}))["case_id"]
     worker = _ok(gateway.post("/api/workers", json=people["worker"]))["worker_id"]
