@@ -43,9 +43,25 @@ def _ms(text: str) -> float:
 
 def run_wrk(url: str, seconds: float) -> dict[str, Any]:
     """wrk against POST /stations for `seconds`; every non-2xx answer fails the bench."""
-    out = subprocess.run([wrk_binary(), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
-                          "-s", str(BENCH_DIR / "stations.lua"), url, "--", str(WRK_THREADS), COUNTY],
-                         capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    out = subprocess.run(
+        [
+            wrk_binary(),
+            f"-t{WRK_THREADS}",
+            f"-c{WRK_CONNECTIONS}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            "-s",
+            str(BENCH_DIR / "stations.lua"),
+            url,
+            "--",
+            str(WRK_THREADS),
+            COUNTY,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    ).stdout
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     if bad or errors:
@@ -56,19 +72,25 @@ def run_wrk(url: str, seconds: float) -> dict[str, Any]:
             "latency_ms": {"p50": round(_ms(latency["50"]), 2), "p99": round(_ms(latency["99"]), 2)}}
 
 
-def registry_over_http(bootstrap: str, work: Path, seconds: float, villages: int, extra_env: dict[str, str]) -> dict[str, Any]:
+def registry_over_http(
+    bootstrap: str, work: Path, seconds: float, villages: int, extra_env: dict[str, str]
+) -> dict[str, Any]:
     """registry-api alone (no relay, worker or gateway competing for the cores); the villages are
     imported first, then wrk sends one POST /stations per village (each command loads the village,
     stores the station's planned and opened events and the village's attachment in one transaction)."""
     plat = Platform(bootstrap, work, extra_env=extra_env)
     townships = sorted({village_code(k)[:9] for k in range(villages)})
     csv_text = "code,name,valid_from\n" + "\n".join(
-        [f"{c},镇{c[-3:]},2020-01-01" for c in townships] + [f"{village_code(k)},村{k},2020-01-01" for k in range(villages)])
+        [f"{c},镇{c[-3:]},2020-01-01" for c in townships]
+        + [f"{village_code(k)},村{k},2020-01-01" for k in range(villages)]
+    )
     try:
         plat.start("registry-api")
         url = plat.url("registry-api")
         t0 = time.perf_counter()
-        reply = httpx.post(f"{url}/areas/import", content=csv_text.encode(), headers={"content-type": "text/csv"}, timeout=600)
+        reply = httpx.post(
+            f"{url}/areas/import", content=csv_text.encode(), headers={"content-type": "text/csv"}, timeout=600
+        )
         if reply.status_code != 201:
             raise RuntimeError(f"area import: HTTP {reply.status_code} {reply.text[:300]}")
         imported = time.perf_counter() - t0
@@ -151,28 +173,46 @@ def measure(bootstrap: str, work: Path, quick: bool) -> dict[str, Any]:
     seconds = 5 if quick else 10
     villages = 6_000 if quick else 12_000  # beyond what an empty FastAPI endpoint serves in that time (~1,100/s)
     raw_n = 2000 if quick else 5000
-    out: dict[str, Any] = {"params": {"load_generator": f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{seconds}s (bench/stations.lua)",
-                                      "commands": "POST /stations, village room, each in its own pre-imported village",
-                                      "events_per_command": 3, "raw_payload_bytes": len(PAYLOAD)}}
+    out: dict[str, Any] = {
+        "params": {
+            "load_generator": f"wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{seconds}s (bench/stations.lua)",
+            "commands": "POST /stations, village room, each in its own pre-imported village",
+            "events_per_command": 3,
+            "raw_payload_bytes": len(PAYLOAD),
+        }
+    }
     print("  command path on SQLite ...")
     out["sqlite"] = {"http": registry_over_http(bootstrap, work / "cp-sqlite", seconds, villages, {}),
                      "raw_insert": raw_sqlite(work / "cp-sqlite" / "raw_rows.sqlite", raw_n)}
-    out["ratio_sqlite"] = round(out["sqlite"]["http"]["requests_per_s"] / out["sqlite"]["raw_insert"]["transactions_per_s"], 3)
+    out["ratio_sqlite"] = round(
+        out["sqlite"]["http"]["requests_per_s"] / out["sqlite"]["raw_insert"]["transactions_per_s"], 3
+    )
     print("  command path on PostgreSQL ...")
     pg = PostgresServer()
     pg.start()
     try:
-        env = {"REGISTRY_EVENT_STORE": "postgres", "REGISTRY_POSTGRES_HOST": pg.host, "REGISTRY_POSTGRES_PORT": str(pg.port),
-               "REGISTRY_POSTGRES_DBNAME": pg.dbname, "REGISTRY_POSTGRES_USER": pg.user, "REGISTRY_POSTGRES_PASSWORD": pg.password}
+        env = {
+            "REGISTRY_EVENT_STORE": "postgres",
+            "REGISTRY_POSTGRES_HOST": pg.host,
+            "REGISTRY_POSTGRES_PORT": str(pg.port),
+            "REGISTRY_POSTGRES_DBNAME": pg.dbname,
+            "REGISTRY_POSTGRES_USER": pg.user,
+            "REGISTRY_POSTGRES_PASSWORD": pg.password,
+        }
         http = registry_over_http(bootstrap, work / "cp-postgres", seconds, villages, env)
         one = raw_postgres(pg.dsn, raw_n, 1)
         many = raw_postgres(pg.dsn, raw_n, WRK_CONNECTIONS)
     finally:
         pg.stop()
-    out["postgres"] = {"http": http,
-                       "raw_insert": {"rows": raw_n, "transactions_per_s": round(one, 1),
-                                      f"transactions_per_s_{WRK_CONNECTIONS}_connections": round(many, 1)},
-                       "server": "deploy/local/localinfra/postgres.py: fsync and full_page_writes off, synchronous_commit on"}
+    out["postgres"] = {
+        "http": http,
+        "raw_insert": {
+            "rows": raw_n,
+            "transactions_per_s": round(one, 1),
+            f"transactions_per_s_{WRK_CONNECTIONS}_connections": round(many, 1),
+        },
+        "server": "deploy/local/localinfra/postgres.py: fsync and full_page_writes off, synchronous_commit on",
+    }
     out["ratio_postgres"] = round(http["requests_per_s"] / one, 3)
     out[f"ratio_postgres_to_{WRK_CONNECTIONS}_connection_raw"] = round(http["requests_per_s"] / many, 3)
     print("  empty FastAPI endpoint ...")

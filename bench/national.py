@@ -30,8 +30,18 @@ PANZHIHUA = "510400"
 COUNTRY = "990000"  # a synthetic city-level root: its counties are 9900xx, up to 99 of them
 COUNTRY_COUNTIES = 40
 # Figures kept per county (area_code of 6 digits, no station): copied with their county.
-COUNTY_FIGURES = {"assistance_cap", "assistance_used", "budget", "contract_amount", "contract_sources", "contracts_signed",
-                  "disbursed", "disbursements", "hardship_total", "targets"}
+COUNTY_FIGURES = {
+    "assistance_cap",
+    "assistance_used",
+    "budget",
+    "contract_amount",
+    "contract_sources",
+    "contracts_signed",
+    "disbursed",
+    "disbursements",
+    "hardship_total",
+    "targets",
+}
 # Facts about an area itself (registered, reform-affected): copied with each area of the country.
 AREA_FIGURES = {"areas", "reform_areas"}
 AS_OF = date(2024, 12, 31)
@@ -47,7 +57,9 @@ def panzhihua_store(path: Path) -> tuple[ReadModelStore, int]:
 def _templates(conn: sqlite3.Connection) -> tuple[list[tuple], dict[str, list[tuple]], dict[str, list[str]]]:
     """Panzhihua's facts with the owner they are copied with (a county code or a station id), its
     stations by tier, and its counties' station ids."""
-    directory = conn.execute("SELECT station_id, area_code, tier, provincial_pilot FROM station_directory ORDER BY area_code").fetchall()
+    directory = conn.execute(
+        "SELECT station_id, area_code, tier, provincial_pilot FROM station_directory ORDER BY area_code"
+    ).fetchall()
     by_area = {area: sid for sid, area, _, _ in directory}
     facts = []
     for figure, area, station, k1, k2, on, amount in conn.execute(
@@ -65,7 +77,9 @@ def _templates(conn: sqlite3.Connection) -> tuple[list[tuple], dict[str, list[tu
     return facts, tiers, {}
 
 
-def country_store(path: Path, template: Path, townships: int, villages: int, county_codes: list[str], root: str) -> dict[str, Any]:
+def country_store(
+    path: Path, template: Path, townships: int, villages: int, county_codes: list[str], root: str
+) -> dict[str, Any]:
     """Loads the country's facts; returns what was loaded and how long it took."""
     started = time.perf_counter()
     store = ReadModelStore(path)
@@ -79,7 +93,9 @@ def country_store(path: Path, template: Path, townships: int, villages: int, cou
     # indexes dropped during the load and built once at the end (the same indexes the store makes).
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'facts' AND sql IS NOT NULL").fetchall()
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'facts' AND sql IS NOT NULL"
+    ).fetchall()
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
     conn.execute("BEGIN")
@@ -149,7 +165,9 @@ def time_reports(store: ReadModelStore, root: str, reps: int, scorecard: bool = 
             runs.append(time.perf_counter() - t0)
         return sorted(runs)[len(runs) // 2]
 
-    out: dict[str, Any] = {name: round(timed(lambda n=name: views.view(store, n, root, AS_OF)), 4) for name in views.VIEWS}
+    out: dict[str, Any] = {
+        name: round(timed(lambda n=name: views.view(store, n, root, AS_OF)), 4) for name in views.VIEWS
+    }
     out["all_views_seconds"] = round(sum(out.values()), 4)
     build_scorecard = _scorecard() if scorecard else None
     if build_scorecard is not None:
@@ -158,8 +176,16 @@ def time_reports(store: ReadModelStore, root: str, reps: int, scorecard: bool = 
     return out
 
 
-def _load_and_time(work: Path, name: str, template: Path, townships: int, villages: int, county_codes: list[str], root: str,
-                   scorecard: bool) -> dict[str, Any]:
+def _load_and_time(
+    work: Path,
+    name: str,
+    template: Path,
+    townships: int,
+    villages: int,
+    county_codes: list[str],
+    root: str,
+    scorecard: bool,
+) -> dict[str, Any]:
     path = work / f"{name}.sqlite"
     loaded = country_store(path, template, townships, villages, county_codes, root)
     store = ReadModelStore(path)
@@ -171,7 +197,12 @@ def _load_and_time(work: Path, name: str, template: Path, townships: int, villag
         store.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return {**loaded, "root_view_open_stations": shown, "seconds": times, "us_per_fact": round(times["all_views_seconds"] / loaded["facts"] * 1e6, 3)}
+    return {
+        **loaded,
+        "root_view_open_stations": shown,
+        "seconds": times,
+        "us_per_fact": round(times["all_views_seconds"] / loaded["facts"] * 1e6, 3),
+    }
 
 
 def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str, Any]:
@@ -185,45 +216,71 @@ def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str,
     pzh_path = work / "panzhihua.sqlite"
     pzh, events = panzhihua_store(pzh_path)
     conn = sqlite3.connect(pzh_path)
-    pzh_size = {"facts": conn.execute("SELECT count(*) FROM facts").fetchone()[0],
-                "stations": conn.execute("SELECT count(*) FROM station_directory").fetchone()[0],
-                "township_stations": conn.execute("SELECT count(*) FROM station_directory WHERE tier = 'township_station'").fetchone()[0],
-                "events": events}
+    pzh_size = {
+        "facts": conn.execute("SELECT count(*) FROM facts").fetchone()[0],
+        "stations": conn.execute("SELECT count(*) FROM station_directory").fetchone()[0],
+        "township_stations": conn.execute(
+            "SELECT count(*) FROM station_directory WHERE tier = 'township_station'"
+        ).fetchone()[0],
+        "events": events,
+    }
     conn.close()
     pzh_times = time_reports(pzh, PANZHIHUA, 21, scorecard=True)
     pzh.close()
     pzh_us = pzh_times["all_views_seconds"] / pzh_size["facts"] * 1e6
     out: dict[str, Any] = {
-        "params": {"as_of": AS_OF.isoformat(), "panzhihua_root": PANZHIHUA, "country_root": COUNTRY, "views": list(views.VIEWS),
-                   "country": f"{COUNTRY_COUNTIES} counties; one township station per township and one village room per village, "
-                              "each a copy of a Panzhihua station of its tier with all its facts; each county a copy of a Panzhihua "
-                              "county's county-level facts; inserted straight into the store",
-                   "repetitions": "median of 21 (Panzhihua), 1 (larger stores)"},
+        "params": {
+            "as_of": AS_OF.isoformat(),
+            "panzhihua_root": PANZHIHUA,
+            "country_root": COUNTRY,
+            "views": list(views.VIEWS),
+            "country": f"{COUNTRY_COUNTIES} counties; one township station per township and one village room per village, "
+            "each a copy of a Panzhihua station of its tier with all its facts; each county a copy of a Panzhihua "
+            "county's county-level facts; inserted straight into the store",
+            "repetitions": "median of 21 (Panzhihua), 1 (larger stores)",
+        },
         "panzhihua": {**pzh_size, "seconds": pzh_times, "us_per_fact": round(pzh_us, 3)},
     }
     counties = [f"{COUNTRY[:4]}{c + 1:02d}" for c in range(COUNTRY_COUNTIES)]
     fraction = fraction or (0.1 if quick else 1.0)
     out["params"]["country_fraction"] = fraction
     for name, share in (("smaller_country", fraction / 10), ("country", fraction)):
-        result = out[name] = _load_and_time(work, name, pzh_path, round(38_000 * share), round(600_000 * share), counties, COUNTRY, False)
+        result = out[name] = _load_and_time(
+            work, name, pzh_path, round(38_000 * share), round(600_000 * share), counties, COUNTRY, False
+        )
         result["size_to_panzhihua"] = round(result["facts"] / pzh_size["facts"], 1)
         result["time_to_panzhihua"] = round(result["seconds"]["all_views_seconds"] / pzh_times["all_views_seconds"], 1)
-        print(f"  {name}: {result['facts']:,} facts (loaded in {result['load_seconds']} s); every view at the root "
-              f"{result['seconds']['all_views_seconds']:.2f} s = {result['us_per_fact']:.2f} us/fact (Panzhihua {pzh_us:.2f})")
+        print(
+            f"  {name}: {result['facts']:,} facts (loaded in {result['load_seconds']} s); every view at the root "
+            f"{result['seconds']['all_views_seconds']:.2f} s = {result['us_per_fact']:.2f} us/fact (Panzhihua {pzh_us:.2f})"
+        )
     small, large = out["smaller_country"], out["country"]
     # about 1 (or below): linear; well above 1: time grows faster than the facts
     out["per_fact_cost_larger_to_smaller_country"] = round(large["us_per_fact"] / small["us_per_fact"], 2)
     out["per_fact_cost_country_to_panzhihua"] = round(large["us_per_fact"] / pzh_us, 2)
     if "scorecard_seconds" in pzh_times:
         townships = 4995 if not quick else 500
-        dense = out["dense_panzhihua"] = _load_and_time(work, "dense_panzhihua", pzh_path, townships, townships * 600_000 // 38_000,
-                                                         sorted(COUNTIES), PANZHIHUA, True)
+        dense = out["dense_panzhihua"] = _load_and_time(
+            work,
+            "dense_panzhihua",
+            pzh_path,
+            townships,
+            townships * 600_000 // 38_000,
+            sorted(COUNTIES),
+            PANZHIHUA,
+            True,
+        )
         pzh_per = pzh_times["scorecard_seconds"] / pzh_size["township_stations"] * 1e6
         dense_per = dense["seconds"]["scorecard_seconds"] / dense["townships"] * 1e6
-        out["scorecard_us_per_township_station"] = {"panzhihua": round(pzh_per, 1), "dense_panzhihua": round(dense_per, 1),
-                                                    "dense_to_panzhihua": round(dense_per / pzh_per, 2)}
-        print(f"  scorecard: {pzh_per:,.0f} us per township station on Panzhihua, {dense_per:,.0f} on the dense Panzhihua "
-              f"({dense['townships']:,} township stations)")
+        out["scorecard_us_per_township_station"] = {
+            "panzhihua": round(pzh_per, 1),
+            "dense_panzhihua": round(dense_per, 1),
+            "dense_to_panzhihua": round(dense_per / pzh_per, 2),
+        }
+        print(
+            f"  scorecard: {pzh_per:,.0f} us per township station on Panzhihua, {dense_per:,.0f} on the dense Panzhihua "
+            f"({dense['townships']:,} township stations)"
+        )
     return out
 
 

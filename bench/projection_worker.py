@@ -73,7 +73,9 @@ def plain_app(settings: ReportingSettings) -> faust.App:
 
 def main(mode: str) -> None:
     settings = ReportingSettings()
-    setup_telemetry(f"reporting-{mode}")  # SDK tracer provider, no exporter: as `python -m reporting worker` without OTLP
+    setup_telemetry(
+        f"reporting-{mode}"
+    )  # SDK tracer provider, no exporter: as `python -m reporting worker` without OTLP
     if mode == "worker":
         app = create_worker_app(settings, TimedStore(settings.data_dir / "reporting.sqlite"))
     elif mode == "plain":

@@ -26,7 +26,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 READ_PAGE = 2000  # rebuild's page size; the raw read uses the same
 
 
-def scaled_events(n: int, first_year: int, step: int = -1, exclude: frozenset[str] = frozenset()) -> list[tuple[str, Envelope]]:
+def scaled_events(
+    n: int, first_year: int, step: int = -1, exclude: frozenset[str] = frozenset()
+) -> list[tuple[str, Envelope]]:
     """n distinct events from successive synthetic years of reporting.scenario (one year is ~1,100
     events), each year with its own seed and dates; an event a later year repeats (the same area
     registered again) is left out, so every event is new to the read models."""
@@ -87,8 +89,13 @@ class Consumer:
                    REPORTING_APP_ID=f"bench-{mode}-{uuid.uuid4().hex[:8]}", BENCH_DONE_LOG=str(self.log),
                    REPORTING_BROKER_SESSION_TIMEOUT="6", PYTHONUNBUFFERED="1",
                    REPORTING_SCHEDULE_CRON="")  # projection only: no scheduled report generation mid-measurement
-        self.proc = subprocess.Popen([sys.executable, str(BENCH_DIR / "projection_worker.py"), mode], env=env, cwd=self.dir,
-                                     stdout=open(self.dir / "out.log", "ab"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(BENCH_DIR / "projection_worker.py"), mode],
+            env=env,
+            cwd=self.dir,
+            stdout=open(self.dir / "out.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
         self._offset = 0
         self.done: dict[str, float] = {}
 
@@ -109,7 +116,9 @@ class Consumer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.mode} process exited {self.proc.returncode}:\n{self.tail()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.mode}: {len(ids & self.done.keys())}/{len(ids)} events after {timeout} s:\n{self.tail()}")
+                raise RuntimeError(
+                    f"{self.mode}: {len(ids & self.done.keys())}/{len(ids)} events after {timeout} s:\n{self.tail()}"
+                )
             await asyncio.sleep(0.1)
             self.read()
 
@@ -161,13 +170,19 @@ async def projection(bootstrap: str, work: Path, n: int, reps: int) -> dict[str,
         by_topic[topic] = by_topic.get(topic, 0) + 1
     return {
         "projection": {
-            "params": {"events": n, "events_by_topic": by_topic, "partitions_per_topic": 3, "repetitions": reps,
-                       "source": "reporting.scenario years (seeds 1000+year), keyed by aggregate id, published before the consumers start",
-                       "timing": "first to last event done, events done at the first stamp excluded",
-                       "worker": "reporting.consumers.worker.create_worker_app on a SQLite ReadModelStore, one process",
-                       "plain": "faust agent per topic, `async for value in stream: decode(value)`, same app settings"},
+            "params": {
+                "events": n,
+                "events_by_topic": by_topic,
+                "partitions_per_topic": 3,
+                "repetitions": reps,
+                "source": "reporting.scenario years (seeds 1000+year), keyed by aggregate id, published before the consumers start",
+                "timing": "first to last event done, events done at the first stamp excluded",
+                "worker": "reporting.consumers.worker.create_worker_app on a SQLite ReadModelStore, one process",
+                "plain": "faust agent per topic, `async for value in stream: decode(value)`, same app settings",
+            },
             "events_on_topics": len(consumer.done),
-            "worker_events_per_s": round(worker, 1), "plain_faust_events_per_s": round(plain, 1),
+            "worker_events_per_s": round(worker, 1),
+            "plain_faust_events_per_s": round(plain, 1),
             "runs_worker_events_per_s": [round(x["events_per_s"], 1) for x in runs["worker"]],
             "runs_plain_faust_events_per_s": [round(x["events_per_s"], 1) for x in runs["plain"]],
         },
@@ -214,17 +229,26 @@ async def rebuild_vs_raw(bootstrap: str, work: Path, reps: int) -> dict[str, Any
     raw, rebuilt = statistics.median(raw_runs), statistics.median(rebuild_runs)
     return {
         "rebuild": {
-            "params": {"messages": seen, "topics": list(SOURCE_TOPICS), "page": READ_PAGE, "repetitions": reps,
-                       "rebuild": "reporting.consumers.rebuild.rebuild into a fresh SQLite store (the logic of `python -m reporting rebuild`)",
-                       "raw_read": "aiokafka, no group, partitions assigned, seek to beginning, getmany to the end offsets"},
-            "rebuild_events_per_s": round(rebuilt, 1), "raw_read_messages_per_s": round(raw, 1),
-            "runs_rebuild_events_per_s": [round(x, 1) for x in rebuild_runs], "runs_raw_read_messages_per_s": [round(x, 1) for x in raw_runs],
+            "params": {
+                "messages": seen,
+                "topics": list(SOURCE_TOPICS),
+                "page": READ_PAGE,
+                "repetitions": reps,
+                "rebuild": "reporting.consumers.rebuild.rebuild into a fresh SQLite store (the logic of `python -m reporting rebuild`)",
+                "raw_read": "aiokafka, no group, partitions assigned, seek to beginning, getmany to the end offsets",
+            },
+            "rebuild_events_per_s": round(rebuilt, 1),
+            "raw_read_messages_per_s": round(raw, 1),
+            "runs_rebuild_events_per_s": [round(x, 1) for x in rebuild_runs],
+            "runs_raw_read_messages_per_s": [round(x, 1) for x in raw_runs],
         },
         "ratio_rebuild_to_raw_read": round(rebuilt / raw, 3),
     }
 
 
-async def lag_at_half_capacity(bootstrap: str, work: Path, backlog: set[str], capacity: float, seconds: float) -> dict[str, Any]:
+async def lag_at_half_capacity(
+    bootstrap: str, work: Path, backlog: set[str], capacity: float, seconds: float
+) -> dict[str, Any]:
     """A fresh worker first catches up on what is on the topics; then events are published at half
     the worker's sustained capacity (measured above) for `seconds`, and each event's lag is the time
     from just before it was sent to the commit of the batch that applied it."""
@@ -240,11 +264,20 @@ async def lag_at_half_capacity(bootstrap: str, work: Path, backlog: set[str], ca
         consumer.stop()
     lags = [consumer.done[i] - t for i, t in sent.items()]
     result = {
-        "params": {"capacity_events_per_s": round(capacity, 1), "rate_events_per_s": round(rate, 1), "events": len(events),
-                   "seconds_planned": seconds, "seconds_sending": round(send_seconds, 2),
-                   "lag": "publish (just before producer.send) -> commit of the read-model transaction that applied it"},
+        "params": {
+            "capacity_events_per_s": round(capacity, 1),
+            "rate_events_per_s": round(rate, 1),
+            "events": len(events),
+            "seconds_planned": seconds,
+            "seconds_sending": round(send_seconds, 2),
+            "lag": "publish (just before producer.send) -> commit of the read-model transaction that applied it",
+        },
         "achieved_rate_events_per_s": round(len(events) / send_seconds, 1),
-        "lag_seconds": {"p50": round(_percentile(lags, 50), 3), "p99": round(_percentile(lags, 99), 3), "max": round(max(lags), 3)},
+        "lag_seconds": {
+            "p50": round(_percentile(lags, 50), 3),
+            "p99": round(_percentile(lags, 99), 3),
+            "max": round(max(lags), 3),
+        },
     }
     print(f"  lag at {rate:,.0f} events/s: p50 {result['lag_seconds']['p50']} s, p99 {result['lag_seconds']['p99']} s, "
           f"max {result['lag_seconds']['max']} s")

@@ -58,8 +58,18 @@ PERFORMANCE_DOC = BENCH_DIR.parent / "docs" / "performance.md"
 # (name, key in results.json, goal, "min" = at least / "max" = below): the goals the issues set.
 GOALS = [
     ("relay / raw aiokafka produce", ("ratio_relay_to_raw_produce",), 0.8, "min"),
-    ("registry command path over HTTP / raw 1-row transaction, SQLite", ("ratio_command_path_to_raw_insert",), 0.5, "min"),
-    ("registry command path over HTTP / raw 1-row transaction, PostgreSQL", ("ratio_command_path_to_raw_insert_postgres",), 0.5, "min"),
+    (
+        "registry command path over HTTP / raw 1-row transaction, SQLite",
+        ("ratio_command_path_to_raw_insert",),
+        0.5,
+        "min",
+    ),
+    (
+        "registry command path over HTTP / raw 1-row transaction, PostgreSQL",
+        ("ratio_command_path_to_raw_insert_postgres",),
+        0.5,
+        "min",
+    ),
     ("projection worker / plain Faust agent", ("ratio_projection_to_plain_faust",), 0.7, "min"),
     ("rebuild / raw paged log read", ("ratio_rebuild_to_raw_read",), 0.5, "min"),
     ("p99 lag at half of sustained capacity (s)", ("lag_at_half_capacity", "lag_seconds", "p99"), 1.0, "max"),
@@ -117,7 +127,9 @@ def source_info() -> dict[str, Any]:
 
     return {
         "git_commit": git("rev-parse", "HEAD"),
-        "checkout_paths_changed_in_services_shared": len(git("status", "--porcelain", "services", "shared").splitlines()),
+        "checkout_paths_changed_in_services_shared": len(
+            git("status", "--porcelain", "services", "shared").splitlines()
+        ),
         "pzh_shared_from": str(Path(pzh_shared.__file__).parent),
         "registry_from": str(Path(registry.__file__).parent),
         "pythonpath": os.environ.get("PYTHONPATH", ""),
@@ -192,7 +204,9 @@ def sample_message(app: RegistryApplication, bootstrap: str) -> tuple[bytes, byt
 
 # -- 1. raw produce ---------------------------------------------------------------------------
 
-async def raw_produce(bootstrap: str, topic: str, n: int, value: bytes, headers: list[tuple[str, bytes]]) -> tuple[float, float]:
+async def raw_produce(
+    bootstrap: str, topic: str, n: int, value: bytes, headers: list[tuple[str, bytes]]
+) -> tuple[float, float]:
     """Returns (wall seconds, CPU seconds of this process) for sending n messages."""
     await ensure_topics(bootstrap, {topic: PARTITIONS})
     keys = [str(uuid.uuid4()).encode() for _ in range(n)]  # distinct aggregate-id-like keys, as relayed
@@ -318,8 +332,11 @@ async def end_to_end(gateway: str, m: int, concurrency: int, poll_interval: floa
         # The villages must be registered before stations can open in them (one atomic CSV import).
         townships = sorted({c[:9] for c in codes})
         rows = [f"{c},镇{c[-3:]},2020-01-01" for c in townships] + [f"{c},村{c[-6:]},2020-01-01" for c in codes]
-        reply = await client.post(f"{gateway}/api/areas/import", content=("code,name,valid_from\n" + "\n".join(rows)).encode(),
-                                  headers={"content-type": "text/csv"})
+        reply = await client.post(
+            f"{gateway}/api/areas/import",
+            content=("code,name,valid_from\n" + "\n".join(rows)).encode(),
+            headers={"content-type": "text/csv"},
+        )
         if reply.status_code != 201:
             raise RuntimeError(f"area import: HTTP {reply.status_code} {reply.text[:300]}")
 
@@ -377,7 +394,9 @@ async def kafka_measurements(bootstrap: str, work: Path, n: int, reps: int, prof
     header_bytes = sum(len(k) + len(v) for k, v in headers)
     message = {"key_bytes": len(key), "value_bytes": len(value), "header_bytes": header_bytes,
                "headers": [k for k, _ in headers]}
-    print(f"  message: key {len(key)} B, value {len(value)} B, headers {header_bytes} B ({', '.join(message['headers'])})")
+    print(
+        f"  message: key {len(key)} B, value {len(value)} B, headers {header_bytes} B ({', '.join(message['headers'])})"
+    )
 
     # Untimed warm-up: a fresh broker JVM (and the client code paths) runs markedly slower for the
     # first ~10-20k messages (measured: 5000 messages after a 5000-message warm-up still ran at a
@@ -405,12 +424,21 @@ async def kafka_measurements(bootstrap: str, work: Path, n: int, reps: int, prof
     relay_rates = [n / x["seconds"] for x in relay_runs]
     relay_rate = statistics.median(relay_rates)
     out["raw_produce"] = {
-        "params": {"messages": n, "batch": PAGE, "partitions": PARTITIONS, "repetitions": reps,
-                   "producer": "pzh_shared.kafka.make_producer (acks=all, idempotence, linger 5 ms)", **message},
-        "messages_per_s": rnd(produce_rate), "runs_messages_per_s": [rnd(x) for x in produce_runs],
+        "params": {
+            "messages": n,
+            "batch": PAGE,
+            "partitions": PARTITIONS,
+            "repetitions": reps,
+            "producer": "pzh_shared.kafka.make_producer (acks=all, idempotence, linger 5 ms)",
+            **message,
+        },
+        "messages_per_s": rnd(produce_rate),
+        "runs_messages_per_s": [rnd(x) for x in produce_runs],
         "mb_per_s_value_only": rnd(produce_rate * len(value) / 1e6, 2),
         "client_cpu_us_per_message_median": rnd(statistics.median(c / n * 1e6 for c in produce_cpu)),
-        "client_cpu_share_of_wall_median": round(statistics.median(c * x / n for c, x in zip(produce_cpu, produce_runs, strict=True)), 2),
+        "client_cpu_share_of_wall_median": round(
+            statistics.median(c * x / n for c, x in zip(produce_cpu, produce_runs, strict=True)), 2
+        ),
     }
 
     # 2. raw group consume of what run r produced
@@ -432,16 +460,27 @@ async def kafka_measurements(bootstrap: str, work: Path, n: int, reps: int, prof
     }
 
     out["relay"] = {
-        "params": {"events": n, "page_size": PAGE, "partitions": PARTITIONS, "repetitions": reps,
-                   "store": "SQLite (eventsourcing)", "tracing": "SDK TracerProvider, no exporter",
-                   "topics": [x["topic"] for x in relay_runs]},
-        "events_per_s": rnd(relay_rate), "runs_events_per_s": [rnd(x) for x in relay_rates],
+        "params": {
+            "events": n,
+            "page_size": PAGE,
+            "partitions": PARTITIONS,
+            "repetitions": reps,
+            "store": "SQLite (eventsourcing)",
+            "tracing": "SDK TracerProvider, no exporter",
+            "topics": [x["topic"] for x in relay_runs],
+        },
+        "events_per_s": rnd(relay_rate),
+        "runs_events_per_s": [rnd(x) for x in relay_rates],
         "page_seconds_median": rnd(statistics.median(x["page_seconds_median"] for x in relay_runs), 4),
         "relay_cpu_us_per_event_median": rnd(statistics.median(x["cpu_seconds"] / n * 1e6 for x in relay_runs)),
-        "relay_cpu_share_of_wall_median": round(statistics.median(x["cpu_seconds"] / x["seconds"] for x in relay_runs), 2),
+        "relay_cpu_share_of_wall_median": round(
+            statistics.median(x["cpu_seconds"] / x["seconds"] for x in relay_runs), 2
+        ),
     }
     out["ratio_relay_to_raw_produce"] = round(relay_rate / produce_rate, 3)
-    out["ratio_relay_to_raw_produce_per_run"] = [round(x / y, 3) for x, y in zip(relay_rates, produce_runs, strict=True)]
+    out["ratio_relay_to_raw_produce_per_run"] = [
+        round(x / y, 3) for x, y in zip(relay_rates, produce_runs, strict=True)
+    ]
 
     # 3b. diagnostic: the same relay with a no-op tracer, to show what per-event spans cost.
     original = relay_module.tracer
@@ -476,45 +515,66 @@ def _get(results: dict[str, Any], path: tuple[str, ...]) -> Any:
 def performance_doc(results: dict[str, Any]) -> str:
     """docs/performance.md, written by every full run so the figures there are always measured ones."""
     m = results["machine"]
-    lines = ["# Performance (written by `make bench`; do not edit)", "",
-             f"{results['mode'].capitalize()} run of {m['date']} ({results['total_wall_seconds']} s) on {m['cpu_count']} cores "
-             f"({m['cpu_model']}), {m['mem_total_mib']} MiB, "
-             f"Python {m['python_version']}, Kafka {m['kafka_version']}, load average {m['load_average_1m_at_start']} "
-             f"at start and {m['load_average_1m_at_end']} at the end; commit `{results['source']['git_commit'][:12]}` "
-             f"({results['source']['checkout_paths_changed_in_services_shared']} paths under services/ and shared/ differed from it). "
-             "Every figure is in `bench/results.json`; `bench/README.md` says how each is measured.", "",
-             "| goal | measured | goal | met |", "|---|---|---|---|"]
+    lines = [
+        "# Performance (written by `make bench`; do not edit)",
+        "",
+        f"{results['mode'].capitalize()} run of {m['date']} ({results['total_wall_seconds']} s) on {m['cpu_count']} cores "
+        f"({m['cpu_model']}), {m['mem_total_mib']} MiB, "
+        f"Python {m['python_version']}, Kafka {m['kafka_version']}, load average {m['load_average_1m_at_start']} "
+        f"at start and {m['load_average_1m_at_end']} at the end; commit `{results['source']['git_commit'][:12]}` "
+        f"({results['source']['checkout_paths_changed_in_services_shared']} paths under services/ and shared/ differed from it). "
+        "Every figure is in `bench/results.json`; `bench/README.md` says how each is measured.",
+        "",
+        "| goal | measured | goal | met |",
+        "|---|---|---|---|",
+    ]
     for name, path, goal, kind in GOALS:
         value = _get(results, path)
         shown = "not measured" if value is None else f"{value:.3f}"
         met = "—" if value is None else ("yes" if (value >= goal if kind == "min" else value < goal) else "no")
         lines.append(f"| {name} | {shown} | {'>=' if kind == 'min' else '<'} {goal} | {met} |")
     e2e, cp = results["end_to_end"], results["command_path"]
-    pr, rb, lag, nat = results["projection"], results["rebuild"], results["lag_at_half_capacity"], results["national_scale"]
+    pr, rb, lag, nat = (
+        results["projection"],
+        results["rebuild"],
+        results["lag_at_half_capacity"],
+        results["national_scale"],
+    )
     country, smaller = nat["country"], nat["smaller_country"]
-    lines += ["", "| figure | value |", "|---|---|",
-              f"| raw aiokafka produce | {results['raw_produce']['messages_per_s']:,.0f} msg/s |",
-              f"| raw aiokafka group consume | {results['raw_consume']['messages_per_s']:,.0f} msg/s |",
-              f"| outbox relay | {results['relay']['events_per_s']:,.0f} events/s |",
-              f"| projection worker (one process) | {pr['worker_events_per_s']:,.0f} events/s |",
-              f"| plain Faust agent, decode only | {pr['plain_faust_events_per_s']:,.0f} events/s |",
-              f"| rebuild | {rb['rebuild_events_per_s']:,.0f} events/s |",
-              f"| raw paged read of the same log | {rb['raw_read_messages_per_s']:,.0f} msg/s |",
-              f"| lag at {lag['params']['rate_events_per_s']:,.0f} events/s (half of capacity) | p50 {lag['lag_seconds']['p50']} s, "
-              f"p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s |"]
+    lines += [
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| raw aiokafka produce | {results['raw_produce']['messages_per_s']:,.0f} msg/s |",
+        f"| raw aiokafka group consume | {results['raw_consume']['messages_per_s']:,.0f} msg/s |",
+        f"| outbox relay | {results['relay']['events_per_s']:,.0f} events/s |",
+        f"| projection worker (one process) | {pr['worker_events_per_s']:,.0f} events/s |",
+        f"| plain Faust agent, decode only | {pr['plain_faust_events_per_s']:,.0f} events/s |",
+        f"| rebuild | {rb['rebuild_events_per_s']:,.0f} events/s |",
+        f"| raw paged read of the same log | {rb['raw_read_messages_per_s']:,.0f} msg/s |",
+        f"| lag at {lag['params']['rate_events_per_s']:,.0f} events/s (half of capacity) | p50 {lag['lag_seconds']['p50']} s, "
+        f"p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s |",
+    ]
     for store, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
-        lines += [f"| registry commands over HTTP on {label} (wrk, registry-api alone) | {cp[store]['http']['requests_per_s']:,.1f} /s, "
-                  f"p50 {cp[store]['http']['latency_ms']['p50']} ms, p99 {cp[store]['http']['latency_ms']['p99']} ms |",
-                  f"| raw 1-row {label} transactions | {cp[store]['raw_insert']['transactions_per_s']:,.0f} /s |"]
-    lines += [f"| the same commands in-process, SQLite (diagnostic) | {cp['in_process_commands_per_s_diagnostic']:,.0f} /s |",
-              f"| an empty FastAPI endpoint, same load generator (diagnostic) | {cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s |",
-              f"| commands through the gateway, whole platform running | {e2e['commands_per_s']:,.1f} /s, "
-              f"p99 {e2e['command_latency_ms']['p99']} ms |",
-              f"| end to end, command to read model | {e2e['end_to_end_events_per_s']:,.1f} events/s |", "",
-              "National-scale report growth (every roll-up view at the root, `reporting.views`):", "",
-              "| read models | facts | seconds | microseconds per fact |", "|---|---|---|---|",
-              f"| Panzhihua (scenario) | {nat['panzhihua']['facts']:,} | {nat['panzhihua']['seconds']['all_views_seconds']} | "
-              f"{nat['panzhihua']['us_per_fact']} |"]
+        lines += [
+            f"| registry commands over HTTP on {label} (wrk, registry-api alone) | {cp[store]['http']['requests_per_s']:,.1f} /s, "
+            f"p50 {cp[store]['http']['latency_ms']['p50']} ms, p99 {cp[store]['http']['latency_ms']['p99']} ms |",
+            f"| raw 1-row {label} transactions | {cp[store]['raw_insert']['transactions_per_s']:,.0f} /s |",
+        ]
+    lines += [
+        f"| the same commands in-process, SQLite (diagnostic) | {cp['in_process_commands_per_s_diagnostic']:,.0f} /s |",
+        f"| an empty FastAPI endpoint, same load generator (diagnostic) | {cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s |",
+        f"| commands through the gateway, whole platform running | {e2e['commands_per_s']:,.1f} /s, "
+        f"p99 {e2e['command_latency_ms']['p99']} ms |",
+        f"| end to end, command to read model | {e2e['end_to_end_events_per_s']:,.1f} events/s |",
+        "",
+        "National-scale report growth (every roll-up view at the root, `reporting.views`):",
+        "",
+        "| read models | facts | seconds | microseconds per fact |",
+        "|---|---|---|---|",
+        f"| Panzhihua (scenario) | {nat['panzhihua']['facts']:,} | {nat['panzhihua']['seconds']['all_views_seconds']} | "
+        f"{nat['panzhihua']['us_per_fact']} |",
+    ]
     for name, row in (("synthetic country, smaller", smaller), ("synthetic country", country)):
         lines.append(f"| {name} ({row['townships']:,} townships, {row['villages']:,} villages) | {row['facts']:,} | "
                      f"{row['seconds']['all_views_seconds']} | {row['us_per_fact']} |")
@@ -522,9 +582,11 @@ def performance_doc(results: dict[str, Any]) -> str:
                   "(about 1 or below = linear growth)."]
     if "scorecard_us_per_township_station" in nat:
         sc = nat["scorecard_us_per_township_station"]
-        lines.append(f"Township station scorecard: {sc['panzhihua']:,} us per township station on Panzhihua, {sc['dense_panzhihua']:,} "
-                     f"on Panzhihua's five counties filled to {nat['dense_panzhihua']['townships']:,} township stations "
-                     f"(ratio {sc['dense_to_panzhihua']}).")
+        lines.append(
+            f"Township station scorecard: {sc['panzhihua']:,} us per township station on Panzhihua, {sc['dense_panzhihua']:,} "
+            f"on Panzhihua's five counties filled to {nat['dense_panzhihua']['townships']:,} township stations "
+            f"(ratio {sc['dense_to_panzhihua']})."
+        )
     lines.append("")
     return "\n".join(lines)
 
@@ -540,8 +602,13 @@ def in_process_commands(work: Path, m: int) -> float:
     app.register_areas(rows)
     started = time.perf_counter()
     for i, code in enumerate(codes):
-        app.plan_station(tier=Tier.VILLAGE_ROOM, area_code=code, opened_on=date(2021, 7, 1), planned_on=date(2021, 7, 1),
-                         name=f"室{i}")
+        app.plan_station(
+            tier=Tier.VILLAGE_ROOM,
+            area_code=code,
+            opened_on=date(2021, 7, 1),
+            planned_on=date(2021, 7, 1),
+            name=f"室{i}",
+        )
     elapsed = time.perf_counter() - started
     app.close()
     return rnd(m / elapsed)
@@ -556,9 +623,12 @@ def signed_in_token(gateway: str, admin: str, admin_password: str) -> str:
         reply.raise_for_status()
         return reply.json()["access_token"]
 
-    reply = httpx.post(f"{gateway}/api/gateway/users", headers={"Authorization": f"Bearer {login(admin, admin_password)}"},
-                       json={"username": "bench-city-admin", "password": password, "role": "city_admin", "area_code": "510400"},
-                       timeout=30)
+    reply = httpx.post(
+        f"{gateway}/api/gateway/users",
+        headers={"Authorization": f"Bearer {login(admin, admin_password)}"},
+        json={"username": "bench-city-admin", "password": password, "role": "city_admin", "area_code": "510400"},
+        timeout=30,
+    )
     reply.raise_for_status()
     return login("bench-city-admin", password)
 
@@ -626,7 +696,9 @@ def main() -> None:
         # After the platform: its reporting worker would otherwise first have to catch up on these
         # events; the consumers here read what the platform left on the topics too (counted alike).
         print("  reporting: projection, rebuild, lag at half capacity ...")
-        results |= asyncio.run(reporting_bench.measure(bootstrap, work / "reporting", reporting_n, reporting_reps, lag_seconds))
+        results |= asyncio.run(
+            reporting_bench.measure(bootstrap, work / "reporting", reporting_n, reporting_reps, lag_seconds)
+        )
         # Command path (issue 3): registry-api over HTTP (wrk) against raw one-row transactions on
         # the same database, on SQLite and on PostgreSQL.
         print("  command path ...")
@@ -670,18 +742,28 @@ def main() -> None:
           f"p99 {e2e['command_latency_ms']['p99']} ms (concurrency {concurrency})")
     cp = results["command_path"]
     for store in ("sqlite", "postgres"):
-        print(f"registry commands  {cp[store]['http']['requests_per_s']:>10,.1f} /s over HTTP on {store} "
-              f"(p50 {cp[store]['http']['latency_ms']['p50']} ms), raw 1-row inserts {cp[store]['raw_insert']['transactions_per_s']:,.0f} tx/s, "
-              f"ratio {cp['ratio_' + store]:.3f} (goal >= 0.5)")
-    print(f"                   empty FastAPI endpoint {cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s, "
-          f"in-process {cp['in_process_commands_per_s_diagnostic']:,.0f} /s")
+        print(
+            f"registry commands  {cp[store]['http']['requests_per_s']:>10,.1f} /s over HTTP on {store} "
+            f"(p50 {cp[store]['http']['latency_ms']['p50']} ms), raw 1-row inserts {cp[store]['raw_insert']['transactions_per_s']:,.0f} tx/s, "
+            f"ratio {cp['ratio_' + store]:.3f} (goal >= 0.5)"
+        )
+    print(
+        f"                   empty FastAPI endpoint {cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s, "
+        f"in-process {cp['in_process_commands_per_s_diagnostic']:,.0f} /s"
+    )
     pr, rb, lag = results["projection"], results["rebuild"], results["lag_at_half_capacity"]
-    print(f"projection         {pr['worker_events_per_s']:>10,.0f} ev/s  plain Faust agent {pr['plain_faust_events_per_s']:,.0f} ev/s, "
-          f"ratio {results['ratio_projection_to_plain_faust']:.3f} (goal >= 0.7)")
-    print(f"rebuild            {rb['rebuild_events_per_s']:>10,.0f} ev/s  raw read {rb['raw_read_messages_per_s']:,.0f} msg/s, "
-          f"ratio {results['ratio_rebuild_to_raw_read']:.3f} (goal >= 0.5)")
-    print(f"lag at half cap.   p50 {lag['lag_seconds']['p50']} s, p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s "
-          f"at {lag['params']['rate_events_per_s']:,.0f} ev/s (goal p99 < 1 s)")
+    print(
+        f"projection         {pr['worker_events_per_s']:>10,.0f} ev/s  plain Faust agent {pr['plain_faust_events_per_s']:,.0f} ev/s, "
+        f"ratio {results['ratio_projection_to_plain_faust']:.3f} (goal >= 0.7)"
+    )
+    print(
+        f"rebuild            {rb['rebuild_events_per_s']:>10,.0f} ev/s  raw read {rb['raw_read_messages_per_s']:,.0f} msg/s, "
+        f"ratio {results['ratio_rebuild_to_raw_read']:.3f} (goal >= 0.5)"
+    )
+    print(
+        f"lag at half cap.   p50 {lag['lag_seconds']['p50']} s, p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s "
+        f"at {lag['params']['rate_events_per_s']:,.0f} ev/s (goal p99 < 1 s)"
+    )
     print(f"end to end         {e2e['end_to_end_events_per_s']:>10,.1f} ev/s  "
           f"(read model lag after last command {e2e['read_model_lag_after_last_command_seconds']} s)")
     ls = results["lists"]

@@ -46,8 +46,10 @@ def relay_before_checkpoint(n: int) -> None:
             if page:
                 encoded["publishing_pages"] += 1
                 if encoded["publishing_pages"] == n:
-                    print(f"crash point: relay SIGKILLed after publishing {page} events, before checkpoint {tracking.notification_id}",
-                          flush=True)
+                    print(
+                        f"crash point: relay SIGKILLed after publishing {page} events, before checkpoint {tracking.notification_id}",
+                        flush=True,
+                    )
                     _die()
             encoded["at_checkpoint"] = encoded["total"]
             insert(tracking)
@@ -66,7 +68,9 @@ def worker_after_apply(n: int) -> None:
         applied = original(self, batch)
         calls[0] += 1
         if calls[0] == n:
-            print(f"crash point: worker SIGKILLed after read-model transaction {n} ({applied} events applied)", flush=True)
+            print(
+                f"crash point: worker SIGKILLed after read-model transaction {n} ({applied} events applied)", flush=True
+            )
             _die()
         return applied
 

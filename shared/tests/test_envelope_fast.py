@@ -20,10 +20,17 @@ def test_event_id_is_the_uuid5_of_aggregate_and_version():
 @pytest.mark.parametrize("time", [datetime(2021, 5, 1, tzinfo=UTC),
                                   datetime(2021, 5, 1, 8, 0, 0, 120, tzinfo=timezone(timedelta(hours=8)))])
 def test_encode_event_gives_the_bytes_encode_gives(time):
-    envelope = Envelope(id=event_id(uuid.uuid4(), 1), source="/pzh/registry", type="registry.station.opened.v1",
-                        subject=str(uuid.uuid4()), time=time,
-                        data={"tier": "village_room", "name": '村服务室 "一"\n', "n": 1.5, "covers": ["510402001001"], "x": None})
-    fast = encode_event(envelope.id, envelope.source, envelope.type, envelope.subject, envelope.time, envelope.data, TRACEPARENT)
+    envelope = Envelope(
+        id=event_id(uuid.uuid4(), 1),
+        source="/pzh/registry",
+        type="registry.station.opened.v1",
+        subject=str(uuid.uuid4()),
+        time=time,
+        data={"tier": "village_room", "name": '村服务室 "一"\n', "n": 1.5, "covers": ["510402001001"], "x": None},
+    )
+    fast = encode_event(
+        envelope.id, envelope.source, envelope.type, envelope.subject, envelope.time, envelope.data, TRACEPARENT
+    )
     assert fast == encode(envelope, TRACEPARENT)
 
 

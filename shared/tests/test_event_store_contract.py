@@ -107,5 +107,7 @@ def test_cipher_key_encrypts_every_stored_event_at_rest(tmp_path):
     application.save(ledger)
     assert application.repository.get(ledger.id).title == "绝密台账"
     application.close()
-    raw = (tmp_path / "contract.sqlite").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("contract.sqlite-*"))
+    raw = (tmp_path / "contract.sqlite").read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("contract.sqlite-*")
+    )
     assert "绝密台账".encode() not in raw and b"Ledger" in raw  # topics stay readable, state does not

@@ -23,7 +23,9 @@ def _client() -> TestClient:
 
 
 def test_json_nested_too_deep_for_the_parser_is_a_chinese_422():
-    reply = _client().post("/things", content=b"[" * 10_000 + b"]" * 10_000, headers={"content-type": "application/json"})
+    reply = _client().post(
+        "/things", content=b"[" * 10_000 + b"]" * 10_000, headers={"content-type": "application/json"}
+    )
     assert reply.status_code == 422
     assert reply.json()["error"]["code"] == "invalid_request"
     assert "嵌套过深" in reply.json()["error"]["message"]
@@ -31,7 +33,10 @@ def test_json_nested_too_deep_for_the_parser_is_a_chinese_422():
 
 def test_unknown_route_and_method_answer_in_chinese():
     client = _client()
-    assert (client.get("/nowhere").status_code, client.get("/nowhere").json()["error"]) == (404, {"code": "not_found", "message": "未找到"})
+    assert (client.get("/nowhere").status_code, client.get("/nowhere").json()["error"]) == (
+        404,
+        {"code": "not_found", "message": "未找到"},
+    )
     reply = client.get("/things")
     assert reply.status_code == 405 and reply.json()["error"]["message"] == "不支持此请求方法"
 

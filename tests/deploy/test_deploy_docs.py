@@ -23,7 +23,11 @@ def doc(name: str) -> str:
 def processes() -> dict[str, tuple[str, list[str], bool]]:
     tree = ast.parse((ROOT / "deploy/local/localinfra/platform.py").read_text(encoding="utf-8"))
     for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)
+        target = (
+            node.target
+            if isinstance(node, ast.AnnAssign)
+            else (node.targets[0] if isinstance(node, ast.Assign) else None)
+        )
         if isinstance(target, ast.Name) and target.id == "PROCESSES":
             return ast.literal_eval(node.value)
     raise AssertionError("PROCESSES not found")
@@ -57,7 +61,9 @@ def test_every_published_event_and_field_is_catalogued(module, event_type):
     assert heading in events, f"{event_type} ({module}) has no section in docs/event-catalogue.md: run `make schemas`"
     section = events.split(heading, 1)[1].split("\n## ", 1)[0]
     documented = {m for m in re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.M)}
-    assert documented == set(model.model_fields), f"docs/event-catalogue.md fields of {event_type} differ from the contract: run `make schemas`"
+    assert documented == set(model.model_fields), (
+        f"docs/event-catalogue.md fields of {event_type} differ from the contract: run `make schemas`"
+    )
     assert f"services/{module.split('.')[0]}/schemas/{event_type}.json" in code_span(events)
 
 

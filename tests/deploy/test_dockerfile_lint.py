@@ -46,7 +46,9 @@ def dockerfiles() -> list[Path]:
 
 def lint(path: Path) -> tuple[int, list[dict]]:
     """hadolint's exit code and findings (it fails on any finding, info level included)."""
-    result = subprocess.run([hadolint(), "--no-color", "--format", "json", str(path)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [hadolint(), "--no-color", "--format", "json", str(path)], capture_output=True, text=True, timeout=120
+    )
     return result.returncode, json.loads(result.stdout or "[]")
 
 

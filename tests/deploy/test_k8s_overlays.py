@@ -111,12 +111,17 @@ def scaling_problems(docs: list[dict]) -> list[str]:
         if target["name"] in SINGLETONS:
             problems.append(f"HPA {name}: scales {target['name']}, which must run one pod")
         if target["name"] == "reporting-worker" and high > partitions():
-            problems.append(f"HPA {name}: maxReplicas {high} > {partitions()} partitions: the extra workers get no partition")
+            problems.append(
+                f"HPA {name}: maxReplicas {high} > {partitions()} partitions: the extra workers get no partition"
+            )
     for name in SINGLETONS:
         deployment = deployments.get(name)
         if deployment is None:
             problems.append(f"Deployment {name} missing")
-        elif deployment["spec"].get("replicas", 1) != 1 or deployment["spec"].get("strategy", {}).get("type") != "Recreate":
+        elif (
+            deployment["spec"].get("replicas", 1) != 1
+            or deployment["spec"].get("strategy", {}).get("type") != "Recreate"
+        ):
             problems.append(f"Deployment {name}: must run one replica with the Recreate strategy")
     worker = deployments.get("reporting-worker")
     if worker is None:
@@ -127,15 +132,23 @@ def scaling_problems(docs: list[dict]) -> list[str]:
         if "reporting-worker" not in {h["spec"]["scaleTargetRef"]["name"] for h in hpas.values()}:
             problems.append("reporting-worker has no HPA: it should scale up to the partition count")
     for name, pdb in by_kind(docs, "PodDisruptionBudget").items():
-        matched = [d for d in deployments.values() if selects(pdb["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])]
+        matched = [
+            d
+            for d in deployments.values()
+            if selects(pdb["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])
+        ]
         if not matched:
             problems.append(f"PDB {name}: selects no Deployment's pods")
             continue
         deployment = matched[0]
-        hpa = next((h for h in hpas.values() if h["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]), None)
+        hpa = next(
+            (h for h in hpas.values() if h["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]), None
+        )
         fewest = hpa["spec"].get("minReplicas", 1) if hpa else deployment["spec"].get("replicas", 1)
         if pdb["spec"].get("minAvailable", 0) >= fewest:
-            problems.append(f"PDB {name}: minAvailable {pdb['spec'].get('minAvailable')} with {fewest} pods blocks every drain")
+            problems.append(
+                f"PDB {name}: minAvailable {pdb['spec'].get('minAvailable')} with {fewest} pods blocks every drain"
+            )
     return problems
 
 
@@ -150,8 +163,12 @@ def network_problems(docs: list[dict]) -> list[str]:
     policies = by_kind(docs, "NetworkPolicy")
     gateway_labels = deployments[GATEWAY]["spec"]["template"]["metadata"]["labels"]
     problems = []
-    if not any(p["spec"]["podSelector"] == {} and "Ingress" in p["spec"].get("policyTypes", []) and not p["spec"].get("ingress")
-               for p in policies.values()):
+    if not any(
+        p["spec"]["podSelector"] == {}
+        and "Ingress" in p["spec"].get("policyTypes", [])
+        and not p["spec"].get("ingress")
+        for p in policies.values()
+    ):
         problems.append("NetworkPolicy: no default deny of ingress (podSelector {}, policyTypes [Ingress], no rules)")
     reachable_from_gateway = set()
     for name, policy in policies.items():
@@ -163,18 +180,31 @@ def network_problems(docs: list[dict]) -> list[str]:
             only_gateway = bool(sources) and all(
                 set(s) == {"podSelector"} and selects(s["podSelector"], gateway_labels) for s in sources)
             # Prometheus in the "monitoring" namespace may reach the metrics port and nothing else.
-            only_scrapes = bool(sources) and all(set(s) == {"namespaceSelector"} and s["namespaceSelector"] == MONITORING
-                                                 for s in sources) and rule.get("ports") == [{"protocol": "TCP", "port": METRICS_PORT}]
+            only_scrapes = (
+                bool(sources)
+                and all(set(s) == {"namespaceSelector"} and s["namespaceSelector"] == MONITORING for s in sources)
+                and rule.get("ports") == [{"protocol": "TCP", "port": METRICS_PORT}]
+            )
             if only_gateway:
                 reachable_from_gateway.update(pods)
             elif not only_scrapes and set(pods) - {GATEWAY}:
-                problems.append(f"NetworkPolicy {name}: admits {rule.get('from', 'any source')} to {sorted(set(pods) - {GATEWAY})}")
+                problems.append(
+                    f"NetworkPolicy {name}: admits {rule.get('from', 'any source')} to {sorted(set(pods) - {GATEWAY})}"
+                )
     for name, deployment in deployments.items():
-        ports = [p for c in deployment["spec"]["template"]["spec"]["containers"] for p in c.get("ports", []) if p["containerPort"] != METRICS_PORT]
+        ports = [
+            p
+            for c in deployment["spec"]["template"]["spec"]["containers"]
+            for p in c.get("ports", [])
+            if p["containerPort"] != METRICS_PORT
+        ]
         if ports and name != GATEWAY and name not in reachable_from_gateway:
             problems.append(f"NetworkPolicy: the gateway cannot reach {name}")
-    gateway_open = any(selects(p["spec"]["podSelector"], gateway_labels) and any(not r.get("from") for r in p["spec"].get("ingress") or [])
-                       for p in policies.values())
+    gateway_open = any(
+        selects(p["spec"]["podSelector"], gateway_labels)
+        and any(not r.get("from") for r in p["spec"].get("ingress") or [])
+        for p in policies.values()
+    )
     if not gateway_open:
         problems.append("NetworkPolicy: nothing admits outside traffic to the gateway")
     return problems
@@ -200,7 +230,9 @@ def test_province_is_larger_than_city(built):
         return by_kind(built[overlay], "HorizontalPodAutoscaler")["registry-api"]["spec"]
     assert api_hpa("province")["minReplicas"] > api_hpa("city")["minReplicas"]
     assert api_hpa("province")["maxReplicas"] > api_hpa("city")["maxReplicas"]
-    worker = {o: by_kind(built[o], "HorizontalPodAutoscaler")["reporting-worker"]["spec"]["maxReplicas"] for o in OVERLAYS}
+    worker = {
+        o: by_kind(built[o], "HorizontalPodAutoscaler")["reporting-worker"]["spec"]["maxReplicas"] for o in OVERLAYS
+    }
     assert worker["province"] == partitions() >= worker["city"]
 
 

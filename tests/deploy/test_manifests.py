@@ -60,7 +60,11 @@ def platform_processes() -> dict[str, tuple[str, list[str], bool]]:
     """name -> (env prefix, `python -m` arguments, serves HTTP), as platform.py launches them."""
     tree = ast.parse(PLATFORM_PY.read_text(encoding="utf-8"))
     for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)
+        target = (
+            node.target
+            if isinstance(node, ast.AnnAssign)
+            else (node.targets[0] if isinstance(node, ast.Assign) else None)
+        )
         if isinstance(target, ast.Name) and target.id == "PROCESSES":
             return ast.literal_eval(node.value)
     raise AssertionError(f"PROCESSES not found in {PLATFORM_PY}")
@@ -203,7 +207,10 @@ def compose_process_problems(compose: dict) -> list[str]:
         if name not in PROCESSES:
             continue
         where = f"compose {name}"
-        if not build or (ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")).resolve() != DOCKERFILE:
+        if (
+            not build
+            or (ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")).resolve() != DOCKERFILE
+        ):
             problems.append(f"{where}: not built from {DOCKERFILE.relative_to(ROOT)}")
         problems += command_problems(where, service.get("command"), name)
         env = env_dict(service)
@@ -342,7 +349,11 @@ def compose_wiring_problems(compose: dict, variables: dict[str, str] | None = No
             elif dep not in services:
                 if required:
                     problems.append(f"compose {name}: depends on {dep}, which this profile does not start")
-            elif isinstance(deps, dict) and deps[dep].get("condition") == "service_healthy" and not services[dep].get("healthcheck"):
+            elif (
+                isinstance(deps, dict)
+                and deps[dep].get("condition") == "service_healthy"
+                and not services[dep].get("healthcheck")
+            ):
                 problems.append(f"compose {name}: waits for {dep} to be healthy, but {dep} has no health check")
         for var, value in env.items():
             if value is None:
@@ -351,18 +362,25 @@ def compose_wiring_problems(compose: dict, variables: dict[str, str] | None = No
                 for address in value.split(","):
                     host, port = host_port(address)
                     if host not in nodes or port not in kafka_ports:
-                        problems.append(f"compose {name}: {var} address {address} is not a listener of a running Kafka node "
-                                        f"({sorted(nodes)}, {sorted(kafka_ports)})")
+                        problems.append(
+                            f"compose {name}: {var} address {address} is not a listener of a running Kafka node "
+                            f"({sorted(nodes)}, {sorted(kafka_ports)})"
+                        )
                 if len({host_port(a)[0] for a in value.split(",")}) < len(nodes):
                     problems.append(f"compose {name}: {var}={value} does not name every Kafka node {sorted(nodes)}")
-                if name != "kafka-init" and (deps.get("kafka-init") or {}).get("condition") != "service_completed_successfully":
+                if (
+                    name != "kafka-init"
+                    and (deps.get("kafka-init") or {}).get("condition") != "service_completed_successfully"
+                ):
                     problems.append(f"compose {name}: uses Kafka but does not wait for kafka-init to create the topics")
             elif var.endswith("_POSTGRES_HOST"):
                 if value not in services:
                     problems.append(f"compose {name}: {var}={value} is no running compose service")
                 elif value not in dep_names:
                     problems.append(f"compose {name}: uses {value} but does not depend on it")
-            elif var.endswith("_KURRENTDB_URI") and env.get(var.replace("_KURRENTDB_URI", "_EVENT_STORE")) == "kurrentdb":
+            elif (
+                var.endswith("_KURRENTDB_URI") and env.get(var.replace("_KURRENTDB_URI", "_EVENT_STORE")) == "kurrentdb"
+            ):
                 host = urlsplit(value).hostname or ""
                 if host not in services:
                     problems.append(f"compose {name}: {var}={value} is no running compose service")
@@ -371,7 +389,9 @@ def compose_wiring_problems(compose: dict, variables: dict[str, str] | None = No
             elif var.endswith("_OTLP_ENDPOINT") and value:
                 host, port = host_port(value)
                 if host not in services or port != collector_http:
-                    problems.append(f"compose {name}: {var}={value} is not the collector's OTLP/HTTP receiver (:{collector_http})")
+                    problems.append(
+                        f"compose {name}: {var}={value} is not the collector's OTLP/HTTP receiver (:{collector_http})"
+                    )
             elif var.endswith("_URL"):
                 host, port = host_port(value)
                 target = services.get(host)
@@ -411,7 +431,9 @@ def compose_volume_problems(compose: dict) -> list[str]:
         data_dir = env_dict(service).get("REPORTING_DATA_DIR")
         mounts[name] = {m.split(":")[0] for m in service.get("volumes", []) if m.split(":")[1] == data_dir}
     if not (mounts["reporting-worker"] & mounts["reporting-api"]):
-        problems.append(f"compose: reporting-worker and reporting-api do not share a volume at REPORTING_DATA_DIR ({mounts})")
+        problems.append(
+            f"compose: reporting-worker and reporting-api do not share a volume at REPORTING_DATA_DIR ({mounts})"
+        )
     return problems
 
 
@@ -453,7 +475,9 @@ def relay_partitions() -> int:
 
     partitions = inspect.signature(OutboxRelay.__init__).parameters["partitions"].default
     worker = (ROOT / "services/reporting/reporting/consumers/worker.py").read_text(encoding="utf-8")
-    assert f"topic_partitions={partitions}," in worker, "the reporting worker's topic_partitions differs from the relay's partitions"
+    assert f"topic_partitions={partitions}," in worker, (
+        "the reporting worker's topic_partitions differs from the relay's partitions"
+    )
     return partitions
 
 
@@ -481,7 +505,12 @@ def kafka_cluster_problems(compose: dict, variables: dict[str, str]) -> list[str
         return ["compose: no Kafka node"]
     problems = []
     first = next(iter(nodes.values()))
-    for var in ("CLUSTER_ID", "KAFKA_CONTROLLER_QUORUM_VOTERS", "KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS"):
+    for var in (
+        "CLUSTER_ID",
+        "KAFKA_CONTROLLER_QUORUM_VOTERS",
+        "KAFKA_DEFAULT_REPLICATION_FACTOR",
+        "KAFKA_MIN_INSYNC_REPLICAS",
+    ):
         if len({env.get(var) for env in nodes.values()}) != 1:
             problems.append(f"compose: Kafka nodes disagree on {var}")
     voters = {}
@@ -507,9 +536,13 @@ def kafka_cluster_problems(compose: dict, variables: dict[str, str]) -> list[str
                 problems.append(f"compose: {var}={value}, the cluster's min.insync.replicas is {min_isr}")
     init = env_dict(services.get("kafka-init", {}))
     if init.get("KAFKA_REPLICATION_FACTOR") != str(rf):
-        problems.append(f"compose kafka-init: creates topics with replication factor {init.get('KAFKA_REPLICATION_FACTOR')}, the cluster's is {rf}")
+        problems.append(
+            f"compose kafka-init: creates topics with replication factor {init.get('KAFKA_REPLICATION_FACTOR')}, the cluster's is {rf}"
+        )
     if init.get("KAFKA_TOPIC_PARTITIONS") != str(relay_partitions()):
-        problems.append(f"compose kafka-init: {init.get('KAFKA_TOPIC_PARTITIONS')} partitions, the code uses {relay_partitions()}")
+        problems.append(
+            f"compose kafka-init: {init.get('KAFKA_TOPIC_PARTITIONS')} partitions, the code uses {relay_partitions()}"
+        )
     missing = expected_topics() - set((init.get("KAFKA_TOPICS") or "").split())
     if missing:
         problems.append(f"compose kafka-init: does not create {sorted(missing)}")
@@ -522,12 +555,16 @@ def compose_variable_problems(compose_text: str, operations: str, env_files: dic
     compose = yaml.safe_load(compose_text)
     referenced = referenced_variables(compose)
     documented = set(re.findall(r"`([A-Z][A-Z0-9_]*)`", operations))
-    problems = [f"compose: ${{{name}}} is not documented in docs/operations.md" for name in sorted(referenced - documented)]
+    problems = [
+        f"compose: ${{{name}}} is not documented in docs/operations.md" for name in sorted(referenced - documented)
+    ]
     profiles = {p for s in compose.get("services", {}).values() for p in s.get("profiles", [])}
     for file, pairs in env_files.items():
         for name, value in pairs.items():
             if name == "COMPOSE_PROFILES":
-                problems += [f"{file}: profile {p} is used by no service" for p in value.split(",") if p not in profiles]
+                problems += [
+                    f"{file}: profile {p} is used by no service" for p in value.split(",") if p not in profiles
+                ]
             elif name not in referenced:
                 problems.append(f"{file}: {name} is read nowhere in docker-compose.yml")
     return problems
@@ -539,7 +576,10 @@ def compose_env_files() -> dict[str, dict[str, str]]:
 
 def test_compose_infrastructure():
     services = load_compose()["services"]
-    assert all(env_dict(services[name])["REGISTRY_EVENT_STORE"] == "${EVENT_STORE:-postgres}" for name in ("registry-api", "registry-relay"))
+    assert all(
+        env_dict(services[name])["REGISTRY_EVENT_STORE"] == "${EVENT_STORE:-postgres}"
+        for name in ("registry-api", "registry-relay")
+    )
     assert services["postgres"]["image"].split(":")[1].startswith("15")
     assert services["postgres"].get("healthcheck")
     for node in kafka_nodes(services):
@@ -597,8 +637,9 @@ def test_compose_kurrentdb_profile_uses_the_eventsourcing_kurrentdb_module():
 
 
 def test_compose_variables_are_documented():
-    problems = compose_variable_problems(COMPOSE_FILE.read_text(encoding="utf-8"), OPERATIONS.read_text(encoding="utf-8"),
-                                         compose_env_files())
+    problems = compose_variable_problems(
+        COMPOSE_FILE.read_text(encoding="utf-8"), OPERATIONS.read_text(encoding="utf-8"), compose_env_files()
+    )
     assert problems == []
 
 
@@ -612,9 +653,15 @@ def test_compose_checks_fail_on_a_broken_cluster_or_an_undocumented_variable():
     assert any("quorum voters" in p for p in problems)
     assert any("leaves no node to lose" in p for p in problems)
     assert any("does not name every Kafka node" in p for p in compose_wiring_problems(compose, broken))
-    assert any("replication factor 3 > 1" in p for p in kafka_cluster_problems(compose, {"KAFKA_REPLICATION_FACTOR": "3"}))
-    text = COMPOSE_FILE.read_text(encoding="utf-8").replace("${KAFKA_BOOTSTRAP:-kafka:9092}", "${KAFKA_BOOTSTRAPS:-kafka:9092}")
-    problems = compose_variable_problems(text, OPERATIONS.read_text(encoding="utf-8"), {"x.env": {"KAFKA_BOOTSTRAP": "k:9092"}})
+    assert any(
+        "replication factor 3 > 1" in p for p in kafka_cluster_problems(compose, {"KAFKA_REPLICATION_FACTOR": "3"})
+    )
+    text = COMPOSE_FILE.read_text(encoding="utf-8").replace(
+        "${KAFKA_BOOTSTRAP:-kafka:9092}", "${KAFKA_BOOTSTRAPS:-kafka:9092}"
+    )
+    problems = compose_variable_problems(
+        text, OPERATIONS.read_text(encoding="utf-8"), {"x.env": {"KAFKA_BOOTSTRAP": "k:9092"}}
+    )
     assert "compose: ${KAFKA_BOOTSTRAPS} is not documented in docs/operations.md" in problems
     assert "x.env: KAFKA_BOOTSTRAP is read nowhere in docker-compose.yml" in problems
     del compose["services"]["kafka-init"]["environment"]["KAFKA_TOPICS"]
@@ -833,7 +880,9 @@ def deployment_problems(docs: list[dict], kustomization: dict) -> list[str]:
         container = containers[0]
         image = container.get("image", "")
         if image.split(":")[0] not in images:
-            problems.append(f"{where}: image {image!r} is not the platform image set in kustomization.yaml {sorted(images)}")
+            problems.append(
+                f"{where}: image {image!r} is not the platform image set in kustomization.yaml {sorted(images)}"
+            )
         problems += command_problems(where, container.get("command"), name)
 
         # Environment: ConfigMaps (all keys) and explicit entries.
@@ -891,7 +940,9 @@ def deployment_problems(docs: list[dict], kustomization: dict) -> list[str]:
                 for sp in services[service_name]["spec"].get("ports", []):
                     target = ports.get(sp.get("targetPort"), sp.get("targetPort", sp.get("port")))
                     if str(target) != str(http_port):
-                        problems.append(f"k8s Service {service_name}: targetPort {sp.get('targetPort')} is not {http_port}")
+                        problems.append(
+                            f"k8s Service {service_name}: targetPort {sp.get('targetPort')} is not {http_port}"
+                        )
         else:
             if any("httpGet" in p for p in probes.values()):
                 problems.append(f"{where}: has no HTTP server but an httpGet probe")
@@ -948,7 +999,9 @@ def k8s_wiring_problems(docs: list[dict]) -> list[str]:
                    if m["mountPath"] == data_dir}
         claims.append(mounted - {None})
     if not (claims[0] & claims[1]):
-        problems.append(f"k8s: reporting-worker and reporting-api do not mount one claim at REPORTING_DATA_DIR={data_dir}")
+        problems.append(
+            f"k8s: reporting-worker and reporting-api do not mount one claim at REPORTING_DATA_DIR={data_dir}"
+        )
     return problems
 
 

@@ -43,55 +43,132 @@ class Item:
 def _items() -> list[Item]:
     f, s = "Faults and load", "Security"
     return [
-        Item(f, "Broker SIGKILL mid-stream of commands, restarted",
-             "every 2xx command's event stored; read models equal a rebuild; lag back to zero",
-             ("tests/faults/test_broker_kill.py::",)),
-        Item(f, "Reporting worker killed after updating a read model, before committing its offset",
-             "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not committed are counted)",
-             ("tests/integration/reporting/test_worker_on_kafka.py"
-              "::test_worker_projects_all_four_topics_survives_a_kill",
-              "services/reporting/tests/test_projection.py::test_store_counts_a_redelivered_event_once")),
-        Item(f, "Relay killed after publishing, before saving its checkpoint",
-             "duplicates on the topic, none in the read models (SIGKILL at that exact instant, tests/crash_points.py)",
-             ("tests/e2e/test_relay_crash.py::",)),
-        Item(f, "Reporting workers scaled 1 -> 2 -> 1 during a stream", "no lost or duplicated effects",
-             ("tests/faults/test_worker_scaling.py::",)),
-        Item(f, "PostgreSQL stopped for 30 s during writes",
-             "503 with Retry-After, never a 2xx for an unstored event; recovers by itself",
-             ("tests/faults/test_postgres_outage.py::",)),
-        Item(f, "The same command three times with one idempotency key", "one event, the same answer each time",
-             ("tests/faults/test_idempotency.py::",)),
-        Item(f, "Poison messages: bad JSON, not an envelope, schema violation, broken header encoding",
-             "each in the topic's .dlq with context headers; the partition keeps moving",
-             ("tests/e2e/test_bad_input.py::test_poison_messages_go_to_the_dead_letter_topic",)),
-        Item(f, "Bad input through the gateway: unknown area codes, invalid bodies",
-             "422 with a readable Chinese message naming the field, nothing stored",
-             ("tests/e2e/test_bad_input.py::test_unknown_area_code_is_422", "tests/e2e/test_bad_input.py::test_invalid_body_is_422")),
-        Item(f, "Poison message: a 10 MB value", "in the .dlq (truncated) with context headers; the partition keeps moving",
-             ("tests/faults/test_big_poison.py::",)),
-        Item(f, "Upcasting: a v1 event and its v2 successor both project", "both counted correctly",
-             ("tests/faults/test_upcasting.py::",)),
-        Item(f, "An event of an unknown newer version", "goes to the DLQ, the worker keeps going",
-             ("tests/e2e/test_bad_input.py::test_poison_messages_go_to_the_dead_letter_topic",
-              "services/reporting/tests/test_projection.py::test_unknown_version_of_a_known_event_is_a_projection_error")),
-        Item(f, "Load at a fixed rate on loopback (20 commands/s for 3 minutes)", "no errors, bounded lag, memory flat",
-             ("tests/faults/test_load.py::",)),
-        Item(s, "Gateway authorisation matrix over every route and role (stubbed services, and the full platform with "
-                "real objects in two counties, exports and report downloads included)",
-             "every cell as gateway/access.py says (403 / uniform 404 / reaches the service); nothing of the other county in any answer",
-             ("tests/gateway/test_authorisation_matrix.py::", "tests/e2e/test_scoped_access_platform.py::")),
-        Item(s, "Field encryption: no canary personal data in stores, topics, DLQs, logs, spans",
-             "none found", ("tests/e2e/test_zz_privacy_sweep.py::",)),
-        Item(s, "Audit log: one record per case read, append-only, hash chain verifies, tampering detected",
-             "as stated", ("tests/e2e/test_case_reads_audited.py::", "services/gateway/tests/test_audit.py::",
-                           "services/casework/tests/test_audit.py::")),
-        Item(s, "Resource limits: 413 oversized bodies, deep JSON 422, page sizes capped (422), 429 rate limits",
-             "as stated; a body nested 10,000 deep is a Chinese 422, never a 5xx or a hang",
-             ("services/gateway/tests/test_limits.py::", "tests/e2e/test_deep_json.py::")),
-        Item(s, "Token attacks", "refused with 401",
-             ("services/gateway/tests/test_authentication.py::test_token_attacks_are_refused",
-              "services/gateway/tests/test_oidc.py::test_token_attacks_are_refused_with_401")),
-        Item(s, "schemathesis over the whole OpenAPI document", "no 5xx, no schema violations", ("tests/e2e/test_schemathesis.py::",)),
+        Item(
+            f,
+            "Broker SIGKILL mid-stream of commands, restarted",
+            "every 2xx command's event stored; read models equal a rebuild; lag back to zero",
+            ("tests/faults/test_broker_kill.py::",),
+        ),
+        Item(
+            f,
+            "Reporting worker killed after updating a read model, before committing its offset",
+            "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not committed are counted)",
+            (
+                "tests/integration/reporting/test_worker_on_kafka.py"
+                "::test_worker_projects_all_four_topics_survives_a_kill",
+                "services/reporting/tests/test_projection.py::test_store_counts_a_redelivered_event_once",
+            ),
+        ),
+        Item(
+            f,
+            "Relay killed after publishing, before saving its checkpoint",
+            "duplicates on the topic, none in the read models (SIGKILL at that exact instant, tests/crash_points.py)",
+            ("tests/e2e/test_relay_crash.py::",),
+        ),
+        Item(
+            f,
+            "Reporting workers scaled 1 -> 2 -> 1 during a stream",
+            "no lost or duplicated effects",
+            ("tests/faults/test_worker_scaling.py::",),
+        ),
+        Item(
+            f,
+            "PostgreSQL stopped for 30 s during writes",
+            "503 with Retry-After, never a 2xx for an unstored event; recovers by itself",
+            ("tests/faults/test_postgres_outage.py::",),
+        ),
+        Item(
+            f,
+            "The same command three times with one idempotency key",
+            "one event, the same answer each time",
+            ("tests/faults/test_idempotency.py::",),
+        ),
+        Item(
+            f,
+            "Poison messages: bad JSON, not an envelope, schema violation, broken header encoding",
+            "each in the topic's .dlq with context headers; the partition keeps moving",
+            ("tests/e2e/test_bad_input.py::test_poison_messages_go_to_the_dead_letter_topic",),
+        ),
+        Item(
+            f,
+            "Bad input through the gateway: unknown area codes, invalid bodies",
+            "422 with a readable Chinese message naming the field, nothing stored",
+            (
+                "tests/e2e/test_bad_input.py::test_unknown_area_code_is_422",
+                "tests/e2e/test_bad_input.py::test_invalid_body_is_422",
+            ),
+        ),
+        Item(
+            f,
+            "Poison message: a 10 MB value",
+            "in the .dlq (truncated) with context headers; the partition keeps moving",
+            ("tests/faults/test_big_poison.py::",),
+        ),
+        Item(
+            f,
+            "Upcasting: a v1 event and its v2 successor both project",
+            "both counted correctly",
+            ("tests/faults/test_upcasting.py::",),
+        ),
+        Item(
+            f,
+            "An event of an unknown newer version",
+            "goes to the DLQ, the worker keeps going",
+            (
+                "tests/e2e/test_bad_input.py::test_poison_messages_go_to_the_dead_letter_topic",
+                "services/reporting/tests/test_projection.py::test_unknown_version_of_a_known_event_is_a_projection_error",
+            ),
+        ),
+        Item(
+            f,
+            "Load at a fixed rate on loopback (20 commands/s for 3 minutes)",
+            "no errors, bounded lag, memory flat",
+            ("tests/faults/test_load.py::",),
+        ),
+        Item(
+            s,
+            "Gateway authorisation matrix over every route and role (stubbed services, and the full platform with "
+            "real objects in two counties, exports and report downloads included)",
+            "every cell as gateway/access.py says (403 / uniform 404 / reaches the service); nothing of the other county in any answer",
+            ("tests/gateway/test_authorisation_matrix.py::", "tests/e2e/test_scoped_access_platform.py::"),
+        ),
+        Item(
+            s,
+            "Field encryption: no canary personal data in stores, topics, DLQs, logs, spans",
+            "none found",
+            ("tests/e2e/test_zz_privacy_sweep.py::",),
+        ),
+        Item(
+            s,
+            "Audit log: one record per case read, append-only, hash chain verifies, tampering detected",
+            "as stated",
+            (
+                "tests/e2e/test_case_reads_audited.py::",
+                "services/gateway/tests/test_audit.py::",
+                "services/casework/tests/test_audit.py::",
+            ),
+        ),
+        Item(
+            s,
+            "Resource limits: 413 oversized bodies, deep JSON 422, page sizes capped (422), 429 rate limits",
+            "as stated; a body nested 10,000 deep is a Chinese 422, never a 5xx or a hang",
+            ("services/gateway/tests/test_limits.py::", "tests/e2e/test_deep_json.py::"),
+        ),
+        Item(
+            s,
+            "Token attacks",
+            "refused with 401",
+            (
+                "services/gateway/tests/test_authentication.py::test_token_attacks_are_refused",
+                "services/gateway/tests/test_oidc.py::test_token_attacks_are_refused_with_401",
+            ),
+        ),
+        Item(
+            s,
+            "schemathesis over the whole OpenAPI document",
+            "no 5xx, no schema violations",
+            ("tests/e2e/test_schemathesis.py::",),
+        ),
     ]
 
 
@@ -141,11 +218,24 @@ class ReliabilityReport:
             lines += [f"## {section}", "", "| Item | Criterion | Result | Tests | Figures |", "|---|---|---|---|---|"]
             for item in (i for i in self.items if i.section == section):
                 outcomes = set(item.outcomes.values())
-                status = ("not covered" if not outcomes else "FAILED" if "failed" in outcomes
-                          else "passed" if outcomes == {"passed"} else "skipped" if outcomes == {"skipped"} else "partly skipped")
+                status = (
+                    "not covered"
+                    if not outcomes
+                    else "FAILED"
+                    if "failed" in outcomes
+                    else "passed"
+                    if outcomes == {"passed"}
+                    else "skipped"
+                    if outcomes == {"skipped"}
+                    else "partly skipped"
+                )
                 figures = "; ".join(f"{test}: " + ", ".join(f"{k}={v}" for k, v in values.items())
                                     for test, values in item.figures) or "—"
-                tests = f"{sum(o == 'passed' for o in item.outcomes.values())}/{len(item.outcomes)} passed" if item.outcomes else "—"
+                tests = (
+                    f"{sum(o == 'passed' for o in item.outcomes.values())}/{len(item.outcomes)} passed"
+                    if item.outcomes
+                    else "—"
+                )
                 if item.outcomes:
                     tests += f" ({item.seconds:.0f} s)"
                 lines.append(f"| {item.title} | {item.criterion} | **{status}** | {tests} | {figures} |")

@@ -30,7 +30,9 @@ async def allow_big_values(bootstrap: str, topic: str) -> None:
         if topic not in set(await admin.list_topics()):
             await admin.create_topics([NewTopic(topic, 3, 1, topic_configs={"max.message.bytes": TOPIC_LIMIT})])
         else:
-            await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"max.message.bytes": TOPIC_LIMIT})])
+            await admin.alter_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, topic, configs={"max.message.bytes": TOPIC_LIMIT})]
+            )
     finally:
         await admin.close()
 
@@ -64,12 +66,25 @@ def test_a_10_mb_poison_value_is_dead_lettered_and_the_partition_moves_on(own_br
         assert headers["dlq_source_topic"] == b"registry.events"
         assert int(headers["dlq_source_offset"]) >= 0 and headers["dlq_error"]
 
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}) as registry:
-            assert registry.post("/areas", json={"code": TOWNSHIP, "name": "大消息镇", "valid_from": "2020-01-01"}).status_code == 201
-            reply = registry.post("/stations", json={"name": "大消息之后的站", "tier": "township_station", "area_code": TOWNSHIP})
+        with httpx.Client(
+            base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}
+        ) as registry:
+            assert (
+                registry.post(
+                    "/areas", json={"code": TOWNSHIP, "name": "大消息镇", "valid_from": "2020-01-01"}
+                ).status_code
+                == 201
+            )
+            reply = registry.post(
+                "/stations", json={"name": "大消息之后的站", "tier": "township_station", "area_code": TOWNSHIP}
+            )
             assert reply.status_code == 201, reply.text
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
-            wait_for(lambda: reporting.get(f"/read-models/stations/{TOWNSHIP}").json().get("total") == 1, timeout=120, interval=1)
+            wait_for(
+                lambda: reporting.get(f"/read-models/stations/{TOWNSHIP}").json().get("total") == 1,
+                timeout=120,
+                interval=1,
+            )
         assert platform.procs["reporting-worker"].poll() is None, platform.tail("reporting-worker")
     finally:
         platform.stop_all()

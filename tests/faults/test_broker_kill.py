@@ -14,7 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import SOURCE_TOPICS, fault_platform, group_lag, import_villages, open_rooms, read_topic, verify_rebuild, wait_for
+from .conftest import (
+    SOURCE_TOPICS,
+    fault_platform,
+    group_lag,
+    import_villages,
+    open_rooms,
+    read_topic,
+    verify_rebuild,
+    wait_for,
+)
 
 TOWNSHIPS = [f"510422{n:03d}" for n in range(800, 810)]
 PER_TOWNSHIP = 1000
@@ -36,7 +45,9 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
         import_villages(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, "杀代理镇")
 
         started = time.monotonic()
-        stream = open_rooms(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, answers, failures, SENDERS, retries=retries)
+        stream = open_rooms(
+            platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, answers, failures, SENDERS, retries=retries
+        )
         commands = threading.Thread(target=lambda: asyncio.run(stream))
         commands.start()
         wait_for(lambda: len(answers) >= TOTAL * 3 // 10, timeout=600, interval=0.05)
@@ -60,7 +71,10 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
         # ... and projected: every township counts its 1,000 rooms, once.
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
             def rooms() -> list[int]:
-                return [reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0) for t in TOWNSHIPS]
+                return [
+                    reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0)
+                    for t in TOWNSHIPS
+                ]
 
             wait_for(lambda: rooms() == [PER_TOWNSHIP] * len(TOWNSHIPS), timeout=900, interval=2)
             projected_at = time.monotonic()
@@ -81,12 +95,23 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
         platform.stop_all()
     stored = stored_originators(tmp_path / "registry.sqlite")
     assert set(answers.values()) <= stored
-    record_property("reliability", {
-        "commands_sent": TOTAL, "answered_2xx": len(answers), "client_retries": len(retries), "killed_after": killed_at_sent,
-        "stored": len(set(answers.values()) & stored), "messages_on_topic": len(ids),
-        "duplicates_on_topic": len(ids) - len(set(ids)), "projected_rooms": PER_TOWNSHIP * len(TOWNSHIPS),
-        "send_s": round(sent_seconds), "projected_after_restart_s": round(projected_at - restarted),
-        "lag_zero_after_restart_s": round(lag_zero_at - restarted), "rebuild_equals_live": True})
+    record_property(
+        "reliability",
+        {
+            "commands_sent": TOTAL,
+            "answered_2xx": len(answers),
+            "client_retries": len(retries),
+            "killed_after": killed_at_sent,
+            "stored": len(set(answers.values()) & stored),
+            "messages_on_topic": len(ids),
+            "duplicates_on_topic": len(ids) - len(set(ids)),
+            "projected_rooms": PER_TOWNSHIP * len(TOWNSHIPS),
+            "send_s": round(sent_seconds),
+            "projected_after_restart_s": round(projected_at - restarted),
+            "lag_zero_after_restart_s": round(lag_zero_at - restarted),
+            "rebuild_equals_live": True,
+        },
+    )
 
 
 def stored_originators(path: Path) -> set[str]:

@@ -34,7 +34,9 @@ def apis(kafka_bootstrap, tmp_path_factory):
     try:
         for name in SERVICES:
             platform.start(name)
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}) as registry:
+        with httpx.Client(
+            base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}
+        ) as registry:
             reply = registry.post("/areas", json={"code": TOWNSHIP, "name": "幂等镇", "valid_from": "2020-01-01"})
             assert reply.status_code == 201, reply.text
         yield platform
@@ -50,7 +52,12 @@ def command(service: str, n: int) -> tuple[str, dict]:
         return "/workers", {"name": f"幂等{n}", "id_number": id_number(n), "phone": f"1390000{n % 10000:04d}"}
     if service == "casework-api":
         return "/clients", {"station_id": str(uuid.uuid4()), "name": f"幂等客户{n}", "birth_date": "1950-03-01"}
-    return "/sources", {"area_code": "510421", "year": date.today().year, "source": "welfare_lottery", "amount": f"{1000 + n}.00"}
+    return "/sources", {
+        "area_code": "510421",
+        "year": date.today().year,
+        "source": "welfare_lottery",
+        "amount": f"{1000 + n}.00",
+    }
 
 
 def id_number(serial: int) -> str:
@@ -92,14 +99,19 @@ def test_one_key_one_execution(apis, service, record_property):
         assert "幂等键" in reused.json()["error"]["message"]
         # Keys belong to their caller: another account's key of the same name is its own.
         _, theirs = command(service, 4)
-        assert client.post(path, json=theirs, headers={"Idempotency-Key": key, "x-user": "another"}).status_code in (200, 201)
+        assert client.post(path, json=theirs, headers={"Idempotency-Key": key, "x-user": "another"}).status_code in (
+            200,
+            201,
+        )
 
         # Eight concurrent duplicates: one execution, every answer the same (or "still running" 409).
         before = sqlite_event_count(apis.data_dir, store)
         _, body3 = command(service, 5)
         key3 = f"fault-{uuid.uuid4()}"
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            answers = list(pool.map(lambda _: client.post(path, json=body3, headers={"Idempotency-Key": key3}), range(8)))
+            answers = list(
+                pool.map(lambda _: client.post(path, json=body3, headers={"Idempotency-Key": key3}), range(8))
+            )
         done = {(a.status_code, a.content) for a in answers if a.status_code != 409}
         assert len(done) == 1 and next(iter(done))[0] in (200, 201), [a.text for a in answers]
         concurrent_stored = sqlite_event_count(apis.data_dir, store) - before
@@ -107,7 +119,10 @@ def test_one_key_one_execution(apis, service, record_property):
     if service == "casework-api":
         # Answers are kept encrypted with the service's key: no client id in clear in the table.
         with sqlite3.connect(f"file:{apis.data_dir / 'casework.sqlite'}?mode=ro", uri=True) as conn:
-            bodies = [base64.b64decode(row[0]) for row in conn.execute("SELECT body FROM casework_idempotency WHERE body IS NOT NULL")]
+            bodies = [
+                base64.b64decode(row[0])
+                for row in conn.execute("SELECT body FROM casework_idempotency WHERE body IS NOT NULL")
+            ]
         assert bodies and not any(b"client_id" in body for body in bodies)
     record_property("reliability", {"service": store, "sent": 3 + 8, "events_per_command": per_command,
                                     "stored_for_3_sends": stored_once, "stored_for_8_concurrent": concurrent_stored,

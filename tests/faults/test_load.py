@@ -65,10 +65,15 @@ def test_fixed_rate_load_no_errors_bounded_lag_flat_memory(own_broker, tmp_path,
     try:
         for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
             platform.start(name)
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=300, headers={"x-user": "fault-tests"}) as registry:
+        with httpx.Client(
+            base_url=platform.url("registry-api"), timeout=300, headers={"x-user": "fault-tests"}
+        ) as registry:
             csv = "code,name,valid_from\n" + "".join(f"{t},压测镇{t[-1]},2020-01-01\n" for t in TOWNSHIPS) + "".join(
                 f"{village(n)},第{n}村,2020-01-01\n" for n in range(TOTAL))
-            assert registry.post("/areas/import", content=csv.encode(), headers={"content-type": "text/csv"}).status_code == 201
+            assert (
+                registry.post("/areas/import", content=csv.encode(), headers={"content-type": "text/csv"}).status_code
+                == 201
+            )
         # The villages' events projected first: the lag measured below is the load's alone.
         wait_for(lambda: asyncio.run(group_lag(bootstrap, group, SOURCE_TOPICS)) == 0, timeout=600, interval=2)
         load = threading.Thread(target=lambda: asyncio.run(steady(platform.url("registry-api"), answers, stop)))
@@ -80,8 +85,17 @@ def test_fixed_rate_load_no_errors_bounded_lag_flat_memory(own_broker, tmp_path,
             time.sleep(2)
         load.join()
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
-            wait_for(lambda: [reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room") for t in TOWNSHIPS]
-                     == [TOTAL // len(TOWNSHIPS)] * len(TOWNSHIPS), timeout=600, interval=2)
+            wait_for(
+                lambda: (
+                    [
+                        reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room")
+                        for t in TOWNSHIPS
+                    ]
+                    == [TOTAL // len(TOWNSHIPS)] * len(TOWNSHIPS)
+                ),
+                timeout=600,
+                interval=2,
+            )
         wait_for(lambda: asyncio.run(group_lag(bootstrap, group, SOURCE_TOPICS)) == 0, timeout=300, interval=2)
     finally:
         stop.set()
@@ -94,5 +108,14 @@ def test_fixed_rate_load_no_errors_bounded_lag_flat_memory(own_broker, tmp_path,
         quarter = max(1, len(samples) // 4)
         growth[name] = max(samples[-quarter:]) - max(samples[:quarter])
         assert growth[name] < RSS_GROWTH_KIB, (name, samples)
-    record_property("reliability", {"rate_per_s": RATE, "duration_s": DURATION, "sent": TOTAL, "errors": len(errors),
-                                    "max_lag_messages": max(lags), **{f"rss_growth_kib_{k}": v for k, v in growth.items()}})
+    record_property(
+        "reliability",
+        {
+            "rate_per_s": RATE,
+            "duration_s": DURATION,
+            "sent": TOTAL,
+            "errors": len(errors),
+            "max_lag_messages": max(lags),
+            **{f"rss_growth_kib_{k}": v for k, v in growth.items()},
+        },
+    )

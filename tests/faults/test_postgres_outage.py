@@ -47,17 +47,25 @@ def test_postgres_outage_gives_503_never_a_false_success_and_recovers(kafka_boot
     from localinfra.platform import Platform
 
     pg = own_postgres
-    env = {"REGISTRY_EVENT_STORE": "postgres", "REGISTRY_POSTGRES_HOST": pg.host, "REGISTRY_POSTGRES_PORT": str(pg.port),
-           "REGISTRY_POSTGRES_DBNAME": pg.dbname, "REGISTRY_POSTGRES_USER": pg.user, "REGISTRY_POSTGRES_PASSWORD": pg.password,
-           # The pool waits this long for a connection, 10 attempts per statement (default 2 s; 1 keeps
-           # the test short): docs/operations.md, POSTGRES_CONNECT_TIMEOUT.
-           "REGISTRY_POSTGRES_CONNECT_TIMEOUT": "1"}
+    env = {
+        "REGISTRY_EVENT_STORE": "postgres",
+        "REGISTRY_POSTGRES_HOST": pg.host,
+        "REGISTRY_POSTGRES_PORT": str(pg.port),
+        "REGISTRY_POSTGRES_DBNAME": pg.dbname,
+        "REGISTRY_POSTGRES_USER": pg.user,
+        "REGISTRY_POSTGRES_PASSWORD": pg.password,
+        # The pool waits this long for a connection, 10 attempts per statement (default 2 s; 1 keeps
+        # the test short): docs/operations.md, POSTGRES_CONNECT_TIMEOUT.
+        "REGISTRY_POSTGRES_CONNECT_TIMEOUT": "1",
+    }
     platform = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=tmp_path, extra_env=env)
     answers: list[Answer] = []
     stop = threading.Event()
 
     def writer(n: int) -> None:
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=90, headers={"x-user": "fault-tests"}) as client:
+        with httpx.Client(
+            base_url=platform.url("registry-api"), timeout=90, headers={"x-user": "fault-tests"}
+        ) as client:
             i = 0
             while not stop.is_set():
                 i += 1
@@ -77,9 +85,16 @@ def test_postgres_outage_gives_503_never_a_false_success_and_recovers(kafka_boot
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
     try:
         platform.start("registry-api")
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}) as client:
+        with httpx.Client(
+            base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}
+        ) as client:
             for code in TOWNSHIPS:
-                assert client.post("/areas", json={"code": code, "name": f"断库镇{code[-2:]}", "valid_from": "2020-01-01"}).status_code == 201
+                assert (
+                    client.post(
+                        "/areas", json={"code": code, "name": f"断库镇{code[-2:]}", "valid_from": "2020-01-01"}
+                    ).status_code
+                    == 201
+                )
         for t in threads:
             t.start()
         wait_for(lambda: sum(a.status == 201 for a in answers) >= 20, timeout=120)
@@ -88,8 +103,9 @@ def test_postgres_outage_gives_503_never_a_false_success_and_recovers(kafka_boot
         time.sleep(OUTAGE_SECONDS)
         pg.start()
         restarted_at = time.monotonic()
-        first_success = wait_for(lambda: next((a.at for a in list(answers) if a.at > restarted_at and a.status == 201), None),
-                                 timeout=180)
+        first_success = wait_for(
+            lambda: next((a.at for a in list(answers) if a.at > restarted_at and a.status == 201), None), timeout=180
+        )
         wait_for(lambda: sum(a.status == 201 and a.at > first_success for a in list(answers)) >= 20, timeout=120)
     finally:
         stop.set()
@@ -116,7 +132,15 @@ def test_postgres_outage_gives_503_never_a_false_success_and_recovers(kafka_boot
         stored = {str(row[0]) for row in conn.execute("SELECT DISTINCT originator_id FROM registry_events")}
     missing = created - stored
     assert not missing, f"{len(missing)} answered 201 but not stored"
-    record_property("reliability", {"sent": len(answers), "answered_201": len(created), "answered_503": len(unavailable),
-                                    "stored_of_201": len(created & stored), "outage_s": OUTAGE_SECONDS,
-                                    "recovered_after_restart_s": round(first_success - restarted_at, 1),
-                                    "unique_ids": len({uuid.UUID(s) for s in created})})
+    record_property(
+        "reliability",
+        {
+            "sent": len(answers),
+            "answered_201": len(created),
+            "answered_503": len(unavailable),
+            "stored_of_201": len(created & stored),
+            "outage_s": OUTAGE_SECONDS,
+            "recovered_after_restart_s": round(first_success - restarted_at, 1),
+            "unique_ids": len({uuid.UUID(s) for s in created}),
+        },
+    )

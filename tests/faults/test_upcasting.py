@@ -46,7 +46,9 @@ async def publish(bootstrap: str, envelopes: list[Envelope]) -> None:
     await producer.start()
     try:
         for env in envelopes:
-            key, value, headers = encode(env, traceparent="00-" + uuid.uuid4().hex + "-" + uuid.uuid4().hex[:16] + "-01")
+            key, value, headers = encode(
+                env, traceparent="00-" + uuid.uuid4().hex + "-" + uuid.uuid4().hex[:16] + "-01"
+            )
             await producer.send_and_wait("talent.events", value, key=key, headers=headers)
     finally:
         await producer.stop()
@@ -58,8 +60,10 @@ def stored_minutes(data_dir: Path, station_id: str) -> int:
     if not path.exists():
         return 0
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
-        return conn.execute("SELECT COALESCE(SUM(amount), 0) FROM facts WHERE figure = 'volunteer_minutes' AND station_id = ?",
-                            (station_id,)).fetchone()[0]
+        return conn.execute(
+            "SELECT COALESCE(SUM(amount), 0) FROM facts WHERE figure = 'volunteer_minutes' AND station_id = ?",
+            (station_id,),
+        ).fetchone()[0]
 
 
 def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker, tmp_path, record_property):
@@ -70,10 +74,24 @@ def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker
     try:
         for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
             platform.start(name)
-        with httpx.Client(base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}) as registry:
-            assert registry.post("/areas", json={"code": TOWNSHIP, "name": "升级镇", "valid_from": "2020-01-01"}).status_code == 201
-            reply = registry.post("/stations", json={"name": "升级镇社工站", "tier": "township_station", "area_code": TOWNSHIP,
-                                                     "opened_on": "2024-02-01"})
+        with httpx.Client(
+            base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}
+        ) as registry:
+            assert (
+                registry.post(
+                    "/areas", json={"code": TOWNSHIP, "name": "升级镇", "valid_from": "2020-01-01"}
+                ).status_code
+                == 201
+            )
+            reply = registry.post(
+                "/stations",
+                json={
+                    "name": "升级镇社工站",
+                    "tier": "township_station",
+                    "area_code": TOWNSHIP,
+                    "opened_on": "2024-02-01",
+                },
+            )
             assert reply.status_code == 201, reply.text
             station_id = reply.json()["station_id"]
 
@@ -84,7 +102,9 @@ def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker
         # A v3 (say, a producer deployed before this worker knows the version) and, on its partition, more after it.
         late = str(uuid.uuid4())
         v3 = envelope(3, late, station_id, {"seconds": 1800}, 1)
-        after = [envelope(2, late, station_id, {"minutes": minutes}, 2 + n) for n, minutes in enumerate(AFTER_V3_MINUTES)]
+        after = [
+            envelope(2, late, station_id, {"minutes": minutes}, 2 + n) for n, minutes in enumerate(AFTER_V3_MINUTES)
+        ]
         asyncio.run(publish(bootstrap, [*mixed, v3, *after]))
 
         expected = sum(m for _, m in V1_HOURS) + sum(V2_MINUTES) + sum(AFTER_V3_MINUTES)
@@ -98,9 +118,16 @@ def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker
         # the area comes from the station directory (registry.events, another agent): it may arrive after the facts
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
             def area_hours() -> str:
-                return reporting.get(f"/read-models/talent/{TOWNSHIP}", params={"as_of": "2024-12-31"}).json()["volunteer_hours"]
+                return reporting.get(f"/read-models/talent/{TOWNSHIP}", params={"as_of": "2024-12-31"}).json()[
+                    "volunteer_hours"
+                ]
 
-            wait_for(lambda: area_hours() == shown, timeout=300, interval=1, explain=lambda: f"shown {area_hours()}\n{explain()}")
+            wait_for(
+                lambda: area_hours() == shown,
+                timeout=300,
+                interval=1,
+                explain=lambda: f"shown {area_hours()}\n{explain()}",
+            )
 
         def dead_letter():
             return [r for r in asyncio.run(read_topic(bootstrap, "talent.events.dlq")) if r.key == late.encode()]
@@ -128,6 +155,17 @@ def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker
         assert result is not None and result.returncode == 0, result.stdout + result.stderr
     finally:
         platform.stop_all()
-    record_property("reliability", {"v1_sent": len(v1), "v2_sent": len(v2) + len(after), "v3_sent": 1,
-                                    "expected_minutes": expected, "projected_minutes": projected, "shown_hours": shown,
-                                    "dlq_count": len(dead_letters), "projected_after_v3": len(after), "rebuild_equals_live": True})
+    record_property(
+        "reliability",
+        {
+            "v1_sent": len(v1),
+            "v2_sent": len(v2) + len(after),
+            "v3_sent": 1,
+            "expected_minutes": expected,
+            "projected_minutes": projected,
+            "shown_hours": shown,
+            "dlq_count": len(dead_letters),
+            "projected_after_v3": len(after),
+            "rebuild_equals_live": True,
+        },
+    )

@@ -16,7 +16,16 @@ import uuid
 import httpx
 import pytest
 
-from .conftest import SOURCE_TOPICS, fault_platform, group_lag, group_members, import_villages, open_rooms, verify_rebuild, wait_for
+from .conftest import (
+    SOURCE_TOPICS,
+    fault_platform,
+    group_lag,
+    group_members,
+    import_villages,
+    open_rooms,
+    verify_rebuild,
+    wait_for,
+)
 
 TOWNSHIPS = [f"510422{n:03d}" for n in range(820, 822)]
 PER_TOWNSHIP = 1000
@@ -37,7 +46,9 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
 
         started = time.monotonic()
         # a steady stream (a pause after each command), so both scaling steps happen mid-stream
-        stream = open_rooms(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, answers, failures, senders=4, pause=0.005)
+        stream = open_rooms(
+            platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, answers, failures, senders=4, pause=0.005
+        )
         commands = threading.Thread(target=lambda: asyncio.run(stream))
         commands.start()
         wait_for(lambda: len(answers) >= TOTAL // 5, timeout=600, interval=0.05)
@@ -51,8 +62,10 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
             return seen[-1]
 
         def explain() -> str:
-            return (f"members seen (last 20 polls): {seen[-20:]}\n--- reporting-worker\n{platform.tail('reporting-worker')}"
-                    f"\n--- {second}\n{platform.tail(second)}")
+            return (
+                f"members seen (last 20 polls): {seen[-20:]}\n--- reporting-worker\n{platform.tail('reporting-worker')}"
+                f"\n--- {second}\n{platform.tail(second)}"
+            )
 
         scaled_up_at = len(answers)
         # Both workers in the group: the partitions are shared between them now.
@@ -68,7 +81,10 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
 
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
             def rooms() -> list[int]:
-                return [reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0) for t in TOWNSHIPS]
+                return [
+                    reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0)
+                    for t in TOWNSHIPS
+                ]
 
             wait_for(lambda: rooms() == [PER_TOWNSHIP] * len(TOWNSHIPS), timeout=900, interval=2)
             time.sleep(3)  # a late duplicate would show now
@@ -86,8 +102,17 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
         elapsed = time.monotonic() - started
     finally:
         platform.stop_all()
-    record_property("reliability", {"commands_sent": TOTAL, "answered_2xx": len(answers), "second_worker_at": scaled_up_at,
-                                    "two_members_at": members_after_scale_up,
-                                    "first_worker_stopped_at": scaled_down_at, "projected_rooms": sum(final_rooms),
-                                    "duplicates_in_read_model": sum(final_rooms) - TOTAL, "rebuild_equals_live": True,
-                                    "elapsed_s": round(elapsed)})
+    record_property(
+        "reliability",
+        {
+            "commands_sent": TOTAL,
+            "answered_2xx": len(answers),
+            "second_worker_at": scaled_up_at,
+            "two_members_at": members_after_scale_up,
+            "first_worker_stopped_at": scaled_down_at,
+            "projected_rooms": sum(final_rooms),
+            "duplicates_in_read_model": sum(final_rooms) - TOTAL,
+            "rebuild_equals_live": True,
+            "elapsed_s": round(elapsed),
+        },
+    )

@@ -21,7 +21,11 @@ CITY = "510400"
 # (label, role, area) for every principal of the matrix
 PRINCIPALS = [(f"{role}@{county}", role, area) for role in ROLES
               for county, area in (("A", COUNTIES["A"]), ("B", COUNTIES["B"]), ("city", CITY))]
-PRINCIPALS += [(f"{role}@town-{c}", role, TOWNSHIPS[c]) for role in ("township_admin", "station_operator", "social_worker") for c in "AB"]
+PRINCIPALS += [
+    (f"{role}@town-{c}", role, TOWNSHIPS[c])
+    for role in ("township_admin", "station_operator", "social_worker")
+    for c in "AB"
+]
 # area-code path parameters used for county A
 AREA_PARAMS = {"code": TOWNSHIPS["A"], "county_code": COUNTIES["A"], "area_code": COUNTIES["A"]}
 # where each kind of county-A object lies (independent of how the gateway finds out)
@@ -78,7 +82,9 @@ def matrix(tmp_path_factory):
     app, world, _ = make_app(tmp_path_factory.mktemp("gateway"), access_token_ttl=3600)
     with TestClient(app) as client:
         admin = login(client, "admin", ADMIN_PASSWORD)
-        tokens = {label: add_account(client, admin, label.replace("@", "-"), role, area) for label, role, area in PRINCIPALS}
+        tokens = {
+            label: add_account(client, admin, label.replace("@", "-"), role, area) for label, role, area in PRINCIPALS
+        }
         yield client, world, tokens
 
 
@@ -187,13 +193,30 @@ def test_body_references_are_scoped(matrix):
     ok = {"name": "x", "tier": "township_station", "area_code": TOWNSHIPS["A"]}
     assert client.post("/api/stations", json=ok, headers=a).status_code == 201
     assert client.post("/api/stations", json={**ok, "area_code": TOWNSHIPS["B"]}, headers=a).status_code == 404
-    assert client.post("/api/contracts", json={"area_code": COUNTIES["A"], "station_ids": [world.id("A", "station"), world.id("B", "station")]},
-                       headers=a).status_code == 404
-    assert client.post("/api/projects", json={"contract_id": world.id("B", "contract"), "station_id": world.id("A", "station")},
-                       headers=a).status_code == 404
+    assert (
+        client.post(
+            "/api/contracts",
+            json={"area_code": COUNTIES["A"], "station_ids": [world.id("A", "station"), world.id("B", "station")]},
+            headers=a,
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/api/projects",
+            json={"contract_id": world.id("B", "contract"), "station_id": world.id("A", "station")},
+            headers=a,
+        ).status_code
+        == 404
+    )
     moved = {"to_station_id": world.id("B", "station"), "to_area_code": TOWNSHIPS["B"]}
     assert client.post(f"/api/cases/{world.id('A', 'case')}/transfer", json=moved, headers=a).status_code == 404
-    assert client.post(f"/api/cases/{world.id('A', 'case')}/transfer", json=moved, headers=tokens["city_admin@city"]).status_code == 200
+    assert (
+        client.post(
+            f"/api/cases/{world.id('A', 'case')}/transfer", json=moved, headers=tokens["city_admin@city"]
+        ).status_code
+        == 200
+    )
     # the case now lies in county B: A's admin no longer sees it, B's does
     assert client.get(f"/api/cases/{world.id('A', 'case')}", headers={**a, "X-Purpose": "x"}).status_code == 404
 
@@ -201,9 +224,21 @@ def test_body_references_are_scoped(matrix):
 def test_objects_created_through_the_gateway_are_owned_by_their_area(matrix):
     client, world, tokens = matrix
     town_a = tokens["station_operator@town-A"]
-    client_id = client.post("/api/clients", json={"station_id": world.id("A", "station")}, headers=town_a).json()["client_id"]
-    assert client.get(f"/api/clients/{client_id}", headers={**tokens["social_worker@town-A"], "X-Purpose": "x"}).status_code == 200
-    assert client.get(f"/api/clients/{client_id}", headers={**tokens["social_worker@town-B"], "X-Purpose": "x"}).status_code == 404
+    client_id = client.post("/api/clients", json={"station_id": world.id("A", "station")}, headers=town_a).json()[
+        "client_id"
+    ]
+    assert (
+        client.get(
+            f"/api/clients/{client_id}", headers={**tokens["social_worker@town-A"], "X-Purpose": "x"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            f"/api/clients/{client_id}", headers={**tokens["social_worker@town-B"], "X-Purpose": "x"}
+        ).status_code
+        == 404
+    )
     worker_id = client.post("/api/workers", json={"name": "x"}, headers=tokens["county_admin@B"]).json()["worker_id"]
     # a worker with no station belongs to its creator's area
     assert client.app.state.store.owner("worker", worker_id) == COUNTIES["B"]

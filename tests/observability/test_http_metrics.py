@@ -61,7 +61,9 @@ def test_gateway_metrics_only_on_its_metrics_port(apis):
     assert _get(f"{gateway}/api/metrics") in (401, 404)
 
     page = scrape(apis.metrics_url("gateway"))
-    assert list(samples(page, "pzh_http_requests_total", method="GET", route="/api/gateway/me", status_class="4xx").values()) == [1.0]
+    assert list(
+        samples(page, "pzh_http_requests_total", method="GET", route="/api/gateway/me", status_class="4xx").values()
+    ) == [1.0]
 
 
 def test_unmatched_paths_and_crashes_are_counted_without_the_raw_path():
@@ -80,7 +82,12 @@ def test_unmatched_paths_and_crashes_are_counted_without_the_raw_path():
     client = TestClient(app, raise_server_exceptions=False)
 
     def count(route: str, status_class: str) -> float:
-        return REGISTRY.get_sample_value("pzh_http_requests_total", {"method": "GET", "route": route, "status_class": status_class}) or 0
+        return (
+            REGISTRY.get_sample_value(
+                "pzh_http_requests_total", {"method": "GET", "route": route, "status_class": status_class}
+            )
+            or 0
+        )
 
     crashes, unmatched = count("/observability-test/boom/{item_id}", "5xx"), count("unmatched", "4xx")
     assert client.get("/observability-test/boom/510421").status_code == 500

@@ -44,7 +44,9 @@ def test_relay_lag_is_the_unpublished_events_and_drops_to_zero(kafka_bootstrap, 
     for _ in range(7):
         app.save(Lamp(area_code="510421", on=date(2025, 1, 1)))
     service = f"lamps{uuid.uuid4().hex[:8]}"
-    relay = OutboxRelay(app, lambda e: ("lamps.lamp.lit.v1", {"area_code": e.area_code}), kafka_bootstrap, service, page_size=3)
+    relay = OutboxRelay(
+        app, lambda e: ("lamps.lamp.lit.v1", {"area_code": e.area_code}), kafka_bootstrap, service, page_size=3
+    )
     topic = f"{service}.events"
 
     assert _value("pzh_relay_lag_events", topic=topic) == 7
@@ -80,7 +82,9 @@ def test_consumer_lag_shows_a_consumer_behind_then_zero(kafka_bootstrap, tmp_pat
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
 
     def lag() -> float:
-        return sum(_value("pzh_consumer_lag_messages", consumer=group, topic=topic, partition=str(p)) or 0 for p in range(3))
+        return sum(
+            _value("pzh_consumer_lag_messages", consumer=group, topic=topic, partition=str(p)) or 0 for p in range(3)
+        )
 
     async def scenario() -> None:
         await ensure_topics(kafka_bootstrap, {topic: 3, f"{topic}.dlq": 3})
@@ -88,8 +92,14 @@ def test_consumer_lag_shows_a_consumer_behind_then_zero(kafka_bootstrap, tmp_pat
         await producer.start()
         try:
             for n in range(6):
-                envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/lamps", type="lamps.lamp.lit.v1", subject=f"lamp-{n}",
-                                    time=an_hour_ago, data={"bad": n == 5})
+                envelope = Envelope(
+                    id=str(uuid.uuid4()),
+                    source="/pzh/lamps",
+                    type="lamps.lamp.lit.v1",
+                    subject=f"lamp-{n}",
+                    time=an_hour_ago,
+                    data={"bad": n == 5},
+                )
                 key, value, headers = encode(envelope)
                 await producer.send_and_wait(topic, value, key=key, headers=headers)
         finally:
@@ -99,7 +109,10 @@ def test_consumer_lag_shows_a_consumer_behind_then_zero(kafka_bootstrap, tmp_pat
         try:
             await _until(lambda: lag() > 0, "consumer lag > 0")
             gate.set()
-            await _until(lambda: (_value("pzh_consumer_messages_processed_total", consumer=group, topic=topic) or 0) == 5, "5 processed")
+            await _until(
+                lambda: (_value("pzh_consumer_messages_processed_total", consumer=group, topic=topic) or 0) == 5,
+                "5 processed",
+            )
             await _until(lambda: lag() == 0, "consumer lag 0")
         finally:
             gate.set()

@@ -45,9 +45,14 @@ def test_worker_and_read_api_expose_lag_per_topic(kafka_bootstrap, reporting):
     api_metrics = f"{platform.url('reporting-api')}/metrics"
 
     def api_lag() -> dict[str, float]:
-        return {dict(key)["topic"]: value for key, value in samples(scrape(api_metrics), "pzh_consumer_group_lag_messages", group=group).items()}
+        return {
+            dict(key)["topic"]: value
+            for key, value in samples(scrape(api_metrics), "pzh_consumer_group_lag_messages", group=group).items()
+        }
 
-    behind = wait_for(lambda: (lags := api_lag()) and set(lags) == set(SOURCE_TOPICS) and lags, what="the read API's lag")
+    behind = wait_for(
+        lambda: (lags := api_lag()) and set(lags) == set(SOURCE_TOPICS) and lags, what="the read API's lag"
+    )
     for topic in SOURCE_TOPICS:
         assert behind[topic] >= per_topic[topic]
 

@@ -109,10 +109,16 @@ def cipher_keys(root: Path) -> dict[str, str]:
     path = root / "cipher-keys"
     if not path.exists():
         if any((root / "data" / f"{service}.sqlite").exists() for service in ENCRYPTED_SERVICES):
-            print("注意：本地人才、个案数据未加密存储（创建于加密之前）；运行 make clean 后重新启动即启用加密。", flush=True)
+            print(
+                "注意：本地人才、个案数据未加密存储（创建于加密之前）；运行 make clean 后重新启动即启用加密。",
+                flush=True,
+            )
             return {}
         root.mkdir(parents=True, exist_ok=True)
-        keys = {f"{service.upper()}_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode() for service in ENCRYPTED_SERVICES}
+        keys = {
+            f"{service.upper()}_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode()
+            for service in ENCRYPTED_SERVICES
+        }
         path.write_text(json.dumps(keys))
         path.chmod(0o600)
     return {name: key for name, key in json.loads(path.read_text()).items() if name not in os.environ}

@@ -37,7 +37,9 @@ async def committed_offsets(bootstrap: str, group: str) -> dict:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        return {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items() if meta.offset >= 0}
+        return {
+            tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items() if meta.offset >= 0
+        }
     except KafkaError:
         return {}
     finally:
@@ -122,7 +124,11 @@ async def drive_consumer(consumer, expected: int, settle: float = 0.0, partition
                 break
             owned = consumer.consumer is not None and len(consumer.consumer.assignment()) == partitions
             owned_since = (owned_since or loop.time()) if owned else None
-            if consumer.applied + consumer.dead_lettered >= expected and owned_since and loop.time() - owned_since >= settle:
+            if (
+                consumer.applied + consumer.dead_lettered >= expected
+                and owned_since
+                and loop.time() - owned_since >= settle
+            ):
                 break
             await asyncio.sleep(0.1)
     finally:

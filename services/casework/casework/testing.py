@@ -60,8 +60,18 @@ def to_stage(cw, case_id, stage: str) -> None:
 # --- a full scenario over HTTP, with canary personal data ------------------------------------------
 
 CONTRACT_ID = "5b0c1e2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
-CANARY_ADULT = {"name": "欧阳金丝雀", "id_number": "51040219500201987X", "phone": "13912345678", "address": "东区炳草岗金丝雀巷8号"}
-CANARY_CHILD = {"name": "上官小雀", "id_number": "510402201203041234", "phone": "13698765432", "address": "仁和区金丝雀路66号"}
+CANARY_ADULT = {
+    "name": "欧阳金丝雀",
+    "id_number": "51040219500201987X",
+    "phone": "13912345678",
+    "address": "东区炳草岗金丝雀巷8号",
+}
+CANARY_CHILD = {
+    "name": "上官小雀",
+    "id_number": "510402201203041234",
+    "phone": "13698765432",
+    "address": "仁和区金丝雀路66号",
+}
 CANARY_GUARDIAN = {"guardian_name": "上官监护", "guardian_phone": "13755556666"}
 CANARY_NOTE = "金丝雀叙述：独居，儿子在外务工"
 CANARIES = [*CANARY_ADULT.values(), *CANARY_CHILD.values(), *CANARY_GUARDIAN.values(), CANARY_NOTE]
@@ -69,10 +79,18 @@ CANARIES = [*CANARY_ADULT.values(), *CANARY_CHILD.values(), *CANARY_GUARDIAN.val
 
 def contract_signed_data(contract_id: str = CONTRACT_ID, stations: tuple[str, ...] = (STATION, OTHER_STATION)) -> dict:
     """The data of a `funding.contract.signed.v1` as the funding service publishes it."""
-    return {"contract_id": contract_id, "purchaser": "civil_affairs", "provider_agency": "攀枝花市向阳社会工作服务中心",
-            "station_ids": list(stations), "area_code": "510402", "amount": "360000.00", "period_start": "2021-03-01",
-            "period_end": "2022-02-28", "sources": [{"source": "welfare_lottery", "amount": "200000.00"},
-                                                    {"source": "fiscal", "amount": "160000.00"}], "signed_on": "2021-02-20"}
+    return {
+        "contract_id": contract_id,
+        "purchaser": "civil_affairs",
+        "provider_agency": "攀枝花市向阳社会工作服务中心",
+        "station_ids": list(stations),
+        "area_code": "510402",
+        "amount": "360000.00",
+        "period_start": "2021-03-01",
+        "period_end": "2022-02-28",
+        "sources": [{"source": "welfare_lottery", "amount": "200000.00"}, {"source": "fiscal", "amount": "160000.00"}],
+        "signed_on": "2021-02-20",
+    }
 
 
 def full_scenario(client) -> dict[str, str]:
@@ -81,15 +99,45 @@ def full_scenario(client) -> dict[str, str]:
     def post(path, body, status=200, **kw):
         return ok(client.post(path, json=body, **kw), status)
 
-    adult = post("/clients", {"station_id": STATION, **CANARY_ADULT, "birth_date": "1950-02-01", "registered_on": "2021-03-01"}, 201)["client_id"]
-    child = post("/clients", {"station_id": STATION, **CANARY_CHILD, "birth_date": "2012-03-04", "registered_on": "2021-03-01"}, 201)["client_id"]
-    refused = client.post("/cases", json={"client_id": child, "station_id": STATION, "area_code": AREA, "domain": "child_welfare",
-                                          "opened_on": "2021-03-02"})
+    adult = post(
+        "/clients",
+        {"station_id": STATION, **CANARY_ADULT, "birth_date": "1950-02-01", "registered_on": "2021-03-01"},
+        201,
+    )["client_id"]
+    child = post(
+        "/clients",
+        {"station_id": STATION, **CANARY_CHILD, "birth_date": "2012-03-04", "registered_on": "2021-03-01"},
+        201,
+    )["client_id"]
+    refused = client.post(
+        "/cases",
+        json={
+            "client_id": child,
+            "station_id": STATION,
+            "area_code": AREA,
+            "domain": "child_welfare",
+            "opened_on": "2021-03-02",
+        },
+    )
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "consent_required", refused.text
-    post(f"/clients/{child}/consent", {"basis": "guardian_consent", **CANARY_GUARDIAN, "guardian_relationship": "祖母", "on": "2021-03-02"})
+    post(
+        f"/clients/{child}/consent",
+        {"basis": "guardian_consent", **CANARY_GUARDIAN, "guardian_relationship": "祖母", "on": "2021-03-02"},
+    )
 
-    case = post("/cases", {"client_id": adult, "station_id": STATION, "area_code": AREA, "domain": "social_assistance",
-                           "subtype": "resource_linking", "risk_level": "medium", "opened_on": "2021-03-02"}, 201)["case_id"]
+    case = post(
+        "/cases",
+        {
+            "client_id": adult,
+            "station_id": STATION,
+            "area_code": AREA,
+            "domain": "social_assistance",
+            "subtype": "resource_linking",
+            "risk_level": "medium",
+            "opened_on": "2021-03-02",
+        },
+        201,
+    )["case_id"]
     post(f"/cases/{case}/notes", {"text": CANARY_NOTE, "on": "2021-03-02"}, 201, headers=headers("li.worker", "记录"))
     skipped = client.post(f"/cases/{case}/stage", json={"stage": "plan", "on": "2021-03-03"})
     assert skipped.status_code == 409 and "跳过" in skipped.json()["error"]["message"], skipped.text
@@ -98,7 +146,9 @@ def full_scenario(client) -> dict[str, str]:
     post(f"/cases/{case}/stage", {"stage": "plan", "on": "2021-03-05"})
     post(f"/cases/{case}/plan-approval", {"supervisor_id": SUPERVISOR, "on": "2021-03-06"})
     post(f"/cases/{case}/stage", {"stage": "intervention", "on": "2021-03-07"})
-    referral = post(f"/cases/{case}/referrals", {"policy": "minimum_living_allowance", "on": "2021-03-08"}, 201)["referral_id"]
+    referral = post(f"/cases/{case}/referrals", {"policy": "minimum_living_allowance", "on": "2021-03-08"}, 201)[
+        "referral_id"
+    ]
     post(f"/cases/{case}/referrals/{referral}/outcome", {"outcome": "granted", "on": "2021-04-08"})
     post(f"/cases/{case}/transfer", {"to_station_id": OTHER_STATION, "to_area_code": "510402002", "on": "2021-04-10"})
     post(f"/cases/{case}/stage", {"stage": "evaluation", "on": "2021-05-01"})
@@ -106,8 +156,18 @@ def full_scenario(client) -> dict[str, str]:
     post(f"/cases/{case}/closing-approval", {"supervisor_id": SUPERVISOR, "on": "2021-05-11"})
     post(f"/cases/{case}/closure", {"on": "2021-05-12"})
 
-    child_case = post("/cases", {"client_id": child, "station_id": STATION, "area_code": AREA, "domain": "child_welfare",
-                                 "opened_on": "2021-03-02", "suspected_child_abuse": True}, 201)
+    child_case = post(
+        "/cases",
+        {
+            "client_id": child,
+            "station_id": STATION,
+            "area_code": AREA,
+            "domain": "child_welfare",
+            "opened_on": "2021-03-02",
+            "suspected_child_abuse": True,
+        },
+        201,
+    )
     assert child_case["escalations"] and child_case["risk_level"] == "critical"
     post(f"/cases/{child_case['case_id']}/abuse-reports", {"on": "2021-03-09"}, 201)
 
@@ -117,23 +177,55 @@ def full_scenario(client) -> dict[str, str]:
     post(f"/clients/{adult}/erasure", {"on": "2021-06-01"}, headers=headers("wang.officer", "应本人请求删除"))
     assert ok(client.get(f"/cases/{case}", headers=headers("zhang.supervisor", "复核删除")))["identity_erased"] is True
 
-    project = post("/projects", {"contract_id": CONTRACT_ID, "station_id": STATION, "domain": "elderly_care", "title": "长者关爱",
-                                 "started_on": "2021-03-10"}, 201)["project_id"]
+    project = post(
+        "/projects",
+        {
+            "contract_id": CONTRACT_ID,
+            "station_id": STATION,
+            "domain": "elderly_care",
+            "title": "长者关爱",
+            "started_on": "2021-03-10",
+        },
+        201,
+    )["project_id"]
     for i, stage in enumerate(("design", "review", "implementation", "monitoring", "performance_evaluation")):
         post(f"/projects/{project}/stage", {"stage": stage, "on": f"2021-{4 + i:02d}-01"})
         if stage == "implementation":
             post(f"/projects/{project}/beneficiaries", {"beneficiaries": 320, "on": "2021-06-15"})
     post(f"/projects/{project}/evaluation", {"score": 91.5, "on": "2021-09-01"})
 
-    point = post("/donation-points", {"station_id": STATION, "name": "炳草岗慈善超市", "on": "2021-03-01"}, 201)["donation_point_id"]
-    need = post("/needs", {"station_id": STATION, "category": "material", "summary": "独居老人过冬棉被", "quantity": 20, "on": "2021-11-01"},
-                201)["need_id"]
-    post(f"/needs/{need}/match", {"donation_point_id": point, "donor_kind": "enterprise", "amount": "4000.00", "on": "2021-11-05"})
+    point = post("/donation-points", {"station_id": STATION, "name": "炳草岗慈善超市", "on": "2021-03-01"}, 201)[
+        "donation_point_id"
+    ]
+    need = post(
+        "/needs",
+        {
+            "station_id": STATION,
+            "category": "material",
+            "summary": "独居老人过冬棉被",
+            "quantity": 20,
+            "on": "2021-11-01",
+        },
+        201,
+    )["need_id"]
+    post(
+        f"/needs/{need}/match",
+        {"donation_point_id": point, "donor_kind": "enterprise", "amount": "4000.00", "on": "2021-11-05"},
+    )
     complaint = post("/complaints", {"station_id": STATION, "channel": "phone", "summary": "活动通知太晚",
                                      "received_at": "2021-07-01T09:00:00+08:00"}, 201)["complaint_id"]
     post(f"/complaints/{complaint}/handling", {"action": "回访致歉", "handled_at": "2021-07-01T15:00:00+08:00"})
     post(f"/complaints/{complaint}/closure", {"response": "已提前发布通知", "closed_at": "2021-07-03T09:00:00+08:00"})
     survey = post("/surveys", {"station_id": STATION, "respondent": "client", "method": "questionnaire", "score": 87,
                                "surveyed_on": "2021-12-01"}, 201)["survey_id"]
-    return {"adult": adult, "child": child, "case": case, "child_case": child_case["case_id"], "project": project, "need": need,
-            "complaint": complaint, "survey": survey, "donation_point": point}
+    return {
+        "adult": adult,
+        "child": child,
+        "case": case,
+        "child_case": child_case["case_id"],
+        "project": project,
+        "need": need,
+        "complaint": complaint,
+        "survey": survey,
+        "donation_point": point,
+    }

@@ -24,7 +24,13 @@ def test_n_reads_make_exactly_n_records(api, cw):
     assert ok(api.get("/audit/verification")) == {"intact": True, "broken_seqs": []}
 
 
-MISSING = [{}, {"X-User": "zhang"}, {"X-Purpose": "audit"}, {"X-User": "", "X-Purpose": "audit"}, {"X-User": "%20", "X-Purpose": "audit"}]
+MISSING = [
+    {},
+    {"X-User": "zhang"},
+    {"X-Purpose": "audit"},
+    {"X-User": "", "X-Purpose": "audit"},
+    {"X-User": "%20", "X-Purpose": "audit"},
+]
 
 
 @pytest.mark.parametrize("sent", MISSING)
@@ -54,7 +60,11 @@ def test_the_log_refuses_updates_and_deletes(cw, settings):
     for _ in range(3):
         cw.read_case(case_id, "zhang", "督导")
     db = sqlite3.connect(settings.data_dir / "casework-audit.sqlite")
-    for statement in ("UPDATE case_reads SET purpose = '改写' WHERE seq = 2", "DELETE FROM case_reads WHERE seq = 3", "DELETE FROM case_reads"):
+    for statement in (
+        "UPDATE case_reads SET purpose = '改写' WHERE seq = 2",
+        "DELETE FROM case_reads WHERE seq = 3",
+        "DELETE FROM case_reads",
+    ):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             db.execute(statement)
     db.close()
@@ -66,7 +76,9 @@ def test_tampering_around_the_triggers_breaks_the_hash_chain(cw, settings):
     for _ in range(4):
         cw.read_case(case_id, "zhang", "督导")
     db = sqlite3.connect(settings.data_dir / "casework-audit.sqlite")
-    db.executescript("DROP TRIGGER case_reads_no_update; UPDATE case_reads SET user_name = 'someone.else' WHERE seq = 2;")
+    db.executescript(
+        "DROP TRIGGER case_reads_no_update; UPDATE case_reads SET user_name = 'someone.else' WHERE seq = 2;"
+    )
     db.commit()
     db.close()
     assert cw.audit.verify() == [2]

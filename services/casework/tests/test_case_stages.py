@@ -88,8 +88,15 @@ def test_closing_needs_the_supervisors_approval_then_nothing_changes():
     case.approve_closing(SUP, D)
     case.close(date(2021, 5, 1))
     assert case.is_closed and case.closed_on == date(2021, 5, 1)
-    for command, args in (("advance", (CaseStage.CLOSING, D)), ("close", (D,)), ("approve_closing", (SUP, D)), ("assess_risk", ("high", D)),
-                          ("refer", ("legal_aid", D)), ("transfer", ("s2", "510403001", D)), ("add_note", ("x", "u", D))):
+    for command, args in (
+        ("advance", (CaseStage.CLOSING, D)),
+        ("close", (D,)),
+        ("approve_closing", (SUP, D)),
+        ("assess_risk", ("high", D)),
+        ("refer", ("legal_aid", D)),
+        ("transfer", ("s2", "510403001", D)),
+        ("add_note", ("x", "u", D)),
+    ):
         with pytest.raises(StageConflict, match="已结案"):
             getattr(case, command)(*args)
     events = [type(e).__name__ for e in case.collect_events()]
@@ -121,7 +128,9 @@ def test_referrals_with_outcomes_and_transfer_keeping_history():
     case.refer("minimum_living_allowance", date(2021, 6, 1))  # again, after the first one's outcome
     case.transfer("s2", "510403001", date(2021, 6, 2))
     assert case.station_id == "s2" and case.area_code == "510403001"
-    assert case.transfers == [{"from_station_id": "s1", "to_station_id": "s2", "to_area_code": "510403001", "on": date(2021, 6, 2)}]
+    assert case.transfers == [
+        {"from_station_id": "s1", "to_station_id": "s2", "to_area_code": "510403001", "on": date(2021, 6, 2)}
+    ]
     assert len(case.stages) == 4 and len(case.referrals) == 2  # the whole history travels with the case
     with pytest.raises(Conflict):
         case.transfer("s2", "510403001", date(2021, 6, 3))

@@ -34,7 +34,9 @@ def test_a_client_under_14_needs_consent_before_a_case_opens(cw):
     child = new_client(cw, birth=date(2010, 6, 1))
     with pytest.raises(ConsentRequired, match="未满14周岁"):
         cw.open_case(child, STATION, AREA, "child_welfare", None, "medium", date(2021, 3, 2))
-    cw.record_consent(child, "guardian_consent", {"guardian_name": "某监护人", "guardian_relationship": "母亲"}, date(2021, 3, 2))
+    cw.record_consent(
+        child, "guardian_consent", {"guardian_name": "某监护人", "guardian_relationship": "母亲"}, date(2021, 3, 2)
+    )
     case_id = cw.open_case(child, STATION, AREA, "child_welfare", None, "medium", date(2021, 3, 2))
     assert cw.case(case_id).age_band == "6-13"
 
@@ -42,7 +44,9 @@ def test_a_client_under_14_needs_consent_before_a_case_opens(cw):
 def test_a_statutory_basis_also_allows_the_case(cw):
     child = new_client(cw, birth=date(2018, 1, 1))
     cw.record_consent(child, "statutory_basis", {"statutory_reference": "《未成年人保护法》第二十条"}, date(2021, 3, 1))
-    assert cw.case(cw.open_case(child, STATION, AREA, "child_welfare", None, "high", date(2021, 3, 2))).age_band == "0-5"
+    assert (
+        cw.case(cw.open_case(child, STATION, AREA, "child_welfare", None, "high", date(2021, 3, 2))).age_band == "0-5"
+    )
 
 
 def test_consent_recorded_after_the_opening_date_does_not_count(cw):
@@ -54,7 +58,9 @@ def test_consent_recorded_after_the_opening_date_does_not_count(cw):
 
 def test_at_14_no_consent_is_needed(cw):
     teen = new_client(cw, birth=date(2007, 3, 2))
-    assert cw.case(cw.open_case(teen, STATION, AREA, "child_welfare", None, "low", date(2021, 3, 2))).age_band == "14-17"
+    assert (
+        cw.case(cw.open_case(teen, STATION, AREA, "child_welfare", None, "low", date(2021, 3, 2))).age_band == "14-17"
+    )
     younger = new_client(cw, birth=date(2007, 3, 3))  # 14 tomorrow
     with pytest.raises(ConsentRequired):
         cw.open_case(younger, STATION, AREA, "child_welfare", None, "low", date(2021, 3, 2))
@@ -63,7 +69,9 @@ def test_at_14_no_consent_is_needed(cw):
 def test_suspected_abuse_at_opening_raises_the_escalation_in_the_same_save(cw):
     child = new_client(cw, birth=date(2012, 1, 1))
     cw.record_consent(child, "statutory_basis", {"statutory_reference": "强制报告"}, date(2021, 3, 2))
-    case_id = cw.open_case(child, STATION, AREA, "child_welfare", None, "medium", date(2021, 3, 2), suspected_child_abuse=True)
+    case_id = cw.open_case(
+        child, STATION, AREA, "child_welfare", None, "medium", date(2021, 3, 2), suspected_child_abuse=True
+    )
     types = [t for t, _ in public_events(cw)]
     assert types[-2:] == ["casework.case.opened.v1", "casework.escalation.raised.v1"]
     assert cw.case(case_id).risk_level == "critical"
@@ -72,15 +80,20 @@ def test_suspected_abuse_at_opening_raises_the_escalation_in_the_same_save(cw):
 # --- sealing and erasure -----------------------------------------------------------------------
 
 def test_stored_events_hold_only_ciphertext_for_identity(cw, settings):
-    client_id = cw.register_client(STATION, identity(name=CANARY_NAME, id_number=CANARY_ID, phone=CANARY_PHONE), date(2021, 3, 1))
+    client_id = cw.register_client(
+        STATION, identity(name=CANARY_NAME, id_number=CANARY_ID, phone=CANARY_PHONE), date(2021, 3, 1)
+    )
     stored = cw.recorder.select_events(client_id)
     assert stored and all(CANARY_NAME.encode() not in s.state and CANARY_ID.encode() not in s.state for s in stored)
     assert cw.identity(cw.client(client_id))["name"] == CANARY_NAME
 
 
 def test_erasure_removes_identity_everywhere_but_keeps_the_case_and_the_counts(cw, settings):
-    client_id = cw.register_client(STATION, identity(name=CANARY_NAME, id_number=CANARY_ID, phone=CANARY_PHONE, birth=date(1950, 2, 1)),
-                                   date(2021, 3, 1))
+    client_id = cw.register_client(
+        STATION,
+        identity(name=CANARY_NAME, id_number=CANARY_ID, phone=CANARY_PHONE, birth=date(1950, 2, 1)),
+        date(2021, 3, 1),
+    )
     case_id = cw.open_case(client_id, STATION, AREA, "elderly_care", None, "high", date(2021, 3, 2))
     cw.add_note(case_id, CANARY_NOTE, "li.worker", date(2021, 3, 2))
     to_stage(cw, case_id, "intervention")

@@ -15,8 +15,18 @@ C1 = "1a2b3c4d-0000-4000-8000-000000000001"
 
 
 def sign(cw, contract_id=C1, stations=(STATION,), offset=1) -> None:
-    cw.record_contract_signed(Tracking("funding.events:0", offset), contract_id, "攀枝花市东区民政局", "向阳社会工作服务中心", list(stations),
-                              "510402", "300000.00", date(2021, 3, 1), date(2022, 2, 28), date(2021, 2, 20))
+    cw.record_contract_signed(
+        Tracking("funding.events:0", offset),
+        contract_id,
+        "攀枝花市东区民政局",
+        "向阳社会工作服务中心",
+        list(stations),
+        "510402",
+        "300000.00",
+        date(2021, 3, 1),
+        date(2022, 2, 28),
+        date(2021, 2, 20),
+    )
 
 
 def test_a_project_needs_a_contract_the_funding_events_announced(cw):

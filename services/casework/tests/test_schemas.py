@@ -4,12 +4,31 @@ from casework.adapters.integration import CONTRACTS
 from pzh_shared.schemas import differences
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-PERSONAL_FIELDS = {"name", "id_number", "phone", "address", "birth_date", "note", "notes", "text", "summary", "client_id", "guardian_name",
-                   "statutory_reference", "response", "action", "title", "supervisor_id", "email"}
+PERSONAL_FIELDS = {
+    "name",
+    "id_number",
+    "phone",
+    "address",
+    "birth_date",
+    "note",
+    "notes",
+    "text",
+    "summary",
+    "client_id",
+    "guardian_name",
+    "statutory_reference",
+    "response",
+    "action",
+    "title",
+    "supervisor_id",
+    "email",
+}
 
 
 def test_committed_json_schemas_match_the_contracts():
-    assert differences(CONTRACTS, SCHEMAS) == [], "run `python -m pzh_shared.schemas write casework.adapters.integration services/casework/schemas`"
+    assert differences(CONTRACTS, SCHEMAS) == [], (
+        "run `python -m pzh_shared.schemas write casework.adapters.integration services/casework/schemas`"
+    )
 
 
 def test_every_contract_type_is_a_stable_versioned_name():

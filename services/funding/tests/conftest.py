@@ -28,11 +28,23 @@ def D(value: str) -> Decimal:
     return Decimal(value)
 
 
-def filed_contract(app, sources: dict[str, str], year: int = 2021, area_code: str = TOWNSHIP, period_end: date | None = None) -> uuid.UUID:
+def filed_contract(
+    app, sources: dict[str, str], year: int = 2021, area_code: str = TOWNSHIP, period_end: date | None = None
+) -> uuid.UUID:
     """A civil affairs contract over `sources` ({kind: amount}), signed and filed early in `year`."""
     amount = sum((Decimal(v) for v in sources.values()), Decimal("0"))
-    contract_id = app.sign_contract("civil_affairs", "攀枝花市向阳社会工作服务中心", [str(uuid.uuid4())], area_code, ["困难群众探访与个案服务"],
-                                    amount, date(year, 1, 20), period_end or date(year, 12, 31), list(sources.items()), date(year, 1, 15))
+    contract_id = app.sign_contract(
+        "civil_affairs",
+        "攀枝花市向阳社会工作服务中心",
+        [str(uuid.uuid4())],
+        area_code,
+        ["困难群众探访与个案服务"],
+        amount,
+        date(year, 1, 20),
+        period_end or date(year, 12, 31),
+        list(sources.items()),
+        date(year, 1, 15),
+    )
     app.file_contract(contract_id, date(year, 1, 18))
     return contract_id
 

@@ -16,8 +16,18 @@ from .conftest import AREA, TOWNSHIP, D
 
 
 def _sign(app, sources, amount="100000.00", area_code=TOWNSHIP):
-    return app.sign_contract("youth_league", "米易县阳光社工服务中心", [str(uuid.uuid4())], area_code, ["青少年成长陪伴"], D(amount),
-                             date(2021, 3, 1), date(2021, 12, 31), sources, date(2021, 2, 20))
+    return app.sign_contract(
+        "youth_league",
+        "米易县阳光社工服务中心",
+        [str(uuid.uuid4())],
+        area_code,
+        ["青少年成长陪伴"],
+        D(amount),
+        date(2021, 3, 1),
+        date(2021, 12, 31),
+        sources,
+        date(2021, 2, 20),
+    )
 
 
 def test_the_source_split_must_sum_to_the_amount(funding_app):
@@ -25,7 +35,9 @@ def test_the_source_split_must_sum_to_the_amount(funding_app):
         _sign(funding_app, [("welfare_lottery", "60000.00"), ("charity", "39999.99")])
     with pytest.raises(FundingError, match="不止一次"):
         _sign(funding_app, [("charity", "50000.00"), ("charity", "50000.00")])
-    contract = funding_app.contract(_sign(funding_app, [("welfare_lottery", "60000.00"), ("social_resources_goods", "40000.00")]))
+    contract = funding_app.contract(
+        _sign(funding_app, [("welfare_lottery", "60000.00"), ("social_resources_goods", "40000.00")])
+    )
     assert contract.amount == D("100000.00") and contract.filing is FilingStatus.PENDING
 
 
@@ -52,7 +64,9 @@ def test_spot_checks_need_a_filed_contract_and_findings_unless_satisfactory(fund
     with pytest.raises(FundingError, match="抽查发现的问题"):
         funding_app.spot_check_contract(contract_id, "issues_found", [], date(2021, 6, 1))
     contract = funding_app.spot_check_contract(contract_id, "issues_found", ["服务台账不完整"], date(2021, 6, 1))
-    assert contract.spot_checks[0]["findings"] == ["服务台账不完整"] and contract.spot_checks[0]["checked_by"] == "510400"
+    assert (
+        contract.spot_checks[0]["findings"] == ["服务台账不完整"] and contract.spot_checks[0]["checked_by"] == "510400"
+    )
 
 
 def test_a_city_contract_is_filed_with_the_province(funding_app):
@@ -70,7 +84,9 @@ def test_instalments_never_pay_more_than_the_contract_or_a_sources_part(funding_
         funding_app.disburse(contract_id, D("1.00"), date(2021, 3, 1), "首期")
     with pytest.raises(FundingError, match="合同的资金来源中没有"):
         funding_app.disburse(contract_id, D("1.00"), date(2021, 3, 1), "首期", [("fiscal_county", "1.00")])
-    funding_app.disburse(contract_id, D("50000.00"), date(2021, 3, 1), "首期", [("welfare_lottery", "30000.00"), ("charity", "20000.00")])
+    funding_app.disburse(
+        contract_id, D("50000.00"), date(2021, 3, 1), "首期", [("welfare_lottery", "30000.00"), ("charity", "20000.00")]
+    )
     with pytest.raises(FundingError, match="余额 20,000.00 元"):
         funding_app.disburse(contract_id, D("20000.01"), date(2021, 6, 1), "二期", [("charity", "20000.01")])
     funding_app.disburse(contract_id, D("30000.00"), date(2021, 6, 1), "二期", [("welfare_lottery", "30000.00")])
@@ -106,9 +122,17 @@ def test_a_payment_conditioned_on_a_projects_evaluation_waits_for_casework(fundi
         funding_app.disburse(contract_id, D("30000.00"), date(2021, 7, 1), "中期评估后", condition=condition)
 
     def evaluated(score, on, offset):
-        subscription(funding_app).apply("casework.project.evaluated.v1", {
-            "project_id": project, "station_id": station, "contract_id": str(contract_id), "score": score, "evaluated_on": on},
-            Tracking("casework.events:0", offset))
+        subscription(funding_app).apply(
+            "casework.project.evaluated.v1",
+            {
+                "project_id": project,
+                "station_id": station,
+                "contract_id": str(contract_id),
+                "score": score,
+                "evaluated_on": on,
+            },
+            Tracking("casework.events:0", offset),
+        )
 
     evaluated(72.5, "2021-06-20", 1)
     with pytest.raises(FundingError, match="72.5 低于拨付条件 80"):
@@ -122,11 +146,18 @@ def test_a_payment_conditioned_on_a_projects_evaluation_waits_for_casework(fundi
 
 
 def test_casework_events_funding_cannot_apply_are_rejected_and_others_ignored(funding_app):
-    data = {"project_id": str(uuid.uuid4()), "station_id": str(uuid.uuid4()), "contract_id": str(uuid.uuid4()), "score": 90,
-            "evaluated_on": "2021-06-01"}
+    data = {
+        "project_id": str(uuid.uuid4()),
+        "station_id": str(uuid.uuid4()),
+        "contract_id": str(uuid.uuid4()),
+        "score": 90,
+        "evaluated_on": "2021-06-01",
+    }
     with pytest.raises(FundingError, match="不存在"):
         subscription(funding_app).apply("casework.project.evaluated.v1", data, Tracking("casework.events:1", 1))
     with pytest.raises(ValueError):
-        subscription(funding_app).apply("casework.project.evaluated.v1", data | {"score": 101}, Tracking("casework.events:1", 2))
+        subscription(funding_app).apply(
+            "casework.project.evaluated.v1", data | {"score": 101}, Tracking("casework.events:1", 2)
+        )
     subscription(funding_app).apply("casework.case.opened.v1", {"case_id": "x"}, Tracking("casework.events:1", 3))
     assert funding_app.already_tracked(Tracking("casework.events:1", 3))

@@ -7,7 +7,9 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
 
 def test_committed_json_schemas_match_the_contracts():
-    assert differences(CONTRACTS, SCHEMAS) == [], "run `python -m pzh_shared.schemas write funding.adapters.integration services/funding/schemas`"
+    assert differences(CONTRACTS, SCHEMAS) == [], (
+        "run `python -m pzh_shared.schemas write funding.adapters.integration services/funding/schemas`"
+    )
 
 
 def test_every_contract_type_is_a_stable_versioned_name():
@@ -18,16 +20,34 @@ def test_every_contract_type_is_a_stable_versioned_name():
 
 def test_the_contract_casework_consumes_is_exactly_this():
     model = CONTRACTS["funding.contract.signed.v1"]
-    assert list(model.model_fields) == ["contract_id", "purchaser", "provider_agency", "station_ids", "area_code", "amount",
-                                        "period_start", "period_end", "sources", "signed_on"]
+    assert list(model.model_fields) == [
+        "contract_id",
+        "purchaser",
+        "provider_agency",
+        "station_ids",
+        "area_code",
+        "amount",
+        "period_start",
+        "period_end",
+        "sources",
+        "signed_on",
+    ]
     schema = model.model_json_schema()
     props = schema["properties"]
     assert props["amount"]["type"] == "string" and props["station_ids"]["items"]["type"] == "string"
     assert props["period_start"]["format"] == props["period_end"]["format"] == props["signed_on"]["format"] == "date"
     line = schema["$defs"]["SourceAmount"]
     assert set(line["properties"]) == {"source", "amount"} and line["properties"]["amount"]["type"] == "string"
-    assert schema["$defs"]["Purchaser"]["enum"] == ["civil_affairs", "education", "health", "veterans_affairs", "youth_league",
-                                                    "womens_federation", "disabled_persons_federation", "trade_union"]
+    assert schema["$defs"]["Purchaser"]["enum"] == [
+        "civil_affairs",
+        "education",
+        "health",
+        "veterans_affairs",
+        "youth_league",
+        "womens_federation",
+        "disabled_persons_federation",
+        "trade_union",
+    ]
 
 
 def test_no_amount_is_ever_a_number():

@@ -104,8 +104,17 @@ def _r(method: str, template: str, function: str, **kw: Any) -> Route:
 
 
 STATION_ACTIONS = ("open", "suspend", "resume", "close", "merge")
-WORKER_ACTIONS = ("assignment", "agency-employment", "departure", "exams", "exams/sitting", "exams/result", "certification",
-                  "elderly-care", "trainings")
+WORKER_ACTIONS = (
+    "assignment",
+    "agency-employment",
+    "departure",
+    "exams",
+    "exams/sitting",
+    "exams/result",
+    "certification",
+    "elderly-care",
+    "trainings",
+)
 CASE_ACTIONS = ("stage", "plan-approval", "closing-approval", "closure", "risk", "referrals", "abuse-reports", "notes")
 
 ROUTE_TABLE: list[Route] = [
@@ -153,8 +162,10 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/interns/{intern_id}", "read"),
     _r("POST", "/organisations", "talent_write", creates="organisation"),
     _r("GET", "/organisations", "read", lists=True),
-    *[_r("POST", f"/organisations/{{organisation_id}}/{a}", "talent_write")
-      for a in ("incubation", "incubated", "registration", "graduation")],
+    *[
+        _r("POST", f"/organisations/{{organisation_id}}/{a}", "talent_write")
+        for a in ("incubation", "incubated", "registration", "graduation")
+    ],
     _r("GET", "/organisations/{organisation_id}", "read"),
     _r("POST", "/agencies", "talent_write", creates="agency"),
     _r("GET", "/agencies", "read", lists=True),
@@ -205,7 +216,10 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/contracts", "read", lists=True),
     _r("POST", "/contracts", "funding_write", creates="contract"),
     _r("GET", "/contracts/{contract_id}", "read"),
-    *[_r("POST", f"/contracts/{{contract_id}}/{a}", "funding_write") for a in ("filing", "return", "spot-checks", "disbursements")],
+    *[
+        _r("POST", f"/contracts/{{contract_id}}/{a}", "funding_write")
+        for a in ("filing", "return", "spot-checks", "disbursements")
+    ],
     _r("GET", "/disbursements", "read", lists=True),
     _r("GET", "/project-plans", "read", lists=True),
     _r("POST", "/project-plans", "funding_write", creates="plan"),
@@ -226,13 +240,33 @@ ROUTE_TABLE: list[Route] = [
 # The first path segment under /api -> the service that owns it. A segment naming a service itself
 # (/api/talent/stations/...) forwards the rest of the path to it, for paths two services share.
 ROUTES = {
-    "areas": "registry", "stations": "registry", "targets": "registry", "progress": "registry",
-    "workers": "talent", "volunteers": "talent", "interns": "talent", "organisations": "talent", "agencies": "talent",
-    "clients": "casework", "cases": "casework", "projects": "casework", "donation-points": "casework", "needs": "casework",
-    "complaints": "casework", "surveys": "casework", "audit": "casework",
-    "caseload": "casework", "approvals": "casework",
-    "sources": "funding", "balances": "funding", "hardship-spending": "funding", "assistance-cap": "funding",
-    "contracts": "funding", "project-plans": "funding", "disbursements": "funding", "filing-queue": "funding",
+    "areas": "registry",
+    "stations": "registry",
+    "targets": "registry",
+    "progress": "registry",
+    "workers": "talent",
+    "volunteers": "talent",
+    "interns": "talent",
+    "organisations": "talent",
+    "agencies": "talent",
+    "clients": "casework",
+    "cases": "casework",
+    "projects": "casework",
+    "donation-points": "casework",
+    "needs": "casework",
+    "complaints": "casework",
+    "surveys": "casework",
+    "audit": "casework",
+    "caseload": "casework",
+    "approvals": "casework",
+    "sources": "funding",
+    "balances": "funding",
+    "hardship-spending": "funding",
+    "assistance-cap": "funding",
+    "contracts": "funding",
+    "project-plans": "funding",
+    "disbursements": "funding",
+    "filing-queue": "funding",
     "read-models": "reporting",
 }
 SERVICES = ("registry", "talent", "casework", "funding", "reporting")

@@ -107,9 +107,18 @@ class Authenticator:
 
     def issue(self, principal: Principal, now: float | None = None) -> str:
         now = self.clock() if now is None else now
-        claims = {"iss": self.settings.jwt_issuer, "aud": self.settings.jwt_audience, "sub": principal.name,
-                  "sid": principal.session_id, "role": principal.role, "area": principal.area_code,
-                  "iat": int(now), "nbf": int(now), "exp": int(now + self.settings.access_token_ttl), "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": self.settings.jwt_issuer,
+            "aud": self.settings.jwt_audience,
+            "sub": principal.name,
+            "sid": principal.session_id,
+            "role": principal.role,
+            "area": principal.area_code,
+            "iat": int(now),
+            "nbf": int(now),
+            "exp": int(now + self.settings.access_token_ttl),
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def decode(self, token: str) -> dict[str, Any]:
@@ -143,7 +152,11 @@ class Authenticator:
             return self._from_oidc_token(token)
         claims = self.decode(token)
         now = self.clock()
-        if not all(isinstance(claims[k], int) for k in ("exp", "iat", "nbf")) or claims["exp"] <= now or claims["nbf"] > now + 5:
+        if (
+            not all(isinstance(claims[k], int) for k in ("exp", "iat", "nbf"))
+            or claims["exp"] <= now
+            or claims["nbf"] > now + 5
+        ):
             raise AuthError("访问令牌无效或已过期")
         session = self.store.session(claims["sid"])
         if session is None or session["ended_at"] is not None or session["username"] != claims["sub"]:

@@ -66,7 +66,11 @@ class OidcVerifier:
         source = self.jwks_source
         if not source:
             discovery = self._get_json(self.issuer.rstrip("/") + "/.well-known/openid-configuration")
-            if not isinstance(discovery, dict) or discovery.get("issuer") != self.issuer or not discovery.get("jwks_uri"):
+            if (
+                not isinstance(discovery, dict)
+                or discovery.get("issuer") != self.issuer
+                or not discovery.get("jwks_uri")
+            ):
                 raise OidcError("discovery document does not match the configured issuer")
             source = self.jwks_source = discovery["jwks_uri"]  # found once, then used directly
         if source.startswith(("http://", "https://")):
@@ -124,8 +128,15 @@ class OidcVerifier:
         if key.algorithm_name != alg:
             raise OidcError("algorithm does not match the key")
         try:
-            return jwt.decode(token, key.key, algorithms=[alg], audience=self.audience, issuer=self.issuer, leeway=LEEWAY,
-                              options={"require": ["exp", "iss", "aud", "sub"]})
+            return jwt.decode(
+                token,
+                key.key,
+                algorithms=[alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
         except jwt.PyJWTError as exc:
             raise OidcError("token refused") from exc
 

@@ -172,14 +172,19 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], 
                     continue
                 if source != "gateway" and not _routed(method, published, operation):
                     continue
-                normalised = _normalise_operation(_rewrite_refs(operation, renames), source, method, published, max_page_size)
+                normalised = _normalise_operation(
+                    _rewrite_refs(operation, renames), source, method, published, max_page_size
+                )
                 paths.setdefault(published, {})[method] = normalised
     merged_components["securitySchemes"] = SECURITY_SCHEMES
     return {
         "openapi": "3.1.0",
-        "info": {"title": "攀枝花市社会工作服务体系 API", "version": version,
-                 "description": "经网关访问的全部接口：网关自身的登录、账户、API 密钥与审计接口，以及各服务在 /api/... 下的接口。"
-                                "所有数据按账户的区划代码限定范围：范围外的对象答 404，角色无权的功能答 403。"},
+        "info": {
+            "title": "攀枝花市社会工作服务体系 API",
+            "version": version,
+            "description": "经网关访问的全部接口：网关自身的登录、账户、API 密钥与审计接口，以及各服务在 /api/... 下的接口。"
+            "所有数据按账户的区划代码限定范围：范围外的对象答 404，角色无权的功能答 403。",
+        },
         "paths": paths,
         "components": merged_components,
         "security": [{"bearerAuth": []}, {"apiKey": []}],

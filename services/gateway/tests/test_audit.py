@@ -46,7 +46,9 @@ def test_actions_and_case_reads_are_audited_reads_are_not(env):
         ("POST", "stations", 200), ("GET", "cases", 200), ("GET", "cases", 404)]
     suspend, read, refused = [r for r in mine if r["action"] != "login"]
     assert suspend["resource_id"] == station and suspend["target_area"] == TOWNSHIPS["A"]
-    assert read["action"] == "case_read" and read["purpose"] == "督导复核" and read["resource_id"] == world.id("A", "case")
+    assert (
+        read["action"] == "case_read" and read["purpose"] == "督导复核" and read["resource_id"] == world.id("A", "case")
+    )
     assert read["at"] == pytest.approx(clock(), abs=5)
     everyone = records(client, users["auditor"])
     assert ("worker-b", 403) in {(r["actor"], r["status"]) for r in everyone}
@@ -72,11 +74,16 @@ def test_only_auditors_read_the_audit_and_only_their_area(env):
         assert client.get("/api/gateway/audit", headers=users[who]).status_code == 403
     assert client.get("/api/gateway/audit", headers=admin).status_code == 403  # system admin: no audit reading
     seen = records(client, users["auditor-b"])
-    assert seen and all(r["actor_area"].startswith("510422") or (r["target_area"] or "").startswith("510422") for r in seen)
+    assert seen and all(
+        r["actor_area"].startswith("510422") or (r["target_area"] or "").startswith("510422") for r in seen
+    )
     assert "county-a" not in {r["actor"] for r in seen}
     # auditors read, nothing else
     assert client.get(f"/api/stations/{world.id('B', 'station')}", headers=users["auditor-b"]).status_code == 403
-    assert client.get(f"/api/cases/{world.id('B', 'case')}", headers={**users["auditor-b"], "X-Purpose": "x"}).status_code == 403
+    assert (
+        client.get(f"/api/cases/{world.id('B', 'case')}", headers={**users["auditor-b"], "X-Purpose": "x"}).status_code
+        == 403
+    )
 
 
 def test_no_case_content_for_system_admins_and_auditors(env):

@@ -35,8 +35,18 @@ def b64(data: bytes) -> str:
 
 def claims(clock, **overrides):
     now = int(clock())
-    return {"iss": "pzh-gateway", "aud": "pzh-api", "sub": "county-a", "sid": "x", "role": "city_admin", "area": "510400",
-            "iat": now, "nbf": now, "exp": now + 600, **overrides}
+    return {
+        "iss": "pzh-gateway",
+        "aud": "pzh-api",
+        "sub": "county-a",
+        "sid": "x",
+        "role": "city_admin",
+        "area": "510400",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        **overrides,
+    }
 
 
 def station(client, world, headers):
@@ -65,7 +75,9 @@ def test_token_attacks_are_refused(env):
     real = jwt.decode(token, SECRET, algorithms=["HS256"], audience="pzh-api")
     forged_payload = b64(json.dumps({**real, "role": "city_admin", "area": "510400"}).encode())
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public_pem = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     hs_header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     confused_signing_input = f"{hs_header}.{b64(json.dumps(real).encode())}".encode()
     confused = f"{confused_signing_input.decode()}.{b64(hmac.new(public_pem, confused_signing_input, hashlib.sha256).digest())}"
@@ -124,10 +136,15 @@ def test_logout_ends_the_session(env):
 def test_lockout_after_repeated_failures_then_unlock(env):
     client, world, clock, admin, _ = env
     for _ in range(5):
-        assert client.post("/api/gateway/login", json={"username": "county-a", "password": "wrong-password"}).status_code == 401
+        assert (
+            client.post("/api/gateway/login", json={"username": "county-a", "password": "wrong-password"}).status_code
+            == 401
+        )
     locked = client.post("/api/gateway/login", json={"username": "county-a", "password": PASSWORD})
     assert locked.status_code == 401  # even the right password, while locked
-    assert client.post("/api/gateway/login", json={"username": "nobody", "password": "x"}).json() == locked.json()  # no oracle
+    assert (
+        client.post("/api/gateway/login", json={"username": "nobody", "password": "x"}).json() == locked.json()
+    )  # no oracle
     clock.advance(901)
     assert client.post("/api/gateway/login", json={"username": "county-a", "password": PASSWORD}).status_code == 200
     for _ in range(5):
@@ -152,8 +169,11 @@ def test_disabled_accounts_lose_their_sessions(env):
 
 def test_api_keys_are_hashed_scoped_and_revocable(env):
     client, world, _, admin, county = env
-    reply = client.post("/api/gateway/api-keys", json={"name": "county-a-sync", "role": "county_admin", "area_code": "510421"},
-                        headers=admin)
+    reply = client.post(
+        "/api/gateway/api-keys",
+        json={"name": "county-a-sync", "role": "county_admin", "area_code": "510421"},
+        headers=admin,
+    )
     assert reply.status_code == 201, reply.text
     key, key_id = reply.json()["api_key"], reply.json()["key_id"]
     assert key.split(".")[1] not in json.dumps(client.app.state.store.api_keys())
@@ -198,8 +218,11 @@ def test_bootstrap_admin_only_once_and_only_with_a_password(tmp_path):
 def test_account_management_is_scoped_and_ranked(env):
     client, _, _, admin, county = env
     def create(headers, username, role, area):
-        return client.post("/api/gateway/users", json={"username": username, "password": PASSWORD, "role": role, "area_code": area},
-                           headers=headers).status_code
+        return client.post(
+            "/api/gateway/users",
+            json={"username": username, "password": PASSWORD, "role": role, "area_code": area},
+            headers=headers,
+        ).status_code
     assert create(county, "town-a", "township_admin", "510421100") == 201
     assert create(county, "town-b", "township_admin", "510422100") == 403  # another county
     assert create(county, "peer", "county_admin", "510421") == 403        # not above itself
@@ -222,7 +245,9 @@ def test_scope_prefix():
 
 def test_tokens_carry_issuer_audience_and_a_short_life(env):
     _, _, clock, _, county = env
-    decoded = jwt.decode(county["Authorization"].split()[1], SECRET, algorithms=["HS256"], audience="pzh-api", issuer="pzh-gateway")
+    decoded = jwt.decode(
+        county["Authorization"].split()[1], SECRET, algorithms=["HS256"], audience="pzh-api", issuer="pzh-gateway"
+    )
     assert decoded["exp"] - decoded["iat"] == 900 and decoded["sub"] == "county-a"
     assert abs(decoded["iat"] - time.time()) < 60
 
@@ -230,15 +255,23 @@ def test_tokens_carry_issuer_audience_and_a_short_life(env):
 def test_a_county_system_admin_manages_keys_and_accounts_only_in_its_county(env):
     client, _, _, admin, _ = env
     county_sysadmin = add_account(client, admin, "sys-510421", "system_admin", "510421")
-    city_key = client.post("/api/gateway/api-keys", json={"name": "city-sync", "role": "auditor", "area_code": "510400"},
-                           headers=admin).json()["key_id"]
+    city_key = client.post(
+        "/api/gateway/api-keys", json={"name": "city-sync", "role": "auditor", "area_code": "510400"}, headers=admin
+    ).json()["key_id"]
     assert client.post("/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510402"},
                        headers=county_sysadmin).status_code == 404
-    own = client.post("/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510421"}, headers=county_sysadmin)
+    own = client.post(
+        "/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510421"}, headers=county_sysadmin
+    )
     assert own.status_code == 201, own.text
-    assert [k["key_id"] for k in client.get("/api/gateway/api-keys", headers=county_sysadmin).json()["api_keys"]] == [own.json()["key_id"]]
+    assert [k["key_id"] for k in client.get("/api/gateway/api-keys", headers=county_sysadmin).json()["api_keys"]] == [
+        own.json()["key_id"]
+    ]
     assert client.post(f"/api/gateway/api-keys/{city_key}/revocation", headers=county_sysadmin).status_code == 404
     users = client.get("/api/gateway/users", headers=county_sysadmin).json()["users"]
     assert users and all(u["area_code"].startswith("510421") for u in users)
-    assert client.post("/api/gateway/users", json={"username": "elsewhere", "password": "x" * 16, "role": "auditor",
-                                                   "area_code": "510402"}, headers=county_sysadmin).status_code in (403, 404)
+    assert client.post(
+        "/api/gateway/users",
+        json={"username": "elsewhere", "password": "x" * 16, "role": "auditor", "area_code": "510402"},
+        headers=county_sysadmin,
+    ).status_code in (403, 404)

@@ -79,12 +79,25 @@ class Provider:
         return {"keys": keys}
 
     def public_pem(self, kid: str) -> bytes:
-        return self.keys[kid].public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return (
+            self.keys[kid]
+            .public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
 
     def claims(self, **overrides) -> dict:
         now = int(time.time())
-        return {"iss": self.issuer, "aud": AUDIENCE, "sub": "u-1", "preferred_username": "li.county", "pzh_role": "county_admin",
-                "pzh_area_code": COUNTIES["A"], "iat": now, "exp": now + 600, **overrides}
+        return {
+            "iss": self.issuer,
+            "aud": AUDIENCE,
+            "sub": "u-1",
+            "preferred_username": "li.county",
+            "pzh_role": "county_admin",
+            "pzh_area_code": COUNTIES["A"],
+            "iat": now,
+            "exp": now + 600,
+            **overrides,
+        }
 
     def token(self, kid: str, **overrides) -> str:
         key = self.keys[kid]
@@ -122,14 +135,24 @@ def test_genuine_provider_tokens_are_accepted_with_role_and_area_from_their_clai
     with client:
         me = client.get("/api/gateway/me", headers=bearer(provider.token(rsa_kid)))
         assert me.status_code == 200, me.text
-        assert me.json() == {"username": "oidc:li.county", "role": "county_admin", "area_code": COUNTIES["A"], "kind": "oidc"}
+        assert me.json() == {
+            "username": "oidc:li.county",
+            "role": "county_admin",
+            "area_code": COUNTIES["A"],
+            "kind": "oidc",
+        }
         # a list-valued role claim holding one platform role (next to the provider's own roles) is accepted
-        es = client.get("/api/gateway/me", headers=bearer(provider.token(ec_kid, pzh_role=["offline_access", "auditor"])))
+        es = client.get(
+            "/api/gateway/me", headers=bearer(provider.token(ec_kid, pzh_role=["offline_access", "auditor"]))
+        )
         assert es.status_code == 200 and es.json()["role"] == "auditor"
         # and the area scope applies as to any account: county A's station yes, county B's no
         station = f"/api/stations/{world.id('A', 'station')}"
         assert client.get(station, headers=bearer(provider.token(rsa_kid))).status_code == 200
-        assert client.get(f"/api/stations/{world.id('B', 'station')}", headers=bearer(provider.token(rsa_kid))).status_code == 404
+        assert (
+            client.get(f"/api/stations/{world.id('B', 'station')}", headers=bearer(provider.token(rsa_kid))).status_code
+            == 404
+        )
         # the gateway's own tokens keep working beside the provider's
         admin = login(client, "admin", ADMIN_PASSWORD)
         assert client.get("/api/gateway/me", headers=admin).json()["kind"] == "user"
@@ -150,19 +173,24 @@ def test_token_attacks_are_refused_with_401(tmp_path, provider):
     attacks = {
         "alg none": jwt.encode(provider.claims(), None, algorithm="none", headers={"kid": kid}),
         "alg none, hand made": f"{b64(json.dumps({'alg': 'none', 'typ': 'JWT', 'kid': kid}).encode())}."
-                               f"{b64(json.dumps(provider.claims()).encode())}.",
+        f"{b64(json.dumps(provider.claims()).encode())}.",
         "wrong signature": stranger.token(kid, iss=provider.issuer),
         "expired": provider.token(kid, exp=now - 120, iat=now - 900),
         "wrong audience": provider.token(kid, aud="someone-else"),
         "wrong issuer": provider.token(kid, iss="https://evil.example"),
         "unknown kid": provider.token(unpublished),
-        "algorithm not the key's (ES256 on an RSA kid)": jwt.encode(provider.claims(), provider.keys[ec_kid], algorithm="ES256",
-                                                                     headers={"kid": kid}),
+        "algorithm not the key's (ES256 on an RSA kid)": jwt.encode(
+            provider.claims(), provider.keys[ec_kid], algorithm="ES256", headers={"kid": kid}
+        ),
         "no role": provider.token(kid, pzh_role="superuser"),
         "two roles": provider.token(kid, pzh_role=["city_admin", "auditor"]),
         "no area": provider.token(kid, pzh_area_code=None),
-        "no exp": jwt.encode({k: v for k, v in provider.claims().items() if k != "exp"}, provider.keys[kid], algorithm="RS256",
-                             headers={"kid": kid}),
+        "no exp": jwt.encode(
+            {k: v for k, v in provider.claims().items() if k != "exp"},
+            provider.keys[kid],
+            algorithm="RS256",
+            headers={"kid": kid},
+        ),
         "garbage": "not-a-jwt",
     }
     # HS/RS confusion: HS256 signed with the provider's PEM public key as the secret (made by hand:
@@ -181,8 +209,11 @@ def test_token_attacks_are_refused_with_401(tmp_path, provider):
                     failures.append(f"{name} {path}: {reply.status_code} {reply.text[:100]}")
         # a revoked API key too
         admin = login(client, "admin", ADMIN_PASSWORD)
-        created = client.post("/api/gateway/api-keys", json={"name": "etl", "role": "county_admin", "area_code": COUNTIES["A"]},
-                              headers=admin).json()
+        created = client.post(
+            "/api/gateway/api-keys",
+            json={"name": "etl", "role": "county_admin", "area_code": COUNTIES["A"]},
+            headers=admin,
+        ).json()
         assert client.get("/api/gateway/me", headers={"X-API-Key": created["api_key"]}).status_code == 200
         assert client.post(f"/api/gateway/api-keys/{created['key_id']}/revocation", headers=admin).status_code == 200
         for headers in ({"X-API-Key": created["api_key"]}, bearer(created["api_key"])):
@@ -200,7 +231,9 @@ def test_an_unknown_kid_refetches_the_key_set_at_most_once_per_interval(tmp_path
         assert provider.jwks_requests == 1
         # made-up kids: refused without asking the provider again within the interval
         for _ in range(5):
-            forged = jwt.encode(provider.claims(), provider.keys[first], algorithm="RS256", headers={"kid": uuid.uuid4().hex})
+            forged = jwt.encode(
+                provider.claims(), provider.keys[first], algorithm="RS256", headers={"kid": uuid.uuid4().hex}
+            )
             assert client.get("/api/gateway/me", headers=bearer(forged)).status_code == 401
         assert provider.jwks_requests == 1
     # with the interval elapsed (0 s), a rotated-in key is found by one refetch

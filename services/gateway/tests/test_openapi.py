@@ -67,14 +67,19 @@ def test_the_merged_document_is_valid_and_holds_every_routed_path(tmp_path, serv
         # the gateway's own routes, sign-in without a token, everything else with one
         assert doc["paths"]["/api/gateway/login"]["post"]["security"] == []
         assert "/api/gateway/users" in doc["paths"] and "/api/gateway/audit" in doc["paths"]
-        assert doc["components"]["securitySchemes"]["bearerAuth"] == {**doc["components"]["securitySchemes"]["bearerAuth"],
-                                                                       "type": "http", "scheme": "bearer"}
+        assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+            **doc["components"]["securitySchemes"]["bearerAuth"],
+            "type": "http",
+            "scheme": "bearer",
+        }
         assert doc["security"] == [{"bearerAuth": []}, {"apiKey": []}]
         operation_ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
         assert len(operation_ids) == len(set(operation_ids))
         for item in doc["paths"].values():
             for op in item.values():
-                assert op["responses"]["4XX"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+                assert op["responses"]["4XX"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorBody"
+                }
                 assert not any(code != "4XX" and code.startswith("4") for code in op["responses"])
         # cached: a second request asks no service
         fetched = len(services.fetches)
@@ -120,11 +125,17 @@ def test_component_name_clashes_are_resolved_deterministically():
     assert merge(gateway_doc, docs, 500, "1") == merged
     validate(merged)
     schemas = merged["components"]["schemas"]
-    ref = {p: item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"] for p, item in merged["paths"].items()}
+    ref = {
+        p: item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        for p, item in merged["paths"].items()
+    }
     assert ref["/api/stations"] == ref["/api/workers"] == "#/components/schemas/Thing"  # identical: shared
     assert ref["/api/clients"] == "#/components/schemas/casework__Thing" and schemas["casework__Thing"] == other
     assert ref["/api/contracts"] == "#/components/schemas/funding__Thing"
-    assert schemas["funding__Thing"]["properties"]["part"] == {"$ref": "#/components/schemas/Part"} and schemas["Part"] == part_a
+    assert (
+        schemas["funding__Thing"]["properties"]["part"] == {"$ref": "#/components/schemas/Part"}
+        and schemas["Part"] == part_a
+    )
     assert ref["/api/read-models/reports/{name}/{period}"] == "#/components/schemas/reporting__Thing"
     assert schemas["reporting__Thing"]["properties"]["part"] == {"$ref": "#/components/schemas/reporting__Part"}
     assert schemas["reporting__Part"] == part_b

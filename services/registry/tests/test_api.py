@@ -20,7 +20,9 @@ CSV = """code,name,parent_code,reform_affected,valid_from,vintage
 def client(tmp_path):
     application = make_application(RegistryApplication, RegistrySettings(data_dir=tmp_path))
     with TestClient(create_app(application)) as client:
-        assert client.post("/areas/import", content=CSV.encode(), headers={"content-type": "text/csv"}).status_code == 201
+        assert (
+            client.post("/areas/import", content=CSV.encode(), headers={"content-type": "text/csv"}).status_code == 201
+        )
         yield client
 
 
@@ -53,7 +55,10 @@ def test_a_room_cannot_sit_in_a_township_level_area(client):
 def test_unknown_area_code_is_a_readable_422(client):
     reply = client.post("/stations", json={"name": "某站", "tier": "township_station", "area_code": "510421999"})
     assert reply.status_code == 422
-    assert reply.json()["error"] == {"code": "unknown_area", "message": "未知的行政区划代码 510421999：尚未在登记系统中登记"}
+    assert reply.json()["error"] == {
+        "code": "unknown_area",
+        "message": "未知的行政区划代码 510421999：尚未在登记系统中登记",
+    }
 
 
 def test_a_second_general_station_in_one_county_is_409(client):
@@ -66,9 +71,13 @@ def test_a_second_general_station_in_one_county_is_409(client):
 def test_a_stale_expected_version_is_409_not_a_lost_update(client):
     station_id = _station(client)
     version = client.get(f"/stations/{station_id}").json()["version"]
-    first = client.post(f"/stations/{station_id}/suspend", json={"on": "2021-08-01", "reason": "装修", "expected_version": version})
+    first = client.post(
+        f"/stations/{station_id}/suspend", json={"on": "2021-08-01", "reason": "装修", "expected_version": version}
+    )
     assert first.status_code == 200
-    second = client.post(f"/stations/{station_id}/close", json={"on": "2021-08-02", "reason": "x", "expected_version": version})
+    second = client.post(
+        f"/stations/{station_id}/close", json={"on": "2021-08-02", "reason": "x", "expected_version": version}
+    )
     assert second.status_code == 409 and "版本冲突" in second.json()["error"]["message"]
     assert client.get(f"/stations/{station_id}").json()["status"] == "suspended"
 
@@ -105,7 +114,10 @@ def test_the_level_rises_with_facilities_and_is_never_typed_in(client):
     for item in ("venue", "signage", "office_equipment", "rules"):
         reply = client.put(f"/stations/{station_id}/facilities/{item}", json={"present": True, "on": "2021-07-01"})
     assert reply.json()["level"] == "none"  # no staff yet
-    assert client.put(f"/stations/{station_id}/facilities/pool", json={"present": True, "on": "2021-07-01"}).status_code == 422
+    assert (
+        client.put(f"/stations/{station_id}/facilities/pool", json={"present": True, "on": "2021-07-01"}).status_code
+        == 422
+    )
 
 
 def test_csv_import_reports_every_bad_line_and_stores_nothing(client):

@@ -75,7 +75,11 @@ def test_opening_a_planned_station_records_the_facts():
     station = Station.plan(" 炳草岗街道社会工作服务站 ", Tier.TOWNSHIP_STATION, "510402001", D)
     station.open(date(2021, 7, 15))
     planned, opened = station.collect_events()
-    assert (planned.name, planned.tier, opened.on) == ("炳草岗街道社会工作服务站", "township_station", date(2021, 7, 15))
+    assert (planned.name, planned.tier, opened.on) == (
+        "炳草岗街道社会工作服务站",
+        "township_station",
+        date(2021, 7, 15),
+    )
     assert station.status is Status.OPENED
 
 

@@ -71,7 +71,11 @@ def _rebuild(settings: ReportingSettings, live: Path, verify: bool) -> int:
     print(f"rebuilt from {counts['messages']} messages: {counts['applied']} applied, {counts['rejected']} rejected")
     if verify:
         same = ReadModelStore(fresh).dump() == ReadModelStore(live).dump()
-        print("重建结果与在线读模型一致 (rebuild equals live)" if same else "重建结果与在线读模型不一致 (rebuild differs from live)")
+        print(
+            "重建结果与在线读模型一致 (rebuild equals live)"
+            if same
+            else "重建结果与在线读模型不一致 (rebuild differs from live)"
+        )
         return 0 if same else 1
     for suffix in ("", "-wal", "-shm"):
         Path(f"{live}{suffix}").unlink(missing_ok=True)

@@ -18,7 +18,12 @@ PILOTS = {"510402", "510403", "510421"}
 ANNEX1 = {"510402": (1, 4, 7), "510403": (1, 1, 4), "510411": (1, 3, 8), "510421": (1, 3, 9), "510422": (1, 1, 3)}
 DOMAINS = ("social_assistance", "elderly_care", "child_welfare", "disability")
 STAGES = ("intake", "assessment", "plan", "intervention", "evaluation", "closing")
-TOPIC = {"registry": "registry.events", "talent": "talent.events", "casework": "casework.events", "funding": "funding.events"}
+TOPIC = {
+    "registry": "registry.events",
+    "talent": "talent.events",
+    "casework": "casework.events",
+    "funding": "funding.events",
+}
 
 
 @dataclass
@@ -71,7 +76,11 @@ def _areas(s: Scenario, year: int) -> dict[str, str]:
 
     def change(code: str, on: date, change: str, **data: Any) -> None:
         subject = str(uuid.uuid5(uuid.NAMESPACE_URL, f"area:{code}"))
-        s.emit("registry.area.changed.v1", subject, {"area_code": code, "change": change, "effective_on": on.isoformat(), **data})
+        s.emit(
+            "registry.area.changed.v1",
+            subject,
+            {"area_code": code, "change": change, "effective_on": on.isoformat(), **data},
+        )
         row = next(a for a in s.truth["areas"] if a["area_code"] == code)
         if change == "renamed":
             row["names"].append((on, data["name"]))
@@ -108,14 +117,27 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
         s.record("targets", county=county, year=year, on=on, values=(g, t, v))
         if county == "510411":  # revised in the second quarter
             on2 = date(year, 5, 10)
-            s.emit("registry.target.set.v1", subject, {"county_code": county, "year": year, "general_station": 1,
-                   "township_station": t + 1, "village_room": v + 2, "effective_on": on2.isoformat(), "source": "administrator"})
+            s.emit(
+                "registry.target.set.v1",
+                subject,
+                {
+                    "county_code": county,
+                    "year": year,
+                    "general_station": 1,
+                    "township_station": t + 1,
+                    "village_room": v + 2,
+                    "effective_on": on2.isoformat(),
+                    "source": "administrator",
+                },
+            )
             s.record("targets", county=county, year=year, on=on2, values=(1, t + 1, v + 2))
     stations: list[dict[str, Any]] = []
     for county, (_, t, v) in ANNEX1.items():
         plan = [("general_station", county)]
         plan += [("township_station", f"{county}{i:03d}") for i in range(1, t + 1)]
-        plan += [("village_room", f"{county}{1 + i % max(t, 1):03d}{i:03d}") for i in range(1, v)]  # one short of target
+        plan += [
+            ("village_room", f"{county}{1 + i % max(t, 1):03d}{i:03d}") for i in range(1, v)
+        ]  # one short of target
         for tier, area in plan:
             sid = _uuid(rng)
             pilot = tier == "township_station" and county in PILOTS
@@ -124,20 +146,51 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
                                        "village_room": "社会工作服务室"}[tier]
             # the county's first township station also serves the next township (片区化)
             covers = [f"{county}{t + 1:03d}"] if area == f"{county}001" and tier == "township_station" else []
-            s.emit("registry.station.planned.v1", sid, {
-                "station_id": sid, "tier": tier, "area_code": area, "county_code": county, "name": name,
-                "construction_mode": "county_self_built", "operating_model": "self_operated", "agency": None,
-                "provincial_pilot": pilot, "governance_pilot": False, "covers": covers, "planned_on": (opened - timedelta(days=30)).isoformat()})
-            s.emit("registry.station.opened.v1", sid, {"station_id": sid, "tier": tier, "area_code": area,
-                                                       "county_code": county, "name": name, "opened_on": opened.isoformat()})
+            s.emit(
+                "registry.station.planned.v1",
+                sid,
+                {
+                    "station_id": sid,
+                    "tier": tier,
+                    "area_code": area,
+                    "county_code": county,
+                    "name": name,
+                    "construction_mode": "county_self_built",
+                    "operating_model": "self_operated",
+                    "agency": None,
+                    "provincial_pilot": pilot,
+                    "governance_pilot": False,
+                    "covers": covers,
+                    "planned_on": (opened - timedelta(days=30)).isoformat(),
+                },
+            )
+            s.emit(
+                "registry.station.opened.v1",
+                sid,
+                {
+                    "station_id": sid,
+                    "tier": tier,
+                    "area_code": area,
+                    "county_code": county,
+                    "name": name,
+                    "opened_on": opened.isoformat(),
+                },
+            )
             level_on = opened + timedelta(days=20)
-            s.emit("registry.station.level_changed.v1", sid, {"station_id": sid, "level": "basic", "previous_level": "none",
-                                                              "effective_on": level_on.isoformat()})
+            s.emit(
+                "registry.station.level_changed.v1",
+                sid,
+                {"station_id": sid, "level": "basic", "previous_level": "none", "effective_on": level_on.isoformat()},
+            )
             row = {"station_id": sid, "tier": tier, "area_code": area, "county": county, "pilot": pilot,
                    "opened_on": opened, "closed_on": None, "level_on": level_on, "name": name, "covers": covers}
             if tier == "village_room" and rng.random() < 0.15:
                 closed = _day(rng, opened + timedelta(days=1), dec31)
-                s.emit("registry.station.closed.v1", sid, {"station_id": sid, "effective_on": closed.isoformat(), "reason": "撤并"})
+                s.emit(
+                    "registry.station.closed.v1",
+                    sid,
+                    {"station_id": sid, "effective_on": closed.isoformat(), "reason": "撤并"},
+                )
                 row["closed_on"] = closed
             stations.append(row)
             s.record("stations", **row)
@@ -146,8 +199,16 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
         for _ in range(rng.randint(1, 4)):  # social workers, some certified this year
             wid = _uuid(rng)
             since = _day(rng, date(year - 1, 1, 1), date(year, 6, 30))
-            s.emit("talent.worker.assigned.v1", wid, {"worker_id": wid, "station_id": st["station_id"], "employment": "full_time",
-                                                       "assigned_on": since.isoformat()})
+            s.emit(
+                "talent.worker.assigned.v1",
+                wid,
+                {
+                    "worker_id": wid,
+                    "station_id": st["station_id"],
+                    "employment": "full_time",
+                    "assigned_on": since.isoformat(),
+                },
+            )
             certified = _day(rng, jan1, dec31) if rng.random() < 0.6 else None
             if certified and certified >= since:
                 s.emit("talent.worker.certified.v1", wid, {"worker_id": wid, "level": "assistant_social_worker",
@@ -162,7 +223,11 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
                                                             "registered_on": first.isoformat()})
             days = sorted({first, _day(rng, first, dec31)} if rng.random() < 0.3 else {first})
             for d in days:
-                s.emit("talent.volunteer.trained.v1", vid, {"volunteer_id": vid, "station_id": st["station_id"], "trained_on": d.isoformat()})
+                s.emit(
+                    "talent.volunteer.trained.v1",
+                    vid,
+                    {"volunteer_id": vid, "station_id": st["station_id"], "trained_on": d.isoformat()},
+                )
             s.record("volunteer_trainings", volunteer_id=vid, station_id=st["station_id"], first=days[0])
         for _ in range(rng.randint(0, 5)):  # community organisations
             oid = _uuid(rng)
@@ -170,17 +235,47 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
             incubated = filed + timedelta(days=rng.randint(10, 60))
             kind = rng.choice(["functional_service", "interest_volunteer"])
             reform = rng.random() < 0.4
-            s.emit("talent.organisation.filed.v1", oid, {"organisation_id": oid, "name": "社区社会组织", "host_station_id": st["station_id"],
-                                                         "reform_affected": reform, "filed_on": filed.isoformat()})
-            s.emit("talent.organisation.incubated.v1", oid, {"organisation_id": oid, "host_station_id": st["station_id"],
-                                                             "organisation_type": kind, "reform_affected": reform,
-                                                             "incubated_on": incubated.isoformat()})
+            s.emit(
+                "talent.organisation.filed.v1",
+                oid,
+                {
+                    "organisation_id": oid,
+                    "name": "社区社会组织",
+                    "host_station_id": st["station_id"],
+                    "reform_affected": reform,
+                    "filed_on": filed.isoformat(),
+                },
+            )
+            s.emit(
+                "talent.organisation.incubated.v1",
+                oid,
+                {
+                    "organisation_id": oid,
+                    "host_station_id": st["station_id"],
+                    "organisation_type": kind,
+                    "reform_affected": reform,
+                    "incubated_on": incubated.isoformat(),
+                },
+            )
             registered = incubated + timedelta(days=rng.randint(5, 40)) if rng.random() < 0.5 else None
             if registered:
-                s.emit("talent.organisation.registered.v1", oid, {"organisation_id": oid, "host_station_id": st["station_id"],
-                                                                  "registration_number": "52510402MJ0000001X",
-                                                                  "registered_on": registered.isoformat()})
-            s.record("organisations", station_id=st["station_id"], incubated_on=incubated, registered_on=registered, type=kind)
+                s.emit(
+                    "talent.organisation.registered.v1",
+                    oid,
+                    {
+                        "organisation_id": oid,
+                        "host_station_id": st["station_id"],
+                        "registration_number": "52510402MJ0000001X",
+                        "registered_on": registered.isoformat(),
+                    },
+                )
+            s.record(
+                "organisations",
+                station_id=st["station_id"],
+                incubated_on=incubated,
+                registered_on=registered,
+                type=kind,
+            )
     for st in stations:
         for _ in range(rng.randint(0, 3)):  # cases
             cid = _uuid(rng)
@@ -192,68 +287,173 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
             steps, on = [], opened
             for frm, to in zip(STAGES, STAGES[1:rng.randint(1, len(STAGES))], strict=False):
                 on = on + timedelta(days=rng.randint(1, 20))
-                s.emit("casework.case.stage_advanced.v1", cid, {**ctx, "from_stage": frm, "stage": to, "advanced_on": on.isoformat()})
+                s.emit(
+                    "casework.case.stage_advanced.v1",
+                    cid,
+                    {**ctx, "from_stage": frm, "stage": to, "advanced_on": on.isoformat()},
+                )
                 steps.append((on, to))
             closed = None
             if steps and steps[-1][1] == "closing" and rng.random() < 0.7:
                 closed = on + timedelta(days=3)
-                s.emit("casework.case.closed.v1", cid, {**ctx, "closed_on": closed.isoformat(), "duration_days": (closed - opened).days})
+                s.emit(
+                    "casework.case.closed.v1",
+                    cid,
+                    {**ctx, "closed_on": closed.isoformat(), "duration_days": (closed - opened).days},
+                )
             if domain == "child_welfare" and rng.random() < 0.5:
-                s.emit("casework.escalation.raised.v1", cid, {**{**ctx, "age_band": "6-13"}, "escalation_id": _uuid(rng),
-                                                             "kind": "suspected_child_abuse", "raised_on": opened.isoformat()})
+                s.emit(
+                    "casework.escalation.raised.v1",
+                    cid,
+                    {
+                        **{**ctx, "age_band": "6-13"},
+                        "escalation_id": _uuid(rng),
+                        "kind": "suspected_child_abuse",
+                        "raised_on": opened.isoformat(),
+                    },
+                )
                 s.record("escalations", county=st["county"], on=opened)
             if domain == "social_assistance":
-                s.emit("casework.case.referred.v1", cid, {**ctx, "referral_id": _uuid(rng), "policy": "minimum_living_allowance",
-                                                         "referred_on": opened.isoformat()})
+                s.emit(
+                    "casework.case.referred.v1",
+                    cid,
+                    {
+                        **ctx,
+                        "referral_id": _uuid(rng),
+                        "policy": "minimum_living_allowance",
+                        "referred_on": opened.isoformat(),
+                    },
+                )
                 s.record("referrals", county=st["county"], on=opened)
             s.record("cases", county=st["county"], domain=domain, opened_on=opened, steps=steps, closed_on=closed)
         if rng.random() < 0.5:  # a complaint and surveys
             qid = _uuid(rng)
-            received = datetime.combine(_day(rng, jan1, date(year, 11, 30)), datetime.min.time(), UTC) + timedelta(hours=rng.randint(0, 23))
-            s.emit("casework.complaint.received.v1", qid, {"complaint_id": qid, "station_id": st["station_id"], "channel": "phone",
-                                                          "received_at": received.isoformat()})
+            received = datetime.combine(_day(rng, jan1, date(year, 11, 30)), datetime.min.time(), UTC) + timedelta(
+                hours=rng.randint(0, 23)
+            )
+            s.emit(
+                "casework.complaint.received.v1",
+                qid,
+                {
+                    "complaint_id": qid,
+                    "station_id": st["station_id"],
+                    "channel": "phone",
+                    "received_at": received.isoformat(),
+                },
+            )
             response, resolution = rng.randint(1, 48), rng.randint(49, 300)
             closed_at = received + timedelta(hours=resolution)
-            s.emit("casework.complaint.closed.v1", qid, {"complaint_id": qid, "station_id": st["station_id"], "channel": "phone",
-                                                        "received_at": received.isoformat(), "closed_at": closed_at.isoformat(),
-                                                        "response_hours": float(response), "resolution_hours": float(resolution)})
-            s.record("complaints", county=st["county"], received_at=received, closed_at=closed_at, response_hours=response)
+            s.emit(
+                "casework.complaint.closed.v1",
+                qid,
+                {
+                    "complaint_id": qid,
+                    "station_id": st["station_id"],
+                    "channel": "phone",
+                    "received_at": received.isoformat(),
+                    "closed_at": closed_at.isoformat(),
+                    "response_hours": float(response),
+                    "resolution_hours": float(resolution),
+                },
+            )
+            s.record(
+                "complaints", county=st["county"], received_at=received, closed_at=closed_at, response_hours=response
+            )
             for respondent in ("client", "purchaser"):
                 score = rng.randint(70, 100)
                 on = _day(rng, jan1, dec31)
                 sid = _uuid(rng)
-                s.emit("casework.survey.recorded.v1", sid, {"survey_id": sid, "station_id": st["station_id"], "respondent": respondent,
-                                                           "method": "questionnaire", "score": float(score), "surveyed_on": on.isoformat()})
+                s.emit(
+                    "casework.survey.recorded.v1",
+                    sid,
+                    {
+                        "survey_id": sid,
+                        "station_id": st["station_id"],
+                        "respondent": respondent,
+                        "method": "questionnaire",
+                        "score": float(score),
+                        "surveyed_on": on.isoformat(),
+                    },
+                )
                 s.record("surveys", county=st["county"], on=on, score=score)
     for county in COUNTIES:
         total = rng.randint(5_000_000_00, 20_000_000_00)
         cap = total * 3 // 100
-        s.emit("funding.hardship_spending.recorded.v1", str(uuid.uuid5(uuid.NAMESPACE_URL, f"cap:{county}:{year - 1}")), {
-            "area_code": county, "year": year - 1, "total": _money(total), "cap_year": year, "cap": _money(cap),
-            "recorded_on": date(year, 1, 10).isoformat()})
+        s.emit(
+            "funding.hardship_spending.recorded.v1",
+            str(uuid.uuid5(uuid.NAMESPACE_URL, f"cap:{county}:{year - 1}")),
+            {
+                "area_code": county,
+                "year": year - 1,
+                "total": _money(total),
+                "cap_year": year,
+                "cap": _money(cap),
+                "recorded_on": date(year, 1, 10).isoformat(),
+            },
+        )
         s.record("caps", county=county, year=year, cap=cap)
         bid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"budget:{county}:{year}:social_assistance"))
-        s.emit("funding.source.budgeted.v1", bid, {"budget_id": bid, "area_code": county, "year": year, "source": "social_assistance",
-                                                   "amount": _money(cap), "budgeted_on": date(year, 1, 12).isoformat()})
+        s.emit(
+            "funding.source.budgeted.v1",
+            bid,
+            {
+                "budget_id": bid,
+                "area_code": county,
+                "year": year,
+                "source": "social_assistance",
+                "amount": _money(cap),
+                "budgeted_on": date(year, 1, 12).isoformat(),
+            },
+        )
         cid = _uuid(rng)
         amount = rng.randint(100_000_00, cap)
         lottery = amount // 2
         assistance = amount - lottery
         signed = date(year, 2, 1)
         station_ids = [st["station_id"] for st in township if st["county"] == county]
-        s.emit("funding.contract.signed.v1", cid, {
-            "contract_id": cid, "purchaser": "civil_affairs", "provider_agency": "某社工机构", "station_ids": station_ids,
-            "area_code": county, "amount": _money(amount), "period_start": signed.isoformat(), "period_end": dec31.isoformat(),
-            "sources": [{"source": "welfare_lottery", "amount": _money(lottery)}, {"source": "social_assistance", "amount": _money(assistance)}],
-            "signed_on": signed.isoformat()})
+        s.emit(
+            "funding.contract.signed.v1",
+            cid,
+            {
+                "contract_id": cid,
+                "purchaser": "civil_affairs",
+                "provider_agency": "某社工机构",
+                "station_ids": station_ids,
+                "area_code": county,
+                "amount": _money(amount),
+                "period_start": signed.isoformat(),
+                "period_end": dec31.isoformat(),
+                "sources": [
+                    {"source": "welfare_lottery", "amount": _money(lottery)},
+                    {"source": "social_assistance", "amount": _money(assistance)},
+                ],
+                "signed_on": signed.isoformat(),
+            },
+        )
         paid = 0
         for instalment, paid_on in enumerate((date(year, 3, 1), date(year, 8, 1)), start=1):
             part_l, part_a = lottery // 2, assistance // 2
             paid += part_l + part_a
-            s.emit("funding.funds.disbursed.v1", cid, {
-                "contract_id": cid, "area_code": county, "funding_area_code": county, "year": year, "instalment": instalment,
-                "milestone": f"第{instalment}期", "amount": _money(part_l + part_a),
-                "sources": [{"source": "welfare_lottery", "amount": _money(part_l)}, {"source": "social_assistance", "amount": _money(part_a)}],
-                "paid_on": paid_on.isoformat(), "contract_amount": _money(amount), "paid_to_date": _money(paid), "evaluation": None})
+            s.emit(
+                "funding.funds.disbursed.v1",
+                cid,
+                {
+                    "contract_id": cid,
+                    "area_code": county,
+                    "funding_area_code": county,
+                    "year": year,
+                    "instalment": instalment,
+                    "milestone": f"第{instalment}期",
+                    "amount": _money(part_l + part_a),
+                    "sources": [
+                        {"source": "welfare_lottery", "amount": _money(part_l)},
+                        {"source": "social_assistance", "amount": _money(part_a)},
+                    ],
+                    "paid_on": paid_on.isoformat(),
+                    "contract_amount": _money(amount),
+                    "paid_to_date": _money(paid),
+                    "evaluation": None,
+                },
+            )
             s.record("disbursements", county=county, paid_on=paid_on, total=part_l + part_a, assistance=part_a)
     return s

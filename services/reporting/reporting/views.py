@@ -52,7 +52,9 @@ def stations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
     names = store.names("area", as_of, children)
     levels = dict.fromkeys(LEVELS, 0) | _by(store.sums("station_levels", area, as_of, by=("k1",)))
     year = as_of[:4]
-    targets = dict.fromkeys(TIERS[:3], 0) | {k1: n for (k1, k2), n in store.sums("targets", area, as_of).items() if k2 == year}
+    targets = dict.fromkeys(TIERS[:3], 0) | {
+        k1: n for (k1, k2), n in store.sums("targets", area, as_of).items() if k2 == year
+    }
     return {"stations": counts, "total": sum(counts.values()),
             "children": [{"area_code": c, "name": names.get(c), "stations": v, "total": sum(v.values())}
                          for c, v in sorted(children.items())],
@@ -83,7 +85,11 @@ def _townships(store: ReadModelStore, area: str, as_of: str) -> tuple[set[str], 
     """The townships under the area valid on the day, and those of them an open township station
     serves (its own township and those it covers). A served code that is not a valid township that
     day (never registered, or merged away) is not counted."""
-    townships = {code for (code, lvl), n in store.sums("areas", area, as_of, by=("area", "k1")).items() if lvl == "township" and n > 0}
+    townships = {
+        code
+        for (code, lvl), n in store.sums("areas", area, as_of, by=("area", "k1")).items()
+        if lvl == "township" and n > 0
+    }
     served = {code for (code,), n in store.sums("served_townships", area, as_of, by=("area",)).items() if n > 0}
     return townships, served & townships
 
@@ -119,17 +125,31 @@ def coverage(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
     child_length = {AreaLevel.CITY: 6, AreaLevel.COUNTY: 9}.get(level_of(area))
     codes = sorted({code[:child_length] for code in townships}) if child_length else []
     names = store.names("area", as_of, [area, *codes, *unserved])
-    children = [{"area_code": code, "name": names.get(code),
-                 **_tally({t for t in townships if t.startswith(code)}, {t for t in served if t.startswith(code)})} for code in codes]
+    children = [
+        {
+            "area_code": code,
+            "name": names.get(code),
+            **_tally({t for t in townships if t.startswith(code)}, {t for t in served if t.startswith(code)}),
+        }
+        for code in codes
+    ]
     remaining = len(unserved)
-    return {"name": names.get(area), **_tally(townships, served),
-            "unserved": [{"area_code": code, "name": names.get(code)} for code in unserved],
-            "reform_affected_townships": sum(n for (lvl,), n in store.sums("reform_areas", area, as_of, by=("k1",)).items()
-                                             if lvl == "township"),
-            "goal_2025": {"year": GOAL_YEAR, "goal": "乡镇(街道)社会工作服务全覆盖", "remaining": remaining,
-                          "met": bool(townships) and remaining == 0},
-            "reform_affected_2021": reform_share_2021(store, area, as_of),
-            "children": children}
+    return {
+        "name": names.get(area),
+        **_tally(townships, served),
+        "unserved": [{"area_code": code, "name": names.get(code)} for code in unserved],
+        "reform_affected_townships": sum(
+            n for (lvl,), n in store.sums("reform_areas", area, as_of, by=("k1",)).items() if lvl == "township"
+        ),
+        "goal_2025": {
+            "year": GOAL_YEAR,
+            "goal": "乡镇(街道)社会工作服务全覆盖",
+            "remaining": remaining,
+            "met": bool(townships) and remaining == 0,
+        },
+        "reform_affected_2021": reform_share_2021(store, area, as_of),
+        "children": children,
+    }
 
 
 def talent(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
@@ -164,12 +184,17 @@ def cases(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str,
         referrals.setdefault(outcome, {})[policy] = n
     opened = _by(store.sums("cases_opened", area, as_of, since))
     closed = _by(store.sums("cases_closed", area, as_of, since))
-    return {"open": sum(sum(v.values()) for v in by_stage.values()), "open_by_domain_and_stage": dict(sorted(by_stage.items())),
-            "opened": {"total": sum(opened.values()), "by_domain": opened},
-            "closed": {"total": sum(closed.values()), "by_domain": closed},
-            "escalations": store.total("escalations", area, as_of, since),
-            "referrals": {outcome: {"total": sum(v.values()), "by_policy": dict(sorted(v.items()))}
-                          for outcome, v in sorted(referrals.items())}}
+    return {
+        "open": sum(sum(v.values()) for v in by_stage.values()),
+        "open_by_domain_and_stage": dict(sorted(by_stage.items())),
+        "opened": {"total": sum(opened.values()), "by_domain": opened},
+        "closed": {"total": sum(closed.values()), "by_domain": closed},
+        "escalations": store.total("escalations", area, as_of, since),
+        "referrals": {
+            outcome: {"total": sum(v.values()), "by_policy": dict(sorted(v.items()))}
+            for outcome, v in sorted(referrals.items())
+        },
+    }
 
 
 def complaints(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
@@ -199,7 +224,13 @@ def headroom(store: ReadModelStore, area: str, year: int, as_of: str) -> dict[st
     code = funding_area(area)
     cap = store.sums("assistance_cap", code, as_of, exact=True, by=("k2",)).get((str(year),), 0)
     used = store.sums("assistance_used", code, as_of, exact=True, by=("k2",)).get((str(year),), 0)
-    return {"funding_area_code": code, "year": year, "cap": yuan(cap), "used": yuan(used), "headroom": yuan(max(cap - used, 0))}
+    return {
+        "funding_area_code": code,
+        "year": year,
+        "cap": yuan(cap),
+        "used": yuan(used),
+        "headroom": yuan(max(cap - used, 0)),
+    }
 
 
 def money(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
@@ -209,14 +240,25 @@ def money(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str,
     signed = _by(store.sums("contracts_signed", area, as_of, since))
     amounts = _by(store.sums("contract_amount", area, as_of, since))
     sources = _by(store.sums("contract_sources", area, as_of, since))
-    return {"budget": {"year": int(year), "total": yuan(sum(budget.values())),
-                       "by_source": {k: yuan(v) for k, v in sorted(budget.items())}},
-            "contracts": {"signed": sum(signed.values()), "amount": yuan(sum(amounts.values())),
-                          "by_purchaser": {p: {"signed": n, "amount": yuan(amounts.get(p, 0))} for p, n in signed.items()},
-                          "by_source": {k: yuan(v) for k, v in sources.items()}},
-            "disbursed": {"instalments": store.total("disbursements", area, as_of, since),
-                          "total": yuan(sum(disbursed.values())), "by_source": {k: yuan(v) for k, v in disbursed.items()}},
-            "assistance_cap": headroom(store, area, int(year), as_of)}
+    return {
+        "budget": {
+            "year": int(year),
+            "total": yuan(sum(budget.values())),
+            "by_source": {k: yuan(v) for k, v in sorted(budget.items())},
+        },
+        "contracts": {
+            "signed": sum(signed.values()),
+            "amount": yuan(sum(amounts.values())),
+            "by_purchaser": {p: {"signed": n, "amount": yuan(amounts.get(p, 0))} for p, n in signed.items()},
+            "by_source": {k: yuan(v) for k, v in sources.items()},
+        },
+        "disbursed": {
+            "instalments": store.total("disbursements", area, as_of, since),
+            "total": yuan(sum(disbursed.values())),
+            "by_source": {k: yuan(v) for k, v in disbursed.items()},
+        },
+        "assistance_cap": headroom(store, area, int(year), as_of),
+    }
 
 
 VIEWS: dict[str, Callable[[ReadModelStore, str, str, str], dict[str, Any]]] = {

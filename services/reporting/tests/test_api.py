@@ -40,7 +40,10 @@ def test_every_view_answers_for_every_tier_and_a_past_date(client, figure):
 def test_unknown_view_bad_dates(client):
     assert client.get("/read-models/nonsense/510400").status_code == 404
     assert client.get("/read-models/talent/510400", params={"as_of": "2024-13-01"}).status_code == 422
-    assert client.get("/read-models/talent/510400", params={"as_of": "2024-01-01", "since": "2024-02-01"}).status_code == 422
+    assert (
+        client.get("/read-models/talent/510400", params={"as_of": "2024-01-01", "since": "2024-02-01"}).status_code
+        == 422
+    )
 
 
 def test_quarterly_notice_versions_and_downloads(client):
@@ -50,7 +53,10 @@ def test_quarterly_notice_versions_and_downloads(client):
     assert (first.json()["version"], second["version"]) == (1, 2)
     listing = client.get("/read-models/reports").json()["reports"]
     assert [(r["period"], r["version"]) for r in listing] == [("2024-Q2", 1), ("2024-Q2", 2)]
-    assert [v["version"] for v in client.get("/read-models/reports/quarterly-notice/2024-Q2").json()["versions"]] == [1, 2]
+    assert [v["version"] for v in client.get("/read-models/reports/quarterly-notice/2024-Q2").json()["versions"]] == [
+        1,
+        2,
+    ]
     latest = client.get("/read-models/reports/quarterly-notice/2024-Q2/latest.json").json()
     assert latest["version"] == 2 and len(latest["counties"]) == 5
     pdf = client.get(second["files"]["pdf"])

@@ -29,12 +29,36 @@ def changed(code, change, on, **data):
 
 
 def township_station(sid, area, opened, covers=(), name="站"):
-    return [("registry.station.planned.v1", {
-                "station_id": sid, "tier": "township_station", "area_code": area, "county_code": area[:6], "name": name,
-                "construction_mode": "county_self_built", "operating_model": "self_operated", "agency": None,
-                "provincial_pilot": False, "governance_pilot": False, "covers": list(covers), "planned_on": "2020-06-01"}),
-            ("registry.station.opened.v1", {"station_id": sid, "tier": "township_station", "area_code": area,
-                                            "county_code": area[:6], "name": name, "opened_on": opened})]
+    return [
+        (
+            "registry.station.planned.v1",
+            {
+                "station_id": sid,
+                "tier": "township_station",
+                "area_code": area,
+                "county_code": area[:6],
+                "name": name,
+                "construction_mode": "county_self_built",
+                "operating_model": "self_operated",
+                "agency": None,
+                "provincial_pilot": False,
+                "governance_pilot": False,
+                "covers": list(covers),
+                "planned_on": "2020-06-01",
+            },
+        ),
+        (
+            "registry.station.opened.v1",
+            {
+                "station_id": sid,
+                "tier": "township_station",
+                "area_code": area,
+                "county_code": area[:6],
+                "name": name,
+                "opened_on": opened,
+            },
+        ),
+    ]
 
 
 S1, S2, S3 = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 4))
@@ -45,10 +69,16 @@ def world():
     is flagged reform-affected on 2021-03-01, after S2 opened; 004 has no station and is merged into
     001 on 2022-01-01; a township 005 of 2022 has none. 米易县 001 (reform-affected) has S3, opened in
     2021 and closed in 2023."""
-    events = [registered("510402", "东区"), registered("510402001", "甲街道", reform=True), registered("510402002", "乙街道"),
-              registered("510402003", "丙镇"), registered("510402004", "丁镇"),
-              registered("510402005", "戊街道", valid_from="2022-01-01"),
-              registered("510421", "米易县"), registered("510421001", "攀莲镇", reform=True)]
+    events = [
+        registered("510402", "东区"),
+        registered("510402001", "甲街道", reform=True),
+        registered("510402002", "乙街道"),
+        registered("510402003", "丙镇"),
+        registered("510402004", "丁镇"),
+        registered("510402005", "戊街道", valid_from="2022-01-01"),
+        registered("510421", "米易县"),
+        registered("510421001", "攀莲镇", reform=True),
+    ]
     events += [changed("510402004", "merged", "2022-01-01", successors=["510402001"]),
                changed("510402003", "reform_flag_set", "2021-03-01", reform_affected=True),
                changed("510402002", "renamed", "2021-06-01", name="乙新街道")]
@@ -60,7 +90,9 @@ def world():
 
 
 def feed(store, events):
-    store.apply((f"{event_type}:{n}", event_type, project(event_type, data)) for n, (event_type, data) in enumerate(events))
+    store.apply(
+        (f"{event_type}:{n}", event_type, project(event_type, data)) for n, (event_type, data) in enumerate(events)
+    )
 
 
 @pytest.fixture
@@ -71,7 +103,12 @@ def store(tmp_path):
 
 
 def test_townships_valid_on_the_day_and_those_an_open_township_station_serves(store):
-    assert township_coverage(store, "510402", "2019-12-31") == {"townships": 0, "served": 0, "share": None, "unserved": []}
+    assert township_coverage(store, "510402", "2019-12-31") == {
+        "townships": 0,
+        "served": 0,
+        "share": None,
+        "unserved": [],
+    }
     # 2020-12-31: S1 serves 001 and (片区) 002; 003 and 004 have none
     assert township_coverage(store, "510402", "2020-12-31") == {
         "townships": 4, "served": 2, "share": "0.5000", "unserved": ["510402003", "510402004"]}
@@ -80,7 +117,12 @@ def test_townships_valid_on_the_day_and_those_an_open_township_station_serves(st
     assert township_coverage(store, "510402", "2022-01-01") == {
         "townships": 4, "served": 3, "share": "0.7500", "unserved": ["510402005"]}
     assert township_coverage(store, "510421", "2022-12-31")["share"] == "1.0000"
-    assert township_coverage(store, "510421", "2023-01-01") == {"townships": 1, "served": 0, "share": "0.0000", "unserved": ["510421001"]}
+    assert township_coverage(store, "510421", "2023-01-01") == {
+        "townships": 1,
+        "served": 0,
+        "share": "0.0000",
+        "unserved": ["510421001"],
+    }
     assert township_coverage(store, "510400", "2022-06-30") == {
         "townships": 5, "served": 4, "share": "0.8000", "unserved": ["510402005"]}
     # a township as its own area: served or not
@@ -102,7 +144,12 @@ def test_reform_affected_flag_as_of_each_2021_station_opening_day(store):
 def test_coverage_view_per_county_with_names_and_the_2025_goal(store):
     from datetime import date
     body = view(store, "coverage", "510400", date(2022, 6, 30))
-    assert (body["name"], body["townships"], body["served"], body["share"]) == (None, 5, 4, "0.8000")  # the city was not registered here
+    assert (body["name"], body["townships"], body["served"], body["share"]) == (
+        None,
+        5,
+        4,
+        "0.8000",
+    )  # the city was not registered here
     assert body["unserved"] == [{"area_code": "510402005", "name": "戊街道"}]
     assert body["goal_2025"] == {"year": 2025, "goal": "乡镇(街道)社会工作服务全覆盖", "remaining": 1, "met": False}
     assert body["children"] == [
@@ -123,7 +170,9 @@ def test_any_interleaving_and_redelivery_give_the_same_read_models(tmp_path):
     feed(reference, world())
     dump = reference.dump()
     assert dump["names"] and any(row[2] == "served_townships" for row in dump["facts"])
-    events = [(f"{event_type}:{n}", event_type, data) for n, (event_type, data) in enumerate(world())]  # ids as feed() gives
+    events = [
+        (f"{event_type}:{n}", event_type, data) for n, (event_type, data) in enumerate(world())
+    ]  # ids as feed() gives
     per_aggregate: dict = {}
     for event in events:
         per_aggregate.setdefault(event[2].get("station_id") or event[2]["area_code"], []).append(event)
@@ -146,8 +195,16 @@ def test_any_interleaving_and_redelivery_give_the_same_read_models(tmp_path):
 
 def test_area_events_breaking_the_contract_are_projection_errors():
     with pytest.raises(ProjectionError):
-        project("registry.area.registered.v1", {"area_code": "510402001", "level": "hamlet", "name": "x", "reform_affected": False,
-                                                "valid_from": "2020-01-01"})
+        project(
+            "registry.area.registered.v1",
+            {
+                "area_code": "510402001",
+                "level": "hamlet",
+                "name": "x",
+                "reform_affected": False,
+                "valid_from": "2020-01-01",
+            },
+        )
     with pytest.raises(ProjectionError):
         project("registry.area.changed.v1", {"area_code": "510402001", "change": "renamed"})
     with pytest.raises(ProjectionError, match="only v1"):

@@ -22,10 +22,23 @@ class Feed:
 
     def station(self, area="510402001", tier="township_station", pilot=True, opened="2024-02-01", station_id=None):
         sid = station_id or _id()
-        self("registry.station.planned.v1", {
-            "station_id": sid, "tier": tier, "area_code": area, "county_code": area[:6], "name": "站", "construction_mode": "county_self_built",
-            "operating_model": "self_operated", "agency": None, "provincial_pilot": pilot, "governance_pilot": False, "covers": [],
-            "planned_on": "2024-01-01"})
+        self(
+            "registry.station.planned.v1",
+            {
+                "station_id": sid,
+                "tier": tier,
+                "area_code": area,
+                "county_code": area[:6],
+                "name": "站",
+                "construction_mode": "county_self_built",
+                "operating_model": "self_operated",
+                "agency": None,
+                "provincial_pilot": pilot,
+                "governance_pilot": False,
+                "covers": [],
+                "planned_on": "2024-01-01",
+            },
+        )
         self("registry.station.opened.v1", {"station_id": sid, "tier": tier, "area_code": area, "county_code": area[:6],
                                             "name": "站", "opened_on": opened})
         return sid
@@ -38,8 +51,14 @@ def feed(tmp_path):
 
 def test_stations_levels_and_targets_as_of(feed):
     sid = feed.station(opened="2024-02-01")
-    feed("registry.station.level_changed.v1", {"station_id": sid, "level": "basic", "previous_level": "none", "effective_on": "2024-03-01"})
-    feed("registry.station.level_changed.v1", {"station_id": sid, "level": "standard", "previous_level": "basic", "effective_on": "2024-06-01"})
+    feed(
+        "registry.station.level_changed.v1",
+        {"station_id": sid, "level": "basic", "previous_level": "none", "effective_on": "2024-03-01"},
+    )
+    feed(
+        "registry.station.level_changed.v1",
+        {"station_id": sid, "level": "standard", "previous_level": "basic", "effective_on": "2024-06-01"},
+    )
     feed("registry.station.closed.v1", {"station_id": sid, "effective_on": "2024-09-01"})
     s = feed.store
     assert s.total("stations", "510400", "2024-01-31") == 0
@@ -48,7 +67,14 @@ def test_stations_levels_and_targets_as_of(feed):
     assert s.sums("station_levels", "510402", "2024-04-01", by=("k1",)) == {("basic",): 1}
     assert s.sums("station_levels", "510402", "2024-07-01", by=("k1",)) == {("standard",): 1}
     assert s.sums("station_levels", "510402", "2024-10-01", by=("k1",)) == {}
-    target = {"county_code": "510402", "year": 2024, "general_station": 1, "township_station": 4, "village_room": 7, "source": "annex1"}
+    target = {
+        "county_code": "510402",
+        "year": 2024,
+        "general_station": 1,
+        "township_station": 4,
+        "village_room": 7,
+        "source": "annex1",
+    }
     feed("registry.target.set.v1", {**target, "effective_on": "2024-01-05"})
     feed("registry.target.set.v1", {**target, "township_station": 6, "effective_on": "2024-05-01"})
     assert s.sums("targets", "510400", "2024-04-30", by=("k1",))[("township_station",)] == 4
@@ -59,7 +85,10 @@ def test_stations_levels_and_targets_as_of(feed):
 def test_talent_about_a_station_not_yet_known_is_kept_and_counted_once_it_is(feed):
     sid = _id()
     worker = _id()
-    feed("talent.worker.assigned.v1", {"worker_id": worker, "station_id": sid, "employment": "full_time", "assigned_on": "2024-01-10"})
+    feed(
+        "talent.worker.assigned.v1",
+        {"worker_id": worker, "station_id": sid, "employment": "full_time", "assigned_on": "2024-01-10"},
+    )
     feed("talent.worker.certified.v1", {"worker_id": worker, "level": "social_worker", "certified_on": "2024-03-01"})
     assert feed.store.total("workers", "510400", "2024-12-31") == 0
     assert feed.store.unresolved() == {"facts": 3, "stations": 1}
@@ -74,14 +103,32 @@ def test_talent_about_a_station_not_yet_known_is_kept_and_counted_once_it_is(fee
 def test_a_certificate_entered_late_and_dated_earlier_counts_for_the_station_of_its_day(feed):
     a, b = feed.station(area="510402001"), feed.station(area="510403001", pilot=False)
     worker = _id()
-    feed("talent.worker.assigned.v1", {"worker_id": worker, "station_id": a, "employment": "full_time", "assigned_on": "2024-01-01"})
+    feed(
+        "talent.worker.assigned.v1",
+        {"worker_id": worker, "station_id": a, "employment": "full_time", "assigned_on": "2024-01-01"},
+    )
     feed("talent.worker.left.v1", {"worker_id": worker, "station_id": a, "left_on": "2024-04-01"})
-    feed("talent.worker.assigned.v1", {"worker_id": worker, "station_id": b, "employment": "part_time", "assigned_on": "2024-04-02"})
-    feed("talent.worker.certified.v1", {"worker_id": worker, "level": "assistant_social_worker", "certified_on": "2024-02-15"})
-    feed("talent.worker.training_completed.v1", {"worker_id": worker, "kind": "graded", "hours": 7.5, "completed_on": "2024-03-01"})
+    feed(
+        "talent.worker.assigned.v1",
+        {"worker_id": worker, "station_id": b, "employment": "part_time", "assigned_on": "2024-04-02"},
+    )
+    feed(
+        "talent.worker.certified.v1",
+        {"worker_id": worker, "level": "assistant_social_worker", "certified_on": "2024-02-15"},
+    )
+    feed(
+        "talent.worker.training_completed.v1",
+        {"worker_id": worker, "kind": "graded", "hours": 7.5, "completed_on": "2024-03-01"},
+    )
     s = feed.store
-    assert s.total("certifications", "510402", "2024-12-31") == 1 and s.total("certifications", "510403", "2024-12-31") == 0
-    assert s.total("certified_workers", "510402", "2024-03-01") == 1 and s.total("certified_workers", "510402", "2024-04-01") == 0
+    assert (
+        s.total("certifications", "510402", "2024-12-31") == 1
+        and s.total("certifications", "510403", "2024-12-31") == 0
+    )
+    assert (
+        s.total("certified_workers", "510402", "2024-03-01") == 1
+        and s.total("certified_workers", "510402", "2024-04-01") == 0
+    )
     assert s.total("certified_workers", "510403", "2024-04-02") == 1
     assert s.total("workers", "510400", "2024-04-01") == 0 and s.total("workers", "510400", "2024-04-02") == 1
     assert s.sums("training_hours", "510402", "2024-12-31", by=("k1",)) == {("graded",): 750}
@@ -92,12 +139,27 @@ def test_heads_volunteers_and_organisations(feed):
     feed("talent.station_head.appointed.v1", {"station_id": sid, "worker_id": _id(), "appointed_on": "2024-02-01"})
     feed("talent.station_head.relieved.v1", {"station_id": sid, "worker_id": _id(), "relieved_on": "2024-05-01"})
     volunteer = _id()
-    feed("talent.volunteer.registered.v1", {"volunteer_id": volunteer, "station_id": sid, "registered_on": "2024-01-05"})
-    for day in ("2024-03-01", "2024-02-01", "2024-06-01", "2025-01-02"):  # once a year per station, from the first training
+    feed(
+        "talent.volunteer.registered.v1", {"volunteer_id": volunteer, "station_id": sid, "registered_on": "2024-01-05"}
+    )
+    for day in (
+        "2024-03-01",
+        "2024-02-01",
+        "2024-06-01",
+        "2025-01-02",
+    ):  # once a year per station, from the first training
         feed("talent.volunteer.trained.v1", {"volunteer_id": volunteer, "station_id": sid, "trained_on": day})
     org = _id()
-    feed("talent.organisation.incubated.v1", {"organisation_id": org, "host_station_id": sid, "organisation_type": "interest_volunteer",
-                                               "reform_affected": True, "incubated_on": "2024-04-01"})
+    feed(
+        "talent.organisation.incubated.v1",
+        {
+            "organisation_id": org,
+            "host_station_id": sid,
+            "organisation_type": "interest_volunteer",
+            "reform_affected": True,
+            "incubated_on": "2024-04-01",
+        },
+    )
     s = feed.store
     assert [s.total("heads", "510402", d) for d in ("2024-01-31", "2024-02-01", "2024-05-01")] == [0, 1, 0]
     assert s.total("volunteers_trained", "510402", "2024-01-31", since="2024-01-01") == 0
@@ -115,12 +177,22 @@ def _case(case_id, area, **more):
 def test_cases_by_stage_follow_transfers_and_closing_as_of(feed):
     case = _id()
     feed("casework.case.opened.v1", _case(case, "510402001001", opened_on="2024-01-10"))
-    feed("casework.case.stage_advanced.v1", _case(case, "510402001001", from_stage="intake", stage="assessment", advanced_on="2024-01-20"))
+    feed(
+        "casework.case.stage_advanced.v1",
+        _case(case, "510402001001", from_stage="intake", stage="assessment", advanced_on="2024-01-20"),
+    )
     feed("casework.case.transferred.v1", _case(case, "510411002", from_station_id=_id(), from_area_code="510402001001",
                                               transferred_on="2024-02-01"))
     feed("casework.case.closed.v1", _case(case, "510411002", closed_on="2024-03-01", duration_days=51))
-    feed("casework.escalation.raised.v1", {**_case(case, "510411002"), "escalation_id": _id(), "kind": "suspected_child_abuse",
-                                           "raised_on": "2024-02-10"})
+    feed(
+        "casework.escalation.raised.v1",
+        {
+            **_case(case, "510411002"),
+            "escalation_id": _id(),
+            "kind": "suspected_child_abuse",
+            "raised_on": "2024-02-10",
+        },
+    )
     s = feed.store
     assert s.sums("cases", "510402", "2024-01-15") == {("elderly_care", "intake"): 1}
     assert s.sums("cases", "510402", "2024-01-25") == {("elderly_care", "assessment"): 1}
@@ -136,32 +208,94 @@ def test_complaints_surveys_and_money(feed):
     complaint = _id()
     feed("casework.complaint.received.v1", {"complaint_id": complaint, "station_id": sid, "channel": "phone",
                                             "received_at": "2024-03-31T17:00:00+00:00"})  # 1 April in China
-    feed("casework.complaint.closed.v1", {"complaint_id": complaint, "station_id": sid, "channel": "phone",
-                                          "received_at": "2024-03-31T17:00:00+00:00", "closed_at": "2024-04-03T09:00:00+08:00",
-                                          "response_hours": 2.25, "resolution_hours": 48})
-    feed("casework.survey.recorded.v1", {"survey_id": _id(), "station_id": sid, "respondent": "client", "method": "phone",
-                                         "score": 91.5, "surveyed_on": "2024-04-05"})
+    feed(
+        "casework.complaint.closed.v1",
+        {
+            "complaint_id": complaint,
+            "station_id": sid,
+            "channel": "phone",
+            "received_at": "2024-03-31T17:00:00+00:00",
+            "closed_at": "2024-04-03T09:00:00+08:00",
+            "response_hours": 2.25,
+            "resolution_hours": 48,
+        },
+    )
+    feed(
+        "casework.survey.recorded.v1",
+        {
+            "survey_id": _id(),
+            "station_id": sid,
+            "respondent": "client",
+            "method": "phone",
+            "score": 91.5,
+            "surveyed_on": "2024-04-05",
+        },
+    )
     s = feed.store
     assert s.total("complaints_received", "510402", "2024-03-31") == 0
     assert s.total("complaints_received", "510402", "2024-04-01") == 1
     assert s.total("complaint_response_hours", "510400", "2024-12-31") == 225
     assert s.total("survey_score", "510400", "2024-12-31") == 9150
-    hardship = {"area_code": "510402", "year": 2023, "total": "1000000.00", "cap_year": 2024, "cap": "30000.00", "recorded_on": "2024-01-10"}
+    hardship = {
+        "area_code": "510402",
+        "year": 2023,
+        "total": "1000000.00",
+        "cap_year": 2024,
+        "cap": "30000.00",
+        "recorded_on": "2024-01-10",
+    }
     feed("funding.hardship_spending.recorded.v1", hardship)
-    feed("funding.hardship_spending.recorded.v1", {**hardship, "total": "2000000.00", "cap": "60000.00", "recorded_on": "2024-02-10"})
+    feed(
+        "funding.hardship_spending.recorded.v1",
+        {**hardship, "total": "2000000.00", "cap": "60000.00", "recorded_on": "2024-02-10"},
+    )
     contract = _id()
     line = [{"source": "social_assistance", "amount": "10000.50"}, {"source": "welfare_lottery", "amount": "5000.00"}]
-    feed("funding.contract.signed.v1", {"contract_id": contract, "purchaser": "civil_affairs", "provider_agency": "x", "station_ids": [sid],
-                                        "area_code": "510402001", "amount": "15000.50", "period_start": "2024-03-01",
-                                        "period_end": "2024-12-31", "sources": line, "signed_on": "2024-03-01"})
-    feed("funding.funds.disbursed.v1", {"contract_id": contract, "area_code": "510402001", "funding_area_code": "510402", "year": 2024,
-                                        "instalment": 1, "milestone": "首期", "amount": "15000.50", "sources": line,
-                                        "paid_on": "2024-04-01", "contract_amount": "15000.50", "paid_to_date": "15000.50"})
+    feed(
+        "funding.contract.signed.v1",
+        {
+            "contract_id": contract,
+            "purchaser": "civil_affairs",
+            "provider_agency": "x",
+            "station_ids": [sid],
+            "area_code": "510402001",
+            "amount": "15000.50",
+            "period_start": "2024-03-01",
+            "period_end": "2024-12-31",
+            "sources": line,
+            "signed_on": "2024-03-01",
+        },
+    )
+    feed(
+        "funding.funds.disbursed.v1",
+        {
+            "contract_id": contract,
+            "area_code": "510402001",
+            "funding_area_code": "510402",
+            "year": 2024,
+            "instalment": 1,
+            "milestone": "首期",
+            "amount": "15000.50",
+            "sources": line,
+            "paid_on": "2024-04-01",
+            "contract_amount": "15000.50",
+            "paid_to_date": "15000.50",
+        },
+    )
     from reporting.views import headroom
-    assert headroom(s, "510402001", 2024, "2024-01-31") == {"funding_area_code": "510402", "year": 2024, "cap": "30000.00",
-                                                              "used": "0.00", "headroom": "30000.00"}
+
+    assert headroom(s, "510402001", 2024, "2024-01-31") == {
+        "funding_area_code": "510402",
+        "year": 2024,
+        "cap": "30000.00",
+        "used": "0.00",
+        "headroom": "30000.00",
+    }
     assert headroom(s, "510402", 2024, "2024-12-31")["headroom"] == "49999.50"
-    assert s.sums("disbursed", "510400", "2024-12-31", by=("k1",)) == {("social_assistance",): 1000050, ("welfare_lottery",): 500000}
+    assert s.sums("disbursed", "510400", "2024-12-31", by=("k1",)) == {
+        ("social_assistance",): 1000050,
+        ("welfare_lottery",): 500000,
+    }
     assert s.total("contract_amount", "510402001", "2024-03-01") == 1500050
 
 

@@ -17,23 +17,64 @@ A, B = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000
 
 def _events():
     def area(code, name):
-        return ("registry.area.registered.v1", {"area_code": code, "parent_code": code[:-3] if len(code) > 6 else "510400",
-                                                "level": {6: "county", 9: "township", 12: "village"}[len(code)], "name": name,
-                                                "reform_affected": False, "valid_from": "2020-01-01", "vintage": "2020"})
+        return (
+            "registry.area.registered.v1",
+            {
+                "area_code": code,
+                "parent_code": code[:-3] if len(code) > 6 else "510400",
+                "level": {6: "county", 9: "township", 12: "village"}[len(code)],
+                "name": name,
+                "reform_affected": False,
+                "valid_from": "2020-01-01",
+                "vintage": "2020",
+            },
+        )
 
     def station(sid, tier, code, name, pilot, planned_name=None):
-        return [("registry.station.planned.v1", {
-                    "station_id": sid, "tier": tier, "area_code": code, "county_code": code[:6], "name": planned_name or name,
-                    "construction_mode": "existing_venue", "operating_model": "self_operated", "agency": None,
-                    "provincial_pilot": pilot, "governance_pilot": False, "covers": [], "planned_on": "2023-12-01"}),
-                ("registry.station.opened.v1", {"station_id": sid, "tier": tier, "area_code": code, "county_code": code[:6],
-                                                "name": name, "opened_on": "2024-01-02"})]
+        return [
+            (
+                "registry.station.planned.v1",
+                {
+                    "station_id": sid,
+                    "tier": tier,
+                    "area_code": code,
+                    "county_code": code[:6],
+                    "name": planned_name or name,
+                    "construction_mode": "existing_venue",
+                    "operating_model": "self_operated",
+                    "agency": None,
+                    "provincial_pilot": pilot,
+                    "governance_pilot": False,
+                    "covers": [],
+                    "planned_on": "2023-12-01",
+                },
+            ),
+            (
+                "registry.station.opened.v1",
+                {
+                    "station_id": sid,
+                    "tier": tier,
+                    "area_code": code,
+                    "county_code": code[:6],
+                    "name": name,
+                    "opened_on": "2024-01-02",
+                },
+            ),
+        ]
 
-    return [area("510402", "东区"), area("510402001", "炳草岗街道"), area("510402001001", "新村社区"),
-            ("registry.area.changed.v1", {"area_code": "510402001", "change": "renamed", "effective_on": "2024-07-01",
-                                          "name": "炳草岗新街道"}),
-            *station(A, "township_station", "510402001", "炳草岗街道社会工作服务站", True, planned_name="炳草岗街道社工站(筹)"),
-            *station(B, "village_room", "510402001001", "新村社区社会工作服务室", True)]
+    return [
+        area("510402", "东区"),
+        area("510402001", "炳草岗街道"),
+        area("510402001001", "新村社区"),
+        (
+            "registry.area.changed.v1",
+            {"area_code": "510402001", "change": "renamed", "effective_on": "2024-07-01", "name": "炳草岗新街道"},
+        ),
+        *station(
+            A, "township_station", "510402001", "炳草岗街道社会工作服务站", True, planned_name="炳草岗街道社工站(筹)"
+        ),
+        *station(B, "village_room", "510402001001", "新村社区社会工作服务室", True),
+    ]
 
 
 @pytest.fixture
@@ -75,11 +116,17 @@ def test_dispatch_rows_name_the_station_and_its_area(world):
     assert (rows[A]["station_name"], rows[A]["station_area_code"], rows[A]["station_area_name"]) == (
         "炳草岗街道社会工作服务站", "510402001", "炳草岗街道")
     assert (rows[B]["station_name"], rows[B]["station_area_name"]) == ("新村社区社会工作服务室", "新村社区")
-    august = _json(archive, "monthly_dispatch", "2024-08", generate(store, archive, "monthly_dispatch", "2024-08")["version"])
+    august = _json(
+        archive, "monthly_dispatch", "2024-08", generate(store, archive, "monthly_dispatch", "2024-08")["version"]
+    )
     assert {s["station_id"]: s["station_area_name"] for s in august["stations"]}[A] == "炳草岗新街道"
     sheet = _sheet(archive, "monthly_dispatch", "2024-08", "试点站点")
     header = sheet[3]
-    names = {r[header.index("站点编号")]: (r[header.index("站点名称")], r[header.index("所在乡镇(街道)/村(社区)")]) for r in sheet[4:] if r[0]}
+    names = {
+        r[header.index("站点编号")]: (r[header.index("站点名称")], r[header.index("所在乡镇(街道)/村(社区)")])
+        for r in sheet[4:]
+        if r[0]
+    }
     assert names[A] == ("炳草岗街道社会工作服务站", "炳草岗新街道")
 
 
@@ -92,7 +139,11 @@ def test_scorecard_rows_name_the_station_and_its_township(world):
     sheet = _sheet(archive, "station_scorecard", "2024", "站点评分")
     header = sheet[3]
     row = next(r for r in sheet[4:] if r[header.index("站点编号")] == A)
-    assert (row[2], row[header.index("站点名称")], row[header.index("乡镇(街道)")]) == (A, "炳草岗街道社会工作服务站", "炳草岗新街道")
+    assert (row[2], row[header.index("站点名称")], row[header.index("乡镇(街道)")]) == (
+        A,
+        "炳草岗街道社会工作服务站",
+        "炳草岗新街道",
+    )
 
 
 def _json(archive, report, period, version):

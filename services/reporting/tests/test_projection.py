@@ -64,7 +64,10 @@ def test_store_counts_a_redelivered_event_once(tmp_path):
     assert store.apply(batch) == 1
     assert store.apply(batch) == 0
     # The same station under another event id (should never happen) is still counted once.
-    assert store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", data))]) == 1
+    assert (
+        store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", data))])
+        == 1
+    )
     assert _counts(store, "510400") == {"general_station": 0, "township_station": 0, "village_room": 1,
                                         "institution_station": 0}
     assert _children(store, "510402001") == {
@@ -78,7 +81,9 @@ def test_a_closed_or_merged_station_stops_counting_once(tmp_path):
     store.apply([(str(uuid.uuid4()), "registry.station.opened.v1", project("registry.station.opened.v1", d))
                  for d in (opened, other)])
     closed = project("registry.station.closed.v1", {"station_id": opened["station_id"], "effective_on": "2023-01-01"})
-    merged_again = project("registry.station.merged.v1", {"station_id": opened["station_id"], "effective_on": "2023-02-01"})
+    merged_again = project(
+        "registry.station.merged.v1", {"station_id": opened["station_id"], "effective_on": "2023-02-01"}
+    )
     unknown = project("registry.station.closed.v1", {"station_id": str(uuid.uuid4()), "effective_on": "2023-01-01"})
     store.apply([(str(uuid.uuid4()), "registry.station.closed.v1", c) for c in (closed, merged_again, unknown)])
     assert _counts(store, "510402001")["village_room"] == 1

@@ -51,14 +51,22 @@ def test_the_rhythm_of_a_year(client):
     body = reply.json()
     assert (body["area_code"], body["as_of"]) == ("510400", "2024-07-10")
     items = {(i["report"], i["period"]): i for i in body["items"]}
-    assert {report for report, _ in items} == {"monthly_dispatch", "quarterly_notice", "half_year_report", "year_end_shortlist",
-                                               "station_scorecard"}
+    assert {report for report, _ in items} == {
+        "monthly_dispatch",
+        "quarterly_notice",
+        "half_year_report",
+        "year_end_shortlist",
+        "station_scorecard",
+    }
     assert len(items) == 20
     q1 = items[("quarterly_notice", "2024-Q1")]
     assert (q1["status"], q1["versions"]) == ("done", 1) and q1["latest"]["json"].endswith("/2024-Q1/v1.json")
     assert items[("monthly_dispatch", "2024-06")]["status"] == "overdue"  # due on 5 July
     assert items[("monthly_dispatch", "2024-07")]["status"] == "upcoming"
-    assert items[("half_year_report", "2024-H1")]["status"] == "due" and items[("half_year_report", "2024-H1")]["latest"] is None
+    assert (
+        items[("half_year_report", "2024-H1")]["status"] == "due"
+        and items[("half_year_report", "2024-H1")]["latest"] is None
+    )
     assert items[("quarterly_notice", "2024-Q2")]["status"] == "due"
     assert items[("station_scorecard", "2024")]["status"] == "upcoming"
     assert client.get("/read-models/rhythm/5104").status_code == 422

@@ -26,12 +26,19 @@ def test_the_day_after_a_month_ends_its_dispatch_is_due_once():
 
 
 def test_after_a_year_end_every_report_of_the_year_is_due_oldest_first():
-    due = [d for d in due_periods(date(2025, 1, 1), [_listed("monthly_dispatch", "2024-05")]) if d[1].startswith("2024")]
+    due = [
+        d for d in due_periods(date(2025, 1, 1), [_listed("monthly_dispatch", "2024-05")]) if d[1].startswith("2024")
+    ]
     assert ("monthly_dispatch", "2024-05") not in due
     assert len(due) == 11 + 4 + 2 + 1 + 1
     assert due[0] == ("monthly_dispatch", "2024-01")
-    assert due[-5:] == [("monthly_dispatch", "2024-12"), ("quarterly_notice", "2024-Q4"), ("half_year_report", "2024-H2"),
-                        ("year_end_shortlist", "2024"), ("station_scorecard", "2024")]
+    assert due[-5:] == [
+        ("monthly_dispatch", "2024-12"),
+        ("quarterly_notice", "2024-Q4"),
+        ("half_year_report", "2024-H2"),
+        ("year_end_shortlist", "2024"),
+        ("station_scorecard", "2024"),
+    ]
     assert {("half_year_report", "2024-H1"), ("station_scorecard", "2024"), ("quarterly_notice", "2024-Q3")} <= set(due)
 
 
@@ -49,7 +56,11 @@ def test_status(as_of, versions, expected):
 
 
 def test_rhythm_covers_the_five_reports_of_the_year_with_their_due_dates():
-    listing = [_listed("monthly_dispatch", "2024-03"), _listed("monthly_dispatch", "2024-03", 2), _listed("quarterly_notice", "2023-Q4")]
+    listing = [
+        _listed("monthly_dispatch", "2024-03"),
+        _listed("monthly_dispatch", "2024-03", 2),
+        _listed("quarterly_notice", "2023-Q4"),
+    ]
     answer = rhythm("510402", date(2024, 4, 20), listing, city_name="攀枝花市")
     assert answer["area_code"] == "510402" and answer["as_of"] == "2024-04-20"
     items = {(i["report"], i["period"]): i for i in answer["items"]}
@@ -57,9 +68,15 @@ def test_rhythm_covers_the_five_reports_of_the_year_with_their_due_dates():
     march = items[("monthly_dispatch", "2024-03")]
     assert (march["due_on"], march["status"], march["versions"]) == ("2024-04-05", "done", 2)
     assert march["latest"]["version"] == 2 and march["latest"]["pdf"].endswith("/2024-03/v2.pdf")
-    assert items[("monthly_dispatch", "2024-02")]["status"] == "overdue" and items[("monthly_dispatch", "2024-02")]["latest"] is None
+    assert (
+        items[("monthly_dispatch", "2024-02")]["status"] == "overdue"
+        and items[("monthly_dispatch", "2024-02")]["latest"] is None
+    )
     assert items[("monthly_dispatch", "2024-04")]["status"] == "upcoming"
-    assert (items[("quarterly_notice", "2024-Q1")]["due_on"], items[("quarterly_notice", "2024-Q1")]["status"]) == ("2024-04-15", "overdue")
+    assert (items[("quarterly_notice", "2024-Q1")]["due_on"], items[("quarterly_notice", "2024-Q1")]["status"]) == (
+        "2024-04-15",
+        "overdue",
+    )
     assert items[("half_year_report", "2024-H1")]["due_on"] == "2024-07-31"
     assert items[("half_year_report", "2024-H2")]["due_on"] == "2025-01-31"
     assert items[("year_end_shortlist", "2024")]["due_on"] == "2025-01-20"
@@ -70,10 +87,25 @@ def test_rhythm_covers_the_five_reports_of_the_year_with_their_due_dates():
 
 
 def _facts(**over):
-    base = {"pilot": False, "level": "none", "certified_workers": 0, "heads": 0, "certifications": 0, "volunteers_trained": 0,
-            "organisations_incubated": 0, "organisations_registered": 0, "projects_started": 0, "project_evaluations": 0,
-            "project_score_centi": 0, "complaints_received": 0, "complaints_closed": 0, "response_hours_centi": 0, "surveys": 0,
-            "survey_score_centi": 0, "cases_opened_in_township": 0}
+    base = {
+        "pilot": False,
+        "level": "none",
+        "certified_workers": 0,
+        "heads": 0,
+        "certifications": 0,
+        "volunteers_trained": 0,
+        "organisations_incubated": 0,
+        "organisations_registered": 0,
+        "projects_started": 0,
+        "project_evaluations": 0,
+        "project_score_centi": 0,
+        "complaints_received": 0,
+        "complaints_closed": 0,
+        "response_hours_centi": 0,
+        "surveys": 0,
+        "survey_score_centi": 0,
+        "cases_opened_in_township": 0,
+    }
     return base | over
 
 
@@ -84,10 +116,26 @@ def test_scorecard_points_of_an_empty_station():
 
 
 def test_scorecard_points_by_the_published_rule():
-    points = score(_facts(pilot=True, level="standard", certified_workers=1, heads=1, certifications=1, volunteers_trained=15,
-                          organisations_registered=1, organisations_incubated=0, projects_started=2, project_evaluations=2,
-                          project_score_centi=16000, complaints_received=4, complaints_closed=3, response_hours_centi=14400,
-                          surveys=2, survey_score_centi=18000))
+    points = score(
+        _facts(
+            pilot=True,
+            level="standard",
+            certified_workers=1,
+            heads=1,
+            certifications=1,
+            volunteers_trained=15,
+            organisations_registered=1,
+            organisations_incubated=0,
+            projects_started=2,
+            project_evaluations=2,
+            project_score_centi=16000,
+            complaints_received=4,
+            complaints_closed=3,
+            response_hours_centi=14400,
+            surveys=2,
+            survey_score_centi=18000,
+        )
+    )
     assert points["facilities"] == 15
     assert points["staffing"] == 10 * Fraction(1, 2) + 5 + 5 * Fraction(1, 2)
     assert points["services"] == 5 + 5 * Fraction(80, 100) + 5 + 5 * Fraction(1, 2)

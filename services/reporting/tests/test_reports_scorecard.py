@@ -18,7 +18,14 @@ A, B, C, D, E = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 6))
 
 
 # The city and its counties as the registry publishes them: the reports take their rows and names from these.
-AREAS = {"510400": "攀枝花市", "510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
+AREAS = {
+    "510400": "攀枝花市",
+    "510402": "东区",
+    "510403": "西区",
+    "510411": "仁和区",
+    "510421": "米易县",
+    "510422": "盐边县",
+}
 
 
 def _world() -> list[tuple[str, dict]]:
@@ -29,47 +36,117 @@ def _world() -> list[tuple[str, dict]]:
         for code, name in AREAS.items()]
 
     def station(sid, tier, area, pilot, opened):
-        events.append(("registry.station.planned.v1", {"station_id": sid, "tier": tier, "area_code": area, "county_code": area[:6],
-                                                       "provincial_pilot": pilot, "planned_on": "2022-12-01"}))
-        events.append(("registry.station.opened.v1", {"station_id": sid, "tier": tier, "area_code": area, "opened_on": opened}))
+        events.append(
+            (
+                "registry.station.planned.v1",
+                {
+                    "station_id": sid,
+                    "tier": tier,
+                    "area_code": area,
+                    "county_code": area[:6],
+                    "provincial_pilot": pilot,
+                    "planned_on": "2022-12-01",
+                },
+            )
+        )
+        events.append(
+            ("registry.station.opened.v1", {"station_id": sid, "tier": tier, "area_code": area, "opened_on": opened})
+        )
 
     station(A, "township_station", "510402001", True, "2023-05-01")
-    events.append(("registry.station.level_changed.v1", {"station_id": A, "level": "standard", "effective_on": "2023-06-01"}))
-    events.append(("registry.station.level_changed.v1", {"station_id": A, "level": "professional", "effective_on": "2024-06-01"}))
+    events.append(
+        ("registry.station.level_changed.v1", {"station_id": A, "level": "standard", "effective_on": "2023-06-01"})
+    )
+    events.append(
+        ("registry.station.level_changed.v1", {"station_id": A, "level": "professional", "effective_on": "2024-06-01"})
+    )
     station(B, "township_station", "510402002", False, "2024-02-01")
-    events.append(("registry.station.level_changed.v1", {"station_id": B, "level": "basic", "effective_on": "2024-03-01"}))
+    events.append(
+        ("registry.station.level_changed.v1", {"station_id": B, "level": "basic", "effective_on": "2024-03-01"})
+    )
     station(C, "village_room", "510402001001", False, "2023-01-01")
     station(D, "township_station", "510421001", False, "2023-01-01")
     events.append(("registry.station.closed.v1", {"station_id": D, "effective_on": "2024-10-01"}))
     station(E, "township_station", "510421002", False, "2025-01-05")
     # A: two certified workers (one certified this year), a head, 30 volunteers, a registered organisation,
     # a project scored 90, two complaints answered in 12 and 36 hours, surveys 80, 90, 100
-    events += [("talent.worker.assigned.v1", {"worker_id": "w1", "station_id": A, "assigned_on": "2023-01-01"}),
-               ("talent.worker.certified.v1", {"worker_id": "w1", "certified_on": "2024-03-01"}),
-               ("talent.worker.assigned.v1", {"worker_id": "w2", "station_id": A, "assigned_on": "2024-02-01"}),
-               ("talent.worker.certified.v1", {"worker_id": "w2", "certified_on": "2020-01-01"}),
-               ("talent.station_head.appointed.v1", {"station_id": A, "worker_id": "w1", "appointed_on": "2024-01-10"}),
-               ("talent.organisation.registered.v1", {"organisation_id": "o1", "host_station_id": A, "registered_on": "2024-05-01"}),
-               ("casework.project.started.v1", {"project_id": "p1", "station_id": A, "domain": "elderly_care", "started_on": "2024-03-01"}),
-               ("casework.project.evaluated.v1", {"project_id": "p1", "station_id": A, "score": 90, "evaluated_on": "2024-11-01"})]
-    events += [("talent.volunteer.trained.v1", {"volunteer_id": f"v{i}", "station_id": A, "trained_on": "2024-04-01"}) for i in range(30)]
+    events += [
+        ("talent.worker.assigned.v1", {"worker_id": "w1", "station_id": A, "assigned_on": "2023-01-01"}),
+        ("talent.worker.certified.v1", {"worker_id": "w1", "certified_on": "2024-03-01"}),
+        ("talent.worker.assigned.v1", {"worker_id": "w2", "station_id": A, "assigned_on": "2024-02-01"}),
+        ("talent.worker.certified.v1", {"worker_id": "w2", "certified_on": "2020-01-01"}),
+        ("talent.station_head.appointed.v1", {"station_id": A, "worker_id": "w1", "appointed_on": "2024-01-10"}),
+        (
+            "talent.organisation.registered.v1",
+            {"organisation_id": "o1", "host_station_id": A, "registered_on": "2024-05-01"},
+        ),
+        (
+            "casework.project.started.v1",
+            {"project_id": "p1", "station_id": A, "domain": "elderly_care", "started_on": "2024-03-01"},
+        ),
+        (
+            "casework.project.evaluated.v1",
+            {"project_id": "p1", "station_id": A, "score": 90, "evaluated_on": "2024-11-01"},
+        ),
+    ]
+    events += [
+        ("talent.volunteer.trained.v1", {"volunteer_id": f"v{i}", "station_id": A, "trained_on": "2024-04-01"})
+        for i in range(30)
+    ]
     for n, hours in enumerate((12, 36)):
         events.append(("casework.complaint.received.v1", {"complaint_id": f"q{n}", "station_id": A, "channel": "phone",
                                                           "received_at": "2024-05-01T09:00:00+08:00"}))
-        events.append(("casework.complaint.closed.v1", {"complaint_id": f"q{n}", "station_id": A, "channel": "phone",
-                                                        "closed_at": "2024-05-05T09:00:00+08:00", "response_hours": hours,
-                                                        "resolution_hours": 96}))
-    events += [("casework.survey.recorded.v1", {"survey_id": f"s{score}", "station_id": A, "respondent": "client", "score": score,
-                                                "surveyed_on": "2024-09-01"}) for score in (80, 90, 100)]
-    events += [("casework.case.opened.v1", {"case_id": f"c{i}", "area_code": area, "domain": "elderly_care", "opened_on": "2024-02-02"})
-               for i, area in enumerate(("510402001001", "510402001", "510402002"))]
+        events.append(
+            (
+                "casework.complaint.closed.v1",
+                {
+                    "complaint_id": f"q{n}",
+                    "station_id": A,
+                    "channel": "phone",
+                    "closed_at": "2024-05-05T09:00:00+08:00",
+                    "response_hours": hours,
+                    "resolution_hours": 96,
+                },
+            )
+        )
+    events += [
+        (
+            "casework.survey.recorded.v1",
+            {
+                "survey_id": f"s{score}",
+                "station_id": A,
+                "respondent": "client",
+                "score": score,
+                "surveyed_on": "2024-09-01",
+            },
+        )
+        for score in (80, 90, 100)
+    ]
+    events += [
+        (
+            "casework.case.opened.v1",
+            {"case_id": f"c{i}", "area_code": area, "domain": "elderly_care", "opened_on": "2024-02-02"},
+        )
+        for i, area in enumerate(("510402001001", "510402001", "510402002"))
+    ]
     # B: a head relieved before the year's end, three organisations incubated, one complaint still open
     events += [("talent.station_head.appointed.v1", {"station_id": B, "worker_id": "w3", "appointed_on": "2024-03-01"}),
                ("talent.station_head.relieved.v1", {"station_id": B, "relieved_on": "2024-11-01"}),
                ("casework.complaint.received.v1", {"complaint_id": "q9", "station_id": B, "channel": "visit",
                                                    "received_at": "2024-12-30T09:00:00+08:00"})]
-    events += [("talent.organisation.incubated.v1", {"organisation_id": f"b{i}", "host_station_id": B, "organisation_type": "interest_volunteer",
-                                                     "reform_affected": False, "incubated_on": "2024-07-01"}) for i in range(3)]
+    events += [
+        (
+            "talent.organisation.incubated.v1",
+            {
+                "organisation_id": f"b{i}",
+                "host_station_id": B,
+                "organisation_type": "interest_volunteer",
+                "reform_affected": False,
+                "incubated_on": "2024-07-01",
+            },
+        )
+        for i in range(3)
+    ]
     return events
 
 
@@ -100,10 +177,21 @@ def test_every_point_by_the_published_rule(world):
                            "satisfaction": "18.00"}
     assert (a["total"], a["grade"], a["flags"], a["township_code"]) == ("95.00", "优秀", [], "510402001")
     assert a["facts"]["cases_opened_in_township"] == 2  # the township's own and its village's: not scored
-    assert b["points"] == {"facilities": "10.00", "staffing": "0.00", "services": "2.50", "management": "0.00", "satisfaction": "0.00"}
+    assert b["points"] == {
+        "facilities": "10.00",
+        "staffing": "0.00",
+        "services": "2.50",
+        "management": "0.00",
+        "satisfaction": "0.00",
+    }
     assert (b["total"], b["grade"], b["flags"]) == ("12.50", "不合格", ["无满意度调查记录"])
     east = next(c for c in report["counties"] if c["area_code"] == "510402")
-    assert (east["stations"], east["average_total"], east["grades"]["优秀"], east["grades"]["不合格"]) == (2, "53.75", 1, 1)
+    assert (east["stations"], east["average_total"], east["grades"]["优秀"], east["grades"]["不合格"]) == (
+        2,
+        "53.75",
+        1,
+        1,
+    )
     assert set(report["not_from_events"]) == {"facilities", "management", "satisfaction"}
 
 
@@ -121,6 +209,8 @@ def test_xlsx_rows_match_the_json_and_the_pdf_says_what_is_not_from_events(world
     county_rows = list(book["县区汇总"].iter_rows(values_only=True))
     assert sum(r[2] for r in county_rows[4:9]) == len(report["stations"])
     pdf = archive.path("station_scorecard", "2024", meta["version"], "pdf")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for name in ("东区", "米易县", "盐边县", "乡镇(街道)社会工作服务站2024年度评估", "无事件来源"):
         assert name in text

@@ -30,7 +30,9 @@ def test_a_batch_that_fails_leaves_nothing_and_the_next_one_applies(tmp_path, en
     head, tail = envelopes[:300], envelopes[300:]
     store.apply(_batch(head))
     before = store.dump()
-    broken = Changes(aggregate=("case", "no-such-case"), event_type="casework.no.such.event.v1")  # no handler: the fold fails
+    broken = Changes(
+        aggregate=("case", "no-such-case"), event_type="casework.no.such.event.v1"
+    )  # no handler: the fold fails
     with pytest.raises(KeyError):
         store.apply([*_batch(tail), ("broken-event", "casework.no.such.event.v1", broken)])
     assert store.dump() == before

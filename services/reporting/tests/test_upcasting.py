@@ -39,10 +39,24 @@ def feed(store, event_type, data):
 
 def open_station(store, area=TOWNSHIP):
     sid = _id()
-    feed(store, "registry.station.planned.v1", {
-        "station_id": sid, "tier": "township_station", "area_code": area, "county_code": area[:6], "name": "站",
-        "construction_mode": "county_self_built", "operating_model": "self_operated", "agency": None, "provincial_pilot": True,
-        "governance_pilot": False, "covers": [], "planned_on": "2024-01-01"})
+    feed(
+        store,
+        "registry.station.planned.v1",
+        {
+            "station_id": sid,
+            "tier": "township_station",
+            "area_code": area,
+            "county_code": area[:6],
+            "name": "站",
+            "construction_mode": "county_self_built",
+            "operating_model": "self_operated",
+            "agency": None,
+            "provincial_pilot": True,
+            "governance_pilot": False,
+            "covers": [],
+            "planned_on": "2024-01-01",
+        },
+    )
     feed(store, "registry.station.opened.v1", {"station_id": sid, "tier": "township_station", "area_code": area,
                                                "county_code": area[:6], "name": "站", "opened_on": "2024-02-01"})
     return sid
@@ -80,8 +94,19 @@ def test_hours_become_whole_minutes_half_up_at_least_one(hours, minutes):
     assert service_minutes(hours) == minutes
 
 
-@pytest.mark.parametrize("data", [{}, {"hours": "lots"}, {"hours": None}, {"hours": True}, {"hours": 0}, {"hours": -1.5},
-                                  {"hours": float("nan")}, {"hours": float("inf")}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"hours": "lots"},
+        {"hours": None},
+        {"hours": True},
+        {"hours": 0},
+        {"hours": -1.5},
+        {"hours": float("nan")},
+        {"hours": float("inf")},
+    ],
+)
 def test_v1_data_the_upcaster_cannot_read_is_a_projection_error(data):
     with pytest.raises(ProjectionError):
         project(V1, {**hours_logged(_id()), **data})
@@ -95,7 +120,9 @@ def test_v2_data_breaking_the_contract_is_a_projection_error():
 
 
 def test_a_newer_version_than_the_worker_knows_is_a_projection_error_not_a_guess():
-    with pytest.raises(ProjectionError, match=r"hours_logged.v3: this worker projects only v1, v2 of talent.volunteer.hours_logged"):
+    with pytest.raises(
+        ProjectionError, match=r"hours_logged.v3: this worker projects only v1, v2 of talent.volunteer.hours_logged"
+    ):
         project(V3, hours_logged(_id(), minutes=30))
 
 

@@ -33,11 +33,24 @@ def talent_app(tmp_path):
 _offsets = itertools.count(1)
 
 
-def planned_data(station_id: str, tier: str = "township_station", provincial_pilot: bool = False, area_code: str = "510402001") -> dict:
+def planned_data(
+    station_id: str, tier: str = "township_station", provincial_pilot: bool = False, area_code: str = "510402001"
+) -> dict:
     """The data of a `registry.station.planned.v1` as the registry publishes it."""
-    return {"station_id": station_id, "tier": tier, "area_code": area_code, "county_code": area_code[:6], "name": "测试站",
-            "construction_mode": "county_self_built", "operating_model": "self_operated", "agency": None,
-            "provincial_pilot": provincial_pilot, "governance_pilot": False, "covers": [], "planned_on": "2020-06-01"}
+    return {
+        "station_id": station_id,
+        "tier": tier,
+        "area_code": area_code,
+        "county_code": area_code[:6],
+        "name": "测试站",
+        "construction_mode": "county_self_built",
+        "operating_model": "self_operated",
+        "agency": None,
+        "provincial_pilot": provincial_pilot,
+        "governance_pilot": False,
+        "covers": [],
+        "planned_on": "2020-06-01",
+    }
 
 
 def plan(app, station_id: str, tier: str = "township_station", provincial_pilot: bool = False) -> None:

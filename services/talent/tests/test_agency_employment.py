@@ -33,12 +33,21 @@ def test_employment_at_an_agency_and_leaving_it(new_id_number):
     w = worker(new_id_number)
     w.employ_at_agency(AGENCY, Employment.PART_TIME, date(2021, 3, 1))
     w.employ_at_agency(AGENCY, Employment.FULL_TIME, date(2021, 6, 1))  # employment change at the same agency
-    assert (w.agency_id, w.employment, w.employed_on, w.station_id) == (AGENCY, Employment.FULL_TIME, date(2021, 3, 1), None)
+    assert (w.agency_id, w.employment, w.employed_on, w.station_id) == (
+        AGENCY,
+        Employment.FULL_TIME,
+        date(2021, 3, 1),
+        None,
+    )
     w.leave(date(2022, 1, 31))
     assert (w.agency_id, w.employment, w.employed_on) == (None, None, None)
     types = [PUBLICATION.translate(e)[0] for e in w.collect_events()]
-    assert types == ["talent.worker.registered.v1", "talent.worker.employed_by_agency.v1", "talent.worker.employed_by_agency.v1",
-                     "talent.worker.left_agency.v1"]
+    assert types == [
+        "talent.worker.registered.v1",
+        "talent.worker.employed_by_agency.v1",
+        "talent.worker.employed_by_agency.v1",
+        "talent.worker.left_agency.v1",
+    ]
     # after leaving the agency the worker may join a station
     w.assign(STATION, Employment.FULL_TIME, date(2022, 2, 1))
     assert w.station_id == STATION
@@ -68,9 +77,19 @@ def test_one_employer_at_a_time(new_id_number, setup, command, message):
 
 
 def test_the_agency_contracts_carry_no_station_and_the_assigned_contract_is_unchanged():
-    assert list(CONTRACTS["talent.worker.employed_by_agency.v1"].model_fields) == ["worker_id", "agency_id", "employment", "employed_on"]
+    assert list(CONTRACTS["talent.worker.employed_by_agency.v1"].model_fields) == [
+        "worker_id",
+        "agency_id",
+        "employment",
+        "employed_on",
+    ]
     assert list(CONTRACTS["talent.worker.left_agency.v1"].model_fields) == ["worker_id", "agency_id", "left_on"]
-    assert list(CONTRACTS["talent.worker.assigned.v1"].model_fields) == ["worker_id", "station_id", "employment", "assigned_on"]
+    assert list(CONTRACTS["talent.worker.assigned.v1"].model_fields) == [
+        "worker_id",
+        "station_id",
+        "employment",
+        "assigned_on",
+    ]
 
 
 # --- the application ----------------------------------------------------------------------------

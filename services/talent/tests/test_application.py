@@ -19,7 +19,9 @@ from talent.settings import TalentSettings
 A = Level.ASSISTANT_SOCIAL_WORKER
 
 
-def certified_worker(app, id_number, station, on=date(2021, 9, 1), employment=Employment.FULL_TIME, assigned_on=date(2021, 1, 1)):
+def certified_worker(
+    app, id_number, station, on=date(2021, 9, 1), employment=Employment.FULL_TIME, assigned_on=date(2021, 1, 1)
+):
     worker_id = app.register_worker("赵社工", id_number, "13800001111", date(2020, 12, 1))
     app.assign_worker(worker_id, station, employment, assigned_on)
     app.register_for_exam(worker_id, A, on.year)
@@ -64,8 +66,13 @@ def test_a_head_who_leaves_is_relieved_the_same_day(talent_app, new_id_number):
     talent_app.worker_leaves(head, date(2022, 3, 1))
     assert talent_app.head_of(station).head_id is None and talent_app.worker(head).station_id is None
     tail = [(t, d) for t, d in public(talent_app)][-2:]
-    assert tail == [("talent.station_head.relieved.v1", {"station_id": station, "worker_id": str(head), "relieved_on": "2022-03-01"}),
-                    ("talent.worker.left.v1", {"worker_id": str(head), "station_id": station, "left_on": "2022-03-01"})]
+    assert tail == [
+        (
+            "talent.station_head.relieved.v1",
+            {"station_id": station, "worker_id": str(head), "relieved_on": "2022-03-01"},
+        ),
+        ("talent.worker.left.v1", {"worker_id": str(head), "station_id": station, "left_on": "2022-03-01"}),
+    ]
 
 
 def test_concurrent_appointments_at_one_station_one_wins_the_other_is_an_integrity_error(tmp_path, new_id_number):
@@ -106,7 +113,9 @@ def test_personal_data_is_encrypted_at_rest_and_absent_from_public_events(tmp_pa
     number = new_id_number()
     worker_id = app.register_worker("欧阳秘密", number, "13912345678", date(2021, 1, 1))
     volunteer_number = "PZH20210001"
-    app.register_volunteer("司马隐私", new_id_number(), "13787654321", volunteer_number, str(uuid.uuid4()), date(2021, 2, 1))
+    app.register_volunteer(
+        "司马隐私", new_id_number(), "13787654321", volunteer_number, str(uuid.uuid4()), date(2021, 2, 1)
+    )
     assert app.worker(worker_id).name == "欧阳秘密"
     events = str(public(app))
     app.close()
@@ -135,7 +144,10 @@ def test_quotas_folded_from_the_log(talent_app, new_id_number, plan_station):
                                       trained_on=date(2021, 3, 1))
     pilot = {r.code: r for r in talent_app.quotas(station, 2021)}
     assert {c: (r.actual, r.met) for c, r in pilot.items()} == {
-        "certified_workers_year": (2, True), "registered_organisations_year": (1, True), "volunteers_trained_year": (30, True)}
+        "certified_workers_year": (2, True),
+        "registered_organisations_year": (1, True),
+        "volunteers_trained_year": (30, True),
+    }
     other = {r.code: (r.actual, r.met) for r in talent_app.evaluate_quotas(station, 2021, StationKind.OTHER)}
     assert other["functional_service_organisations_year"] == (1, False)
     assert other["reform_affected_share_year"] == (100.0, True)
@@ -147,11 +159,23 @@ def test_fold_attributes_a_back_filled_certificate_to_the_station_of_that_date()
     builder = FactsBuilder()
     worker, first, second = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     for event_type, data in [
-        ("talent.worker.assigned.v1", {"worker_id": worker, "station_id": first, "employment": "part_time", "assigned_on": "2020-01-01"}),
-        ("talent.worker.assigned.v1", {"worker_id": worker, "station_id": first, "employment": "full_time", "assigned_on": "2020-06-01"}),
+        (
+            "talent.worker.assigned.v1",
+            {"worker_id": worker, "station_id": first, "employment": "part_time", "assigned_on": "2020-01-01"},
+        ),
+        (
+            "talent.worker.assigned.v1",
+            {"worker_id": worker, "station_id": first, "employment": "full_time", "assigned_on": "2020-06-01"},
+        ),
         ("talent.worker.left.v1", {"worker_id": worker, "station_id": first, "left_on": "2021-12-31"}),
-        ("talent.worker.assigned.v1", {"worker_id": worker, "station_id": second, "employment": "full_time", "assigned_on": "2022-01-01"}),
-        ("talent.worker.certified.v1", {"worker_id": worker, "level": "assistant_social_worker", "certified_on": "2021-09-01"}),
+        (
+            "talent.worker.assigned.v1",
+            {"worker_id": worker, "station_id": second, "employment": "full_time", "assigned_on": "2022-01-01"},
+        ),
+        (
+            "talent.worker.certified.v1",
+            {"worker_id": worker, "level": "assistant_social_worker", "certified_on": "2021-09-01"},
+        ),
         ("talent.worker.certified.v1", {"worker_id": worker, "level": "social_worker", "certified_on": "2023-09-01"}),
     ]:
         builder.apply(event_type, data)

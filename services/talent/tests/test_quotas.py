@@ -47,13 +47,17 @@ def test_volunteers_count_once_a_year_at_their_station_in_that_year():
     trainings = volunteers(29)
     trainings.append(VolunteerTraining(trainings[0].volunteer_id, STATION, date(2021, 12, 31)))  # same volunteer again
     trainings += volunteers(5, year=2020) + volunteers(5, year=2022) + volunteers(5, station=ELSEWHERE)
-    assert not result(StationKind.OTHER, 2021, StationFacts(volunteer_trainings=trainings), "volunteers_trained_year").met
+    assert not result(
+        StationKind.OTHER, 2021, StationFacts(volunteer_trainings=trainings), "volunteers_trained_year"
+    ).met
     trainings.append(VolunteerTraining(_id(), STATION, date(2021, 1, 1)))
     r = result(StationKind.OTHER, 2021, StationFacts(volunteer_trainings=trainings), "volunteers_trained_year")
     assert (r.actual, r.met) == (30, True)
 
 
-def organisations(types_and_flags: list[tuple[OrganisationType, bool]], year: int = 2021) -> list[IncubatedOrganisation]:
+def organisations(
+    types_and_flags: list[tuple[OrganisationType, bool]], year: int = 2021
+) -> list[IncubatedOrganisation]:
     return [IncubatedOrganisation(_id(), STATION, t, flag, date(year, 6, 1)) for t, flag in types_and_flags]
 
 
@@ -76,7 +80,9 @@ def test_share_is_exact_at_30_percent_and_not_met_with_nothing_incubated():
     assert not reform_share_met(0, 0)
 
 
-@pytest.mark.parametrize("functional, interest, met", [(3, 3, (True, True)), (2, 3, (False, True)), (3, 2, (True, False))])
+@pytest.mark.parametrize(
+    "functional, interest, met", [(3, 3, (True, True)), (2, 3, (False, True)), (3, 2, (True, False))]
+)
 def test_three_of_each_type_a_year(functional, interest, met):
     facts = StationFacts(incubated=organisations([(FS, True)] * functional + [(IV, True)] * interest)
                          + organisations([(FS, True)] * 3, year=2020))
@@ -101,8 +107,18 @@ def test_the_5_year_window_slides_over_the_years():
 
 
 def test_one_agency_within_5_years_slides_out():
-    facts = StationFacts(agencies=[RegisteredAgency(_id(), STATION, date(2021, 8, 1)), RegisteredAgency(_id(), ELSEWHERE, date(2024, 1, 1))])
-    assert [result(StationKind.OTHER, y, facts, "registered_agencies_5y").met for y in (2020, 2021, 2025, 2026)] == [False, True, True, False]
+    facts = StationFacts(
+        agencies=[
+            RegisteredAgency(_id(), STATION, date(2021, 8, 1)),
+            RegisteredAgency(_id(), ELSEWHERE, date(2024, 1, 1)),
+        ]
+    )
+    assert [result(StationKind.OTHER, y, facts, "registered_agencies_5y").met for y in (2020, 2021, 2025, 2026)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
 
 
 @pytest.mark.parametrize("n, met", [(1, False), (2, True)])
@@ -121,6 +137,12 @@ def test_which_quotas_apply_to_which_station():
     pilot = [r.code for r in evaluate(StationKind.PILOT_TOWNSHIP, STATION, 2021, StationFacts())]
     other = [r.code for r in evaluate(StationKind.OTHER, STATION, 2021, StationFacts())]
     assert pilot == ["certified_workers_year", "registered_organisations_year", "volunteers_trained_year"]
-    assert other == ["functional_service_organisations_year", "interest_volunteer_organisations_year", "reform_affected_share_year",
-                     "certified_workers_5y", "registered_agencies_5y", "volunteers_trained_year"]
+    assert other == [
+        "functional_service_organisations_year",
+        "interest_volunteer_organisations_year",
+        "reform_affected_share_year",
+        "certified_workers_5y",
+        "registered_agencies_5y",
+        "volunteers_trained_year",
+    ]
     assert not any(r.met for r in evaluate(StationKind.OTHER, STATION, 2021, StationFacts()))

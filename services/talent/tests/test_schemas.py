@@ -8,7 +8,9 @@ PERSONAL_FIELDS = {"id_number", "phone", "volunteer_number", "university", "birt
 
 
 def test_committed_json_schemas_match_the_contracts():
-    assert differences(CONTRACTS, SCHEMAS) == [], "run `python -m pzh_shared.schemas write talent.adapters.integration services/talent/schemas`"
+    assert differences(CONTRACTS, SCHEMAS) == [], (
+        "run `python -m pzh_shared.schemas write talent.adapters.integration services/talent/schemas`"
+    )
 
 
 def test_every_contract_type_is_a_stable_versioned_name():
@@ -24,9 +26,16 @@ def test_the_staffing_contracts_the_registry_consumes_are_exactly_these():
     assert fields["talent.worker.certified.v1"] == ["worker_id", "level", "certified_on"]
     assert fields["talent.station_head.appointed.v1"] == ["station_id", "worker_id", "appointed_on"]
     assert fields["talent.station_head.relieved.v1"] == ["station_id", "worker_id", "relieved_on"]
-    enums = {t: CONTRACTS[t].model_json_schema()["$defs"] for t in ("talent.worker.assigned.v1", "talent.worker.certified.v1")}
+    enums = {
+        t: CONTRACTS[t].model_json_schema()["$defs"]
+        for t in ("talent.worker.assigned.v1", "talent.worker.certified.v1")
+    }
     assert enums["talent.worker.assigned.v1"]["Employment"]["enum"] == ["full_time", "part_time"]
-    assert enums["talent.worker.certified.v1"]["Level"]["enum"] == ["assistant_social_worker", "social_worker", "senior_social_worker"]
+    assert enums["talent.worker.certified.v1"]["Level"]["enum"] == [
+        "assistant_social_worker",
+        "social_worker",
+        "senior_social_worker",
+    ]
 
 
 def test_no_contract_has_a_personal_data_field():

@@ -72,7 +72,9 @@ def test_later_facts_revise_the_profile(talent_app, planned):
 def test_other_registry_events_are_tracked_and_ignored(talent_app):
     station = str(uuid.uuid4())
     tracking = Tracking("registry.events:1", 3)
-    subscription(talent_app).apply("registry.station.opened.v1", {"station_id": station, "tier": "township_station"}, tracking)
+    subscription(talent_app).apply(
+        "registry.station.opened.v1", {"station_id": station, "tier": "township_station"}, tracking
+    )
     assert talent_app.already_tracked(tracking)
     assert notifications(talent_app) == 0
     with pytest.raises(NotFound):
@@ -114,8 +116,13 @@ def test_an_unknown_station_has_no_quota_kind(talent_app):
 
 
 def test_station_profiles_stay_private(talent_app, planned):
-    subscription(talent_app).apply(PLANNED, planned(str(uuid.uuid4()), provincial_pilot=True), Tracking("registry.events:0", 8))
-    events = [talent_app.mapper.to_domain_event(n) for n in talent_app.recorder.select_notifications(0, 10, inclusive_of_start=False)]
+    subscription(talent_app).apply(
+        PLANNED, planned(str(uuid.uuid4()), provincial_pilot=True), Tracking("registry.events:0", 8)
+    )
+    events = [
+        talent_app.mapper.to_domain_event(n)
+        for n in talent_app.recorder.select_notifications(0, 10, inclusive_of_start=False)
+    ]
     assert [type(e) for e in events] == [StationProfile.Learnt]
     assert [PUBLICATION.translate(e) for e in events] == [None]
     assert list(PUBLICATION.public_events(talent_app)) == []
@@ -126,8 +133,14 @@ def test_the_consumer_handler_applies_envelopes_with_their_tracking(talent_app, 
     assert (consumer.topic, consumer.group_id) == ("registry.events", "talent-stations")
     assert TalentError in consumer.rejected
     station = str(uuid.uuid4())
-    envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type=PLANNED, subject=station, time=datetime.now(UTC),
-                        data=planned(station, provincial_pilot=True))
+    envelope = Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/registry",
+        type=PLANNED,
+        subject=station,
+        time=datetime.now(UTC),
+        data=planned(station, provincial_pilot=True),
+    )
     consumer.handle(envelope, Tracking(consumer.tracking_name(2), 1))
     consumer.handle(envelope, Tracking(consumer.tracking_name(2), 1))
     assert talent_app.station_profile(station).version == 1

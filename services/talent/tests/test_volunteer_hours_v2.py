@@ -33,11 +33,18 @@ def logged(new_id_number):
     return log
 
 
-@pytest.mark.parametrize(("hours", "minutes"), [(3, 180), (12.5, 750), (0.25, 15), (1 / 3, 20), (0.125, 8), (0.375, 23), (1 / 60, 1)])
+@pytest.mark.parametrize(
+    ("hours", "minutes"), [(3, 180), (12.5, 750), (0.25, 15), (1 / 3, 20), (0.125, 8), (0.375, 23), (1 / 60, 1)]
+)
 def test_the_translator_publishes_v2_with_whole_minutes_that_the_committed_schema_accepts(logged, hours, minutes):
     [(event_type, data)] = logged(hours)
     assert event_type == "talent.volunteer.hours_logged.v2"
-    assert data == {"volunteer_id": data["volunteer_id"], "station_id": STATION, "minutes": minutes, "served_on": "2021-04-02"}
+    assert data == {
+        "volunteer_id": data["volunteer_id"],
+        "station_id": STATION,
+        "minutes": minutes,
+        "served_on": "2021-04-02",
+    }
     assert not list(schema(event_type).iter_errors(data))
     assert service_minutes(hours) == minutes
 
@@ -59,8 +66,18 @@ def test_the_v2_schema_refuses_v1_data_and_fractional_or_zero_minutes():
 
 def test_v1_stays_published_as_a_contract_with_its_schema_but_is_no_longer_emitted(logged):
     assert set(CONTRACTS) >= {"talent.volunteer.hours_logged.v1", "talent.volunteer.hours_logged.v2"}
-    assert list(CONTRACTS["talent.volunteer.hours_logged.v1"].model_fields) == ["volunteer_id", "station_id", "hours", "served_on"]
-    assert list(CONTRACTS["talent.volunteer.hours_logged.v2"].model_fields) == ["volunteer_id", "station_id", "minutes", "served_on"]
+    assert list(CONTRACTS["talent.volunteer.hours_logged.v1"].model_fields) == [
+        "volunteer_id",
+        "station_id",
+        "hours",
+        "served_on",
+    ]
+    assert list(CONTRACTS["talent.volunteer.hours_logged.v2"].model_fields) == [
+        "volunteer_id",
+        "station_id",
+        "minutes",
+        "served_on",
+    ]
     v1 = {"volunteer_id": str(uuid.uuid4()), "station_id": STATION, "hours": 1.5, "served_on": "2021-04-02"}
     assert schema("talent.volunteer.hours_logged.v1").is_valid(v1)
     assert [t for t, _ in logged(1.5)] == ["talent.volunteer.hours_logged.v2"]

@@ -18,12 +18,23 @@ def client(talent_app):
         yield client
 
 
-def row(number, name, id_number, phone="13900001111", registered="2021-03-01", station=STATION, trained="2021-04-10", hours="12.5"):
+def row(
+    number,
+    name,
+    id_number,
+    phone="13900001111",
+    registered="2021-03-01",
+    station=STATION,
+    trained="2021-04-10",
+    hours="12.5",
+):
     return f"{number},{name},女,{id_number},{phone},{registered},{station},{trained},{hours}\n"
 
 
 def upload(client, text, encoding="utf-8", **params):
-    return client.post("/volunteers/import", content=text.encode(encoding), params=params, headers={"content-type": "text/csv"})
+    return client.post(
+        "/volunteers/import", content=text.encode(encoding), params=params, headers={"content-type": "text/csv"}
+    )
 
 
 def registered_volunteers(talent_app):
@@ -51,7 +62,14 @@ def test_every_problem_of_a_row_is_listed_naming_the_column_only(client, new_id_
     text = HEADER + "V001,,女,51040219850101123,1390000,2021-02-30,not-a-station,2021-01-01,lots\n"
     (error,) = upload(client, text).json()["errors"]
     assert error["line"] == 2
-    assert [p.split("：")[0] for p in error["problems"]] == ["姓名", "证件号码", "手机号码", "注册日期", "培训站点", "服务时长"]
+    assert [p.split("：")[0] for p in error["problems"]] == [
+        "姓名",
+        "证件号码",
+        "手机号码",
+        "注册日期",
+        "培训站点",
+        "服务时长",
+    ]
     assert "51040219850101123" not in str(error) and "1390000" not in str(error)
 
 
@@ -75,7 +93,9 @@ def test_a_row_refused_at_save_leaves_nothing_behind(client, talent_app, new_id_
 
 
 def test_station_may_come_from_the_request_and_english_headers_and_gbk_are_accepted(client, talent_app, new_id_number):
-    text = "volunteer_number,name,id_number,phone,registered_on\n" + f"V100,吕一,{new_id_number()},13900001111,2021/5/6\n"
+    text = (
+        "volunteer_number,name,id_number,phone,registered_on\n" + f"V100,吕一,{new_id_number()},13900001111,2021/5/6\n"
+    )
     report = upload(client, text, encoding="gb18030", station_id=STATION).json()
     assert report["imported"] == 1, report
     (registered,) = registered_volunteers(talent_app)

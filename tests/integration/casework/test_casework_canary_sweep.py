@@ -54,10 +54,18 @@ async def _learn_contract(application, bootstrap: str) -> None:
     topic = f"funding{uuid.uuid4().hex[:6]}.events"
     from datetime import UTC, datetime
 
-    envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type="funding.contract.signed.v1", subject=str(uuid.uuid4()),
-                        time=datetime.now(UTC), data=contract_signed_data())
+    envelope = Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/funding",
+        type="funding.contract.signed.v1",
+        subject=str(uuid.uuid4()),
+        time=datetime.now(UTC),
+        data=contract_signed_data(),
+    )
     await publish(bootstrap, topic, [envelope])
-    consumer = funding_consumer(application, bootstrap, topic=topic, group_id=f"casework-funding-{uuid.uuid4().hex[:6]}")
+    consumer = funding_consumer(
+        application, bootstrap, topic=topic, group_id=f"casework-funding-{uuid.uuid4().hex[:6]}"
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     for _ in range(300):
@@ -70,8 +78,13 @@ async def _learn_contract(application, bootstrap: str) -> None:
 
 
 async def _read_all(bootstrap: str, topic: str, expected: set[str], timeout: float) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"t-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     messages, seen = [], set()
     try:
@@ -95,7 +108,9 @@ async def _relay_and_read(application, bootstrap: str, expected: set[str]):
     # A topic of this test's own: the scenario's cases are dated 2021-2022 in 东区, and on
     # `casework.events` the session platform's read models would count them.
     topic = f"casework-canary-{uuid.uuid4().hex[:6]}.events"
-    await relay_everything(OutboxRelay(application, PUBLICATION.translate, bootstrap, "casework", page_size=9, topic=topic))
+    await relay_everything(
+        OutboxRelay(application, PUBLICATION.translate, bootstrap, "casework", page_size=9, topic=topic)
+    )
     return await _read_all(bootstrap, topic, expected, 30), await _read_all(bootstrap, f"{topic}.dlq", set(), 3)
 
 
@@ -132,14 +147,26 @@ def test_no_canary_personal_data_leaves_the_service(kafka_bootstrap, tmp_path, c
     assert any(e.data["project_id"] == ids["project"] for e in ours if e.type == "casework.project.evaluated.v1")
 
     def raw(records) -> bytes:
-        return b"".join((m.value or b"") + (m.key or b"") + b"".join(name.encode() + (v or b"") for name, v in (m.headers or [])) for m in records)
+        return b"".join(
+            (m.value or b"") + (m.key or b"") + b"".join(name.encode() + (v or b"") for name, v in (m.headers or []))
+            for m in records
+        )
 
     published, dead = raw(messages), raw(dead_letters)
     logged = caplog.text
     finished = exporter.get_finished_spans()
     assert finished, "the API, the consumer and the relay made spans"
-    traced = json.dumps([{"name": s.name, "attributes": dict(s.attributes or {}), "events": [(e.name, dict(e.attributes or {})) for e in s.events]}
-                         for s in finished], ensure_ascii=False) + span_lines.read_text(encoding="utf-8")
+    traced = json.dumps(
+        [
+            {
+                "name": s.name,
+                "attributes": dict(s.attributes or {}),
+                "events": [(e.name, dict(e.attributes or {})) for e in s.events],
+            }
+            for s in finished
+        ],
+        ensure_ascii=False,
+    ) + span_lines.read_text(encoding="utf-8")
     assert re.search(r"casework-canary-\w+\.events publish", traced) and "consume funding.contract.signed.v1" in traced
     assert f"case {ids['case']} read" in logged, "the sweep saw the service's own log lines"
     for canary in CANARIES:

@@ -17,9 +17,15 @@ from casework.testing import AREA, STATION, identity
 
 @pytest.fixture
 def pg_app(postgres_server, tmp_path):
-    settings = CaseworkSettings(event_store="postgres", data_dir=tmp_path, postgres_host=postgres_server.host, postgres_port=postgres_server.port,
-                                postgres_dbname=postgres_server.dbname, postgres_user=postgres_server.user,
-                                postgres_password=postgres_server.password or "")
+    settings = CaseworkSettings(
+        event_store="postgres",
+        data_dir=tmp_path,
+        postgres_host=postgres_server.host,
+        postgres_port=postgres_server.port,
+        postgres_dbname=postgres_server.dbname,
+        postgres_user=postgres_server.user,
+        postgres_password=postgres_server.password or "",
+    )
     # A fresh application name per test gives it its own event tables on the shared server.
     fresh = type("FreshCasework", (CaseworkApplication,), {"name": f"casework_{uuid.uuid4().hex[:8]}"})
     application = build_application(settings, fresh)
@@ -44,7 +50,11 @@ def test_erasure_and_audit_on_postgres(pg_app):
         table = f"{app.name}_events"
         dump = b"".join(bytes(r[0]) for r in db.execute(f"SELECT state FROM {table}").fetchall())
         assert dump and canary.encode() not in dump
-        for statement in ("UPDATE casework_case_reads SET purpose = 'x'", "DELETE FROM casework_case_reads", "TRUNCATE casework_case_reads"):
+        for statement in (
+            "UPDATE casework_case_reads SET purpose = 'x'",
+            "DELETE FROM casework_case_reads",
+            "TRUNCATE casework_case_reads",
+        ):
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 db.execute(statement)
     assert app.audit.verify() == []

@@ -21,7 +21,14 @@ from pzh_shared.envelope import Envelope, header_map
 
 
 def _envelope(event_type: str, data: dict) -> Envelope:
-    return Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type=event_type, subject=str(uuid.uuid4()), time=datetime.now(UTC), data=data)
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/funding",
+        type=event_type,
+        subject=str(uuid.uuid4()),
+        time=datetime.now(UTC),
+        data=data,
+    )
 
 
 def _consumer(app, bootstrap: str, topic: str):
@@ -29,7 +36,9 @@ def _consumer(app, bootstrap: str, topic: str):
 
 
 async def _dead_letters(bootstrap: str, topic: str, wanted: int) -> list:
-    consumer = AIOKafkaConsumer(f"{topic}.dlq", bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        f"{topic}.dlq", bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest"
+    )
     await consumer.start()
     found = []
     try:
@@ -49,11 +58,21 @@ def test_projects_name_contracts_from_the_funding_events(kafka_bootstrap, tmp_pa
     topic = f"funding{uuid.uuid4().hex[:6]}.events"
     broken = contract_signed_data(broken_id)
     del broken["station_ids"]
-    envelopes = [_envelope("funding.contract.signed.v1", contract_signed_data(signed)),
-                 _envelope("funding.payment.made.v1", {"contract_id": signed, "amount": "1000.00"}),  # not ours: tracked, ignored
-                 _envelope("funding.contract.signed.v1", broken),
-                 _envelope("funding.contract.signed.v1", contract_signed_data(signed))]  # republished: changes nothing
-    project = {"contract_id": signed, "station_id": STATION, "domain": "elderly_care", "title": "长者关爱", "started_on": "2021-03-10"}
+    envelopes = [
+        _envelope("funding.contract.signed.v1", contract_signed_data(signed)),
+        _envelope(
+            "funding.payment.made.v1", {"contract_id": signed, "amount": "1000.00"}
+        ),  # not ours: tracked, ignored
+        _envelope("funding.contract.signed.v1", broken),
+        _envelope("funding.contract.signed.v1", contract_signed_data(signed)),
+    ]  # republished: changes nothing
+    project = {
+        "contract_id": signed,
+        "station_id": STATION,
+        "domain": "elderly_care",
+        "title": "长者关爱",
+        "started_on": "2021-03-10",
+    }
 
     with TestClient(create_app(application)) as client:
         reply = client.post("/projects", json=project)
@@ -64,7 +83,11 @@ def test_projects_name_contracts_from_the_funding_events(kafka_bootstrap, tmp_pa
         assert (first.applied, first.dead_lettered) == (3, 2)
 
         contract = client.get(f"/contracts/{signed}").json()
-        assert (contract["amount"], contract["period_end"], contract["area_code"]) == ("360000.00", "2022-02-28", "510402")
+        assert (contract["amount"], contract["period_end"], contract["area_code"]) == (
+            "360000.00",
+            "2022-02-28",
+            "510402",
+        )
         assert client.post("/projects", json=project).status_code == 201
         assert client.get(f"/contracts/{broken_id}").status_code == 404
 

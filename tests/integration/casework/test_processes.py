@@ -21,8 +21,14 @@ from ..processes import find, start, stop, wait_healthy
 
 
 async def _publish(bootstrap: str, topic: str, data: dict) -> None:
-    envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/funding", type="funding.contract.signed.v1", subject=str(uuid.uuid4()),
-                        time=datetime.now(UTC), data=data)
+    envelope = Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/funding",
+        type="funding.contract.signed.v1",
+        subject=str(uuid.uuid4()),
+        time=datetime.now(UTC),
+        data=data,
+    )
     await publish(bootstrap, topic, [envelope])
 
 
@@ -31,8 +37,14 @@ def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
     port = free_port()
     funding_topic = f"funding{uuid.uuid4().hex[:6]}.events"
     contract_id = str(uuid.uuid4())
-    env = dict(os.environ, CASEWORK_KAFKA_BOOTSTRAP=kafka_bootstrap, CASEWORK_DATA_DIR=str(tmp_path), CASEWORK_HTTP_PORT=str(port),
-               CASEWORK_FUNDING_TOPIC=funding_topic, PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        CASEWORK_KAFKA_BOOTSTRAP=kafka_bootstrap,
+        CASEWORK_DATA_DIR=str(tmp_path),
+        CASEWORK_HTTP_PORT=str(port),
+        CASEWORK_FUNDING_TOPIC=funding_topic,
+        PYTHONUNBUFFERED="1",
+    )
     log_path = tmp_path / "casework.log"
     log = log_path.open("ab")
     api, relay, funding = start("casework", "api", env, log), None, None
@@ -41,7 +53,13 @@ def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
             wait_healthy(api, client, log_path, "casework api")
             relay, funding = start("casework", "relay", env, log), start("casework", "funding", env, log)
             asyncio.run(_publish(kafka_bootstrap, funding_topic, contract_signed_data(contract_id)))
-            body = {"contract_id": contract_id, "station_id": STATION, "domain": "disability", "title": "助残", "started_on": "2021-03-10"}
+            body = {
+                "contract_id": contract_id,
+                "station_id": STATION,
+                "domain": "disability",
+                "title": "助残",
+                "started_on": "2021-03-10",
+            }
             deadline = time.monotonic() + 60
             while (reply := client.post("/projects", json=body)).status_code == 422:
                 assert funding.poll() is None and time.monotonic() < deadline, log_path.read_text(errors="replace")
@@ -49,11 +67,22 @@ def test_api_relay_and_funding_processes(kafka_bootstrap, tmp_path):
             assert reply.status_code == 201, reply.text
             project_id = reply.json()["project_id"]
             for stage in ("design", "review", "implementation", "monitoring", "performance_evaluation"):
-                assert client.post(f"/projects/{project_id}/stage", json={"stage": stage, "on": "2021-06-01"}).status_code == 200
-            assert client.post(f"/projects/{project_id}/evaluation", json={"score": 76, "on": "2021-12-01"}).status_code == 200
+                assert (
+                    client.post(f"/projects/{project_id}/stage", json={"stage": stage, "on": "2021-06-01"}).status_code
+                    == 200
+                )
+            assert (
+                client.post(f"/projects/{project_id}/evaluation", json={"score": 76, "on": "2021-12-01"}).status_code
+                == 200
+            )
         envelope = asyncio.run(find(kafka_bootstrap, "casework.events", project_id, "casework.project.evaluated.v1"))
-        assert envelope["data"] == {"project_id": project_id, "station_id": STATION, "contract_id": contract_id, "score": 76.0,
-                                    "evaluated_on": "2021-12-01"}
+        assert envelope["data"] == {
+            "project_id": project_id,
+            "station_id": STATION,
+            "contract_id": contract_id,
+            "score": 76.0,
+            "evaluated_on": "2021-12-01",
+        }
     finally:
         for proc in (funding, relay, api):
             stop(proc)

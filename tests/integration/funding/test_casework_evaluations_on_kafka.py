@@ -21,9 +21,20 @@ from pzh_shared.eventstore import make_application
 
 
 def _evaluated(contract_id: str, project_id: str, score: float) -> Envelope:
-    return Envelope(id=str(uuid.uuid4()), source="/pzh/casework", type="casework.project.evaluated.v1", subject=project_id,
-                    time=datetime.now(UTC), data={"project_id": project_id, "station_id": str(uuid.uuid4()), "contract_id": contract_id,
-                                                  "score": score, "evaluated_on": "2021-06-30"})
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/casework",
+        type="casework.project.evaluated.v1",
+        subject=project_id,
+        time=datetime.now(UTC),
+        data={
+            "project_id": project_id,
+            "station_id": str(uuid.uuid4()),
+            "contract_id": contract_id,
+            "score": score,
+            "evaluated_on": "2021-06-30",
+        },
+    )
 
 
 def _consumer(app: FundingApplication, bootstrap: str, topic: str):
@@ -33,8 +44,18 @@ def _consumer(app: FundingApplication, bootstrap: str, topic: str):
 def test_an_evaluation_from_casework_releases_a_conditioned_payment(kafka_bootstrap, tmp_path):
     app = make_application(FundingApplication, FundingSettings(data_dir=tmp_path))
     app.budget_source("510422", 2021, "fiscal_county", Decimal("200000.00"), date(2021, 1, 4))
-    cid = app.sign_contract("disabled_persons_federation", "盐边县助残社会工作服务中心", [str(uuid.uuid4())], "510422", ["残疾人康复支持"],
-                            Decimal("100000.00"), date(2021, 3, 1), date(2021, 12, 31), [("fiscal_county", "100000.00")], date(2021, 2, 1))
+    cid = app.sign_contract(
+        "disabled_persons_federation",
+        "盐边县助残社会工作服务中心",
+        [str(uuid.uuid4())],
+        "510422",
+        ["残疾人康复支持"],
+        Decimal("100000.00"),
+        date(2021, 3, 1),
+        date(2021, 12, 31),
+        [("fiscal_county", "100000.00")],
+        date(2021, 2, 1),
+    )
     app.file_contract(cid, date(2021, 2, 5))
     project = str(uuid.uuid4())
     with pytest.raises(FundingError):
@@ -48,13 +69,20 @@ def test_an_evaluation_from_casework_releases_a_conditioned_payment(kafka_bootst
     assert app.contract(cid).evaluations[0]["score"] == 88.5
 
     paid = app.disburse(cid, Decimal("50000.00"), date(2021, 7, 1), "中期评估后", condition=(project, 75.0))
-    assert paid["evaluation"] == {"project_id": project, "min_score": 75.0, "score": 88.5, "evaluated_on": date(2021, 6, 30)}
+    assert paid["evaluation"] == {
+        "project_id": project,
+        "min_score": 75.0,
+        "score": 88.5,
+        "evaluated_on": date(2021, 6, 30),
+    }
 
     # casework's relay republishes the evaluation (at least once): a fresh group resumes past the
     # tracked messages, applies the republished one, and the contract already has it.
     version = app.contract(cid).version
     republished = _evaluated(str(cid), project, 88.5)
-    republished = republished.model_copy(update={"data": {**republished.data, "station_id": app.contract(cid).evaluations[0]["station_id"]}})
+    republished = republished.model_copy(
+        update={"data": {**republished.data, "station_id": app.contract(cid).evaluations[0]["station_id"]}}
+    )
     asyncio.run(publish(kafka_bootstrap, topic, [republished]))
     again = asyncio.run(drive_consumer(_consumer(app, kafka_bootstrap, topic), 1))
     assert (again.applied, again.dead_lettered) == (1, 0), "only the new message: the first two were tracked"

@@ -48,7 +48,9 @@ def _free_port() -> int:
 class Server:
     def __init__(self, application: FundingApplication):
         self.port = _free_port()
-        self.server = uvicorn.Server(uvicorn.Config(create_app(application), host="127.0.0.1", port=self.port, log_level="warning"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(create_app(application), host="127.0.0.1", port=self.port, log_level="warning")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
@@ -90,8 +92,18 @@ def application(settings):
 def _contracts(application: FundingApplication, n: int, amount: str) -> list[str]:
     ids = []
     for i in range(n):
-        cid = application.sign_contract("civil_affairs", f"承接机构{i}", [str(uuid.uuid4())], f"{AREA}10{i % 10}", ["社会救助服务"],
-                                        Decimal(amount), date(2021, 2, 1), date(2021, 12, 31), [("social_assistance", amount)], date(2021, 1, 20))
+        cid = application.sign_contract(
+            "civil_affairs",
+            f"承接机构{i}",
+            [str(uuid.uuid4())],
+            f"{AREA}10{i % 10}",
+            ["社会救助服务"],
+            Decimal(amount),
+            date(2021, 2, 1),
+            date(2021, 12, 31),
+            [("social_assistance", amount)],
+            date(2021, 1, 20),
+        )
         application.file_contract(cid, date(2021, 1, 25))
         ids.append(str(cid))
     return ids
@@ -100,21 +112,28 @@ def _contracts(application: FundingApplication, n: int, amount: str) -> list[str
 def _race(base: str, contract_ids: list[str], amount: str) -> list[httpx.Response]:
     def pay(cid: str) -> httpx.Response:
         with httpx.Client(base_url=base, timeout=60) as client:
-            return client.post(f"/contracts/{cid}/disbursements", json={"amount": amount, "milestone": "全额", "paid_on": "2021-03-01"})
+            return client.post(
+                f"/contracts/{cid}/disbursements", json={"amount": amount, "milestone": "全额", "paid_on": "2021-03-01"}
+            )
 
     with ThreadPoolExecutor(len(contract_ids)) as pool:
         return list(pool.map(pay, contract_ids))
 
 
 def _stored_total(application: FundingApplication) -> Decimal:
-    contracts = [application.contract(n.originator_id) for n in application.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
-                 if n.topic.endswith("Contract.Signed")]
+    contracts = [
+        application.contract(n.originator_id)
+        for n in application.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
+        if n.topic.endswith("Contract.Signed")
+    ]
     return sum((c.paid for c in contracts), Decimal("0.00"))
 
 
 def test_two_disbursements_racing_for_the_last_headroom(application):
     first, second = _contracts(application, 2, "2000.00")
-    application.disburse(_contracts(application, 1, "1000.00")[0], Decimal("1000.00"), date(2021, 2, 15), "全额")  # headroom left: 2,000.00
+    application.disburse(
+        _contracts(application, 1, "1000.00")[0], Decimal("1000.00"), date(2021, 2, 15), "全额"
+    )  # headroom left: 2,000.00
     application.barrier = threading.Barrier(2)
     with Server(application) as base:
         replies = _race(base, [first, second], "2000.00")

@@ -40,7 +40,9 @@ async def _drain(app, bootstrap: str, service: str) -> None:
 
 
 async def _read(bootstrap: str, topic: str, until, timeout: float = 30) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest"
+    )
     await consumer.start()
     seen: list = []
     try:
@@ -70,11 +72,21 @@ def test_opening_the_annex1_network_publishes_48_valid_opened_events(kafka_boots
             app.plan_station(tier=tier, area_code=code, opened_on=D, planned_on=D, name=f"{code}站")
     service = f"registry{uuid.uuid4().hex[:6]}"
     asyncio.run(_drain(app, kafka_bootstrap, service))
-    opened = [e for e in asyncio.run(_read(kafka_bootstrap, f"{service}.events",
-                                           lambda seen: sum(e.type == "registry.station.opened.v1" for e in seen) >= 48))
-              if e.type == "registry.station.opened.v1"]
+    opened = [
+        e
+        for e in asyncio.run(
+            _read(
+                kafka_bootstrap,
+                f"{service}.events",
+                lambda seen: sum(e.type == "registry.station.opened.v1" for e in seen) >= 48,
+            )
+        )
+        if e.type == "registry.station.opened.v1"
+    ]
     assert len(opened) == 48
-    assert sorted(sum(e.data["tier"] == t for e in opened) for t in ("general_station", "township_station", "village_room")) == [5, 12, 31]
+    assert sorted(
+        sum(e.data["tier"] == t for e in opened) for t in ("general_station", "township_station", "village_room")
+    ) == [5, 12, 31]
     for event_type in {e.type for e in opened}:
         schema = json.loads((SCHEMAS / f"{event_type}.json").read_text(encoding="utf-8"))
         for envelope in opened:
@@ -93,16 +105,26 @@ def _talent(event_type: str, data: dict) -> Envelope:
 def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_bootstrap, tmp_path):
     app = _registry(tmp_path)
     app.register_areas([AreaRow("510421005", "测试镇", False, date(2020, 1, 1))])
-    station_id = str(app.plan_station(tier=Tier.TOWNSHIP_STATION, area_code="510421005", opened_on=D, planned_on=D, name="站"))
+    station_id = str(
+        app.plan_station(tier=Tier.TOWNSHIP_STATION, area_code="510421005", opened_on=D, planned_on=D, name="站")
+    )
     for item in BASIC_ITEMS + CHECKLIST_ITEMS:
         app.record_facility(uuid.UUID(station_id), item, True, "现场核查照片", D)
     head, other = str(uuid.uuid4()), str(uuid.uuid4())
     topic = f"talent{uuid.uuid4().hex[:6]}.events"
     day = "2021-09-01"
     staffing = [
-        _talent("talent.worker.assigned.v1", {"worker_id": head, "station_id": station_id, "employment": "full_time", "assigned_on": day}),
-        _talent("talent.worker.assigned.v1", {"worker_id": other, "station_id": station_id, "employment": "part_time", "assigned_on": day}),
-        _talent("talent.worker.certified.v1", {"worker_id": head, "level": "assistant_social_worker", "certified_on": day}),
+        _talent(
+            "talent.worker.assigned.v1",
+            {"worker_id": head, "station_id": station_id, "employment": "full_time", "assigned_on": day},
+        ),
+        _talent(
+            "talent.worker.assigned.v1",
+            {"worker_id": other, "station_id": station_id, "employment": "part_time", "assigned_on": day},
+        ),
+        _talent(
+            "talent.worker.certified.v1", {"worker_id": head, "level": "assistant_social_worker", "certified_on": day}
+        ),
         _talent("talent.worker.certified.v1", {"worker_id": other, "level": "social_worker", "certified_on": day}),
         _talent("talent.station_head.appointed.v1", {"station_id": station_id, "worker_id": head, "appointed_on": day}),
         _talent("talent.volunteer.registered.v1", {"volunteer_id": str(uuid.uuid4())}),  # not the registry's business
@@ -111,7 +133,9 @@ def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_b
     async def scenario(expected: int, settle: float = 0.0):
         """Runs a consumer in a fresh group until it has handled `expected` messages and, for at
         least `settle` seconds, owned every partition of the topic."""
-        consumer = staffing_consumer(app, kafka_bootstrap, topic=topic, group_id=f"registry-staffing-{uuid.uuid4().hex[:4]}")
+        consumer = staffing_consumer(
+            app, kafka_bootstrap, topic=topic, group_id=f"registry-staffing-{uuid.uuid4().hex[:4]}"
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(consumer.run(stop))
         owned_since = None
@@ -143,5 +167,9 @@ def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_b
     asyncio.run(_drain(app, kafka_bootstrap, service))
     published = asyncio.run(_read(kafka_bootstrap, f"{service}.events",
                                   lambda seen: any(e.data.get("level") == "standard" for e in seen)))
-    changes = [e.data for e in published if e.type == "registry.station.level_changed.v1" and e.data["station_id"] == station_id]
+    changes = [
+        e.data
+        for e in published
+        if e.type == "registry.station.level_changed.v1" and e.data["station_id"] == station_id
+    ]
     assert [(c["previous_level"], c["level"]) for c in changes] == [("none", "basic"), ("basic", "standard")]

@@ -51,14 +51,28 @@ def _latest(history, day):
 
 
 def _expected(truth, prefix, day):
-    townships = {a["area_code"] for a in truth["areas"] if a["level"] == "township" and a["area_code"].startswith(prefix)
-                 and a["valid_from"] <= day and (a["valid_to"] is None or day < a["valid_to"])}
+    townships = {
+        a["area_code"]
+        for a in truth["areas"]
+        if a["level"] == "township"
+        and a["area_code"].startswith(prefix)
+        and a["valid_from"] <= day
+        and (a["valid_to"] is None or day < a["valid_to"])
+    }
     served = set()
     for s in truth["stations"]:
-        if s["tier"] == "township_station" and s["opened_on"] <= day and (s["closed_on"] is None or day < s["closed_on"]):
+        if (
+            s["tier"] == "township_station"
+            and s["opened_on"] <= day
+            and (s["closed_on"] is None or day < s["closed_on"])
+        ):
             served |= {s["area_code"], *s["covers"]}
     served &= townships
-    share = None if not townships else str((Decimal(len(served)) / len(townships)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    share = (
+        None
+        if not townships
+        else str((Decimal(len(served)) / len(townships)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    )
     return townships, served, share
 
 
@@ -68,7 +82,9 @@ def _name(truth, code, day):
 
 def _days(truth, year):
     changes = {a["valid_from"] for a in truth["areas"]} | {a["valid_to"] for a in truth["areas"] if a["valid_to"]}
-    changes |= {s["opened_on"] for s in truth["stations"]} | {s["closed_on"] for s in truth["stations"] if s["closed_on"]}
+    changes |= {s["opened_on"] for s in truth["stations"]} | {
+        s["closed_on"] for s in truth["stations"] if s["closed_on"]
+    }
     around = {d + timedelta(days=k) for d in changes if d.year == year for k in (-1, 0)}
     return sorted(around | {date(year, m, 1) for m in (1, 4, 7, 10)} | {date(year, 12, 31)})
 
@@ -89,14 +105,25 @@ def test_coverage_per_county_and_city_on_every_day_around_a_change(world):
         for code in [CITY, *COUNTIES]:
             townships, served, share = _expected(truth, code[:4] if code == CITY else code, day)
             body = view(store, "coverage", code, day)
-            assert (body["townships"], body["served"], body["share"]) == (len(townships), len(served), share), (code, day)
-            assert body["unserved"] == [{"area_code": t, "name": _name(truth, t, day)} for t in sorted(townships - served)]
+            assert (body["townships"], body["served"], body["share"]) == (len(townships), len(served), share), (
+                code,
+                day,
+            )
+            assert body["unserved"] == [
+                {"area_code": t, "name": _name(truth, t, day)} for t in sorted(townships - served)
+            ]
             assert body["goal_2025"]["remaining"] == len(townships - served)
             assert body["goal_2025"]["met"] == (bool(townships) and townships == served)
             if code == CITY:
                 assert [(c["area_code"], c["name"], c["townships"], c["served"]) for c in body["children"]] == [
-                    (county, COUNTIES[county], len(_expected(truth, county, day)[0]), len(_expected(truth, county, day)[1]))
-                    for county in sorted(COUNTIES)]
+                    (
+                        county,
+                        COUNTIES[county],
+                        len(_expected(truth, county, day)[0]),
+                        len(_expected(truth, county, day)[1]),
+                    )
+                    for county in sorted(COUNTIES)
+                ]
             shares.add(share)
     assert len(shares) > 5  # the days asked do see the figures move
 
@@ -106,10 +133,21 @@ def test_the_2021_township_stations_in_reform_affected_townships(world_2021):
     for day in (date(2021, 3, 31), date(2021, 6, 30), date(2021, 12, 31), date(2022, 5, 1)):
         for code in [CITY, *COUNTIES]:
             prefix = code[:4] if code == CITY else code
-            opened = [s for s in truth["stations"] if s["tier"] == "township_station" and s["area_code"].startswith(prefix)
-                      and s["opened_on"].year == 2021 and s["opened_on"] <= day]
-            reform = sum(1 for s in opened
-                         if _latest(next(a["reform"] for a in truth["areas"] if a["area_code"] == s["area_code"]), s["opened_on"]))
+            opened = [
+                s
+                for s in truth["stations"]
+                if s["tier"] == "township_station"
+                and s["area_code"].startswith(prefix)
+                and s["opened_on"].year == 2021
+                and s["opened_on"] <= day
+            ]
+            reform = sum(
+                1
+                for s in opened
+                if _latest(
+                    next(a["reform"] for a in truth["areas"] if a["area_code"] == s["area_code"]), s["opened_on"]
+                )
+            )
             got = view(store, "coverage", code, day)["reform_affected_2021"]
             assert (got["township_stations_2021"], got["in_reform_affected"]) == (len(opened), reform), (code, day)
             assert got["goal_over_half"] == (reform * 2 > len(opened))
@@ -121,7 +159,9 @@ def test_the_stations_view_names_its_sub_areas(world):
     body = view(store, "stations", "510402", date(2024, 12, 31))
     assert {c["area_code"]: c["name"] for c in body["children"]} == {
         c["area_code"]: _name(truth, c["area_code"], date(2024, 12, 31)) for c in body["children"]}
-    assert view(store, "stations", "510402", date(2024, 2, 1))["children"][0]["name"] == _name(truth, "510402001", date(2024, 2, 1))
+    assert view(store, "stations", "510402", date(2024, 2, 1))["children"][0]["name"] == _name(
+        truth, "510402001", date(2024, 2, 1)
+    )
 
 
 def test_the_half_year_report_computes_2025_coverage(world):
@@ -133,8 +173,12 @@ def test_the_half_year_report_computes_2025_coverage(world):
         townships, served, share = _expected(truth, county["area_code"], end)
         assert (county["townships"], county["townships_served"], county["townships_unserved"]) == (
             len(townships), len(served), len(townships - served))
-        assert county["coverage_percent"] == (None if share is None else str((Decimal(share) * 100).quantize(Decimal("0.01"))))
-        assert county["unserved_townships"] == [{"area_code": t, "name": _name(truth, t, end)} for t in sorted(townships - served)]
+        assert county["coverage_percent"] == (
+            None if share is None else str((Decimal(share) * 100).quantize(Decimal("0.01")))
+        )
+        assert county["unserved_townships"] == [
+            {"area_code": t, "name": _name(truth, t, end)} for t in sorted(townships - served)
+        ]
         assert county["goal_2025"]["every_township_served"] == (townships == served)
     townships, served, share = _expected(truth, "5104", end)
     assert (content["totals"]["townships"], content["totals"]["townships_served"]) == (len(townships), len(served))
@@ -152,15 +196,21 @@ def test_the_half_year_report_computes_2025_coverage(world):
 def test_dispatch_and_scorecard_rows_carry_station_and_area_names(world):
     truth, store, archive = world
     stations = {s["station_id"]: s for s in truth["stations"]}
-    dispatch = json.loads(archive.path("monthly_dispatch", "2024-02", generate(store, archive, "monthly_dispatch", "2024-02")["version"],
-                                       "json").read_text())
+    dispatch = json.loads(
+        archive.path(
+            "monthly_dispatch", "2024-02", generate(store, archive, "monthly_dispatch", "2024-02")["version"], "json"
+        ).read_text()
+    )
     assert dispatch["stations"]
     for row in dispatch["stations"]:
         station = stations[row["station_id"]]
         assert (row["station_name"], row["station_area_code"]) == (station["name"], station["area_code"])
         assert row["station_area_name"] == _name(truth, station["area_code"], date(2024, 2, 29))
-    scorecard = json.loads(archive.path("station_scorecard", "2024", generate(store, archive, "station_scorecard", "2024")["version"],
-                                        "json").read_text())
+    scorecard = json.loads(
+        archive.path(
+            "station_scorecard", "2024", generate(store, archive, "station_scorecard", "2024")["version"], "json"
+        ).read_text()
+    )
     assert scorecard["stations"]
     for row in scorecard["stations"]:
         assert row["station_name"] == stations[row["station_id"]]["name"]

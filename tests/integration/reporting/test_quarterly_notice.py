@@ -38,28 +38,65 @@ def _expected(truth, year, q):
         township = [s for s in open_ if s["tier"] == "township_station"]
         by_id = {s["station_id"]: s for s in truth["stations"] if s["county"] == county}
         pilots = sum(s["pilot"] for s in township)
-        certified = sum(1 for w in truth["workers"] if w["station_id"] in by_id and w["certified_on"] and start <= w["certified_on"] <= end)
-        volunteers = sum(1 for v in truth["volunteer_trainings"] if v["station_id"] in by_id and start <= v["first"] <= end)
-        orgs = sum(1 for o in truth["organisations"] if o["station_id"] in by_id and (
-            (not by_id[o["station_id"]]["pilot"] and start <= o["incubated_on"] <= end)
-            + (by_id[o["station_id"]]["pilot"] and o["registered_on"] is not None and start <= o["registered_on"] <= end)))
+        certified = sum(
+            1
+            for w in truth["workers"]
+            if w["station_id"] in by_id and w["certified_on"] and start <= w["certified_on"] <= end
+        )
+        volunteers = sum(
+            1 for v in truth["volunteer_trainings"] if v["station_id"] in by_id and start <= v["first"] <= end
+        )
+        orgs = sum(
+            1
+            for o in truth["organisations"]
+            if o["station_id"] in by_id
+            and (
+                (not by_id[o["station_id"]]["pilot"] and start <= o["incubated_on"] <= end)
+                + (
+                    by_id[o["station_id"]]["pilot"]
+                    and o["registered_on"] is not None
+                    and start <= o["registered_on"] <= end
+                )
+            )
+        )
         actual = {"general_station": sum(s["tier"] == "general_station" for s in open_),
                   "township_station": len(township), "village_room": sum(s["tier"] == "village_room" for s in open_),
                   "certifications": certified, "organisations": orgs, "volunteers_trained": volunteers}
-        goal = {"general_station": Fraction(target[0]), "township_station": Fraction(target[1]), "village_room": Fraction(target[2]),
-                "certifications": 2 * len(township) * share, "organisations": (pilots + 6 * (len(township) - pilots)) * share,
-                "volunteers_trained": 30 * len(township) * share}
-        score = sum((WEIGHTS[k] * (Fraction(1) if goal[k] == 0 else min(Fraction(1), actual[k] / goal[k])) for k in WEIGHTS), Fraction(0))
-        disbursed = sum(d["total"] for d in truth["disbursements"] if d["county"] == county and start <= d["paid_on"] <= end)
+        goal = {
+            "general_station": Fraction(target[0]),
+            "township_station": Fraction(target[1]),
+            "village_room": Fraction(target[2]),
+            "certifications": 2 * len(township) * share,
+            "organisations": (pilots + 6 * (len(township) - pilots)) * share,
+            "volunteers_trained": 30 * len(township) * share,
+        }
+        score = sum(
+            (WEIGHTS[k] * (Fraction(1) if goal[k] == 0 else min(Fraction(1), actual[k] / goal[k])) for k in WEIGHTS),
+            Fraction(0),
+        )
+        disbursed = sum(
+            d["total"] for d in truth["disbursements"] if d["county"] == county and start <= d["paid_on"] <= end
+        )
         cap = sum(c["cap"] for c in truth["caps"] if c["county"] == county and c["year"] == year)
-        used = sum(d["assistance"] for d in truth["disbursements"] if d["county"] == county and start <= d["paid_on"] <= end)
+        used = sum(
+            d["assistance"] for d in truth["disbursements"] if d["county"] == county and start <= d["paid_on"] <= end
+        )
         cases = sum(1 for c in truth["cases"] if c["county"] == county and start <= c["opened_on"] <= end)
-        out[county] = {"actual": actual, "goal": goal, "score": score, "disbursed": disbursed, "headroom": cap - used, "cases": cases}
+        out[county] = {
+            "actual": actual,
+            "goal": goal,
+            "score": score,
+            "disbursed": disbursed,
+            "headroom": cap - used,
+            "cases": cases,
+        }
     return out
 
 
 def _round(value: Fraction) -> str:
-    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return str(
+        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +121,10 @@ def test_every_scored_figure_and_the_ranking_match_an_independent_computation(wo
         assert county["name"] == COUNTIES[county["area_code"]]
         for name in WEIGHTS:
             assert county["components"][name]["actual"] == e["actual"][name], (county["name"], name)
-            assert Decimal(county["components"][name]["target"]) == Decimal(_round(e["goal"][name])), (county["name"], name)
+            assert Decimal(county["components"][name]["target"]) == Decimal(_round(e["goal"][name])), (
+                county["name"],
+                name,
+            )
         assert county["score"] == _round(e["score"])
         assert Decimal(county["figures"]["disbursed"]) * 100 == e["disbursed"]
         assert Decimal(county["figures"]["assistance_headroom"]) * 100 == max(e["headroom"], 0)
@@ -97,7 +137,9 @@ def test_xlsx_totals_match_the_json_and_pdf_text_has_the_county_names(world):
     _, store, archive = world
     meta = generate_quarterly_notice(store, archive, "2024-Q3")
     notice = json.loads(archive.path("quarterly_notice", "2024-Q3", meta["version"], "json").read_bytes())
-    sheet = load_workbook(io.BytesIO(archive.path("quarterly_notice", "2024-Q3", "latest", "xlsx").read_bytes()))["季度通报"]
+    sheet = load_workbook(io.BytesIO(archive.path("quarterly_notice", "2024-Q3", "latest", "xlsx").read_bytes()))[
+        "季度通报"
+    ]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[3]
     counties = rows[4:9]
@@ -112,7 +154,9 @@ def test_xlsx_totals_match_the_json_and_pdf_text_has_the_county_names(world):
     assert Decimal(str(total_row[column])) == Decimal(notice["totals"]["disbursed"])
     assert sum(Decimal(str(r[column])) for r in counties) == Decimal(notice["totals"]["disbursed"])
     pdf = archive.path("quarterly_notice", "2024-Q3", "latest", "pdf")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for name in NAMES:
         assert name in text
     assert "季度通报" in text

@@ -42,7 +42,9 @@ def _make(world, report, period):
     content = json.loads(archive.path(report, period, meta["version"], "json").read_bytes())
     book = load_workbook(io.BytesIO(archive.path(report, period, meta["version"], "xlsx").read_bytes()))
     pdf = archive.path(report, period, meta["version"], "pdf")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "yes" in fonts.splitlines()[-1].split()  # the CJK font is embedded
     return content, book, text
@@ -68,19 +70,26 @@ def test_monthly_dispatch_matches_the_scenario(world, month):
     assert {c["area_code"] for c in content["counties"]} == PILOTS
     for county in content["counties"]:
         code = county["area_code"]
-        pilots = {s["station_id"] for s in truth["stations"] if s["county"] == code and s["pilot"] and s["opened_on"] <= end}
+        pilots = {
+            s["station_id"] for s in truth["stations"] if s["county"] == code and s["pilot"] and s["opened_on"] <= end
+        }
         workers = [w for w in truth["workers"] if w["station_id"] in pilots and w["since"] <= end]
         certified = sum(1 for w in workers if w["certified_on"] is not None and w["certified_on"] <= end)
         certifications = sum(1 for w in workers if _between(w["certified_on"], jan1, end))
         trained = [v for v in truth["volunteer_trainings"] if v["station_id"] in pilots]
-        registered = sum(1 for o in truth["organisations"] if o["station_id"] in pilots and _between(o["registered_on"], jan1, end))
+        registered = sum(
+            1 for o in truth["organisations"] if o["station_id"] in pilots and _between(o["registered_on"], jan1, end)
+        )
         assert county["pilot_stations"] == county["pilot_township_stations"] == len(pilots)
         assert (county["workers"], county["certified_workers"]) == (len(workers), certified)
         q = county["quotas"]
         assert (q["certifications"]["year_to_date"], q["certifications"]["quota"]) == (certifications, 2 * len(pilots))
         assert q["volunteers_trained"]["year_to_date"] == sum(1 for v in trained if _between(v["first"], jan1, end))
         assert q["volunteers_trained"]["month"] == sum(1 for v in trained if _between(v["first"], month_start, end))
-        assert (q["organisations_registered"]["year_to_date"], q["organisations_registered"]["quota"]) == (registered, len(pilots))
+        assert (q["organisations_registered"]["year_to_date"], q["organisations_registered"]["quota"]) == (
+            registered,
+            len(pilots),
+        )
         if pilots:
             expected = Fraction(certifications * 100, 2 * len(pilots))
             assert abs(Decimal(q["certifications"]["completion_percent"]) - Decimal(float(expected))) <= Decimal("0.05")
@@ -110,7 +119,9 @@ def test_half_year_report_matches_the_scenario(world):
         for tier in ("general_station", "township_station", "village_room"):
             assert county[tier] == sum(s["tier"] == tier for s in open_), (code, tier)
         assert county["townships_covered"] == len({s["area_code"] for s in open_ if s["tier"] == "township_station"})
-        assert county["cases_opened"] == sum(1 for c in truth["cases"] if c["county"] == code and _between(c["opened_on"], start, end))
+        assert county["cases_opened"] == sum(
+            1 for c in truth["cases"] if c["county"] == code and _between(c["opened_on"], start, end)
+        )
         assert county["certifications"] == sum(1 for w in truth["workers"] if w["station_id"] in mine
                                                and _between(w["certified_on"], start, end))
         assert county["volunteers_trained"] == sum(1 for v in truth["volunteer_trainings"] if v["station_id"] in mine
@@ -118,11 +129,19 @@ def test_half_year_report_matches_the_scenario(world):
         surveys = [s["score"] for s in truth["surveys"] if s["county"] == code and _between(s["on"], start, end)]
         assert county["surveys"] == len(surveys)
         if surveys:
-            assert Decimal(county["satisfaction"]) == (Decimal(sum(surveys)) / len(surveys)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        disbursed = sum(d["total"] for d in truth["disbursements"] if d["county"] == code and _between(d["paid_on"], start, end))
+            assert Decimal(county["satisfaction"]) == (Decimal(sum(surveys)) / len(surveys)).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+        disbursed = sum(
+            d["total"] for d in truth["disbursements"] if d["county"] == code and _between(d["paid_on"], start, end)
+        )
         assert Decimal(county["disbursed"]) * 100 == disbursed
         cap = sum(c["cap"] for c in truth["caps"] if c["county"] == code and c["year"] == 2024)
-        used = sum(d["assistance"] for d in truth["disbursements"] if d["county"] == code and _between(d["paid_on"], start, end))
+        used = sum(
+            d["assistance"]
+            for d in truth["disbursements"]
+            if d["county"] == code and _between(d["paid_on"], start, end)
+        )
         assert Decimal(county["assistance_headroom"]) * 100 == max(cap - used, 0)
     sheet_totals = {"网络建设": ("township_station", "乡镇(街道)站"), "人才队伍": ("certifications", "半年新增持证"),
                     "个案投诉与满意度": ("cases_opened", "半年新开个案"), "资金与3余额": ("disbursed", "半年拨付(元)")}
@@ -131,7 +150,11 @@ def test_half_year_report_matches_the_scenario(world):
         i = header.index(label)
         body, total = rows[:5], rows[5]
         assert total[1] == "合计"
-        assert Decimal(str(sum(Decimal(str(r[i])) for r in body))) == Decimal(str(total[i])) == Decimal(str(content["totals"][key]))
+        assert (
+            Decimal(str(sum(Decimal(str(r[i])) for r in body)))
+            == Decimal(str(total[i]))
+            == Decimal(str(content["totals"][key]))
+        )
     for name in COUNTIES.values():
         assert name in text
     assert "上半年工作报告" in text
@@ -140,16 +163,23 @@ def test_half_year_report_matches_the_scenario(world):
 def test_year_end_shortlist_is_the_full_year_scoring_and_the_published_rule(world):
     _, store, archive = world
     content, book, text = _make(world, "year_end_shortlist", "2024")
-    q4 = json.loads(archive.path("quarterly_notice", "2024-Q4", generate(store, archive, "quarterly_notice", "2024-Q4")["version"],
-                                 "json").read_bytes())
+    q4 = json.loads(
+        archive.path(
+            "quarterly_notice", "2024-Q4", generate(store, archive, "quarterly_notice", "2024-Q4")["version"], "json"
+        ).read_bytes()
+    )
     # the quarterly scoring with the full-year quota share is exactly the fourth quarter's notice
     assert [(c["area_code"], c["score"], c["rank"]) for c in content["counties"]] == \
         [(c["area_code"], c["score"], c["rank"]) for c in q4["counties"]]
     expected = [c["name"] for c in q4["counties"] if c["rank"] <= 2 and Decimal(c["score"]) >= 60]
     assert content["shortlist"] == expected and expected
     header, rows = _table(book["年终表彰"])
-    assert [r[header.index("推荐表彰")] for r in rows[:5]] == ["是" if c["shortlisted"] else "否" for c in content["counties"]]
-    assert [Decimal(str(r[header.index("综合得分")])) for r in rows[:5]] == [Decimal(c["score"]) for c in content["counties"]]
+    assert [r[header.index("推荐表彰")] for r in rows[:5]] == [
+        "是" if c["shortlisted"] else "否" for c in content["counties"]
+    ]
+    assert [Decimal(str(r[header.index("综合得分")])) for r in rows[:5]] == [
+        Decimal(c["score"]) for c in content["counties"]
+    ]
     for name in COUNTIES.values():
         assert name in text
     assert "推荐表彰" in text
@@ -159,12 +189,16 @@ def test_station_scorecard_rows_match_the_scenario(world):
     truth, _, _ = world
     content, book, text = _make(world, "station_scorecard", "2024")
     end = date(2024, 12, 31)
-    township = {s["station_id"]: s for s in truth["stations"] if s["tier"] == "township_station" and s["opened_on"] <= end}
+    township = {
+        s["station_id"]: s for s in truth["stations"] if s["tier"] == "township_station" and s["opened_on"] <= end
+    }
     assert {s["station_id"] for s in content["stations"]} == set(township)
     for row in content["stations"]:
         station = township[row["station_id"]]
         assert (row["township_code"], row["provincial_pilot"]) == (station["area_code"], station["pilot"])
-        certified = sum(1 for w in truth["workers"] if w["station_id"] == row["station_id"] and w["certified_on"] is not None)
+        certified = sum(
+            1 for w in truth["workers"] if w["station_id"] == row["station_id"] and w["certified_on"] is not None
+        )
         assert row["facts"]["certified_workers"] == certified
         assert row["points"]["facilities"] == "10.00"  # every station of the scenario is at the basic level
     header, rows = _table(book["站点评分"])
@@ -199,6 +233,10 @@ def test_the_worker_registers_the_crontab_and_its_job_fills_the_archive(tmp_path
     assert not inspect.signature(app._app_tasks[-1]).parameters
     written = asyncio.run(job(date(2024, 2, 1)))  # the previous year's reports are caught up on too
     assert len(written) == 12 + 4 + 2 + 1 + 1 + 1
-    archive = ReportArchive(tmp_path / "reports")  # REPORTING_REPORTS_DIR unset: <DATA_DIR>/reports, as the API reads it
-    assert archive.versions("monthly_dispatch", "2024-01") == [1] and archive.versions("station_scorecard", "2023") == [1]
+    archive = ReportArchive(
+        tmp_path / "reports"
+    )  # REPORTING_REPORTS_DIR unset: <DATA_DIR>/reports, as the API reads it
+    assert archive.versions("monthly_dispatch", "2024-01") == [1] and archive.versions("station_scorecard", "2023") == [
+        1
+    ]
     assert asyncio.run(job(date(2024, 2, 1))) == []

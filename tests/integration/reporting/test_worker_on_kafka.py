@@ -78,7 +78,9 @@ def kafka_bootstrap():
     broker.stop()
 
 
-def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(kafka_bootstrap, tmp_path, record_property):
+def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(
+    kafka_bootstrap, tmp_path, record_property
+):
     scenario = build(seed=99)
     ids = {e.id for _, e in scenario.events}
     assert {topic for topic, _ in scenario.events} == set(SOURCE_TOPICS)
@@ -103,13 +105,22 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
         applied_not_committed = asyncio.run(_applied_beyond_committed(kafka_bootstrap, env["REPORTING_APP_ID"], live))
         assert applied_not_committed > 0, "the crash point: events in the read models whose offsets were not committed"
         restarted = time.monotonic()
-        asyncio.run(publish_each(kafka_bootstrap, scenario.events[:200], poison_topic="casework.events"))  # a relay's republish after a crash
+        asyncio.run(
+            publish_each(kafka_bootstrap, scenario.events[:200], poison_topic="casework.events")
+        )  # a relay's republish after a crash
         worker = start()
         wait_for(lambda: _processed(live, ids) == len(ids), timeout=180, what="every event projected")
-        record_property("reliability", {"events sent": len(scenario.events), "republished": 200,
-                                        "projected at the kill": projected_at_kill,
-                                        "applied but offset not committed at the kill (redelivered)": applied_not_committed, "projected": _processed(live, ids),
-                                        "s from restart to all projected": round(time.monotonic() - restarted, 1)})
+        record_property(
+            "reliability",
+            {
+                "events sent": len(scenario.events),
+                "republished": 200,
+                "projected at the kill": projected_at_kill,
+                "applied but offset not committed at the kill (redelivered)": applied_not_committed,
+                "projected": _processed(live, ids),
+                "s from restart to all projected": round(time.monotonic() - restarted, 1),
+            },
+        )
 
         last: dict = {}
 
@@ -126,11 +137,19 @@ def test_worker_projects_all_four_topics_survives_a_kill_and_equals_a_rebuild(ka
                 b.close()
 
         try:
-            wait_for(equal, timeout=120, what="rebuild equal to live")  # other tests' events on the same topics may still be arriving
+            wait_for(
+                equal, timeout=120, what="rebuild equal to live"
+            )  # other tests' events on the same topics may still be arriving
         except AssertionError:
             # name the rows that differ, so a failure says which read model and which event
-            diff = {table: (sorted(set(rows) - set(last["live"][table]), key=repr)[:5], sorted(set(last["live"][table]) - set(rows), key=repr)[:5])
-                    for table, rows in last["rebuilt"].items() if rows != last["live"][table]}
+            diff = {
+                table: (
+                    sorted(set(rows) - set(last["live"][table]), key=repr)[:5],
+                    sorted(set(last["live"][table]) - set(rows), key=repr)[:5],
+                )
+                for table, rows in last["rebuilt"].items()
+                if rows != last["live"][table]
+            }
             raise AssertionError(f"rebuild differs from live (table: only rebuilt, only live): {diff}") from None
     finally:
         worker.send_signal(signal.SIGTERM)

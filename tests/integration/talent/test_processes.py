@@ -17,8 +17,13 @@ from ..processes import find, start, stop, wait_healthy
 
 def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
     port = free_port()
-    env = dict(os.environ, TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap, TALENT_DATA_DIR=str(tmp_path), TALENT_HTTP_PORT=str(port),
-               PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap,
+        TALENT_DATA_DIR=str(tmp_path),
+        TALENT_HTTP_PORT=str(port),
+        PYTHONUNBUFFERED="1",
+    )
     log = (tmp_path / "talent.log").open("ab")
     # As the launcher does: the relay starts once the API is healthy. Two processes creating the
     # same fresh SQLite tables at the same instant can collide on the store's migration record.
@@ -28,7 +33,9 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
             wait_healthy(api, client, (tmp_path / "talent.log"), "talent api")
             relay = start("talent", "relay", env, log)
             station = str(uuid.uuid4())
-            reply = client.post("/organisations", json={"name": "东区邻里守望队", "host_station_id": station, "reform_affected": False})
+            reply = client.post(
+                "/organisations", json={"name": "东区邻里守望队", "host_station_id": station, "reform_affected": False}
+            )
             assert reply.status_code == 201, reply.text
             organisation_id = reply.json()["organisation_id"]
         envelope = asyncio.run(find(kafka_bootstrap, "talent.events", organisation_id))
@@ -47,19 +54,42 @@ async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
 
     from pzh_shared.envelope import Envelope
 
-    data = {"station_id": station_id, "tier": "township_station", "area_code": "510411003", "county_code": "510411", "name": "测试站",
-            "construction_mode": "provincial_award", "operating_model": "self_operated", "agency": None, "provincial_pilot": True,
-            "governance_pilot": False, "covers": [], "planned_on": "2021-01-05"}
-    envelope = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.planned.v1", subject=station_id,
-                        time=datetime.now(UTC), data=data)
+    data = {
+        "station_id": station_id,
+        "tier": "township_station",
+        "area_code": "510411003",
+        "county_code": "510411",
+        "name": "测试站",
+        "construction_mode": "provincial_award",
+        "operating_model": "self_operated",
+        "agency": None,
+        "provincial_pilot": True,
+        "governance_pilot": False,
+        "covers": [],
+        "planned_on": "2021-01-05",
+    }
+    envelope = Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/registry",
+        type="registry.station.planned.v1",
+        subject=station_id,
+        time=datetime.now(UTC),
+        data=data,
+    )
     await publish(bootstrap, topic, [envelope])
 
 
 def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
     port = free_port()
     topic = f"registry{uuid.uuid4().hex[:6]}.events"
-    env = dict(os.environ, TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap, TALENT_DATA_DIR=str(tmp_path), TALENT_HTTP_PORT=str(port),
-               TALENT_REGISTRY_TOPIC=topic, PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        TALENT_KAFKA_BOOTSTRAP=kafka_bootstrap,
+        TALENT_DATA_DIR=str(tmp_path),
+        TALENT_HTTP_PORT=str(port),
+        TALENT_REGISTRY_TOPIC=topic,
+        PYTHONUNBUFFERED="1",
+    )
     log = (tmp_path / "talent.log").open("ab")
     api, stations = start("talent", "api", env, log), None
     station = str(uuid.uuid4())

@@ -20,11 +20,28 @@ from talent.settings import TalentSettings
 
 
 def _planned(station_id: str, tier: str, provincial_pilot: bool) -> Envelope:
-    data = {"station_id": station_id, "tier": tier, "area_code": "510411003", "county_code": "510411", "name": "测试镇社会工作服务站",
-            "construction_mode": "provincial_award", "operating_model": "self_operated", "agency": None,
-            "provincial_pilot": provincial_pilot, "governance_pilot": False, "covers": [], "planned_on": "2021-01-05"}
-    return Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.planned.v1", subject=station_id,
-                    time=datetime.now(UTC), data=data)
+    data = {
+        "station_id": station_id,
+        "tier": tier,
+        "area_code": "510411003",
+        "county_code": "510411",
+        "name": "测试镇社会工作服务站",
+        "construction_mode": "provincial_award",
+        "operating_model": "self_operated",
+        "agency": None,
+        "provincial_pilot": provincial_pilot,
+        "governance_pilot": False,
+        "covers": [],
+        "planned_on": "2021-01-05",
+    }
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/registry",
+        type="registry.station.planned.v1",
+        subject=station_id,
+        time=datetime.now(UTC),
+        data=data,
+    )
 
 
 def _consumer(app: TalentApplication, bootstrap: str, topic: str):
@@ -35,9 +52,21 @@ def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp
     application = build_application(TalentSettings(data_dir=tmp_path))
     pilot, other = str(uuid.uuid4()), str(uuid.uuid4())
     topic = f"registry{uuid.uuid4().hex[:6]}.events"
-    opened = Envelope(id=str(uuid.uuid4()), source="/pzh/registry", type="registry.station.opened.v1", subject=pilot, time=datetime.now(UTC),
-                      data={"station_id": pilot, "tier": "township_station", "area_code": "510411003", "county_code": "510411",
-                            "name": "测试镇社会工作服务站", "opened_on": "2021-03-01"})
+    opened = Envelope(
+        id=str(uuid.uuid4()),
+        source="/pzh/registry",
+        type="registry.station.opened.v1",
+        subject=pilot,
+        time=datetime.now(UTC),
+        data={
+            "station_id": pilot,
+            "tier": "township_station",
+            "area_code": "510411003",
+            "county_code": "510411",
+            "name": "测试镇社会工作服务站",
+            "opened_on": "2021-03-01",
+        },
+    )
     envelopes = [_planned(pilot, "township_station", True), _planned(other, "township_station", False), opened]
 
     with TestClient(create_app(application)) as client:
@@ -49,8 +78,16 @@ def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp
         assert (first.applied, first.dead_lettered) == (len(envelopes), 1)
 
         report = client.get(f"/stations/{pilot}/quotas/2021").json()
-        assert (report["kind"], report["tier"], report["provincial_pilot"]) == ("pilot_township", "township_station", True)
-        assert [q["code"] for q in report["quotas"]] == ["certified_workers_year", "registered_organisations_year", "volunteers_trained_year"]
+        assert (report["kind"], report["tier"], report["provincial_pilot"]) == (
+            "pilot_township",
+            "township_station",
+            True,
+        )
+        assert [q["code"] for q in report["quotas"]] == [
+            "certified_workers_year",
+            "registered_organisations_year",
+            "volunteers_trained_year",
+        ]
         assert client.get(f"/stations/{other}/quotas/2021").json()["kind"] == "other"
 
     # A fresh consumer group replays the whole topic: the tracking records make it change nothing.

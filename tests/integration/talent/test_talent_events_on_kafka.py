@@ -46,7 +46,10 @@ def _credit_code(serial: int) -> str:
 
 # The personal data of the scenario: none of it may leave the event store.
 WORKERS = [("欧阳明辉", _id_number(11), "13811112222"), ("上官婉清", _id_number(12), "13833334444")]
-VOLUNTEERS = [("司徒志远", _id_number(21), "13955556666", "PZHV20210001"), ("慕容雪", _id_number(22), "13977778888", "PZHV20210002")]
+VOLUNTEERS = [
+    ("司徒志远", _id_number(21), "13955556666", "PZHV20210001"),
+    ("慕容雪", _id_number(22), "13977778888", "PZHV20210002"),
+]
 BAD_VOLUNTEER = ("诸葛错行", _id_number(23)[:17] + "Y", "13999990000", "PZHV20210003")
 INTERN = ("皇甫实习", "13700001234", "西南民族大学社会工作学院")
 SECRETS = [v for person in WORKERS + VOLUNTEERS + [BAD_VOLUNTEER] for v in person] + list(INTERN)
@@ -70,16 +73,43 @@ def _ok(reply, status=200):
 def _scenario(client: TestClient, station: str) -> None:
     worker_ids = []
     for name, id_number, phone in WORKERS:
-        wid = _ok(client.post("/workers", json={"name": name, "id_number": id_number, "phone": phone, "registered_on": "2021-01-04"}), 201)["worker_id"]
-        _ok(client.post(f"/workers/{wid}/assignment", json={"station_id": station, "employment": "full_time", "assigned_on": "2021-02-01"}))
-        for path, extra in (("exams", {}), ("exams/sitting", {"sat_on": "2021-06-20"}), ("exams/result", {"passed": True})):
-            _ok(client.post(f"/workers/{wid}/{path}", json={"level": "assistant_social_worker", "exam_year": 2021, **extra}))
-        _ok(client.post(f"/workers/{wid}/certification", json={"level": "assistant_social_worker", "certified_on": "2021-09-01"}))
+        wid = _ok(
+            client.post(
+                "/workers", json={"name": name, "id_number": id_number, "phone": phone, "registered_on": "2021-01-04"}
+            ),
+            201,
+        )["worker_id"]
+        _ok(
+            client.post(
+                f"/workers/{wid}/assignment",
+                json={"station_id": station, "employment": "full_time", "assigned_on": "2021-02-01"},
+            )
+        )
+        for path, extra in (
+            ("exams", {}),
+            ("exams/sitting", {"sat_on": "2021-06-20"}),
+            ("exams/result", {"passed": True}),
+        ):
+            _ok(
+                client.post(
+                    f"/workers/{wid}/{path}", json={"level": "assistant_social_worker", "exam_year": 2021, **extra}
+                )
+            )
+        _ok(
+            client.post(
+                f"/workers/{wid}/certification", json={"level": "assistant_social_worker", "certified_on": "2021-09-01"}
+            )
+        )
         worker_ids.append(wid)
     _ok(client.put(f"/stations/{station}/head", json={"worker_id": worker_ids[0], "appointed_on": "2021-10-01"}))
     _ok(client.post(f"/workers/{worker_ids[1]}/elderly-care", json={"specialised_on": "2021-10-01"}))
-    _ok(client.post(f"/workers/{worker_ids[1]}/trainings", json={"kind": "pre_exam", "hours": 24, "completed_on": "2021-05-01",
-                                                                 "station_id": station}), 201)
+    _ok(
+        client.post(
+            f"/workers/{worker_ids[1]}/trainings",
+            json={"kind": "pre_exam", "hours": 24, "completed_on": "2021-05-01", "station_id": station},
+        ),
+        201,
+    )
     _ok(client.post(f"/stations/{station}/head/relief", json={"relieved_on": "2022-01-01"}))
     _ok(client.post(f"/workers/{worker_ids[0]}/departure", json={"left_on": "2022-02-01"}))
 
@@ -90,28 +120,81 @@ def _scenario(client: TestClient, station: str) -> None:
                              headers={"content-type": "text/csv"}))
     assert (report["imported"], [e["line"] for e in report["errors"]]) == (1, [3])
     name, id_number, phone, number = VOLUNTEERS[1]
-    vid = _ok(client.post("/volunteers", json={"name": name, "id_number": id_number, "phone": phone, "volunteer_number": number,
-                                               "station_id": station, "registered_on": "2021-04-01"}), 201)["volunteer_id"]
+    vid = _ok(
+        client.post(
+            "/volunteers",
+            json={
+                "name": name,
+                "id_number": id_number,
+                "phone": phone,
+                "volunteer_number": number,
+                "station_id": station,
+                "registered_on": "2021-04-01",
+            },
+        ),
+        201,
+    )["volunteer_id"]
     _ok(client.post(f"/volunteers/{vid}/hours", json={"hours": 3, "served_on": "2021-04-02"}), 201)
     # Refused commands must not leak either (their messages go to the client, maybe to logs).
-    assert client.post("/workers", json={"name": WORKERS[0][0], "id_number": WORKERS[0][1], "phone": WORKERS[0][2]}).status_code == 409
+    assert (
+        client.post(
+            "/workers", json={"name": WORKERS[0][0], "id_number": WORKERS[0][1], "phone": WORKERS[0][2]}
+        ).status_code
+        == 409
+    )
 
-    iid = _ok(client.post("/interns", json={"name": INTERN[0], "phone": INTERN[1], "university": INTERN[2]}), 201)["intern_id"]
-    _ok(client.post(f"/interns/{iid}/placements", json={"station_id": station, "placed_from": "2021-07-01", "placed_until": "2021-08-31",
-                                                        "supervisor_id": worker_ids[1]}), 201)
+    iid = _ok(client.post("/interns", json={"name": INTERN[0], "phone": INTERN[1], "university": INTERN[2]}), 201)[
+        "intern_id"
+    ]
+    _ok(
+        client.post(
+            f"/interns/{iid}/placements",
+            json={
+                "station_id": station,
+                "placed_from": "2021-07-01",
+                "placed_until": "2021-08-31",
+                "supervisor_id": worker_ids[1],
+            },
+        ),
+        201,
+    )
 
-    oid = _ok(client.post("/organisations", json={"name": "仁和区银龄互助协会", "host_station_id": station, "reform_affected": True,
-                                                  "filed_on": "2021-01-10"}), 201)["organisation_id"]
+    oid = _ok(
+        client.post(
+            "/organisations",
+            json={
+                "name": "仁和区银龄互助协会",
+                "host_station_id": station,
+                "reform_affected": True,
+                "filed_on": "2021-01-10",
+            },
+        ),
+        201,
+    )["organisation_id"]
     for path, body in (("incubation", {"started_on": "2021-02-01"}),
                        ("incubated", {"organisation_type": "interest_volunteer", "incubated_on": "2021-08-01"}),
                        ("registration", {"registration_number": _credit_code(501), "registered_on": "2021-11-01"}),
                        ("graduation", {"graduated_on": "2022-03-01"})):
         _ok(client.post(f"/organisations/{oid}/{path}", json=body))
-    agency_id = _ok(client.post("/agencies", json={"name": "攀枝花市向阳社会工作服务中心", "registration_number": _credit_code(502),
-                                                   "station_id": station, "registered_on": "2021-05-01"}), 201)["agency_id"]
+    agency_id = _ok(
+        client.post(
+            "/agencies",
+            json={
+                "name": "攀枝花市向阳社会工作服务中心",
+                "registration_number": _credit_code(502),
+                "station_id": station,
+                "registered_on": "2021-05-01",
+            },
+        ),
+        201,
+    )["agency_id"]
     # the former head, now employed by the agency rather than a station, and leaving it again
-    _ok(client.post(f"/workers/{worker_ids[0]}/agency-employment", json={"agency_id": agency_id, "employment": "full_time",
-                                                                          "employed_on": "2022-03-01"}))
+    _ok(
+        client.post(
+            f"/workers/{worker_ids[0]}/agency-employment",
+            json={"agency_id": agency_id, "employment": "full_time", "employed_on": "2022-03-01"},
+        )
+    )
     _ok(client.post(f"/workers/{worker_ids[0]}/departure", json={"left_on": "2022-06-30"}))
 
 
@@ -160,7 +243,9 @@ def test_published_talent_events_validate_and_carry_no_personal_data(kafka_boots
         envelopes[envelope.id] = envelope
     assert expected <= set(envelopes)
     ours = [envelopes[i] for i in expected]
-    assert {e.type for e in ours} == PUBLICATION.published, "the scenario publishes one of every contract published today"
+    assert {e.type for e in ours} == PUBLICATION.published, (
+        "the scenario publishes one of every contract published today"
+    )
     staffing = [e.data for e in ours if e.type.startswith("talent.station_head.")]
     assert all(d["station_id"] == station for d in staffing) and len(staffing) == 2
 

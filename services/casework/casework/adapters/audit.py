@@ -21,16 +21,21 @@ from casework.domain.ports import AuditRecord
 GENESIS = "0" * 64
 
 
-def chain_hash(prev_hash: str, seq: int, at: str, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> str:
-    payload = json.dumps([prev_hash, seq, at, user, action, subject_kind, subject_id, purpose], ensure_ascii=False, separators=(",", ":"))
+def chain_hash(
+    prev_hash: str, seq: int, at: str, user: str, action: str, subject_kind: str, subject_id: str, purpose: str
+) -> str:
+    payload = json.dumps(
+        [prev_hash, seq, at, user, action, subject_kind, subject_id, purpose], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _verify(rows: list[AuditRecord]) -> list[int]:
     broken, prev = [], GENESIS
     for r in rows:
-        if r.prev_hash != prev or r.hash != chain_hash(r.prev_hash, r.seq, r.at.isoformat(), r.user, r.action, r.subject_kind, r.subject_id,
-                                                       r.purpose):
+        if r.prev_hash != prev or r.hash != chain_hash(
+            r.prev_hash, r.seq, r.at.isoformat(), r.user, r.action, r.subject_kind, r.subject_id, r.purpose
+        ):
             broken.append(r.seq)
         prev = r.hash
     return broken
@@ -85,7 +90,9 @@ class SqliteReadAudit:
             if subject_id is None:
                 rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads ORDER BY seq").fetchall()
             else:
-                rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads WHERE subject_id = ? ORDER BY seq", (subject_id,)).fetchall()
+                rows = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM case_reads WHERE subject_id = ? ORDER BY seq", (subject_id,)
+                ).fetchall()
         return [_record(r) for r in rows]
 
     def verify(self) -> list[int]:
@@ -116,9 +123,13 @@ class PostgresReadAudit:
                 CREATE OR REPLACE FUNCTION {t}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION '{t} is append-only'; END $$""")
             self._db.execute(f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}")
-            self._db.execute(f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {t}_refuse()")
+            self._db.execute(
+                f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {t}_refuse()"
+            )
             self._db.execute(f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}")
-            self._db.execute(f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION {t}_refuse()")
+            self._db.execute(
+                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION {t}_refuse()"
+            )
 
     def record(self, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> AuditRecord:
         at = datetime.now(UTC).isoformat()  # text, so the hashed form is exactly what is read back
@@ -137,7 +148,9 @@ class PostgresReadAudit:
             if subject_id is None:
                 rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} ORDER BY seq").fetchall()
             else:
-                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE subject_id = %s ORDER BY seq", (subject_id,)).fetchall()
+                rows = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE subject_id = %s ORDER BY seq", (subject_id,)
+                ).fetchall()
         return [_record(r) for r in rows]
 
     def verify(self) -> list[int]:

@@ -195,7 +195,9 @@ class NeedMatchedV1(Contract):
     need_id: str = uuid_field("opaque UUID of the need")
     station_id: str = uuid_field("the registry's station UUID")
     category: NeedCategory
-    donation_point_id: str | None = Field(default=None, pattern=UUID_PATTERN, description="the donation point, if the donation came through one")
+    donation_point_id: str | None = Field(
+        default=None, pattern=UUID_PATTERN, description="the donation point, if the donation came through one"
+    )
     matched_on: date
 
 
@@ -260,7 +262,14 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 
 
 def _ctx(e: Any) -> dict[str, Any]:
-    return dict(case_id=aggregate_id(e), station_id=e.station_id, area_code=e.area_code, domain=e.domain, risk_level=e.risk_level, age_band=e.age_band)
+    return dict(
+        case_id=aggregate_id(e),
+        station_id=e.station_id,
+        area_code=e.area_code,
+        domain=e.domain,
+        risk_level=e.risk_level,
+        age_band=e.age_band,
+    )
 
 
 def _project(e: Any) -> dict[str, Any]:
@@ -271,36 +280,102 @@ def _project(e: Any) -> dict[str, Any]:
 # purpose: a new attribute on a domain event (a sealed note, a summary) never leaks by accident.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     Case.Opened: ("casework.case.opened.v1", lambda e: dict(_ctx(e), subtype=e.subtype, opened_on=e.opened_on)),
-    Case.StageAdvanced: ("casework.case.stage_advanced.v1", lambda e: dict(_ctx(e), from_stage=e.from_stage, stage=e.stage,
-                                                                          advanced_on=e.advanced_on)),
+    Case.StageAdvanced: (
+        "casework.case.stage_advanced.v1",
+        lambda e: dict(_ctx(e), from_stage=e.from_stage, stage=e.stage, advanced_on=e.advanced_on),
+    ),
     Case.RiskAssessed: ("casework.case.risk_assessed.v1", lambda e: dict(_ctx(e), assessed_on=e.assessed_on)),
-    Case.Referred: ("casework.case.referred.v1", lambda e: dict(_ctx(e), referral_id=e.referral_id, policy=e.policy, referred_on=e.referred_on)),
-    Case.ReferralDecided: ("casework.case.referral_decided.v1", lambda e: dict(_ctx(e), referral_id=e.referral_id, policy=e.policy,
-                                                                              outcome=e.outcome, decided_on=e.decided_on)),
-    Case.Transferred: ("casework.case.transferred.v1", lambda e: dict(_ctx(e), from_station_id=e.from_station_id,
-                                                                      from_area_code=e.from_area_code, transferred_on=e.transferred_on)),
-    Case.Closed: ("casework.case.closed.v1", lambda e: dict(_ctx(e), closed_on=e.closed_on, duration_days=e.duration_days)),
-    Case.EscalationRaised: ("casework.escalation.raised.v1", lambda e: dict(_ctx(e), escalation_id=e.escalation_id, kind=e.kind,
-                                                                            raised_on=e.raised_on)),
-    Project.Started: ("casework.project.started.v1", lambda e: dict(_project(e), domain=e.domain, started_on=e.started_on)),
-    Project.StageAdvanced: ("casework.project.stage_advanced.v1", lambda e: dict(_project(e), from_stage=e.from_stage, stage=e.stage,
-                                                                                advanced_on=e.advanced_on)),
-    Project.BeneficiariesRecorded: ("casework.project.beneficiaries_recorded.v1",
-                                    lambda e: dict(_project(e), beneficiaries=e.beneficiaries, recorded_on=e.recorded_on)),
-    Project.Evaluated: ("casework.project.evaluated.v1", lambda e: dict(_project(e), score=e.score, evaluated_on=e.evaluated_on)),
-    DonationPoint.Registered: ("casework.donation_point.registered.v1",
-                               lambda e: dict(donation_point_id=aggregate_id(e), station_id=e.station_id, opened_on=e.opened_on)),
-    CharityNeed.Recorded: ("casework.need.recorded.v1", lambda e: dict(need_id=aggregate_id(e), station_id=e.station_id, category=e.category,
-                                                                       quantity=e.quantity, recorded_on=e.recorded_on)),
-    CharityNeed.Matched: ("casework.need.matched.v1", lambda e: dict(need_id=aggregate_id(e), station_id=e.station_id, category=e.category,
-                                                                     donation_point_id=e.donation_point_id, matched_on=e.matched_on)),
-    Complaint.Received: ("casework.complaint.received.v1", lambda e: dict(complaint_id=aggregate_id(e), station_id=e.station_id, channel=e.channel,
-                                                                          received_at=e.received_at)),
-    Complaint.Closed: ("casework.complaint.closed.v1", lambda e: dict(complaint_id=aggregate_id(e), station_id=e.station_id, channel=e.channel,
-                                                                      received_at=e.received_at, closed_at=e.closed_at,
-                                                                      response_hours=e.response_hours, resolution_hours=e.resolution_hours)),
-    Survey.Recorded: ("casework.survey.recorded.v1", lambda e: dict(survey_id=aggregate_id(e), station_id=e.station_id, respondent=e.respondent,
-                                                                    method=e.method, score=e.score, surveyed_on=e.surveyed_on)),
+    Case.Referred: (
+        "casework.case.referred.v1",
+        lambda e: dict(_ctx(e), referral_id=e.referral_id, policy=e.policy, referred_on=e.referred_on),
+    ),
+    Case.ReferralDecided: (
+        "casework.case.referral_decided.v1",
+        lambda e: dict(_ctx(e), referral_id=e.referral_id, policy=e.policy, outcome=e.outcome, decided_on=e.decided_on),
+    ),
+    Case.Transferred: (
+        "casework.case.transferred.v1",
+        lambda e: dict(
+            _ctx(e), from_station_id=e.from_station_id, from_area_code=e.from_area_code, transferred_on=e.transferred_on
+        ),
+    ),
+    Case.Closed: (
+        "casework.case.closed.v1",
+        lambda e: dict(_ctx(e), closed_on=e.closed_on, duration_days=e.duration_days),
+    ),
+    Case.EscalationRaised: (
+        "casework.escalation.raised.v1",
+        lambda e: dict(_ctx(e), escalation_id=e.escalation_id, kind=e.kind, raised_on=e.raised_on),
+    ),
+    Project.Started: (
+        "casework.project.started.v1",
+        lambda e: dict(_project(e), domain=e.domain, started_on=e.started_on),
+    ),
+    Project.StageAdvanced: (
+        "casework.project.stage_advanced.v1",
+        lambda e: dict(_project(e), from_stage=e.from_stage, stage=e.stage, advanced_on=e.advanced_on),
+    ),
+    Project.BeneficiariesRecorded: (
+        "casework.project.beneficiaries_recorded.v1",
+        lambda e: dict(_project(e), beneficiaries=e.beneficiaries, recorded_on=e.recorded_on),
+    ),
+    Project.Evaluated: (
+        "casework.project.evaluated.v1",
+        lambda e: dict(_project(e), score=e.score, evaluated_on=e.evaluated_on),
+    ),
+    DonationPoint.Registered: (
+        "casework.donation_point.registered.v1",
+        lambda e: dict(donation_point_id=aggregate_id(e), station_id=e.station_id, opened_on=e.opened_on),
+    ),
+    CharityNeed.Recorded: (
+        "casework.need.recorded.v1",
+        lambda e: dict(
+            need_id=aggregate_id(e),
+            station_id=e.station_id,
+            category=e.category,
+            quantity=e.quantity,
+            recorded_on=e.recorded_on,
+        ),
+    ),
+    CharityNeed.Matched: (
+        "casework.need.matched.v1",
+        lambda e: dict(
+            need_id=aggregate_id(e),
+            station_id=e.station_id,
+            category=e.category,
+            donation_point_id=e.donation_point_id,
+            matched_on=e.matched_on,
+        ),
+    ),
+    Complaint.Received: (
+        "casework.complaint.received.v1",
+        lambda e: dict(
+            complaint_id=aggregate_id(e), station_id=e.station_id, channel=e.channel, received_at=e.received_at
+        ),
+    ),
+    Complaint.Closed: (
+        "casework.complaint.closed.v1",
+        lambda e: dict(
+            complaint_id=aggregate_id(e),
+            station_id=e.station_id,
+            channel=e.channel,
+            received_at=e.received_at,
+            closed_at=e.closed_at,
+            response_hours=e.response_hours,
+            resolution_hours=e.resolution_hours,
+        ),
+    ),
+    Survey.Recorded: (
+        "casework.survey.recorded.v1",
+        lambda e: dict(
+            survey_id=aggregate_id(e),
+            station_id=e.station_id,
+            respondent=e.respondent,
+            method=e.method,
+            score=e.score,
+            surveyed_on=e.surveyed_on,
+        ),
+    ),
 }
 
 

@@ -54,7 +54,9 @@ class PostgresKeyStore:
 
         self._db = psycopg.connect(conninfo, autocommit=True)
         self._lock = threading.Lock()
-        self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (client_id uuid PRIMARY KEY, data_key bytea NOT NULL)")
+        self._db.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.TABLE} (client_id uuid PRIMARY KEY, data_key bytea NOT NULL)"
+        )
 
     def create(self, client_id: UUID) -> bytes:
         key = os.urandom(KEY_BYTES)

@@ -19,7 +19,9 @@ def _conninfo(settings: CaseworkSettings) -> str:
                          user=settings.postgres_user, password=settings.postgres_password.get_secret_value())
 
 
-def build_application(settings: CaseworkSettings, cls: type[CaseworkApplication] = CaseworkApplication) -> CaseworkApplication:
+def build_application(
+    settings: CaseworkSettings, cls: type[CaseworkApplication] = CaseworkApplication
+) -> CaseworkApplication:
     env = store_env(settings, cls.name)
     if settings.event_store == "postgres":
         keys, audit = PostgresKeyStore(_conninfo(settings)), PostgresReadAudit(_conninfo(settings))

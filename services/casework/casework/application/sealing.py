@@ -21,7 +21,10 @@ _PREFIX = "v1."
 def seal(key: bytes, client_id: UUID, value: Any) -> str:
     nonce = os.urandom(12)
     plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    return _PREFIX + base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, str(client_id).encode())).decode()
+    return (
+        _PREFIX
+        + base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, str(client_id).encode())).decode()
+    )
 
 
 def unseal(key: bytes | None, client_id: UUID, token: str | None) -> Any | None:

@@ -109,7 +109,9 @@ class CaseworkApplication(ServiceApplication):
     @staticmethod
     def _expect(aggregate: Aggregate, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != aggregate.version:
-            raise StaleVersion(f"记录已被修改：当前版本为 {aggregate.version}，请求基于版本 {expected_version}，请刷新后重试")
+            raise StaleVersion(
+                f"记录已被修改：当前版本为 {aggregate.version}，请求基于版本 {expected_version}，请刷新后重试"
+            )
 
     # --- clients ------------------------------------------------------------------------------
 
@@ -159,8 +161,14 @@ class CaseworkApplication(ServiceApplication):
         client.correct_identity(seal(key, client.id, value), corrected_on)
         self.save(client)
 
-    def record_consent(self, client_id: UUID | str, basis: ConsentBasis, detail: dict[str, Any] | None, recorded_on: date,
-                       expected_version: int | None = None) -> None:
+    def record_consent(
+        self,
+        client_id: UUID | str,
+        basis: ConsentBasis,
+        detail: dict[str, Any] | None,
+        recorded_on: date,
+        expected_version: int | None = None,
+    ) -> None:
         """Guardian consent (with the guardian's details, sealed) or a statutory basis (its reference, sealed)."""
         basis = ConsentBasis(basis)
         if basis is ConsentBasis.GUARDIAN_CONSENT and not (detail or {}).get("guardian_name"):
@@ -191,14 +199,22 @@ class CaseworkApplication(ServiceApplication):
         identity = self.identity(client)
         key = self.keys.get(client.id)
         return {
-            "client_id": str(client.id), "station_id": client.station_id, "registered_on": client.registered_on,
+            "client_id": str(client.id),
+            "station_id": client.station_id,
+            "registered_on": client.registered_on,
             "identity_erased": identity is None,
             "identity": identity if identity is not None else dict.fromkeys(IDENTITY_FIELDS, ERASED),
-            "consent": None if client.consent_basis is None else {
-                "basis": client.consent_basis, "recorded_on": client.consent_on,
-                "detail": unseal(key, client.id, client.sealed_consent_detail) if client.sealed_consent_detail and key else
-                (ERASED if client.sealed_consent_detail else None)},
-            "erased_on": client.erased_on, "version": client.version,
+            "consent": None
+            if client.consent_basis is None
+            else {
+                "basis": client.consent_basis,
+                "recorded_on": client.consent_on,
+                "detail": unseal(key, client.id, client.sealed_consent_detail)
+                if client.sealed_consent_detail and key
+                else (ERASED if client.sealed_consent_detail else None),
+            },
+            "erased_on": client.erased_on,
+            "version": client.version,
         }
 
     def read_client(self, client_id: UUID | str, user: str, purpose: str) -> dict[str, Any]:
@@ -283,9 +299,18 @@ class CaseworkApplication(ServiceApplication):
 
     # --- cases --------------------------------------------------------------------------------
 
-    def open_case(self, client_id: UUID | str, station_id: str, area_code: str, domain: ServiceDomain, subtype: AssistanceSubtype | None,
-                  risk_level: RiskLevel, opened_on: date, suspected_child_abuse: bool = False,
-                  worker: str | None = None) -> UUID:
+    def open_case(
+        self,
+        client_id: UUID | str,
+        station_id: str,
+        area_code: str,
+        domain: ServiceDomain,
+        subtype: AssistanceSubtype | None,
+        risk_level: RiskLevel,
+        opened_on: date,
+        suspected_child_abuse: bool = False,
+        worker: str | None = None,
+    ) -> UUID:
         client = self.client(client_id)
         identity = self.identity(client)
         if identity is None or client.erased_on is not None:
@@ -314,13 +339,19 @@ class CaseworkApplication(ServiceApplication):
         self.save(case)
         return result
 
-    def advance_case(self, case_id: UUID | str, stage: CaseStage, on: date, expected_version: int | None = None) -> None:
+    def advance_case(
+        self, case_id: UUID | str, stage: CaseStage, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_case(case_id, expected_version, lambda c: c.advance(stage, on))
 
-    def approve_plan(self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None) -> None:
+    def approve_plan(
+        self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_case(case_id, expected_version, lambda c: c.approve_plan(supervisor_id, on))
 
-    def approve_closing(self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None) -> None:
+    def approve_closing(
+        self, case_id: UUID | str, supervisor_id: str, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_case(case_id, expected_version, lambda c: c.approve_closing(supervisor_id, on))
 
     def assign_worker(self, case_id: UUID | str, worker: str, on: date, expected_version: int | None = None) -> None:
@@ -329,7 +360,9 @@ class CaseworkApplication(ServiceApplication):
     def close_case(self, case_id: UUID | str, on: date, expected_version: int | None = None) -> None:
         self._change_case(case_id, expected_version, lambda c: c.close(on))
 
-    def assess_risk(self, case_id: UUID | str, risk_level: RiskLevel, on: date, expected_version: int | None = None) -> None:
+    def assess_risk(
+        self, case_id: UUID | str, risk_level: RiskLevel, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_case(case_id, expected_version, lambda c: c.assess_risk(risk_level, on))
 
     def refer(self, case_id: UUID | str, policy: Policy, on: date, expected_version: int | None = None) -> str:
@@ -339,7 +372,9 @@ class CaseworkApplication(ServiceApplication):
                         expected_version: int | None = None) -> None:
         self._change_case(case_id, expected_version, lambda c: c.decide_referral(referral_id, outcome, on))
 
-    def transfer_case(self, case_id: UUID | str, to_station_id: str, to_area_code: str, on: date, expected_version: int | None = None) -> None:
+    def transfer_case(
+        self, case_id: UUID | str, to_station_id: str, to_area_code: str, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_case(case_id, expected_version, lambda c: c.transfer(to_station_id, to_area_code, on))
 
     def report_suspected_abuse(self, case_id: UUID | str, on: date, expected_version: int | None = None) -> str:
@@ -347,7 +382,9 @@ class CaseworkApplication(ServiceApplication):
         log.warning("escalation %s raised on case %s: suspected child abuse", escalation_id, case_id)
         return escalation_id
 
-    def add_note(self, case_id: UUID | str, text: str, author: str, on: date, expected_version: int | None = None) -> None:
+    def add_note(
+        self, case_id: UUID | str, text: str, author: str, on: date, expected_version: int | None = None
+    ) -> None:
         case = self.case(case_id)
         self._expect(case, expected_version)
         key = self.keys.get(UUID(case.client_id))
@@ -401,8 +438,19 @@ class CaseworkApplication(ServiceApplication):
         except UnknownContract as exc:
             raise NotFound(str(exc)) from None
 
-    def record_contract_signed(self, tracking: Tracking, contract_id: str, purchaser: str, provider_agency: str, station_ids: list[str],
-                               area_code: str, amount: str, period_start: date, period_end: date, signed_on: date) -> bool:
+    def record_contract_signed(
+        self,
+        tracking: Tracking,
+        contract_id: str,
+        purchaser: str,
+        provider_agency: str,
+        station_ids: list[str],
+        area_code: str,
+        amount: str,
+        period_start: date,
+        period_end: date,
+        signed_on: date,
+    ) -> bool:
         """A purchase-of-service contract from `funding.events`, saved with the message's tracking record
         (effectively once). A contract already known (republished by an at-least-once relay) changes nothing."""
         if self.already_tracked(tracking):
@@ -410,8 +458,17 @@ class CaseworkApplication(ServiceApplication):
         if self.find(known_contract_id(contract_id)) is not None:
             self.save_tracked(tracking)
             return False
-        contract = KnownContract(contract_id=contract_id, purchaser=purchaser, provider_agency=provider_agency, station_ids=list(station_ids),
-                                 area_code=area_code, amount=amount, period_start=period_start, period_end=period_end, signed_on=signed_on)
+        contract = KnownContract(
+            contract_id=contract_id,
+            purchaser=purchaser,
+            provider_agency=provider_agency,
+            station_ids=list(station_ids),
+            area_code=area_code,
+            amount=amount,
+            period_start=period_start,
+            period_end=period_end,
+            signed_on=signed_on,
+        )
         self.save_tracked(tracking, contract)
         return True
 
@@ -431,13 +488,19 @@ class CaseworkApplication(ServiceApplication):
         change(project)
         self.save(project)
 
-    def advance_project(self, project_id: UUID | str, stage: ProjectStage, on: date, expected_version: int | None = None) -> None:
+    def advance_project(
+        self, project_id: UUID | str, stage: ProjectStage, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_project(project_id, expected_version, lambda p: p.advance(stage, on))
 
-    def record_beneficiaries(self, project_id: UUID | str, beneficiaries: int, on: date, expected_version: int | None = None) -> None:
+    def record_beneficiaries(
+        self, project_id: UUID | str, beneficiaries: int, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_project(project_id, expected_version, lambda p: p.record_beneficiaries(beneficiaries, on))
 
-    def evaluate_project(self, project_id: UUID | str, score: float, on: date, expected_version: int | None = None) -> None:
+    def evaluate_project(
+        self, project_id: UUID | str, score: float, on: date, expected_version: int | None = None
+    ) -> None:
         self._change_project(project_id, expected_version, lambda p: p.evaluate(score, on))
 
     # --- charity ------------------------------------------------------------------------------
@@ -450,7 +513,9 @@ class CaseworkApplication(ServiceApplication):
     def donation_point(self, point_id: UUID | str) -> DonationPoint:
         return self.get_existing(DonationPoint, point_id, "慈善捐赠点")
 
-    def record_need(self, station_id: str, category: NeedCategory, summary: str, quantity: int, recorded_on: date) -> UUID:
+    def record_need(
+        self, station_id: str, category: NeedCategory, summary: str, quantity: int, recorded_on: date
+    ) -> UUID:
         need = CharityNeed.record(station_id, category, summary, quantity, recorded_on)
         self.save(need)
         return need.id
@@ -458,7 +523,14 @@ class CaseworkApplication(ServiceApplication):
     def need(self, need_id: UUID | str) -> CharityNeed:
         return self.get_existing(CharityNeed, need_id, "慈善需求")
 
-    def match_need(self, need_id: UUID | str, donation_point_id: UUID | str | None, donor_kind: str, amount: str | None, matched_on: date) -> None:
+    def match_need(
+        self,
+        need_id: UUID | str,
+        donation_point_id: UUID | str | None,
+        donor_kind: str,
+        amount: str | None,
+        matched_on: date,
+    ) -> None:
         need = self.need(need_id)
         point = self.donation_point(donation_point_id) if donation_point_id else None
         need.match(point, donor_kind, amount, matched_on)

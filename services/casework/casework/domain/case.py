@@ -149,8 +149,13 @@ class Case(Aggregate):
         referred_on: date
 
         def apply(self, case: Case) -> None:
-            case.referrals[self.referral_id] = {"referral_id": self.referral_id, "policy": self.policy, "referred_on": self.referred_on,
-                                                "outcome": None, "decided_on": None}
+            case.referrals[self.referral_id] = {
+                "referral_id": self.referral_id,
+                "policy": self.policy,
+                "referred_on": self.referred_on,
+                "outcome": None,
+                "decided_on": None,
+            }
 
     class ReferralDecided(ContextEvent):
         referral_id: str
@@ -178,7 +183,9 @@ class Case(Aggregate):
         raised_on: date
 
         def apply(self, case: Case) -> None:
-            case.escalations.append({"escalation_id": self.escalation_id, "kind": self.kind, "raised_on": self.raised_on})
+            case.escalations.append(
+                {"escalation_id": self.escalation_id, "kind": self.kind, "raised_on": self.raised_on}
+            )
             case.risk_level = RiskLevel(self.risk_level)
 
     class WorkerAssigned(Aggregate.Event):
@@ -206,14 +213,33 @@ class Case(Aggregate):
     # --- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, client_id: UUID | str, station_id: str, area_code: str, domain: ServiceDomain, subtype: AssistanceSubtype | None,
-             risk_level: RiskLevel, age_band: AgeBand, opened_on: date, worker: str | None = None) -> Case:
+    def open(
+        cls,
+        client_id: UUID | str,
+        station_id: str,
+        area_code: str,
+        domain: ServiceDomain,
+        subtype: AssistanceSubtype | None,
+        risk_level: RiskLevel,
+        age_band: AgeBand,
+        opened_on: date,
+        worker: str | None = None,
+    ) -> Case:
         domain = ServiceDomain(domain)
         if subtype is not None and domain is not ServiceDomain.SOCIAL_ASSISTANCE:
             raise CaseworkError("服务子类型仅适用于社会救助(social_assistance)领域")
-        return cls._create(cls.Opened, client_id=str(client_id), station_id=str(station_id), area_code=area_code, domain=domain.value,
-                           subtype=AssistanceSubtype(subtype).value if subtype else None, risk_level=RiskLevel(risk_level).value,
-                           age_band=AgeBand(age_band).value, opened_on=opened_on, worker=worker or None)
+        return cls._create(
+            cls.Opened,
+            client_id=str(client_id),
+            station_id=str(station_id),
+            area_code=area_code,
+            domain=domain.value,
+            subtype=AssistanceSubtype(subtype).value if subtype else None,
+            risk_level=RiskLevel(risk_level).value,
+            age_band=AgeBand(age_band).value,
+            opened_on=opened_on,
+            worker=worker or None,
+        )
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -266,11 +292,19 @@ class Case(Aggregate):
         if target <= current:
             raise StageConflict(f"不能回到或重复阶段{_name(to_stage)}：个案当前处于{_name(self.stage)}阶段")
         if target > current + 1:
-            raise StageConflict(f"不能跳过阶段：个案当前处于{_name(self.stage)}阶段，下一阶段应为{_name(CASE_STAGES[current + 1])}")
+            raise StageConflict(
+                f"不能跳过阶段：个案当前处于{_name(self.stage)}阶段，下一阶段应为{_name(CASE_STAGES[current + 1])}"
+            )
         if to_stage is CaseStage.INTERVENTION and self.plan_approval is None:
             raise StageConflict("服务计划须经督导审批后才能进入介入(intervention)阶段")
         self._check_date(advanced_on, "阶段日期")
-        self.trigger_event(self.StageAdvanced, **self._context(), from_stage=self.stage.value, stage=to_stage.value, advanced_on=advanced_on)
+        self.trigger_event(
+            self.StageAdvanced,
+            **self._context(),
+            from_stage=self.stage.value,
+            stage=to_stage.value,
+            advanced_on=advanced_on,
+        )
 
     def approve_plan(self, supervisor_id: str, approved_on: date) -> None:
         self._check_open()
@@ -297,7 +331,9 @@ class Case(Aggregate):
         if self.closing_approval is None:
             raise StageConflict("结案须经督导审批")
         self._check_date(closed_on, "结案日期")
-        self.trigger_event(self.Closed, **self._context(), closed_on=closed_on, duration_days=(closed_on - self.opened_on).days)
+        self.trigger_event(
+            self.Closed, **self._context(), closed_on=closed_on, duration_days=(closed_on - self.opened_on).days
+        )
 
     # --- risk, referrals, transfers, escalations, notes ---------------------------------------
 
@@ -316,7 +352,9 @@ class Case(Aggregate):
             raise Conflict("该政策的转介尚未有结果，不能重复转介")
         self._check_date(referred_on, "转介日期")
         referral_id = str(uuid4())
-        self.trigger_event(self.Referred, **self._context(), referral_id=referral_id, policy=policy.value, referred_on=referred_on)
+        self.trigger_event(
+            self.Referred, **self._context(), referral_id=referral_id, policy=policy.value, referred_on=referred_on
+        )
         return referral_id
 
     def decide_referral(self, referral_id: str, outcome: ReferralOutcome, decided_on: date) -> None:
@@ -327,16 +365,27 @@ class Case(Aggregate):
             raise Conflict("该转介已记录结果")
         if decided_on < referral["referred_on"]:
             raise CaseworkError("结果日期不能早于转介日期")
-        self.trigger_event(self.ReferralDecided, **self._context(), referral_id=referral["referral_id"], policy=referral["policy"],
-                           outcome=ReferralOutcome(outcome).value, decided_on=decided_on)
+        self.trigger_event(
+            self.ReferralDecided,
+            **self._context(),
+            referral_id=referral["referral_id"],
+            policy=referral["policy"],
+            outcome=ReferralOutcome(outcome).value,
+            decided_on=decided_on,
+        )
 
     def transfer(self, to_station_id: str, to_area_code: str, transferred_on: date) -> None:
         self._check_open()
         if str(to_station_id) == self.station_id:
             raise Conflict("个案已在该站点")
         self._check_date(transferred_on, "转移日期")
-        self.trigger_event(self.Transferred, **self._context(station_id=str(to_station_id), area_code=to_area_code),
-                           from_station_id=self.station_id, from_area_code=self.area_code, transferred_on=transferred_on)
+        self.trigger_event(
+            self.Transferred,
+            **self._context(station_id=str(to_station_id), area_code=to_area_code),
+            from_station_id=self.station_id,
+            from_area_code=self.area_code,
+            transferred_on=transferred_on,
+        )
 
     def report_suspected_abuse(self, raised_on: date) -> str:
         """Suspected abuse of a child raises an escalation at once, and the case's risk to critical."""
@@ -345,8 +394,13 @@ class Case(Aggregate):
             raise CaseworkError("儿童虐待疑似报告仅适用于未满18周岁的服务对象")
         self._check_date(raised_on, "报告日期")
         escalation_id = str(uuid4())
-        self.trigger_event(self.EscalationRaised, **self._context(risk_level=RiskLevel.CRITICAL.value), escalation_id=escalation_id,
-                           kind=EscalationKind.SUSPECTED_CHILD_ABUSE.value, raised_on=raised_on)
+        self.trigger_event(
+            self.EscalationRaised,
+            **self._context(risk_level=RiskLevel.CRITICAL.value),
+            escalation_id=escalation_id,
+            kind=EscalationKind.SUSPECTED_CHILD_ABUSE.value,
+            raised_on=raised_on,
+        )
         return escalation_id
 
     def assign_worker(self, worker: str, assigned_on: date) -> None:

@@ -41,10 +41,18 @@ class CharityNeed(Aggregate):
         matched_on: date
 
     @classmethod
-    def record(cls, station_id: str, category: NeedCategory, summary: str, quantity: int, recorded_on: date) -> CharityNeed:
+    def record(
+        cls, station_id: str, category: NeedCategory, summary: str, quantity: int, recorded_on: date
+    ) -> CharityNeed:
         if quantity < 1:
             raise CaseworkError("需求数量至少为 1")
-        return cls(station_id=str(station_id), category=NeedCategory(category).value, summary=summary, quantity=quantity, recorded_on=recorded_on)
+        return cls(
+            station_id=str(station_id),
+            category=NeedCategory(category).value,
+            summary=summary,
+            quantity=quantity,
+            recorded_on=recorded_on,
+        )
 
     @event(Recorded)
     def __init__(self, station_id: str, category: str, summary: str, quantity: int, recorded_on: date):
@@ -58,18 +66,34 @@ class CharityNeed(Aggregate):
         self.donor_kind: str | None = None
         self.amount: str | None = None
 
-    def match(self, donation_point: DonationPoint | None, donor_kind: str, amount: str | None, matched_on: date) -> None:
+    def match(
+        self, donation_point: DonationPoint | None, donor_kind: str, amount: str | None, matched_on: date
+    ) -> None:
         if self.matched_on is not None:
             raise Conflict("该需求已对接捐赠")
         if matched_on < self.recorded_on:
             raise CaseworkError("对接日期不能早于需求登记日期")
         if donation_point is not None and donation_point.station_id != self.station_id:
             raise CaseworkError("捐赠点不属于该需求所在的站点")
-        self._matched(self.station_id, self.category.value, str(donation_point.id) if donation_point else None, donor_kind, amount, matched_on)
+        self._matched(
+            self.station_id,
+            self.category.value,
+            str(donation_point.id) if donation_point else None,
+            donor_kind,
+            amount,
+            matched_on,
+        )
 
     @event(Matched)
-    def _matched(self, station_id: str, category: str, donation_point_id: str | None, donor_kind: str, amount: str | None,
-                 matched_on: date) -> None:
+    def _matched(
+        self,
+        station_id: str,
+        category: str,
+        donation_point_id: str | None,
+        donor_kind: str,
+        amount: str | None,
+        matched_on: date,
+    ) -> None:
         self.donation_point_id = donation_point_id
         self.donor_kind = donor_kind
         self.amount = amount

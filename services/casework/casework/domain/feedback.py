@@ -86,8 +86,16 @@ class Complaint(Aggregate):
                      _hours(self.received_at, closed_at))
 
     @event(Closed)
-    def _closed(self, station_id: str, channel: str, response: str, received_at: datetime, closed_at: datetime, response_hours: float,
-                resolution_hours: float) -> None:
+    def _closed(
+        self,
+        station_id: str,
+        channel: str,
+        response: str,
+        received_at: datetime,
+        closed_at: datetime,
+        response_hours: float,
+        resolution_hours: float,
+    ) -> None:
         self.status = "closed"
         self.response = response
         self.closed_at = closed_at
@@ -108,8 +116,14 @@ class Survey(Aggregate):
                area_code: str | None = None) -> Survey:
         if not 0 <= score <= 100:
             raise CaseworkError("满意度评分应在 0 到 100 之间")
-        return cls(station_id=str(station_id), respondent=Respondent(respondent).value, method=SurveyMethod(method).value,
-                   score=float(score), surveyed_on=surveyed_on, area_code=area_code)
+        return cls(
+            station_id=str(station_id),
+            respondent=Respondent(respondent).value,
+            method=SurveyMethod(method).value,
+            score=float(score),
+            surveyed_on=surveyed_on,
+            area_code=area_code,
+        )
 
     @event(Recorded)
     def __init__(self, station_id: str, respondent: str, method: str, score: float, surveyed_on: date,

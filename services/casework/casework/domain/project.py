@@ -41,8 +41,18 @@ class KnownContract(Aggregate):
         return known_contract_id(contract_id)
 
     @event(Signed)
-    def __init__(self, contract_id: str, purchaser: str, provider_agency: str, station_ids: list[str], area_code: str, amount: str,
-                 period_start: date, period_end: date, signed_on: date):
+    def __init__(
+        self,
+        contract_id: str,
+        purchaser: str,
+        provider_agency: str,
+        station_ids: list[str],
+        area_code: str,
+        amount: str,
+        period_start: date,
+        period_end: date,
+        signed_on: date,
+    ):
         self.contract_id = contract_id
         self.purchaser = purchaser
         self.provider_agency = provider_agency
@@ -94,8 +104,14 @@ class Project(Aggregate):
             raise CaseworkError("该站点不在此购买服务合同覆盖的站点之内")
         if started_on > contract.period_end:
             raise CaseworkError("项目开始日期晚于合同服务期")
-        return cls(station_id=str(station_id), contract_id=contract.contract_id, domain=ServiceDomain(domain).value, title=title,
-                   started_on=started_on, area_code=area_code or contract.area_code)
+        return cls(
+            station_id=str(station_id),
+            contract_id=contract.contract_id,
+            domain=ServiceDomain(domain).value,
+            title=title,
+            started_on=started_on,
+            area_code=area_code or contract.area_code,
+        )
 
     @event(Started)
     def __init__(self, station_id: str, contract_id: str, domain: str, title: str, started_on: date,
@@ -118,7 +134,9 @@ class Project(Aggregate):
         if target <= current:
             raise StageConflict(f"不能回到或重复阶段{_name(to_stage)}：项目当前处于{_name(self.stage)}阶段")
         if target > current + 1:
-            raise StageConflict(f"不能跳过阶段：项目当前处于{_name(self.stage)}阶段，下一阶段应为{_name(PROJECT_STAGES[current + 1])}")
+            raise StageConflict(
+                f"不能跳过阶段：项目当前处于{_name(self.stage)}阶段，下一阶段应为{_name(PROJECT_STAGES[current + 1])}"
+            )
         if advanced_on < self.stages[-1]["on"]:
             raise CaseworkError("阶段日期不能早于上一阶段的日期")
         self._advanced(self.station_id, self.contract_id, self.stage.value, to_stage.value, advanced_on)

@@ -63,9 +63,14 @@ class ProjectStage(StrEnum):
 
 
 PROJECT_STAGES = list(ProjectStage)
-PROJECT_STAGE_NAMES = {ProjectStage.NEEDS_RESEARCH: "需求调研", ProjectStage.DESIGN: "项目设计", ProjectStage.REVIEW: "项目论证",
-                       ProjectStage.IMPLEMENTATION: "项目实施", ProjectStage.MONITORING: "项目监测",
-                       ProjectStage.PERFORMANCE_EVALUATION: "绩效评估"}
+PROJECT_STAGE_NAMES = {
+    ProjectStage.NEEDS_RESEARCH: "需求调研",
+    ProjectStage.DESIGN: "项目设计",
+    ProjectStage.REVIEW: "项目论证",
+    ProjectStage.IMPLEMENTATION: "项目实施",
+    ProjectStage.MONITORING: "项目监测",
+    ProjectStage.PERFORMANCE_EVALUATION: "绩效评估",
+}
 
 
 class RiskLevel(StrEnum):

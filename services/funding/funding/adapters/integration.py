@@ -128,7 +128,9 @@ class FundsDisbursedV1(EventContract):
     paid_on: date
     contract_amount: str = _yuan("the contract amount")
     paid_to_date: str = _yuan("paid on the contract including this instalment")
-    evaluation: Evaluation | None = Field(default=None, description="the performance evaluation the payment was conditioned on")
+    evaluation: Evaluation | None = Field(
+        default=None, description="the performance evaluation the payment was conditioned on"
+    )
 
 
 class HardshipSpendingRecordedV1(EventContract):
@@ -137,7 +139,9 @@ class HardshipSpendingRecordedV1(EventContract):
     model_config = ConfigDict(title="funding.hardship_spending.recorded.v1")
     area_code: str = _area("county-level (or city) area code")
     year: int = Field(description="the year the money was spent")
-    total: str = _yuan("total hardship-assistance spending (困难群众救助资金) of the year, replacing any earlier figure")
+    total: str = _yuan(
+        "total hardship-assistance spending (困难群众救助资金) of the year, replacing any earlier figure"
+    )
     cap_year: int = Field(description="year + 1: the year whose cap this sets")
     cap: str = _yuan("3% of total, rounded down to the fen")
     recorded_on: date
@@ -216,41 +220,135 @@ def _evaluation(e: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # domain event class -> (integration type, data built from the event alone), field by field on purpose.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
-    SourceBudget.Budgeted: ("funding.source.budgeted.v1",
-                            lambda e: dict(budget_id=aggregate_id(e), area_code=e.area_code, year=e.year, source=e.source, amount=_money(e.amount),
-                                           budgeted_on=e.budgeted_on)),
-    Contract.Signed: ("funding.contract.signed.v1",
-                      lambda e: dict(contract_id=aggregate_id(e), purchaser=e.purchaser, provider_agency=e.provider_agency,
-                                     station_ids=list(e.station_ids), area_code=e.area_code, amount=_money(e.amount),
-                                     period_start=e.period_start, period_end=e.period_end, sources=_lines(e.sources), signed_on=e.signed_on)),
-    Contract.Filed: ("funding.contract.filed.v1",
-                     lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, filed_by=e.filed_by, filed_with=e.filed_with, filed_on=e.filed_on)),
-    Contract.Returned: ("funding.contract.returned.v1",
-                        lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, returned_by=e.returned_by, reasons=list(e.reasons),
-                                       returned_on=e.returned_on)),
-    Contract.SpotChecked: ("funding.contract.spot_checked.v1",
-                           lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, checked_by=e.checked_by, outcome=e.outcome,
-                                          findings=list(e.findings), checked_on=e.checked_on)),
-    Contract.Disbursed: ("funding.funds.disbursed.v1",
-                         lambda e: dict(contract_id=aggregate_id(e), area_code=e.area_code, funding_area_code=e.funding_area_code, year=e.paid_on.year,
-                                        instalment=e.instalment, milestone=e.milestone, amount=_money(e.amount), sources=_lines(e.sources),
-                                        paid_on=e.paid_on, contract_amount=_money(e.contract_amount), paid_to_date=_money(e.paid_to_date),
-                                        evaluation=_evaluation(e.evaluation))),
-    AssistanceCapLedger.HardshipSpendingRecorded: ("funding.hardship_spending.recorded.v1",
-                                                   lambda e: dict(area_code=e.area_code, year=e.spending_year, total=_money(e.total),
-                                                                  cap_year=e.cap_year, cap=_money(e.cap), recorded_on=e.recorded_on)),
-    ProjectPlan.Submitted: ("funding.project_plan.submitted.v1",
-                            lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
-                                           total_amount=_money(e.total_amount), submitted_on=e.submitted_on)),
-    ProjectPlan.Resubmitted: ("funding.project_plan.submitted.v1",
-                              lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, projects=_projects(e.projects),
-                                             total_amount=_money(e.total_amount), submitted_on=e.resubmitted_on)),
-    ProjectPlan.Filed: ("funding.project_plan.filed.v1",
-                        lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, filed_by=e.filed_by, filed_with=e.filed_with,
-                                       filed_on=e.filed_on)),
-    ProjectPlan.Returned: ("funding.project_plan.returned.v1",
-                           lambda e: dict(plan_id=aggregate_id(e), area_code=e.area_code, year=e.year, returned_by=e.returned_by,
-                                          reasons=list(e.reasons), returned_on=e.returned_on)),
+    SourceBudget.Budgeted: (
+        "funding.source.budgeted.v1",
+        lambda e: dict(
+            budget_id=aggregate_id(e),
+            area_code=e.area_code,
+            year=e.year,
+            source=e.source,
+            amount=_money(e.amount),
+            budgeted_on=e.budgeted_on,
+        ),
+    ),
+    Contract.Signed: (
+        "funding.contract.signed.v1",
+        lambda e: dict(
+            contract_id=aggregate_id(e),
+            purchaser=e.purchaser,
+            provider_agency=e.provider_agency,
+            station_ids=list(e.station_ids),
+            area_code=e.area_code,
+            amount=_money(e.amount),
+            period_start=e.period_start,
+            period_end=e.period_end,
+            sources=_lines(e.sources),
+            signed_on=e.signed_on,
+        ),
+    ),
+    Contract.Filed: (
+        "funding.contract.filed.v1",
+        lambda e: dict(
+            contract_id=aggregate_id(e),
+            area_code=e.area_code,
+            filed_by=e.filed_by,
+            filed_with=e.filed_with,
+            filed_on=e.filed_on,
+        ),
+    ),
+    Contract.Returned: (
+        "funding.contract.returned.v1",
+        lambda e: dict(
+            contract_id=aggregate_id(e),
+            area_code=e.area_code,
+            returned_by=e.returned_by,
+            reasons=list(e.reasons),
+            returned_on=e.returned_on,
+        ),
+    ),
+    Contract.SpotChecked: (
+        "funding.contract.spot_checked.v1",
+        lambda e: dict(
+            contract_id=aggregate_id(e),
+            area_code=e.area_code,
+            checked_by=e.checked_by,
+            outcome=e.outcome,
+            findings=list(e.findings),
+            checked_on=e.checked_on,
+        ),
+    ),
+    Contract.Disbursed: (
+        "funding.funds.disbursed.v1",
+        lambda e: dict(
+            contract_id=aggregate_id(e),
+            area_code=e.area_code,
+            funding_area_code=e.funding_area_code,
+            year=e.paid_on.year,
+            instalment=e.instalment,
+            milestone=e.milestone,
+            amount=_money(e.amount),
+            sources=_lines(e.sources),
+            paid_on=e.paid_on,
+            contract_amount=_money(e.contract_amount),
+            paid_to_date=_money(e.paid_to_date),
+            evaluation=_evaluation(e.evaluation),
+        ),
+    ),
+    AssistanceCapLedger.HardshipSpendingRecorded: (
+        "funding.hardship_spending.recorded.v1",
+        lambda e: dict(
+            area_code=e.area_code,
+            year=e.spending_year,
+            total=_money(e.total),
+            cap_year=e.cap_year,
+            cap=_money(e.cap),
+            recorded_on=e.recorded_on,
+        ),
+    ),
+    ProjectPlan.Submitted: (
+        "funding.project_plan.submitted.v1",
+        lambda e: dict(
+            plan_id=aggregate_id(e),
+            area_code=e.area_code,
+            year=e.year,
+            projects=_projects(e.projects),
+            total_amount=_money(e.total_amount),
+            submitted_on=e.submitted_on,
+        ),
+    ),
+    ProjectPlan.Resubmitted: (
+        "funding.project_plan.submitted.v1",
+        lambda e: dict(
+            plan_id=aggregate_id(e),
+            area_code=e.area_code,
+            year=e.year,
+            projects=_projects(e.projects),
+            total_amount=_money(e.total_amount),
+            submitted_on=e.resubmitted_on,
+        ),
+    ),
+    ProjectPlan.Filed: (
+        "funding.project_plan.filed.v1",
+        lambda e: dict(
+            plan_id=aggregate_id(e),
+            area_code=e.area_code,
+            year=e.year,
+            filed_by=e.filed_by,
+            filed_with=e.filed_with,
+            filed_on=e.filed_on,
+        ),
+    ),
+    ProjectPlan.Returned: (
+        "funding.project_plan.returned.v1",
+        lambda e: dict(
+            plan_id=aggregate_id(e),
+            area_code=e.area_code,
+            year=e.year,
+            returned_by=e.returned_by,
+            reasons=list(e.reasons),
+            returned_on=e.returned_on,
+        ),
+    ),
 }
 
 

@@ -28,10 +28,19 @@ router = APIRouter(prefix="/project-plans")
 
 
 def plan_out(p: ProjectPlan) -> PlanOut:
-    return PlanOut(plan_id=str(p.id), area_code=p.area_code, year=p.year, title=p.title,
-                   projects=[ProjectOut(name=x["name"], amount=text(x["amount"])) for x in p.projects],
-                   total_amount=text(p.total_amount), submitted_on=p.submitted_on, filing=p.filing.value,
-                   filing_label=p.filing.label, filings=[FilingEntry.model_validate(f) for f in p.filings], version=p.version)
+    return PlanOut(
+        plan_id=str(p.id),
+        area_code=p.area_code,
+        year=p.year,
+        title=p.title,
+        projects=[ProjectOut(name=x["name"], amount=text(x["amount"])) for x in p.projects],
+        total_amount=text(p.total_amount),
+        submitted_on=p.submitted_on,
+        filing=p.filing.value,
+        filing_label=p.filing.label,
+        filings=[FilingEntry.model_validate(f) for f in p.filings],
+        version=p.version,
+    )
 
 
 @router.post("", status_code=201, response_model=PlanOut)

@@ -44,7 +44,9 @@ class FundingApplication(ServiceApplication):
         try:
             return super().save(*objs, **kwargs)
         except IntegrityError:
-            raise ConcurrentChange("数据已被同时进行的另一操作修改(例如同一合同、预算或救助资金上限的另一笔拨付)，本次未保存，请刷新后重试") from None
+            raise ConcurrentChange(
+                "数据已被同时进行的另一操作修改(例如同一合同、预算或救助资金上限的另一笔拨付)，本次未保存，请刷新后重试"
+            ) from None
 
     # --- lists -------------------------------------------------------------------------------------
 
@@ -61,7 +63,9 @@ class FundingApplication(ServiceApplication):
 
     # --- sources and budgets ----------------------------------------------------------------------
 
-    def budget_source(self, area_code: str, year: int, source: SourceKind, amount: Decimal, budgeted_on: date) -> SourceBudget:
+    def budget_source(
+        self, area_code: str, year: int, source: SourceKind, amount: Decimal, budgeted_on: date
+    ) -> SourceBudget:
         """Sets (or revises) the budget of a source for an area and year."""
         area_code, year, source = areas.budget_area(area_code), areas.year(year), SourceKind(source)
         budget = self.find(budget_id(area_code, year, source)) or SourceBudget.open(area_code, year, source)
@@ -82,7 +86,9 @@ class FundingApplication(ServiceApplication):
 
     # --- hardship spending and the 3% cap ---------------------------------------------------------
 
-    def record_hardship_spending(self, area_code: str, year: int, total: Decimal, recorded_on: date) -> AssistanceCapLedger:
+    def record_hardship_spending(
+        self, area_code: str, year: int, total: Decimal, recorded_on: date
+    ) -> AssistanceCapLedger:
         """Year `year`'s total hardship-assistance spending of the area: the basis of year+1's cap."""
         area_code, year = areas.budget_area(area_code), areas.year(year)
         ledger = self.find(cap_ledger_id(area_code, year + 1)) or AssistanceCapLedger.open(area_code, year + 1)
@@ -100,8 +106,18 @@ class FundingApplication(ServiceApplication):
     def sign_contract(self, purchaser: Purchaser, provider_agency: str, station_ids: list[str], area_code: str,
                       service_items: list[str], amount: Decimal, period_start: date, period_end: date,
                       sources: list[tuple[str, Any]], signed_on: date) -> UUID:
-        contract = Contract.sign(purchaser, provider_agency, station_ids, area_code, service_items, amount, period_start,
-                                 period_end, sources, signed_on)
+        contract = Contract.sign(
+            purchaser,
+            provider_agency,
+            station_ids,
+            area_code,
+            service_items,
+            amount,
+            period_start,
+            period_end,
+            sources,
+            signed_on,
+        )
         self.save(contract)
         return contract.id
 
@@ -124,8 +140,15 @@ class FundingApplication(ServiceApplication):
                             checked_on: date) -> Contract:
         return self._change_contract(contract_id, lambda contract: contract.spot_check(outcome, findings, checked_on))
 
-    def disburse(self, contract_id: UUID | str, amount: Decimal, paid_on: date, milestone: str,
-                 sources: list[tuple[str, Any]] | None = None, condition: tuple[str, float] | None = None) -> dict[str, Any]:
+    def disburse(
+        self,
+        contract_id: UUID | str,
+        amount: Decimal,
+        paid_on: date,
+        milestone: str,
+        sources: list[tuple[str, Any]] | None = None,
+        condition: tuple[str, float] | None = None,
+    ) -> dict[str, Any]:
         """Pays an instalment: within the contract, within each source's budget of the paid year, and for
         social assistance funds within the area's 3% cap of that year, all saved at once."""
         contract = self.contract(contract_id)
@@ -150,7 +173,9 @@ class FundingApplication(ServiceApplication):
 
     # --- annual project plans ---------------------------------------------------------------------
 
-    def submit_plan(self, area_code: str, year: int, title: str, projects: list[tuple[str, Any]], submitted_on: date) -> UUID:
+    def submit_plan(
+        self, area_code: str, year: int, title: str, projects: list[tuple[str, Any]], submitted_on: date
+    ) -> UUID:
         plan = ProjectPlan.submit(area_code, year, title, projects, submitted_on)
         self.save(plan)
         return plan.id

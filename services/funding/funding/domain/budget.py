@@ -76,8 +76,10 @@ class SourceBudget(Aggregate):
     def draw(self, contract_id: str, amount: Decimal) -> None:
         amount = positive(amount)
         if amount > self.balance:
-            raise FundingError(f"{self.year} 年度 {self.area_code} 的{self.source.label}预算不足：预算 {shown(self.amount)}，"
-                               f"已支出 {shown(self.drawn)}，余额 {shown(self.balance)}，本次拟支出 {shown(amount)}")
+            raise FundingError(
+                f"{self.year} 年度 {self.area_code} 的{self.source.label}预算不足：预算 {shown(self.amount)}，"
+                f"已支出 {shown(self.drawn)}，余额 {shown(self.balance)}，本次拟支出 {shown(amount)}"
+            )
         self._drawn(contract_id, amount)
 
     @event(Drawn)

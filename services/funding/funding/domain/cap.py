@@ -57,8 +57,10 @@ class Headroom:
 
 def refusal(h: Headroom, requested: Decimal) -> AssistanceCapExceeded:
     if h.hardship_total is None:
-        message = (f"{h.area_code} 尚未登记 {h.basis_year} 年度困难群众救助资金支出总额，{h.year} 年度社会救助资金购买服务上限按 0.00 元计，"
-                   f"不能从社会救助资金支付 {shown(requested)}；请先登记该年度支出总额")
+        message = (
+            f"{h.area_code} 尚未登记 {h.basis_year} 年度困难群众救助资金支出总额，{h.year} 年度社会救助资金购买服务上限按 0.00 元计，"
+            f"不能从社会救助资金支付 {shown(requested)}；请先登记该年度支出总额"
+        )
     else:
         message = (f"超出社会救助资金购买服务上限：{h.year} 年度 {h.area_code} 的上限为 {shown(h.cap)}"
                    f"（{h.basis_year} 年度困难群众救助资金支出 {shown(h.hardship_total)}的 3%），"
@@ -109,7 +111,9 @@ class AssistanceCapLedger(Aggregate):
         self._hardship_recorded(self.area_code, self.year - 1, total, self.year, cap_of(total), recorded_on)
 
     @event(HardshipSpendingRecorded)
-    def _hardship_recorded(self, area_code: str, spending_year: int, total: Decimal, cap_year: int, cap: Decimal, recorded_on: date) -> None:
+    def _hardship_recorded(
+        self, area_code: str, spending_year: int, total: Decimal, cap_year: int, cap: Decimal, recorded_on: date
+    ) -> None:
         self.hardship_total = total
         self.cap = cap
 

@@ -89,8 +89,19 @@ class Contract(Aggregate):
         evaluation: dict[str, Any] | None
 
     @classmethod
-    def sign(cls, purchaser: Purchaser, provider_agency: str, station_ids: list[str], area_code: str, service_items: list[str],
-             amount: Decimal, period_start: date, period_end: date, sources: list[tuple[str, Any]], signed_on: date) -> Contract:
+    def sign(
+        cls,
+        purchaser: Purchaser,
+        provider_agency: str,
+        station_ids: list[str],
+        area_code: str,
+        service_items: list[str],
+        amount: Decimal,
+        period_start: date,
+        period_end: date,
+        sources: list[tuple[str, Any]],
+        signed_on: date,
+    ) -> Contract:
         amount = positive(amount, "合同金额")
         split = source_split(sources, amount, "资金来源构成")
         provider_agency = " ".join(provider_agency.split())
@@ -109,8 +120,19 @@ class Contract(Aggregate):
                    period_end=period_end, sources=_lines(split), signed_on=signed_on)
 
     @event(Signed)
-    def __init__(self, purchaser: str, provider_agency: str, station_ids: list[str], area_code: str, service_items: list[str],
-                 amount: Decimal, period_start: date, period_end: date, sources: list[dict[str, Any]], signed_on: date):
+    def __init__(
+        self,
+        purchaser: str,
+        provider_agency: str,
+        station_ids: list[str],
+        area_code: str,
+        service_items: list[str],
+        amount: Decimal,
+        period_start: date,
+        period_end: date,
+        sources: list[dict[str, Any]],
+        signed_on: date,
+    ):
         self.purchaser = Purchaser(purchaser)
         self.provider_agency = provider_agency
         self.station_ids = list(station_ids)
@@ -175,8 +197,12 @@ class Contract(Aggregate):
         self._spot_checked(self.area_code, areas.filing_parties(self.area_code)[1], outcome.value, findings, checked_on)
 
     @event(SpotChecked)
-    def _spot_checked(self, area_code: str, checked_by: str, outcome: str, findings: list[str], checked_on: date) -> None:
-        self.spot_checks.append({"checked_by": checked_by, "outcome": outcome, "findings": list(findings), "checked_on": checked_on})
+    def _spot_checked(
+        self, area_code: str, checked_by: str, outcome: str, findings: list[str], checked_on: date
+    ) -> None:
+        self.spot_checks.append(
+            {"checked_by": checked_by, "outcome": outcome, "findings": list(findings), "checked_on": checked_on}
+        )
 
     # --- evaluations from casework ----------------------------------------------------------------
 
@@ -184,7 +210,12 @@ class Contract(Aggregate):
         """Records a project's performance evaluation; False when it is already on record (a republished event)."""
         if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 100:
             raise FundingError("绩效评估得分应为 0 到 100 之间的数字")
-        known = {"project_id": project_id, "station_id": station_id, "score": float(score), "evaluated_on": evaluated_on}
+        known = {
+            "project_id": project_id,
+            "station_id": station_id,
+            "score": float(score),
+            "evaluated_on": evaluated_on,
+        }
         if known in self.evaluations:
             return False
         self._evaluation_received(project_id, station_id, float(score), evaluated_on)
@@ -192,21 +223,33 @@ class Contract(Aggregate):
 
     @event(EvaluationReceived)
     def _evaluation_received(self, project_id: str, station_id: str, score: float, evaluated_on: date) -> None:
-        self.evaluations.append({"project_id": project_id, "station_id": station_id, "score": score, "evaluated_on": evaluated_on})
+        self.evaluations.append(
+            {"project_id": project_id, "station_id": station_id, "score": score, "evaluated_on": evaluated_on}
+        )
 
     def _evaluation_for(self, project_id: str, min_score: float, paid_on: date) -> dict[str, Any]:
         received = [e for e in self.evaluations if e["project_id"] == project_id and e["evaluated_on"] <= paid_on]
         if not received:
-            raise FundingError(f"该笔拨付以项目 {project_id} 的绩效评估为条件，尚未收到该项目在 {paid_on} 之前的评估结果")
+            raise FundingError(
+                f"该笔拨付以项目 {project_id} 的绩效评估为条件，尚未收到该项目在 {paid_on} 之前的评估结果"
+            )
         latest = max(received, key=lambda e: e["evaluated_on"])
         if latest["score"] < min_score:
-            raise FundingError(f"项目 {project_id} 最近一次绩效评估得分 {latest['score']:g} 低于拨付条件 {min_score:g} 分")
-        return {"project_id": project_id, "min_score": float(min_score), "score": latest["score"], "evaluated_on": latest["evaluated_on"]}
+            raise FundingError(
+                f"项目 {project_id} 最近一次绩效评估得分 {latest['score']:g} 低于拨付条件 {min_score:g} 分"
+            )
+        return {
+            "project_id": project_id,
+            "min_score": float(min_score),
+            "score": latest["score"],
+            "evaluated_on": latest["evaluated_on"],
+        }
 
     # --- disbursements ----------------------------------------------------------------------------
 
-    def plan_disbursement(self, amount: Decimal, paid_on: date, sources: list[tuple[str, Any]] | None,
-                          condition: tuple[str, float] | None) -> tuple[dict[SourceKind, Decimal], dict[str, Any] | None]:
+    def plan_disbursement(
+        self, amount: Decimal, paid_on: date, sources: list[tuple[str, Any]] | None, condition: tuple[str, float] | None
+    ) -> tuple[dict[SourceKind, Decimal], dict[str, Any] | None]:
         """Checks an instalment against the contract: filed, not before signing, within what is left of
         the contract and of each source, and meeting its evaluation condition. Returns (split, evaluation)."""
         if self.filing is not FilingStatus.FILED:
@@ -240,8 +283,18 @@ class Contract(Aggregate):
         split, evaluation = self.plan_disbursement(amount, paid_on, sources, condition)
         total = sum(split.values(), ZERO)
         instalment = len(self.disbursements) + 1
-        self._disbursed(self.area_code, self.funding_area, instalment, milestone, total, _lines(split), paid_on, self.amount,
-                        self.paid + total, evaluation)
+        self._disbursed(
+            self.area_code,
+            self.funding_area,
+            instalment,
+            milestone,
+            total,
+            _lines(split),
+            paid_on,
+            self.amount,
+            self.paid + total,
+            evaluation,
+        )
         return instalment
 
     @event(Disbursed)
@@ -250,6 +303,14 @@ class Contract(Aggregate):
                    evaluation: dict[str, Any] | None) -> None:
         for line in sources:
             self.paid_by_source[SourceKind(line["source"])] += line["amount"]
-        self.disbursements.append({"instalment": instalment, "milestone": milestone, "amount": amount, "sources": sources,
-                                   "paid_on": paid_on, "evaluation": evaluation})
+        self.disbursements.append(
+            {
+                "instalment": instalment,
+                "milestone": milestone,
+                "amount": amount,
+                "sources": sources,
+                "paid_on": paid_on,
+                "evaluation": evaluation,
+            }
+        )
 

@@ -59,7 +59,9 @@ class ProjectPlan(Aggregate):
         returned_on: date
 
     @classmethod
-    def submit(cls, area_code: str, year: int, title: str, projects: list[tuple[str, Any]], submitted_on: date) -> ProjectPlan:
+    def submit(
+        cls, area_code: str, year: int, title: str, projects: list[tuple[str, Any]], submitted_on: date
+    ) -> ProjectPlan:
         title = " ".join(title.split())
         if not 1 <= len(title) <= 200:
             raise FundingError("计划名称不能为空，且不超过 200 个字符")
@@ -68,7 +70,15 @@ class ProjectPlan(Aggregate):
                    total_amount=sum((p["amount"] for p in lines), ZERO), submitted_on=submitted_on)
 
     @event(Submitted)
-    def __init__(self, area_code: str, year: int, title: str, projects: list[dict[str, Any]], total_amount: Decimal, submitted_on: date):
+    def __init__(
+        self,
+        area_code: str,
+        year: int,
+        title: str,
+        projects: list[dict[str, Any]],
+        total_amount: Decimal,
+        submitted_on: date,
+    ):
         self.area_code = area_code
         self.year = year
         self.title = title
@@ -87,7 +97,9 @@ class ProjectPlan(Aggregate):
         self._resubmitted(self.area_code, self.year, lines, sum((p["amount"] for p in lines), ZERO), resubmitted_on)
 
     @event(Resubmitted)
-    def _resubmitted(self, area_code: str, year: int, projects: list[dict[str, Any]], total_amount: Decimal, resubmitted_on: date) -> None:
+    def _resubmitted(
+        self, area_code: str, year: int, projects: list[dict[str, Any]], total_amount: Decimal, resubmitted_on: date
+    ) -> None:
         self.projects = list(projects)
         self.total_amount = total_amount
         self.filing = FilingStatus.PENDING
@@ -107,7 +119,9 @@ class ProjectPlan(Aggregate):
 
     def return_(self, reasons: list[str], returned_on: date) -> None:
         check_can_return(self.filing, self.submitted_on, returned_on, "年度项目计划")
-        self._returned(self.area_code, self.year, areas.filing_parties(self.area_code)[1], reasons_given(reasons), returned_on)
+        self._returned(
+            self.area_code, self.year, areas.filing_parties(self.area_code)[1], reasons_given(reasons), returned_on
+        )
 
     @event(Returned)
     def _returned(self, area_code: str, year: int, returned_by: str, reasons: list[str], returned_on: date) -> None:

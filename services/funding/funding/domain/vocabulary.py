@@ -11,7 +11,9 @@ class SourceKind(StrEnum):
     WELFARE_LOTTERY = "welfare_lottery"  # 市级福彩公益金 (purchase, subsidies and awards, venture philanthropy)
     GOVERNANCE_PILOT = "governance_pilot"  # 省级城乡社区治理试点资金
     FISCAL_AWARD_SUBSIDY = "fiscal_award_subsidy"  # 省、市财政以奖代补资金 (the guide)
-    PROVINCIAL_PILOT_AWARD = "provincial_pilot_award"  # 省级试点奖补资金: award-subsidies for provincial pilots, their own kind
+    PROVINCIAL_PILOT_AWARD = (
+        "provincial_pilot_award"  # 省级试点奖补资金: award-subsidies for provincial pilots, their own kind
+    )
     FISCAL_COUNTY = "fiscal_county"  # 县(区)财政资金 (the main investor)
     SOCIAL_ASSISTANCE = "social_assistance"  # 社会救助资金 (the 3% rule applies)
     CHARITY = "charity"  # 慈善资金

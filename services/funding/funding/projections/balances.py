@@ -38,13 +38,17 @@ class Balances:
             return
         self.seen.add(event_id)
         if event_type == "funding.source.budgeted.v1":
-            self.budgets.setdefault((data["area_code"], data["year"], data["source"]), [ZERO, ZERO])[0] = _d(data["amount"])
+            self.budgets.setdefault((data["area_code"], data["year"], data["source"]), [ZERO, ZERO])[0] = _d(
+                data["amount"]
+            )
         elif event_type == "funding.contract.signed.v1":
             self.contracts[data["contract_id"]] = {"amount": _d(data["amount"]),
                                                    "sources": {s["source"]: _d(s["amount"]) for s in data["sources"]},
                                                    "paid": {s["source"]: ZERO for s in data["sources"]}}
         elif event_type == "funding.funds.disbursed.v1":
-            contract = self.contracts.setdefault(data["contract_id"], {"amount": _d(data["contract_amount"]), "sources": {}, "paid": {}})
+            contract = self.contracts.setdefault(
+                data["contract_id"], {"amount": _d(data["contract_amount"]), "sources": {}, "paid": {}}
+            )
             area, year = data["funding_area_code"], data["year"]
             for line in data["sources"]:
                 amount = _d(line["amount"])
@@ -60,16 +64,33 @@ class Balances:
     def contract(self, contract_id: str) -> dict[str, Any]:
         c = self.contracts[contract_id]
         paid = sum(c["paid"].values(), ZERO)
-        return {"amount": _s(c["amount"]), "paid": _s(paid), "balance": _s(c["amount"] - paid),
-                "sources": {s: {"amount": _s(a), "paid": _s(c["paid"].get(s, ZERO)), "balance": _s(a - c["paid"].get(s, ZERO))}
-                            for s, a in c["sources"].items()}}
+        return {
+            "amount": _s(c["amount"]),
+            "paid": _s(paid),
+            "balance": _s(c["amount"] - paid),
+            "sources": {
+                s: {"amount": _s(a), "paid": _s(c["paid"].get(s, ZERO)), "balance": _s(a - c["paid"].get(s, ZERO))}
+                for s, a in c["sources"].items()
+            },
+        }
 
     def area(self, area_code: str, year: int) -> dict[str, Any]:
-        lines = {source: (budget, spent) for (a, y, source), (budget, spent) in self.budgets.items() if (a, y) == (area_code, year)}
+        lines = {
+            source: (budget, spent)
+            for (a, y, source), (budget, spent) in self.budgets.items()
+            if (a, y) == (area_code, year)
+        }
         budgeted = sum((b for b, _ in lines.values()), ZERO)
         spent = sum((s for _, s in lines.values()), ZERO)
-        return {"budgeted": _s(budgeted), "spent": _s(spent), "balance": _s(budgeted - spent),
-                "sources": {source: {"budget": _s(b), "spent": _s(s), "balance": _s(b - s)} for source, (b, s) in sorted(lines.items())}}
+        return {
+            "budgeted": _s(budgeted),
+            "spent": _s(spent),
+            "balance": _s(budgeted - spent),
+            "sources": {
+                source: {"budget": _s(b), "spent": _s(s), "balance": _s(b - s)}
+                for source, (b, s) in sorted(lines.items())
+            },
+        }
 
     def headroom(self, area_code: str, year: int) -> dict[str, str]:
         _, cap = self.caps.get((area_code, year), [None, ZERO])

@@ -123,16 +123,24 @@ class GatewayStore:
         return Account(row["username"], row["password_hash"], row["role"], row["area_code"], bool(row["disabled"]),
                        row["failed_count"], row["locked_until"])
 
-    def add_account(self, username: str, password_hash: str, role: str, area_code: str, now: float, created_by: str) -> bool:
+    def add_account(
+        self, username: str, password_hash: str, role: str, area_code: str, now: float, created_by: str
+    ) -> bool:
         try:
-            self._run("INSERT INTO accounts (username, password_hash, role, area_code, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                      (username, password_hash, role, area_code, now, created_by))
+            self._run(
+                "INSERT INTO accounts (username, password_hash, role, area_code, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                (username, password_hash, role, area_code, now, created_by),
+            )
         except sqlite3.IntegrityError:
             return False
         return True
 
     def accounts(self) -> list[Account]:
-        return [a for a in (self.account(r["username"]) for r in self._all("SELECT username FROM accounts ORDER BY username")) if a]
+        return [
+            a
+            for a in (self.account(r["username"]) for r in self._all("SELECT username FROM accounts ORDER BY username"))
+            if a
+        ]
 
     def record_failure(self, username: str, max_failures: int, lock_until: float) -> None:
         with self._lock:
@@ -141,7 +149,9 @@ class GatewayStore:
                 return
             count = row["failed_count"] + 1
             if count >= max_failures:
-                self._db.execute("UPDATE accounts SET failed_count = 0, locked_until = ? WHERE username = ?", (lock_until, username))
+                self._db.execute(
+                    "UPDATE accounts SET failed_count = 0, locked_until = ? WHERE username = ?", (lock_until, username)
+                )
             else:
                 self._db.execute("UPDATE accounts SET failed_count = ? WHERE username = ?", (count, username))
 
@@ -157,7 +167,9 @@ class GatewayStore:
     # --- sessions --------------------------------------------------------------------------------
 
     def open_session(self, sid: str, username: str, now: float) -> None:
-        self._run("INSERT INTO sessions (sid, username, created_at, last_seen) VALUES (?, ?, ?, ?)", (sid, username, now, now))
+        self._run(
+            "INSERT INTO sessions (sid, username, created_at, last_seen) VALUES (?, ?, ?, ?)", (sid, username, now, now)
+        )
 
     def session(self, sid: str) -> sqlite3.Row | None:
         return self._one("SELECT * FROM sessions WHERE sid = ?", (sid,))
@@ -173,26 +185,39 @@ class GatewayStore:
 
     # --- API keys --------------------------------------------------------------------------------
 
-    def add_api_key(self, key_id: str, name: str, key_hash: str, role: str, area_code: str, now: float, created_by: str) -> None:
-        self._run("INSERT INTO api_keys (key_id, name, key_hash, role, area_code, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  (key_id, name, key_hash, role, area_code, now, created_by))
+    def add_api_key(
+        self, key_id: str, name: str, key_hash: str, role: str, area_code: str, now: float, created_by: str
+    ) -> None:
+        self._run(
+            "INSERT INTO api_keys (key_id, name, key_hash, role, area_code, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key_id, name, key_hash, role, area_code, now, created_by),
+        )
 
     def api_key(self, key_id: str) -> ApiKey | None:
         row = self._one("SELECT * FROM api_keys WHERE key_id = ?", (key_id,))
-        return ApiKey(row["key_id"], row["name"], row["key_hash"], row["role"], row["area_code"], row["revoked_at"]) if row else None
+        return (
+            ApiKey(row["key_id"], row["name"], row["key_hash"], row["role"], row["area_code"], row["revoked_at"])
+            if row
+            else None
+        )
 
     def api_keys(self) -> list[dict[str, Any]]:
         return [{k: row[k] for k in ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")}
                 for row in self._all("SELECT * FROM api_keys ORDER BY created_at")]
 
     def revoke_api_key(self, key_id: str, now: float) -> bool:
-        return self._run("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (now, key_id)) > 0
+        return (
+            self._run("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (now, key_id)) > 0
+        )
 
     # --- ownership index -------------------------------------------------------------------------
 
     def set_owner(self, kind: str, object_id: str, area_code: str) -> None:
-        self._run("INSERT INTO owners (kind, object_id, area_code) VALUES (?, ?, ?) "
-                  "ON CONFLICT (kind, object_id) DO UPDATE SET area_code = excluded.area_code", (kind, object_id, area_code))
+        self._run(
+            "INSERT INTO owners (kind, object_id, area_code) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, object_id) DO UPDATE SET area_code = excluded.area_code",
+            (kind, object_id, area_code),
+        )
 
     def owner(self, kind: str, object_id: str) -> str | None:
         row = self._one("SELECT area_code FROM owners WHERE kind = ? AND object_id = ?", (kind, object_id))
@@ -203,10 +228,24 @@ class GatewayStore:
     def audit(self, *, at: float, actor: str, role: str, actor_area: str, action: str, method: str, path: str,
               resource_id: str | None, target_area: str | None, status: int, purpose: str | None = None,
               detail: dict[str, Any] | None = None) -> None:
-        self._run("INSERT INTO audit (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, purpose, detail) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, purpose,
-                   json.dumps(detail, ensure_ascii=False) if detail else None))
+        self._run(
+            "INSERT INTO audit (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, purpose, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                at,
+                actor,
+                role,
+                actor_area,
+                action,
+                method,
+                path,
+                resource_id,
+                target_area,
+                status,
+                purpose,
+                json.dumps(detail, ensure_ascii=False) if detail else None,
+            ),
+        )
 
     def audit_records(self, area_prefix: str, actor: str | None = None, after: int = 0, limit: int = 100,
                       unscoped: bool = False) -> list[dict[str, Any]]:

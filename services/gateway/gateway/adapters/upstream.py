@@ -24,7 +24,9 @@ class Upstream:
         except httpx.InvalidURL:
             return error_body(422, "invalid_request", "请求地址无效")
         except httpx.HTTPError as exc:
-            return error_body(503, "upstream_unavailable", f"服务 {self.name} 暂时不可用，请稍后重试 ({type(exc).__name__})")
+            return error_body(
+                503, "upstream_unavailable", f"服务 {self.name} 暂时不可用，请稍后重试 ({type(exc).__name__})"
+            )
         # A 503's Retry-After, an idempotent replay's marker and an export's file name mean something to the client.
         passed = {k: v for k, v in reply.headers.items() if k.lower() in PASSED_HEADERS}
         return Response(content=reply.content, status_code=reply.status_code,

@@ -32,7 +32,9 @@ def parse(raw: bytes) -> tuple[list[AreaRow], list[dict[str, Any]]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [{"line": 1, "code": None, "problem": f"表头缺少列：{', '.join(missing)}；应有列：{', '.join(COLUMNS)}"}]
+        return [], [
+            {"line": 1, "code": None, "problem": f"表头缺少列：{', '.join(missing)}；应有列：{', '.join(COLUMNS)}"}
+        ]
     rows, problems = [], []
     for line, record in enumerate(reader, start=2):
         record = {(k or "").strip(): (v or "").strip() for k, v in record.items()}

@@ -69,10 +69,22 @@ class Station(Aggregate):
         planned_on: date
 
     @classmethod
-    def plan(cls, name: str, tier: Tier, area_code: str, planned_on: date, *, address: str = "", host_venue: str = "",
-             construction_mode: ConstructionMode = ConstructionMode.COUNTY_SELF_BUILT,
-             operating_model: OperatingModel = OperatingModel.SELF_OPERATED, agency: str | None = None,
-             provincial_pilot: bool = False, governance_pilot: bool = False, covers: list[str] | None = None) -> Station:
+    def plan(
+        cls,
+        name: str,
+        tier: Tier,
+        area_code: str,
+        planned_on: date,
+        *,
+        address: str = "",
+        host_venue: str = "",
+        construction_mode: ConstructionMode = ConstructionMode.COUNTY_SELF_BUILT,
+        operating_model: OperatingModel = OperatingModel.SELF_OPERATED,
+        agency: str | None = None,
+        provincial_pilot: bool = False,
+        governance_pilot: bool = False,
+        covers: list[str] | None = None,
+    ) -> Station:
         """Checks the rules that need nothing but the command, then records the plan."""
         name = name.strip()
         if not name:
@@ -80,7 +92,9 @@ class Station(Aggregate):
         level = level_of(area_code)
         if level not in TIER_LEVELS[tier]:
             wanted = "或".join(LEVEL_NAMES[lv] for lv in sorted(TIER_LEVELS[tier]))
-            raise TierMismatch(f"{TIER_NAMES[tier]}应设在{wanted}一级，而 {area_code} 是{LEVEL_NAMES[level]}一级的行政区划代码")
+            raise TierMismatch(
+                f"{TIER_NAMES[tier]}应设在{wanted}一级，而 {area_code} 是{LEVEL_NAMES[level]}一级的行政区划代码"
+            )
         if operating_model == OperatingModel.AGENCY and not (agency or "").strip():
             raise RegistryError("购买服务运营的站点须登记驻站机构")
         if operating_model == OperatingModel.SELF_OPERATED and agency:

@@ -20,7 +20,11 @@ ANNEX1_2021 = {
     "510422": (1, 1, 3),
 }
 # Provincial pilots (DOMAIN.md): their township stations carry the pilot quotas.
-PILOT_COUNTIES = {"510402": "省级社会工作服务试点区", "510403": "省级城乡社区治理试点区", "510421": "省级社会工作服务试点县"}
+PILOT_COUNTIES = {
+    "510402": "省级社会工作服务试点区",
+    "510403": "省级城乡社区治理试点区",
+    "510421": "省级社会工作服务试点县",
+}
 PLAN_START = date(2021, 1, 1)
 
 
@@ -49,11 +53,27 @@ class CountyTargets(Aggregate):
             raise RegistryError("目标数不能为负数")
         if general_station > 1:
             raise RegistryError("每个县(区)只设一个社会工作服务总站")
-        self._target_set(county_code=self.county_code, year=self.year, general_station=general_station, township_station=township_station,
-                         village_room=village_room, on=on, source=source)
+        self._target_set(
+            county_code=self.county_code,
+            year=self.year,
+            general_station=general_station,
+            township_station=township_station,
+            village_room=village_room,
+            on=on,
+            source=source,
+        )
 
     @event("TargetSet")
-    def _target_set(self, county_code: str, year: int, general_station: int, township_station: int, village_room: int, on: date, source: str) -> None:
+    def _target_set(
+        self,
+        county_code: str,
+        year: int,
+        general_station: int,
+        township_station: int,
+        village_room: int,
+        on: date,
+        source: str,
+    ) -> None:
         self.general_station, self.township_station, self.village_room = general_station, township_station, village_room
         self.history.append((on, (general_station, township_station, village_room)))
 

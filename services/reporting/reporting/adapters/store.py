@@ -70,8 +70,10 @@ class ReadModelStore:
             "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'processed_events')").fetchone()
         if existing and version != SCHEMA_VERSION:
             self._conn.close()
-            raise StoreOutdated(f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
-                                "stop the worker and run `python -m reporting rebuild` (or, for a local platform, `make clean`)")
+            raise StoreOutdated(
+                f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
+                "stop the worker and run `python -m reporting rebuild` (or, for a local platform, `make clean`)"
+            )
         # Tables and version in one transaction: the worker and the API open a new file at the same moment,
         # and the one that looks between the two would take the file for an outdated one. IMMEDIATE takes
         # the write lock first, waiting (busy timeout) while a replica writes: a deferred transaction would
@@ -119,7 +121,9 @@ class ReadModelStore:
                         states[aggregate] = state
                         stepped.add(aggregate)
                         kind, aggregate_id = aggregate
-                        if (entries := KINDS[kind].directory) is not None and (entry := entries(aggregate_id, state)) is not None:
+                        if (entries := KINDS[kind].directory) is not None and (
+                            entry := entries(aggregate_id, state)
+                        ) is not None:
                             directory[entry[0]] = entry
                     facts.extend((event_id, seq, *key, amount) for seq, (key, amount) in enumerate(deltas))
                 if not marks:
@@ -155,20 +159,27 @@ class ReadModelStore:
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
                 for aggregate_id, state in cur.execute(
-                        f"SELECT id, state FROM aggregates WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})", [kind, *chunk]):
+                    f"SELECT id, state FROM aggregates WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})",
+                    [kind, *chunk],
+                ):
                     states[(kind, aggregate_id)] = json.loads(state)
         return states
 
     @staticmethod
-    def _write_aggregates(cur: sqlite3.Cursor, states: dict[tuple[str, str], dict], directory: dict[str, tuple[str, str, str, int]]) -> None:
+    def _write_aggregates(
+        cur: sqlite3.Cursor, states: dict[tuple[str, str], dict], directory: dict[str, tuple[str, str, str, int]]
+    ) -> None:
         """The last state of each aggregate the batch changed, its station directory row (the last one
         any of its events gave) and its whole name history, rewritten from that state."""
         cur.executemany("INSERT INTO aggregates (kind, id, state) VALUES (?, ?, ?) "
                         "ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state",
                         [(kind, aggregate_id, _canonical(state)) for (kind, aggregate_id), state in states.items()])
-        cur.executemany("INSERT INTO station_directory (station_id, area_code, tier, provincial_pilot) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (station_id) DO UPDATE SET area_code = excluded.area_code, tier = excluded.tier, "
-                        "provincial_pilot = excluded.provincial_pilot", list(directory.values()))
+        cur.executemany(
+            "INSERT INTO station_directory (station_id, area_code, tier, provincial_pilot) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (station_id) DO UPDATE SET area_code = excluded.area_code, tier = excluded.tier, "
+            "provincial_pilot = excluded.provincial_pilot",
+            list(directory.values()),
+        )
         named = [aggregate for aggregate in states if KINDS[aggregate[0]].names is not None]
         cur.executemany("DELETE FROM names WHERE kind = ? AND id = ?", named)
         rows = []
@@ -239,7 +250,9 @@ class ReadModelStore:
     def dump(self) -> dict[str, list[tuple]]:
         """Every read model in a canonical order (no timestamps): rebuilt and live stores compare equal."""
         return {
-            "processed_events": self._conn.execute("SELECT event_id, event_type FROM processed_events ORDER BY event_id").fetchall(),
+            "processed_events": self._conn.execute(
+                "SELECT event_id, event_type FROM processed_events ORDER BY event_id"
+            ).fetchall(),
             "aggregates": self._conn.execute("SELECT kind, id, state FROM aggregates ORDER BY kind, id").fetchall(),
             "facts": self._conn.execute("SELECT * FROM facts ORDER BY event_id, seq").fetchall(),
             "station_directory": self._conn.execute("SELECT * FROM station_directory ORDER BY station_id").fetchall(),

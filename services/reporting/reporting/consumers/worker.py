@@ -72,8 +72,11 @@ def _add_projection_agent(app: faust.App, name: str, store: ReadModelStore, sett
                 except (BadMessage, ProjectionError, ValueError) as exc:
                     log.warning("dead-lettering %s[%s]@%s: %s", name, message.partition, message.offset, str(exc)[:300])
                     await dead_letters.send(
-                        key=message.key, value=(event.value or b"")[:DLQ_VALUE_LIMIT],
-                        headers=dead_letter_headers(str(exc), name, message.partition, message.offset, _raw_headers(message.headers)),
+                        key=message.key,
+                        value=(event.value or b"")[:DLQ_VALUE_LIMIT],
+                        headers=dead_letter_headers(
+                            str(exc), name, message.partition, message.offset, _raw_headers(message.headers)
+                        ),
                     )
                     dead_lettered.inc()
             if batch:
@@ -101,8 +104,14 @@ def _apply_traced(store: ReadModelStore, batch: list[tuple[Any, dict[str, str], 
     spans = []
     for envelope, headers, _ in batch:
         span = tracer.start_span(
-            f"project {envelope.type}", context=context_from(headers), kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.message.id": envelope.id, "cloudevents.event_type": envelope.type},
+            f"project {envelope.type}",
+            context=context_from(headers),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.message.id": envelope.id,
+                "cloudevents.event_type": envelope.type,
+            },
         )
         spans.append(span)
     try:

@@ -115,7 +115,9 @@ def _disbursed(d: dict) -> Facts:
 
 HANDLERS = {
     "funding.source.budgeted": {1: Handler(Budgeted, "budget", lambda d: d["budget_id"], _budgeted)},
-    "funding.hardship_spending.recorded": {1: Handler(HardshipRecorded, "hardship", lambda d: f"{d['area_code']}:{d['year']}", _hardship)},
+    "funding.hardship_spending.recorded": {
+        1: Handler(HardshipRecorded, "hardship", lambda d: f"{d['area_code']}:{d['year']}", _hardship)
+    },
     "funding.contract.signed": {1: Handler(ContractSigned, facts=_signed)},
     "funding.funds.disbursed": {1: Handler(Disbursed, facts=_disbursed)},
 }

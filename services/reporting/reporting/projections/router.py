@@ -51,7 +51,11 @@ def project(event_type: str, data: dict[str, Any]) -> Changes:
     try:
         if handler.kind is not None:
             assert handler.key is not None
-            changes.aggregate, changes.event_type, changes.data = (handler.kind, handler.key(parsed)), event_type, parsed
+            changes.aggregate, changes.event_type, changes.data = (
+                (handler.kind, handler.key(parsed)),
+                event_type,
+                parsed,
+            )
             # folding into a fresh state here finds what the store could not apply, before it is in a batch
             KINDS[handler.kind].facts(handler.step({"id": changes.aggregate[1]}, parsed))
         else:

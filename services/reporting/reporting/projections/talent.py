@@ -232,7 +232,10 @@ def _reform(flag: bool) -> str:
 
 def _org(figure: str, on: str, k1: str = "", k2: str = ""):
     def facts(d: dict) -> Facts:
-        return {(figure, None, d["host_station_id"], d.get(k1, "") if k1 else "", _reform(d[k2]) if k2 else "", d[on]): 1}
+        return {
+            (figure, None, d["host_station_id"], d.get(k1, "") if k1 else "", _reform(d[k2]) if k2 else "", d[on]): 1
+        }
+
     return facts
 
 
@@ -243,15 +246,32 @@ HANDLERS = {
     "talent.worker.training_completed": {1: Handler(TrainingCompleted, "worker", lambda d: d["worker_id"], _trained)},
     "talent.station_head.appointed": {1: Handler(HeadAppointed, "head", lambda d: d["station_id"], _appointed)},
     "talent.station_head.relieved": {1: Handler(HeadRelieved, "head", lambda d: d["station_id"], _relieved)},
-    "talent.volunteer.registered": {1: Handler(VolunteerRegistered, "volunteer", lambda d: d["volunteer_id"], _volunteer_registered)},
-    "talent.volunteer.trained": {1: Handler(VolunteerTrained, "volunteer", lambda d: d["volunteer_id"], _volunteer_trained)},
+    "talent.volunteer.registered": {
+        1: Handler(VolunteerRegistered, "volunteer", lambda d: d["volunteer_id"], _volunteer_registered)
+    },
+    "talent.volunteer.trained": {
+        1: Handler(VolunteerTrained, "volunteer", lambda d: d["volunteer_id"], _volunteer_trained)
+    },
     "talent.volunteer.hours_logged": {2: Handler(VolunteerHours, facts=_volunteer_minutes)},
-    "talent.organisation.filed": {1: Handler(OrganisationFiled, facts=_org("organisations_filed", "filed_on", k2="reform_affected"))},
-    "talent.organisation.incubated": {1: Handler(OrganisationIncubated, facts=_org(
-        "organisations_incubated", "incubated_on", k1="organisation_type", k2="reform_affected"))},
-    "talent.organisation.registered": {1: Handler(OrganisationRegistered, facts=_org("organisations_registered", "registered_on"))},
-    "talent.organisation.graduated": {1: Handler(OrganisationGraduated, facts=_org("organisations_graduated", "graduated_on"))},
-    "talent.agency.registered": {1: Handler(AgencyRegistered, facts=lambda d: {
-        ("agencies", None, d["station_id"], "", "", d["registered_on"]): 1})},
+    "talent.organisation.filed": {
+        1: Handler(OrganisationFiled, facts=_org("organisations_filed", "filed_on", k2="reform_affected"))
+    },
+    "talent.organisation.incubated": {
+        1: Handler(
+            OrganisationIncubated,
+            facts=_org("organisations_incubated", "incubated_on", k1="organisation_type", k2="reform_affected"),
+        )
+    },
+    "talent.organisation.registered": {
+        1: Handler(OrganisationRegistered, facts=_org("organisations_registered", "registered_on"))
+    },
+    "talent.organisation.graduated": {
+        1: Handler(OrganisationGraduated, facts=_org("organisations_graduated", "graduated_on"))
+    },
+    "talent.agency.registered": {
+        1: Handler(
+            AgencyRegistered, facts=lambda d: {("agencies", None, d["station_id"], "", "", d["registered_on"]): 1}
+        )
+    },
 }
 KINDS = {"worker": Kind(worker_facts), "head": Kind(head_facts), "volunteer": Kind(volunteer_facts)}

@@ -36,16 +36,59 @@ def _quarter_span(period: str) -> tuple[date, date]:
     return date(end.year, end.month - 2, 1), end
 
 
-KINDS: dict[str, ReportKind] = {kind.name: kind for kind in (
-    ReportKind("monthly_dispatch", "月度调度", monthly_dispatch.span, monthly_dispatch.periods, monthly_dispatch.title,
-               lambda end: end + timedelta(days=5), monthly_dispatch.build, monthly_dispatch.document),
-    ReportKind("quarterly_notice", "季度通报", _quarter_span, lambda y: [f"{y}-Q{q}" for q in range(1, 5)], notice.title,
-               lambda end: end + timedelta(days=15), notice.build, notice.document),
-    ReportKind("half_year_report", "半年报告", halfyear.span, halfyear.periods, halfyear.title,
-               lambda end: end + timedelta(days=31), halfyear.build, halfyear.document),
-    ReportKind("year_end_shortlist", "年终表彰", years.span, years.periods, shortlist.title,
-               lambda end: end + timedelta(days=20), shortlist.build, shortlist.document),
-    ReportKind("station_scorecard", "乡镇社工站年度评估", years.span, years.periods, scorecard.title,
-               lambda end: date(end.year + 1, 3, 31), scorecard.build, scorecard.document),
-)}
+KINDS: dict[str, ReportKind] = {
+    kind.name: kind
+    for kind in (
+        ReportKind(
+            "monthly_dispatch",
+            "月度调度",
+            monthly_dispatch.span,
+            monthly_dispatch.periods,
+            monthly_dispatch.title,
+            lambda end: end + timedelta(days=5),
+            monthly_dispatch.build,
+            monthly_dispatch.document,
+        ),
+        ReportKind(
+            "quarterly_notice",
+            "季度通报",
+            _quarter_span,
+            lambda y: [f"{y}-Q{q}" for q in range(1, 5)],
+            notice.title,
+            lambda end: end + timedelta(days=15),
+            notice.build,
+            notice.document,
+        ),
+        ReportKind(
+            "half_year_report",
+            "半年报告",
+            halfyear.span,
+            halfyear.periods,
+            halfyear.title,
+            lambda end: end + timedelta(days=31),
+            halfyear.build,
+            halfyear.document,
+        ),
+        ReportKind(
+            "year_end_shortlist",
+            "年终表彰",
+            years.span,
+            years.periods,
+            shortlist.title,
+            lambda end: end + timedelta(days=20),
+            shortlist.build,
+            shortlist.document,
+        ),
+        ReportKind(
+            "station_scorecard",
+            "乡镇社工站年度评估",
+            years.span,
+            years.periods,
+            scorecard.title,
+            lambda end: date(end.year + 1, 3, 31),
+            scorecard.build,
+            scorecard.document,
+        ),
+    )
+}
 BY_SLUG = {kind.slug: kind for kind in KINDS.values()}

@@ -19,27 +19,53 @@ PERIOD = re.compile(r"^(\d{4})-H([12])$")
 GOAL_YEAR = "2025"  # end of the 14th five-year plan (§二(一))
 # section -> [(key, label, how the total row is formed: sum of counties, money sum, or the city's own average)]
 FIELDS: dict[str, list[tuple[str, str, str]]] = {
-    "网络建设": [("general_station", "总站", "sum"), ("general_station_target", "总站·年度目标", "sum"),
-             ("township_station", "乡镇(街道)站", "sum"), ("township_station_target", "乡镇(街道)站·年度目标", "sum"),
-             ("village_room", "村(社区)室", "sum"), ("village_room_target", "村(社区)室·年度目标", "sum"),
-             ("township_station_goal", f"乡镇(街道)站·{GOAL_YEAR}年目标", "sum"),
-             ("village_room_goal", f"村(社区)室·{GOAL_YEAR}年目标", "sum"),
-             ("townships_covered", "有站乡镇(街道)数", "sum"), ("townships", "乡镇(街道)总数", "sum"),
-             ("townships_served", "服务覆盖乡镇(街道)数", "sum"), ("coverage_percent", "乡镇(街道)覆盖率%", "city"),
-             ("townships_unserved", f"距{GOAL_YEAR}年全覆盖尚缺", "sum"),
-             ("reform_share_2021_percent", "2021年乡镇(街道)站在涉改乡镇占比%", "city")],
-    "人才队伍": [("certified_workers", "持证社工", "sum"), ("heads", "站长", "sum"), ("volunteers", "注册志愿者", "sum"),
-             ("certifications", "半年新增持证", "sum"), ("volunteers_trained", "半年培训志愿者", "sum"),
-             ("trainings", "半年培训人次", "sum")],
-    "社会组织": [("organisations_incubated", "半年培育社区社会组织", "sum"), ("organisations_registered", "半年登记社会组织", "sum"),
-             ("agencies", "社会工作服务机构", "sum")],
-    "个案、投诉与满意度": [("cases_opened", "半年新开个案", "sum"), ("open_cases", "在办个案", "sum"),
-                  ("escalations", "疑似侵害上报", "sum"), ("referrals", "政策转介", "sum"),
-                  ("complaints", "半年投诉", "sum"), ("average_response_hours", "平均响应时长(小时)", "city"),
-                  ("surveys", "满意度调查", "sum"), ("satisfaction", "满意度平均分", "city")],
-    "资金与3%余额": [("budget", "年度预算(元)", "money"), ("contract_amount", "半年签约金额(元)", "money"),
-                ("disbursed", "半年拨付(元)", "money"), ("assistance_cap", "3%上限(元)", "money"),
-                ("assistance_used", "年内已用(元)", "money"), ("assistance_headroom", "3%余额(元)", "money")],
+    "网络建设": [
+        ("general_station", "总站", "sum"),
+        ("general_station_target", "总站·年度目标", "sum"),
+        ("township_station", "乡镇(街道)站", "sum"),
+        ("township_station_target", "乡镇(街道)站·年度目标", "sum"),
+        ("village_room", "村(社区)室", "sum"),
+        ("village_room_target", "村(社区)室·年度目标", "sum"),
+        ("township_station_goal", f"乡镇(街道)站·{GOAL_YEAR}年目标", "sum"),
+        ("village_room_goal", f"村(社区)室·{GOAL_YEAR}年目标", "sum"),
+        ("townships_covered", "有站乡镇(街道)数", "sum"),
+        ("townships", "乡镇(街道)总数", "sum"),
+        ("townships_served", "服务覆盖乡镇(街道)数", "sum"),
+        ("coverage_percent", "乡镇(街道)覆盖率%", "city"),
+        ("townships_unserved", f"距{GOAL_YEAR}年全覆盖尚缺", "sum"),
+        ("reform_share_2021_percent", "2021年乡镇(街道)站在涉改乡镇占比%", "city"),
+    ],
+    "人才队伍": [
+        ("certified_workers", "持证社工", "sum"),
+        ("heads", "站长", "sum"),
+        ("volunteers", "注册志愿者", "sum"),
+        ("certifications", "半年新增持证", "sum"),
+        ("volunteers_trained", "半年培训志愿者", "sum"),
+        ("trainings", "半年培训人次", "sum"),
+    ],
+    "社会组织": [
+        ("organisations_incubated", "半年培育社区社会组织", "sum"),
+        ("organisations_registered", "半年登记社会组织", "sum"),
+        ("agencies", "社会工作服务机构", "sum"),
+    ],
+    "个案、投诉与满意度": [
+        ("cases_opened", "半年新开个案", "sum"),
+        ("open_cases", "在办个案", "sum"),
+        ("escalations", "疑似侵害上报", "sum"),
+        ("referrals", "政策转介", "sum"),
+        ("complaints", "半年投诉", "sum"),
+        ("average_response_hours", "平均响应时长(小时)", "city"),
+        ("surveys", "满意度调查", "sum"),
+        ("satisfaction", "满意度平均分", "city"),
+    ],
+    "资金与3%余额": [
+        ("budget", "年度预算(元)", "money"),
+        ("contract_amount", "半年签约金额(元)", "money"),
+        ("disbursed", "半年拨付(元)", "money"),
+        ("assistance_cap", "3%上限(元)", "money"),
+        ("assistance_used", "年内已用(元)", "money"),
+        ("assistance_headroom", "3%余额(元)", "money"),
+    ],
 }
 
 
@@ -79,25 +105,46 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
     township_children = store.sums("stations", code, as_of, by=("child", "k1")) if county else {}
     counts, targets = network["stations"], network["targets"]
     return {
-        "general_station": counts["general_station"], "general_station_target": targets["general_station"],
-        "township_station": counts["township_station"], "township_station_target": targets["township_station"],
-        "village_room": counts["village_room"], "village_room_target": targets["village_room"],
-        "township_station_goal": goal.get("township_station", 0), "village_room_goal": goal.get("village_room", 0),
-        "townships_covered": sum(1 for (_, tier), n in township_children.items() if tier == "township_station" and n > 0),
-        "townships": coverage["townships"], "townships_served": coverage["served"], "coverage_percent": _percent(coverage["share"]),
-        "townships_unserved": len(coverage["unserved"]), "unserved_townships": coverage["unserved"],
-        "reform_share_2021_percent": _percent(reform["share"]), "reform_affected_2021": reform,
-        "certified_workers": talent["certified_workers"], "heads": talent["heads"], "volunteers": talent["volunteers"],
-        "certifications": talent["certifications"], "volunteers_trained": talent["volunteers_trained"],
+        "general_station": counts["general_station"],
+        "general_station_target": targets["general_station"],
+        "township_station": counts["township_station"],
+        "township_station_target": targets["township_station"],
+        "village_room": counts["village_room"],
+        "village_room_target": targets["village_room"],
+        "township_station_goal": goal.get("township_station", 0),
+        "village_room_goal": goal.get("village_room", 0),
+        "townships_covered": sum(
+            1 for (_, tier), n in township_children.items() if tier == "township_station" and n > 0
+        ),
+        "townships": coverage["townships"],
+        "townships_served": coverage["served"],
+        "coverage_percent": _percent(coverage["share"]),
+        "townships_unserved": len(coverage["unserved"]),
+        "unserved_townships": coverage["unserved"],
+        "reform_share_2021_percent": _percent(reform["share"]),
+        "reform_affected_2021": reform,
+        "certified_workers": talent["certified_workers"],
+        "heads": talent["heads"],
+        "volunteers": talent["volunteers"],
+        "certifications": talent["certifications"],
+        "volunteers_trained": talent["volunteers_trained"],
         "trainings": talent["trainings"]["total"],
-        "organisations_incubated": organisations["incubated"]["total"], "organisations_registered": organisations["registered"],
+        "organisations_incubated": organisations["incubated"]["total"],
+        "organisations_registered": organisations["registered"],
         "agencies": organisations["agencies"],
-        "cases_opened": cases["opened"]["total"], "open_cases": cases["open"], "escalations": cases["escalations"],
+        "cases_opened": cases["opened"]["total"],
+        "open_cases": cases["open"],
+        "escalations": cases["escalations"],
         "referrals": cases["referrals"].get("referred", {}).get("total", 0),
-        "complaints": complaints["received"]["total"], "average_response_hours": complaints["average_response_hours"],
-        "surveys": complaints["satisfaction"]["surveys"], "satisfaction": complaints["satisfaction"]["average_score"],
-        "budget": money["budget"]["total"], "contract_amount": money["contracts"]["amount"], "disbursed": money["disbursed"]["total"],
-        "assistance_cap": money["assistance_cap"]["cap"], "assistance_used": money["assistance_cap"]["used"],
+        "complaints": complaints["received"]["total"],
+        "average_response_hours": complaints["average_response_hours"],
+        "surveys": complaints["satisfaction"]["surveys"],
+        "satisfaction": complaints["satisfaction"]["average_score"],
+        "budget": money["budget"]["total"],
+        "contract_amount": money["contracts"]["amount"],
+        "disbursed": money["disbursed"]["total"],
+        "assistance_cap": money["assistance_cap"]["cap"],
+        "assistance_used": money["assistance_cap"]["used"],
         "assistance_headroom": money["assistance_cap"]["headroom"],
     }
 
@@ -128,14 +175,24 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                                f"{county['township_station']}/{county['township_station_goal']}",
                                "every_township_served": county["townships"] > 0 and county["townships_unserved"] == 0}
     totals["reform_affected_2021"] = city["reform_affected_2021"]
-    return {"report": "half_year_report", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(deployment.title_name, period), "counties": counties, "totals": totals,
-            "notes": ["存量数据截至半年末，流量数据为本半年内；3%余额为全年口径（上年困难群众救助资金支出的3%减去年内已用）",
-                      f"{GOAL_YEAR}年目标取登记服务发布的{GOAL_YEAR}年度目标；未发布则记为 0",
-                      "乡镇(街道)总数为当日有效的乡镇(街道)（登记服务的行政区划事件，撤并后不再计入）；服务覆盖指有开放的乡镇(街道)站"
-                      "设在本乡镇或以片区方式覆盖本乡镇；覆盖率与2021年涉改占比的合计为全市口径；无行政区划事件时记为空",
-                      "2021年乡镇(街道)站在涉改乡镇占比：2021年内开放的乡镇(街道)站中，开放当日所在乡镇为涉改乡镇的比例（规划要求过半）",
-                      "合计为五县(区)之和；平均响应时长和满意度平均分为全市口径"]}
+    return {
+        "report": "half_year_report",
+        "period": period,
+        "year": start.year,
+        "since": since,
+        "as_of": as_of,
+        "title": title(deployment.title_name, period),
+        "counties": counties,
+        "totals": totals,
+        "notes": [
+            "存量数据截至半年末，流量数据为本半年内；3%余额为全年口径（上年困难群众救助资金支出的3%减去年内已用）",
+            f"{GOAL_YEAR}年目标取登记服务发布的{GOAL_YEAR}年度目标；未发布则记为 0",
+            "乡镇(街道)总数为当日有效的乡镇(街道)（登记服务的行政区划事件，撤并后不再计入）；服务覆盖指有开放的乡镇(街道)站"
+            "设在本乡镇或以片区方式覆盖本乡镇；覆盖率与2021年涉改占比的合计为全市口径；无行政区划事件时记为空",
+            "2021年乡镇(街道)站在涉改乡镇占比：2021年内开放的乡镇(街道)站中，开放当日所在乡镇为涉改乡镇的比例（规划要求过半）",
+            "合计为五县(区)之和；平均响应时长和满意度平均分为全市口径",
+        ],
+    }
 
 
 # Of a township, the county's money figures: budgets, contracts and the 3% cap are set per county.
@@ -183,18 +240,27 @@ def document(content: dict[str, Any]) -> Document:
         total = ["", total_label, *(number(content["totals"][key]) for key, _, _ in fields)]
         chart = None
         if heading == "网络建设":
-            chart = Chart("乡镇(街道)站：实际与年度目标", 1, [columns.index("乡镇(街道)站"), columns.index("乡镇(街道)站·年度目标")])
+            chart = Chart(
+                "乡镇(街道)站：实际与年度目标",
+                1,
+                [columns.index("乡镇(街道)站"), columns.index("乡镇(街道)站·年度目标")],
+            )
         elif heading == "资金与3%余额":
             chart = Chart("半年拨付与3%余额(元)", 1, [columns.index("半年拨付(元)"), columns.index("3%余额(元)")])
         elif heading == "个案、投诉与满意度":
             chart = Chart("满意度平均分", 1, [columns.index("满意度平均分")], 100)
-        sections.append(Section(heading, columns, rows, total, chart, sheet=heading.replace("、", "").replace("%", "")[:30],
-                                font_size=7))
+        sections.append(
+            Section(
+                heading, columns, rows, total, chart, sheet=heading.replace("、", "").replace("%", "")[:30], font_size=7
+            )
+        )
     unserved = [f"{c['name']}：{'、'.join(t['name'] or t['area_code'] for t in c['unserved_townships'])}"
                 for c in content.get("counties", []) if c["unserved_townships"]]
     if "townships" in content and content["totals"]["unserved_townships"]:
         unserved = ["、".join(t["name"] or t["area_code"] for t in content["totals"]["unserved_townships"])]
-    sections[0].notes = list(content["notes"]) + ([f"尚未覆盖的乡镇(街道)（{'；'.join(unserved)}）"] if unserved else [])
+    sections[0].notes = list(content["notes"]) + (
+        [f"尚未覆盖的乡镇(街道)（{'；'.join(unserved)}）"] if unserved else []
+    )
     return Document(title=content["title"],
                     lines=[f"统计期 {content['since']} 至 {content['as_of']}", f"版本 v{content.get('version', '')}"],
                     sections=sections)

@@ -19,10 +19,18 @@ from reporting.reports.notice import CERTIFIED_PER_STATION, ORGANISATIONS_REGIST
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-QUOTAS = {"certifications": ("新增持证社工", CERTIFIED_PER_STATION), "volunteers_trained": ("志愿者培训", VOLUNTEERS_PER_STATION),
-          "organisations_registered": ("登记社会组织", ORGANISATIONS_REGISTERED)}
+QUOTAS = {
+    "certifications": ("新增持证社工", CERTIFIED_PER_STATION),
+    "volunteers_trained": ("志愿者培训", VOLUNTEERS_PER_STATION),
+    "organisations_registered": ("登记社会组织", ORGANISATIONS_REGISTERED),
+}
 STAFF = {"workers": "在岗社工", "certified_workers": "持证社工", "heads": "站长"}
-TIER_LABELS = {"general_station": "总站", "township_station": "乡镇(街道)站", "village_room": "村(社区)室", "institution_station": "机构站"}
+TIER_LABELS = {
+    "general_station": "总站",
+    "township_station": "乡镇(街道)站",
+    "village_room": "村(社区)室",
+    "institution_station": "机构站",
+}
 
 
 def span(period: str) -> tuple[date, date]:
@@ -76,9 +84,12 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                                "tier": tier,
                                **{name: stock[name].get(sid, 0) for name in STAFF}, "quotas": {}}
         for name, (_, quota) in QUOTAS.items():
-            row["quotas"][name] = {"year_to_date": ytd[name].get(sid, 0), "month": month[name].get(sid, 0),
-                                   "quota": quota if quota_bearing else 0,
-                                   "completion_percent": _completion(ytd[name].get(sid, 0), quota if quota_bearing else 0)}
+            row["quotas"][name] = {
+                "year_to_date": ytd[name].get(sid, 0),
+                "month": month[name].get(sid, 0),
+                "quota": quota if quota_bearing else 0,
+                "completion_percent": _completion(ytd[name].get(sid, 0), quota if quota_bearing else 0),
+            }
         stations.append(row)
     counties = []
     for code in sorted(set(deployment.pilot_counties) | {s["area_code"] for s in stations}):
@@ -92,10 +103,15 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
             row["quotas"][name] = {"year_to_date": done, "month": sum(s["quotas"][name]["month"] for s in mine),
                                    "quota": quota, "completion_percent": _completion(done, quota)}
         counties.append(row)
-    totals: dict[str, Any] = {key: sum(c[key] for c in counties) for key in ("pilot_stations", "pilot_township_stations", *STAFF)}
+    totals: dict[str, Any] = {
+        key: sum(c[key] for c in counties) for key in ("pilot_stations", "pilot_township_stations", *STAFF)
+    }
     totals["quotas"] = {}
     for name in QUOTAS:
-        done, quota = sum(c["quotas"][name]["year_to_date"] for c in counties), sum(c["quotas"][name]["quota"] for c in counties)
+        done, quota = (
+            sum(c["quotas"][name]["year_to_date"] for c in counties),
+            sum(c["quotas"][name]["quota"] for c in counties),
+        )
         totals["quotas"][name] = {"year_to_date": done, "month": sum(c["quotas"][name]["month"] for c in counties),
                                   "quota": quota, "completion_percent": _completion(done, quota)}
     return {"report": "monthly_dispatch", "period": period, "year": end.year, "month": end.month, "since": since,
@@ -119,20 +135,53 @@ def document(content: dict[str, Any]) -> Document:
     rows = [[c["area_code"], c["name"], c["pilot_stations"], c["pilot_township_stations"], *(c[k] for k in STAFF),
              *quota_cells(c["quotas"])] for c in content["counties"]]
     t = content["totals"]
-    total = ["", "合计", t["pilot_stations"], t["pilot_township_stations"], *(t[k] for k in STAFF), *quota_cells(t["quotas"])]
+    total = [
+        "",
+        "合计",
+        t["pilot_stations"],
+        t["pilot_township_stations"],
+        *(t[k] for k in STAFF),
+        *quota_cells(t["quotas"]),
+    ]
     completion = [columns.index(f"{label}·完成率%") for label, _ in QUOTAS.values()]
     station_columns = ["县(区)", "站点编号", "站点名称", "所在乡镇(街道)/村(社区)", "层级"] + list(STAFF.values()) + [
         f"{label}·年累计/任务" for label, _ in QUOTAS.values()]
-    station_rows = [[s["county"], s["station_id"], s.get("station_name"), s.get("station_area_name") or s.get("station_area_code"),
-                     TIER_LABELS.get(s["tier"], s["tier"]), *(s[k] for k in STAFF),
-                     *(f"{s['quotas'][n]['year_to_date']}/{s['quotas'][n]['quota']}" for n in QUOTAS)] for s in content["stations"]]
+    station_rows = [
+        [
+            s["county"],
+            s["station_id"],
+            s.get("station_name"),
+            s.get("station_area_name") or s.get("station_area_code"),
+            TIER_LABELS.get(s["tier"], s["tier"]),
+            *(s[k] for k in STAFF),
+            *(f"{s['quotas'][n]['year_to_date']}/{s['quotas'][n]['quota']}" for n in QUOTAS),
+        ]
+        for s in content["stations"]
+    ]
     return Document(
         title=content["title"],
-        lines=[f"统计截至 {content['as_of']}，年度任务按全年计（累计自 {content['since']}，时间进度 {content['time_elapsed_percent']}%）",
-               f"版本 v{content.get('version', '')}",
-               "年度任务：省级试点乡镇(街道)站每站每年新增持证社工 2 名、培训志愿者 30 名、登记社会组织 1 个"],
+        lines=[
+            f"统计截至 {content['as_of']}，年度任务按全年计（累计自 {content['since']}，时间进度 {content['time_elapsed_percent']}%）",
+            f"版本 v{content.get('version', '')}",
+            "年度任务：省级试点乡镇(街道)站每站每年新增持证社工 2 名、培训志愿者 30 名、登记社会组织 1 个",
+        ],
         sections=[
-            Section("试点县(区)汇总", columns, rows, total, Chart("年度任务完成率(%)", 1, completion, 100), sheet="试点县区", font_size=7),
-            Section("试点站点明细", station_columns, station_rows, sheet="试点站点", font_size=7,
-                    notes=[] if station_rows else ["本月末尚无开放的省级试点站点。"]),
-        ])
+            Section(
+                "试点县(区)汇总",
+                columns,
+                rows,
+                total,
+                Chart("年度任务完成率(%)", 1, completion, 100),
+                sheet="试点县区",
+                font_size=7,
+            ),
+            Section(
+                "试点站点明细",
+                station_columns,
+                station_rows,
+                sheet="试点站点",
+                font_size=7,
+                notes=[] if station_rows else ["本月末尚无开放的省级试点站点。"],
+            ),
+        ],
+    )

@@ -74,13 +74,19 @@ def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, s
     registered_pilot = store.sums("organisations_registered", code, as_of, since, by=("pilot",)).get((1,), 0)
     components = {tier: _component(stations.get(tier, 0), Fraction(targets.get(tier, 0)), WEIGHTS[tier][0])
                   for tier in ("general_station", "township_station", "village_room")}
-    components["certifications"] = _component(store.total("certifications", code, as_of, since),
-                                              CERTIFIED_PER_STATION * quota_stations * share, WEIGHTS["certifications"][0])
+    components["certifications"] = _component(
+        store.total("certifications", code, as_of, since),
+        CERTIFIED_PER_STATION * quota_stations * share,
+        WEIGHTS["certifications"][0],
+    )
     organisations_target = (ORGANISATIONS_REGISTERED * pilots + ORGANISATIONS_INCUBATED * others) * share
     components["organisations"] = _component(incubated_other + registered_pilot, organisations_target,
                                              WEIGHTS["organisations"][0])
-    components["volunteers_trained"] = _component(store.total("volunteers_trained", code, as_of, since),
-                                                  VOLUNTEERS_PER_STATION * quota_stations * share, WEIGHTS["volunteers_trained"][0])
+    components["volunteers_trained"] = _component(
+        store.total("volunteers_trained", code, as_of, since),
+        VOLUNTEERS_PER_STATION * quota_stations * share,
+        WEIGHTS["volunteers_trained"][0],
+    )
     exact = sum((c.pop("_exact") for c in components.values()), Fraction(0))
     return {"area_code": code, "name": name, "quota_stations": {"pilot": pilots, "other": others},
             "score": str(_dec(exact)), "_exact": exact, "components": components,
@@ -179,14 +185,40 @@ def _county_document(content: dict[str, Any]) -> Document:
     scoring = content["scoring"]
     return Document(
         title=content["title"],
-        lines=[f"统计截至 {content['as_of']}（累计自 {content['since']}）", f"版本 v{content.get('version', '')}",
-               f"评分：{scoring['formula']}；季度配额按全年的 {scoring['quota_share']} 计"],
+        lines=[
+            f"统计截至 {content['as_of']}（累计自 {content['since']}）",
+            f"版本 v{content.get('version', '')}",
+            f"评分：{scoring['formula']}；季度配额按全年的 {scoring['quota_share']} 计",
+        ],
         sections=[
-            Section("各县(区)得分与排名", header, rows, total, Chart("各县(区)综合得分", 2, [3]), sheet="季度通报", pdf=False),
-            Section("各县(区)得分与排名（实际/目标，得分）", ["排名", "县(区)", "得分"] + [f"{label}\n(满分{w})" for w, label in WEIGHTS.values()],
-                    compact, chart=Chart("各县(区)综合得分", 1, [2], 100)),
-            Section("其他工作数据（不计分）", ["县(区)"] + list(FIGURE_LABELS.values()),
-                    [[county["name"]] + [county["figures"][k] for k in FIGURE_LABELS] for county in content["counties"]], font_size=7),
-            Section("评分办法", ["指标", "权重"], [[label, weight] for weight, label in WEIGHTS.values()],
-                    notes=[scoring["formula"]], sheet="评分办法", pdf=False),
-        ])
+            Section(
+                "各县(区)得分与排名",
+                header,
+                rows,
+                total,
+                Chart("各县(区)综合得分", 2, [3]),
+                sheet="季度通报",
+                pdf=False,
+            ),
+            Section(
+                "各县(区)得分与排名（实际/目标，得分）",
+                ["排名", "县(区)", "得分"] + [f"{label}\n(满分{w})" for w, label in WEIGHTS.values()],
+                compact,
+                chart=Chart("各县(区)综合得分", 1, [2], 100),
+            ),
+            Section(
+                "其他工作数据（不计分）",
+                ["县(区)"] + list(FIGURE_LABELS.values()),
+                [[county["name"]] + [county["figures"][k] for k in FIGURE_LABELS] for county in content["counties"]],
+                font_size=7,
+            ),
+            Section(
+                "评分办法",
+                ["指标", "权重"],
+                [[label, weight] for weight, label in WEIGHTS.values()],
+                notes=[scoring["formula"]],
+                sheet="评分办法",
+                pdf=False,
+            ),
+        ],
+    )

@@ -26,8 +26,10 @@ def find_font(configured: str = "") -> Path:
     for candidate in ((configured,) if configured else FONT_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    raise FontMissing(f"no CJK TrueType font found (tried {', '.join((configured,) if configured else FONT_CANDIDATES)}); "
-                      "install fonts-wqy-zenhei or set REPORTING_CJK_FONT")
+    raise FontMissing(
+        f"no CJK TrueType font found (tried {', '.join((configured,) if configured else FONT_CANDIDATES)}); "
+        "install fonts-wqy-zenhei or set REPORTING_CJK_FONT"
+    )
 
 
 def number(text: str | int | None) -> float | int | None:
@@ -121,8 +123,12 @@ def xlsx(doc: Document) -> bytes:
             chart.title = section.chart.title
             last = header_row + len(section.rows)
             for column in section.chart.values:
-                chart.add_data(Reference(sheet, min_col=column + 1, min_row=header_row, max_row=last), titles_from_data=True)
-            chart.set_categories(Reference(sheet, min_col=section.chart.category + 1, min_row=header_row + 1, max_row=last))
+                chart.add_data(
+                    Reference(sheet, min_col=column + 1, min_row=header_row, max_row=last), titles_from_data=True
+                )
+            chart.set_categories(
+                Reference(sheet, min_col=section.chart.category + 1, min_row=header_row + 1, max_row=last)
+            )
             if section.chart.value_max is not None:
                 chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, section.chart.value_max
             sheet.add_chart(chart, f"A{sheet.max_row + 3}")
@@ -161,9 +167,17 @@ def pdf(doc: Document, font_path: Path) -> bytes:
             data.append([_cell(v) if v is not None else "" for v in section.total])
         widths = _widths(section, data[1:], document.width, font) if wide else None
         table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), section.font_size),
-                                   ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), section.font_size),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
         story += [table, Spacer(1, 6)]
         for note in section.notes:
             story.append(Paragraph(note, body))
@@ -186,7 +200,9 @@ def pdf(doc: Document, font_path: Path) -> bytes:
             if len(spec.values) > 1:
                 legend = Legend()
                 legend.x, legend.y, legend.fontName = 480, height, font
-                legend.colorNamePairs = [(palette[i % len(palette)], section.columns[c]) for i, c in enumerate(spec.values)]
+                legend.colorNamePairs = [
+                    (palette[i % len(palette)], section.columns[c]) for i, c in enumerate(spec.values)
+                ]
                 drawing.add(legend)
             story += [Paragraph(spec.title, body), drawing]
         story.append(Spacer(1, 10))

@@ -20,7 +20,9 @@ def _archived(listing: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[
     return out
 
 
-def due_periods(today: date, listing: list[dict[str, Any]], catch_up_years: int = CATCH_UP_YEARS) -> list[tuple[str, str]]:
+def due_periods(
+    today: date, listing: list[dict[str, Any]], catch_up_years: int = CATCH_UP_YEARS
+) -> list[tuple[str, str]]:
     """(report, period) of every period that ended before `today` (China date), in the current
     year or the `catch_up_years` before it, with no archived version yet; oldest period first."""
     archived = _archived(listing)
@@ -68,12 +70,21 @@ def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]], city_name
             due_on = kind.due(end)
             versions = sorted(archived.get((kind.name, period), []), key=lambda e: e["version"])
             latest = versions[-1] if versions else None
-            items.append({"report": kind.name, "label": kind.label, "period": period,
-                          "title": kind.title(city_name, period),
-                          "closes_on": end.isoformat(), "due_on": due_on.isoformat(),
-                          "status": status(as_of, end, due_on, len(versions)), "versions": len(versions),
-                          "latest": None if latest is None else {"version": latest["version"], "generated_at": latest["generated_at"],
-                                                                 **latest["files"]}})
+            items.append(
+                {
+                    "report": kind.name,
+                    "label": kind.label,
+                    "period": period,
+                    "title": kind.title(city_name, period),
+                    "closes_on": end.isoformat(),
+                    "due_on": due_on.isoformat(),
+                    "status": status(as_of, end, due_on, len(versions)),
+                    "versions": len(versions),
+                    "latest": None
+                    if latest is None
+                    else {"version": latest["version"], "generated_at": latest["generated_at"], **latest["files"]},
+                }
+            )
     items.sort(key=lambda item: (item["due_on"], item["report"]))
     return {"area_code": area_code, "reporting_area_code": reporting_area or area_code, "as_of": as_of.isoformat(),
             "items": items}

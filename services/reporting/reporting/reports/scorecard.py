@@ -20,7 +20,13 @@ from reporting.reports.notice import (
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.years import span
 
-DIMENSIONS = {"facilities": "设施", "staffing": "人员", "services": "服务", "management": "管理", "satisfaction": "满意度"}
+DIMENSIONS = {
+    "facilities": "设施",
+    "staffing": "人员",
+    "services": "服务",
+    "management": "管理",
+    "satisfaction": "满意度",
+}
 LEVEL_POINTS = {"professional": 20, "standard": 15, "basic": 10, "none": 0}
 LEVEL_LABELS = {"professional": "专业", "standard": "标准", "basic": "基础", "none": "未定级"}
 RESPONSE_HOURS = 24  # a complaint should be handled within a day; slower answers earn proportionally less
@@ -44,8 +50,16 @@ def score(facts: dict[str, Any]) -> dict[str, Fraction]:
     """The five dimensions (20 points each) of one station from its facts for the year; pure."""
     quota_orgs = ORGANISATIONS_REGISTERED if facts["pilot"] else ORGANISATIONS_INCUBATED
     orgs = facts["organisations_registered"] if facts["pilot"] else facts["organisations_incubated"]
-    evaluated = Fraction(facts["project_score_centi"], 100 * facts["project_evaluations"]) if facts["project_evaluations"] else Fraction(0)
-    response = Fraction(facts["response_hours_centi"], 100 * facts["complaints_closed"]) if facts["complaints_closed"] else Fraction(0)
+    evaluated = (
+        Fraction(facts["project_score_centi"], 100 * facts["project_evaluations"])
+        if facts["project_evaluations"]
+        else Fraction(0)
+    )
+    response = (
+        Fraction(facts["response_hours_centi"], 100 * facts["complaints_closed"])
+        if facts["complaints_closed"]
+        else Fraction(0)
+    )
     if not facts["complaints_received"]:
         timeliness = Fraction(1)  # nothing to answer counts as answered in time (a target of 0 is met)
     elif not facts["complaints_closed"]:
@@ -70,18 +84,38 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     city = deployment.city_code
 
     def per_station(figure: str, flow: bool) -> dict[str, int]:
-        return {sid: n for (sid,), n in store.sums(figure, city, as_of, since if flow else None, by=("station",)).items()}
+        return {
+            sid: n for (sid,), n in store.sums(figure, city, as_of, since if flow else None, by=("station",)).items()
+        }
 
-    figures = {"certified_workers": False, "heads": False, "certifications": True, "volunteers_trained": True,
-               "organisations_incubated": True, "organisations_registered": True, "projects_started": True,
-               "project_evaluations": True, "project_score": True, "complaints_received": True, "complaints_closed": True,
-               "complaint_response_hours": True, "surveys": True, "survey_score": True}
+    figures = {
+        "certified_workers": False,
+        "heads": False,
+        "certifications": True,
+        "volunteers_trained": True,
+        "organisations_incubated": True,
+        "organisations_registered": True,
+        "projects_started": True,
+        "project_evaluations": True,
+        "project_score": True,
+        "complaints_received": True,
+        "complaints_closed": True,
+        "complaint_response_hours": True,
+        "surveys": True,
+        "survey_score": True,
+    }
     sums = {name: per_station(name, flow) for name, flow in figures.items()}
-    levels = {sid: level for (sid, level), n in store.sums("station_levels", city, as_of, by=("station", "k1")).items() if n > 0}
+    levels = {
+        sid: level
+        for (sid, level), n in store.sums("station_levels", city, as_of, by=("station", "k1")).items()
+        if n > 0
+    }
     stations = []
     for county, name in deployment.counties.items():
         open_here = store.sums("stations", county, as_of, by=("station", "k1", "pilot", "child"))
-        cases = {township: n for (township,), n in store.sums("cases_opened", county, as_of, since, by=("child",)).items()}
+        cases = {
+            township: n for (township,), n in store.sums("cases_opened", county, as_of, since, by=("child",)).items()
+        }
         for (sid, tier, pilot, township), n in sorted(open_here.items(), key=lambda kv: (kv[0][3], kv[0][0])):
             if tier != "township_station" or n <= 0:
                 continue
@@ -111,7 +145,10 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     station_names = store.names("station", as_of, [s["station_id"] for s in stations])
     area_names = store.names("area", as_of, {s["township_code"] for s in stations})
     for row in stations:
-        row["station_name"], row["township_name"] = station_names.get(row["station_id"]), area_names.get(row["township_code"])
+        row["station_name"], row["township_name"] = (
+            station_names.get(row["station_id"]),
+            area_names.get(row["township_code"]),
+        )
     by_county = []
     for code, name in deployment.counties.items():
         mine = [s for s in stations if s["area_code"] == code]
@@ -131,28 +168,86 @@ def document(content: dict[str, Any]) -> Document:
              "是" if s["provincial_pilot"] else "否",
              *(number(s["points"][k]) for k in DIMENSIONS), number(s["total"]), s["grade"], "；".join(s["flags"])]
             for s in content["stations"]]
-    fact_columns = ["站点编号(前8位)", "站点名称", "发展等级", "持证社工", "站长", "年内新增持证", "培训志愿者", "培育组织", "登记组织", "服务项目",
-                    "项目评估均分", "投诉", "办结", "平均响应(小时)", "满意度调查", "满意度均分", "所在乡镇新开个案"]
+    fact_columns = [
+        "站点编号(前8位)",
+        "站点名称",
+        "发展等级",
+        "持证社工",
+        "站长",
+        "年内新增持证",
+        "培训志愿者",
+        "培育组织",
+        "登记组织",
+        "服务项目",
+        "项目评估均分",
+        "投诉",
+        "办结",
+        "平均响应(小时)",
+        "满意度调查",
+        "满意度均分",
+        "所在乡镇新开个案",
+    ]
 
     def mean(total_centi: int, count: int) -> str | None:
         return None if not count else str(_dec(Fraction(total_centi, 100 * count)))
 
-    facts = [[s["station_id"][:8], s.get("station_name"), LEVEL_LABELS[f["level"]], f["certified_workers"], f["heads"], f["certifications"],
-              f["volunteers_trained"], f["organisations_incubated"], f["organisations_registered"], f["projects_started"],
-              number(mean(f["project_score_centi"], f["project_evaluations"])), f["complaints_received"], f["complaints_closed"],
-              number(mean(f["response_hours_centi"], f["complaints_closed"])), f["surveys"],
-              number(mean(f["survey_score_centi"], f["surveys"])), f["cases_opened_in_township"]]
-             for s in content["stations"] for f in (s["facts"],)]
+    facts = [
+        [
+            s["station_id"][:8],
+            s.get("station_name"),
+            LEVEL_LABELS[f["level"]],
+            f["certified_workers"],
+            f["heads"],
+            f["certifications"],
+            f["volunteers_trained"],
+            f["organisations_incubated"],
+            f["organisations_registered"],
+            f["projects_started"],
+            number(mean(f["project_score_centi"], f["project_evaluations"])),
+            f["complaints_received"],
+            f["complaints_closed"],
+            number(mean(f["response_hours_centi"], f["complaints_closed"])),
+            f["surveys"],
+            number(mean(f["survey_score_centi"], f["surveys"])),
+            f["cases_opened_in_township"],
+        ]
+        for s in content["stations"]
+        for f in (s["facts"],)
+    ]
     county_columns = ["区划代码", "县(区)", "参评站点", "平均总分"] + [label for _, label in GRADES]
-    counties = [[c["area_code"], c["name"], c["stations"], number(c["average_total"]), *(c["grades"][label] for _, label in GRADES)]
-                for c in content["counties"]]
+    counties = [
+        [
+            c["area_code"],
+            c["name"],
+            c["stations"],
+            number(c["average_total"]),
+            *(c["grades"][label] for _, label in GRADES),
+        ]
+        for c in content["counties"]
+    ]
     return Document(
         title=content["title"],
-        lines=[f"评估年度 {content['since']} 至 {content['as_of']}，参评为当年 12 月 31 日开放的乡镇(街道)站",
-               f"版本 v{content.get('version', '')}", "五个维度各 20 分，满分 100 分；评分办法见报表说明"],
+        lines=[
+            f"评估年度 {content['since']} 至 {content['as_of']}，参评为当年 12 月 31 日开放的乡镇(街道)站",
+            f"版本 v{content.get('version', '')}",
+            "五个维度各 20 分，满分 100 分；评分办法见报表说明",
+        ],
         sections=[
-            Section("各县(区)汇总", county_columns, counties, chart=Chart("各县(区)站点平均总分", 1, [3], 100), sheet="县区汇总"),
-            Section("站点评分", columns, rows, sheet="站点评分", font_size=6,
-                    notes=[f"{DIMENSIONS[k]}：{text}" for k, text in content["not_from_events"].items()]),
+            Section(
+                "各县(区)汇总",
+                county_columns,
+                counties,
+                chart=Chart("各县(区)站点平均总分", 1, [3], 100),
+                sheet="县区汇总",
+            ),
+            Section(
+                "站点评分",
+                columns,
+                rows,
+                sheet="站点评分",
+                font_size=6,
+                notes=[f"{DIMENSIONS[k]}：{text}" for k, text in content["not_from_events"].items()],
+            ),
             Section("评分依据（年度事实）", fact_columns, facts, sheet="评分依据", font_size=6),
-        ])
+        ],
+    )

@@ -31,16 +31,30 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                    for code, name in deployment.counties.items()])
     for row in rows:
         row["shortlisted"] = row["rank"] <= SHORTLIST_RANK and Decimal(row["score"]) >= SHORTLIST_MIN_SCORE
-    return {"report": "year_end_shortlist", "period": period, "year": start.year, "since": since, "as_of": as_of,
-            "title": title(deployment.title_name, period),
-            "rule": {"scoring": "季度通报评分办法，配额按全年（4/4）计，截至 12 月 31 日",
-                     "shortlist": f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）且得分不低于 {SHORTLIST_MIN_SCORE} 分",
-                     "max_rank": SHORTLIST_RANK, "min_score": str(SHORTLIST_MIN_SCORE)},
-            "counties": rows, "shortlist": [r["name"] for r in rows if r["shortlisted"]]}
+    return {
+        "report": "year_end_shortlist",
+        "period": period,
+        "year": start.year,
+        "since": since,
+        "as_of": as_of,
+        "title": title(deployment.title_name, period),
+        "rule": {
+            "scoring": "季度通报评分办法，配额按全年（4/4）计，截至 12 月 31 日",
+            "shortlist": f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）且得分不低于 {SHORTLIST_MIN_SCORE} 分",
+            "max_rank": SHORTLIST_RANK,
+            "min_score": str(SHORTLIST_MIN_SCORE),
+        },
+        "counties": rows,
+        "shortlist": [r["name"] for r in rows if r["shortlisted"]],
+    }
 
 
 def document(content: dict[str, Any]) -> Document:
-    columns = ["排名", "区划代码", "县(区)", "综合得分"] + [f"{label}(满分{w})" for w, label in WEIGHTS.values()] + ["推荐表彰"]
+    columns = (
+        ["排名", "区划代码", "县(区)", "综合得分"]
+        + [f"{label}(满分{w})" for w, label in WEIGHTS.values()]
+        + ["推荐表彰"]
+    )
     rows = [[c["rank"], c["area_code"], c["name"], number(c["score"]),
              *(number(c["components"][n]["points"]) for n in WEIGHTS), "是" if c["shortlisted"] else "否"]
             for c in content["counties"]]
@@ -50,10 +64,20 @@ def document(content: dict[str, Any]) -> Document:
     shortlist = "、".join(content["shortlist"]) or "无"
     return Document(
         title=content["title"],
-        lines=[f"统计截至 {content['as_of']}（累计自 {content['since']}）", f"版本 v{content.get('version', '')}",
-               f"推荐表彰：{shortlist}"],
+        lines=[
+            f"统计截至 {content['as_of']}（累计自 {content['since']}）",
+            f"版本 v{content.get('version', '')}",
+            f"推荐表彰：{shortlist}",
+        ],
         sections=[
-            Section("各县(区)年度得分与排名", columns, rows, chart=Chart("各县(区)年度综合得分", 2, [3], 100), sheet="年终表彰",
-                    notes=[f"评分：{content['rule']['scoring']}", f"推荐规则：{content['rule']['shortlist']}"]),
+            Section(
+                "各县(区)年度得分与排名",
+                columns,
+                rows,
+                chart=Chart("各县(区)年度综合得分", 2, [3], 100),
+                sheet="年终表彰",
+                notes=[f"评分：{content['rule']['scoring']}", f"推荐规则：{content['rule']['shortlist']}"],
+            ),
             Section("各项实际完成与全年目标", detail_columns, detail, sheet="完成情况"),
-        ])
+        ],
+    )

@@ -132,7 +132,9 @@ class WorkerTrainingCompletedV1(Contract):
     kind: TrainingKind
     hours: float = Field(gt=0)
     completed_on: date
-    station_id: str | None = Field(default=None, pattern=UUID_PATTERN, description="the station that gave the training, if any")
+    station_id: str | None = Field(
+        default=None, pattern=UUID_PATTERN, description="the station that gave the training, if any"
+    )
 
 
 class InternPlacedV1(Contract):
@@ -286,46 +288,123 @@ CONTRACTS: dict[str, type[BaseModel]] = {
 # domain event class -> (integration type, data built from the event alone). Built field by field
 # on purpose: a new attribute on a domain event (say, a phone) never leaks by accident.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
-    SocialWorker.Registered: ("talent.worker.registered.v1", lambda e: dict(worker_id=aggregate_id(e), role=e.role, registered_on=e.registered_on)),
-    SocialWorker.Assigned: ("talent.worker.assigned.v1", lambda e: dict(worker_id=aggregate_id(e), station_id=e.station_id,
-                                                                        employment=e.employment, assigned_on=e.assigned_on)),
-    SocialWorker.Left: ("talent.worker.left.v1", lambda e: dict(worker_id=aggregate_id(e), station_id=e.station_id, left_on=e.left_on)),
-    SocialWorker.EmployedByAgency: ("talent.worker.employed_by_agency.v1",
-                                    lambda e: dict(worker_id=aggregate_id(e), agency_id=e.agency_id, employment=e.employment,
-                                                   employed_on=e.employed_on)),
-    SocialWorker.LeftAgency: ("talent.worker.left_agency.v1", lambda e: dict(worker_id=aggregate_id(e), agency_id=e.agency_id, left_on=e.left_on)),
-    SocialWorker.Certified: ("talent.worker.certified.v1", lambda e: dict(worker_id=aggregate_id(e), level=e.level, certified_on=e.certified_on)),
-    SocialWorker.SpecialisedInElderlyCare: ("talent.worker.elderly_care_specialised.v1",
-                                            lambda e: dict(worker_id=aggregate_id(e), specialised_on=e.specialised_on)),
-    SocialWorker.TrainingCompleted: ("talent.worker.training_completed.v1",
-                                     lambda e: dict(worker_id=aggregate_id(e), kind=e.kind, hours=e.hours, completed_on=e.completed_on,
-                                                    station_id=e.station_id)),
-    StationStaffing.HeadAppointed: ("talent.station_head.appointed.v1",
-                                    lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, appointed_on=e.appointed_on)),
-    StationStaffing.HeadRelieved: ("talent.station_head.relieved.v1",
-                                   lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, relieved_on=e.relieved_on)),
-    Intern.Placed: ("talent.intern.placed.v1", lambda e: dict(intern_id=aggregate_id(e), station_id=e.station_id,
-                                                              placed_from=e.placed_from, placed_until=e.placed_until)),
-    Volunteer.Registered: ("talent.volunteer.registered.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
-                                                                            registered_on=e.registered_on)),
-    Volunteer.Trained: ("talent.volunteer.trained.v1", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id, trained_on=e.trained_on)),
+    SocialWorker.Registered: (
+        "talent.worker.registered.v1",
+        lambda e: dict(worker_id=aggregate_id(e), role=e.role, registered_on=e.registered_on),
+    ),
+    SocialWorker.Assigned: (
+        "talent.worker.assigned.v1",
+        lambda e: dict(
+            worker_id=aggregate_id(e), station_id=e.station_id, employment=e.employment, assigned_on=e.assigned_on
+        ),
+    ),
+    SocialWorker.Left: (
+        "talent.worker.left.v1",
+        lambda e: dict(worker_id=aggregate_id(e), station_id=e.station_id, left_on=e.left_on),
+    ),
+    SocialWorker.EmployedByAgency: (
+        "talent.worker.employed_by_agency.v1",
+        lambda e: dict(
+            worker_id=aggregate_id(e), agency_id=e.agency_id, employment=e.employment, employed_on=e.employed_on
+        ),
+    ),
+    SocialWorker.LeftAgency: (
+        "talent.worker.left_agency.v1",
+        lambda e: dict(worker_id=aggregate_id(e), agency_id=e.agency_id, left_on=e.left_on),
+    ),
+    SocialWorker.Certified: (
+        "talent.worker.certified.v1",
+        lambda e: dict(worker_id=aggregate_id(e), level=e.level, certified_on=e.certified_on),
+    ),
+    SocialWorker.SpecialisedInElderlyCare: (
+        "talent.worker.elderly_care_specialised.v1",
+        lambda e: dict(worker_id=aggregate_id(e), specialised_on=e.specialised_on),
+    ),
+    SocialWorker.TrainingCompleted: (
+        "talent.worker.training_completed.v1",
+        lambda e: dict(
+            worker_id=aggregate_id(e), kind=e.kind, hours=e.hours, completed_on=e.completed_on, station_id=e.station_id
+        ),
+    ),
+    StationStaffing.HeadAppointed: (
+        "talent.station_head.appointed.v1",
+        lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, appointed_on=e.appointed_on),
+    ),
+    StationStaffing.HeadRelieved: (
+        "talent.station_head.relieved.v1",
+        lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, relieved_on=e.relieved_on),
+    ),
+    Intern.Placed: (
+        "talent.intern.placed.v1",
+        lambda e: dict(
+            intern_id=aggregate_id(e), station_id=e.station_id, placed_from=e.placed_from, placed_until=e.placed_until
+        ),
+    ),
+    Volunteer.Registered: (
+        "talent.volunteer.registered.v1",
+        lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id, registered_on=e.registered_on),
+    ),
+    Volunteer.Trained: (
+        "talent.volunteer.trained.v1",
+        lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id, trained_on=e.trained_on),
+    ),
     # v2 since minutes replaced float hours; the domain keeps hours as entered (v1 stays in CONTRACTS for old events)
-    Volunteer.HoursLogged: ("talent.volunteer.hours_logged.v2", lambda e: dict(volunteer_id=aggregate_id(e), station_id=e.station_id,
-                                                                               minutes=service_minutes(e.hours), served_on=e.served_on)),
-    Organisation.Filed: ("talent.organisation.filed.v1", lambda e: dict(organisation_id=aggregate_id(e), name=e.name, host_station_id=e.host_station_id,
-                                                                        reform_affected=e.reform_affected, filed_on=e.filed_on)),
-    Organisation.IncubationStarted: ("talent.organisation.incubation_started.v1",
-                                     lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, started_on=e.started_on)),
-    Organisation.Incubated: ("talent.organisation.incubated.v1",
-                             lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, organisation_type=e.organisation_type,
-                                            reform_affected=e.reform_affected, incubated_on=e.incubated_on)),
-    Organisation.Registered: ("talent.organisation.registered.v1",
-                              lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id,
-                                             registration_number=e.registration_number, registered_on=e.registered_on)),
-    Organisation.Graduated: ("talent.organisation.graduated.v1",
-                             lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, graduated_on=e.graduated_on)),
-    Agency.Registered: ("talent.agency.registered.v1", lambda e: dict(agency_id=aggregate_id(e), name=e.name, registration_number=e.registration_number,
-                                                                      station_id=e.station_id, registered_on=e.registered_on)),
+    Volunteer.HoursLogged: (
+        "talent.volunteer.hours_logged.v2",
+        lambda e: dict(
+            volunteer_id=aggregate_id(e),
+            station_id=e.station_id,
+            minutes=service_minutes(e.hours),
+            served_on=e.served_on,
+        ),
+    ),
+    Organisation.Filed: (
+        "talent.organisation.filed.v1",
+        lambda e: dict(
+            organisation_id=aggregate_id(e),
+            name=e.name,
+            host_station_id=e.host_station_id,
+            reform_affected=e.reform_affected,
+            filed_on=e.filed_on,
+        ),
+    ),
+    Organisation.IncubationStarted: (
+        "talent.organisation.incubation_started.v1",
+        lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, started_on=e.started_on),
+    ),
+    Organisation.Incubated: (
+        "talent.organisation.incubated.v1",
+        lambda e: dict(
+            organisation_id=aggregate_id(e),
+            host_station_id=e.host_station_id,
+            organisation_type=e.organisation_type,
+            reform_affected=e.reform_affected,
+            incubated_on=e.incubated_on,
+        ),
+    ),
+    Organisation.Registered: (
+        "talent.organisation.registered.v1",
+        lambda e: dict(
+            organisation_id=aggregate_id(e),
+            host_station_id=e.host_station_id,
+            registration_number=e.registration_number,
+            registered_on=e.registered_on,
+        ),
+    ),
+    Organisation.Graduated: (
+        "talent.organisation.graduated.v1",
+        lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, graduated_on=e.graduated_on),
+    ),
+    Agency.Registered: (
+        "talent.agency.registered.v1",
+        lambda e: dict(
+            agency_id=aggregate_id(e),
+            name=e.name,
+            registration_number=e.registration_number,
+            station_id=e.station_id,
+            registered_on=e.registered_on,
+        ),
+    ),
 }
 
 

@@ -129,7 +129,9 @@ def _row(values: dict[str, str], default_station: str | None, today: date) -> tu
     return out, problems
 
 
-def import_volunteers(application, data: bytes, default_station: str | None = None, hours_as_of: date | None = None) -> ImportReport:
+def import_volunteers(
+    application, data: bytes, default_station: str | None = None, hours_as_of: date | None = None
+) -> ImportReport:
     """Reads the whole file first (a file that cannot be read imports nothing), then saves row by row."""
     today = date.today()
     hours_as_of = hours_as_of or today

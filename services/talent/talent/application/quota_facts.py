@@ -68,17 +68,28 @@ class FactsBuilder:
             self.first_certified[d["worker_id"]] = day
 
     def _organisation_incubated(self, d: dict[str, Any]) -> None:
-        self.incubated.append(IncubatedOrganisation(d["organisation_id"], d["host_station_id"], OrganisationType(d["organisation_type"]),
-                                                    bool(d["reform_affected"]), self._date(d["incubated_on"])))
+        self.incubated.append(
+            IncubatedOrganisation(
+                d["organisation_id"],
+                d["host_station_id"],
+                OrganisationType(d["organisation_type"]),
+                bool(d["reform_affected"]),
+                self._date(d["incubated_on"]),
+            )
+        )
 
     def _organisation_registered(self, d: dict[str, Any]) -> None:
-        self.registered_organisations.append(RegisteredOrganisation(d["organisation_id"], d["host_station_id"], self._date(d["registered_on"])))
+        self.registered_organisations.append(
+            RegisteredOrganisation(d["organisation_id"], d["host_station_id"], self._date(d["registered_on"]))
+        )
 
     def _agency_registered(self, d: dict[str, Any]) -> None:
         self.agencies.append(RegisteredAgency(d["agency_id"], d["station_id"], self._date(d["registered_on"])))
 
     def _volunteer_trained(self, d: dict[str, Any]) -> None:
-        self.volunteer_trainings.append(VolunteerTraining(d["volunteer_id"], d["station_id"], self._date(d["trained_on"])))
+        self.volunteer_trainings.append(
+            VolunteerTraining(d["volunteer_id"], d["station_id"], self._date(d["trained_on"]))
+        )
 
     def station_at(self, worker_id: str, day: date) -> str | None:
         for stint in self.stints.get(worker_id, []):

@@ -47,7 +47,9 @@ class TalentApplication(ServiceApplication):
         super().__init__(env)
         self.publication = publication  # what the service publishes: the quotas fold its public events
         cipher_key = self.env.get("CIPHER_KEY") or ""
-        self._key_secret = hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
+        self._key_secret = (
+            hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
+        )
         # The lists' blind fields are keyed from the same secret, separated by purpose.
         self.lists = talent_lists(self, hashlib.sha256(b"pzh-talent-lists\x00" + self._key_secret).digest())
 
@@ -68,7 +70,9 @@ class TalentApplication(ServiceApplication):
     def register_worker(self, name: str, id_number: str, phone: str, registered_on: date,
                         role: Role = Role.SOCIAL_WORKER, area_code: str | None = None) -> UUID:
         worker = SocialWorker.register(name, id_number, phone, registered_on, role, area_code)
-        self._save_new("该身份证号码已登记在人才库中", worker, self._claim("worker_id_number", worker.id_number, worker))
+        self._save_new(
+            "该身份证号码已登记在人才库中", worker, self._claim("worker_id_number", worker.id_number, worker)
+        )
         return worker.id
 
     def worker(self, worker_id: UUID | str) -> SocialWorker:
@@ -83,7 +87,9 @@ class TalentApplication(ServiceApplication):
     def assign_worker(self, worker_id: UUID | str, station_id: str, employment: Employment, assigned_on: date) -> None:
         self._change_worker(worker_id, lambda w: w.assign(station_id, employment, assigned_on))
 
-    def employ_at_agency(self, worker_id: UUID | str, agency_id: UUID | str, employment: Employment, employed_on: date) -> None:
+    def employ_at_agency(
+        self, worker_id: UUID | str, agency_id: UUID | str, employment: Employment, employed_on: date
+    ) -> None:
         """Employment at a registered social work service agency instead of a station."""
         agency = self.agency(agency_id)
         if employed_on < agency.registered_on:
@@ -157,8 +163,18 @@ class TalentApplication(ServiceApplication):
 
     # --- volunteers ---------------------------------------------------------------------------
 
-    def register_volunteer(self, name: str, id_number: str, phone: str, number: str, station_id: str, registered_on: date,
-                           trained_on: date | None = None, hours: float | None = None, served_on: date | None = None) -> UUID:
+    def register_volunteer(
+        self,
+        name: str,
+        id_number: str,
+        phone: str,
+        number: str,
+        station_id: str,
+        registered_on: date,
+        trained_on: date | None = None,
+        hours: float | None = None,
+        served_on: date | None = None,
+    ) -> UUID:
         """One volunteer, with the training by their station and hours, saved whole or not at all."""
         volunteer = Volunteer.register(name, id_number, phone, number, station_id, registered_on)
         if trained_on is not None:
@@ -216,7 +232,9 @@ class TalentApplication(ServiceApplication):
         organisation.start_incubation(started_on)
         self.save(organisation)
 
-    def complete_incubation(self, organisation_id: UUID | str, organisation_type: OrganisationType, incubated_on: date) -> None:
+    def complete_incubation(
+        self, organisation_id: UUID | str, organisation_type: OrganisationType, incubated_on: date
+    ) -> None:
         organisation = self.organisation(organisation_id)
         organisation.complete_incubation(organisation_type, incubated_on)
         self.save(organisation)
@@ -235,7 +253,11 @@ class TalentApplication(ServiceApplication):
 
     def register_agency(self, name: str, registration_number: str, station_id: str, registered_on: date) -> UUID:
         agency = Agency.register(name, registration_number, station_id, registered_on)
-        self._save_new("该登记证号已被其他组织或机构使用", agency, self._claim("registration_number", agency.registration_number, agency))
+        self._save_new(
+            "该登记证号已被其他组织或机构使用",
+            agency,
+            self._claim("registration_number", agency.registration_number, agency),
+        )
         return agency.id
 
     def agency(self, agency_id: UUID | str) -> Agency:
@@ -243,8 +265,15 @@ class TalentApplication(ServiceApplication):
 
     # --- station facts from the registry ----------------------------------------------------------
 
-    def learn_station(self, tracking: Tracking, station_id: str, tier: StationTier, provincial_pilot: bool, area_code: str,
-                      planned_on: date) -> None:
+    def learn_station(
+        self,
+        tracking: Tracking,
+        station_id: str,
+        tier: StationTier,
+        provincial_pilot: bool,
+        area_code: str,
+        planned_on: date,
+    ) -> None:
         """The registry planned a station: its profile, saved with the message's tracking record in one
         transaction. A republished planned event (relays publish at least once) finds the facts unchanged."""
         station_id = identifiers.station_id(station_id)
@@ -266,8 +295,10 @@ class TalentApplication(ServiceApplication):
         """The station's tier and pilot flag as the registry published them; NotFound until talent has heard of it."""
         profile = self._station_profile(station_id)
         if profile is None:
-            raise NotFound(f"人才服务尚未收到站点 {identifiers.station_id(station_id)} 的规划登记信息(registry.station.planned)，"
-                           "无法确定其考核类别：请确认该站点已在登记服务中规划，稍后再试")
+            raise NotFound(
+                f"人才服务尚未收到站点 {identifiers.station_id(station_id)} 的规划登记信息(registry.station.planned)，"
+                "无法确定其考核类别：请确认该站点已在登记服务中规划，稍后再试"
+            )
         return profile
 
     # --- quotas -------------------------------------------------------------------------------

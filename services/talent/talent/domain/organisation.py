@@ -82,10 +82,14 @@ class Organisation(Aggregate):
 
     def complete_incubation(self, organisation_type: OrganisationType, incubated_on: date) -> None:
         self._step(Status.INCUBATING, Status.INCUBATED, incubated_on)
-        self._incubated(self.host_station_id, OrganisationType(organisation_type).value, self.reform_affected, incubated_on)
+        self._incubated(
+            self.host_station_id, OrganisationType(organisation_type).value, self.reform_affected, incubated_on
+        )
 
     @event(Incubated)
-    def _incubated(self, host_station_id: str, organisation_type: str, reform_affected: bool, incubated_on: date) -> None:
+    def _incubated(
+        self, host_station_id: str, organisation_type: str, reform_affected: bool, incubated_on: date
+    ) -> None:
         self.status = Status.INCUBATED
         self.organisation_type = OrganisationType(organisation_type)
         self.dates[Status.INCUBATED.value] = incubated_on

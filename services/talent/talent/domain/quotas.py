@@ -146,17 +146,32 @@ def registered_organisations(facts: StationFacts, station_id: str, year: int) ->
 
 
 def registered_agencies(facts: StationFacts, station_id: str, from_year: int, to_year: int) -> int:
-    return len({a.agency_id for a in facts.agencies if a.station_id == station_id and _in(a.registered_on, from_year, to_year)})
+    return len(
+        {a.agency_id for a in facts.agencies if a.station_id == station_id and _in(a.registered_on, from_year, to_year)}
+    )
 
 
 def volunteers_trained(facts: StationFacts, station_id: str, year: int) -> int:
-    return len({t.volunteer_id for t in facts.volunteer_trainings if t.station_id == station_id and t.trained_on.year == year})
+    return len(
+        {t.volunteer_id for t in facts.volunteer_trainings if t.station_id == station_id and t.trained_on.year == year}
+    )
 
 
-def _at_least(code: str, label: str, required: int, actual: int, unit: str, from_year: int, to_year: int) -> QuotaResult:
+def _at_least(
+    code: str, label: str, required: int, actual: int, unit: str, from_year: int, to_year: int
+) -> QuotaResult:
     period = f"{to_year} 年" if from_year == to_year else f"{from_year}—{to_year} 年"
-    return QuotaResult(code=code, label=label, required=required, actual=actual, unit=unit, met=actual >= required,
-                       from_year=from_year, to_year=to_year, detail=f"{period}实有 {actual}{unit}，要求至少 {required}{unit}")
+    return QuotaResult(
+        code=code,
+        label=label,
+        required=required,
+        actual=actual,
+        unit=unit,
+        met=actual >= required,
+        from_year=from_year,
+        to_year=to_year,
+        detail=f"{period}实有 {actual}{unit}，要求至少 {required}{unit}",
+    )
 
 
 def evaluate(kind: StationKind, station_id: str, year: int, facts: StationFacts) -> list[QuotaResult]:
@@ -166,20 +181,55 @@ def evaluate(kind: StationKind, station_id: str, year: int, facts: StationFacts)
     if kind is StationKind.PILOT_TOWNSHIP:
         results.append(_at_least("certified_workers_year", "每年新增持证社工", PILOT_CERTIFIED_PER_YEAR,
                                  certified_workers(facts, station_id, year, year), "名", year, year))
-        results.append(_at_least("registered_organisations_year", "每年孵化登记注册社会组织", PILOT_REGISTERED_ORGANISATIONS_PER_YEAR,
-                                 registered_organisations(facts, station_id, year), "个", year, year))
+        results.append(
+            _at_least(
+                "registered_organisations_year",
+                "每年孵化登记注册社会组织",
+                PILOT_REGISTERED_ORGANISATIONS_PER_YEAR,
+                registered_organisations(facts, station_id, year),
+                "个",
+                year,
+                year,
+            )
+        )
     else:
-        results.append(_at_least("functional_service_organisations_year", "每年孵化功能服务类社区社会组织", ORGANISATIONS_PER_TYPE_PER_YEAR,
-                                 incubated_of_type(facts, station_id, year, OrganisationType.FUNCTIONAL_SERVICE), "个", year, year))
-        results.append(_at_least("interest_volunteer_organisations_year", "每年孵化兴趣爱好及志愿服务类社区社会组织",
-                                 ORGANISATIONS_PER_TYPE_PER_YEAR,
-                                 incubated_of_type(facts, station_id, year, OrganisationType.INTEREST_VOLUNTEER), "个", year, year))
+        results.append(
+            _at_least(
+                "functional_service_organisations_year",
+                "每年孵化功能服务类社区社会组织",
+                ORGANISATIONS_PER_TYPE_PER_YEAR,
+                incubated_of_type(facts, station_id, year, OrganisationType.FUNCTIONAL_SERVICE),
+                "个",
+                year,
+                year,
+            )
+        )
+        results.append(
+            _at_least(
+                "interest_volunteer_organisations_year",
+                "每年孵化兴趣爱好及志愿服务类社区社会组织",
+                ORGANISATIONS_PER_TYPE_PER_YEAR,
+                incubated_of_type(facts, station_id, year, OrganisationType.INTEREST_VOLUNTEER),
+                "个",
+                year,
+                year,
+            )
+        )
         affected, total = reform_share(facts, station_id, year)
         share = round(100 * affected / total, 1) if total else 0.0
-        results.append(QuotaResult(
-            code="reform_affected_share_year", label="涉改社区组织占比", required=REFORM_SHARE_PERCENT, actual=share, unit="%",
-            met=reform_share_met(affected, total), from_year=year, to_year=year,
-            detail=f"{year} 年新孵化 {total} 个组织，其中 {affected} 个位于涉改社区（{share}%），要求不低于 {REFORM_SHARE_PERCENT}%"))
+        results.append(
+            QuotaResult(
+                code="reform_affected_share_year",
+                label="涉改社区组织占比",
+                required=REFORM_SHARE_PERCENT,
+                actual=share,
+                unit="%",
+                met=reform_share_met(affected, total),
+                from_year=year,
+                to_year=year,
+                detail=f"{year} 年新孵化 {total} 个组织，其中 {affected} 个位于涉改社区（{share}%），要求不低于 {REFORM_SHARE_PERCENT}%",
+            )
+        )
         first, last = window(year)
         results.append(_at_least("certified_workers_5y", "5 年内培养持证社工", CERTIFIED_IN_WINDOW,
                                  certified_workers(facts, station_id, first, last), "名", first, last))

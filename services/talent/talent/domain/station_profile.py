@@ -44,9 +44,16 @@ class StationProfile(Aggregate):
         return profile_id(station_id)
 
     @classmethod
-    def learn(cls, station_id: str, tier: StationTier, provincial_pilot: bool, area_code: str, planned_on: date) -> StationProfile:
-        return cls(station_id=identifiers.station_id(station_id), tier=StationTier(tier).value, provincial_pilot=bool(provincial_pilot),
-                   area_code=area_code, planned_on=planned_on)
+    def learn(
+        cls, station_id: str, tier: StationTier, provincial_pilot: bool, area_code: str, planned_on: date
+    ) -> StationProfile:
+        return cls(
+            station_id=identifiers.station_id(station_id),
+            tier=StationTier(tier).value,
+            provincial_pilot=bool(provincial_pilot),
+            area_code=area_code,
+            planned_on=planned_on,
+        )
 
     @event(Learnt)
     def __init__(self, station_id: str, tier: str, provincial_pilot: bool, area_code: str, planned_on: date):

@@ -42,13 +42,17 @@ class Volunteer(Aggregate):
         served_on: date
 
     @classmethod
-    def register(cls, name: str, id_number: str, phone: str, number: str, station_id: str, registered_on: date) -> Volunteer:
+    def register(
+        cls, name: str, id_number: str, phone: str, number: str, station_id: str, registered_on: date
+    ) -> Volunteer:
         return cls(name=identifiers.person_name(name), id_number=identifiers.resident_id_number(id_number),
                    phone=identifiers.phone_number(phone), volunteer_number=volunteer_number(number),
                    station_id=identifiers.station_id(station_id), registered_on=registered_on)
 
     @event(Registered)
-    def __init__(self, name: str, id_number: str, phone: str, volunteer_number: str, station_id: str, registered_on: date):
+    def __init__(
+        self, name: str, id_number: str, phone: str, volunteer_number: str, station_id: str, registered_on: date
+    ):
         self.name = name
         self.id_number = id_number
         self.phone = phone

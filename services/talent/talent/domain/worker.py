@@ -285,11 +285,15 @@ class SocialWorker(Aggregate):
 
     # --- training -----------------------------------------------------------------------------
 
-    def complete_training(self, kind: TrainingKind, hours: float, completed_on: date, station_id: str | None = None) -> None:
+    def complete_training(
+        self, kind: TrainingKind, hours: float, completed_on: date, station_id: str | None = None
+    ) -> None:
         kind = TrainingKind(kind)
         if not 0 < hours <= MAX_TRAINING_HOURS:
             raise TalentError(f"培训学时应大于 0 且不超过 {MAX_TRAINING_HOURS:g}")
-        self._trained(kind.value, float(hours), completed_on, identifiers.station_id(station_id) if station_id else None)
+        self._trained(
+            kind.value, float(hours), completed_on, identifiers.station_id(station_id) if station_id else None
+        )
 
     @event(TrainingCompleted)
     def _trained(self, kind: str, hours: float, completed_on: date, station_id: str | None) -> None:
