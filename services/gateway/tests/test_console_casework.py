@@ -195,7 +195,10 @@ class CaseworkWorld(World):
 
 
 def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    """The page's CSRF token; every form of the page carries it (an empty one would be refused)."""
+    tokens = set(re.findall(r'name="csrf" value="([^"]*)"', html))
+    assert len(tokens) == 1 and "" not in tokens, tokens
+    return tokens.pop()
 
 
 def browser(app: Any, username: str) -> TestClient:
