@@ -234,9 +234,9 @@ def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str,
             "panzhihua_root": PANZHIHUA,
             "country_root": COUNTRY,
             "views": list(views.VIEWS),
-            "country": f"{COUNTRY_COUNTIES} counties; one township station per township and one village room per village, "
-            "each a copy of a Panzhihua station of its tier with all its facts; each county a copy of a Panzhihua "
-            "county's county-level facts; inserted straight into the store",
+            "country": f"{COUNTRY_COUNTIES} counties; one township station per township and one village room per "
+            "village, each a copy of a Panzhihua station of its tier with all its facts; each county a copy of a "
+            "Panzhihua county's county-level facts; inserted straight into the store",
             "repetitions": "median of 21 (Panzhihua), 1 (larger stores)",
         },
         "panzhihua": {**pzh_size, "seconds": pzh_times, "us_per_fact": round(pzh_us, 3)},
@@ -252,7 +252,8 @@ def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str,
         result["time_to_panzhihua"] = round(result["seconds"]["all_views_seconds"] / pzh_times["all_views_seconds"], 1)
         print(
             f"  {name}: {result['facts']:,} facts (loaded in {result['load_seconds']} s); every view at the root "
-            f"{result['seconds']['all_views_seconds']:.2f} s = {result['us_per_fact']:.2f} us/fact (Panzhihua {pzh_us:.2f})"
+            f"{result['seconds']['all_views_seconds']:.2f} s = {result['us_per_fact']:.2f} us/fact "
+            f"(Panzhihua {pzh_us:.2f})"
         )
     small, large = out["smaller_country"], out["country"]
     # about 1 (or below): linear; well above 1: time grows faster than the facts
@@ -278,8 +279,8 @@ def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str,
             "dense_to_panzhihua": round(dense_per / pzh_per, 2),
         }
         print(
-            f"  scorecard: {pzh_per:,.0f} us per township station on Panzhihua, {dense_per:,.0f} on the dense Panzhihua "
-            f"({dense['townships']:,} township stations)"
+            f"  scorecard: {pzh_per:,.0f} us per township station on Panzhihua, {dense_per:,.0f} on the dense "
+            f"Panzhihua ({dense['townships']:,} township stations)"
         )
     return out
 

@@ -175,7 +175,10 @@ async def projection(bootstrap: str, work: Path, n: int, reps: int) -> dict[str,
                 "events_by_topic": by_topic,
                 "partitions_per_topic": 3,
                 "repetitions": reps,
-                "source": "reporting.scenario years (seeds 1000+year), keyed by aggregate id, published before the consumers start",
+                "source": (
+                    "reporting.scenario years (seeds 1000+year), keyed by aggregate id, published before the "
+                    "consumers start"
+                ),
                 "timing": "first to last event done, events done at the first stamp excluded",
                 "worker": "reporting.consumers.worker.create_worker_app on a SQLite ReadModelStore, one process",
                 "plain": "faust agent per topic, `async for value in stream: decode(value)`, same app settings",
@@ -234,7 +237,10 @@ async def rebuild_vs_raw(bootstrap: str, work: Path, reps: int) -> dict[str, Any
                 "topics": list(SOURCE_TOPICS),
                 "page": READ_PAGE,
                 "repetitions": reps,
-                "rebuild": "reporting.consumers.rebuild.rebuild into a fresh SQLite store (the logic of `python -m reporting rebuild`)",
+                "rebuild": (
+                    "reporting.consumers.rebuild.rebuild into a fresh SQLite store (the logic of "
+                    "`python -m reporting rebuild`)"
+                ),
                 "raw_read": "aiokafka, no group, partitions assigned, seek to beginning, getmany to the end offsets",
             },
             "rebuild_events_per_s": round(rebuilt, 1),

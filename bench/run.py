@@ -518,11 +518,12 @@ def performance_doc(results: dict[str, Any]) -> str:
     lines = [
         "# Performance (written by `make bench`; do not edit)",
         "",
-        f"{results['mode'].capitalize()} run of {m['date']} ({results['total_wall_seconds']} s) on {m['cpu_count']} cores "
-        f"({m['cpu_model']}), {m['mem_total_mib']} MiB, "
+        f"{results['mode'].capitalize()} run of {m['date']} ({results['total_wall_seconds']} s) on "
+        f"{m['cpu_count']} cores ({m['cpu_model']}), {m['mem_total_mib']} MiB, "
         f"Python {m['python_version']}, Kafka {m['kafka_version']}, load average {m['load_average_1m_at_start']} "
         f"at start and {m['load_average_1m_at_end']} at the end; commit `{results['source']['git_commit'][:12]}` "
-        f"({results['source']['checkout_paths_changed_in_services_shared']} paths under services/ and shared/ differed from it). "
+        f"({results['source']['checkout_paths_changed_in_services_shared']} paths under services/ and shared/ "
+        "differed from it). "
         "Every figure is in `bench/results.json`; `bench/README.md` says how each is measured.",
         "",
         "| goal | measured | goal | met |",
@@ -552,18 +553,20 @@ def performance_doc(results: dict[str, Any]) -> str:
         f"| plain Faust agent, decode only | {pr['plain_faust_events_per_s']:,.0f} events/s |",
         f"| rebuild | {rb['rebuild_events_per_s']:,.0f} events/s |",
         f"| raw paged read of the same log | {rb['raw_read_messages_per_s']:,.0f} msg/s |",
-        f"| lag at {lag['params']['rate_events_per_s']:,.0f} events/s (half of capacity) | p50 {lag['lag_seconds']['p50']} s, "
-        f"p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s |",
+        f"| lag at {lag['params']['rate_events_per_s']:,.0f} events/s (half of capacity) | "
+        f"p50 {lag['lag_seconds']['p50']} s, p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s |",
     ]
     for store, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
         lines += [
-            f"| registry commands over HTTP on {label} (wrk, registry-api alone) | {cp[store]['http']['requests_per_s']:,.1f} /s, "
-            f"p50 {cp[store]['http']['latency_ms']['p50']} ms, p99 {cp[store]['http']['latency_ms']['p99']} ms |",
+            f"| registry commands over HTTP on {label} (wrk, registry-api alone) | "
+            f"{cp[store]['http']['requests_per_s']:,.1f} /s, p50 {cp[store]['http']['latency_ms']['p50']} ms, "
+            f"p99 {cp[store]['http']['latency_ms']['p99']} ms |",
             f"| raw 1-row {label} transactions | {cp[store]['raw_insert']['transactions_per_s']:,.0f} /s |",
         ]
     lines += [
         f"| the same commands in-process, SQLite (diagnostic) | {cp['in_process_commands_per_s_diagnostic']:,.0f} /s |",
-        f"| an empty FastAPI endpoint, same load generator (diagnostic) | {cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s |",
+        f"| an empty FastAPI endpoint, same load generator (diagnostic) | "
+        f"{cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s |",
         f"| commands through the gateway, whole platform running | {e2e['commands_per_s']:,.1f} /s, "
         f"p99 {e2e['command_latency_ms']['p99']} ms |",
         f"| end to end, command to read model | {e2e['end_to_end_events_per_s']:,.1f} events/s |",
@@ -572,8 +575,8 @@ def performance_doc(results: dict[str, Any]) -> str:
         "",
         "| read models | facts | seconds | microseconds per fact |",
         "|---|---|---|---|",
-        f"| Panzhihua (scenario) | {nat['panzhihua']['facts']:,} | {nat['panzhihua']['seconds']['all_views_seconds']} | "
-        f"{nat['panzhihua']['us_per_fact']} |",
+        f"| Panzhihua (scenario) | {nat['panzhihua']['facts']:,} | "
+        f"{nat['panzhihua']['seconds']['all_views_seconds']} | {nat['panzhihua']['us_per_fact']} |",
     ]
     for name, row in (("synthetic country, smaller", smaller), ("synthetic country", country)):
         lines.append(f"| {name} ({row['townships']:,} townships, {row['villages']:,} villages) | {row['facts']:,} | "
@@ -583,8 +586,9 @@ def performance_doc(results: dict[str, Any]) -> str:
     if "scorecard_us_per_township_station" in nat:
         sc = nat["scorecard_us_per_township_station"]
         lines.append(
-            f"Township station scorecard: {sc['panzhihua']:,} us per township station on Panzhihua, {sc['dense_panzhihua']:,} "
-            f"on Panzhihua's five counties filled to {nat['dense_panzhihua']['townships']:,} township stations "
+            f"Township station scorecard: {sc['panzhihua']:,} us per township station on Panzhihua, "
+            f"{sc['dense_panzhihua']:,} on Panzhihua's five counties filled to "
+            f"{nat['dense_panzhihua']['townships']:,} township stations "
             f"(ratio {sc['dense_to_panzhihua']})."
         )
     lines.append("")
@@ -744,24 +748,29 @@ def main() -> None:
     for store in ("sqlite", "postgres"):
         print(
             f"registry commands  {cp[store]['http']['requests_per_s']:>10,.1f} /s over HTTP on {store} "
-            f"(p50 {cp[store]['http']['latency_ms']['p50']} ms), raw 1-row inserts {cp[store]['raw_insert']['transactions_per_s']:,.0f} tx/s, "
+            f"(p50 {cp[store]['http']['latency_ms']['p50']} ms), "
+            f"raw 1-row inserts {cp[store]['raw_insert']['transactions_per_s']:,.0f} tx/s, "
             f"ratio {cp['ratio_' + store]:.3f} (goal >= 0.5)"
         )
     print(
-        f"                   empty FastAPI endpoint {cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s, "
+        f"                   empty FastAPI endpoint "
+        f"{cp['empty_fastapi_endpoint_diagnostic']['requests_per_s']:,.0f} /s, "
         f"in-process {cp['in_process_commands_per_s_diagnostic']:,.0f} /s"
     )
     pr, rb, lag = results["projection"], results["rebuild"], results["lag_at_half_capacity"]
     print(
-        f"projection         {pr['worker_events_per_s']:>10,.0f} ev/s  plain Faust agent {pr['plain_faust_events_per_s']:,.0f} ev/s, "
+        f"projection         {pr['worker_events_per_s']:>10,.0f} ev/s  "
+        f"plain Faust agent {pr['plain_faust_events_per_s']:,.0f} ev/s, "
         f"ratio {results['ratio_projection_to_plain_faust']:.3f} (goal >= 0.7)"
     )
     print(
-        f"rebuild            {rb['rebuild_events_per_s']:>10,.0f} ev/s  raw read {rb['raw_read_messages_per_s']:,.0f} msg/s, "
+        f"rebuild            {rb['rebuild_events_per_s']:>10,.0f} ev/s  "
+        f"raw read {rb['raw_read_messages_per_s']:,.0f} msg/s, "
         f"ratio {results['ratio_rebuild_to_raw_read']:.3f} (goal >= 0.5)"
     )
     print(
-        f"lag at half cap.   p50 {lag['lag_seconds']['p50']} s, p99 {lag['lag_seconds']['p99']} s, max {lag['lag_seconds']['max']} s "
+        f"lag at half cap.   p50 {lag['lag_seconds']['p50']} s, p99 {lag['lag_seconds']['p99']} s, "
+        f"max {lag['lag_seconds']['max']} s "
         f"at {lag['params']['rate_events_per_s']:,.0f} ev/s (goal p99 < 1 s)"
     )
     print(f"end to end         {e2e['end_to_end_events_per_s']:>10,.1f} ev/s  "

@@ -47,7 +47,8 @@ def relay_before_checkpoint(n: int) -> None:
                 encoded["publishing_pages"] += 1
                 if encoded["publishing_pages"] == n:
                     print(
-                        f"crash point: relay SIGKILLed after publishing {page} events, before checkpoint {tracking.notification_id}",
+                        f"crash point: relay SIGKILLed after publishing {page} events, "
+                        f"before checkpoint {tracking.notification_id}",
                         flush=True,
                     )
                     _die()

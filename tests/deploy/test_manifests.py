@@ -537,7 +537,8 @@ def kafka_cluster_problems(compose: dict, variables: dict[str, str]) -> list[str
     init = env_dict(services.get("kafka-init", {}))
     if init.get("KAFKA_REPLICATION_FACTOR") != str(rf):
         problems.append(
-            f"compose kafka-init: creates topics with replication factor {init.get('KAFKA_REPLICATION_FACTOR')}, the cluster's is {rf}"
+            f"compose kafka-init: creates topics with replication factor {init.get('KAFKA_REPLICATION_FACTOR')}, "
+            f"the cluster's is {rf}"
         )
     if init.get("KAFKA_TOPIC_PARTITIONS") != str(relay_partitions()):
         problems.append(

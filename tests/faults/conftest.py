@@ -52,7 +52,8 @@ def _items() -> list[Item]:
         Item(
             f,
             "Reporting worker killed after updating a read model, before committing its offset",
-            "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not committed are counted)",
+            "no double count (SIGKILL at that exact instant, tests/crash_points.py; the events applied but not "
+            "committed are counted)",
             (
                 "tests/integration/reporting/test_worker_on_kafka.py"
                 "::test_worker_projects_all_four_topics_survives_a_kill",
@@ -129,7 +130,8 @@ def _items() -> list[Item]:
             s,
             "Gateway authorisation matrix over every route and role (stubbed services, and the full platform with "
             "real objects in two counties, exports and report downloads included)",
-            "every cell as gateway/access.py says (403 / uniform 404 / reaches the service); nothing of the other county in any answer",
+            "every cell as gateway/access.py says (403 / uniform 404 / reaches the service); nothing of the other "
+            "county in any answer",
             ("tests/gateway/test_authorisation_matrix.py::", "tests/e2e/test_scoped_access_platform.py::"),
         ),
         Item(

@@ -141,7 +141,8 @@ class OidcVerifier:
             raise OidcError("token refused") from exc
 
     def identity(self, claims: dict[str, Any], roles: tuple[str, ...]) -> tuple[str, str, str]:
-        """(name, role, area code) from the configured claims; a role claim may be a list holding exactly one platform role."""
+        """(name, role, area code) from the configured claims; a role claim may be a list holding exactly
+        one platform role."""
         role_value = claims.get(self.role_claim)
         candidates = role_value if isinstance(role_value, list) else [role_value]
         matching = sorted({r for r in candidates if isinstance(r, str) and r in roles})

@@ -182,7 +182,8 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], 
         "info": {
             "title": "攀枝花市社会工作服务体系 API",
             "version": version,
-            "description": "经网关访问的全部接口：网关自身的登录、账户、API 密钥与审计接口，以及各服务在 /api/... 下的接口。"
+            "description": "经网关访问的全部接口：网关自身的登录、账户、API 密钥与审计接口，"
+            "以及各服务在 /api/... 下的接口。"
             "所有数据按账户的区划代码限定范围：范围外的对象答 404，角色无权的功能答 403。",
         },
         "paths": paths,

@@ -49,7 +49,8 @@ class GatewaySettings(ServiceSettings):
     oidc_issuer: str = ""
     oidc_audience: str = ""
     oidc_jwks_url: str = ""
-    # The claims that carry the platform role (a string, or a list holding exactly one role), the area code and a display name.
+    # The claims that carry the platform role (a string, or a list holding exactly one role), the area code and a
+    # display name.
     oidc_role_claim: str = "pzh_role"
     oidc_area_claim: str = "pzh_area_code"
     oidc_username_claim: str = "preferred_username"

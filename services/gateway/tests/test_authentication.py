@@ -80,7 +80,8 @@ def test_token_attacks_are_refused(env):
     )
     hs_header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     confused_signing_input = f"{hs_header}.{b64(json.dumps(real).encode())}".encode()
-    confused = f"{confused_signing_input.decode()}.{b64(hmac.new(public_pem, confused_signing_input, hashlib.sha256).digest())}"
+    confused_signature = hmac.new(public_pem, confused_signing_input, hashlib.sha256).digest()
+    confused = f"{confused_signing_input.decode()}.{b64(confused_signature)}"
     attacks = {
         "alg none": f"{b64(json.dumps({'alg': 'none', 'typ': 'JWT'}).encode())}.{b64(json.dumps(real).encode())}.",
         "alg none, empty sig kept": f"{b64(json.dumps({'alg': 'none'}).encode())}.{payload}.{signature}",

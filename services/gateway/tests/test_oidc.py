@@ -195,7 +195,8 @@ def test_token_attacks_are_refused_with_401(tmp_path, provider):
     }
     # HS/RS confusion: HS256 signed with the provider's PEM public key as the secret (made by hand:
     # PyJWT itself refuses to use a PEM key as an HMAC secret).
-    signing_input = f"{b64(json.dumps({'alg': 'HS256', 'typ': 'JWT', 'kid': kid}).encode())}.{b64(json.dumps(provider.claims()).encode())}"
+    hs_header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    signing_input = f"{hs_header}.{b64(json.dumps(provider.claims()).encode())}"
     signature = hmac.new(provider.public_pem(kid), signing_input.encode(), hashlib.sha256).digest()
     attacks["HS/RS confusion (public key as HMAC secret)"] = f"{signing_input}.{b64(signature)}"
     client, _ = gateway(tmp_path, provider)

@@ -124,11 +124,13 @@ class PostgresReadAudit:
                 BEGIN RAISE EXCEPTION '{t} is append-only'; END $$""")
             self._db.execute(f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}")
             self._db.execute(
-                f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION {t}_refuse()"
+                f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+                f"FOR EACH ROW EXECUTE FUNCTION {t}_refuse()"
             )
             self._db.execute(f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}")
             self._db.execute(
-                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION {t}_refuse()"
+                f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {t}_refuse()"
             )
 
     def record(self, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> AuditRecord:

@@ -134,7 +134,11 @@ class FundsDisbursedV1(EventContract):
 
 
 class HardshipSpendingRecordedV1(EventContract):
-    """funding.hardship_spending.recorded.v1: an area's total hardship-assistance spending of a year, the basis of next year's 3% cap."""
+    # The docstring is the published schema's description, one line: hence the concatenated form.
+    (
+        "funding.hardship_spending.recorded.v1: an area's total hardship-assistance spending of a year, "
+        "the basis of next year's 3% cap."
+    )
 
     model_config = ConfigDict(title="funding.hardship_spending.recorded.v1")
     area_code: str = _area("county-level (or city) area code")
@@ -153,7 +157,11 @@ class ProjectLine(EventContract):
 
 
 class ProjectPlanSubmittedV1(EventContract):
-    """funding.project_plan.submitted.v1: an annual project plan was submitted for filing (again: resubmitted after a return)."""
+    # The docstring is the published schema's description, one line: hence the concatenated form.
+    (
+        "funding.project_plan.submitted.v1: an annual project plan was submitted for filing "
+        "(again: resubmitted after a return)."
+    )
 
     model_config = ConfigDict(title="funding.project_plan.submitted.v1")
     plan_id: str = uuid_field("opaque UUID of the plan")

@@ -58,7 +58,8 @@ class Headroom:
 def refusal(h: Headroom, requested: Decimal) -> AssistanceCapExceeded:
     if h.hardship_total is None:
         message = (
-            f"{h.area_code} 尚未登记 {h.basis_year} 年度困难群众救助资金支出总额，{h.year} 年度社会救助资金购买服务上限按 0.00 元计，"
+            f"{h.area_code} 尚未登记 {h.basis_year} 年度困难群众救助资金支出总额，"
+            f"{h.year} 年度社会救助资金购买服务上限按 0.00 元计，"
             f"不能从社会救助资金支付 {shown(requested)}；请先登记该年度支出总额"
         )
     else:

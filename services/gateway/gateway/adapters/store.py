@@ -128,7 +128,8 @@ class GatewayStore:
     ) -> bool:
         try:
             self._run(
-                "INSERT INTO accounts (username, password_hash, role, area_code, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO accounts (username, password_hash, role, area_code, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (username, password_hash, role, area_code, now, created_by),
             )
         except sqlite3.IntegrityError:
@@ -189,7 +190,8 @@ class GatewayStore:
         self, key_id: str, name: str, key_hash: str, role: str, area_code: str, now: float, created_by: str
     ) -> None:
         self._run(
-            "INSERT INTO api_keys (key_id, name, key_hash, role, area_code, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO api_keys (key_id, name, key_hash, role, area_code, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (key_id, name, key_hash, role, area_code, now, created_by),
         )
 
@@ -229,7 +231,8 @@ class GatewayStore:
               resource_id: str | None, target_area: str | None, status: int, purpose: str | None = None,
               detail: dict[str, Any] | None = None) -> None:
         self._run(
-            "INSERT INTO audit (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, purpose, detail) "
+            "INSERT INTO audit (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, "
+            "purpose, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 at,

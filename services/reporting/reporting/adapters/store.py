@@ -34,7 +34,8 @@ CREATE INDEX IF NOT EXISTS facts_station ON facts (station_id);
 CREATE TABLE IF NOT EXISTS station_directory (
     station_id TEXT PRIMARY KEY, area_code TEXT NOT NULL, tier TEXT NOT NULL, provincial_pilot INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS names (
-    kind TEXT NOT NULL, id TEXT NOT NULL, effective_on TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (kind, id, effective_on));
+    kind TEXT NOT NULL, id TEXT NOT NULL, effective_on TEXT NOT NULL, name TEXT NOT NULL, \
+PRIMARY KEY (kind, id, effective_on));
 """
 
 

@@ -161,7 +161,8 @@ def document(content: dict[str, Any]) -> Document:
     return Document(
         title=content["title"],
         lines=[
-            f"统计截至 {content['as_of']}，年度任务按全年计（累计自 {content['since']}，时间进度 {content['time_elapsed_percent']}%）",
+            f"统计截至 {content['as_of']}，年度任务按全年计（累计自 {content['since']}，"
+            f"时间进度 {content['time_elapsed_percent']}%）",
             f"版本 v{content.get('version', '')}",
             "年度任务：省级试点乡镇(街道)站每站每年新增持证社工 2 名、培训志愿者 30 名、登记社会组织 1 个",
         ],

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # Debian fonts-wqy-zenhei (installed by deploy/local/install-system-deps.sh)
+    # Debian fonts-wqy-zenhei (installed by deploy/local/install-system-deps.sh)
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )

@@ -40,7 +40,10 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         "title": title(deployment.title_name, period),
         "rule": {
             "scoring": "季度通报评分办法，配额按全年（4/4）计，截至 12 月 31 日",
-            "shortlist": f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）且得分不低于 {SHORTLIST_MIN_SCORE} 分",
+            "shortlist": (
+                f"综合得分排名前 {SHORTLIST_RANK} 位（并列同名次者一并列入）"
+                f"且得分不低于 {SHORTLIST_MIN_SCORE} 分"
+            ),
             "max_rank": SHORTLIST_RANK,
             "min_score": str(SHORTLIST_MIN_SCORE),
         },

@@ -168,9 +168,14 @@ class VolunteerTrainedV1(Contract):
 
 
 class VolunteerHoursLoggedV1(Contract):
-    """talent.volunteer.hours_logged.v1, superseded by v2 (no longer published; consumers upcast old v1 events to v2): service hours as a float.
-
-    Kept, with its schema, for the v1 events still on the topic within its retention."""
+    # The docstring is the published schema's description, its first paragraph one line: hence the
+    # concatenated form.
+    (
+        "talent.volunteer.hours_logged.v1, superseded by v2 (no longer published; consumers upcast old v1 events "
+        "to v2): service hours as a float.\n"
+        "\n"
+        "    Kept, with its schema, for the v1 events still on the topic within its retention."
+    )
 
     model_config = ConfigDict(title="talent.volunteer.hours_logged.v1")
     volunteer_id: str = uuid_field("opaque UUID of the volunteer")
@@ -180,7 +185,11 @@ class VolunteerHoursLoggedV1(Contract):
 
 
 class VolunteerHoursLoggedV2(Contract):
-    """talent.volunteer.hours_logged.v2: service time of a volunteer, in whole minutes (v1's float hours summed inexactly)."""
+    # The docstring is the published schema's description, one line: hence the concatenated form.
+    (
+        "talent.volunteer.hours_logged.v2: service time of a volunteer, in whole minutes "
+        "(v1's float hours summed inexactly)."
+    )
 
     model_config = ConfigDict(title="talent.volunteer.hours_logged.v2")
     volunteer_id: str = uuid_field("opaque UUID of the volunteer")

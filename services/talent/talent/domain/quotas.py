@@ -227,7 +227,10 @@ def evaluate(kind: StationKind, station_id: str, year: int, facts: StationFacts)
                 met=reform_share_met(affected, total),
                 from_year=year,
                 to_year=year,
-                detail=f"{year} 年新孵化 {total} 个组织，其中 {affected} 个位于涉改社区（{share}%），要求不低于 {REFORM_SHARE_PERCENT}%",
+                detail=(
+                    f"{year} 年新孵化 {total} 个组织，其中 {affected} 个位于涉改社区（{share}%），"
+                    f"要求不低于 {REFORM_SHARE_PERCENT}%"
+                ),
             )
         )
         first, last = window(year)
