@@ -10,10 +10,15 @@ complaints and surveys, budgets, the 3% cap, contracts and their instalments. Ev
 its business date, so the notices of that year are reproducible and a test can compute every
 expected figure from the same structure (tests/e2e/test_quarterly_scenario.py).
 
-The demo year is a past year (2025): every API used takes the business date, so nothing is dated
-"today". Townships and villages get codes 0xx (e.g. 510421001), apart from the 1xx-9xx codes the
-e2e tests draw at random, and every person is invented (names like 演示社工007, ID numbers in the
-non-existent area 510499)."""
+The demo year is a past year (2025): every API used takes the business date. After it, a small
+current layer (`build_current()`) dated in the nine weeks before today (China time) keeps the work
+queues alive: open cases of the demo social worker with deadlines overdue, due today and upcoming, a
+plan and a closing waiting for the demo supervisor, contracts of the demo county waiting to be
+filed, an open complaint. None of it falls into the demo year, so the year's notices stay as they
+are; on a clock that would put it there the layer is left out, with a note. Townships and villages
+get codes 0xx (e.g. 510421001), apart from the 1xx-9xx codes the e2e tests draw at random, and every
+person is invented (names like 演示社工007, ID numbers in the non-existent area 510499). At the end
+the demo prints, for each demo account, what its first console page shows."""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -135,6 +141,7 @@ class Case:
     referral: tuple[str, date, str, date] | None = None  # policy, referred_on, outcome, decided_on
     abuse_reported_on: date | None = None
     stages: tuple[tuple[str, date], ...] = ()  # stages after intake, each with its day; "closed" = closure
+    worker: str | None = None  # the social worker's account; None: the account that opens the case
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,7 @@ class Contract:
     service_items: tuple[str, ...]
     sources: tuple[tuple[str, int], ...]
     signed_on: date
-    filed_on: date
+    filed_on: date | None  # None: waiting to be filed
     instalments: tuple[Instalment, ...]
 
     @property
@@ -475,6 +482,83 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
     return sc
 
 
+# --- the current weeks: what the work queues show ---------------------------------------------------
+@dataclass(frozen=True)
+class Current:
+    """The weeks before `today` at the demo accounts' station, so their work queues are alive: open cases of the
+    social worker at every stage (some overdue, one due today), a plan and a closing waiting for the supervisor,
+    one case of the station operator, contracts of the county waiting to be filed and an open complaint. Dated
+    after the demo year, so its notices stay as they are."""
+
+    today: date
+    cases: tuple[Case, ...]
+    contracts: tuple[Contract, ...]
+    complaints: tuple[Complaint, ...]
+
+
+def china_today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def demo_station(sc: Scenario) -> Station:
+    """The township station with the most cases of the year: where the demo accounts work."""
+    return min((s for s in sc.stations if s.tier == "township_station"),
+               key=lambda s: (-sum(c.station == s.key for c in sc.cases), s.key))
+
+
+# (days before today the case opened, stages after intake as (stage, days before today), domain, the worker's
+# role); the deadlines (casework's STEP_DAYS) then fall: 1 upcoming, 2 due today, 3 overdue (plan), 4 waiting for
+# the plan's approval, 5 in intervention, 6 waiting for the closing's approval (overdue), 7 the operator's own
+CURRENT_CASES: tuple[tuple[int, tuple[tuple[str, int], ...], str, str], ...] = (
+    (2, (), "child_welfare", "social_worker"),
+    (7, (), "elderly_care", "social_worker"),
+    (26, (("assessment", 22),), "social_assistance", "social_worker"),
+    (21, (("assessment", 17), ("plan", 4)), "disability", "social_worker"),
+    (50, (("assessment", 46), ("plan", 40), ("intervention", 36)), "marriage_family", "social_worker"),
+    (63, (("assessment", 60), ("plan", 55), ("intervention", 50), ("evaluation", 20), ("closing", 9)),
+     "elderly_care", "social_worker"),
+    (5, (), "rural_revitalisation", "station_operator"),
+)
+
+
+def build_current(sc: Scenario, today: date) -> Current | None:
+    """The current weeks' data, or None when any of it would fall into the demo year (a machine whose clock
+    says the demo year is not over: its notices must not change)."""
+    station = demo_station(sc)
+    users = {role: name for name, role, _ in demo_accounts(sc)}
+    county = next(c for c in COUNTIES if c[0] == station.county)
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    cases = []
+    for n, (opened, stages, domain, role) in enumerate(CURRENT_CASES, start=len(sc.cases) + 1):
+        child = domain == "child_welfare"
+        born = ago(9 * 365) if child else date(1950, 1, 1) + timedelta(days=n * 97)
+        cases.append(Case(key=f"current-case-{n}", client_name=f"演示对象{n:03d}", birth_date=born, station=station.key,
+                          area_code=station.area_code, domain=domain, opened_on=ago(opened),
+                          subtype="resource_linking" if domain == "social_assistance" else None,
+                          guardian_consent_on=ago(opened) if child else None,
+                          stages=tuple((stage, ago(days)) for stage, days in stages), worker=users[role]))
+    stations = tuple(s.key for s in sc.stations if s.county == county[0] and s.tier != "village_room")
+    contracts = (
+        Contract(key=f"{county[0]}-current-main", county=county[0], purchaser="civil_affairs",
+                 provider_agency=f"{county[1]}演示社会工作服务中心", stations=stations,
+                 service_items=("社会救助服务", "养老服务"),
+                 sources=(("welfare_lottery", 80_000), ("fiscal_county", 120_000)),
+                 signed_on=ago(12), filed_on=None, instalments=()),
+        Contract(key=f"{county[0]}-current-children", county=county[0], purchaser="civil_affairs",
+                 provider_agency=f"{county[1]}演示社工事务所", stations=(station.key,), service_items=("儿童关爱服务",),
+                 sources=(("fiscal_county", 60_000),), signed_on=ago(4), filed_on=None, instalments=()),
+    )
+    received = datetime.combine(ago(1), datetime.min.time(), CHINA) + timedelta(hours=10)
+    complaints = (Complaint(station.key, "phone", "希望增加周末活动时段", received, None, None),)
+    current = Current(today, tuple(cases), contracts, complaints)
+    days = [d for c in cases for d in (c.opened_on, *(on for _, on in c.stages))]
+    days += [c.signed_on for c in contracts] + [received.date()]
+    return current if min(days) > date(sc.year, 12, 31) else None
+
+
 # --- driving the platform --------------------------------------------------------------------------
 class DemoError(RuntimeError):
     pass
@@ -507,7 +591,8 @@ class Driver:
             raise DemoError(f"{method} {path} 未成功（HTTP {reply.status_code}）：{reply.text[:500]}")
         return reply.json() if reply.content else None
 
-    def load(self, sc: Scenario) -> dict[str, str]:
+    def load(self, sc: Scenario, today: date | None = None) -> dict[str, str]:
+        """The year, then the current weeks before `today` (default: today in China)."""
         first = sc.areas[0].code
         if self.client.get(f"/api/areas/{first}").status_code == 200:
             raise AlreadyLoaded(f"行政区划 {first} 已登记：演示数据已加载过（如需重来：停止 make run，执行 make clean 后再启动）")
@@ -535,15 +620,32 @@ class Driver:
         self._cases(sc)
         self._feedback(sc)
         self._money(sc)
+        self.load_current(sc, build_current(sc, today or china_today()))
         self.say(f"数据加载完成：共调用接口 {self.calls} 次。")
         return self.ids
+
+    def load_current(self, sc: Scenario, current: Current | None) -> None:
+        """The current weeks after the year (its stations and supervisors), or a note why there are none."""
+        if current is None:
+            self.say(f"注意：未加载近期数据（在办个案、待审批、待备案）：其日期（今天之前的九周内）"
+                     f"会落入 {sc.year} 年，改变该年的通报")
+            return
+        self.say(f"【近期】截至 {current.today}：{len(current.cases)} 个在办个案、"
+                 f"{len(current.contracts)} 份待备案合同、{len(current.complaints)} 件待办投诉……")
+        for case in current.cases:
+            self._case(sc, case)
+        for contract in current.contracts:
+            self._contract(contract)
+        for complaint in current.complaints:
+            self._complaint(sc, complaint)
 
     def _staff(self, sc: Scenario) -> None:
         self.say(f"【3/8】登记 {len(sc.workers)} 名社工：考试、持证、到岗、站长任命与培训……")
         for w in sc.workers:
-            wid = self.call("POST", "/api/workers", {"name": w.name, "id_number": w.id_number, "phone": w.phone,
-                                                     "registered_on": w.registered_on.isoformat()})["worker_id"]
-            self.ids[w.key] = wid
+            # registered by the office of the station's area, where the worker's list shows them until employed
+            registration = {"name": w.name, "id_number": w.id_number, "phone": w.phone,
+                            "registered_on": w.registered_on.isoformat(), "area_code": sc.station(w.station).area_code}
+            wid = self.ids[w.key] = self.call("POST", "/api/workers", registration)["worker_id"]
             # certificates before this station (never later than assignment) are entered first, as they were
             early = [c for c in w.certificates if c.certified_on < w.assigned_on]
             for c in early:
@@ -607,43 +709,62 @@ class Driver:
     def _cases(self, sc: Scenario) -> None:
         self.say(f"【6/8】登记服务对象（均为虚构）并办理 {len(sc.cases)} 个个案……")
         for c in sc.cases:
-            station = self.ids[c.station]
-            supervisor = self.ids[f"{sc.station(c.station).county}-g-w1"]  # the county general station's head supervises
-            client = self.call("POST", "/api/clients", {"station_id": station, "name": c.client_name, "birth_date": c.birth_date.isoformat(),
-                                                        "registered_on": c.opened_on.isoformat()})["client_id"]
-            if c.guardian_consent_on:
-                self.call("POST", f"/api/clients/{client}/consent", {"basis": "guardian_consent", "guardian_name": f"{c.client_name}的监护人",
-                                                                     "guardian_relationship": "母亲", "on": c.guardian_consent_on.isoformat()})
-            case = self.call("POST", "/api/cases", {"client_id": client, "station_id": station, "area_code": c.area_code, "domain": c.domain,
-                                                    "subtype": c.subtype, "opened_on": c.opened_on.isoformat()})["case_id"]
-            self.ids[c.key] = case
-            if c.abuse_reported_on:
-                self.call("POST", f"/api/cases/{case}/abuse-reports", {"on": c.abuse_reported_on.isoformat()})
-            if c.referral:
-                policy, referred_on, outcome, decided_on = c.referral
-                referral = self.call("POST", f"/api/cases/{case}/referrals", {"policy": policy, "on": referred_on.isoformat()})["referral_id"]
-                self.call("POST", f"/api/cases/{case}/referrals/{referral}/outcome", {"outcome": outcome, "on": decided_on.isoformat()})
-            for stage, on in c.stages:
-                if stage == "closed":
-                    self.call("POST", f"/api/cases/{case}/closing-approval", {"supervisor_id": supervisor, "on": on.isoformat()})
-                    self.call("POST", f"/api/cases/{case}/closure", {"on": on.isoformat()})
-                    continue
-                if stage == "intervention":
-                    self.call("POST", f"/api/cases/{case}/plan-approval", {"supervisor_id": supervisor, "on": on.isoformat()})
-                self.call("POST", f"/api/cases/{case}/stage", {"stage": stage, "on": on.isoformat()})
+            self._case(sc, c)
+
+    def _case(self, sc: Scenario, c: Case) -> None:
+        """Registers the case's client (with the guardian's consent for a minor) and walks the case through its
+        stages; a plan and a closing are approved on the day the case moves past them."""
+        station = self.ids[c.station]
+        supervisor = self.ids[f"{sc.station(c.station).county}-g-w1"]  # the county general station's head supervises
+        client = self.call("POST", "/api/clients", {
+            "station_id": station, "area_code": c.area_code, "name": c.client_name,
+            "birth_date": c.birth_date.isoformat(), "registered_on": c.opened_on.isoformat()})["client_id"]
+        if c.guardian_consent_on:
+            self.call("POST", f"/api/clients/{client}/consent", {
+                "basis": "guardian_consent", "guardian_name": f"{c.client_name}的监护人",
+                "guardian_relationship": "母亲", "on": c.guardian_consent_on.isoformat()})
+        opening = {"client_id": client, "station_id": station, "area_code": c.area_code, "domain": c.domain,
+                   "subtype": c.subtype, "opened_on": c.opened_on.isoformat()}
+        case = self.call("POST", "/api/cases", opening | ({"worker": c.worker} if c.worker else {}))["case_id"]
+        self.ids[c.key] = case
+        if c.abuse_reported_on:
+            self.call("POST", f"/api/cases/{case}/abuse-reports", {"on": c.abuse_reported_on.isoformat()})
+        if c.referral:
+            policy, referred_on, outcome, decided_on = c.referral
+            referral = self.call("POST", f"/api/cases/{case}/referrals",
+                                 {"policy": policy, "on": referred_on.isoformat()})["referral_id"]
+            self.call("POST", f"/api/cases/{case}/referrals/{referral}/outcome",
+                      {"outcome": outcome, "on": decided_on.isoformat()})
+        for stage, on in c.stages:
+            approval = {"supervisor_id": supervisor, "on": on.isoformat()}
+            if stage == "closed":
+                self.call("POST", f"/api/cases/{case}/closing-approval", approval)
+                self.call("POST", f"/api/cases/{case}/closure", {"on": on.isoformat()})
+                continue
+            if stage == "intervention":
+                self.call("POST", f"/api/cases/{case}/plan-approval", approval)
+            self.call("POST", f"/api/cases/{case}/stage", {"stage": stage, "on": on.isoformat()})
 
     def _feedback(self, sc: Scenario) -> None:
         self.say(f"【7/8】受理 {len(sc.complaints)} 件投诉，录入 {len(sc.surveys)} 份满意度调查……")
         for c in sc.complaints:
-            cid = self.call("POST", "/api/complaints", {"station_id": self.ids[c.station], "channel": c.channel, "summary": c.summary,
-                                                        "received_at": c.received_at.isoformat()})["complaint_id"]
-            if c.handled_at:
-                self.call("POST", f"/api/complaints/{cid}/handling", {"action": "已联系反映人并安排专人跟进", "handled_at": c.handled_at.isoformat()})
-            if c.closed_at:
-                self.call("POST", f"/api/complaints/{cid}/closure", {"response": "已整改并回访，反映人表示满意", "closed_at": c.closed_at.isoformat()})
+            self._complaint(sc, c)
         for s in sc.surveys:
-            self.call("POST", "/api/surveys", {"station_id": self.ids[s.station], "respondent": s.respondent, "method": s.method,
-                                               "score": s.score, "surveyed_on": s.surveyed_on.isoformat()})
+            self.call("POST", "/api/surveys", {
+                "station_id": self.ids[s.station], "area_code": sc.station(s.station).area_code,
+                "respondent": s.respondent, "method": s.method, "score": s.score,
+                "surveyed_on": s.surveyed_on.isoformat()})
+
+    def _complaint(self, sc: Scenario, c: Complaint) -> None:
+        cid = self.call("POST", "/api/complaints", {
+            "station_id": self.ids[c.station], "area_code": sc.station(c.station).area_code, "channel": c.channel,
+            "summary": c.summary, "received_at": c.received_at.isoformat()})["complaint_id"]
+        if c.handled_at:
+            self.call("POST", f"/api/complaints/{cid}/handling",
+                      {"action": "已联系反映人并安排专人跟进", "handled_at": c.handled_at.isoformat()})
+        if c.closed_at:
+            self.call("POST", f"/api/complaints/{cid}/closure",
+                      {"response": "已整改并回访，反映人表示满意", "closed_at": c.closed_at.isoformat()})
 
     def _money(self, sc: Scenario) -> None:
         self.say(f"【8/8】下达预算、登记上年困难群众救助支出（3% 上限），签订并备案 {len(sc.contracts)} 份购买服务合同，分期拨付……")
@@ -654,17 +775,24 @@ class Driver:
             self.call("POST", "/api/hardship-spending", {"area_code": h.county, "year": h.year, "total": _money(h.total),
                                                          "recorded_on": h.recorded_on.isoformat()})
         for c in sc.contracts:
-            contract = self.call("POST", "/api/contracts", {
-                "purchaser": c.purchaser, "provider_agency": c.provider_agency, "station_ids": [self.ids[s] for s in c.stations],
-                "area_code": c.county, "service_items": list(c.service_items), "amount": _money(c.amount),
-                "period_start": c.signed_on.isoformat(), "period_end": (c.signed_on + timedelta(days=364)).isoformat(),
-                "sources": [{"source": s, "amount": _money(a)} for s, a in c.sources], "signed_on": c.signed_on.isoformat()})["contract_id"]
-            self.ids[c.key] = contract
+            self._contract(c)
+
+    def _contract(self, c: Contract) -> None:
+        """Signs a contract; files it and pays its instalments, if it has them."""
+        contract = self.call("POST", "/api/contracts", {
+            "purchaser": c.purchaser, "provider_agency": c.provider_agency,
+            "station_ids": [self.ids[s] for s in c.stations], "area_code": c.county,
+            "service_items": list(c.service_items), "amount": _money(c.amount), "period_start": c.signed_on.isoformat(),
+            "period_end": (c.signed_on + timedelta(days=364)).isoformat(),
+            "sources": [{"source": s, "amount": _money(a)} for s, a in c.sources],
+            "signed_on": c.signed_on.isoformat()})["contract_id"]
+        self.ids[c.key] = contract
+        if c.filed_on is not None:
             self.call("POST", f"/api/contracts/{contract}/filing", {"filed_on": c.filed_on.isoformat()})
-            for i in c.instalments:
-                self.call("POST", f"/api/contracts/{contract}/disbursements", {
-                    "amount": _money(i.amount), "milestone": i.milestone, "paid_on": i.paid_on.isoformat(),
-                    "sources": [{"source": s, "amount": _money(a)} for s, a in i.sources]})
+        for i in c.instalments:
+            self.call("POST", f"/api/contracts/{contract}/disbursements", {
+                "amount": _money(i.amount), "milestone": i.milestone, "paid_on": i.paid_on.isoformat(),
+                "sources": [{"source": s, "amount": _money(a)} for s, a in i.sources]})
 
 
 def wait_for_projections(client: httpx.Client, sc: Scenario, timeout: float = 300, say=print) -> None:
@@ -719,15 +847,15 @@ SYSTEM_MANAGED = ("city_admin", "auditor", "system_admin")
 
 
 def demo_accounts(sc: Scenario) -> list[tuple[str, str, str]]:
-    """(username, role, area code) of one account per role: the township station with the most cases, its
-    township and its county, so that every role's pages show the demo year's objects."""
-    by_cases = sorted((s for s in sc.stations if s.tier == "township_station"),
-                      key=lambda s: (-sum(c.station == s.key for c in sc.cases), s.key))
-    township, county = by_cases[0].area_code, by_cases[0].county
+    """(username, role, area code) of one account per role: at the township station with the most cases, its
+    township and its county, so that every role's pages show the demo year's objects; the auditor at the city,
+    whose auditors alone read casework's read audit."""
+    station = demo_station(sc)
+    township, county = station.area_code, station.county
     return [("demo-city", "city_admin", CITY), ("demo-county", "county_admin", county),
             ("demo-township", "township_admin", township), ("demo-operator", "station_operator", township),
             ("demo-worker", "social_worker", township), ("demo-supervisor", "supervisor", county),
-            ("demo-funding", "funding_officer", county), ("demo-auditor", "auditor", county),
+            ("demo-funding", "funding_officer", county), ("demo-auditor", "auditor", CITY),
             ("demo-sysadmin", "system_admin", county)]
 
 
@@ -762,6 +890,44 @@ def create_demo_accounts(admin: httpx.Client, sysadmin: httpx.Client | None, sc:
     return made
 
 
+CASELOAD_PURPOSE = quote("查看本人在办个案", safe="")  # the caseload shows masked names: a read with its purpose
+
+
+def _get(client: httpx.Client, path: str, **params: Any) -> Any:
+    reply = client.get(path, params=params, headers={"X-Purpose": CASELOAD_PURPOSE} if path == "/api/caseload" else {})
+    if reply.status_code != 200:
+        raise DemoError(f"GET {path} 未成功（HTTP {reply.status_code}）：{reply.text[:300]}")
+    return reply.json()
+
+
+def _total(client: httpx.Client, path: str, **params: Any) -> int:
+    return int(_get(client, path, limit=1, **params)["total"])
+
+
+def first_page(client: httpx.Client, role: str, area: str) -> str:
+    """What a demo account's first console page (its menu's first item) shows, in one line."""
+    if role in ("social_worker", "station_operator"):
+        counts = _get(client, "/api/caseload", limit=1)
+        due = counts["counts"]["due"]
+        return f"我的个案：{counts['total']} 个在办，逾期 {due['overdue']}，今日到期 {due['due_today']}"
+    if role == "supervisor":
+        plans, closings = (_total(client, "/api/approvals", kind=kind) for kind in ("plan", "closing"))
+        return f"待审批：服务计划 {plans} 项，结案 {closings} 项"
+    if role == "auditor":
+        records = len(_get(client, "/api/gateway/audit", limit=1000)["records"])
+        return f"网关审计日志：{records}{'+' if records == 1000 else ''} 条记录"
+    if role == "system_admin":
+        return f"账户：{len(_get(client, '/api/gateway/users')['users'])} 个"
+    stations = _total(client, "/api/stations", area=area)
+    if role == "township_admin":
+        waiting = _total(client, "/api/complaints", area=area, status="received")
+        return f"工作台：辖区 {stations} 个站点，{waiting} 件投诉待办理"
+    filing = _total(client, "/api/filing-queue", area=area)
+    if role == "funding_officer":
+        return f"工作台：{filing} 份合同待备案"
+    return f"工作台：辖区 {stations} 个站点，{filing} 份合同待备案"
+
+
 def sign_in(gateway: str, username: str, password: str) -> httpx.Client:
     client = httpx.Client(base_url=gateway, timeout=60)
     reply = client.post("/api/gateway/login", json={"username": username, "password": password})
@@ -779,9 +945,12 @@ def _print_accounts(gateway: str, admin: httpx.Client, sc: Scenario) -> None:
     finally:
         if sysadmin is not None:
             sysadmin.close()
-    print(f"\n演示账户（每个角色一个，密码见 {DEMO_PASSWORDS}）：")
+    passwords = json.loads(DEMO_PASSWORDS.read_text())
+    print(f"\n演示账户（每个角色一个，密码见 {DEMO_PASSWORDS}）及其首页：")
     for username, role, area in made:
-        print(f"  {username:<16} {role:<17} {area}")
+        with closing(sign_in(gateway, username, passwords[username])) as client:
+            shows = first_page(client, role, area)
+        print(f"  {username:<16} {role:<17} {area:<10} {shows}")
     if sysadmin is None:
         print("  （未找到 var/sysadmin-password：市级管理员、审计员与系统管理员"
               "请用 make run 创建的 admin、auditor、sysadmin）")
