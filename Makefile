@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PACKAGES := shared services/registry services/talent services/casework services/funding services/reporting services/gateway deploy/local
 STAMP := $(VENV)/.installed
+# axe-core (npm registry) for the console's accessibility checks in the browser tests; git-ignored
+AXE := deploy/local/node/node_modules/axe-core/axe.min.js
 SCHEMA_SERVICES := registry talent funding casework
 # The packages mypy checks strictly (config in pyproject.toml): the shared library and every domain/ and application/.
 MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain funding.domain registry.application talent.application casework.application funding.application
@@ -18,7 +20,10 @@ $(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PY) -m localinfra kafka-jars
 	touch $(STAMP)
 
-install: $(STAMP)
+$(AXE):
+	npm install --prefix deploy/local/node --no-audit --no-fund --loglevel=error axe-core@4
+
+install: $(STAMP) $(AXE)
 
 ## Starts a local Kafka broker and every process with SQLite stores under var/; Ctrl-C stops all.
 run: $(STAMP)
@@ -30,7 +35,7 @@ demo: $(STAMP)
 	$(PY) -m localinfra.demo --gateway $(or $(GATEWAY),http://127.0.0.1:8100) --username admin
 
 ## Every test: units, contracts on SQLite and a real PostgreSQL, end to end on a real Kafka broker.
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest -q
 
 ## Every test of the tree that needs no Kafka broker, PostgreSQL server, platform, fault injection or browser (the

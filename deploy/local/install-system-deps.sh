@@ -5,7 +5,8 @@
 # TrueType outlines, which reportlab can embed; Noto CJK is CFF and cannot be), and poppler-utils
 # (pdftotext: the reporting tests read the PDFs' text back), and Chromium (the console's Playwright browser
 # tests drive Debian's build; the same CJK font renders its Chinese), and wrk (`make bench` loads the HTTP
-# command path with it: a Python client would be the bottleneck). Needs root for apt-get; prints what it does.
+# command path with it: a Python client would be the bottleneck), and npm (the Makefile installs axe-core with it
+# from the npm registry, for the console's accessibility checks). Needs root for apt-get; prints what it does.
 set -euo pipefail
 
 missing=()
@@ -18,6 +19,7 @@ fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   echo "installing system packages: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -94,7 +94,9 @@ class ConsoleWorld(World):
 
 
 def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    tokens = re.findall(r'name="csrf" value="([^"]*)"', html)
+    assert tokens and all(t == tokens[0] for t in tokens), "every form of the page carries the same CSRF token"
+    return tokens[0]
 
 
 def console_login(client: TestClient, username: str, password: str = PASSWORD) -> httpx.Response:
@@ -387,6 +389,11 @@ class ListWorld(ConsoleWorld):
                  "subject_kind": "case", "subject_id": "c-1", "purpose": "个案跟进", "prev_hash": "", "hash": "h1"},
                 {"seq": 2, "at": "2026-03-02T09:00:00+08:00", "user": "worker-b", "action": "read_client",
                  "subject_kind": "client", "subject_id": "k-1", "purpose": "入户", "prev_hash": "h1", "hash": "h2"}]})
+        if request.method == "GET" and path == "/read-models/reports/quarterly-notice/2025-Q4":
+            return httpx.Response(200, json={"versions": [{"report": "quarterly_notice", "period": "2025-Q4", "version": 1,
+                                                           "title": "米易县季度通报", "area_code": query.get("area"),
+                                                           "files": {"json": "/read-models/reports/quarterly-notice/"
+                                                                             "2025-Q4/v1.json?area=510421"}}]})
         if request.method == "GET" and path == "/audit/verification":
             return httpx.Response(200, json={"intact": True, "broken_seqs": []})
         if request.method == "POST" and re.match(r"^/stations/[^/]+/suspend$", path) and b'"reason":""' in \
@@ -510,3 +517,18 @@ def test_accounts_are_created_locked_and_reset_from_the_console(lists_env):
     created = client.post("/console/api-keys", data={"csrf": _csrf(keys.text), "name": "stats-feed",
                                                      "role": "city_admin", "area_code": "510400"})
     assert created.status_code == 201 and "pzhk_" in created.text
+
+
+def test_a_county_generates_its_own_report_and_sees_its_versions(lists_env):
+    app, world = lists_env
+    client = browser(app, "county-a")
+    page = client.get("/console/reports")
+    assert 'id="generate-report"' in page.text
+    world.requests.clear()
+    made = client.post("/console/reports/generate", data={"csrf": _csrf(page.text), "report": "quarterly-notice",
+                                                          "period": "2025-Q4", "area": ""})
+    assert made.status_code == 200 and "米易县季度通报" in made.text and "已生成新版本" in made.text
+    assert "/console/reports/quarterly-notice/2025-Q4/v1.json?area=510421" in made.text
+    posted = [r for r in world.requests if r.method == "POST"]
+    assert posted and posted[0].url.path == "/read-models/reports/quarterly-notice/2025-Q4"
+    assert posted[0].url.params["area"] == COUNTIES["A"]  # the gateway's scope: the county's own reports

@@ -54,6 +54,8 @@ class ReportPages(PageModule):
         if request.query_params.get("cursor"):
             params["cursor"] = request.query_params["cursor"]
         reply = await self.c.api(token, "GET", "/read-models/reports", params=params)
+        if reply.status in (403, 404):  # another area's reports: refused like the API, nothing of them shown
+            return self.c.failed(request, p, reply, "无法显示该区划的报表")
         data = reply.data if reply.ok and isinstance(reply.data, dict) else {}
         next_cursor = data.get("next_cursor")
         return self.c.render(
@@ -83,7 +85,7 @@ class ReportPages(PageModule):
         if not reply.ok:
             return self.c.failed(request, p, reply, "无法显示该报表")
         return self.c.render("report_versions.html", request, 200, p, versions=_rows(reply, "versions"),
-                             name=request.path_params["name"], period=request.path_params["period"],
+                             report_name=request.path_params["name"], period=request.path_params["period"],
                              kinds=REPORT_KINDS, notice="已生成新版本" if request.query_params.get("generated") else "")
 
     async def report_file(self, request: Request, p: Principal, token: str) -> Response:

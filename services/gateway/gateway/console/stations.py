@@ -102,7 +102,8 @@ class StationPages(PageModule):
     async def station_page(self, request: Request, p: Principal, token: str, status: int = 200, error: str = "",
                            errors: dict[str, str] | None = None, failed: str = "") -> Response:
         station_id = quote(request.path_params["station_id"], safe="")
-        station = await self.c.api(token, "GET", f"/stations/{station_id}")
+        # as of today in China: the day the console dates its commands (a service's default day may be UTC's)
+        station = await self.c.api(token, "GET", f"/stations/{station_id}", params={"as_of": today().isoformat()})
         if not station.ok:
             return self.c.failed(request, p, station, "无法显示该站点")
         year = today().year
