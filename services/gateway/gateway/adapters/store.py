@@ -251,15 +251,18 @@ class GatewayStore:
         )
 
     def audit_records(self, area_prefix: str, actor: str | None = None, after: int = 0, limit: int = 100,
-                      unscoped: bool = False) -> list[dict[str, Any]]:
+                      unscoped: bool = False, *, action: str | None = None, since: float | None = None,
+                      until: float | None = None) -> list[dict[str, Any]]:
         """Records whose actor or target lies under the prefix; with `unscoped` also those with neither
-        (anonymous calls, failed sign-ins of unknown names)."""
+        (anonymous calls, failed sign-ins of unknown names); narrowed to one actor, one action and the
+        epoch-seconds window [since, until)."""
         sql = ("SELECT * FROM audit WHERE seq > ? AND (actor_area LIKE ? || '%' OR target_area LIKE ? || '%'"
                + (" OR (actor_area = '' AND target_area IS NULL)" if unscoped else "") + ")")
         args: list[Any] = [after, area_prefix, area_prefix]
-        if actor:
-            sql += " AND actor = ?"
-            args.append(actor)
+        for clause, value in (("actor = ?", actor), ("action = ?", action), ("at >= ?", since), ("at < ?", until)):
+            if value is not None and value != "":
+                sql += f" AND {clause}"
+                args.append(value)
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)
         return [dict(row) for row in self._all(sql, tuple(args))]

@@ -1,11 +1,12 @@
 """The auditors' pages: the gateway's audit log and casework's read audit, filtered by actor, area, action
-and time, with the read audit's hash-chain verification. The APIs filter by actor (and the gateway's by
-position); the other filters apply to the records they answer, page by page."""
+and time, with the read audit's hash-chain verification. The gateway's API filters by all of them on the
+server (the page passes its dates as China days); casework's read audit answers every record, which the
+page filters and pages here."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,6 @@ from gateway.auth import Principal
 from gateway.console.lists import PAGE_SIZE
 from gateway.console.session import CHINA, PageModule, PageRoute
 
-FETCH = 1000  # records the gateway's audit API answers at most per call
 FILTERS = ("actor", "area", "action", "from", "to")
 
 
@@ -49,6 +49,22 @@ def matches(record: dict[str, Any], query: dict[str, str], actor_key: str) -> bo
             and (end is None or (when is not None and when.date() <= end)))
 
 
+def gateway_filters(query: dict[str, str]) -> dict[str, str]:
+    """The page's filters as the gateway audit API's: its dates are whole days in China, `to` included."""
+    params = {k: query[k] for k in ("actor", "area", "action") if query.get(k)}
+    start, end = _day(query.get("from", "")), _day(query.get("to", ""))
+    if start is not None:
+        params["since"] = datetime.combine(start, time(), CHINA).isoformat()
+    if end is not None:
+        params["until"] = datetime.combine(end + timedelta(days=1), time(), CHINA).isoformat()
+    return params
+
+
+def _filter_errors(errors: dict[str, str]) -> dict[str, str]:
+    """A refused filter's message under the page's own field name (the API's since/until are from/to)."""
+    return {{"since": "from", "until": "to"}.get(k, k): v for k, v in errors.items()}
+
+
 class OversightPages(PageModule):
     def routes(self) -> list[PageRoute]:
         return [
@@ -63,22 +79,19 @@ class OversightPages(PageModule):
     async def gateway_audit(self, request: Request, p: Principal, token: str) -> Response:
         query = self._query(request)
         after = request.query_params.get("after", "0")
-        params = {"after": after if after.isdigit() else "0", "limit": str(FETCH)}
-        if query.get("actor"):
-            params["actor"] = query["actor"]
+        params = {"after": after if after.isdigit() else "0", "limit": str(PAGE_SIZE), **gateway_filters(query)}
         reply, verification = await asyncio.gather(self.c.api(token, "GET", "/gateway/audit", params=params),
                                                    self.c.api(token, "GET", "/audit/verification"))
-        if not reply.ok:
+        if not reply.ok and reply.status != 422:
             return self.c.failed(request, p, reply, "无法显示网关审计日志")
-        records = [r for r in (reply.data or {}).get("records", []) if isinstance(r, dict)]
-        shown = [r for r in records if matches(r, query, "actor")][:PAGE_SIZE]
-        # more may follow: after the last shown record, or after the last one read when none matched here
-        last = shown[-1]["seq"] if len(shown) == PAGE_SIZE else records[-1]["seq"] if len(records) == FETCH else None
+        shown = [r for r in (reply.data or {}).get("records", []) if isinstance(r, dict)] if reply.ok else []
+        last = shown[-1]["seq"] if len(shown) == PAGE_SIZE else None  # a full page: more may follow
         for record in shown:
             record["when"] = _when(record.get("at"))
-        return self.c.render("audit.html", request, 200, p, title="网关审计日志", kind="gateway", records=shown,
-                             total=None,
-                             query=query, verification=verification.data if verification.ok else None,
+        return self.c.render("audit.html", request, 200 if reply.ok else 422, p, title="网关审计日志",
+                             kind="gateway", records=shown, total=None, query=query,
+                             error="" if reply.ok else reply.message, errors=_filter_errors(reply.field_errors),
+                             verification=verification.data if verification.ok else None,
                              next_href=f"?{urlencode({**query, 'after': last})}" if last is not None else "",
                              first_href=f"?{urlencode(query)}" if params["after"] != "0" else "")
 
