@@ -33,8 +33,19 @@ class GatewaySettings(ServiceSettings):
     session_idle_timeout: int = 1800  # seconds without a request end the session
     max_failed_logins: int = 5  # consecutive failures that lock the account ...
     lockout_seconds: int = 900  # ... for this long
-    # Accounts, sessions, API keys, the ownership index and the audit log; default <DATA_DIR>/gateway.sqlite.
+    # Accounts, sessions, API keys, the ownership index and the audit log: "sqlite" (one file, one gateway process)
+    # or "postgres" (the postgres_* settings; several replicas share it, and the rate limits with it).
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    # The SQLite file; default <DATA_DIR>/gateway.sqlite.
     store_path: Path | None = None
+    # PostgreSQL: the schema holding the gateway's tables and the pool's size per process; every session ends a
+    # statement running longer than postgres_statement_timeout seconds and one left idle in a transaction after
+    # postgres_idle_in_transaction_timeout, so that a stuck replica can never hold the store's locks (the services'
+    # settings of the same names; the gateway's statements are single-row, so its default is shorter).
+    postgres_schema: str = "gateway"
+    postgres_pool_size: int = 10
+    postgres_statement_timeout: float = 5.0
+    postgres_idle_in_transaction_timeout: int = 10
     # The deployment's top area (Panzhihua): objects whose area cannot be determined are visible only at this level.
     city_area_code: str = "510400"
     # First start: creates this account when the store has none of that name and a password is given.

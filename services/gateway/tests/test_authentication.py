@@ -192,9 +192,9 @@ def test_api_keys_are_hashed_scoped_and_revocable(env):
 
 
 def test_production_requires_a_jwt_secret(tmp_path):
-    from gateway.adapters.store import GatewayStore
+    from gateway.adapters.sqlite_store import SqliteGatewayStore
 
-    store = GatewayStore(tmp_path / "g.sqlite")
+    store = SqliteGatewayStore(tmp_path / "g.sqlite")
     with pytest.raises(RuntimeError, match="GATEWAY_JWT_SECRET"):
         Authenticator(GatewaySettings(data_dir=tmp_path), store)
     with pytest.raises(RuntimeError, match="32"):

@@ -1,70 +1,20 @@
-"""The gateway's own small store (SQLite): accounts, sessions, service API keys, the ownership
-index of objects created through the gateway, and the append-only audit log."""
+"""The gateway's own store, one interface over two adapters (SQLite, the embedded default, and PostgreSQL, shared
+by several gateway replicas): accounts, sessions, service API keys, the ownership index of objects created through
+the gateway, and the append-only audit log.
+
+The queries are written once here in the dialect both databases share (`?` placeholders, `ON CONFLICT`); an adapter
+supplies the connection, the schema and how one statement runs. Every write is one statement (or, for the audit
+log on PostgreSQL, one short transaction), so replicas never hold a lock across a request."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (
-    username TEXT PRIMARY KEY,
-    password_hash TEXT NOT NULL,
-    role TEXT NOT NULL,
-    area_code TEXT NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    failed_count INTEGER NOT NULL DEFAULT 0,
-    locked_until REAL NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL,
-    created_by TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    sid TEXT PRIMARY KEY,
-    username TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    last_seen REAL NOT NULL,
-    ended_at REAL
-);
-CREATE TABLE IF NOT EXISTS api_keys (
-    key_id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    key_hash TEXT NOT NULL,
-    role TEXT NOT NULL,
-    area_code TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    created_by TEXT NOT NULL,
-    revoked_at REAL
-);
-CREATE TABLE IF NOT EXISTS owners (
-    kind TEXT NOT NULL,
-    object_id TEXT NOT NULL,
-    area_code TEXT NOT NULL,
-    PRIMARY KEY (kind, object_id)
-);
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    actor TEXT NOT NULL,
-    role TEXT NOT NULL,
-    actor_area TEXT NOT NULL,
-    action TEXT NOT NULL,
-    method TEXT NOT NULL,
-    path TEXT NOT NULL,
-    resource_id TEXT,
-    target_area TEXT,
-    status INTEGER NOT NULL,
-    purpose TEXT,
-    detail TEXT
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""
+Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -88,73 +38,68 @@ class ApiKey:
     revoked_at: float | None
 
 
-class GatewayStore:
-    def __init__(self, path: Path | str):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+AUDIT_COLUMNS = ("at", "actor", "role", "actor_area", "action", "method", "path", "resource_id", "target_area",
+                 "status", "purpose", "detail")
+INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})")
+API_KEY_FIELDS = ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")
 
-    def close(self) -> None:
-        self._db.close()
 
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+def _account(row: Row) -> Account:
+    return Account(row["username"], row["password_hash"], row["role"], row["area_code"], bool(row["disabled"]),
+                   row["failed_count"], row["locked_until"])
 
-    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+
+class GatewayStore(ABC):
+    """What the gateway keeps; the adapters differ only in the primitives below."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Row]:
+        """The rows of one statement (`?` placeholders)."""
+
+    @abstractmethod
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        """Runs one statement on its own (committed at once); the number of rows it touched."""
+
+    @abstractmethod
+    def _append_audit(self, args: tuple[Any, ...]) -> None:
+        """Appends one audit record (INSERT_AUDIT) so that `seq` grows in the order records become visible."""
+
+    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Row | None:
         rows = self._all(sql, args)
         return rows[0] if rows else None
-
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        with self._lock:
-            return self._db.execute(sql, args).rowcount
 
     # --- accounts --------------------------------------------------------------------------------
 
     def account(self, username: str) -> Account | None:
         row = self._one("SELECT * FROM accounts WHERE username = ?", (username,))
-        if row is None:
-            return None
-        return Account(row["username"], row["password_hash"], row["role"], row["area_code"], bool(row["disabled"]),
-                       row["failed_count"], row["locked_until"])
+        return None if row is None else _account(row)
 
     def add_account(
         self, username: str, password_hash: str, role: str, area_code: str, now: float, created_by: str
     ) -> bool:
-        try:
-            self._run(
-                "INSERT INTO accounts (username, password_hash, role, area_code, created_at, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (username, password_hash, role, area_code, now, created_by),
-            )
-        except sqlite3.IntegrityError:
-            return False
-        return True
+        """False when the name is taken (also when another replica took it a moment ago)."""
+        return self._run(
+            "INSERT INTO accounts (username, password_hash, role, area_code, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+            (username, password_hash, role, area_code, now, created_by),
+        ) > 0
 
     def accounts(self) -> list[Account]:
-        return [
-            a
-            for a in (self.account(r["username"]) for r in self._all("SELECT username FROM accounts ORDER BY username"))
-            if a
-        ]
+        return [_account(row) for row in self._all("SELECT * FROM accounts ORDER BY username")]
 
     def record_failure(self, username: str, max_failures: int, lock_until: float) -> None:
-        with self._lock:
-            row = self._db.execute("SELECT failed_count FROM accounts WHERE username = ?", (username,)).fetchone()
-            if row is None:
-                return
-            count = row["failed_count"] + 1
-            if count >= max_failures:
-                self._db.execute(
-                    "UPDATE accounts SET failed_count = 0, locked_until = ? WHERE username = ?", (lock_until, username)
-                )
-            else:
-                self._db.execute("UPDATE accounts SET failed_count = ? WHERE username = ?", (count, username))
+        # One statement: failures counted on two replicas at once are both counted.
+        self._run(
+            "UPDATE accounts SET "
+            "locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END, "
+            "failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 END "
+            "WHERE username = ?",
+            (max_failures, lock_until, max_failures, username),
+        )
 
     def record_success(self, username: str) -> None:
         self._run("UPDATE accounts SET failed_count = 0, locked_until = 0 WHERE username = ?", (username,))
@@ -172,11 +117,13 @@ class GatewayStore:
             "INSERT INTO sessions (sid, username, created_at, last_seen) VALUES (?, ?, ?, ?)", (sid, username, now, now)
         )
 
-    def session(self, sid: str) -> sqlite3.Row | None:
+    def session(self, sid: str) -> Row | None:
+        """sid, username, created_at, last_seen, ended_at (None while open)."""
         return self._one("SELECT * FROM sessions WHERE sid = ?", (sid,))
 
     def touch_session(self, sid: str, now: float) -> None:
-        self._run("UPDATE sessions SET last_seen = ? WHERE sid = ? AND ended_at IS NULL", (now, sid))
+        self._run("UPDATE sessions SET last_seen = ? WHERE sid = ? AND ended_at IS NULL AND last_seen < ?",
+                  (now, sid, now))
 
     def end_session(self, sid: str, now: float) -> None:
         self._run("UPDATE sessions SET ended_at = ? WHERE sid = ? AND ended_at IS NULL", (now, sid))
@@ -204,8 +151,7 @@ class GatewayStore:
         )
 
     def api_keys(self) -> list[dict[str, Any]]:
-        return [{k: row[k] for k in ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")}
-                for row in self._all("SELECT * FROM api_keys ORDER BY created_at")]
+        return [{k: row[k] for k in API_KEY_FIELDS} for row in self._all("SELECT * FROM api_keys ORDER BY created_at")]
 
     def revoke_api_key(self, key_id: str, now: float) -> bool:
         return (
@@ -225,43 +171,26 @@ class GatewayStore:
         row = self._one("SELECT area_code FROM owners WHERE kind = ? AND object_id = ?", (kind, object_id))
         return row["area_code"] if row else None
 
-    # --- audit (append-only: triggers refuse UPDATE and DELETE) ------------------------------------
+    # --- audit (append-only: the database refuses UPDATE and DELETE) --------------------------------
 
     def audit(self, *, at: float, actor: str, role: str, actor_area: str, action: str, method: str, path: str,
               resource_id: str | None, target_area: str | None, status: int, purpose: str | None = None,
               detail: dict[str, Any] | None = None) -> None:
-        self._run(
-            "INSERT INTO audit (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, "
-            "purpose, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                at,
-                actor,
-                role,
-                actor_area,
-                action,
-                method,
-                path,
-                resource_id,
-                target_area,
-                status,
-                purpose,
-                json.dumps(detail, ensure_ascii=False) if detail else None,
-            ),
-        )
+        self._append_audit((at, actor, role, actor_area, action, method, path, resource_id, target_area, status,
+                            purpose, json.dumps(detail, ensure_ascii=False) if detail else None))
 
     def audit_records(self, area_prefix: str, actor: str | None = None, after: int = 0, limit: int = 100,
-                      unscoped: bool = False, *, action: str | None = None, since: float | None = None,
+                      unscoped: bool = False, action: str | None = None, since: float | None = None,
                       until: float | None = None) -> list[dict[str, Any]]:
         """Records whose actor or target lies under the prefix; with `unscoped` also those with neither
-        (anonymous calls, failed sign-ins of unknown names); narrowed to one actor, one action and the
-        epoch-seconds window [since, until)."""
+        (anonymous calls, failed sign-ins of unknown names); of one actor, one action, `since` <= at < `until`."""
         sql = ("SELECT * FROM audit WHERE seq > ? AND (actor_area LIKE ? || '%' OR target_area LIKE ? || '%'"
                + (" OR (actor_area = '' AND target_area IS NULL)" if unscoped else "") + ")")
         args: list[Any] = [after, area_prefix, area_prefix]
-        for clause, value in (("actor = ?", actor), ("action = ?", action), ("at >= ?", since), ("at < ?", until)):
-            if value is not None and value != "":
-                sql += f" AND {clause}"
+        for condition, value in (("actor = ?", actor), ("action = ?", action), ("at >= ?", since),
+                                 ("at < ?", until)):
+            if value not in (None, ""):
+                sql += f" AND {condition}"
                 args.append(value)
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)

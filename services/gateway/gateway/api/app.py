@@ -19,7 +19,7 @@ from gateway.adapters.store import GatewayStore
 from gateway.adapters.upstream import Upstream
 from gateway.api.deps import GatewayContext, install_refusal_handlers
 from gateway.api.forward import Forwarder
-from gateway.api.limits import install_json_depth_limit
+from gateway.api.limits import Limiter, RateLimiter, install_json_depth_limit
 from gateway.api.routers import gateway_router
 from gateway.api.schemas import Health
 from gateway.api.trail import AuditTrail
@@ -45,6 +45,19 @@ def _lifespan(upstreams: dict[str, Upstream], store: GatewayStore) -> Callable[[
     return lifespan
 
 
+def open_store(settings: GatewaySettings) -> tuple[GatewayStore, Limiter]:
+    """The store GATEWAY_STORE names and its rate limiter: per process on SQLite, shared by replicas on PostgreSQL."""
+    if settings.store == "postgres":
+        # imported only here, so that the SQLite default needs no PostgreSQL driver
+        from gateway.adapters.postgres_store import PostgresGatewayStore
+
+        shared = PostgresGatewayStore(settings)
+        return shared, shared.rate_limiter(settings.rate_limit_per_minute)
+    from gateway.adapters.sqlite_store import SqliteGatewayStore
+
+    return SqliteGatewayStore(settings.resolved_store_path()), RateLimiter(settings.rate_limit_per_minute)
+
+
 async def health() -> Health:
     return Health(status="ok")
 
@@ -52,13 +65,13 @@ async def health() -> Health:
 def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None,
                clock: Callable[[], float] = time.time) -> FastAPI:
     """`transport` replaces the network to the services (tests); `clock` gives the time (tests)."""
-    store = GatewayStore(settings.resolved_store_path())
+    store, limiter = open_store(settings)
     auth = Authenticator(settings, store, clock)
     auth.bootstrap()
     upstreams = {name: Upstream(name, getattr(settings, f"{name}_url"), settings.upstream_timeout, transport)
                  for name in SERVICES}
     context = GatewayContext(settings, store, auth, AuditTrail(store, clock), clock,
-                             scope_prefix(settings.city_area_code))
+                             scope_prefix(settings.city_area_code), limiter)
 
     app = FastAPI(title="攀枝花市社会工作服务体系 · 网关", version=VERSION, lifespan=_lifespan(upstreams, store))
     app.state.upstreams, app.state.store, app.state.auth, app.state.gateway = upstreams, store, auth, context

@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from gateway.access import allowed
 from gateway.adapters.store import GatewayStore
 from gateway.api.errors import Denied, Unauthenticated, forbidden
+from gateway.api.limits import Limiter
 from gateway.api.trail import ANONYMOUS, AuditTrail
 from gateway.auth import Authenticator, AuthError, Principal
 from gateway.settings import GatewaySettings
@@ -29,6 +30,7 @@ class GatewayContext:
     trail: AuditTrail
     clock: Callable[[], float]
     root_prefix: str  # the deployment's top area (GATEWAY_CITY_AREA_CODE) as a scope prefix
+    limiter: Limiter  # requests per account (api.limits): in the process, or in the store shared by replicas
 
     def is_root(self, p: Principal) -> bool:
         """Whether the principal sits at the top of the deployment (sees what has no area)."""

@@ -16,7 +16,7 @@ from gateway.access import CASE_FUNCTIONS, PARAM_KINDS, Route, allowed, match, s
 from gateway.adapters.upstream import Upstream
 from gateway.api.deps import GatewayContext
 from gateway.api.errors import Denied, Unauthenticated, forbidden, not_found
-from gateway.api.limits import RateLimiter, declared_too_large, page_too_large, rate_limited, too_large
+from gateway.api.limits import declared_too_large, page_too_large, rate_limited, too_large
 from gateway.api.scope import ScopeResolver
 from gateway.api.trail import ANONYMOUS
 from gateway.auth import AuthError, Principal
@@ -58,7 +58,7 @@ class Forwarder:
     def __init__(self, context: GatewayContext, upstreams: dict[str, Upstream]):
         self.context, self.upstreams = context, upstreams
         self.settings = context.settings
-        self.limiter = RateLimiter(context.settings.rate_limit_per_minute)
+        self.limiter = context.limiter
 
     async def forward(self, path: str, request: Request) -> Response:
         """Authenticates, checks the role's function (403) and the area scope (404), forwards to the owning service."""

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from itertools import accumulate
+from typing import Protocol
 
 from fastapi import FastAPI, Request, Response
 from pzh_shared.http import error_body
@@ -19,8 +20,16 @@ _NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
 PAGE_PARAMS = ("limit", "page_size")
 
 
+class Limiter(Protocol):
+    """Requests per account: this process's RateLimiter, or one shared by the replicas in their store."""
+
+    def take(self, key: str) -> int:
+        """0 when the request may go; otherwise the seconds to wait (for Retry-After)."""
+        ...
+
+
 class RateLimiter:
-    """A token bucket per account: `per_minute` requests a minute, refilled continuously."""
+    """A token bucket per account in this process: `per_minute` requests a minute, refilled continuously."""
 
     def __init__(self, per_minute: int):
         self.rate = per_minute / 60.0
