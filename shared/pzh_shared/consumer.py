@@ -3,7 +3,12 @@
 Each message's effects commit with its (topic:partition, offset + 1) as a tracking record in the
 service's own store; on every partition assignment the consumer seeks past the last tracked
 message, so the store, not the group's committed offsets, decides where to resume. A message the
-handler rejects goes to `<topic>.dlq` (with a `dlq_consumer` header) and is tracked as handled."""
+handler rejects goes to `<topic>.dlq` (with a `dlq_consumer` header) and is tracked as handled.
+
+Several members of one group (processes on one shared store) are safe: a member skips what is left of
+a batch of a partition it lost, and when two members meet on one message during a rebalance, or on one
+aggregate through two partitions, the store refuses the second write (IntegrityError): a message
+tracked by then is dropped, anything else is applied again on the aggregate's new state."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from opentelemetry import trace
 from pydantic import BaseModel
 
@@ -23,6 +28,7 @@ from pzh_shared.envelope import BadMessage, Envelope, decode, dlq_topic, header_
 from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers, ensure_topics, make_producer
 from pzh_shared.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_LAG, CONSUMER_PROCESSED, EVENT_DELAY, event_delay
+from pzh_shared.settings import kafka_partitions
 from pzh_shared.telemetry import context_from
 
 if TYPE_CHECKING:
@@ -97,12 +103,14 @@ class _SeekToTracked(ConsumerRebalanceListener):  # type: ignore[misc]
 
 class TrackedConsumer:
     def __init__(self, app: ServiceApplication, handle: Handler, bootstrap: str, topic: str, group_id: str,
-                 rejected: tuple[type[Exception], ...] = ()):
+                 rejected: tuple[type[Exception], ...] = (), partitions: int | None = None):
         self.app = app
         self.handle = handle
         self.bootstrap = bootstrap
         self.topic = topic
         self.group_id = group_id
+        # Used only if the topic is not there yet; the services' consumer factories take the platform-wide count.
+        self.partitions = partitions if partitions is not None else kafka_partitions()
         self.rejected: tuple[type[Exception], ...] = (BadMessage, KeyError, ValueError, TypeError, *rejected)
         self.consumer: AIOKafkaConsumer | None = None
         self.applied = 0
@@ -120,7 +128,7 @@ class TrackedConsumer:
         return self.consumer
 
     async def run(self, stop: asyncio.Event) -> None:
-        await ensure_topics(self.bootstrap, {self.topic: 3, dlq_topic(self.topic): 3})
+        await ensure_topics(self.bootstrap, {self.topic: self.partitions, dlq_topic(self.topic): self.partitions})
         self.consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group_id,
                                          enable_auto_commit=False, auto_offset_reset="earliest")
         self.consumer.subscribe([self.topic], listener=_SeekToTracked(self))
@@ -133,6 +141,8 @@ class TrackedConsumer:
                 for tp, records in batches.items():
                     self._note_lag(tp, records[0].offset)
                     for record in records:
+                        if tp not in self.consumer.assignment():
+                            break  # revoked by a rebalance mid-batch: its new owner goes on from the tracking
                         await self._handle(record, producer)
                         self._note_lag(tp, record.offset + 1)
                 if batches:
@@ -165,6 +175,22 @@ class TrackedConsumer:
         except KeyError:
             pass
 
+    async def _apply(self, envelope: Envelope, tracking: Tracking, attempts: int = 5) -> bool:
+        """Applies the message; False when another member of the group applied it first."""
+        for attempt in range(attempts):
+            try:
+                await asyncio.to_thread(self.handle, envelope, tracking)
+                return True
+            except IntegrityError:
+                if await asyncio.to_thread(self.app.already_tracked, tracking):
+                    log.info("%s: message applied by another member of %s", self.topic, self.group_id)
+                    return False
+                if attempt == attempts - 1:
+                    raise
+                # Another member changed the same aggregate meanwhile: the handler reads it again.
+                await asyncio.sleep(0.05 * (attempt + 1))
+        return False
+
     async def _handle(self, record: ConsumerRecord[bytes, bytes], producer: AIOKafkaProducer) -> None:
         tracking = Tracking(self.tracking_name(record.partition), record.offset + 1)
         if await asyncio.to_thread(self.app.already_tracked, tracking):
@@ -178,7 +204,8 @@ class TrackedConsumer:
                 kind=trace.SpanKind.CONSUMER,
                 attributes={"messaging.message.id": envelope.id, "messaging.consumer.group.name": self.group_id},
             ):
-                await asyncio.to_thread(self.handle, envelope, tracking)
+                if not await self._apply(envelope, tracking):
+                    return
             self.applied += 1
             self._processed_metric.inc()
             self._delay_metric.observe(event_delay(envelope.time))

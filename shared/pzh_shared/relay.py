@@ -4,12 +4,20 @@
 At-least-once: the checkpoint is saved only after Kafka acknowledged every event of the page, so a
 crash between the two republishes that page; consumers drop duplicates by the envelope's id, which
 is derived from (aggregate id, version) and so identical on every republish.
+
+Replicas: on PostgreSQL several relays of one service may run; only the holder of the service's
+lease (a session-level advisory lock, PostgresLease) publishes, the others retry every
+`lease_retry` seconds and take over when the holder's session ends. The checkpoint is in the store,
+so the new holder resumes after the last page the old one saw acknowledged. On SQLite (one machine)
+there is no lease: run one relay per service.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +34,7 @@ from pzh_shared.metrics import RELAY_LAG, RELAY_PUBLISHED
 from pzh_shared.telemetry import context_from, traceparent_of
 
 if TYPE_CHECKING:
+    import psycopg
     from aiokafka import AIOKafkaProducer
 
 log = logging.getLogger(__name__)
@@ -35,9 +44,86 @@ tracer = trace.get_tracer(__name__)
 Translator = Callable[[Any], tuple[str, dict[str, Any]] | None]
 
 
+def lease_key(name: str) -> int:
+    """The advisory-lock key of a lease: a stable signed 64-bit hash of its name (Python's hash() is salted)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class PostgresLease:
+    """One active relay per service: pg_try_advisory_lock on a connection of its own. A session-level
+    lock lives exactly as long as its session, so a holder that dies in any way (SIGKILL included)
+    frees it as soon as the server sees the connection close; TCP keepalives on both ends bound how
+    long a holder cut off by the network keeps it."""
+
+    def __init__(self, conninfo: dict[str, Any], name: str, check_every: float = 1.0):
+        self.conninfo = conninfo
+        self.name = name
+        self.key = lease_key(name)
+        self.check_every = check_every
+        self.holding = False
+        self._conn: psycopg.Connection[Any] | None = None
+        self._checked = 0.0
+
+    def held(self) -> bool:
+        """Takes the lease if it is free; True while this process holds it (its session checked at
+        most every check_every seconds: a lost lease may go unnoticed that long, which only means
+        duplicates, dropped by the consumers)."""
+        import psycopg
+
+        now = time.monotonic()
+        if self.holding and now - self._checked < self.check_every:
+            return True
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(**self.conninfo, autocommit=True)
+            if self.holding:
+                self._conn.execute("SELECT 1")
+            else:
+                row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
+                self.holding = bool(row and row[0])
+                if self.holding:
+                    log.info("relay lease %s taken: this relay publishes now", self.name)
+        except psycopg.Error as exc:
+            if self.holding:
+                log.warning("relay lease %s lost (%s): standing by", self.name, type(exc).__name__)
+            self.release()
+            return False
+        self._checked = now
+        return self.holding
+
+    def release(self) -> None:
+        """Closing the session frees the lock (no explicit unlock: the session may be gone already)."""
+        self.holding = False
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # closing a broken connection: nothing left to free
+                pass
+
+
+def lease_for(app: Application[Any], name: str) -> PostgresLease | None:
+    """The relay's lease when the app's store is PostgreSQL (same server and credentials), else None."""
+    env = app.env
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        return None
+    keepalive = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
+    conninfo: dict[str, Any] = {
+        "host": env.get("POSTGRES_HOST"), "port": int(env.get("POSTGRES_PORT") or 5432),
+        "dbname": env.get("POSTGRES_DBNAME"), "user": env.get("POSTGRES_USER"),
+        "password": env.get("POSTGRES_PASSWORD") or "",
+        "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5),
+        "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3, "options": keepalive,
+    }
+    # Advisory locks are per database; two deployments in one database differ by schema.
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    return PostgresLease(conninfo, f"pzh-relay:{schema}:{name}")
+
+
 class OutboxRelay:
     def __init__(self, app: Application[Any], translate: Translator, bootstrap: str, service: str,
-                 page_size: int = 500, idle_wait: float = 0.1, partitions: int = 3, topic: str | None = None):
+                 page_size: int = 500, idle_wait: float = 0.1, partitions: int = 3, topic: str | None = None,
+                 lease: PostgresLease | None = None, lease_retry: float = 1.0):
         self.app = app
         self.translate = translate
         self.bootstrap = bootstrap
@@ -51,6 +137,9 @@ class OutboxRelay:
         self.partitions = partitions
         self.tracking = app.factory.tracking_recorder()
         self.checkpoint_name = f"{service}-relay"
+        # Only run() takes the lease: a test driving relay_page() itself publishes without one.
+        self.lease = lease if lease is not None else lease_for(app, self.checkpoint_name)
+        self.lease_retry = lease_retry
         self.producer: AIOKafkaProducer | None = None
         self.published = 0
         self._published_metric = RELAY_PUBLISHED.labels(self.topic)
@@ -139,22 +228,37 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.5
-        while not stop.is_set():
-            try:
-                if self.producer is None:
-                    await self.start()
-                moved = await self.relay_page()
-                backoff = 0.5
-            except KafkaError as exc:
-                # Nothing was checkpointed for the failed page: it is sent again after reconnecting.
-                log.warning("relay %s: Kafka error %r; retrying in %.1fs", self.topic, exc, backoff)
-                await self.stop()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            if moved < self.page_size:
+        try:
+            while not stop.is_set():
+                if not await self._leased():
+                    await self.stop()  # a standby keeps no producer open
+                    await self._pause(stop, self.lease_retry)
+                    continue
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.idle_wait)
-                except TimeoutError:
-                    pass
-        await self.stop()
+                    if self.producer is None:
+                        await self.start()
+                    moved = await self.relay_page()
+                    backoff = 0.5
+                except KafkaError as exc:
+                    # Nothing was checkpointed for the failed page: it is sent again after reconnecting.
+                    log.warning("relay %s: Kafka error %r; retrying in %.1fs", self.topic, exc, backoff)
+                    await self.stop()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                if moved < self.page_size:
+                    await self._pause(stop, self.idle_wait)
+        finally:
+            await self.stop()
+            if self.lease is not None:
+                await asyncio.to_thread(self.lease.release)  # a clean stop hands over at once
+
+    async def _leased(self) -> bool:
+        return self.lease is None or await asyncio.to_thread(self.lease.held)
+
+    @staticmethod
+    async def _pause(stop: asyncio.Event, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        except TimeoutError:
+            pass

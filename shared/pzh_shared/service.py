@@ -109,7 +109,8 @@ class ServiceProcess:
         if role == "relay":
             from pzh_shared.relay import OutboxRelay
 
-            relay = OutboxRelay(application, self.publication.translate, settings.kafka_bootstrap, self.service)
+            relay = OutboxRelay(application, self.publication.translate, settings.kafka_bootstrap, self.service,
+                                partitions=settings.kafka_partitions, lease_retry=settings.relay_lease_retry)
             run_until_signalled(relay.run)
         else:
             run_until_signalled(self.consumers[role](application, settings).run)

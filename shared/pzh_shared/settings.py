@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
     """Infrastructure settings read from the environment, e.g. REGISTRY_KAFKA_BOOTSTRAP."""
 
-    model_config = SettingsConfigDict(env_prefix="PZH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PZH_", extra="ignore", populate_by_name=True)
 
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # Partitions of every topic the platform creates, one value for all services (PZH_KAFKA_PARTITIONS, whatever
+    # the service's prefix): whichever process creates a topic first decides its count, so they must agree. It
+    # bounds how many members of a consumer group get work; raising it on a live system: docs/operations.md.
+    kafka_partitions: int = Field(default=3, ge=1, validation_alias="PZH_KAFKA_PARTITIONS")
+    # Seconds between a standby relay's attempts to take the relay lease (PostgreSQL only: docs/operations.md).
+    relay_lease_retry: float = Field(default=1.0, gt=0)
     event_store: Literal["sqlite", "postgres", "kurrentdb"] = "sqlite"
     data_dir: Path = Path("var/data")
     postgres_host: str = "127.0.0.1"
@@ -26,6 +32,10 @@ class ServiceSettings(BaseSettings):
     # is down a command is answered 503 after about ten times this (eventsourcing's own default, 30, held it
     # for minutes).
     postgres_connect_timeout: int = 2
+    # Seconds: every PostgreSQL session ends a statement running longer than the first, and a session left idle
+    # inside an open transaction is killed after the second, so a stuck client never holds the store's lock long.
+    postgres_statement_timeout: float = 60.0
+    postgres_idle_in_transaction_timeout: int = 10
     kurrentdb_uri: str = ""
     # Base64 AES key (16/24/32 bytes): when set, every stored event is encrypted at rest (AES-GCM).
     cipher_key: SecretStr = SecretStr("")
@@ -37,3 +47,8 @@ class ServiceSettings(BaseSettings):
     # Prometheus: a plain metrics server on this port (0 = none); 127.0.0.1 like http_host, containers set 0.0.0.0.
     metrics_port: int = 0
     metrics_host: str = "127.0.0.1"
+
+
+def kafka_partitions() -> int:
+    """The platform-wide partition count (PZH_KAFKA_PARTITIONS), for code that is given no settings."""
+    return ServiceSettings().kafka_partitions
