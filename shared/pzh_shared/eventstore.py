@@ -10,11 +10,14 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, Mapper, ProcessRecorder, StoredEvent, Tracking, Transcoding
+from eventsourcing.postgres import PostgresDatastore
 
 from pzh_shared.settings import ServiceSettings
 from pzh_shared.telemetry import current_traceparent
 
 META_KEY = "_meta"
+# libpq's `options` for every session on the event store's database (store_env sets it from the settings).
+SESSION_OPTIONS = "POSTGRES_SESSION_OPTIONS"
 
 TApp = TypeVar("TApp", bound=Application[Any])
 TAgg = TypeVar("TAgg")
@@ -71,6 +74,13 @@ class ServiceApplication(Application[UUID]):
         return aggregate
 
     def construct_recorder(self) -> ProcessRecorder:
+        # eventsourcing sets no statement timeout: the session options go into the pool's connection
+        # arguments here, before its first connection (the pool opens lazily, on the first statement).
+        datastore = getattr(self.factory, "datastore", None)
+        options = self.env.get(SESSION_OPTIONS)
+        if options and isinstance(datastore, PostgresDatastore):
+            assert isinstance(datastore.pool.kwargs, dict)
+            datastore.pool.kwargs["options"] = options
         # A process recorder is an application recorder that also stores tracking records.
         return self.factory.process_recorder()
 
@@ -112,6 +122,9 @@ def store_env(settings: ServiceSettings, name: str) -> dict[str, str]:
             "POSTGRES_USER": settings.postgres_user,
             "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
             "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout),
+            # eventsourcing SETs this one on each new connection (its default is 5 s).
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(settings.postgres_idle_in_transaction_timeout),
+            SESSION_OPTIONS: session_options(settings),
         }
     else:
         # Needs the eventsourcing-kurrentdb package and a KurrentDB server (none can run here).
@@ -120,6 +133,14 @@ def store_env(settings: ServiceSettings, name: str) -> dict[str, str]:
         env |= {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
                 "CIPHER_KEY": settings.cipher_key.get_secret_value()}
     return env
+
+
+def session_options(settings: ServiceSettings) -> str:
+    """libpq `options` giving a session the settings' statement and idle-in-transaction timeouts: the server
+    cancels a statement that runs too long and ends a session idle inside a transaction, releasing its locks."""
+    statement_ms = round(settings.postgres_statement_timeout * 1000)
+    idle_ms = settings.postgres_idle_in_transaction_timeout * 1000
+    return f"-c statement_timeout={statement_ms} -c idle_in_transaction_session_timeout={idle_ms}"
 
 
 def make_application(cls: type[TApp], settings: ServiceSettings) -> TApp:

@@ -147,6 +147,8 @@ class _Database:
                     password=e.get("POSTGRES_PASSWORD", ""),
                     connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
                     autocommit=True,
+                    # The event store's statement and idle-in-transaction timeouts (pzh_shared.eventstore).
+                    options=e.get("POSTGRES_SESSION_OPTIONS") or None,
                 )
                 self._local.conn = conn
             return conn
