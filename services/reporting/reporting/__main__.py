@@ -40,7 +40,8 @@ def _work(settings: ReportingSettings, store: ReadModelStore) -> None:
 
     from reporting.consumers.worker import SOURCE_TOPICS, create_worker_app
 
-    topics = {name: 3 for name in SOURCE_TOPICS} | {dlq_topic(name): 3 for name in SOURCE_TOPICS}
+    partitions = settings.kafka_partitions  # PZH_KAFKA_PARTITIONS, as the relays and consumers create them
+    topics = {name: partitions for name in SOURCE_TOPICS} | {dlq_topic(name): partitions for name in SOURCE_TOPICS}
     asyncio.run(ensure_topics(settings.kafka_bootstrap, topics))
     app = create_worker_app(settings, store)
     faust.Worker(app, loglevel="WARNING").execute_from_commandline()
