@@ -1,8 +1,14 @@
 """Composition root: `python -m registry api` serves commands, `relay` publishes its events,
-`staffing` consumes the talent service's staffing events."""
+`staffing` consumes the talent service's staffing events, and
+`load-areas FILE [--root CODE] [--down-to LEVEL]` registers a deployment's reference areas from its pinned file."""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
+
+from pzh_shared.areas import AreaLevel, AreaRoot
 from pzh_shared.consumer import TrackedConsumer
 from pzh_shared.eventstore import make_application
 from pzh_shared.service import ServiceProcess
@@ -24,7 +30,31 @@ def staffing(application: RegistryApplication, settings: RegistrySettings) -> Tr
 
 PROCESS = ServiceProcess("registry", RegistrySettings, build_application, create_app, PUBLICATION,
                          consumers={"staffing": staffing})
-main = PROCESS.main
+
+
+def load_areas(argv: list[str]) -> None:
+    """Registers the root's subtree from the file (idempotent: a second run registers nothing)."""
+    from registry.adapters.reference import read_areas
+
+    settings = RegistrySettings()
+    parser = argparse.ArgumentParser(prog="python -m registry load-areas")
+    parser.add_argument("file", type=Path, help="e.g. deploy/data/areas-2023.csv")
+    parser.add_argument("--root", default=settings.root_area_code, help="the deployment's root area code")
+    parser.add_argument("--down-to", default=settings.areas_down_to.value, choices=[lv.value for lv in AreaLevel])
+    args = parser.parse_args(argv)
+    application = build_application(settings)
+    root = AreaRoot(args.root)
+    application.root = root
+    registered = application.load_areas(read_areas(args.file), root, AreaLevel(args.down_to))
+    print(f"registered {len(registered)} areas under {root.code} from {args.file}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["load-areas"]:
+        load_areas(argv[1:])
+    else:
+        PROCESS.main(argv)
 
 if __name__ == "__main__":
     main()

@@ -3,12 +3,14 @@
 from datetime import date
 
 import pytest
+from registry.adapters.reference import read_targets
 from registry.domain.areas import Area, AreaLevel, level_of, parent_code
 from registry.domain.errors import Conflict, RegistryError, TierMismatch, UnknownArea
 from registry.domain.levels import BASIC_ITEMS, CHECKLIST_ITEMS, Level, StaffFact, compute_level
 from registry.domain.roster import GeneralStationSlot
 from registry.domain.station import OperatingModel, Station, Status, Tier
-from registry.domain.targets import ANNEX1_2021, CountyTargets
+from registry.domain.targets import CountyTargets
+from registry.settings import RegistrySettings
 
 D = date(2021, 7, 1)
 
@@ -25,7 +27,9 @@ def county():
 # -- areas ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code, level, parent", [
-    ("510400", AreaLevel.CITY, None), ("510421", AreaLevel.COUNTY, "510400"),
+    ("000000", AreaLevel.COUNTRY, None), ("510000", AreaLevel.PROVINCE, "000000"),
+    ("110000", AreaLevel.PROVINCE, "000000"),
+    ("510400", AreaLevel.CITY, "510000"), ("110100", AreaLevel.CITY, "110000"), ("510421", AreaLevel.COUNTY, "510400"),
     ("510402001", AreaLevel.TOWNSHIP, "510402"), ("510422104201", AreaLevel.VILLAGE, "510422104"),
 ])
 def test_levels_and_parents_follow_from_the_code(code, level, parent):
@@ -183,6 +187,9 @@ def test_a_county_has_one_general_station_until_it_is_released():
 
 
 def test_annex1_targets_total_48():
+    # Annex 1 is the deployment's data now (deploy/data/targets-2021.csv), read as the registry reads it.
+    targets = read_targets(RegistrySettings().targets_file)
+    ANNEX1_2021 = {t.county_code: (t.general_station, t.township_station, t.village_room) for t in targets}
     assert [sum(t) for t in zip(*ANNEX1_2021.values(), strict=True)] == [5, 12, 31]
     assert sum(map(sum, ANNEX1_2021.values())) == 48
 

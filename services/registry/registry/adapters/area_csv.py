@@ -1,7 +1,9 @@
 """Bulk area import from CSV, as officials export it from Excel (UTF-8 with or without BOM, or GB18030).
 
 Columns (header row required, order free): code, name, parent_code, reform_affected, valid_from, vintage.
-reform_affected: 是/否, true/false, 1/0, Y/N (empty = 否). valid_from: YYYY-MM-DD.
+reform_affected: 是/否, true/false, 1/0, Y/N (empty = 否). valid_from: YYYY-MM-DD. A `level` column
+(country/province/city/county/township/village), as the deployment's pinned area file has, must agree with
+the code's form. The pinned file has no valid_from: its reader supplies one (`default_valid_from`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import csv
 import io
 from datetime import date
 from typing import Any
+
+from pzh_shared.areas import is_area_code, level_of
 
 from registry.application.service import AreaRow
 
@@ -26,11 +30,12 @@ def decode(raw: bytes) -> str:
         return raw.decode("gb18030")
 
 
-def parse(raw: bytes) -> tuple[list[AreaRow], list[dict[str, Any]]]:
+def parse(raw: bytes, default_valid_from: date | None = None) -> tuple[list[AreaRow], list[dict[str, Any]]]:
     """Rows it could read, and a problem per line it could not (line numbers as Excel shows them)."""
     reader = csv.DictReader(io.StringIO(decode(raw)))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
+    required = [c for c in REQUIRED if c != "valid_from" or default_valid_from is None]
+    missing = [c for c in required if c not in header]
     if missing:
         return [], [
             {"line": 1, "code": None, "problem": f"表头缺少列：{', '.join(missing)}；应有列：{', '.join(COLUMNS)}"}
@@ -42,10 +47,14 @@ def parse(raw: bytes) -> tuple[list[AreaRow], list[dict[str, Any]]]:
             flag = record.get("reform_affected", "").lower()
             if flag not in _TRUE | _FALSE:
                 raise ValueError(f"reform_affected 应为 是/否，而不是 {flag!r}")
+            level, code = record.get("level", ""), record["code"]
+            if level and is_area_code(code) and level != level_of(code).value:
+                raise ValueError(f"level 为 {level!r}，而代码 {code} 是 {level_of(code).value} 一级")
             try:
-                valid_from = date.fromisoformat(record["valid_from"])
+                given = record.get("valid_from", "")
+                valid_from = default_valid_from if default_valid_from and not given else date.fromisoformat(given)
             except ValueError:
-                raise ValueError(f"valid_from 应为 YYYY-MM-DD 格式的日期，而不是 {record['valid_from']!r}") from None
+                raise ValueError(f"valid_from 应为 YYYY-MM-DD 格式的日期，而不是 {given!r}") from None
             rows.append(AreaRow(code=record["code"], name=record["name"], parent_code=record.get("parent_code") or None,
                                 reform_affected=flag in _TRUE, valid_from=valid_from, vintage=record.get("vintage", ""),
                                 line=line))

@@ -11,15 +11,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
+from pzh_shared.areas import LEVEL_ORDER, AreaRoot, depth
 from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.listing import ListIndex, ListQuery
 
 from registry.application import lists
 from registry.domain.areas import (
-    CITY_CODE,
-    CITY_NAME,
-    COUNTIES,
-    SEED_VALID_FROM,
     Area,
     AreaLevel,
     area_id,
@@ -31,7 +28,7 @@ from registry.domain.levels import ITEM_NAMES
 from registry.domain.roster import GeneralStationSlot, slot_id
 from registry.domain.staff import StaffMember, staff_id
 from registry.domain.station import ACTIVE, Station, Tier
-from registry.domain.targets import ANNEX1_2021, PLAN_START, CountyTargets, targets_id
+from registry.domain.targets import CountyTargets, targets_id
 
 
 @dataclass(frozen=True)
@@ -46,6 +43,33 @@ class AreaRow:
     parent_code: str | None = None  # when given (CSV), it must be the code's own parent
     line: int | None = None
 
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One county's targets for a year, as read from the deployment's targets file (e.g. annex 1 of 2021)."""
+
+    county_code: str
+    year: int
+    general_station: int
+    township_station: int
+    village_room: int
+    on: date
+    source: str
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """What a deployment starts from: its root area, the reference areas of a pinned file, yearly targets."""
+
+    root: AreaRoot
+    areas: list[AreaRow]
+    targets: list[TargetRow]
+    down_to: AreaLevel = AreaLevel.COUNTY  # the deepest level loaded; the rest is registered by officials
+
+
+# Rows per transaction in a bulk load: a save of thousands of aggregates can hang in psycopg's pipeline
+# with the events table's lock held (DESIGN.md), so bulk work commits in bounded chunks.
+LOAD_CHUNK = 500
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -110,24 +134,61 @@ class RegistryApplication(ServiceApplication):
 
     # -- start-up ----------------------------------------------------------------------------
 
-    def seed(self) -> None:
-        """The city, its five counties and the 2021 targets of annex 1; does nothing when present."""
-        if self.find(area_id(CITY_CODE)) is not None:
-            return
-        city = Area.register(CITY_CODE, CITY_NAME, None, False, SEED_VALID_FROM, "2021")
-        counties = []
-        for code, name in COUNTIES.items():
-            counties.append(Area.register(code, name, city, False, SEED_VALID_FROM, "2021"))
-            city.add_child(code)
-        targets = []
-        for code, (general, township, village) in ANNEX1_2021.items():
-            plan = CountyTargets(county_code=code, year=2021)
-            plan.set(general, township, village, PLAN_START, "annex1")
-            targets.append(plan)
+    @cached_property
+    def root(self) -> AreaRoot:
+        """The deployment's root area (settings: REGISTRY_ROOT_AREA_CODE), unless a seed has set it."""
+        from registry.settings import RegistrySettings
+
+        return AreaRoot(RegistrySettings().root_area_code)
+
+    def seed(self, reference: ReferenceData | None = None) -> None:
+        """The root's subtree from the deployment's area file and its targets (by default those the
+        settings name); registers only what is missing, so every start may call it."""
+        if reference is None:
+            from registry.adapters.reference import read_reference
+            from registry.settings import RegistrySettings
+
+            reference = read_reference(RegistrySettings())
+        self.root = reference.root
+        self.load_areas(reference.areas, reference.root, reference.down_to)
+        self.load_targets(reference.targets)
+
+    def load_areas(self, rows: list[AreaRow], root: AreaRoot, down_to: AreaLevel = AreaLevel.COUNTY,
+                   chunk: int = LOAD_CHUNK) -> list[str]:
+        """Registers the rows of the root's subtree down to the level `down_to` that are not yet
+        registered (other rows are ignored), parents before children, through register_areas in chunks
+        of at most `chunk` rows; re-running it registers nothing. Returns the codes registered."""
+        deepest = LEVEL_ORDER.index(down_to)
+        wanted = sorted((r for r in rows if root.contains(r.code.strip()) and depth(r.code) <= deepest),
+                        key=lambda r: (depth(r.code), r.code))
+        registered: list[str] = []
+        for start in range(0, len(wanted), chunk):
+            for attempt in (1, 2):
+                batch = [r for r in wanted[start:start + chunk] if self.find(area_id(r.code.strip())) is None]
+                try:
+                    registered += self.register_areas(batch) if batch else []
+                    break
+                except Conflict:
+                    if attempt == 2:
+                        raise  # another loader wrote the same areas at the same moment: once more, then give up
+        return registered
+
+    def load_targets(self, rows: list[TargetRow]) -> int:
+        """Targets of registered counties in the root's subtree that have none for that year yet."""
+        plans = []
+        for row in rows:
+            if not self.root.contains(row.county_code) or self.find(area_id(row.county_code)) is None:
+                continue
+            if self.find(targets_id(row.county_code, row.year)) is not None:
+                continue
+            plan = CountyTargets(county_code=row.county_code, year=row.year)
+            plan.set(row.general_station, row.township_station, row.village_room, row.on, row.source)
+            plans.append(plan)
         try:
-            self.save(city, *counties, *targets)
+            self.save(*plans)
         except IntegrityError:
-            pass  # another process seeded at the same moment
+            return 0  # another process loaded them at the same moment
+        return len(plans)
 
     # -- areas -------------------------------------------------------------------------------
 
@@ -148,11 +209,16 @@ class RegistryApplication(ServiceApplication):
                     raise UnknownArea(f"行政区划代码 {code} 不在上级 {row.parent_code} 的代码范围内")
                 if code in new or self.find(area_id(code)) is not None:
                     raise Conflict(f"行政区划 {code} 已登记")
-                if expected is None:
-                    raise UnknownArea("市级行政区划已预置，不能导入")
+                if not self.root.contains(code):
+                    raise UnknownArea(f"行政区划 {code} 不在本部署的范围 {self.root.code} 内")
+                if code == self.root.code:
+                    new[code] = Area.register(code, row.name, None, row.reform_affected, row.valid_from, row.vintage)
+                    continue
+                assert expected is not None  # only the country has no parent, and it can only be a root
                 parent = new.get(expected) or parents.get(expected) or self.find(area_id(expected), Area)
+                if parent is None:  # only the root stands without a parent
+                    raise UnknownArea(f"行政区划 {code} 的上级 {expected} 尚未登记")
                 area = Area.register(code, row.name, parent, row.reform_affected, row.valid_from, row.vintage)
-                assert parent is not None  # Area.register refuses a missing parent
                 parent.add_child(code)
                 if expected not in new:
                     parents[expected] = parent
@@ -431,13 +497,21 @@ class RegistryApplication(ServiceApplication):
                                   "uncovered": [t.code for t in townships if t.code not in covered]},
         }
 
+    def _counties_under(self, area: Area) -> list[str]:
+        if area.level == AreaLevel.COUNTY:
+            return [area.code]
+        if area.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE):
+            return []
+        return [code for child in area.children for code in self._counties_under(self.area(child))]
+
     def city_progress(self, year: int, as_of: date) -> dict[str, Any]:
-        """Every county's progress and the city's totals against the sum of the county targets."""
-        counties = [self.county_progress(code, year, as_of) for code in self.area(CITY_CODE).children]
+        """Every county's progress under the deployment's root (a city, a province or the country) and
+        the root's totals against the sum of the county targets."""
+        counties = [self.county_progress(code, year, as_of) for code in self._counties_under(self.area(self.root.code))]
         tiers = [tier.value for tier in Tier]
         totals = {tier: sum(c["stations"][tier] for c in counties) for tier in tiers}
         targets = {tier: sum((c["targets"] or {}).get(tier, 0) for c in counties) for tier in tiers[:3]}
-        return {"city_code": CITY_CODE, "year": year, "as_of": as_of.isoformat(), "targets": targets,
+        return {"city_code": self.root.code, "year": year, "as_of": as_of.isoformat(), "targets": targets,
                 "stations": totals, "counties": counties,
                 "township_coverage": {key: sum(c["township_coverage"][key] for c in counties)
                                       for key in ("townships", "covered")}}

@@ -1,6 +1,7 @@
-"""Administrative areas by national code: city 510400 > county/district (6 digits) > township/street
-(9) > village/community (12). Areas change over time (renamed, merged, split), so every fact keeps
-the date it took effect and any question can be asked as of a date."""
+"""Administrative areas by national code: country > province > city > county/district (6 digits) >
+township/street (9) > village/community (12), registered from the deployment's root down. Areas change
+over time (renamed, merged, split), so every fact keeps the date it took effect and any question can be
+asked as of a date."""
 
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ from registry.domain.errors import Conflict, UnknownArea
 
 __all__ = ["LEVEL_NAMES", "AreaLevel", "Area", "area_id", "level_of", "parent_code"]
 
-CITY_CODE = "510400"
-CITY_NAME = "攀枝花市"
-# Loaded at start (DOMAIN.md, annex 1); valid from before the plan so every 2021 fact fits inside.
-COUNTIES = {"510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
+# Reference areas loaded from the deployment's data file are valid from before the plan, so every 2021 fact fits.
 SEED_VALID_FROM = date(2020, 1, 1)
 _NAMESPACE = uuid.UUID("3b0a4d1e-7f55-4a8e-9d0c-1b7c9e2f6a01")
 
@@ -85,10 +83,14 @@ class Area(Aggregate):
     @classmethod
     def register(cls, code: str, name: str, parent: Area | None, reform_affected: bool, valid_from: date,
                  vintage: str = "") -> Area:
+        """A new area under its registered parent. A city, a province or the country may stand without
+        one: it is then a deployment's root (its parent_code None), whose ancestors are not registered."""
         level = level_of(code)
         expected_parent = parent_code(code)
         if not name.strip():
             raise UnknownArea(f"行政区划 {code} 缺少名称")
+        if parent is None and level in (AreaLevel.COUNTRY, AreaLevel.PROVINCE, AreaLevel.CITY):
+            expected_parent = None
         if expected_parent is not None:
             if parent is None:
                 raise UnknownArea(f"行政区划 {code} 的上级 {expected_parent} 尚未登记")
@@ -144,8 +146,8 @@ class Area(Aggregate):
     def retire(self, on: date, successors: list[str], how: str) -> None:
         """Merged into one successor, or split into several; the successors must already exist."""
         self._check_current(on)
-        if self.level in (AreaLevel.CITY, AreaLevel.COUNTY):
-            raise Conflict("市、县(区)的撤并不在本系统登记")
+        if self.level in (AreaLevel.COUNTRY, AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY):
+            raise Conflict("省、市、县(区)的撤并不在本系统登记")
         if self.code in successors or not successors:
             raise Conflict("撤并须指定其他的承继行政区划")
         self._retired(code=self.code, on=on, successors=successors, how=how)

@@ -1,4 +1,5 @@
-"""Yearly targets per county and tier; 2021 from annex 1, later years set by administrators."""
+"""Yearly targets per county and tier: loaded from the deployment's targets file, later years set by
+administrators."""
 
 from __future__ import annotations
 
@@ -11,21 +12,7 @@ from registry.domain.errors import RegistryError
 
 _NAMESPACE = uuid.UUID("9d3c2b6a-1e4f-4c3b-8a7d-5f0e1d2c3b4a")
 
-# Annex 1: general station / township stations / village rooms per county in 2021 (total 5/12/31 = 48).
-ANNEX1_2021 = {
-    "510402": (1, 4, 7),
-    "510403": (1, 1, 4),
-    "510411": (1, 3, 8),
-    "510421": (1, 3, 9),
-    "510422": (1, 1, 3),
-}
-# Provincial pilots (DOMAIN.md): their township stations carry the pilot quotas.
-PILOT_COUNTIES = {
-    "510402": "省级社会工作服务试点区",
-    "510403": "省级城乡社区治理试点区",
-    "510421": "省级社会工作服务试点县",
-}
-PLAN_START = date(2021, 1, 1)
+# The targets themselves are the deployment's data (2021: annex 1 in deploy/data/targets-2021.csv), not code.
 
 
 def targets_id(county_code: str, year: int) -> uuid.UUID:
