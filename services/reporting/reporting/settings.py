@@ -26,9 +26,12 @@ class ReportingSettings(ServiceSettings):
     # The deployment's root area: its counties (the areas under it the registry published) are the rows of
     # every report, named as the read model names them.
     city_code: str = "510400"
-    # The provincial pilot counties of the plan (comma-separated county codes): the monthly dispatch lists
-    # them even before a pilot station opens there.
-    provincial_pilot_counties: str = "510402,510403,510421"
+    # The deployment's reporting rules (notice weights, station quotas, pilot counties, calendar), versioned by
+    # effective date: a JSON file (format: README "Reporting rules"); empty: reporting/data/reporting-rules.json.
+    rules_file: str = ""
+    # Overrides the rules file's provincial pilot counties (comma-separated county codes) in every version; empty:
+    # the rules' list in force at the period's end. The monthly dispatch lists them before a pilot station opens.
+    provincial_pilot_counties: str = ""
 
     @property
     def pilot_counties(self) -> tuple[str, ...]:

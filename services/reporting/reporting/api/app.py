@@ -9,6 +9,7 @@ from pzh_shared.service import Health
 
 from reporting.adapters.store import ReadModelStore
 from reporting.api import read_models, reports, rhythm
+from reporting.deployment import rules_of
 from reporting.reports.archive import ReportArchive
 from reporting.settings import ReportingSettings
 
@@ -24,6 +25,7 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
     app = FastAPI(title="攀枝花市社会工作服务体系 · reporting", version="0.2.0")
     install_error_handlers(app, {ListError: (422, "invalid_query")})  # a list query no list can answer
     settings = settings or ReportingSettings()
+    rules_of(settings)  # a missing or malformed rules file stops the start, not the first report
     if cjk_font:
         settings = settings.model_copy(update={"cjk_font": cjk_font})
     if archive is not None and not archive.root_area:

@@ -10,7 +10,7 @@ from pzh_shared.areas import AreaLevel, level_of, within
 
 from reporting.api.dependencies import Archive, Settings, Store, checked_area
 from reporting.api.schemas import Rhythm
-from reporting.deployment import city_name
+from reporting.deployment import city_name, pilot_counties, rules_of
 from reporting.projections.facts import china_today
 from reporting.reports.rhythm import county_reports, rhythm
 
@@ -30,9 +30,11 @@ def reporting_rhythm(store: Store, archive: Archive, settings: Settings, area_co
     day = as_of or china_today()
     if level_of(area_code) is AreaLevel.CITY:
         name = city_name(store, city, day.isoformat())
-        return rhythm(area_code, day, archive.listing() if archive else [], city_name=name, reporting_area=city)
+        return rhythm(area_code, day, archive.listing() if archive else [], city_name=name, reporting_area=city,
+                      rules=rules_of(settings))
     county = area_code[:6]
     name = store.names("area", day.isoformat(), [county]).get(county, county)
     listing = archive.listing(county) if archive else []
-    return rhythm(area_code, day, listing, city_name=name, reports=county_reports(county, settings.pilot_counties),
-                  reporting_area=county)
+    pilots = pilot_counties(settings, day.isoformat())
+    return rhythm(area_code, day, listing, city_name=name, reports=county_reports(county, pilots),
+                  reporting_area=county, rules=rules_of(settings))

@@ -1,18 +1,20 @@
 """The five reports of the plan's rhythm (§三(二) "four ones" plus the annual station evaluation):
-how each names its periods, when a period closes (the schedule generates it the day after) and
-when it is due. Due dates are published in services/reporting/README.md ("Reporting rhythm")."""
+how each names its periods and when a period closes (the schedule generates it the day after). When it is
+due is the deployment's calendar (reports/rules.py, the version in force on the period's last day); the
+default calendar is published in services/reporting/README.md ("Reporting rhythm")."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment
 from reporting.reports import halfyear, monthly_dispatch, notice, scorecard, shortlist, years
 from reporting.reports.render import Document
+from reporting.reports.rules import ReportingRules
 
 
 @dataclass(frozen=True)
@@ -22,13 +24,16 @@ class ReportKind:
     span: Callable[[str], tuple[date, date]]  # period -> first and last day; ValueError (in Chinese) if malformed
     periods: Callable[[int], list[str]]  # the periods of a calendar year, in order
     title: Callable[[str, str], str]  # (the city's name, period) -> the report's title
-    due: Callable[[date], date]  # last day of the period -> the day the report is due
     build: Callable[[ReadModelStore, Deployment, str], dict[str, Any]]
     document: Callable[[dict[str, Any]], Document]
 
     @property
     def slug(self) -> str:
         return self.name.replace("_", "-")
+
+    def due(self, end: date, rules: ReportingRules) -> date:
+        """The day the period ending on `end` is due, by the calendar in force on that day."""
+        return rules.at(end).due_on(self.name, end)
 
 
 def _quarter_span(period: str) -> tuple[date, date]:
@@ -45,7 +50,6 @@ KINDS: dict[str, ReportKind] = {
             monthly_dispatch.span,
             monthly_dispatch.periods,
             monthly_dispatch.title,
-            lambda end: end + timedelta(days=5),
             monthly_dispatch.build,
             monthly_dispatch.document,
         ),
@@ -55,7 +59,6 @@ KINDS: dict[str, ReportKind] = {
             _quarter_span,
             lambda y: [f"{y}-Q{q}" for q in range(1, 5)],
             notice.title,
-            lambda end: end + timedelta(days=15),
             notice.build,
             notice.document,
         ),
@@ -65,7 +68,6 @@ KINDS: dict[str, ReportKind] = {
             halfyear.span,
             halfyear.periods,
             halfyear.title,
-            lambda end: end + timedelta(days=31),
             halfyear.build,
             halfyear.document,
         ),
@@ -75,7 +77,6 @@ KINDS: dict[str, ReportKind] = {
             years.span,
             years.periods,
             shortlist.title,
-            lambda end: end + timedelta(days=20),
             shortlist.build,
             shortlist.document,
         ),
@@ -85,7 +86,6 @@ KINDS: dict[str, ReportKind] = {
             years.span,
             years.periods,
             scorecard.title,
-            lambda end: date(end.year + 1, 3, 31),
             scorecard.build,
             scorecard.document,
         ),

@@ -15,14 +15,15 @@ from pzh_shared.areas import within
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, NotForArea
-from reporting.reports.notice import CERTIFIED_PER_STATION, ORGANISATIONS_REGISTERED, VOLUNTEERS_PER_STATION, _dec
+from reporting.reports.notice import _dec
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# figure -> (label, the rules' station quota that is its yearly task at a pilot township station)
 QUOTAS = {
-    "certifications": ("新增持证社工", CERTIFIED_PER_STATION),
-    "volunteers_trained": ("志愿者培训", VOLUNTEERS_PER_STATION),
-    "organisations_registered": ("登记社会组织", ORGANISATIONS_REGISTERED),
+    "certifications": ("新增持证社工", "certified_per_station"),
+    "volunteers_trained": ("志愿者培训", "volunteers_per_station"),
+    "organisations_registered": ("登记社会组织", "organisations_registered_pilot"),
 }
 STAFF = {"workers": "在岗社工", "certified_workers": "持证社工", "heads": "站长"}
 TIER_LABELS = {
@@ -60,6 +61,8 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     month_start, end = span(period)
     as_of, since, month_since = end.isoformat(), date(end.year, 1, 1).isoformat(), month_start.isoformat()
     city = deployment.city_code
+    rule = deployment.rules_on(as_of)
+    yearly = {name: int(getattr(rule.station_quotas, field)) for name, (_, field) in QUOTAS.items()}
     open_pilots = {(sid, tier, county, area) for (sid, tier, pilot, county, area), n in
                    store.sums("stations", city, as_of, by=("station", "k1", "pilot", "child", "area")).items()
                    if pilot == 1 and n > 0 and within(county, deployment.scope)}
@@ -83,7 +86,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                                "station_area_name": area_names.get(area),
                                "tier": tier,
                                **{name: stock[name].get(sid, 0) for name in STAFF}, "quotas": {}}
-        for name, (_, quota) in QUOTAS.items():
+        for name, quota in yearly.items():
             row["quotas"][name] = {
                 "year_to_date": ytd[name].get(sid, 0),
                 "month": month[name].get(sid, 0),
@@ -117,10 +120,11 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     return {"report": "monthly_dispatch", "period": period, "year": end.year, "month": end.month, "since": since,
             "month_since": month_since, "as_of": as_of, "title": title(deployment.title_name, period),
             "time_elapsed_percent": str(_dec(Fraction(end.month * 100, 12), "0.1")),
-            "counties": counties, "stations": stations, "totals": totals}
+            "counties": counties, "stations": stations, "totals": totals, "station_quotas": yearly}
 
 
 def document(content: dict[str, Any]) -> Document:
+    quota = content["station_quotas"]
     columns = ["区划代码", "县(区)", "试点站点", "试点乡镇(街道)站"] + list(STAFF.values())
     for label, _ in QUOTAS.values():
         columns += [f"{label}·本月", f"{label}·年累计", f"{label}·年度任务", f"{label}·完成率%"]
@@ -164,7 +168,8 @@ def document(content: dict[str, Any]) -> Document:
             f"统计截至 {content['as_of']}，年度任务按全年计（累计自 {content['since']}，"
             f"时间进度 {content['time_elapsed_percent']}%）",
             f"版本 v{content.get('version', '')}",
-            "年度任务：省级试点乡镇(街道)站每站每年新增持证社工 2 名、培训志愿者 30 名、登记社会组织 1 个",
+            f"年度任务：省级试点乡镇(街道)站每站每年新增持证社工 {quota['certifications']} 名、"
+            f"培训志愿者 {quota['volunteers_trained']} 名、登记社会组织 {quota['organisations_registered']} 个",
         ],
         sections=[
             Section(

@@ -1,6 +1,8 @@
-"""The quarterly notice (季度通报): every county's progress against its station targets and the
-stations' yearly quotas at the end of a quarter, scored and ranked. The scoring is published in
-services/reporting/README.md ("Quarterly notice scoring"); keep the two in step."""
+"""The quarterly notice (季度通报): every area one tier down (a city's counties, a province's cities) measured
+against its station targets and the stations' yearly quotas at the end of a quarter, scored and ranked; a
+county's notice ranks its townships (township_notice.py). The scoring is published in
+services/reporting/README.md ("Quarterly notice scoring"); keep the two in step. The weights and quotas are
+the deployment's rules in force on the quarter's last day (reports/rules.py), never constants here."""
 
 from __future__ import annotations
 
@@ -11,24 +13,22 @@ from fractions import Fraction
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.deployment import Deployment
+from reporting.deployment import TIER_LABELS, Deployment
 from reporting.reports.render import Chart, Document, Section, number
+from reporting.reports.rules import RuleVersion
 from reporting.views import average, headroom, yuan
 
-# component -> (weight in points, Chinese label); the weights add up to 100
-WEIGHTS = {
-    "general_station": (10, "社会工作服务总站"),
-    "township_station": (15, "乡镇(街道)社会工作服务站"),
-    "village_room": (15, "村(社区)社会工作服务室"),
-    "certifications": (20, "新增持证社工"),
-    "organisations": (20, "社区社会组织培育"),
-    "volunteers_trained": (20, "志愿者培训"),
+# component -> its Chinese label, in the published order (the weights are the rules'; they add up to 100)
+LABELS = {
+    "general_station": "社会工作服务总站",
+    "township_station": "乡镇(街道)社会工作服务站",
+    "village_room": "村(社区)社会工作服务室",
+    "certifications": "新增持证社工",
+    "organisations": "社区社会组织培育",
+    "volunteers_trained": "志愿者培训",
 }
-# Yearly quotas per township station (DOMAIN.md "Yearly quotas per station").
-CERTIFIED_PER_STATION = 2  # pilot stations: 2 a year; others: 10 within 5 years, i.e. 2 a year
-VOLUNTEERS_PER_STATION = 30
-ORGANISATIONS_REGISTERED = 1  # provincial pilot stations: registered social organisations a year
-ORGANISATIONS_INCUBATED = 6  # other stations: 3 functional-service + 3 interest/volunteer incubated a year
+# The content's key for the rows of each tier (a city's notice has always listed `counties`).
+ROWS = {"county": "counties", "city": "cities"}
 FIGURE_LABELS = {
     "cases_opened": "新开个案", "open_cases": "在办个案", "escalations": "儿童虐待疑似上报", "referrals": "政策转介",
     "complaints": "投诉", "average_response_hours": "平均响应时长(小时)", "satisfaction": "满意度平均分",
@@ -61,9 +61,11 @@ def title(city_name: str, period: str) -> str:
     return f"{city_name}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报"
 
 
-def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, since: str,
-               as_of: str) -> dict[str, Any]:
+def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, since: str, as_of: str,
+               rule: RuleVersion) -> dict[str, Any]:
+    """An area's scored row (a county, or a city of a province: its counties' targets and stations summed)."""
     share = Fraction(q, 4)
+    weights, quotas = rule.notice_weights, rule.station_quotas
     stations = {k1: n for (k1,), n in store.sums("stations", code, as_of, by=("k1",)).items()}
     targets = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == str(year)}
     township = store.sums("stations", code, as_of, by=("k1", "pilot"))
@@ -72,20 +74,21 @@ def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, s
     quota_stations = pilots + others
     incubated_other = store.sums("organisations_incubated", code, as_of, since, by=("pilot",)).get((0,), 0)
     registered_pilot = store.sums("organisations_registered", code, as_of, since, by=("pilot",)).get((1,), 0)
-    components = {tier: _component(stations.get(tier, 0), Fraction(targets.get(tier, 0)), WEIGHTS[tier][0])
+    components = {tier: _component(stations.get(tier, 0), Fraction(targets.get(tier, 0)), weights[tier])
                   for tier in ("general_station", "township_station", "village_room")}
     components["certifications"] = _component(
         store.total("certifications", code, as_of, since),
-        CERTIFIED_PER_STATION * quota_stations * share,
-        WEIGHTS["certifications"][0],
+        quotas.certified_per_station * quota_stations * share,
+        weights["certifications"],
     )
-    organisations_target = (ORGANISATIONS_REGISTERED * pilots + ORGANISATIONS_INCUBATED * others) * share
+    organisations_target = (quotas.organisations_registered_pilot * pilots
+                            + quotas.organisations_incubated_other * others) * share
     components["organisations"] = _component(incubated_other + registered_pilot, organisations_target,
-                                             WEIGHTS["organisations"][0])
+                                             weights["organisations"])
     components["volunteers_trained"] = _component(
         store.total("volunteers_trained", code, as_of, since),
-        VOLUNTEERS_PER_STATION * quota_stations * share,
-        WEIGHTS["volunteers_trained"][0],
+        quotas.volunteers_per_station * quota_stations * share,
+        weights["volunteers_trained"],
     )
     exact = sum((c.pop("_exact") for c in components.values()), Fraction(0))
     return {"area_code": code, "name": name, "quota_stations": {"pilot": pilots, "other": others},
@@ -126,62 +129,66 @@ def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
     """The notice's content for a past (or current) quarter; figures as of the quarter's last day,
-    flows from 1 January of its year."""
+    flows from 1 January of its year; the areas one tier down ranked by the rules in force that day."""
     year, q, start, end = quarter(period)
     since, as_of = start.isoformat(), end.isoformat()
-    if deployment.for_county:
+    if deployment.child_tier == "township":
         from reporting.reports.township_notice import township_notice  # it builds on this module's rules
 
         return township_notice(store, deployment, period)
-    rows = ranked([county_row(store, code, name, year, q, since, as_of) for code, name in deployment.counties.items()])
+    rule = deployment.rules_on(as_of)
+    rows = ranked([county_row(store, code, name, year, q, since, as_of, rule)
+                   for code, name in deployment.counties.items()])
     totals = {name: {"actual": sum(r["components"][name]["actual"] for r in rows),
-                     "target": str(sum(Decimal(r["components"][name]["target"]) for r in rows))} for name in WEIGHTS}
+                     "target": str(sum(Decimal(r["components"][name]["target"]) for r in rows))} for name in LABELS}
     totals["disbursed"] = str(sum(Decimal(r["figures"]["disbursed"]) for r in rows))
     for name in ("cases_opened", "open_cases", "escalations", "referrals", "complaints"):
         totals[name] = sum(r["figures"][name] for r in rows)
     return {
         "report": "quarterly_notice", "period": period, "year": year, "quarter": q, "since": since, "as_of": as_of,
         "title": title(deployment.title_name, period),
-        "scoring": {"weights": {name: w for name, (w, _) in WEIGHTS.items()},
-                    "labels": {name: label for name, (_, label) in WEIGHTS.items()},
+        "scoring": {"weights": dict(rule.notice_weights),
+                    "labels": dict(LABELS),
                     "quota_share": f"{q}/4",
                     "formula": "得分 = Σ 权重 × min(1, 实际完成 / 目标)；目标为 0 的项按完成计"},
-        "counties": rows, "totals": totals,
+        ROWS[deployment.child_tier]: rows, "totals": totals,
     }
 
 
 def document(content: dict[str, Any]) -> Document:
-    """The layout of the city's notice, or of a county's (`townships` ranked)."""
+    """The layout of a city's notice (`counties` ranked), a province's (`cities`) or a county's (`townships`)."""
     if "townships" in content:
         from reporting.reports.township_notice import township_document
 
         return township_document(content)
-    return _county_document(content)
+    key = next(key for key in ROWS.values() if key in content)
+    return _county_document(content, key, TIER_LABELS[next(t for t, k in ROWS.items() if k == key)])
 
 
-def _county_document(content: dict[str, Any]) -> Document:
+def _county_document(content: dict[str, Any], key: str = "counties", label: str = "县(区)") -> Document:
     """The layout: a wide table with every component (XLSX), a compact one (PDF), the score chart,
-    the unscored figures and the scoring rule."""
-    header = ["排名", "区划代码", "县(区)", "综合得分"]
-    for weight, label in WEIGHTS.values():
-        header += [f"{label}·实际", f"{label}·目标", f"{label}·得分(满分{weight})"]
+    the unscored figures and the scoring rule; the weights are the content's own (its rules' version)."""
+    weights = content["scoring"]["weights"]
+    header = ["排名", "区划代码", label, "综合得分"]
+    for name, caption in LABELS.items():
+        header += [f"{caption}·实际", f"{caption}·目标", f"{caption}·得分(满分{weights[name]})"]
     header += list(FIGURE_LABELS.values())
     rows = []
-    for county in content["counties"]:
+    for county in content[key]:
         row: list[Any] = [county["rank"], county["area_code"], county["name"], number(county["score"])]
-        for name in WEIGHTS:
+        for name in LABELS:
             c = county["components"][name]
             row += [c["actual"], number(c["target"]), number(c["points"])]
         row += [number(county["figures"][k]) for k in FIGURE_LABELS]
         rows.append(row)
     totals = content["totals"]
     total: list[Any] = ["", "", "合计", None]
-    for name in WEIGHTS:
+    for name in LABELS:
         total += [totals[name]["actual"], number(totals[name]["target"]), None]
     total += [number(totals.get(key)) for key in FIGURE_LABELS]
     compact = [[county["rank"], county["name"], county["score"]]
-               + [f"{c['actual']}/{c['target']}\n{c['points']}" for c in (county["components"][n] for n in WEIGHTS)]
-               for county in content["counties"]]
+               + [f"{c['actual']}/{c['target']}\n{c['points']}" for c in (county["components"][n] for n in LABELS)]
+               for county in content[key]]
     scoring = content["scoring"]
     return Document(
         title=content["title"],
@@ -192,30 +199,30 @@ def _county_document(content: dict[str, Any]) -> Document:
         ],
         sections=[
             Section(
-                "各县(区)得分与排名",
+                f"各{label}得分与排名",
                 header,
                 rows,
                 total,
-                Chart("各县(区)综合得分", 2, [3]),
+                Chart(f"各{label}综合得分", 2, [3]),
                 sheet="季度通报",
                 pdf=False,
             ),
             Section(
-                "各县(区)得分与排名（实际/目标，得分）",
-                ["排名", "县(区)", "得分"] + [f"{label}\n(满分{w})" for w, label in WEIGHTS.values()],
+                f"各{label}得分与排名（实际/目标，得分）",
+                ["排名", label, "得分"] + [f"{caption}\n(满分{weights[n]})" for n, caption in LABELS.items()],
                 compact,
-                chart=Chart("各县(区)综合得分", 1, [2], 100),
+                chart=Chart(f"各{label}综合得分", 1, [2], 100),
             ),
             Section(
                 "其他工作数据（不计分）",
-                ["县(区)"] + list(FIGURE_LABELS.values()),
-                [[county["name"]] + [county["figures"][k] for k in FIGURE_LABELS] for county in content["counties"]],
+                [label] + list(FIGURE_LABELS.values()),
+                [[county["name"]] + [county["figures"][k] for k in FIGURE_LABELS] for county in content[key]],
                 font_size=7,
             ),
             Section(
                 "评分办法",
                 ["指标", "权重"],
-                [[label, weight] for weight, label in WEIGHTS.values()],
+                [[caption, weights[n]] for n, caption in LABELS.items()],
                 notes=[scoring["formula"]],
                 sheet="评分办法",
                 pdf=False,

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from reporting.reports import rules as rules_file
 from reporting.reports.catalogue import KINDS
+from reporting.reports.rules import ReportingRules
 
 # How far back the schedule catches up: the periods of the current and the previous calendar year.
 CATCH_UP_YEARS = 1
@@ -57,17 +59,20 @@ def county_reports(county: str, pilot_counties: Iterable[str]) -> list[str]:
 
 
 def rhythm(area_code: str, as_of: date, listing: list[dict[str, Any]], city_name: str,
-           reports: Iterable[str] | None = None, reporting_area: str | None = None) -> dict[str, Any]:
-    """Every report of the as_of year (of `reports`, default all): its due date, status, number of versions and
-    the latest downloads; titles name the area whose reports they are (`city_name`: the city's or a county's
-    name), `reporting_area` (default: `area_code`)."""
+           reports: Iterable[str] | None = None, reporting_area: str | None = None,
+           rules: ReportingRules | None = None) -> dict[str, Any]:
+    """Every report of the as_of year (of `reports`, default all): its due date (by the deployment's calendar,
+    `rules`, default the default file), status, number of versions and the latest downloads; titles name the
+    area whose reports they are (`city_name`: the city's or a county's name), `reporting_area` (default:
+    `area_code`)."""
+    rules = rules or rules_file.load()
     archived = _archived(listing)
     items = []
     wanted = set(KINDS if reports is None else reports)
     for kind in (kind for kind in KINDS.values() if kind.name in wanted):
         for period in kind.periods(as_of.year):
             end = kind.span(period)[1]
-            due_on = kind.due(end)
+            due_on = kind.due(end, rules)
             versions = sorted(archived.get((kind.name, period), []), key=lambda e: e["version"])
             latest = versions[-1] if versions else None
             items.append(

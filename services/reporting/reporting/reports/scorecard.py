@@ -10,14 +10,10 @@ from typing import Any
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment
-from reporting.reports.notice import (
-    CERTIFIED_PER_STATION,
-    ORGANISATIONS_INCUBATED,
-    ORGANISATIONS_REGISTERED,
-    VOLUNTEERS_PER_STATION,
-    _dec,
-)
+from reporting.reports import rules
+from reporting.reports.notice import _dec
 from reporting.reports.render import Chart, Document, Section, number
+from reporting.reports.rules import StationQuotas
 from reporting.reports.years import span
 
 DIMENSIONS = {
@@ -46,9 +42,11 @@ def _share(actual: int, target: int) -> Fraction:
     return Fraction(1) if target == 0 else min(Fraction(1), Fraction(actual, target))
 
 
-def score(facts: dict[str, Any]) -> dict[str, Fraction]:
-    """The five dimensions (20 points each) of one station from its facts for the year; pure."""
-    quota_orgs = ORGANISATIONS_REGISTERED if facts["pilot"] else ORGANISATIONS_INCUBATED
+def score(facts: dict[str, Any], quotas: StationQuotas | None = None) -> dict[str, Fraction]:
+    """The five dimensions (20 points each) of one station from its facts for the year and the station quotas
+    in force (by default the default rules' newest); pure."""
+    quotas = quotas or rules.load().versions[-1].station_quotas
+    quota_orgs = quotas.organisations_registered_pilot if facts["pilot"] else quotas.organisations_incubated_other
     orgs = facts["organisations_registered"] if facts["pilot"] else facts["organisations_incubated"]
     evaluated = (
         Fraction(facts["project_score_centi"], 100 * facts["project_evaluations"])
@@ -70,9 +68,9 @@ def score(facts: dict[str, Any]) -> dict[str, Fraction]:
     return {
         "facilities": Fraction(LEVEL_POINTS[facts["level"]]),
         "staffing": 10 * _share(facts["certified_workers"], 2) + 5 * min(Fraction(1), Fraction(facts["heads"]))
-        + 5 * _share(facts["certifications"], CERTIFIED_PER_STATION),
+        + 5 * _share(facts["certifications"], quotas.certified_per_station),
         "services": 5 * _share(facts["projects_started"], 1) + 5 * evaluated / 100 + 5 * _share(orgs, quota_orgs)
-        + 5 * _share(facts["volunteers_trained"], VOLUNTEERS_PER_STATION),
+        + 5 * _share(facts["volunteers_trained"], quotas.volunteers_per_station),
         "management": 10 * _share(facts["complaints_closed"], facts["complaints_received"]) + 10 * timeliness,
         "satisfaction": 20 * satisfaction / 100,
     }
@@ -82,6 +80,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
     city = deployment.city_code
+    quotas = deployment.rules_on(as_of).station_quotas
 
     def per_station(figure: str, flow: bool) -> dict[str, int]:
         return {
@@ -133,7 +132,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                      "response_hours_centi": sums["complaint_response_hours"].get(sid, 0),
                      "surveys": sums["surveys"].get(sid, 0), "survey_score_centi": sums["survey_score"].get(sid, 0),
                      "cases_opened_in_township": cases.get(township, 0)}
-            points = score(facts)
+            points = score(facts, quotas)
             total = sum(points.values(), Fraction(0))
             grade = next(label for floor, label in GRADES if total >= floor)
             flags = [] if facts["surveys"] else ["无满意度调查记录"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, NotForArea
-from reporting.reports.notice import WEIGHTS, county_row, ranked
+from reporting.reports.notice import LABELS, county_row, ranked
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.years import span
 
@@ -27,7 +27,8 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         raise NotForArea("年终表彰推荐名单只由市级生成：表彰对象为各县(区)，县(区)请生成季度通报（第四季度即全年排名）")
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
-    rows = ranked([county_row(store, code, name, start.year, 4, since, as_of)
+    rule = deployment.rules_on(as_of)
+    rows = ranked([county_row(store, code, name, start.year, 4, since, as_of, rule)
                    for code, name in deployment.counties.items()])
     for row in rows:
         row["shortlisted"] = row["rank"] <= SHORTLIST_RANK and Decimal(row["score"]) >= SHORTLIST_MIN_SCORE
@@ -46,6 +47,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
             ),
             "max_rank": SHORTLIST_RANK,
             "min_score": str(SHORTLIST_MIN_SCORE),
+            "weights": dict(rule.notice_weights),
         },
         "counties": rows,
         "shortlist": [r["name"] for r in rows if r["shortlisted"]],
@@ -53,16 +55,17 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
 
 
 def document(content: dict[str, Any]) -> Document:
+    weights = content["rule"]["weights"]
     columns = (
         ["排名", "区划代码", "县(区)", "综合得分"]
-        + [f"{label}(满分{w})" for w, label in WEIGHTS.values()]
+        + [f"{label}(满分{weights[n]})" for n, label in LABELS.items()]
         + ["推荐表彰"]
     )
     rows = [[c["rank"], c["area_code"], c["name"], number(c["score"]),
-             *(number(c["components"][n]["points"]) for n in WEIGHTS), "是" if c["shortlisted"] else "否"]
+             *(number(c["components"][n]["points"]) for n in LABELS), "是" if c["shortlisted"] else "否"]
             for c in content["counties"]]
-    detail_columns = ["县(区)"] + [f"{label}·实际/目标" for _, label in WEIGHTS.values()]
-    detail = [[c["name"], *(f"{c['components'][n]['actual']}/{c['components'][n]['target']}" for n in WEIGHTS)]
+    detail_columns = ["县(区)"] + [f"{label}·实际/目标" for label in LABELS.values()]
+    detail = [[c["name"], *(f"{c['components'][n]['actual']}/{c['components'][n]['target']}" for n in LABELS)]
               for c in content["counties"]]
     shortlist = "、".join(content["shortlist"]) or "无"
     return Document(

@@ -15,36 +15,38 @@ from typing import Any
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, townships_of
-from reporting.reports.notice import (
-    CERTIFIED_PER_STATION,
-    FIGURE_LABELS,
-    ORGANISATIONS_INCUBATED,
-    ORGANISATIONS_REGISTERED,
-    VOLUNTEERS_PER_STATION,
-    WEIGHTS,
-    _component,
-    _dec,
-    figures_of,
-    quarter,
-    ranked,
-    title,
-)
+from reporting.reports.notice import FIGURE_LABELS, LABELS, _component, _dec, figures_of, quarter, ranked, title
 from reporting.reports.render import Chart, Document, Section, number
+from reporting.reports.rules import RuleVersion
 
 COMPONENTS = ("township_station", "certifications", "organisations", "volunteers_trained")
-SCALE = Fraction(100, sum(WEIGHTS[name][0] for name in COMPONENTS))
 # Money is the county's (budgets, contracts and the 3% cap are set per county): shown once, for the county.
 MONEY = ("disbursed", "assistance_headroom")
 TOWNSHIP_FIGURES = {key: label for key, label in FIGURE_LABELS.items() if key not in MONEY}
-FORMULA = "得分 = Σ 权重 × min(1, 实际完成 / 目标) × 100/75；目标为 0 的项按完成计"
-TIER_RULE = ("乡镇(街道)不设总站与年度建站目标（目标按县(区)下达），"
-             "故按乡镇(街道)站覆盖（目标 1）与站点三项年度配额评分，"
-             "权重 75 分折算为 100 分；本乡镇(街道)没有乡镇(街道)站的（含由片区站覆盖的）按 1 个站点的配额计")
+
+
+def scale(rule: RuleVersion) -> Fraction:
+    """The township components' weights (75 with the plan's) scaled to 100."""
+    scored = sum(rule.notice_weights[name] for name in COMPONENTS)
+    return Fraction(100, scored) if scored else Fraction(0)
+
+
+def formula(rule: RuleVersion) -> str:
+    scored = sum(rule.notice_weights[name] for name in COMPONENTS)
+    return f"得分 = Σ 权重 × min(1, 实际完成 / 目标) × 100/{scored}；目标为 0 的项按完成计"
+
+
+def tier_rule(rule: RuleVersion) -> str:
+    scored = sum(rule.notice_weights[name] for name in COMPONENTS)
+    return ("乡镇(街道)不设总站与年度建站目标（目标按县(区)下达），"
+            "故按乡镇(街道)站覆盖（目标 1）与站点三项年度配额评分，"
+            f"权重 {scored} 分折算为 100 分；本乡镇(街道)没有乡镇(街道)站的（含由片区站覆盖的）按 1 个站点的配额计")
 
 
 def township_row(store: ReadModelStore, code: str, name: str, served: bool, year: int, q: int, since: str,
-                 as_of: str) -> dict[str, Any]:
+                 as_of: str, rule: RuleVersion) -> dict[str, Any]:
     share = Fraction(q, 4)
+    weights, quotas = rule.notice_weights, rule.station_quotas
     township = store.sums("stations", code, as_of, by=("k1", "pilot"))
     pilots = township.get(("township_station", 1), 0)
     others = township.get(("township_station", 0), 0)
@@ -54,18 +56,19 @@ def township_row(store: ReadModelStore, code: str, name: str, served: bool, year
     quota_stations = quota_pilots + quota_others
     incubated_other = store.sums("organisations_incubated", code, as_of, since, by=("pilot",)).get((0,), 0)
     registered_pilot = store.sums("organisations_registered", code, as_of, since, by=("pilot",)).get((1,), 0)
-    organisations_target = (ORGANISATIONS_REGISTERED * quota_pilots + ORGANISATIONS_INCUBATED * quota_others) * share
+    organisations_target = (quotas.organisations_registered_pilot * quota_pilots
+                            + quotas.organisations_incubated_other * quota_others) * share
     components = {
-        "township_station": _component(1 if served else 0, Fraction(1), WEIGHTS["township_station"][0]),
+        "township_station": _component(1 if served else 0, Fraction(1), weights["township_station"]),
         "certifications": _component(store.total("certifications", code, as_of, since),
-                                     CERTIFIED_PER_STATION * quota_stations * share, WEIGHTS["certifications"][0]),
+                                     quotas.certified_per_station * quota_stations * share, weights["certifications"]),
         "organisations": _component(incubated_other + registered_pilot, organisations_target,
-                                    WEIGHTS["organisations"][0]),
+                                    weights["organisations"]),
         "volunteers_trained": _component(store.total("volunteers_trained", code, as_of, since),
-                                         VOLUNTEERS_PER_STATION * quota_stations * share,
-                                         WEIGHTS["volunteers_trained"][0]),
+                                         quotas.volunteers_per_station * quota_stations * share,
+                                         weights["volunteers_trained"]),
     }
-    exact = sum((c.pop("_exact") for c in components.values()), Fraction(0)) * SCALE
+    exact = sum((c.pop("_exact") for c in components.values()), Fraction(0)) * scale(rule)
     figures = {key: value for key, value in figures_of(store, code, year, since, as_of).items() if key not in MONEY}
     return {"area_code": code, "name": name, "served": served, "township_stations": {"pilot": pilots, "other": others},
             "score": str(_dec(exact)), "_exact": exact, "components": components, "figures": figures}
@@ -79,7 +82,8 @@ def township_notice(store: ReadModelStore, deployment: Deployment, period: str) 
     codes = townships_of(store, county, as_of)
     served = {code for (code,), n in store.sums("served_townships", county, as_of, by=("area",)).items() if n > 0}
     names = store.names("area", as_of, codes)
-    rows = ranked([township_row(store, code, names.get(code, code), code in served, year, q, since, as_of)
+    rule = deployment.rules_on(as_of)
+    rows = ranked([township_row(store, code, names.get(code, code), code in served, year, q, since, as_of, rule)
                    for code in codes])
     totals: dict[str, Any] = {name: {"actual": sum(r["components"][name]["actual"] for r in rows),
                                      "target": str(sum((Decimal(r["components"][name]["target"]) for r in rows),
@@ -91,10 +95,10 @@ def township_notice(store: ReadModelStore, deployment: Deployment, period: str) 
     return {
         "report": "quarterly_notice", "period": period, "year": year, "quarter": q, "since": since, "as_of": as_of,
         "area_code": county, "area_name": deployment.title_name, "title": title(deployment.title_name, period),
-        "scoring": {"weights": {name: WEIGHTS[name][0] for name in COMPONENTS},
-                    "labels": {name: WEIGHTS[name][1] for name in COMPONENTS},
-                    "quota_share": f"{q}/4", "scale": f"{SCALE.numerator}/{SCALE.denominator}",
-                    "formula": FORMULA, "tier_rule": TIER_RULE},
+        "scoring": {"weights": {name: rule.notice_weights[name] for name in COMPONENTS},
+                    "labels": {name: LABELS[name] for name in COMPONENTS},
+                    "quota_share": f"{q}/4", "scale": f"{scale(rule).numerator}/{scale(rule).denominator}",
+                    "formula": formula(rule), "tier_rule": tier_rule(rule)},
         "townships": rows, "totals": totals,
     }
 
