@@ -1,6 +1,14 @@
-"""The read-model store (SQLite file). Each event's changes commit in the same transaction as its
-event id, so a redelivered event (relay republish, worker crash before the offset commit) changes
-nothing."""
+"""The read-model store: one interface (ReadModel), two adapters on the same tables, SQLite (a file, the
+default: ReadModelStore) and PostgreSQL (reporting.adapters.postgres). Each event's changes commit in the same
+transaction as its event id, so a redelivered event (relay republish, worker crash before the offset commit)
+changes nothing.
+
+Roll-ups: besides the dated facts, the store keeps `rollups`, the facts summed per (figure, area prefix,
+child area, k1, k2, pilot, day), for every prefix of the fact's area (4, 6, 9, 12 digits). A view of an area
+reads the rows of its prefix: as many as its children times keys times days, however many facts lie under
+it; as-of and since filter the day. The roll-ups are a pure function of the facts and the station directory
+(a station that moves or becomes known re-keys its earlier facts), so live, rebuilt and batched stores give
+the same rows. A query they cannot answer (per station) reads the facts."""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from pzh_shared.areas import AreaLevel, level_of
 
@@ -18,6 +27,8 @@ from reporting.projections.router import KINDS, Changes, advance
 # 3: area facts (areas, reform_areas), served_townships, stations_opened, and the names table.
 # 4: volunteer service time as `volunteer_minutes` (whole minutes), no longer `volunteer_hours` in hundredths.
 # 5: the older station tally (tables stations, station_tally) is gone: every station figure is a dated fact.
+# Roll-ups (table rollups) came within 5: they are derived from the facts and the directory, so a file of 5
+# without them is filled when opened (_ROLLUP_FILL) instead of being refused.
 SCHEMA_VERSION = 5
 
 _SCHEMA = """
@@ -36,7 +47,25 @@ CREATE TABLE IF NOT EXISTS station_directory (
 CREATE TABLE IF NOT EXISTS names (
     kind TEXT NOT NULL, id TEXT NOT NULL, effective_on TEXT NOT NULL, name TEXT NOT NULL, \
 PRIMARY KEY (kind, id, effective_on));
+CREATE TABLE IF NOT EXISTS rollups (
+    figure TEXT NOT NULL, prefix TEXT NOT NULL, child TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL,
+    pilot INTEGER NOT NULL, effective_on TEXT NOT NULL, amount INTEGER NOT NULL,
+    PRIMARY KEY (figure, prefix, child, k1, k2, pilot, effective_on));
 """
+# The prefix lengths a fact is rolled up to, and the length of a child under each (a city's prefix is 4 digits,
+# its children the 6-digit counties).
+PREFIX_CHILD = {4: 6, 6: 9, 9: 12, 12: 12}
+RollupKey = tuple[str, str, str, str, str, int, str]  # figure, prefix, child, k1, k2, pilot, effective_on
+_AREA = "COALESCE(f.area_code, s.area_code)"
+# The roll-ups recomputed from the facts and the directory, one statement per prefix length (into an empty table).
+_ROLLUP_FILL = [
+    "INSERT INTO rollups (figure, prefix, child, k1, k2, pilot, effective_on, amount) "
+    f"SELECT f.figure, substr({_AREA}, 1, {length}), substr({_AREA}, 1, {child}), f.k1, f.k2, "
+    "COALESCE(s.provincial_pilot, 0), f.effective_on, SUM(f.amount) FROM facts f "
+    f"LEFT JOIN station_directory s ON s.station_id = f.station_id WHERE length({_AREA}) >= {length} "
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    for length, child in PREFIX_CHILD.items()
+]
 
 
 def _canonical(state: dict) -> str:
@@ -59,99 +88,194 @@ def _child_length(area_code: str) -> int:
     return {AreaLevel.CITY: 6, AreaLevel.COUNTY: 9, AreaLevel.TOWNSHIP: 12, AreaLevel.VILLAGE: 12}[level_of(area_code)]
 
 
-class ReadModelStore:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        # One statement, one snapshot: version and tables are read together (see the creation below).
-        version, existing = self._conn.execute(
-            "SELECT (SELECT user_version FROM pragma_user_version), "
-            "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'processed_events')").fetchone()
-        if existing and version != SCHEMA_VERSION:
-            self._conn.close()
-            raise StoreOutdated(
-                f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
-                "stop the worker and run `python -m reporting rebuild` (or, for a local platform, `make clean`)"
-            )
-        # Tables and version in one transaction: the worker and the API open a new file at the same moment,
-        # and the one that looks between the two would take the file for an outdated one. IMMEDIATE takes
-        # the write lock first, waiting (busy timeout) while a replica writes: a deferred transaction would
-        # fail at once with "database is locked" when it tried to turn its read into a write.
-        self._conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-        self._lock = threading.Lock()
+def _rollup_rows(figure: str, area: str, k1: str, k2: str, pilot: int, on: str) -> list[RollupKey]:
+    """The roll-up rows a fact of `area` adds to: one per prefix of the area's code, with the child it lies in."""
+    return [(figure, area[:length], area[:child], k1, k2, pilot, on)
+            for length, child in PREFIX_CHILD.items() if length <= len(area)]
+
+
+class ReadModel(Protocol):
+    """What the worker, the rebuild, the views and the reports use of a read-model store."""
+
+    def apply(self, batch: Iterable[tuple[str, str, Changes]]) -> int: ...
+
+    def sums(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False,
+             by: Sequence[str] = ("k1", "k2")) -> dict[tuple, int]: ...
+
+    def total(self, figure: str, area_code: str, as_of: str, since: str | None = None,
+              exact: bool = False) -> int: ...
+
+    def names(self, kind: str, as_of: str, ids: Iterable[str] | None = None) -> dict[str, str]: ...
+
+    def unresolved(self) -> dict[str, int]: ...
+
+    def dump(self) -> dict[str, list[tuple]]: ...
+
+    def processed_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class SqlReadModel:
+    """The tables and every query, in the SQL SQLite and PostgreSQL share; an adapter gives the connection,
+    the transaction and the placeholder. Queries are written with `?`."""
+
+    _lock: threading.Lock
+
+    def _q(self, sql: str) -> str:
+        return sql
+
+    def _cursor(self) -> Any:
+        raise NotImplementedError
+
+    def _begin(self, cur: Any) -> None:
+        cur.execute("BEGIN")
+
+    def _run(self, work: Any) -> Any:
+        """Runs work(cursor) in one write transaction (an adapter may retry it on a conflict)."""
+        with self._lock:
+            cur = self._cursor()
+            self._begin(cur)
+            try:
+                result = work(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return result
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return [tuple(row) for row in self._cursor().execute(self._q(sql), list(params)).fetchall()]
 
     def close(self) -> None:
-        self._conn.close()
+        raise NotImplementedError
 
     def apply(self, batch: Iterable[tuple[str, str, Changes]]) -> int:
         """Applies (event_id, event_type, changes) in one transaction; returns how many were new.
 
         Per batch, not per event: the dedupe marks are looked up in one query, the states of the
         batch's aggregates loaded in one query and folded in memory, and the facts, states,
-        directory rows and names written with one executemany each at the end. The result is the
+        directory rows, names and roll-ups written with one executemany each at the end. The result is the
         one applying the events one by one gives (tests/test_rebuild_equals_live.py checks it
         across batch sizes)."""
         batch = list(batch)
-        applied = 0
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                seen = self._processed(cur, [event_id for event_id, _, _ in batch])
-                states = self._load_states(cur, {c.aggregate for _, _, c in batch if c.aggregate is not None})
-                marks: list[tuple[str, str]] = []
-                facts: list[tuple] = []
-                stepped: set[tuple[str, str]] = set()  # aggregates changed by the batch (their state not yet as stored)
-                directory: dict[str, tuple[str, str, str, int]] = {}  # station -> its last directory row
-                for event_id, event_type, changes in batch:
-                    if event_id in seen:
-                        continue
-                    seen.add(event_id)
-                    marks.append((event_id, event_type))
-                    applied += 1
-                    deltas = list(changes.facts)
-                    if (aggregate := changes.aggregate) is not None:
-                        if aggregate in stepped:
-                            # an aggregate's next event sees its state as stored (JSON: key order, types), exactly
-                            # as if each event were its own transaction, whatever the batch boundaries
-                            states[aggregate] = json.loads(_canonical(states[aggregate]))
-                        state, added = advance(changes, states.get(aggregate))
-                        deltas += added
-                        states[aggregate] = state
-                        stepped.add(aggregate)
-                        kind, aggregate_id = aggregate
-                        if (entries := KINDS[kind].directory) is not None and (
-                            entry := entries(aggregate_id, state)
-                        ) is not None:
-                            directory[entry[0]] = entry
-                    facts.extend((event_id, seq, *key, amount) for seq, (key, amount) in enumerate(deltas))
-                if not marks:
-                    cur.execute("COMMIT")  # all seen before: nothing to write
-                    return 0
-                cur.executemany("INSERT INTO processed_events (event_id, event_type) VALUES (?, ?)", marks)
-                self._write_aggregates(cur, {aggregate: states[aggregate] for aggregate in stepped}, directory)
-                cur.executemany(
-                    "INSERT INTO facts (event_id, seq, figure, area_code, station_id, k1, k2, effective_on, amount) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-        return applied
+        return int(self._run(lambda cur: self._apply(cur, batch)))
 
-    @staticmethod
-    def _processed(cur: sqlite3.Cursor, event_ids: list[str]) -> set[str]:
+    def _apply(self, cur: Any, batch: list[tuple[str, str, Changes]]) -> int:
+        seen = self._processed(cur, [event_id for event_id, _, _ in batch])
+        states = self._load_states(cur, {c.aggregate for _, _, c in batch if c.aggregate is not None})
+        marks: list[tuple[str, str]] = []
+        facts: list[tuple] = []
+        stepped: set[tuple[str, str]] = set()  # aggregates changed by the batch (their state not yet as stored)
+        directory: dict[str, tuple[str, str, str, int]] = {}  # station -> its last directory row
+        for event_id, event_type, changes in batch:
+            if event_id in seen:
+                continue
+            seen.add(event_id)
+            marks.append((event_id, event_type))
+            deltas = list(changes.facts)
+            if (aggregate := changes.aggregate) is not None:
+                if aggregate in stepped:
+                    # an aggregate's next event sees its state as stored (JSON: key order, types), exactly
+                    # as if each event were its own transaction, whatever the batch boundaries
+                    states[aggregate] = json.loads(_canonical(states[aggregate]))
+                state, added = advance(changes, states.get(aggregate))
+                deltas += added
+                states[aggregate] = state
+                stepped.add(aggregate)
+                kind, aggregate_id = aggregate
+                if (entries := KINDS[kind].directory) is not None and (
+                    entry := entries(aggregate_id, state)
+                ) is not None:
+                    directory[entry[0]] = entry
+            facts.extend((event_id, seq, *key, amount) for seq, (key, amount) in enumerate(deltas))
+        if not marks:
+            return 0  # all seen before: nothing to write
+        cur.executemany(self._q("INSERT INTO processed_events (event_id, event_type) VALUES (?, ?)"), marks)
+        # before the batch's facts are written: a moved station re-keys only the facts stored before
+        rollups = self._rollup_deltas(cur, facts, directory)
+        self._write_aggregates(cur, {aggregate: states[aggregate] for aggregate in stepped}, directory)
+        cur.executemany(self._q(
+            "INSERT INTO facts (event_id, seq, figure, area_code, station_id, k1, k2, effective_on, amount) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), facts)
+        # sorted: two workers adding to the same rows lock them in the same order (no deadlock)
+        cur.executemany(self._q(
+            "INSERT INTO rollups (figure, prefix, child, k1, k2, pilot, effective_on, amount) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (figure, prefix, child, k1, k2, pilot, effective_on) "
+            "DO UPDATE SET amount = rollups.amount + excluded.amount"),
+            [(*key, amount) for key, amount in sorted(rollups.items()) if amount])
+        return len(marks)
+
+    def _rollup_deltas(self, cur: Any, facts: list[tuple], directory: dict[str, tuple[str, str, str, int]]
+                       ) -> dict[RollupKey, int]:
+        """What the batch adds to the roll-ups: its facts, keyed by their area (or their station's, as the
+        directory stands after the batch) and pilot flag, and the earlier facts of every station whose
+        directory row the batch changes, moved from the old key to the new one."""
+        stations = {row[4] for row in facts if row[4] is not None} | set(directory)
+        old = self._directory_of(cur, stations)
+        new = old | {station: (row[1], row[3]) for station, row in directory.items()}
+        out: dict[RollupKey, int] = {}
+
+        def add(figure: str, area: str | None, k1: str, k2: str, pilot: int, on: str, amount: int) -> None:
+            if area is not None:
+                for key in _rollup_rows(figure, area, k1, k2, pilot, on):
+                    out[key] = out.get(key, 0) + amount
+
+        for station in sorted(s for s in directory if old.get(s) != new[s]):
+            before, after = old.get(station), new[station]
+            for figure, area, k1, k2, on, amount in cur.execute(self._q(
+                    "SELECT figure, area_code, k1, k2, effective_on, SUM(amount) FROM facts WHERE station_id = ? "
+                    "GROUP BY figure, area_code, k1, k2, effective_on"), [station]).fetchall():
+                amount = int(amount)
+                add(figure, area or (before[0] if before else None), k1, k2, before[1] if before else 0, on, -amount)
+                add(figure, area or after[0], k1, k2, after[1], on, amount)
+        for _, _, figure, area, station, k1, k2, on, amount in facts:
+            placed = new.get(station) if station is not None else None
+            add(figure, area or (placed[0] if placed else None), k1, k2, placed[1] if placed else 0, on, amount)
+        return out
+
+    def _directory_of(self, cur: Any, stations: set[str]) -> dict[str, tuple[str, int]]:
+        out: dict[str, tuple[str, int]] = {}
+        wanted = sorted(stations)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            for station, area, pilot in cur.execute(self._q(
+                    "SELECT station_id, area_code, provincial_pilot FROM station_directory "
+                    f"WHERE station_id IN ({', '.join('?' * len(chunk))})"), chunk).fetchall():
+                out[station] = (area, int(pilot))
+        return out
+
+    def rebuild_rollups(self) -> int:
+        """Recomputes every roll-up from the facts and the directory (after a bulk load that wrote facts
+        directly, as bench/national.py does); returns the rows written."""
+        def work(cur: Any) -> int:
+            cur.execute("DELETE FROM rollups")
+            for sql in _ROLLUP_FILL:
+                cur.execute(sql)
+            return int(cur.execute("SELECT count(*) FROM rollups").fetchone()[0])
+        return int(self._run(work))
+
+    def _fill_rollups_if_missing(self) -> None:
+        """A store written before the roll-ups existed (facts, no roll-ups) gets them from its facts; checked
+        inside the write transaction, so of two processes opening it at once only the first fills it."""
+        def work(cur: Any) -> None:
+            missing = cur.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM rollups) AND EXISTS (SELECT 1 FROM facts)").fetchone()[0]
+            if missing:
+                for sql in _ROLLUP_FILL:
+                    cur.execute(sql)
+        self._run(work)
+
+    def _processed(self, cur: Any, event_ids: list[str]) -> set[str]:
         seen: set[str] = set()
         for i in range(0, len(event_ids), 500):  # SQLite's bound-parameter limit
             chunk = event_ids[i:i + 500]
-            seen.update(row[0] for row in cur.execute(
-                f"SELECT event_id FROM processed_events WHERE event_id IN ({', '.join('?' * len(chunk))})", chunk))
+            seen.update(row[0] for row in cur.execute(self._q(
+                f"SELECT event_id FROM processed_events WHERE event_id IN ({', '.join('?' * len(chunk))})"), chunk))
         return seen
 
-    @staticmethod
-    def _load_states(cur: sqlite3.Cursor, aggregates: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    def _load_states(self, cur: Any, aggregates: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
         states: dict[tuple[str, str], dict] = {}
         by_kind: dict[str, list[str]] = {}
         for kind, aggregate_id in aggregates:
@@ -159,35 +283,35 @@ class ReadModelStore:
         for kind, ids in by_kind.items():
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
-                for aggregate_id, state in cur.execute(
-                    f"SELECT id, state FROM aggregates WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})",
+                for aggregate_id, state in cur.execute(self._q(
+                    f"SELECT id, state FROM aggregates WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})"),
                     [kind, *chunk],
-                ):
+                ).fetchall():
                     states[(kind, aggregate_id)] = json.loads(state)
         return states
 
-    @staticmethod
     def _write_aggregates(
-        cur: sqlite3.Cursor, states: dict[tuple[str, str], dict], directory: dict[str, tuple[str, str, str, int]]
+        self, cur: Any, states: dict[tuple[str, str], dict], directory: dict[str, tuple[str, str, str, int]]
     ) -> None:
         """The last state of each aggregate the batch changed, its station directory row (the last one
         any of its events gave) and its whole name history, rewritten from that state."""
-        cur.executemany("INSERT INTO aggregates (kind, id, state) VALUES (?, ?, ?) "
-                        "ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state",
-                        [(kind, aggregate_id, _canonical(state)) for (kind, aggregate_id), state in states.items()])
-        cur.executemany(
+        cur.executemany(self._q("INSERT INTO aggregates (kind, id, state) VALUES (?, ?, ?) "
+                                "ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state"),
+                        sorted((kind, aggregate_id, _canonical(state))
+                               for (kind, aggregate_id), state in states.items()))
+        cur.executemany(self._q(
             "INSERT INTO station_directory (station_id, area_code, tier, provincial_pilot) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (station_id) DO UPDATE SET area_code = excluded.area_code, tier = excluded.tier, "
-            "provincial_pilot = excluded.provincial_pilot",
-            list(directory.values()),
+            "provincial_pilot = excluded.provincial_pilot"),
+            sorted(directory.values()),
         )
-        named = [aggregate for aggregate in states if KINDS[aggregate[0]].names is not None]
-        cur.executemany("DELETE FROM names WHERE kind = ? AND id = ?", named)
+        named = sorted(aggregate for aggregate in states if KINDS[aggregate[0]].names is not None)
+        cur.executemany(self._q("DELETE FROM names WHERE kind = ? AND id = ?"), named)
         rows = []
         for kind, aggregate_id in named:
             history = dict(KINDS[kind].names(states[(kind, aggregate_id)]))  # one name a day: the last one set that day
             rows.extend((kind, aggregate_id, on, name) for on, name in history.items())
-        cur.executemany("INSERT INTO names (kind, id, effective_on, name) VALUES (?, ?, ?, ?)", rows)
+        cur.executemany(self._q("INSERT INTO names (kind, id, effective_on, name) VALUES (?, ?, ?, ?)"), rows)
 
     # --- figures from the dated facts ------------------------------------------------------------
     def sums(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False,
@@ -218,9 +342,48 @@ class ReadModelStore:
         sql = (f"SELECT {select} FROM facts f LEFT JOIN station_directory s ON s.station_id = f.station_id "
                f"WHERE {' AND '.join(where)}" + (f" GROUP BY {', '.join(group)}" if group else ""))
         out: dict[tuple, int] = {}
-        for *keys, total in self._conn.execute(sql, params).fetchall():
+        for *keys, total in self._read(sql, params):
             if total:
-                out[tuple(keys)] = total
+                out[tuple(keys)] = int(total)
+        return out
+
+    def _rollup_sums(self, figure: str, area_code: str, as_of: str, since: str | None, exact: bool,
+                     by: Sequence[str]) -> dict[tuple, int] | None:
+        """sums() from the roll-up rows of the area's prefix; None when they cannot answer (per station, or an
+        area whose prefix and child length the roll-ups do not keep)."""
+        prefix = _bounds(area_code)[0]
+        if "station" in by or PREFIX_CHILD.get(len(prefix)) != _child_length(area_code):
+            return None
+        columns = {"k1": "k1", "k2": "k2", "pilot": "pilot", "child": "child", "area": "prefix", "on": "effective_on"}
+        where = ["figure = ?", "effective_on <= ?"]
+        params: list = [figure, as_of]
+        if since is not None:
+            where.append("effective_on >= ?")
+            params.append(since)
+        if exact:
+            if len(area_code) not in PREFIX_CHILD:
+                return None
+            where.append("prefix = ? AND child = ?")  # the area's own facts: no child below it
+            params.extend([area_code, area_code])
+        elif "area" in by:
+            if "child" in by:
+                return None
+            # each fact's own row (prefix = its whole code = child), for every area under this one
+            where.append("prefix = child AND prefix >= ? AND prefix < ?")
+            params.extend(_bounds(area_code))
+        else:
+            where.append("prefix = ?")
+            params.append(prefix)
+        if "child" in by:
+            where.append("child != ?")
+            params.append(area_code)
+        group = [columns[name] for name in by]
+        sql = (f"SELECT {', '.join([*group, 'SUM(amount)'])} FROM rollups WHERE {' AND '.join(where)}"
+               + (f" GROUP BY {', '.join(group)}" if group else ""))
+        out: dict[tuple, int] = {}
+        for *keys, total in self._read(sql, params):
+            if total:
+                out[tuple(keys)] = int(total)
         return out
 
     def total(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False) -> int:
@@ -237,28 +400,71 @@ class ReadModelStore:
         out: dict[str, str] = {}
         for chunk in chunks:
             where = f" AND id IN ({', '.join('?' * len(chunk))})" if ids is not None else ""
-            for ident, name in self._conn.execute(sql + where + " ORDER BY id, effective_on", [kind, as_of, *chunk]):
+            for ident, name in self._read(sql + where + " ORDER BY id, effective_on", [kind, as_of, *chunk]):
                 out[ident] = name  # ordered by day: the last one wins
         return out
 
     def unresolved(self) -> dict[str, int]:
         """Facts about stations the registry has not told us about yet (kept, counted once it does)."""
-        rows = self._conn.execute(
+        rows = self._read(
             "SELECT count(*), count(DISTINCT f.station_id) FROM facts f LEFT JOIN station_directory s "
-            "ON s.station_id = f.station_id WHERE f.area_code IS NULL AND s.station_id IS NULL").fetchone()
+            "ON s.station_id = f.station_id WHERE f.area_code IS NULL AND s.station_id IS NULL")[0]
         return {"facts": rows[0], "stations": rows[1]}
 
     def dump(self) -> dict[str, list[tuple]]:
         """Every read model in a canonical order (no timestamps): rebuilt and live stores compare equal."""
         return {
-            "processed_events": self._conn.execute(
-                "SELECT event_id, event_type FROM processed_events ORDER BY event_id"
-            ).fetchall(),
-            "aggregates": self._conn.execute("SELECT kind, id, state FROM aggregates ORDER BY kind, id").fetchall(),
-            "facts": self._conn.execute("SELECT * FROM facts ORDER BY event_id, seq").fetchall(),
-            "station_directory": self._conn.execute("SELECT * FROM station_directory ORDER BY station_id").fetchall(),
-            "names": self._conn.execute("SELECT * FROM names ORDER BY kind, id, effective_on").fetchall(),
+            "processed_events": self._read("SELECT event_id, event_type FROM processed_events ORDER BY event_id"),
+            "aggregates": self._read("SELECT kind, id, state FROM aggregates ORDER BY kind, id"),
+            "facts": self._read("SELECT * FROM facts ORDER BY event_id, seq"),
+            "station_directory": self._read("SELECT * FROM station_directory ORDER BY station_id"),
+            "names": self._read("SELECT * FROM names ORDER BY kind, id, effective_on"),
+            "rollups": self._read("SELECT * FROM rollups WHERE amount != 0 "
+                                  "ORDER BY figure, prefix, child, k1, k2, pilot, effective_on"),
         }
 
     def processed_count(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM processed_events").fetchone()[0]
+        return int(self._read("SELECT count(*) FROM processed_events")[0][0])
+
+
+class ReadModelStore(SqlReadModel):
+    """The SQLite adapter: one file, WAL, one connection per process shared by its threads."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        # One statement, one snapshot: version and tables are read together (see the creation below).
+        version, existing = self._conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), "
+            "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'processed_events')").fetchone()
+        if existing and version != SCHEMA_VERSION:
+            self._conn.close()
+            raise StoreOutdated(
+                f"{path} holds read models of schema {version}, this service writes {SCHEMA_VERSION}: "
+                "stop the worker and run `python -m reporting rebuild` (or, for a local platform, `make clean`)"
+            )
+        # Tables and version in one transaction: the worker and the API open a new file at the same moment,
+        # and the one that looks between the two would take the file for an outdated one. IMMEDIATE takes
+        # the write lock first, waiting (busy timeout) while a replica writes: a deferred transaction would
+        # fail at once with "database is locked" when it tried to turn its read into a write.
+        self._conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        self._lock = threading.Lock()
+        self._fill_rollups_if_missing()
+
+    def _cursor(self) -> sqlite3.Cursor:
+        return self._conn.cursor()
+
+    def _begin(self, cur: Any) -> None:
+        cur.execute("BEGIN IMMEDIATE")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        # WAL readers need no lock: a read sees the last committed batch, never one halfway
+        return self._conn.execute(sql, list(params)).fetchall()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+SqliteReadModelStore = ReadModelStore
