@@ -20,13 +20,16 @@ from registry.application.service import AreaRow, RegistryApplication
 from registry.consumers.staffing import staffing_consumer
 from registry.domain.levels import BASIC_ITEMS, CHECKLIST_ITEMS
 from registry.domain.station import Tier
-from registry.domain.targets import ANNEX1_2021
+from registry.adapters.reference import read_targets
 from registry.settings import RegistrySettings
 
 from ..outbox import relay_everything
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "registry" / "schemas"
 D = date(2021, 6, 30)
+# Annex 1 is the deployment's data (deploy/data/targets-2021.csv), as the registry reads it at start.
+ANNEX1_2021 = {t.county_code: (t.general_station, t.township_station, t.village_room)
+               for t in read_targets(RegistrySettings().targets_file)}
 
 
 def _registry(tmp_path) -> RegistryApplication:

@@ -213,6 +213,7 @@ class RegistryApplication(ServiceApplication):
                     raise UnknownArea(f"行政区划 {code} 不在本部署的范围 {self.root.code} 内")
                 if code == self.root.code:
                     new[code] = Area.register(code, row.name, None, row.reform_affected, row.valid_from, row.vintage)
+                    rows_events.append(list(new[code].collect_events()))
                     continue
                 assert expected is not None  # only the country has no parent, and it can only be a root
                 parent = new.get(expected) or parents.get(expected) or self.find(area_id(expected), Area)
