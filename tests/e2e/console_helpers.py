@@ -1,7 +1,8 @@
 """What the console's browser journeys share: Debian's Chromium driven by Playwright, and a page that,
 after every navigation (a full load or an htmx-boosted swap), saves a screenshot to
 test-artifacts/console/<test>-<n>.png and runs axe-core on the page, failing the test on any serious or
-critical accessibility violation. axe-core comes from the npm registry (`make install`:
+critical accessibility violation; each page is also shot at a phone's 390 px (<test>-<n>-390.png) and must
+not scroll sideways there (station staff use phones). axe-core comes from the npm registry (`make install`:
 deploy/local/node/node_modules/axe-core); it is evaluated through the DevTools protocol, which the
 console's CSP (no inline scripts) does not govern."""
 
@@ -26,6 +27,9 @@ ARTIFACTS = ROOT / "test-artifacts" / "console"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 BLOCKING = ("serious", "critical")
+PHONE = {"width": 390, "height": 844}
+PHONE_SLACK = 4  # px: a sub-pixel border may round up; a real overflow is a whole element wider
+SCROLL_WIDTH = "() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)"
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -53,6 +57,8 @@ class ConsolePage:
     name: str
     shots: int = 0
     violations: list[str] = field(default_factory=list)
+    overflows: list[str] = field(default_factory=list)
+    phone_check: bool = True  # also shoot each page at 390 px and check it does not scroll sideways
     _navigated: bool = False
 
     def __post_init__(self) -> None:
@@ -76,6 +82,26 @@ class ConsolePage:
             if v["impact"] in BLOCKING:
                 self.violations.append(f"{self.page.url}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}")
         assert not self.violations, "accessibility violations:\n" + "\n".join(self.violations)
+        self.on_phone()
+
+    def on_phone(self) -> None:
+        """The same page at 390 px (re-laid out in place, nothing re-sent): a screenshot, and no sideways scroll."""
+        viewport = self.page.viewport_size
+        if not self.phone_check or viewport is None or viewport["width"] <= PHONE["width"]:
+            width = self.page.evaluate(SCROLL_WIDTH)
+            if viewport is not None and viewport["width"] <= PHONE["width"] and width > viewport["width"] + PHONE_SLACK:
+                self.overflows.append(f"{self.page.url}: {width} px wide at {viewport['width']} px")
+        else:
+            self.page.set_viewport_size(PHONE)
+            try:
+                self.page.wait_for_timeout(100)  # one layout pass after the resize
+                self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.shots:02d}-390.png"), full_page=True)
+                width = self.page.evaluate(SCROLL_WIDTH)
+                if width > PHONE["width"] + PHONE_SLACK:
+                    self.overflows.append(f"{self.page.url}: {width} px wide at 390 px")
+            finally:
+                self.page.set_viewport_size(viewport)
+        assert not self.overflows, "pages wider than a phone (horizontal scroll):\n" + "\n".join(self.overflows)
 
     # --- what a journey does: each settles (screenshot, axe) when it navigated -----------------------------
 

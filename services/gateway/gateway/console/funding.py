@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from pzh_shared import areas as codes
 
 from gateway.auth import Principal
 from gateway.console import lists
@@ -32,7 +33,7 @@ CONTRACTS = ListView(
              Filter("status", "状态", {"signed": "待备案", "filed": "已备案", "returned": "已退回",
                                        "spot_checked": "已抽查"})))
 QUEUE = ListView(
-    "/filing-queue", "待备案", id_key="id",
+    "/filing-queue", "待备案", id_key="id", search="承接机构或计划名称",
     columns=(Column("title", "合同或计划", link="/console/contracts/"), Column("type_label", "类型"),
              Column("area_code", "区划"), Column("filed_by", "报送单位"), Column("filed_with", "受理单位"),
              Column("amount", "金额（元）"), Column("status_label", "状态"), Column("since", "等待起始"),
@@ -44,6 +45,21 @@ CONTRACT_ACTIONS = {"filing": "已备案", "return": "已退回", "spot-checks":
 
 def _status(reply: Reply) -> int:
     return reply.status if 400 <= reply.status < 500 else 502
+
+
+def _code(reply: Reply) -> str:
+    error = reply.data.get("error") if isinstance(reply.data, dict) else None
+    return str(error.get("code", "")) if isinstance(error, dict) else ""
+
+
+def files_with(funding_area: str) -> str:
+    """Who a contract is filed with (funding's areas.filing_parties, plan §三(三)): a county's and its
+    townships' with the city, the city's own with the province; the level above the signer files it."""
+    if not codes.is_area_code(funding_area):
+        return ""
+    if codes.level_of(funding_area) is codes.AreaLevel.CITY:
+        return funding_area[:2] + "0000"
+    return codes.city_of(funding_area)
 
 
 def _lines(text: str) -> list[str]:
@@ -141,7 +157,11 @@ class FundingPages(PageModule):
         funding_area = quote(str(c.get("funding_area_code")), safe="")
         cap = await self.c.api(token, "GET", f"/assistance-cap/{funding_area}/{year}")
         notices = {"signed": "合同已签订，待备案。", **CONTRACT_ACTIONS}
+        authority = files_with(str(c.get("funding_area_code") or ""))
+        # filing and returning are offered to the level the contract is filed with (or above it), not the signer
+        may_file = bool(authority) and codes.within(authority, p.area_code)
         return self.c.render("contract.html", request, status, p, contract=c, cap=cap.data if cap.ok else None,
+                             may_file=may_file, authority=authority,
                              error=error, errors=errors or {}, failed=failed, values=values or {},
                              today=today().isoformat(), notice=notices.get(request.query_params.get("notice", ""), ""))
 
@@ -164,7 +184,9 @@ class FundingPages(PageModule):
             return await self.contract_page(request, p, token, 422, "请选择要执行的操作")
         reply = await self.c.api(token, "POST", f"/contracts/{contract_id}/{action}", self._contract_body(action, form))
         if not reply.ok:
-            return await self.contract_page(request, p, token, _status(reply), reply.message, reply.field_errors,
-                                            action, form)
+            errors = reply.field_errors
+            if not errors and _code(reply) == "assistance_cap_exceeded":  # the amount is what exceeds the cap
+                errors = {"amount": reply.message}
+            return await self.contract_page(request, p, token, _status(reply), reply.message, errors, action, form)
         return RedirectResponse(f"/console/contracts/{contract_id}?notice={action}", status_code=303)
 
