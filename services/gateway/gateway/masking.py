@@ -1,5 +1,5 @@
 """Identity masking of case and client views for roles that may read a case but not who the client is
-(access.py `case_identity`): 王**, 510421********1234."""
+(access.py `case_identity`): 王**, 110101********1234."""
 
 from __future__ import annotations
 

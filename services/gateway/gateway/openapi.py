@@ -180,7 +180,8 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]], 
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "攀枝花市社会工作服务体系 API",
+            # the deployment's system name, as the gateway app's own title carries it ("<name> · 网关")
+            "title": f"{gateway_doc.get('info', {}).get('title', '').split(' · ')[0]} API",
             "version": version,
             "description": "经网关访问的全部接口：网关自身的登录、账户、API 密钥与审计接口，"
             "以及各服务在 /api/... 下的接口。"

@@ -48,6 +48,8 @@ class GatewaySettings(ServiceSettings):
     postgres_idle_in_transaction_timeout: int = 10
     # The deployment's top area (Panzhihua): objects whose area cannot be determined are visible only at this level.
     city_area_code: str = "510400"
+    # The system's name in titles (the API document, the app): the deployment's, like its root area.
+    system_name: str = "攀枝花市社会工作服务体系"
     # First start: creates this account when the store has none of that name and a password is given.
     bootstrap_admin_username: str = "admin"
     bootstrap_admin_password: SecretStr = SecretStr("")

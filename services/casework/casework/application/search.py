@@ -1,5 +1,5 @@
 """The client search's rules: which blind field a search matches and how its value is normalised, what a hit
-shows (masked: 王**, 510421********1234, 138****5678), and the caseload's deadline flags."""
+shows (masked: 王**, 110101********1234, 138****5678), and the caseload's deadline flags."""
 
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
     context = GatewayContext(settings, store, auth, AuditTrail(store, clock), clock,
                              scope_prefix(settings.city_area_code), limiter)
 
-    app = FastAPI(title="攀枝花市社会工作服务体系 · 网关", version=VERSION, lifespan=_lifespan(upstreams, store))
+    app = FastAPI(title=f"{settings.system_name} · 网关", version=VERSION, lifespan=_lifespan(upstreams, store))
     app.state.upstreams, app.state.store, app.state.auth, app.state.gateway = upstreams, store, auth, context
     install_error_handlers(app, {})
     install_refusal_handlers(app)

@@ -81,7 +81,7 @@ def station_id(value: str | uuid.UUID) -> str:
 
 
 def mask(value: str, keep_start: int, keep_end: int) -> str:
-    """For display: `510402********1234`."""
+    """For display: `110101********1234`."""
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[len(value) - keep_end:]
