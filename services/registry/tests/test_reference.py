@@ -112,3 +112,10 @@ def test_the_load_areas_command(tmp_path, province_file, monkeypatch, capsys):
     assert "registered 6 areas under 510000" in capsys.readouterr().out
     main(["load-areas", str(province_file), "--root", "510000"])
     assert "registered 0 areas under 510000" in capsys.readouterr().out
+
+
+def test_an_empty_targets_file_setting_loads_no_targets(monkeypatch):
+    from registry.adapters.reference import read_reference
+
+    monkeypatch.setenv("REGISTRY_TARGETS_FILE", "")
+    assert read_reference(RegistrySettings()).targets == []

@@ -45,6 +45,8 @@ def read_targets(path: Path) -> list[TargetRow]:
 
 
 def read_reference(settings: RegistrySettings) -> ReferenceData:
-    targets = read_targets(settings.targets_file) if settings.targets_file else []
+    # An empty REGISTRY_TARGETS_FILE (read by pydantic as ".") means no targets.
+    wanted = settings.targets_file is not None and str(settings.targets_file) not in ("", ".")
+    targets = read_targets(settings.targets_file) if wanted and settings.targets_file else []
     return ReferenceData(AreaRoot(settings.root_area_code), read_areas(settings.areas_file), targets,
                          settings.areas_down_to)
