@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
 
@@ -30,10 +31,19 @@ class LedgerApplication(ServiceApplication):
     name = "contract"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# KurrentDB joins when a server is named (none can run on these machines: shared/tests/conftest.py then prints
+# that the suite was not run). eventsourcing-kurrentdb provides no process or tracking recorder, which every
+# ServiceApplication needs, so on a server each test ends as an expected failure (xfail) until they exist.
+KURRENTDB_URI = os.environ.get("KURRENTDB_URI", "")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), *(["kurrentdb"] if KURRENTDB_URI else [])]
+
+
+@pytest.fixture(params=BACKENDS)
 def app(request, tmp_path):
     if request.param == "sqlite":
         settings = ServiceSettings(event_store="sqlite", data_dir=tmp_path)
+    elif request.param == "kurrentdb":
+        settings = ServiceSettings(event_store="kurrentdb", kurrentdb_uri=KURRENTDB_URI)
     else:
         server = request.getfixturevalue("postgres_server")
         settings = ServiceSettings(event_store="postgres", postgres_host=server.host, postgres_port=server.port,
@@ -41,7 +51,10 @@ def app(request, tmp_path):
                                    postgres_password=server.password or "")
     # A fresh application name per test gives it its own tables on a shared server.
     fresh = type("ContractApplication", (LedgerApplication,), {"name": f"contract_{uuid.uuid4().hex[:8]}"})
-    application = make_application(fresh, settings)
+    try:
+        application = make_application(fresh, settings)
+    except NotImplementedError:
+        pytest.xfail("eventsourcing-kurrentdb provides no process or tracking recorder")
     yield application
     application.close()
 

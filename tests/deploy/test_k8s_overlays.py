@@ -94,7 +94,7 @@ def selects(selector: dict, labels: dict) -> bool:
     return bool(match) and match.items() <= labels.items() and not selector.get("matchExpressions")
 
 
-def scaling_problems(docs: list[dict]) -> list[str]:
+def scaling_problems(docs: list[dict], singletons: set[str] = SINGLETONS) -> list[str]:
     """HPAs and PDBs name real Deployments; the singletons do not scale; the reporting worker's
     replicas stay within the partition count; a PDB never blocks every drain."""
     deployments = by_kind(docs, "Deployment")
@@ -108,13 +108,13 @@ def scaling_problems(docs: list[dict]) -> list[str]:
         low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"]["maxReplicas"]
         if low > high:
             problems.append(f"HPA {name}: minReplicas {low} > maxReplicas {high}")
-        if target["name"] in SINGLETONS:
+        if target["name"] in singletons:
             problems.append(f"HPA {name}: scales {target['name']}, which must run one pod")
         if target["name"] == "reporting-worker" and high > partitions():
             problems.append(
                 f"HPA {name}: maxReplicas {high} > {partitions()} partitions: the extra workers get no partition"
             )
-    for name in SINGLETONS:
+    for name in singletons:
         deployment = deployments.get(name)
         if deployment is None:
             problems.append(f"Deployment {name} missing")
@@ -213,15 +213,17 @@ def network_problems(docs: list[dict]) -> list[str]:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_overlay_builds_and_matches_the_kubernetes_schemas(built, overlay):
     docs = built[overlay]
-    assert {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
-            "PersistentVolumeClaim", "Namespace"} <= {d["kind"] for d in docs}
+    kinds = {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
+             "Namespace"}
+    # The province keeps nothing on volumes (its stores are PostgreSQL: test_province_runs_every_process_...).
+    assert kinds | ({"PersistentVolumeClaim"} if overlay == "city" else set()) <= {d["kind"] for d in docs}
     assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"} == {"pzh-social-work"}
     assert schema_problems(docs) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_overlay_scaling_and_network_rules(built, overlay):
-    assert scaling_problems(built[overlay]) == []
+    assert scaling_problems(built[overlay], SINGLETONS_OF[overlay]) == []
     assert network_problems(built[overlay]) == []
 
 
@@ -259,13 +261,15 @@ def test_the_scaling_and_network_checks_fail_on_broken_copies(built):
     hpas = by_kind(docs, "HorizontalPodAutoscaler")
     hpas["reporting-worker"]["spec"]["maxReplicas"] = partitions() + 2
     hpas["talent-api"]["spec"]["scaleTargetRef"]["name"] = "talent-apii"
-    by_kind(docs, "Deployment")["registry-relay"]["spec"]["replicas"] = 2
     by_kind(docs, "PodDisruptionBudget")["funding-api"]["spec"]["minAvailable"] = 3
-    problems = scaling_problems(docs)
+    problems = scaling_problems(docs, SINGLETONS_OF["province"])
     assert any("reporting-worker" in p and "partitions" in p for p in problems)
     assert any("HPA talent-api: target" in p for p in problems)
-    assert any("registry-relay: must run one replica" in p for p in problems)
     assert any("PDB funding-api" in p and "blocks every drain" in p for p in problems)
+    # The city's relays run one pod each (the province's elect one active by their lease).
+    city = copy.deepcopy(built["city"])
+    by_kind(city, "Deployment")["registry-relay"]["spec"]["replicas"] = 2
+    assert any("registry-relay: must run one replica" in p for p in scaling_problems(city))
 
     docs = copy.deepcopy(built["city"])
     docs = [d for d in docs if not (d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "default-deny-ingress")]
@@ -276,3 +280,92 @@ def test_the_scaling_and_network_checks_fail_on_broken_copies(built):
     assert any("no default deny" in p for p in problems)
     assert any("casework-api-from-gateway" in p and "ipBlock" in p for p in problems)
     assert any("cannot reach funding-api" in p for p in problems)
+
+
+# What each overlay must run as one pod: the city keeps the SQLite gateway store and one relay per service; the
+# province runs every process replicated (PostgreSQL stores, relay leases, consumer groups).
+SINGLETONS_OF = {"city": SINGLETONS, "province": set()}
+HOSTNAME = "kubernetes.io/hostname"
+# The settings that make the province's processes replicable: each must hold in its ConfigMap.
+PROVINCE_SETTINGS = {
+    "reporting-config": {"REPORTING_READ_MODEL": "postgres"},
+    "gateway-config": {"GATEWAY_STORE": "postgres"},
+    **{f"{s}-config": {f"{s.upper()}_EVENT_STORE": "postgres"} for s in ("registry", "talent", "casework", "funding")},
+}
+
+
+def spreads_own_pods(term: dict, labels: dict) -> bool:
+    """A spread constraint or anti-affinity term on the node's hostname that counts the pod's own Deployment."""
+    if term.get("topologyKey") != HOSTNAME:
+        return False
+    selector = term.get("labelSelector") or {}
+    if selects(selector, labels):
+        return True
+    # {key Exists} narrowed by matchLabelKeys to the pod's own value of app.kubernetes.io/name.
+    keys = {e["key"] for e in selector.get("matchExpressions") or [] if e.get("operator") == "Exists"}
+    return bool(keys) and keys <= labels.keys() and "app.kubernetes.io/name" in term.get("matchLabelKeys", [])
+
+
+def replica_problems(docs: list[dict]) -> list[str]:
+    """Every Deployment runs two pods at least, spread over nodes, none pinned to another pod's node by
+    pod affinity or a ReadWriteOnce claim; the stores that make that possible are PostgreSQL."""
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind(docs, "HorizontalPodAutoscaler").values()}
+    claims = by_kind(docs, "PersistentVolumeClaim")
+    problems = []
+    for name, deployment in by_kind(docs, "Deployment").items():
+        pod = deployment["spec"]["template"]
+        fewest = hpas[name]["spec"].get("minReplicas", 1) if name in hpas else deployment["spec"].get("replicas", 1)
+        if fewest < 2:
+            problems.append(f"Deployment {name}: {fewest} pod(s), at least 2 wanted")
+        affinity = pod["spec"].get("affinity") or {}
+        anti = (affinity.get("podAntiAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or []
+        terms = [*(pod["spec"].get("topologySpreadConstraints") or []), *anti]
+        if not any(spreads_own_pods(t, pod["metadata"]["labels"]) for t in terms):
+            problems.append(f"Deployment {name}: its pods are not spread over nodes ({HOSTNAME})")
+        if affinity.get("podAffinity"):
+            problems.append(f"Deployment {name}: pinned to another pod's node (podAffinity)")
+        for volume in pod["spec"].get("volumes") or []:
+            claim = claims.get((volume.get("persistentVolumeClaim") or {}).get("claimName"))
+            if claim and "ReadWriteOnce" in claim["spec"].get("accessModes", []):
+                problems.append(f"Deployment {name}: mounts the ReadWriteOnce claim {claim['metadata']['name']}")
+    configs = by_kind(docs, "ConfigMap")
+    for config, wanted in PROVINCE_SETTINGS.items():
+        for key, value in wanted.items():
+            if (configs.get(config) or {}).get("data", {}).get(key) != value:
+                problems.append(f"ConfigMap {config}: {key} must be {value}")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_overlay_singletons_are_the_overlays_own(built, overlay):
+    assert scaling_problems(built[overlay], SINGLETONS_OF[overlay]) == []
+
+
+def test_province_runs_every_process_replicated_and_spread(built):
+    assert replica_problems(built["province"]) == []
+    assert not by_kind(built["province"], "PersistentVolumeClaim")
+
+
+def test_the_replica_and_spread_checks_fail_on_broken_copies(built):
+    docs = copy.deepcopy(built["province"])
+    deployments = by_kind(docs, "Deployment")
+    deployments["gateway"]["spec"]["replicas"] = 1
+    del deployments["talent-api"]["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    beside_worker = {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "reporting-worker"}},
+                     "topologyKey": HOSTNAME}
+    deployments["reporting-api"]["spec"]["template"]["spec"]["affinity"] = {
+        "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [beside_worker]}}
+    docs.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "reporting-data"},
+                 "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}}}})
+    deployments["reporting-worker"]["spec"]["template"]["spec"]["volumes"][0] = {
+        "name": "data", "persistentVolumeClaim": {"claimName": "reporting-data"}}
+    by_kind(docs, "HorizontalPodAutoscaler")["reporting-worker"]["spec"]["minReplicas"] = 1
+    by_kind(docs, "ConfigMap")["reporting-config"]["data"]["REPORTING_READ_MODEL"] = "sqlite"
+    problems = replica_problems(docs)
+    assert any(p.startswith("Deployment gateway: 1 pod") for p in problems)
+    assert any(p.startswith("Deployment reporting-worker: 1 pod") for p in problems)
+    assert any("talent-api: its pods are not spread" in p for p in problems)
+    assert any("reporting-api: pinned to another pod's node" in p for p in problems)
+    assert any("reporting-worker: mounts the ReadWriteOnce claim reporting-data" in p for p in problems)
+    assert any("REPORTING_READ_MODEL must be postgres" in p for p in problems)
+    assert len(problems) == 6
