@@ -16,11 +16,11 @@ from pzh_shared.envelope import Envelope, decode
 from pzh_shared.eventstore import make_application
 from pzh_shared.relay import OutboxRelay
 from registry.adapters.integration import PUBLICATION
+from registry.adapters.reference import read_targets
 from registry.application.service import AreaRow, RegistryApplication
 from registry.consumers.staffing import staffing_consumer
 from registry.domain.levels import BASIC_ITEMS, CHECKLIST_ITEMS
 from registry.domain.station import Tier
-from registry.adapters.reference import read_targets
 from registry.settings import RegistrySettings
 
 from ..outbox import relay_everything
