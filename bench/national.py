@@ -27,7 +27,7 @@ from reporting.scenario import COUNTIES, build
 from reporting.settings import ReportingSettings
 
 PANZHIHUA = "510400"
-COUNTRY = "990000"  # a synthetic city-level root: its counties are 9900xx, up to 99 of them
+COUNTRY = "990100"  # a synthetic city-level root (990000 is a province): its counties are 9901xx, up to 99
 COUNTRY_COUNTIES = 40
 # Figures kept per county (area_code of 6 digits, no station): copied with their county.
 COUNTY_FIGURES = {
@@ -285,6 +285,115 @@ def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str,
     return out
 
 
+# --- issue 16: the roll-ups on both stores ---------------------------------------------------------
+COUNTY = f"{COUNTRY[:4]}01"  # the country's first county: the county view's area
+
+
+def _p99(fn: Any, reps: int) -> float:
+    runs = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    runs.sort()
+    return runs[min(len(runs) - 1, int(len(runs) * 0.99))]
+
+
+def _all_views(store: Any, area: str) -> dict[str, Any]:
+    return {name: views.view(store, name, area, AS_OF) for name in views.VIEWS}
+
+
+def _apply_rate(store: Any, envelopes: list) -> float:
+    """Events per second the store applies, in the worker's batches of 500."""
+    t0 = time.perf_counter()
+    for start in range(0, len(envelopes), 500):
+        store.apply((e.id, e.type, project(e.type, e.data)) for e in envelopes[start:start + 500])
+    return len(envelopes) / (time.perf_counter() - t0)
+
+
+def _copy_to_postgres(sqlite_path: Path, conninfo: str) -> tuple[Any, float, float]:
+    """The SQLite store's tables copied into PostgreSQL's live schema (COPY), then its roll-ups built there;
+    returns the store, the copy's and the roll-ups' seconds."""
+    import psycopg
+    from psycopg import sql
+    from reporting.adapters.postgres import PostgresReadModelStore
+
+    store = PostgresReadModelStore(conninfo)
+    t0 = time.perf_counter()
+    src = sqlite3.connect(sqlite_path)
+    with psycopg.connect(conninfo) as conn:
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(store.schema)))
+        for table in ("facts", "station_directory", "names"):
+            columns = [row[1] for row in src.execute(f"PRAGMA table_info({table})")]
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in src.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                    copy.write_row(row)
+        conn.execute("ANALYZE")
+    src.close()
+    copied = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    store.rebuild_rollups()
+    return store, copied, time.perf_counter() - t0
+
+
+def measure_stores(work: Path, fraction: float, conninfo: str, reps: int = 20) -> dict[str, Any]:
+    """The root view (every view of the country's root) and a county view (every view of one county), p99 of
+    `reps`, on SQLite and on PostgreSQL holding the same country at `fraction` of its national size; the
+    roll-ups' build time on each; the apply rate of each store on Panzhihua's synthetic year."""
+    work.mkdir(parents=True, exist_ok=True)
+    envelopes = [e for _, e in build(seed=7).events]
+    pzh_path = work / "panzhihua.sqlite"
+    pzh_path.unlink(missing_ok=True)
+    from reporting.adapters.postgres import fresh_schema
+
+    lite_rate = _apply_rate(ReadModelStore(pzh_path), envelopes)
+    scratch = fresh_schema(conninfo)  # a schema of its own, never the live one
+    pg_rate = _apply_rate(scratch, envelopes)
+    scratch.close()
+    counties = [f"{COUNTRY[:4]}{c + 1:02d}" for c in range(COUNTRY_COUNTIES)]
+    path = work / "country.sqlite"
+    loaded = country_store(path, pzh_path, round(38_000 * fraction), round(600_000 * fraction), counties, COUNTRY)
+    t0 = time.perf_counter()
+    lite = ReadModelStore(path)  # a store with facts and no roll-ups gets them when opened
+    lite_rollups = time.perf_counter() - t0
+    pg, copied, pg_rollups = _copy_to_postgres(path, conninfo)
+    assert _all_views(pg, COUNTRY) == _all_views(lite, COUNTRY), "both stores show the same country"
+    out: dict[str, Any] = {
+        "params": {"country_fraction": fraction, "root": COUNTRY, "county": COUNTY, "as_of": AS_OF.isoformat(),
+                   "repetitions": reps, "views": list(views.VIEWS),
+                   "root_view": "every view of the root area, one after the other",
+                   "apply": f"Panzhihua's synthetic year ({len(envelopes)} events) in batches of 500"},
+        **{key: loaded[key] for key in ("counties", "townships", "villages", "facts", "stations")},
+        "rollup_rows": lite._read("SELECT count(*) FROM rollups")[0][0],
+    }
+    stores = (("sqlite", lite, lite_rollups, lite_rate), ("postgres", pg, pg_rollups, pg_rate))
+    for name, store, rollups, rate in stores:
+        out[name] = {
+            "root_view_p99_s": round(_p99(lambda s=store: _all_views(s, COUNTRY), reps), 4),
+            "county_view_p99_s": round(_p99(lambda s=store: _all_views(s, COUNTY), reps), 4),
+            "rollup_build_s": round(rollups, 1),
+            "apply_events_per_s": round(rate),
+        }
+        print(f"  national {name}: root view p99 {out[name]['root_view_p99_s']} s, county view p99 "
+              f"{out[name]['county_view_p99_s']} s over {loaded['facts']:,} facts; applies {rate:,.0f} events/s")
+    out["postgres"]["copy_s"] = round(copied, 1)
+    lite.close()
+    pg.close()
+    return out
+
+
+def measure_stores_on_own_server(work: Path, fraction: float, reps: int = 20) -> dict[str, Any]:
+    """measure_stores on a PostgreSQL server of its own (localinfra), stopped at the end."""
+    from localinfra.postgres import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    try:
+        return measure_stores(work, fraction, server.dsn, reps)
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     import json
     import sys
@@ -292,6 +401,11 @@ if __name__ == "__main__":
 
     work = Path(tempfile.mkdtemp(prefix="pzh-national-"))
     try:
-        print(json.dumps(measure(work, "--quick" in sys.argv), indent=2))
+        if "--stores" in sys.argv:  # python bench/national.py --stores [fraction]: the roll-ups on both stores
+            share = float(sys.argv[sys.argv.index("--stores") + 1]) if len(sys.argv) > sys.argv.index("--stores") + 1 \
+                else 1.0
+            print(json.dumps(measure_stores_on_own_server(work, share), indent=2))
+        else:
+            print(json.dumps(measure(work, "--quick" in sys.argv), indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pzh_shared.service import serve_api, start_process
 
-from reporting.adapters.store import ReadModelStore
+from reporting.adapters import open_store
+from reporting.adapters.store import ReadModelStore, SqlReadModel
 from reporting.settings import ReportingSettings
 
 ROLES = ("worker", "api", "rebuild")
@@ -23,17 +24,19 @@ def main(argv: list[str]) -> None:
     settings = ReportingSettings()
     # REPORTING_METRICS_PORT, not for rebuild: it runs beside the worker (the API also answers GET /metrics)
     start_process("reporting", role, settings, metrics=role != "rebuild")
-    live = settings.data_dir / "reporting.sqlite"
     if role == "rebuild":
-        raise SystemExit(_rebuild(settings, live, verify="--verify" in argv))
-    store = ReadModelStore(live)
+        verify = "--verify" in argv
+        if settings.read_model == "postgres":
+            raise SystemExit(_rebuild_postgres(settings, verify))
+        raise SystemExit(_rebuild(settings, settings.data_dir / "reporting.sqlite", verify))
+    store = open_store(settings)
     if role == "worker":
         _work(settings, store)
     elif role == "api":
         _serve(settings, store)
 
 
-def _work(settings: ReportingSettings, store: ReadModelStore) -> None:
+def _work(settings: ReportingSettings, store: SqlReadModel) -> None:
     import faust
     from pzh_shared.envelope import dlq_topic
     from pzh_shared.kafka import ensure_topics
@@ -47,7 +50,7 @@ def _work(settings: ReportingSettings, store: ReadModelStore) -> None:
     faust.Worker(app, loglevel="WARNING").execute_from_commandline()
 
 
-def _serve(settings: ReportingSettings, store: ReadModelStore) -> None:
+def _serve(settings: ReportingSettings, store: SqlReadModel) -> None:
     from prometheus_client import REGISTRY
     from pzh_shared.metrics import GroupLagCollector
 
@@ -55,7 +58,7 @@ def _serve(settings: ReportingSettings, store: ReadModelStore) -> None:
     from reporting.consumers.worker import SOURCE_TOPICS
     from reporting.reports.archive import archive_for
 
-    app = create_app(store, archive_for(settings), settings=settings)
+    app = create_app(store, archive_for(settings), settings=settings)  # type: ignore[arg-type]
     # Projection lag per topic as Kafka sees the worker's group: still rising when the worker is down.
     REGISTRY.register(GroupLagCollector(settings.kafka_bootstrap, settings.app_id, SOURCE_TOPICS))
     serve_api(app, settings)
@@ -82,6 +85,38 @@ def _rebuild(settings: ReportingSettings, live: Path, verify: bool) -> int:
         Path(f"{live}{suffix}").unlink(missing_ok=True)
     fresh.rename(live)
     return 0
+
+
+def _rebuild_postgres(settings: ReportingSettings, verify: bool) -> int:
+    """Rebuilds into a fresh schema beside the live one. --verify compares the two and drops the fresh one;
+    otherwise one transaction repoints every reader and worker to it (the worker stopped meanwhile, as for
+    SQLite: events it applied to the old schema after the rebuild read the topics would not be in the new)."""
+    import psycopg
+    from psycopg import sql
+
+    from reporting.adapters.postgres import PostgresReadModelStore, conninfo_of, fresh_schema
+    from reporting.consumers.rebuild import rebuild
+    from reporting.consumers.worker import SOURCE_TOPICS
+
+    conninfo = conninfo_of(settings)
+    fresh = fresh_schema(conninfo)
+    schema = fresh.schema
+    counts = asyncio.run(rebuild(settings.kafka_bootstrap, SOURCE_TOPICS, fresh))
+    print(f"rebuilt from {counts['messages']} messages into {schema}: {counts['applied']} applied, "
+          f"{counts['rejected']} rejected")
+    live = PostgresReadModelStore(conninfo)
+    try:
+        if not verify:
+            print(f"live read models now in {schema} (was {live.switch_to(schema)})")
+            return 0
+        same = PostgresReadModelStore(conninfo, schema=schema).dump() == live.dump()
+        print("重建结果与在线读模型一致 (rebuild equals live)" if same
+              else "重建结果与在线读模型不一致 (rebuild differs from live)")
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        return 0 if same else 1
+    finally:
+        live.close()
 
 
 if __name__ == "__main__":

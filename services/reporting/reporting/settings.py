@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic_settings import SettingsConfigDict
 from pzh_shared.settings import ServiceSettings
 
@@ -6,6 +8,9 @@ class ReportingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
 
     http_port: int = 8105
+    # Where the read models live: a SQLite file under DATA_DIR (one node), or PostgreSQL (REPORTING_POSTGRES_*),
+    # which any number of workers and read APIs share.
+    read_model: Literal["sqlite", "postgres"] = "sqlite"
     # Faust app id, which is also the consumer group: two independent platforms on one broker
     # (a test beside another) need different ones.
     app_id: str = "reporting"

@@ -12,7 +12,7 @@ from typing import Any
 
 from pzh_shared.areas import AreaLevel, level_of
 
-from reporting.adapters.store import ReadModelStore
+from reporting.adapters.store import ReadModel
 from reporting.projections.casework import STAGES
 from reporting.projections.registry import LEVELS, TIERS
 
@@ -44,7 +44,7 @@ def funding_area(area_code: str) -> str:
     return area_code[:6]
 
 
-def stations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def stations(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     counts = dict.fromkeys(TIERS, 0) | _by(store.sums("stations", area, as_of, by=("k1",)))
     children: dict[str, dict[str, int]] = {}
     for (child, tier), n in store.sums("stations", area, as_of, by=("child", "k1")).items():
@@ -61,7 +61,7 @@ def stations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
             "levels": levels, "targets": {"year": int(year), **targets, "total": sum(targets.values())}}
 
 
-def live_stations(store: ReadModelStore, area: str, today: date) -> dict[str, Any]:
+def live_stations(store: ReadModel, area: str, today: date) -> dict[str, Any]:
     """The stations view without `as_of`, in its original shape: the stations open today per tier in the
     area and in each of its direct sub-areas that has any, from the same dated facts as every other view."""
     body = stations(store, area, today.isoformat(), today.isoformat())
@@ -81,7 +81,7 @@ def share(part: int, whole: int) -> str | None:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
-def _townships(store: ReadModelStore, area: str, as_of: str) -> tuple[set[str], set[str]]:
+def _townships(store: ReadModel, area: str, as_of: str) -> tuple[set[str], set[str]]:
     """The townships under the area valid on the day, and those of them an open township station
     serves (its own township and those it covers). A served code that is not a valid township that
     day (never registered, or merged away) is not counted."""
@@ -98,14 +98,14 @@ def _tally(townships: set[str], served: set[str]) -> dict[str, Any]:
     return {"townships": len(townships), "served": len(served), "share": share(len(served), len(townships))}
 
 
-def township_coverage(store: ReadModelStore, area: str, as_of: str) -> dict[str, Any]:
+def township_coverage(store: ReadModel, area: str, as_of: str) -> dict[str, Any]:
     """Townships valid on the day, how many an open township station serves, the share, and the
     unserved townships' codes."""
     townships, served = _townships(store, area, as_of)
     return {**_tally(townships, served), "unserved": sorted(townships - served)}
 
 
-def reform_share_2021(store: ReadModelStore, area: str, as_of: str) -> dict[str, Any]:
+def reform_share_2021(store: ReadModel, area: str, as_of: str) -> dict[str, Any]:
     """The township stations opened in 2021 (up to `as_of`), and how many sit in a township that was
     reform-affected (涉改) on its opening day; the plan asks for more than half."""
     end = min(as_of, f"{REFORM_YEAR}-12-31")
@@ -117,7 +117,7 @@ def reform_share_2021(store: ReadModelStore, area: str, as_of: str) -> dict[str,
             "goal_over_half": bool(opened) and reform * 2 > len(opened)}
 
 
-def coverage(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def coverage(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     """Township coverage toward the 2025 goal, for the area and each direct sub-area, with names as of the day."""
     townships, served = _townships(store, area, as_of)
     unserved = sorted(townships - served)
@@ -152,7 +152,7 @@ def coverage(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[s
     }
 
 
-def talent(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def talent(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     stock = {name: store.total(name, area, as_of) for name in ("workers", "certified_workers", "heads", "volunteers")}
     trainings = _by(store.sums("trainings", area, as_of, since, by=("k1",)))
     hours = _by(store.sums("training_hours", area, as_of, since, by=("k1",)))
@@ -164,7 +164,7 @@ def talent(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str
             "unresolved_station_facts": store.unresolved()["facts"]}
 
 
-def organisations(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def organisations(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     incubated = store.sums("organisations_incubated", area, as_of, since)
     return {"filed": store.total("organisations_filed", area, as_of),
             "incubated": {"total": sum(incubated.values()), "by_type": _by(incubated),
@@ -174,7 +174,7 @@ def organisations(store: ReadModelStore, area: str, as_of: str, since: str) -> d
             "agencies": store.total("agencies", area, as_of)}
 
 
-def cases(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def cases(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     by_stage: dict[str, dict[str, int]] = {}
     for (domain, stage), n in store.sums("cases", area, as_of).items():
         if stage != "closed":
@@ -197,7 +197,7 @@ def cases(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str,
     }
 
 
-def complaints(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def complaints(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     received = _by(store.sums("complaints_received", area, as_of, since))
     closed = store.total("complaints_closed", area, as_of, since)
     surveys = _by(store.sums("surveys", area, as_of, since))
@@ -211,14 +211,14 @@ def complaints(store: ReadModelStore, area: str, as_of: str, since: str) -> dict
                                                for r, n in surveys.items()}}}
 
 
-def projects(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def projects(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     started = _by(store.sums("projects_started", area, as_of, since))
     evaluations = store.total("project_evaluations", area, as_of, since)
     return {"started": {"total": sum(started.values()), "by_domain": started}, "evaluations": evaluations,
             "average_evaluation_score": average(store.total("project_score", area, as_of, since), evaluations)}
 
 
-def headroom(store: ReadModelStore, area: str, year: int, as_of: str) -> dict[str, str]:
+def headroom(store: ReadModel, area: str, year: int, as_of: str) -> dict[str, str]:
     """The 3% cap on social-assistance purchases of the funding area for the year, what the year's
     disbursements used of it, and what is left (never below zero), as the funding service states it."""
     code = funding_area(area)
@@ -233,7 +233,7 @@ def headroom(store: ReadModelStore, area: str, year: int, as_of: str) -> dict[st
     }
 
 
-def money(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str, Any]:
+def money(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     year = as_of[:4]
     budget = {k1: v for (k1, k2), v in store.sums("budget", area, as_of).items() if k2 == year}
     disbursed = _by(store.sums("disbursed", area, as_of, since))
@@ -261,12 +261,12 @@ def money(store: ReadModelStore, area: str, as_of: str, since: str) -> dict[str,
     }
 
 
-VIEWS: dict[str, Callable[[ReadModelStore, str, str, str], dict[str, Any]]] = {
+VIEWS: dict[str, Callable[[ReadModel, str, str, str], dict[str, Any]]] = {
     "stations": stations, "talent": talent, "organisations": organisations, "cases": cases,
     "complaints": complaints, "projects": projects, "money": money, "coverage": coverage}
 
 
-def view(store: ReadModelStore, name: str, area: str, as_of: date, since: date | None = None) -> dict[str, Any]:
+def view(store: ReadModel, name: str, area: str, as_of: date, since: date | None = None) -> dict[str, Any]:
     start = since or date(as_of.year, 1, 1)
     body = VIEWS[name](store, area, as_of.isoformat(), start.isoformat())
     return {"area_code": area, "level": level_of(area), "as_of": as_of.isoformat(), "since": start.isoformat(), **body}

@@ -64,7 +64,7 @@ def _areas(store: SqlReadModel) -> list[str]:
     codes = sorted(store.names("area", "2024-12-31"))
     townships = [c for c in codes if len(c) == 9][:2]
     villages = [c for c in codes if len(c) == 12][:1]
-    return ["510400", "510402", "510421", *townships, *villages]
+    return ["000000", "510000", "510400", "510402", "510421", *townships, *villages]
 
 
 def _all_views(store: SqlReadModel, areas: list[str]) -> dict:
@@ -100,7 +100,7 @@ def test_every_view_at_every_tier_is_the_same_from_the_rollups_as_from_the_facts
     store = new_store()
     _apply(store, envelopes, 500)
     areas = _areas(store)
-    assert len(areas) == 6
+    assert len(areas) == 8
     rolled = _all_views(store, areas)
     monkeypatch.setattr(SqlReadModel, "_rollup_sums", lambda self, *args: None)  # every figure from the facts
     assert _all_views(store, areas) == rolled
@@ -158,3 +158,29 @@ def test_a_rebuild_fills_a_fresh_schema_and_readers_switch_at_once(postgres_serv
     assert previous not in third.schemas(), "schemas older than the replaced one are dropped"
     for store in (live, reader, fresh, third):
         store.close()
+
+
+def test_a_range_of_days_is_read_as_years_months_and_days_each_day_once() -> None:
+    import random
+    from datetime import timedelta
+
+    from reporting.adapters.store import _periods
+
+    def days_of(period: str, first: date) -> list[date]:
+        end = {"d": first, "m": (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1),
+               "y": date(first.year, 12, 31)}[period]
+        return [first + timedelta(days=i) for i in range((end - first).days + 1)]
+
+    rng = random.Random(16)
+    for _ in range(2000):
+        since = date(2019, 1, 1) + timedelta(days=rng.randrange(2000))
+        since = since.replace(day=1) if rng.random() < 0.3 else since
+        as_of = since + timedelta(days=rng.randrange(900))
+        covered: list[date] = []
+        for period, low, high in _periods(since.isoformat(), as_of.isoformat()):
+            first, last = date.fromisoformat(low), date.fromisoformat(high)
+            for n in range((last - first).days + 1):
+                day = first + timedelta(days=n)
+                if period == "d" or (day.day == 1 and (period == "m" or day.month == 1)):
+                    covered.extend(days_of(period, day))
+        assert sorted(covered) == [since + timedelta(days=i) for i in range((as_of - since).days + 1)]

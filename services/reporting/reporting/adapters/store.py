@@ -16,6 +16,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,23 +49,42 @@ CREATE TABLE IF NOT EXISTS names (
     kind TEXT NOT NULL, id TEXT NOT NULL, effective_on TEXT NOT NULL, name TEXT NOT NULL, \
 PRIMARY KEY (kind, id, effective_on));
 CREATE TABLE IF NOT EXISTS rollups (
-    figure TEXT NOT NULL, prefix TEXT NOT NULL, child TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL,
-    pilot INTEGER NOT NULL, effective_on TEXT NOT NULL, amount INTEGER NOT NULL,
-    PRIMARY KEY (figure, prefix, child, k1, k2, pilot, effective_on));
+    figure TEXT NOT NULL, prefix TEXT NOT NULL, period TEXT NOT NULL, effective_on TEXT NOT NULL, child TEXT NOT NULL,
+    k1 TEXT NOT NULL, k2 TEXT NOT NULL, pilot INTEGER NOT NULL, amount INTEGER NOT NULL,
+    PRIMARY KEY (figure, prefix, period, effective_on, child, k1, k2, pilot));
 """
-# The prefix lengths a fact is rolled up to, and the length of a child under each (a city's prefix is 4 digits,
-# its children the 6-digit counties).
-PREFIX_CHILD = {4: 6, 6: 9, 9: 12, 12: 12}
-RollupKey = tuple[str, str, str, str, str, int, str]  # figure, prefix, child, k1, k2, pilot, effective_on
+# The prefix lengths a fact is rolled up to, and the length of a child under each: the country's prefix is empty,
+# its children the provinces (2 digits, written 510000), a province's 2 digits, its children the cities (4,
+# written 510400), a city's 4, its children the 6-digit counties, and so on.
+PREFIX_CHILD = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+RollupKey = tuple[str, str, str, str, str, str, str, int]  # figure, prefix, period, effective_on, child, k1, k2, pilot
+# Each fact is summed into its day, its month and its year (effective_on: the period's first day), so a range of
+# days reads whole years, then whole months, then the days at its edges: a few dozen rows per key, not one a day.
+_PERIOD_SQL = {"y": "substr({on}, 1, 4) || '-01-01'", "m": "substr({on}, 1, 7) || '-01'", "d": "{on}"}
+
+
+def _period_start(period: str, on: str) -> str:
+    return on[:4] + "-01-01" if period == "y" else on[:7] + "-01" if period == "m" else on
+
+
+def _child_sql(area: str, length: int) -> str:
+    """The child's code in SQL: the first `length` digits, a province or a city padded to its 6-digit code."""
+    return f"substr({area}, 1, {length})" + (f" || '{'0' * (6 - length)}'" if length < 6 else "")
+
+
+def _child_of(area: str, length: int) -> str:
+    return area[:length] + "0" * (6 - length) if length < 6 else area[:length]
+
+
 _AREA = "COALESCE(f.area_code, s.area_code)"
 # The roll-ups recomputed from the facts and the directory, one statement per prefix length (into an empty table).
 _ROLLUP_FILL = [
-    "INSERT INTO rollups (figure, prefix, child, k1, k2, pilot, effective_on, amount) "
-    f"SELECT f.figure, substr({_AREA}, 1, {length}), substr({_AREA}, 1, {child}), f.k1, f.k2, "
-    "COALESCE(s.provincial_pilot, 0), f.effective_on, SUM(f.amount) FROM facts f "
+    "INSERT INTO rollups (figure, prefix, period, effective_on, child, k1, k2, pilot, amount) "
+    f"SELECT f.figure, substr({_AREA}, 1, {length}), '{period}', {on.format(on='f.effective_on')}, "
+    f"{_child_sql(_AREA, child)}, f.k1, f.k2, COALESCE(s.provincial_pilot, 0), SUM(f.amount) FROM facts f "
     f"LEFT JOIN station_directory s ON s.station_id = f.station_id WHERE length({_AREA}) >= {length} "
-    "GROUP BY 1, 2, 3, 4, 5, 6, 7"
-    for length, child in PREFIX_CHILD.items()
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    for length, child in PREFIX_CHILD.items() for period, on in _PERIOD_SQL.items()
 ]
 
 
@@ -79,19 +99,58 @@ class StoreOutdated(RuntimeError):
 
 def _bounds(area_code: str) -> tuple[str, str]:
     """The area's codes as a range: every code starting with the area's prefix (the city's prefix
-    is its first four digits), i.e. the area and all areas under it."""
-    prefix = area_code[:4] if level_of(area_code) is AreaLevel.CITY else area_code
+    is its first four digits, a province's two, the country's none), i.e. the area and all areas under it."""
+    prefix = area_code[:_PREFIX_LENGTH.get(level_of(area_code), len(area_code))]
     return prefix, prefix + ";"  # ';' sorts right after '9'
 
 
+_PREFIX_LENGTH = {AreaLevel.COUNTRY: 0, AreaLevel.PROVINCE: 2, AreaLevel.CITY: 4}
+_CHILD_LENGTH = {AreaLevel.COUNTRY: 2, AreaLevel.PROVINCE: 4, AreaLevel.CITY: 6, AreaLevel.COUNTY: 9,
+                 AreaLevel.TOWNSHIP: 12, AreaLevel.VILLAGE: 12}
+
+
 def _child_length(area_code: str) -> int:
-    return {AreaLevel.CITY: 6, AreaLevel.COUNTY: 9, AreaLevel.TOWNSHIP: 12, AreaLevel.VILLAGE: 12}[level_of(area_code)]
+    return _CHILD_LENGTH[level_of(area_code)]
+
+
+def _month_end(on: date) -> date:
+    return (on.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _periods(since: str | None, as_of: str) -> list[tuple[str, str, str]]:
+    """Days `since`..`as_of` (inclusive; no start: from the first) as (period, first, last) ranges of roll-up
+    rows: the days before the first whole month, whole months up to the first whole year, whole years, then
+    months and days again up to `as_of`."""
+    end = date.fromisoformat(as_of)
+    start = date.fromisoformat(since) if since else date(1, 1, 1)
+    if start > end:
+        return []
+    out: list[tuple[str, str, str]] = []
+    if start.day != 1 or (start.year, start.month) == (end.year, end.month) and end != _month_end(end):
+        last = min(_month_end(start), end)
+        out.append(("d", start.isoformat(), last.isoformat()))
+        start = last + timedelta(days=1)
+    tail: list[tuple[str, str, str]] = []
+    if start <= end and end != _month_end(end):
+        tail.append(("d", end.replace(day=1).isoformat(), end.isoformat()))
+        end = end.replace(day=1) - timedelta(days=1)
+    if start <= end:  # whole months start..end
+        if start.month != 1 or start.year == end.year and end.month != 12:
+            last = min(date(start.year, 12, 31), end)
+            out.append(("m", start.isoformat(), last.replace(day=1).isoformat()))
+            start = last + timedelta(days=1)
+        if start <= end and end.month != 12:
+            tail.insert(0, ("m", end.replace(month=1, day=1).isoformat(), end.replace(day=1).isoformat()))
+            end = date(end.year - 1, 12, 31)
+        if start <= end:
+            out.append(("y", start.isoformat(), end.replace(month=1, day=1).isoformat()))
+    return out + tail
 
 
 def _rollup_rows(figure: str, area: str, k1: str, k2: str, pilot: int, on: str) -> list[RollupKey]:
     """The roll-up rows a fact of `area` adds to: one per prefix of the area's code, with the child it lies in."""
-    return [(figure, area[:length], area[:child], k1, k2, pilot, on)
-            for length, child in PREFIX_CHILD.items() if length <= len(area)]
+    return [(figure, area[:length], period, _period_start(period, on), _child_of(area, child), k1, k2, pilot)
+            for length, child in PREFIX_CHILD.items() if length <= len(area) for period in _PERIOD_SQL]
 
 
 class ReadModel(Protocol):
@@ -201,8 +260,9 @@ class SqlReadModel:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), facts)
         # sorted: two workers adding to the same rows lock them in the same order (no deadlock)
         cur.executemany(self._q(
-            "INSERT INTO rollups (figure, prefix, child, k1, k2, pilot, effective_on, amount) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (figure, prefix, child, k1, k2, pilot, effective_on) "
+            "INSERT INTO rollups (figure, prefix, period, effective_on, child, k1, k2, pilot, amount) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (figure, prefix, period, effective_on, child, k1, k2, pilot) "
             "DO UPDATE SET amount = rollups.amount + excluded.amount"),
             [(*key, amount) for key, amount in sorted(rollups.items()) if amount])
         return len(marks)
@@ -319,10 +379,13 @@ class SqlReadModel:
         """The figure's facts in the area (and every area under it, unless `exact`) dated on or
         before `as_of` (and on or after `since`), summed per `by`: any of k1, k2, pilot (the
         station is a provincial pilot), child (the direct sub-area), station, area (the fact's own
-        area code), on (the fact's date)."""
+        area code), on (the fact's date). From the roll-ups, unless grouped per station."""
+        rolled = self._rollup_sums(figure, area_code, as_of, since, exact, by)
+        if rolled is not None:
+            return rolled
         area = "COALESCE(f.area_code, s.area_code)"
         columns = {"k1": "f.k1", "k2": "f.k2", "pilot": "COALESCE(s.provincial_pilot, 0)", "station": "f.station_id",
-                   "child": f"substr({area}, 1, {_child_length(area_code)})", "area": area, "on": "f.effective_on"}
+                   "child": _child_sql(area, _child_length(area_code)), "area": area, "on": "f.effective_on"}
         group = [columns[name] for name in by]
         where = ["f.figure = ?", "f.effective_on <= ?"]
         params: list = [figure, as_of]
@@ -355,11 +418,8 @@ class SqlReadModel:
         if "station" in by or PREFIX_CHILD.get(len(prefix)) != _child_length(area_code):
             return None
         columns = {"k1": "k1", "k2": "k2", "pilot": "pilot", "child": "child", "area": "prefix", "on": "effective_on"}
-        where = ["figure = ?", "effective_on <= ?"]
-        params: list = [figure, as_of]
-        if since is not None:
-            where.append("effective_on >= ?")
-            params.append(since)
+        where = ["figure = ?"]
+        params: list = [figure]
         if exact:
             if len(area_code) not in PREFIX_CHILD:
                 return None
@@ -377,11 +437,21 @@ class SqlReadModel:
         if "child" in by:
             where.append("child != ?")
             params.append(area_code)
-        group = [columns[name] for name in by]
-        sql = (f"SELECT {', '.join([*group, 'SUM(amount)'])} FROM rollups WHERE {' AND '.join(where)}"
-               + (f" GROUP BY {', '.join(group)}" if group else ""))
+        # per day when grouped by day; else the range in years, months and days, one branch each
+        ranges = [("d", since or "", as_of)] if "on" in by else _periods(since, as_of)
+        names = [f"g{n}" for n in range(len(by))]
+        select = ", ".join([*(f"{columns[key]} AS {name}" for key, name in zip(by, names, strict=True)), "amount"])
+        branch = (f"SELECT {select} FROM rollups WHERE {' AND '.join(where)} "
+                  "AND period = ? AND effective_on >= ? AND effective_on <= ?")
+        values: list = []
+        for period, low, high in ranges:
+            values.extend([*params, period, low, high])
+        if not ranges:
+            return {}
+        sql = (f"SELECT {', '.join([*names, 'SUM(amount)'])} FROM ({' UNION ALL '.join([branch] * len(ranges))}) AS r"
+               + (f" GROUP BY {', '.join(names)}" if names else ""))
         out: dict[tuple, int] = {}
-        for *keys, total in self._read(sql, params):
+        for *keys, total in self._read(sql, values):
             if total:
                 out[tuple(keys)] = int(total)
         return out
@@ -420,7 +490,7 @@ class SqlReadModel:
             "station_directory": self._read("SELECT * FROM station_directory ORDER BY station_id"),
             "names": self._read("SELECT * FROM names ORDER BY kind, id, effective_on"),
             "rollups": self._read("SELECT * FROM rollups WHERE amount != 0 "
-                                  "ORDER BY figure, prefix, child, k1, k2, pilot, effective_on"),
+                                  "ORDER BY figure, prefix, period, effective_on, child, k1, k2, pilot"),
         }
 
     def processed_count(self) -> int:

@@ -11,15 +11,20 @@ from aiokafka import AIOKafkaConsumer
 from pzh_shared.envelope import BadMessage, decode
 from pzh_shared.kafka import topic_partitions
 
-from reporting.adapters.store import ReadModelStore
+from reporting.adapters.store import ReadModelStore, SqlReadModel
 from reporting.projections.facts import ProjectionError
 from reporting.projections.router import project
 
 
-async def rebuild(bootstrap: str, topics: tuple[str, ...], target: Path, page: int = 2000) -> dict[str, int]:
-    """Projects every message now on `topics` into a new store at `target`; returns counts."""
-    target.unlink(missing_ok=True)
-    store = ReadModelStore(target)
+async def rebuild(bootstrap: str, topics: tuple[str, ...], target: Path | SqlReadModel,
+                  page: int = 2000) -> dict[str, int]:
+    """Projects every message now on `topics` into a new store: a SQLite file at `target`, or the empty
+    store given (a fresh PostgreSQL schema); returns counts. The store is closed at the end."""
+    if isinstance(target, Path):
+        target.unlink(missing_ok=True)
+        store: SqlReadModel = ReadModelStore(target)
+    else:
+        store = target
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 client_id=f"reporting-rebuild-{uuid.uuid4().hex[:6]}")
     await consumer.start()

@@ -12,7 +12,8 @@ from datetime import date
 
 import faust
 
-from reporting.adapters.store import ReadModelStore
+from reporting.adapters import open_store
+from reporting.adapters.store import ReadModel
 from reporting.projections.facts import CHINA, china_today
 from reporting.reports.archive import ReportArchive, archive_for
 from reporting.reports.render import FontMissing
@@ -23,7 +24,7 @@ from reporting.settings import ReportingSettings
 log = logging.getLogger(__name__)
 
 
-def generate_due(store: ReadModelStore, archive: ReportArchive, today: date, font: str = "",
+def generate_due(store: ReadModel, archive: ReportArchive, today: date, font: str = "",
                  catch_up_years: int = CATCH_UP_YEARS, settings: ReportingSettings | None = None) -> list[dict]:
     """Generates every due report (blocking: run it in a thread); returns the versions written."""
     written = []
@@ -35,7 +36,7 @@ def generate_due(store: ReadModelStore, archive: ReportArchive, today: date, fon
     return written
 
 
-async def run_schedule(store: ReadModelStore, archive: ReportArchive, font: str = "", today: date | None = None,
+async def run_schedule(store: ReadModel, archive: ReportArchive, font: str = "", today: date | None = None,
                        catch_up_years: int = CATCH_UP_YEARS, settings: ReportingSettings | None = None) -> list[dict]:
     """The timer's job (called directly by tests with a fixed day)."""
     day = today or china_today()
@@ -52,13 +53,13 @@ def register_schedule(app: faust.App, settings: ReportingSettings) -> Callable[.
     if not settings.schedule_cron:
         return None
     archive = archive_for(settings)
-    readers: list[ReadModelStore] = []
+    readers: list[ReadModel] = []
 
     async def generate_scheduled_reports(today: date | None = None) -> list[dict]:
         # Its own connection to the read models the agents write (the file `python -m reporting worker`
         # opens): on the agents' connection a report could read a batch halfway through its transaction.
         if not readers:
-            readers.append(ReadModelStore(settings.data_dir / "reporting.sqlite"))
+            readers.append(open_store(settings))
         return await run_schedule(readers[0], archive, settings.cjk_font, today, settings=settings)
 
     async def on_schedule() -> None:

@@ -18,7 +18,7 @@ from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers
 from pzh_shared.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_LAG, CONSUMER_PROCESSED, EVENT_DELAY, event_delay
 from pzh_shared.telemetry import context_from
 
-from reporting.adapters.store import ReadModelStore
+from reporting.adapters.store import ReadModel
 from reporting.consumers.schedule import register_schedule
 from reporting.projections.facts import ProjectionError
 from reporting.projections.router import Changes, project
@@ -30,7 +30,7 @@ tracer = trace.get_tracer(__name__)
 SOURCE_TOPICS = ("registry.events", "talent.events", "casework.events", "funding.events")
 
 
-def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> faust.App:
+def create_worker_app(settings: ReportingSettings, store: ReadModel) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -50,7 +50,7 @@ def create_worker_app(settings: ReportingSettings, store: ReadModelStore) -> fau
     return app
 
 
-def _add_projection_agent(app: faust.App, name: str, store: ReadModelStore, settings: ReportingSettings) -> None:
+def _add_projection_agent(app: faust.App, name: str, store: ReadModel, settings: ReportingSettings) -> None:
     source = app.topic(name, key_serializer="raw", value_serializer="raw", internal=False)
     dead_letters = app.topic(dlq_topic(name), key_serializer="raw", value_serializer="raw", internal=False)
 
@@ -99,7 +99,7 @@ def _raw_headers(headers: Any) -> list[tuple[str, bytes]]:
     return [(k, v) for k, v in items]
 
 
-def _apply_traced(store: ReadModelStore, batch: list[tuple[Any, dict[str, str], Changes]]) -> None:
+def _apply_traced(store: ReadModel, batch: list[tuple[Any, dict[str, str], Changes]]) -> None:
     """One span per event, continuing the trace from the message's traceparent header."""
     spans = []
     for envelope, headers, _ in batch:
