@@ -105,6 +105,23 @@ def test_every_view_at_every_tier_is_the_same_from_the_rollups_as_from_the_facts
     monkeypatch.setattr(SqlReadModel, "_rollup_sums", lambda self, *args: None)  # every figure from the facts
     assert _all_views(store, areas) == rolled
     assert rolled[("stations", "510400", DAYS[-1])]["total"] > 0
+    facts, stations = store._read(
+        "SELECT count(*), count(DISTINCT f.station_id) FROM facts f LEFT JOIN station_directory s "
+        "ON s.station_id = f.station_id WHERE f.area_code IS NULL AND s.station_id IS NULL")[0]
+    assert store.unresolved() == {"facts": facts, "stations": stations}
+
+
+def test_facts_of_a_station_not_known_yet_are_counted_until_it_is_and_then_rolled_up(new_store, envelopes) -> None:
+    """Talent and casework events before the registry's: their station facts wait, then count where it is."""
+    store, reference = new_store(), new_store()
+    registry = [e for e in envelopes if e.type.startswith("registry.")]
+    others = [e for e in envelopes if not e.type.startswith("registry.")]
+    store.apply(_batch(others))
+    assert store.unresolved()["facts"] > 0
+    _apply(store, registry, 100)
+    reference.apply(_batch(envelopes))
+    assert store.unresolved() == reference.unresolved()
+    assert _all_views(store, ["510400", "510402"]) == _all_views(reference, ["510400", "510402"])
 
 
 def test_a_store_filled_before_the_rollups_existed_gets_them_when_opened(tmp_path, envelopes) -> None:

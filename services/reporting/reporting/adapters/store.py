@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS rollups (
     figure TEXT NOT NULL, prefix TEXT NOT NULL, period TEXT NOT NULL, effective_on TEXT NOT NULL, child TEXT NOT NULL,
     k1 TEXT NOT NULL, k2 TEXT NOT NULL, pilot INTEGER NOT NULL, amount INTEGER NOT NULL,
     PRIMARY KEY (figure, prefix, period, effective_on, child, k1, k2, pilot));
+CREATE TABLE IF NOT EXISTS unresolved_facts (station_id TEXT PRIMARY KEY, facts INTEGER NOT NULL);
 """
 # The prefix lengths a fact is rolled up to, and the length of a child under each: the country's prefix is empty,
 # its children the provinces (2 digits, written 510000), a province's 2 digits, its children the cities (4,
@@ -85,6 +86,11 @@ _ROLLUP_FILL = [
     f"LEFT JOIN station_directory s ON s.station_id = f.station_id WHERE length({_AREA}) >= {length} "
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
     for length, child in PREFIX_CHILD.items() for period, on in _PERIOD_SQL.items()
+] + [
+    "DELETE FROM unresolved_facts",
+    "INSERT INTO unresolved_facts (station_id, facts) SELECT COALESCE(f.station_id, ''), count(*) FROM facts f "
+    "LEFT JOIN station_directory s ON s.station_id = f.station_id WHERE f.area_code IS NULL AND s.station_id IS NULL "
+    "GROUP BY 1",
 ]
 
 
@@ -290,9 +296,18 @@ class SqlReadModel:
                 amount = int(amount)
                 add(figure, area or (before[0] if before else None), k1, k2, before[1] if before else 0, on, -amount)
                 add(figure, area or after[0], k1, k2, after[1], on, amount)
+        unresolved: dict[str, int] = {}
         for _, _, figure, area, station, k1, k2, on, amount in facts:
             placed = new.get(station) if station is not None else None
             add(figure, area or (placed[0] if placed else None), k1, k2, placed[1] if placed else 0, on, amount)
+            if area is None and placed is None:
+                unresolved[station or ""] = unresolved.get(station or "", 0) + 1
+        # facts about stations not known yet, counted (unresolved()) until the registry tells of them
+        cur.executemany(self._q("DELETE FROM unresolved_facts WHERE station_id = ?"),
+                        [(station,) for station in sorted(directory) if station not in old])
+        cur.executemany(self._q(
+            "INSERT INTO unresolved_facts (station_id, facts) VALUES (?, ?) ON CONFLICT (station_id) "
+            "DO UPDATE SET facts = unresolved_facts.facts + excluded.facts"), sorted(unresolved.items()))
         return out
 
     def _directory_of(self, cur: Any, stations: set[str]) -> dict[str, tuple[str, int]]:
@@ -476,10 +491,8 @@ class SqlReadModel:
 
     def unresolved(self) -> dict[str, int]:
         """Facts about stations the registry has not told us about yet (kept, counted once it does)."""
-        rows = self._read(
-            "SELECT count(*), count(DISTINCT f.station_id) FROM facts f LEFT JOIN station_directory s "
-            "ON s.station_id = f.station_id WHERE f.area_code IS NULL AND s.station_id IS NULL")[0]
-        return {"facts": rows[0], "stations": rows[1]}
+        rows = self._read("SELECT COALESCE(SUM(facts), 0), count(NULLIF(station_id, '')) FROM unresolved_facts")[0]
+        return {"facts": int(rows[0]), "stations": int(rows[1])}
 
     def dump(self) -> dict[str, list[tuple]]:
         """Every read model in a canonical order (no timestamps): rebuilt and live stores compare equal."""
@@ -489,6 +502,7 @@ class SqlReadModel:
             "facts": self._read("SELECT * FROM facts ORDER BY event_id, seq"),
             "station_directory": self._read("SELECT * FROM station_directory ORDER BY station_id"),
             "names": self._read("SELECT * FROM names ORDER BY kind, id, effective_on"),
+            "unresolved_facts": self._read("SELECT * FROM unresolved_facts ORDER BY station_id"),
             "rollups": self._read("SELECT * FROM rollups WHERE amount != 0 "
                                   "ORDER BY figure, prefix, period, effective_on, child, k1, k2, pilot"),
         }
