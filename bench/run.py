@@ -76,6 +76,12 @@ GOALS = [
     ("station list page at national size, p99 (ms)", ("lists", "first_page", "p99_ms"), 100.0, "max"),
     ("station list next page (cursor) at national size, p99 (ms)", ("lists", "next_page", "p99_ms"), 100.0, "max"),
     ("console station list page at national size, p99 (ms)", ("lists", "console_page", "p99_ms"), 300.0, "max"),
+    *(
+        (f"{view} view of the synthetic country, {label}, p99 (s)", ("national", store, f"{view}_view_p99_s"),
+         1.0, "max")
+        for store, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL"))
+        for view in ("root", "county")
+    ),
 ]
 PAGE = 500  # the relay's page size; raw produce gathers its futures in batches of the same size
 PARTITIONS = 3  # the relay creates its topic with 3 partitions
@@ -676,6 +682,9 @@ def main() -> None:
     parser.add_argument("--country-fraction", type=float, default=None,
                         help="size of the synthetic country as a fraction of 38,000 townships / 600,000 villages "
                              "(default 1, quick 0.1): the largest single step of a full run")
+    parser.add_argument("--stores-fraction", type=float, default=None,
+                        help="size of the country the read-model roll-ups are timed on, SQLite and PostgreSQL "
+                             "(default 0.1, quick 0.02: the whole country's roll-ups take long to build)")
     args = parser.parse_args()
     n, m, reps = (5000, 200, 1) if args.quick else (20_000, 1000, 5)
     # Each projection run starts a Faust worker (group join ~5-10 s): 3 alternating pairs of 10,000 events in full.
@@ -719,6 +728,9 @@ def main() -> None:
     try:
         print("  national-scale report growth ...")
         results["national_scale"] = national.measure(work / "national", args.quick, args.country_fraction)
+        print("  read-model roll-ups on SQLite and PostgreSQL ...")
+        results["national"] = national.measure_stores_on_own_server(
+            work / "national_stores", args.stores_fraction or (0.02 if args.quick else 0.1))
         print("  list latency at national size ...")
         results["lists"] = lists.measure(work / "lists", args.quick)
     finally:
