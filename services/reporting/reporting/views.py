@@ -87,7 +87,7 @@ def _townships(store: ReadModel, area: str, as_of: str) -> tuple[set[str], set[s
     day (never registered, or merged away) is not counted."""
     townships = {
         code
-        for (code, lvl), n in store.sums("areas", area, as_of, by=("area", "k1")).items()
+        for (code, lvl), n in store.sums("areas", area, as_of, by=("area", "k1"), k1="township").items()
         if lvl == "township" and n > 0
     }
     served = {code for (code,), n in store.sums("served_townships", area, as_of, by=("area",)).items() if n > 0}
@@ -109,8 +109,9 @@ def reform_share_2021(store: ReadModel, area: str, as_of: str) -> dict[str, Any]
     """The township stations opened in 2021 (up to `as_of`), and how many sit in a township that was
     reform-affected (涉改) on its opening day; the plan asks for more than half."""
     end = min(as_of, f"{REFORM_YEAR}-12-31")
+    # only township stations: the rows read grow with the area's township stations, not with its village rooms
     opened = [(code, on) for (k1, code, on), n in store.sums("stations_opened", area, end, f"{REFORM_YEAR}-01-01",
-                                                             by=("k1", "area", "on")).items()
+                                                             by=("k1", "area", "on"), k1="township_station").items()
               for _ in range(n) if k1 == "township_station"]
     reform = sum(1 for code, on in opened if store.total("reform_areas", code, on, exact=True) > 0)
     return {"township_stations_2021": len(opened), "in_reform_affected": reform, "share": share(reform, len(opened)),

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS rollups (
     figure TEXT NOT NULL, prefix TEXT NOT NULL, period TEXT NOT NULL, effective_on TEXT NOT NULL, child TEXT NOT NULL,
     k1 TEXT NOT NULL, k2 TEXT NOT NULL, pilot INTEGER NOT NULL, amount INTEGER NOT NULL,
     PRIMARY KEY (figure, prefix, period, effective_on, child, k1, k2, pilot));
+CREATE INDEX IF NOT EXISTS rollups_own ON rollups (figure, k1, period, prefix) WHERE prefix = child;
 CREATE TABLE IF NOT EXISTS unresolved_facts (station_id TEXT PRIMARY KEY, facts INTEGER NOT NULL);
 """
 # The prefix lengths a fact is rolled up to, and the length of a child under each: the country's prefix is empty,
@@ -165,7 +166,7 @@ class ReadModel(Protocol):
     def apply(self, batch: Iterable[tuple[str, str, Changes]]) -> int: ...
 
     def sums(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False,
-             by: Sequence[str] = ("k1", "k2")) -> dict[tuple, int]: ...
+             by: Sequence[str] = ("k1", "k2"), k1: str | None = None) -> dict[tuple, int]: ...
 
     def total(self, figure: str, area_code: str, as_of: str, since: str | None = None,
               exact: bool = False) -> int: ...
@@ -390,12 +391,13 @@ class SqlReadModel:
 
     # --- figures from the dated facts ------------------------------------------------------------
     def sums(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False,
-             by: Sequence[str] = ("k1", "k2")) -> dict[tuple, int]:
+             by: Sequence[str] = ("k1", "k2"), k1: str | None = None) -> dict[tuple, int]:
         """The figure's facts in the area (and every area under it, unless `exact`) dated on or
         before `as_of` (and on or after `since`), summed per `by`: any of k1, k2, pilot (the
         station is a provincial pilot), child (the direct sub-area), station, area (the fact's own
-        area code), on (the fact's date). From the roll-ups, unless grouped per station."""
-        rolled = self._rollup_sums(figure, area_code, as_of, since, exact, by)
+        area code), on (the fact's date). `k1`: only the facts of that k1. From the roll-ups, unless grouped
+        per station."""
+        rolled = self._rollup_sums(figure, area_code, as_of, since, exact, by, k1)
         if rolled is not None:
             return rolled
         area = "COALESCE(f.area_code, s.area_code)"
@@ -404,6 +406,9 @@ class SqlReadModel:
         group = [columns[name] for name in by]
         where = ["f.figure = ?", "f.effective_on <= ?"]
         params: list = [figure, as_of]
+        if k1 is not None:
+            where.append("f.k1 = ?")
+            params.append(k1)
         if since is not None:
             where.append("f.effective_on >= ?")
             params.append(since)
@@ -426,7 +431,7 @@ class SqlReadModel:
         return out
 
     def _rollup_sums(self, figure: str, area_code: str, as_of: str, since: str | None, exact: bool,
-                     by: Sequence[str]) -> dict[tuple, int] | None:
+                     by: Sequence[str], k1: str | None = None) -> dict[tuple, int] | None:
         """sums() from the roll-up rows of the area's prefix; None when they cannot answer (per station, or an
         area whose prefix and child length the roll-ups do not keep)."""
         prefix = _bounds(area_code)[0]
@@ -435,6 +440,9 @@ class SqlReadModel:
         columns = {"k1": "k1", "k2": "k2", "pilot": "pilot", "child": "child", "area": "prefix", "on": "effective_on"}
         where = ["figure = ?"]
         params: list = [figure]
+        if k1 is not None:
+            where.append("k1 = ?")
+            params.append(k1)
         if exact:
             if len(area_code) not in PREFIX_CHILD:
                 return None
@@ -443,7 +451,7 @@ class SqlReadModel:
         elif "area" in by:
             if "child" in by:
                 return None
-            # each fact's own row (prefix = its whole code = child), for every area under this one
+            # each fact's own row (prefix = its whole code = child; index rollups_own), for every area under this one
             where.append("prefix = child AND prefix >= ? AND prefix < ?")
             params.extend(_bounds(area_code))
         else:
