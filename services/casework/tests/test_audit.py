@@ -92,3 +92,55 @@ def test_the_chain_continues_across_restarts(tmp_path):
     record = again.record("u", "read", "case", "c1", "p")
     assert record.seq == 2 and again.verify() == []
     again.close()
+
+
+def test_the_reads_are_filtered_and_paged_in_the_store(api, cw):
+    """actor, action, purpose (a text in it) and since/until (ISO 8601, China time without an offset) combine with
+    subject_id and the after/limit paging, oldest first."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    case_id, other = str(open_case(cw)), str(open_case(cw))
+    cw.read_case(case_id, "zhang", "督导复核")
+    cw.read_case(case_id, "li", "年度抽查", action="export")
+    middle = datetime.now(UTC)
+    cw.read_case(other, "zhang", "入户走访")
+    cw.read_case(case_id, "zhang", "年度抽查")
+
+    def reads(**params):
+        return [(r["user"], r["action"], r["purpose"]) for r in ok(api.get("/audit/reads", params=params))["records"]]
+
+    assert reads(actor="zhang") == [("zhang", "read", "督导复核"), ("zhang", "read", "入户走访"),
+                                    ("zhang", "read", "年度抽查")]
+    assert reads(action="export") == [("li", "export", "年度抽查")]
+    assert reads(purpose="抽查", actor="zhang") == [("zhang", "read", "年度抽查")]
+    assert reads(subject_id=other) == [("zhang", "read", "入户走访")]
+    assert reads(until=middle.isoformat()) == [("zhang", "read", "督导复核"), ("li", "export", "年度抽查")]
+    assert reads(since=middle.isoformat(), actor="zhang") == [("zhang", "read", "入户走访"),
+                                                              ("zhang", "read", "年度抽查")]
+    china = middle.astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None).isoformat()
+    assert len(reads(since=china)) == 2  # a time without an offset is China time
+    first = ok(api.get("/audit/reads", params={"actor": "zhang", "limit": 2}))["records"]
+    rest = ok(api.get("/audit/reads", params={"actor": "zhang", "after": first[-1]["seq"]}))["records"]
+    assert [r["purpose"] for r in first + rest] == ["督导复核", "入户走访", "年度抽查"]
+    assert reads(actor="nobody") == []
+
+
+def test_bad_audit_filters_are_a_chinese_422_naming_the_field(api):
+    for params, field in (({"since": "yesterday"}, "since"), ({"until": "2026-13-01T00:00"}, "until"),
+                          ({"after": "x"}, "after")):
+        reply = api.get("/audit/reads", params=params)
+        assert reply.status_code == 422, reply.text
+        error = reply.json()["error"]
+        assert error["details"][0]["field"] == field and "请求内容无效" in error["message"]
+
+
+def test_filters_do_not_narrow_the_chain_verification(api, cw, settings):
+    case_id = str(open_case(cw))
+    for user in ("zhang", "li", "zhang"):
+        cw.read_case(case_id, user, "督导")
+    db = sqlite3.connect(settings.data_dir / "casework-audit.sqlite")
+    db.executescript("DROP TRIGGER case_reads_no_update; UPDATE case_reads SET purpose = '改写' WHERE seq = 2;")
+    db.commit()
+    db.close()
+    assert [r["user"] for r in ok(api.get("/audit/reads", params={"actor": "zhang"}))["records"]] == ["zhang"] * 2
+    assert ok(api.get("/audit/verification")) == {"intact": False, "broken_seqs": [2]}

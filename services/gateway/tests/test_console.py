@@ -341,6 +341,25 @@ STATION_ROWS = {"A": {"station_id": None, "name": "攀莲镇社会工作服务�
                       "construction_mode": "county_self_built", "provincial_pilot": True}}
 
 
+READ_RECORDS = [
+    {"seq": 1, "at": "2026-03-01T09:00:00+08:00", "user": "worker-a", "action": "read", "subject_kind": "case",
+     "subject_id": "c-1", "purpose": "个案跟进", "prev_hash": "", "hash": "h1"},
+    {"seq": 2, "at": "2026-03-02T09:00:00+08:00", "user": "worker-b", "action": "client_read",
+     "subject_kind": "client", "subject_id": "k-1", "purpose": "入户", "prev_hash": "h1", "hash": "h2"}]
+
+
+def read_matches(record: dict, query: dict[str, str]) -> bool:
+    """Casework's read-audit filters, as its store applies them (actor, action, a text of the purpose, the window)."""
+    from datetime import datetime
+
+    at = datetime.fromisoformat(record["at"])
+    return (record["seq"] > int(query.get("after", "0")) and query.get("actor", record["user"]) == record["user"]
+            and query.get("action", record["action"]) == record["action"]
+            and query.get("purpose", "") in record["purpose"]
+            and ("since" not in query or at >= datetime.fromisoformat(query["since"]))
+            and ("until" not in query or at < datetime.fromisoformat(query["until"])))
+
+
 class ListWorld(ConsoleWorld):
     """ConsoleWorld with the services' list answers ({items, total, next_cursor}) and the new reads."""
 
@@ -384,11 +403,8 @@ class ListWorld(ConsoleWorld):
                                              "township_coverage": {"townships": 4, "covered": 3,
                                                                    "uncovered": ["某镇"]}})
         if request.method == "GET" and path == "/audit/reads":
-            return httpx.Response(200, json={"count": 2, "records": [
-                {"seq": 1, "at": "2026-03-01T09:00:00+08:00", "user": "worker-a", "action": "read_case",
-                 "subject_kind": "case", "subject_id": "c-1", "purpose": "个案跟进", "prev_hash": "", "hash": "h1"},
-                {"seq": 2, "at": "2026-03-02T09:00:00+08:00", "user": "worker-b", "action": "read_client",
-                 "subject_kind": "client", "subject_id": "k-1", "purpose": "入户", "prev_hash": "h1", "hash": "h2"}]})
+            records = [r for r in READ_RECORDS if read_matches(r, query)][:int(query.get("limit", "100"))]
+            return httpx.Response(200, json={"count": len(records), "records": records})
         if request.method == "GET" and path == "/read-models/reports/quarterly-notice/2025-Q4":
             return httpx.Response(200, json={"versions": [{"report": "quarterly_notice", "period": "2025-Q4", "version": 1,
                                                            "title": "米易县季度通报", "area_code": query.get("area"),
@@ -487,12 +503,25 @@ def test_area_drill_down_and_targets_with_progress(lists_env):
 
 
 def test_auditor_pages_filter_and_show_the_chain(lists_env):
-    app, _ = lists_env
+    app, world = lists_env
     client = browser(app, "auditor")
+
+    def sent() -> dict[str, str]:
+        return dict([r for r in world.requests if r.url.path == "/audit/reads"][-1].url.params)
+
     reads = client.get("/console/audit/reads", params={"actor": "worker-a"})
     assert reads.status_code == 200 and "哈希链校验通过" in reads.text
-    assert "个案跟进" in reads.text and "入户" not in reads.text
+    assert "个案跟进" in reads.text and "入户" not in reads.text and "查阅个案" in reads.text
+    assert sent() == {"actor": "worker-a", "after": "0", "limit": "50"}  # filtered by casework, not by the page
+    assert '<span id="total">共 1 条</span>' in reads.text  # the first page is short: it holds every match
     assert "入户" not in client.get("/console/audit/reads", params={"to": "2026-03-01"}).text
+    assert sent()["until"] == "2026-03-02T00:00:00+08:00" and "since" not in sent()  # `to` is a whole China day
+    page = client.get("/console/audit/reads", params={"action": "client_read", "purpose": "入户", "from": "2026-03-02",
+                                                      "area": "510400", "after": "1"})
+    assert "入户" in page.text and "个案跟进" not in page.text and '<option value="client_read" selected>' in page.text
+    assert sent() == {"action": "client_read", "purpose": "入户", "since": "2026-03-02T00:00:00+08:00", "after": "1",
+                      "limit": "50"}  # a read record has no area: the page sends none
+    assert 'id="first-page"' in page.text and 'id="next-page"' not in page.text and 'id="total"' not in page.text
     log = client.get("/console/audit/gateway")
     assert log.status_code == 200 and 'id="records"' in log.text and "/api/gateway/login" in log.text
     assert browser(app, "county-a").get("/console/audit/reads").status_code == 403

@@ -16,7 +16,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from casework.domain.ports import AuditRecord
+from casework.domain.ports import AuditQuery, AuditRecord
 
 GENESIS = "0" * 64
 
@@ -42,6 +42,21 @@ def _verify(rows: list[AuditRecord]) -> list[int]:
 
 
 _COLUMNS = "seq, at, user_name, action, subject_kind, subject_id, purpose, prev_hash, hash"
+
+
+def _where(query: AuditQuery, mark: str, contains: str) -> tuple[str, list[object]]:
+    """The query's filters as SQL with `mark` placeholders; `contains` tests that a column holds a text."""
+    conditions: list[str] = [f"seq > {mark}"]
+    args: list[object] = [max(query.after, 0)]
+    since, until = (m.astimezone(UTC).isoformat() if m else None for m in (query.since, query.until))
+    # `at` is stored as UTC ISO 8601 text (datetime.isoformat), which sorts as the times do
+    for condition, value in (("subject_id = {}", query.subject_id), ("user_name = {}", query.user),
+                             ("action = {}", query.action), (contains, query.purpose), ("at >= {}", since),
+                             ("at < {}", until)):
+        if value:
+            conditions.append(condition.format(mark))
+            args.append(value)
+    return " AND ".join(conditions), args
 
 
 def _record(row) -> AuditRecord:
@@ -93,6 +108,13 @@ class SqliteReadAudit:
                 rows = self._db.execute(
                     f"SELECT {_COLUMNS} FROM case_reads WHERE subject_id = ? ORDER BY seq", (subject_id,)
                 ).fetchall()
+        return [_record(r) for r in rows]
+
+    def find(self, query: AuditQuery) -> list[AuditRecord]:
+        where, args = _where(query, "?", "instr(purpose, {}) > 0")
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads WHERE {where} ORDER BY seq LIMIT ?",
+                                    (*args, max(query.limit, 1))).fetchall()
         return [_record(r) for r in rows]
 
     def verify(self) -> list[int]:
@@ -153,6 +175,13 @@ class PostgresReadAudit:
                 rows = self._db.execute(
                     f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE subject_id = %s ORDER BY seq", (subject_id,)
                 ).fetchall()
+        return [_record(r) for r in rows]
+
+    def find(self, query: AuditQuery) -> list[AuditRecord]:
+        where, args = _where(query, "%s", "strpos(purpose, {}) > 0")
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE {where} ORDER BY seq LIMIT %s",
+                                    (*args, max(query.limit, 1))).fetchall()
         return [_record(r) for r in rows]
 
     def verify(self) -> list[int]:

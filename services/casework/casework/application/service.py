@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
@@ -20,6 +21,7 @@ from pzh_shared.listing import ListError, ListIndex, ListQuery, Page
 from casework.application.lists import SPECS, projector
 from casework.application.sealing import seal, unseal
 from casework.application.search import (
+    CHINA,
     MAX_HITS,
     SEARCH_NAMES,
     SearchBy,
@@ -41,7 +43,7 @@ from casework.domain.errors import (
     UnknownContract,
 )
 from casework.domain.feedback import Complaint, Survey
-from casework.domain.ports import AuditRecord, KeyStore, ReadAudit
+from casework.domain.ports import AuditQuery, AuditRecord, KeyStore, ReadAudit
 from casework.domain.project import KnownContract, Project, known_contract_id
 from casework.domain.vocabulary import (
     ADULT_AGE,
@@ -72,6 +74,7 @@ ERASED = "[已删除]"
 # Without CASEWORK_SEARCH_KEY or a cipher key (development only) the search's blind index is keyed with this constant.
 DEV_SEARCH_KEY = b"pzh-casework-search-development-only"
 IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "birth_date")
+AUDIT_PAGE_MAX = 1000  # read-audit records per answer; `after` pages on
 
 
 def _sealable(identity: dict[str, Any]) -> dict[str, Any]:
@@ -292,6 +295,11 @@ class CaseworkApplication(ServiceApplication):
 
     def audit_records(self, subject_id: str | None = None) -> list[AuditRecord]:
         return self.audit.records(subject_id)
+
+    def find_audit_records(self, query: AuditQuery) -> list[AuditRecord]:
+        """The records an auditor asks for, at most AUDIT_PAGE_MAX; a time without an offset is China time."""
+        since, until = (m.replace(tzinfo=CHINA) if m and m.tzinfo is None else m for m in (query.since, query.until))
+        return self.audit.find(replace(query, since=since, until=until, limit=min(max(query.limit, 1), AUDIT_PAGE_MAX)))
 
     def verify_audit(self) -> list[int]:
         """The sequence numbers whose hash chain is broken; empty while the audit is intact."""

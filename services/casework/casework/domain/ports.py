@@ -30,12 +30,26 @@ class AuditRecord:
     seq: int
     at: datetime
     user: str
-    action: str  # read | export | client_read | erasure
+    action: str  # read | export | client_read | client_search | caseload | erasure
     subject_kind: str  # case | client
     subject_id: str
     purpose: str
     prev_hash: str
     hash: str
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit records an auditor asks for: every given filter holds, in sequence order after `after`."""
+
+    subject_id: str | None = None
+    user: str | None = None
+    action: str | None = None
+    purpose: str | None = None  # contained in the stated purpose
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    after: int = 0  # a sequence number: the records after it
+    limit: int = 100
 
 
 class ReadAudit(Protocol):
@@ -44,6 +58,9 @@ class ReadAudit(Protocol):
     def record(self, user: str, action: str, subject_kind: str, subject_id: str, purpose: str) -> AuditRecord: ...
 
     def records(self, subject_id: str | None = None) -> list[AuditRecord]: ...
+
+    def find(self, query: AuditQuery) -> list[AuditRecord]:
+        """The records the query selects, filtered in the store (the chain is verified over all records)."""
 
     def verify(self) -> list[int]:
         """Sequence numbers whose hash does not follow from the chain (empty when intact)."""
