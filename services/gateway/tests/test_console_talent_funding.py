@@ -19,6 +19,7 @@ FUNDING_PAGES = ("/console/funding/sources", "/console/funding/cap", "/console/c
                  "/console/contracts/queue", "/console/contracts/new")
 TALENT_MENU = ("社工", "志愿者", "实习生", "社会组织孵化", "站点配额")
 FUNDING_MENU = ("预算", "购买服务合同", "签订合同", "待备案合同", "社会救助 3% 限额")
+PLAN_ID = "5f0c3e2a-7b1d-4c9e-8a6f-2d4b6c8e0a13"
 CAP = {"area_code": COUNTIES["A"], "year": 2026, "basis_year": 2025, "rate": "0.03", "hardship_total": "100000.00",
        "recorded": True, "cap": "3000.00", "used": "1000.00", "headroom": "2000.00"}
 
@@ -79,7 +80,11 @@ class TalentFundingWorld(World):
             return page([{"id": self.id("A", "contract"), "title": "攀莲社工中心", "type": "contract",
                           "type_label": "购买服务合同", "area_code": COUNTIES["A"], "filed_by": COUNTIES["A"],
                           "filed_with": "510400", "amount": "20000.00", "status": "pending", "status_label": "待备案",
-                          "since": "2026-11-01", "waiting_days": 33}])
+                          "since": "2026-11-01", "waiting_days": 33},
+                         {"id": PLAN_ID, "title": "米易县2027年度项目计划", "type": "plan",
+                          "type_label": "年度项目计划", "area_code": COUNTIES["A"], "filed_by": COUNTIES["A"],
+                          "filed_with": "510400", "amount": "90000.00", "status": "pending", "status_label": "待备案",
+                          "since": "2026-11-20", "waiting_days": 14}])
         if path == "/talent/quota-items":
             return page([{"station_id": self.id("A", "station"), "area_code": TOWNSHIPS["A"],
                           "tier": "township_station", "year": 2026, "met": False, "unmet": "持证社工"}])
@@ -174,6 +179,15 @@ def test_the_object_pages_render_with_their_forms(app, world):
     assert "攀莲志愿队" in board.text and "开始孵化" in board.text
     queue = county.get("/console/contracts/queue", params={"q": "攀莲"})
     assert "攀莲社工中心" in queue.text and 'id="q-q"' in queue.text  # the queue is searched by agency
+
+
+def test_the_filing_queue_links_contracts_and_says_how_a_plan_is_filed(app, world):
+    queue = signed_in(app, "city-funding").get("/console/contracts/queue")
+    assert queue.status_code == 200
+    contract, plan = re.findall(r"<tr>.*?</tr>", queue.text, re.S)[1:]  # the header row first
+    assert f'<a href="/console/contracts/{world.id("A", "contract")}">攀莲社工中心</a>' in contract
+    assert "米易县2027年度项目计划" in plan and "/console/contracts/" not in plan  # no page to link: no 404
+    assert f"POST /api/project-plans/{PLAN_ID}/filing" in plan and "控制台暂无年度项目计划页面" in plan
 
 
 @pytest.mark.parametrize("username, absent, present", [

@@ -34,7 +34,8 @@ CONTRACTS = ListView(
                                        "spot_checked": "已抽查"})))
 QUEUE = ListView(
     "/filing-queue", "待备案", id_key="id", search="承接机构或计划名称",
-    columns=(Column("title", "合同或计划", link="/console/contracts/"), Column("type_label", "类型"),
+    columns=(Column("title", "合同或计划", link="/console/contracts/", link_when=("type", "contract")),
+             Column("type_label", "类型"),
              Column("area_code", "区划"), Column("filed_by", "报送单位"), Column("filed_with", "受理单位"),
              Column("amount", "金额（元）"), Column("status_label", "状态"), Column("since", "等待起始"),
              Column("waiting_days", "已等待（天）")),
@@ -87,7 +88,8 @@ class FundingPages(PageModule):
         return await lists.show(self.c, request, p, token, CONTRACTS)
 
     async def queue(self, request: Request, p: Principal, token: str) -> Response:
-        return await lists.show(self.c, request, p, token, QUEUE)
+        # a contract links to its page; a plan has no console page yet, so its row says how it is filed
+        return await lists.show(self.c, request, p, token, QUEUE, "filing_queue.html")
 
     # --- the 3% cap -------------------------------------------------------------------------------------------
 

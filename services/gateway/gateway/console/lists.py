@@ -28,6 +28,7 @@ class Column:
     names: dict[str, str] | None = None  # code -> its Chinese name
     link: str = ""  # a console path the row's id is appended to, e.g. "/console/stations/"
     id_key: str = ""  # the row's id field for the link (default: the view's)
+    link_when: tuple[str, str] | None = None  # (field, value): only such rows link (the others have no page)
 
 
 @dataclass(frozen=True)
