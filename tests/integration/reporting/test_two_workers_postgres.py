@@ -113,7 +113,11 @@ def test_two_workers_and_two_apis_share_one_postgres_read_model(own_bootstrap, p
         assert first == second
         assert first[("stations", "510400")]["total"] > 0
 
+        verify = subprocess.run([sys.executable, "-m", "reporting", "rebuild", "--verify"], capture_output=True,
+                                text=True, timeout=300, env=base | {"REPORTING_DATA_DIR": str(tmp_path)})
+        assert verify.returncode == 0 and "rebuild equals live" in verify.stdout, verify.stdout + verify.stderr
         live = PostgresReadModelStore(conninfo)
+        assert live.schemas() == [live.schema], "--verify drops the schema it rebuilt into"
         fresh = fresh_schema(conninfo)
         counts = asyncio.run(rebuild(own_bootstrap, SOURCE_TOPICS, fresh))
         assert counts["applied"] == len(ids)
