@@ -20,7 +20,7 @@ from gateway.adapters.upstream import Upstream
 from gateway.api.deps import GatewayContext, install_refusal_handlers
 from gateway.api.forward import Forwarder
 from gateway.api.limits import Limiter, RateLimiter, install_json_depth_limit
-from gateway.api.routers import gateway_router
+from gateway.api.routers import gateway_routers
 from gateway.api.schemas import Health
 from gateway.api.trail import AuditTrail
 from gateway.auth import Authenticator
@@ -80,7 +80,8 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
     install_json_depth_limit(app, settings.max_request_bytes)
 
     app.add_api_route("/health", health, methods=["GET"], response_model=Health)
-    app.include_router(gateway_router())
+    for router in gateway_routers():
+        app.include_router(router)
     whole_api = WholeApiDocument(app, upstreams, settings.max_page_size)
 
     async def openapi_document() -> Response:

@@ -13,7 +13,7 @@ from gateway.api.schemas import AccountChanged, AccountCreated, AccountIn, Accou
 from gateway.auth import Principal
 from gateway.roles import ROLES, may_manage
 
-router = APIRouter(prefix="/users")
+router = APIRouter(prefix="/api/gateway/users")
 ACTIONS = ("unlock", "disable", "enable", "password")
 
 

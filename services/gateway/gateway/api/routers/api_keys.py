@@ -9,7 +9,7 @@ from gateway.api.errors import Denied, not_found
 from gateway.api.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyRevoked, ApiKeyView
 from gateway.roles import ROLES, Role
 
-router = APIRouter(prefix="/api-keys")
+router = APIRouter(prefix="/api/gateway/api-keys")
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, dependencies=[audited("create_api_key")])

@@ -16,7 +16,7 @@ from gateway.api.deps import AuditReader, Context
 from gateway.api.errors import not_found
 from gateway.api.schemas import GatewayAuditRecord, GatewayAuditRecords
 
-router = APIRouter(prefix="/audit")
+router = APIRouter(prefix="/api/gateway/audit")
 MAX_RECORDS = 1000
 CHINA = timezone(timedelta(hours=8))  # a time without an offset is read as the deployment's (China's)
 

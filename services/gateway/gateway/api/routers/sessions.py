@@ -9,7 +9,7 @@ from gateway.api.errors import Unauthenticated
 from gateway.api.schemas import LoginIn, Me, SignedIn, SignedOut
 from gateway.auth import AuthError, Principal
 
-router = APIRouter()
+router = APIRouter(prefix="/api/gateway")
 
 
 @router.post("/login", response_model=SignedIn)
