@@ -120,6 +120,6 @@ def test_no_server_errors_and_no_schema_violations(whole_api, real_objects):
           f"{dict(sorted(by_status.items()))}; operations with a 2xx: {len(succeeded)}: {succeeded}")
     refused = sorted({op for (op, status) in statuses if status == 401 and op != "POST /api/gateway/login"})
     assert not refused, f"signed-in requests answered 401: {refused}"
-    assert len({op for op, _ in statuses}) == operations
+    assert len({op for op, _ in statuses}) == operations, "operations never answered:\n\n" + "\n\n".join(failures)
     assert len(succeeded) >= MIN_SUCCEEDED, succeeded
     assert not failures, f"{len(failures)} of {operations} operations failed:\n\n" + "\n\n".join(failures)
