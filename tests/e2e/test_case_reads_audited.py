@@ -9,9 +9,13 @@ from .conftest import account
 
 
 def test_case_reads_through_the_gateway_are_audited(platform, gateway, township):
-    station = gateway.post("/api/stations", json={"name": "个案审计站", "tier": "township_station", "area_code": township})
+    station = gateway.post(
+        "/api/stations", json={"name": "个案审计站", "tier": "township_station", "area_code": township}
+    )
     station_id = station.json()["station_id"]
-    client = gateway.post("/api/clients", json={"station_id": station_id, "name": "王审计金丝雀", "birth_date": "1950-03-01"})
+    client = gateway.post(
+        "/api/clients", json={"station_id": station_id, "name": "王审计金丝雀", "birth_date": "1950-03-01"}
+    )
     assert client.status_code == 201, client.text
     case = gateway.post("/api/cases", json={"client_id": client.json()["client_id"], "station_id": station_id,
                                             "area_code": township, "domain": "elderly_care"})

@@ -15,8 +15,15 @@ from pathlib import Path
 from .conftest import GATEWAY_ENV, sign_in, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 COUNTY, OTHER_COUNTY = "510421", "510422"
 
@@ -24,8 +31,17 @@ COUNTY, OTHER_COUNTY = "510421", "510422"
 def create_account(gateway_url: str, role: str, area_code: str) -> tuple[str, str]:
     """A new account (name, password) made by the bootstrapped system admin; the browser types them."""
     username, password = f"console-{role}-{secrets.token_hex(4)}", secrets.token_urlsafe(18)
-    with closing(sign_in(gateway_url, GATEWAY_ENV["GATEWAY_BOOTSTRAP_ADMIN_USERNAME"], GATEWAY_ENV["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"])) as admin:
-        reply = admin.post("/api/gateway/users", json={"username": username, "password": password, "role": role, "area_code": area_code})
+    with closing(
+        sign_in(
+            gateway_url,
+            GATEWAY_ENV["GATEWAY_BOOTSTRAP_ADMIN_USERNAME"],
+            GATEWAY_ENV["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"],
+        )
+    ) as admin:
+        reply = admin.post(
+            "/api/gateway/users",
+            json={"username": username, "password": password, "role": role, "area_code": area_code},
+        )
         assert reply.status_code == 201, reply.text
     return username, password
 
@@ -34,7 +50,9 @@ def other_county_station(gateway) -> tuple[str, str]:
     """A township and an open station in the second county, made through the API by the city admin."""
     while True:
         code = f"{OTHER_COUNTY}{random.randint(100, 999)}"
-        reply = gateway.post("/api/areas", json={"code": code, "name": f"对照镇{code[-3:]}", "valid_from": "2020-01-01"})
+        reply = gateway.post(
+            "/api/areas", json={"code": code, "name": f"对照镇{code[-3:]}", "valid_from": "2020-01-01"}
+        )
         if reply.status_code == 201:
             break
         assert reply.status_code in (409, 422), reply.text  # taken by another test: pick another

@@ -21,9 +21,13 @@ def test_deeply_nested_json_is_refused_with_422(platform, gateway, township, sha
         message = reply.json()["error"]["message"]
         assert "嵌套" in message, message
     # the gateway and the services still answer, and a body of ordinary depth is accepted
-    ok = gateway.post("/api/stations", json={"name": "深层JSON对照站", "tier": "township_station", "area_code": township})
+    ok = gateway.post(
+        "/api/stations", json={"name": "深层JSON对照站", "tier": "township_station", "area_code": township}
+    )
     assert ok.status_code == 201, ok.text
-    record_property("reliability", {"shape": shape, "depth": DEPTH, "routes": len(ROUTES), "statuses": sorted(set(statuses))})
+    record_property(
+        "reliability", {"shape": shape, "depth": DEPTH, "routes": len(ROUTES), "statuses": sorted(set(statuses))}
+    )
 
 
 def test_deep_json_inside_strings_is_only_text(platform, gateway, township):

@@ -21,13 +21,22 @@ def test_open_station_through_gateway_changes_read_model_in_one_trace(platform, 
 
     read_model = wait_for(lambda: (r := gateway.get(f"/api/read-models/stations/{township}").json())["total"] and r,
                           timeout=15)
-    assert read_model["stations"] == {"general_station": 0, "township_station": 1, "village_room": 0, "institution_station": 0}
+    assert read_model["stations"] == {
+        "general_station": 0,
+        "township_station": 1,
+        "village_room": 0,
+        "institution_station": 0,
+    }
+
     # Other tests' stations may still be arriving, so the city is checked for the roll-up: at least
     # one more than before, and always the sum of its counties.
     def city_rolled_up():
         city = gateway.get("/api/read-models/stations/510400").json()
         total = city["stations"]["township_station"]
-        return total >= before + 1 and total == sum(c["stations"]["township_station"] for c in city["children"]) and city
+        return (
+            total >= before + 1 and total == sum(c["stations"]["township_station"] for c in city["children"]) and city
+        )
+
     city = wait_for(city_rolled_up, timeout=15)
     county = next(c for c in city["children"] if c["area_code"] == "510421")
     assert county["stations"]["township_station"] >= 1

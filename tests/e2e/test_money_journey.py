@@ -11,7 +11,9 @@ from .conftest import wait_for
 
 def test_an_evaluation_in_casework_releases_a_conditioned_payment_in_funding(platform, gateway, township):
     year = date.today().year
-    station = gateway.post("/api/stations", json={"name": "资金联动站", "tier": "township_station", "area_code": township})
+    station = gateway.post(
+        "/api/stations", json={"name": "资金联动站", "tier": "township_station", "area_code": township}
+    )
     assert station.status_code == 201, station.text
     station_id = station.json()["station_id"]
     budget = gateway.post("/api/sources", json={"area_code": "510421", "year": year, "source": "welfare_lottery",

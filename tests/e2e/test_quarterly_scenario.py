@@ -36,7 +36,9 @@ WEIGHTS = {"general_station": 10, "township_station": 15, "village_room": 15, "c
 # --- the expected notice, from the scenario's data and the published scoring ----------------------
 def _fixed(value: Fraction | int, places: str = "0.01") -> str:
     value = Fraction(value)
-    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    return str(
+        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    )
 
 
 def _yuan(amount: int) -> str:
@@ -80,18 +82,30 @@ def expected_notice(sc: Scenario, q: int) -> dict[str, Any]:
                 if day.year == year and (station not in first or day < first[station]):
                     first[station] = day
             trained += sum(1 for station, day in first.items() if station in is_here and during(day))
-        actuals = {tier: sum(1 for s in open_ if s.tier == tier) for tier in ("general_station", "township_station", "village_room")}
+        actuals = {
+            tier: sum(1 for s in open_ if s.tier == tier)
+            for tier in ("general_station", "township_station", "village_room")
+        }
         actuals |= {"certifications": certified, "organisations": organisations, "volunteers_trained": trained}
         general, township, village = sc.targets[code]
-        targets = {"general_station": Fraction(general), "township_station": Fraction(township), "village_room": Fraction(village),
-                   "certifications": 2 * (pilots + others) * share, "organisations": (1 * pilots + 6 * others) * share,
-                   "volunteers_trained": 30 * (pilots + others) * share}
+        targets = {
+            "general_station": Fraction(general),
+            "township_station": Fraction(township),
+            "village_room": Fraction(village),
+            "certifications": 2 * (pilots + others) * share,
+            "organisations": (1 * pilots + 6 * others) * share,
+            "volunteers_trained": 30 * (pilots + others) * share,
+        }
         components, exact = {}, Fraction(0)
         for part, weight in WEIGHTS.items():
             ratio = Fraction(1) if targets[part] == 0 else min(Fraction(1), Fraction(actuals[part]) / targets[part])
             exact += ratio * weight
-            components[part] = {"actual": actuals[part], "target": _fixed(targets[part]), "completion": _fixed(ratio, "0.0001"),
-                                "points": _fixed(ratio * weight)}
+            components[part] = {
+                "actual": actuals[part],
+                "target": _fixed(targets[part]),
+                "completion": _fixed(ratio, "0.0001"),
+                "points": _fixed(ratio * weight),
+            }
 
         cases = [c for c in sc.cases if c.area_code.startswith(code)]
         closed_on = {c.key: next((on for stage, on in c.stages if stage == "closed"), None) for c in cases}
@@ -105,31 +119,58 @@ def expected_notice(sc: Scenario, q: int) -> dict[str, Any]:
         used = sum(amount for source, amount in paid if source == "social_assistance")
         figures = {
             "cases_opened": sum(1 for c in cases if during(c.opened_on)),
-            "open_cases": sum(1 for c in cases if c.opened_on <= as_of and not (closed_on[c.key] and closed_on[c.key] <= as_of)),
+            "open_cases": sum(
+                1 for c in cases if c.opened_on <= as_of and not (closed_on[c.key] and closed_on[c.key] <= as_of)
+            ),
             "escalations": sum(1 for c in cases if during(c.abuse_reported_on)),
             "referrals": sum(1 for c in cases if c.referral and during(c.referral[1])),
             "complaints": sum(1 for c in complaints if during(_china_day(c.received_at))),
-            "average_response_hours": _mean([Fraction(Decimal(str(round((c.handled_at - c.received_at).total_seconds() / 3600, 2))))
-                                             for c in closed]),
+            "average_response_hours": _mean(
+                [
+                    Fraction(Decimal(str(round((c.handled_at - c.received_at).total_seconds() / 3600, 2))))
+                    for c in closed
+                ]
+            ),
             "satisfaction": _mean([Fraction(s.score) for s in surveys]),
             "disbursed": _yuan(sum(amount for _, amount in paid)),
             "assistance_headroom": _yuan(max(cap - used, 0)),
         }
-        rows.append({"area_code": code, "name": name, "quota_stations": {"pilot": pilots, "other": others}, "score": _fixed(exact),
-                     "components": components, "figures": figures, "_exact": exact})
+        rows.append(
+            {
+                "area_code": code,
+                "name": name,
+                "quota_stations": {"pilot": pilots, "other": others},
+                "score": _fixed(exact),
+                "components": components,
+                "figures": figures,
+                "_exact": exact,
+            }
+        )
     # ranked by exact score, highest first; equal scores share a rank (1, 2, 2, 4), listed by area code
     rows.sort(key=lambda r: (-r["_exact"], r["area_code"]))
     for row in rows:
         row["rank"] = next(i for i, r in enumerate(rows, start=1) if r["_exact"] == row["_exact"])
     for row in rows:
         del row["_exact"]
-    totals: dict[str, Any] = {part: {"actual": sum(r["components"][part]["actual"] for r in rows),
-                                     "target": str(sum(Decimal(r["components"][part]["target"]) for r in rows))} for part in WEIGHTS}
+    totals: dict[str, Any] = {
+        part: {
+            "actual": sum(r["components"][part]["actual"] for r in rows),
+            "target": str(sum(Decimal(r["components"][part]["target"]) for r in rows)),
+        }
+        for part in WEIGHTS
+    }
     totals["disbursed"] = str(sum(Decimal(r["figures"]["disbursed"]) for r in rows))
     for name in ("cases_opened", "open_cases", "escalations", "referrals", "complaints"):
         totals[name] = sum(r["figures"][name] for r in rows)
-    return {"period": f"{year}-Q{q}", "year": year, "quarter": q, "since": since.isoformat(), "as_of": as_of.isoformat(),
-            "counties": rows, "totals": totals}
+    return {
+        "period": f"{year}-Q{q}",
+        "year": year,
+        "quarter": q,
+        "since": since.isoformat(),
+        "as_of": as_of.isoformat(),
+        "counties": rows,
+        "totals": totals,
+    }
 
 
 # --- the test ------------------------------------------------------------------------------------
@@ -142,7 +183,9 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
     # open cases are a stock, not a flow: a case another test opened years earlier and never closed counts too
     cases_before = gateway.get(f"/api/read-models/cases/510400?as_of={year_end}")
     assert cases_before.status_code == 200, cases_before.text
-    assert cases_before.json()["open"] == 0, f"另一个测试写入了 {sc.year} 年底仍在办的个案，本测试的计数将不准确：{cases_before.json()}"
+    assert cases_before.json()["open"] == 0, (
+        f"另一个测试写入了 {sc.year} 年底仍在办的个案，本测试的计数将不准确：{cases_before.json()}"
+    )
 
     Driver(gateway, say=lambda message: None).load(sc)
 
@@ -161,32 +204,48 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
             stations, talent, organisations = view("stations", code), view("talent", code), view("organisations", code)
             cases, complaints, money = view("cases", code), view("complaints", code), view("money", code)
             seen = {
-                "stations": stations["total"], "targets": stations["targets"]["total"],
-                "certifications": talent["certifications"], "volunteers_trained": talent["volunteers_trained"],
-                "incubated": organisations["incubated"]["total"], "registered": organisations["registered"],
-                "opened": cases["opened"]["total"], "closed": cases["closed"]["total"], "escalations": cases["escalations"],
+                "stations": stations["total"],
+                "targets": stations["targets"]["total"],
+                "certifications": talent["certifications"],
+                "volunteers_trained": talent["volunteers_trained"],
+                "incubated": organisations["incubated"]["total"],
+                "registered": organisations["registered"],
+                "opened": cases["opened"]["total"],
+                "closed": cases["closed"]["total"],
+                "escalations": cases["escalations"],
                 "referred": cases["referrals"].get("referred", {}).get("total", 0),
-                "complaints": complaints["received"]["total"], "complaints_closed": complaints["closed"],
+                "complaints": complaints["received"]["total"],
+                "complaints_closed": complaints["closed"],
                 "surveys": complaints["satisfaction"]["surveys"],
-                "disbursed": money["disbursed"]["total"], "cap": money["assistance_cap"]["cap"], "used": money["assistance_cap"]["used"],
+                "disbursed": money["disbursed"]["total"],
+                "cap": money["assistance_cap"]["cap"],
+                "used": money["assistance_cap"]["used"],
             }
             mine = {s.key for s in sc.stations if s.county == code}
             contracts = [c for c in sc.contracts if c.county == code]
             hardship = next(h for h in sc.hardship if h.county == code)
+            assistance_paid = sum(
+                a for c in contracts for i in c.instalments for s, a in i.sources if s == "social_assistance"
+            )
             expected = {
-                "stations": len(mine), "targets": sum(sc.targets[code]),
+                "stations": len(mine),
+                "targets": sum(sc.targets[code]),
                 "certifications": row["components"]["certifications"]["actual"],
                 "volunteers_trained": row["components"]["volunteers_trained"]["actual"],
                 "incubated": sum(1 for o in sc.organisations if o.station in mine and o.incubated_on),
                 "registered": sum(1 for o in sc.organisations if o.station in mine and o.registered_on),
                 "opened": sum(1 for c in sc.cases if c.station in mine),
-                "closed": sum(1 for c in sc.cases if c.station in mine and any(stage == "closed" for stage, _ in c.stages)),
-                "escalations": row["figures"]["escalations"], "referred": row["figures"]["referrals"],
+                "closed": sum(
+                    1 for c in sc.cases if c.station in mine and any(stage == "closed" for stage, _ in c.stages)
+                ),
+                "escalations": row["figures"]["escalations"],
+                "referred": row["figures"]["referrals"],
                 "complaints": row["figures"]["complaints"],
                 "complaints_closed": sum(1 for c in sc.complaints if c.station in mine and c.closed_at),
                 "surveys": sum(1 for s in sc.surveys if s.station in mine),
-                "disbursed": row["figures"]["disbursed"], "cap": f"{Decimal(hardship.total * 3 // 100):.2f}",
-                "used": f"{Decimal(sum(a for c in contracts for i in c.instalments for s, a in i.sources if s == 'social_assistance')):.2f}",
+                "disbursed": row["figures"]["disbursed"],
+                "cap": f"{Decimal(hardship.total * 3 // 100):.2f}",
+                "used": f"{Decimal(assistance_paid):.2f}",
             }
             if seen != expected:
                 behind.append((code, {k: (seen[k], v) for k, v in expected.items() if seen[k] != v}))
@@ -197,7 +256,9 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
     try:
         wait_for(settled, timeout=600, interval=3)
     except AssertionError:
-        raise AssertionError(f"read models never reached the scenario's figures (county, seen, expected): {lag}") from None
+        raise AssertionError(
+            f"read models never reached the scenario's figures (county, seen, expected): {lag}"
+        ) from None
 
     for q in (1, 2, 3, 4):
         period = f"{sc.year}-Q{q}"
@@ -230,9 +291,15 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
         assert sum(r[column] for r in counties) == total[column] == notice["totals"][part]["actual"]
         column = header.index(f"{labels[part]}·目标")
         assert Decimal(str(total[column])) == Decimal(notice["totals"][part]["target"])
-    assert [Decimal(str(r[header.index("综合得分")])) for r in counties] == [Decimal(c["score"]) for c in notice["counties"]]
+    assert [Decimal(str(r[header.index("综合得分")])) for r in counties] == [
+        Decimal(c["score"]) for c in notice["counties"]
+    ]
     column = header.index("已拨付资金(元)")
-    assert Decimal(str(total[column])) == Decimal(notice["totals"]["disbursed"]) == sum(Decimal(str(r[column])) for r in counties)
+    assert (
+        Decimal(str(total[column]))
+        == Decimal(notice["totals"]["disbursed"])
+        == sum(Decimal(str(r[column])) for r in counties)
+    )
     for name in ("新开个案", "在办个案", "投诉"):
         column = header.index(name)
         assert sum(r[column] for r in counties) == total[column]
@@ -240,6 +307,8 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
     pdf = gateway.get(f"/api/read-models/reports/quarterly-notice/{period}/latest.pdf")
     assert pdf.status_code == 200, pdf.text
     (tmp_path / "notice.pdf").write_bytes(pdf.content)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "notice.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(tmp_path / "notice.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for name in COUNTIES.values():
         assert name in text, name

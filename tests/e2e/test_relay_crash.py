@@ -42,7 +42,9 @@ async def _open_rooms(registry_url: str, township: str, opened: list[str]) -> No
         await asyncio.gather(*(sender() for _ in range(8)))
 
 
-def test_relay_killed_after_publishing_before_its_checkpoint_loses_and_doubles_nothing(platform, gateway, township, record_property):
+def test_relay_killed_after_publishing_before_its_checkpoint_loses_and_doubles_nothing(
+    platform, gateway, township, record_property
+):
     villages = "code,name,valid_from\n" + "".join(f"{township}{n:03d},第{n}村,2020-01-01\n" for n in range(TOTAL))
     reply = gateway.post("/api/areas/import", content=villages.encode(), headers={"content-type": "text/csv"})
     assert reply.status_code == 201, reply.text
@@ -50,8 +52,12 @@ def test_relay_killed_after_publishing_before_its_checkpoint_loses_and_doubles_n
     # what is on the topic from here on was published by the crashing relay or its successor
     before = asyncio.run(end_offsets(platform.kafka_bootstrap, ("registry.events",)))
     log = (platform.log_dir / "registry-relay-crashing.log").open("ab")
-    crashing = subprocess.Popen([sys.executable, str(CRASH_POINTS), "relay-before-checkpoint", str(CRASH_AT_CHECKPOINT), "registry", "relay"],
-                                env=platform.env_for("registry-relay"), stdout=log, stderr=subprocess.STDOUT)
+    crashing = subprocess.Popen(
+        [sys.executable, str(CRASH_POINTS), "relay-before-checkpoint", str(CRASH_AT_CHECKPOINT), "registry", "relay"],
+        env=platform.env_for("registry-relay"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     opened: list[str] = []
     errors: list[BaseException] = []
 
@@ -64,7 +70,9 @@ def test_relay_killed_after_publishing_before_its_checkpoint_loses_and_doubles_n
     commands = threading.Thread(target=run)
     commands.start()
     try:
-        assert crashing.wait(timeout=120) == -signal.SIGKILL, (platform.log_dir / "registry-relay-crashing.log").read_text()
+        assert crashing.wait(timeout=120) == -signal.SIGKILL, (
+            platform.log_dir / "registry-relay-crashing.log"
+        ).read_text()
     finally:
         if crashing.poll() is None:
             crashing.kill()
@@ -87,10 +95,19 @@ def test_relay_killed_after_publishing_before_its_checkpoint_loses_and_doubles_n
                  if r.offset >= before[TopicPartition(r.topic, r.partition)]]
     on_topic = Counter(header_map(r.headers)["ce_id"] for r in published)
     duplicates = sum(on_topic.values()) - len(on_topic)
-    record_property("reliability", {"commands sent": TOTAL, "answered 2xx": len(opened), "sent before the crash": killed_at,
-                                    "published since the crashing relay started": len(published), "duplicates on the topic": duplicates, "projected": projected,
-                                    "duplicates in the read model": projected - TOTAL,
-                                    "s from relay restart to all projected": round(recovered, 1)})
+    record_property(
+        "reliability",
+        {
+            "commands sent": TOTAL,
+            "answered 2xx": len(opened),
+            "sent before the crash": killed_at,
+            "published since the crashing relay started": len(published),
+            "duplicates on the topic": duplicates,
+            "projected": projected,
+            "duplicates in the read model": projected - TOTAL,
+            "s from relay restart to all projected": round(recovered, 1),
+        },
+    )
     assert duplicates > 0, "the restarted relay published the unsaved page again"
     assert projected == TOTAL
     assert len(gateway.get(f"/api/read-models/stations/{township}").json()["children"]) == TOTAL

@@ -38,10 +38,14 @@ def real_objects(gateway, township) -> dict[str, object]:
     """Path parameters naming things that exist in the city admin's city, so that part of the requests
     get past the 404 of an unknown id and exercise the services' handling of (fuzzed) bodies and queries.
     They lie in a township of their own (and its county, 510421, whose targets for 2026 no other test uses)."""
-    station = gateway.post("/api/stations", json={"name": "模糊测试站", "tier": "township_station", "area_code": township})
+    station = gateway.post(
+        "/api/stations", json={"name": "模糊测试站", "tier": "township_station", "area_code": township}
+    )
     assert station.status_code == 201, station.text
     serial = random.randrange(900, 1000)
-    worker = gateway.post("/api/workers", json={"name": "模糊测试社工", "id_number": id_number(serial), "phone": f"1390000{serial:04d}"})
+    worker = gateway.post(
+        "/api/workers", json={"name": "模糊测试社工", "id_number": id_number(serial), "phone": f"1390000{serial:04d}"}
+    )
     assert worker.status_code == 201, worker.text
     return {"code": township, "county_code": township[:6], "area_code": township[:6], "year": 2026,
             "station_id": station.json()["station_id"], "worker_id": worker.json()["worker_id"]}
@@ -75,8 +79,12 @@ def _strategy(operation, real: dict[str, object]):
             if name in real:
                 case.path_parameters[name] = real[name]
         if isinstance(case.body, dict):  # body references too, so that creations and changes can succeed
-            for name, value in (("area_code", real["code"]), ("station_id", real["station_id"]), ("worker_id", real["worker_id"]),
-                                ("station_ids", [real["station_id"]])):
+            for name, value in (
+                ("area_code", real["code"]),
+                ("station_id", real["station_id"]),
+                ("worker_id", real["worker_id"]),
+                ("station_ids", [real["station_id"]]),
+            ):
                 if name in case.body:
                     case.body[name] = value
         return case

@@ -40,8 +40,12 @@ PURPOSE = {"X-Purpose": quote("授权矩阵核查")}
 NOT_FOUND = {"error": {"code": "not_found", "message": "未找到，或不在您的管辖范围内"}}
 # The gateway's own read routes and the function each needs (its write routes manage accounts and keys:
 # they are tested in services/gateway/tests, not here, so this test creates no accounts but its own).
-GATEWAY_READS = {"/api/gateway/me": None, "/api/gateway/users": "account_admin", "/api/gateway/api-keys": "api_key_admin",
-                 "/api/gateway/audit": "gateway_audit_read"}
+GATEWAY_READS = {
+    "/api/gateway/me": None,
+    "/api/gateway/users": "account_admin",
+    "/api/gateway/api-keys": "api_key_admin",
+    "/api/gateway/audit": "gateway_audit_read",
+}
 OTHER_PARAMS = {"year": str(YEAR), "source": "welfare_lottery", "item": "sign", "name": "quarterly-notice",
                 "period": f"{YEAR}-Q4", "file": "latest.json", "figure": "stations"}
 
@@ -68,23 +72,53 @@ def build_county(city: httpx.Client, letter: str, run: str) -> dict:
     code = random.choice([f"{county}{n:03d}" for n in range(400, 1000) if f"{county}{n:03d}" not in _used_townships])
     _used_townships.add(code)
     name = f"矩阵{letter}{run}"
-    assert city.post("/api/areas", json={"code": code, "name": f"{name}镇", "valid_from": "2020-01-01"}).status_code == 201
-    station = _created(city.post("/api/stations", json={"name": f"{name}站", "tier": "township_station", "area_code": code}),
-                       "station_id")
-    worker = _created(city.post("/api/workers", json={"name": f"{name}社工", "id_number": id_number(random.randrange(1000)),
-                                                      "phone": f"1370000{random.randrange(10000):04d}"}), "worker_id")
+    assert (
+        city.post("/api/areas", json={"code": code, "name": f"{name}镇", "valid_from": "2020-01-01"}).status_code == 201
+    )
+    station = _created(
+        city.post("/api/stations", json={"name": f"{name}站", "tier": "township_station", "area_code": code}),
+        "station_id",
+    )
+    worker = _created(
+        city.post(
+            "/api/workers",
+            json={
+                "name": f"{name}社工",
+                "id_number": id_number(random.randrange(1000)),
+                "phone": f"1370000{random.randrange(10000):04d}",
+            },
+        ),
+        "worker_id",
+    )
     assigned = city.post(f"/api/workers/{worker}/assignment", json={"station_id": station, "employment": "full_time"})
     assert assigned.status_code in (200, 201), assigned.text
-    client = _created(city.post("/api/clients", json={"station_id": station, "name": f"{name}服务对象", "birth_date": "1950-03-01"}),
-                      "client_id")
+    client = _created(
+        city.post("/api/clients", json={"station_id": station, "name": f"{name}服务对象", "birth_date": "1950-03-01"}),
+        "client_id",
+    )
     case = _created(city.post("/api/cases", json={"client_id": client, "station_id": station, "area_code": code,
                                                   "domain": "elderly_care"}), "case_id")
-    budget = city.post("/api/sources", json={"area_code": county, "year": YEAR, "source": "welfare_lottery", "amount": "50000.00"})
+    budget = city.post(
+        "/api/sources", json={"area_code": county, "year": YEAR, "source": "welfare_lottery", "amount": "50000.00"}
+    )
     assert budget.status_code in (200, 201), budget.text
-    contract = _created(city.post("/api/contracts", json={
-        "purchaser": "civil_affairs", "provider_agency": f"{name}社会工作服务中心", "station_ids": [station], "area_code": county,
-        "service_items": ["留守老人关爱"], "amount": "20000.00", "period_start": f"{YEAR}-01-01", "period_end": f"{YEAR}-12-31",
-        "sources": [{"source": "welfare_lottery", "amount": "20000.00"}]}), "contract_id")
+    contract = _created(
+        city.post(
+            "/api/contracts",
+            json={
+                "purchaser": "civil_affairs",
+                "provider_agency": f"{name}社会工作服务中心",
+                "station_ids": [station],
+                "area_code": county,
+                "service_items": ["留守老人关爱"],
+                "amount": "20000.00",
+                "period_start": f"{YEAR}-01-01",
+                "period_end": f"{YEAR}-12-31",
+                "sources": [{"source": "welfare_lottery", "amount": "20000.00"}],
+            },
+        ),
+        "contract_id",
+    )
     filed = city.post(f"/api/contracts/{contract}/filing", json={})
     assert filed.status_code in (200, 201), filed.text
     return {"county": county, "township": code, "name": name,
@@ -98,20 +132,27 @@ def matrix(platform):
     run = uuid.uuid4().hex[:6]
     with ExitStack() as stack:
         city = stack.enter_context(closing(account(platform.gateway_url, f"matrix-{run}-city", "city_admin", CITY)))
-        doc = wait_for(lambda: (d := city.get("/api/openapi.json").json()) and "x-unavailable-services" not in d["info"] and d,
-                       timeout=120)
+        doc = wait_for(
+            lambda: (d := city.get("/api/openapi.json").json()) and "x-unavailable-services" not in d["info"] and d,
+            timeout=120,
+        )
         world = {letter: build_county(city, letter, run) for letter in COUNTIES}
         report = city.post(f"/api/read-models/reports/quarterly-notice/{YEAR}-Q4")
         assert report.status_code == 201, report.text
-        # casework hears of the contracts from funding.events (GET /api/casework/contracts/{id} is a route of the matrix)
+        # casework hears of the contracts from funding.events
+        # (GET /api/casework/contracts/{id} is a route of the matrix)
         for county in world.values():
             contract = county["ids"]["contract"]
             wait_for(lambda c=contract: city.get(f"/api/casework/contracts/{c}").status_code == 200, timeout=60)
         principals = []
         for letter, county in world.items():
-            places = [(role, county["county"]) for role in ROLES] + [(role, county["township"]) for role in TOWNSHIP_ROLES]
+            places = [(role, county["county"]) for role in ROLES] + [
+                (role, county["township"]) for role in TOWNSHIP_ROLES
+            ]
             for role, area in places:
-                client = stack.enter_context(closing(account(platform.gateway_url, f"matrix-{run}-{role}-{area}", role, area)))
+                client = stack.enter_context(
+                    closing(account(platform.gateway_url, f"matrix-{run}-{role}-{area}", role, area))
+                )
                 principals.append((f"{role}@{area}", role, area, letter, client))
         yield doc, world, principals
 
@@ -123,7 +164,9 @@ def operations(doc: dict) -> list[tuple[str, str, dict]]:
 
 def fill(path: str, operation: dict, county: dict) -> tuple[str, set[str]]:
     """The path with `county`'s objects and areas, and the areas it touches ("?" for an object that does not exist)."""
-    enums = {p["name"]: (p.get("schema") or {}).get("enum") for p in operation.get("parameters", []) if p.get("in") == "path"}
+    enums = {
+        p["name"]: (p.get("schema") or {}).get("enum") for p in operation.get("parameters", []) if p.get("in") == "path"
+    }
     touched = set()
     for name in re.findall(r"\{(\w+)\}", path):
         kind = PARAM_KINDS.get(name)
@@ -195,7 +238,9 @@ def test_every_route_with_every_role_from_two_counties_on_the_platform(matrix, r
                     touched |= body_areas
                 want = expected(function, root_only, role, area, touched)
                 if method != "GET" and want == 200:
-                    failures.append(f"{label} {method} {path}: this test would change the other county's data (rule table?)")
+                    failures.append(
+                        f"{label} {method} {path}: this test would change the other county's data (rule table?)"
+                    )
                     continue
                 reply = client.request(method, path, json=body, headers=PURPOSE)
                 calls += 1
@@ -216,16 +261,34 @@ def test_every_route_with_every_role_from_two_counties_on_the_platform(matrix, r
                     if status in (401, 403) or (status == 404 and reply.json() == NOT_FOUND):
                         failures.append(f"{where}: {status}, expected to reach the service {reply.text[:120]}")
                 if 200 <= status < 300:
-                    text = reply.text if "json" in reply.headers.get("content-type", "") else reply.content.decode("utf-8", "replace")
+                    text = (
+                        reply.text
+                        if "json" in reply.headers.get("content-type", "")
+                        else reply.content.decode("utf-8", "replace")
+                    )
                     text = json.dumps(json.loads(text), ensure_ascii=False) if text.startswith(("{", "[")) else text
                     # the gateway's audit list shows what this county's accounts asked for, the other county's
                     # ids and codes in refused paths included: only its names would be a leak there
-                    found = markers(world[other(letter)])[-1:] if template == "/api/gateway/audit" else markers(world[other(letter)])
+                    found = (
+                        markers(world[other(letter)])[-1:]
+                        if template == "/api/gateway/audit"
+                        else markers(world[other(letter)])
+                    )
                     leaked = [m for m in found if m in text]
                     if leaked:
                         failures.append(f"{where}: the answer names the other county's {leaked}")
-    record_property("reliability", {"routes": len(ops), "principals": len(principals), "calls": calls, "403": denied_403,
-                                    "404": denied_404, "reached service": reached, "failures": len(failures)})
+    record_property(
+        "reliability",
+        {
+            "routes": len(ops),
+            "principals": len(principals),
+            "calls": calls,
+            "403": denied_403,
+            "404": denied_404,
+            "reached service": reached,
+            "failures": len(failures),
+        },
+    )
     assert not failures, f"{len(failures)} cells differ from the rule table:\n" + "\n".join(failures[:80])
 
 
@@ -325,4 +388,6 @@ def test_a_county_system_admin_lists_only_its_own_county_accounts(matrix):
             reply = client.get("/api/gateway/users")
             assert reply.status_code == 200, reply.text
             theirs = {u["area_code"] for u in reply.json()["users"]}
-            assert all(code.startswith(world[letter]["county"]) for code in theirs), f"{label} sees accounts of {sorted(theirs)}"
+            assert all(code.startswith(world[letter]["county"]) for code in theirs), (
+                f"{label} sees accounts of {sorted(theirs)}"
+            )

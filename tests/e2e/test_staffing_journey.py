@@ -24,7 +24,9 @@ def id_number(serial: int) -> str:
 
 
 def _certified_worker(gateway, name: str, serial: int, station_id: str, employment: str) -> str:
-    reply = gateway.post("/api/workers", json={"name": name, "id_number": id_number(serial), "phone": f"1380000{serial:04d}"})
+    reply = gateway.post(
+        "/api/workers", json={"name": name, "id_number": id_number(serial), "phone": f"1380000{serial:04d}"}
+    )
     assert reply.status_code == 201, reply.text
     worker = reply.json()["worker_id"]
     certify(gateway, worker, station_id, employment)
@@ -36,8 +38,14 @@ def certify(gateway, worker: str, station_id: str, employment: str) -> None:
     steps = [
         (f"/api/workers/{worker}/assignment", {"station_id": station_id, "employment": employment}),
         (f"/api/workers/{worker}/exams", {"level": "assistant_social_worker", "exam_year": 2021}),
-        (f"/api/workers/{worker}/exams/sitting", {"level": "assistant_social_worker", "exam_year": 2021, "sat_on": "2021-06-19"}),
-        (f"/api/workers/{worker}/exams/result", {"level": "assistant_social_worker", "exam_year": 2021, "passed": True}),
+        (
+            f"/api/workers/{worker}/exams/sitting",
+            {"level": "assistant_social_worker", "exam_year": 2021, "sat_on": "2021-06-19"},
+        ),
+        (
+            f"/api/workers/{worker}/exams/result",
+            {"level": "assistant_social_worker", "exam_year": 2021, "passed": True},
+        ),
         (f"/api/workers/{worker}/certification", {"level": "assistant_social_worker"}),
     ]
     for path, body in steps:
@@ -67,8 +75,10 @@ async def _level_changes(bootstrap: str, station_id: str) -> list[dict]:
 
 
 def test_certified_staff_and_a_head_make_a_complete_station_standard(platform, gateway, township, kafka_bootstrap):
-    reply = gateway.post("/api/stations", json={"name": "人才联动测试站", "tier": "township_station", "area_code": township,
-                                                "opened_on": "2021-07-01"})
+    reply = gateway.post(
+        "/api/stations",
+        json={"name": "人才联动测试站", "tier": "township_station", "area_code": township, "opened_on": "2021-07-01"},
+    )
     assert reply.status_code == 201, reply.text
     station_id = reply.json()["station_id"]
     for item in CHECKLIST:

@@ -11,7 +11,9 @@ import time
 
 
 def test_rebuild_from_the_topics_equals_the_live_read_models(platform, gateway, township):
-    reply = gateway.post("/api/stations", json={"name": "重建测试站", "tier": "township_station", "area_code": township})
+    reply = gateway.post(
+        "/api/stations", json={"name": "重建测试站", "tier": "township_station", "area_code": township}
+    )
     assert reply.status_code == 201
     env = platform.env_for("reporting-worker")
     result = None

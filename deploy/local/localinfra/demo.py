@@ -278,8 +278,11 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
     for code, name, (_, township, village), pilot, governance in COUNTIES:
         townships = []
         for t in range(township):
-            area = Area(f"{code}{t + 1:03d}", f"{name}演示{NUMERALS[t]}{'街道' if code in ('510402', '510403') else '镇'}",
-                        reform_affected=t % 2 == 0)  # 8 of the 12: over half in reform-affected townships
+            area = Area(
+                f"{code}{t + 1:03d}",
+                f"{name}演示{NUMERALS[t]}{'街道' if code in ('510402', '510403') else '镇'}",
+                reform_affected=t % 2 == 0,
+            )  # 8 of the 12: over half in reform-affected townships
             townships.append(area)
             sc.areas.append(area)
         villages = []
@@ -294,13 +297,34 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
         sc.stations.append(Station(f"{code}-g", f"{name}社会工作服务总站", "general_station", code, code, general_on,
                                    construction_mode="provincial_award" if pilot else "county_self_built"))
         for t, area in enumerate(townships):
-            sc.stations.append(Station(f"{code}-t{t + 1}", f"{area.name}社会工作服务站", "township_station", area.code, code,
-                                       days.months(2, 9), provincial_pilot=pilot, governance_pilot=governance,
-                                       construction_mode="provincial_award" if pilot else
-                                       "governance_pilot" if governance else "existing_venue"))
+            sc.stations.append(
+                Station(
+                    f"{code}-t{t + 1}",
+                    f"{area.name}社会工作服务站",
+                    "township_station",
+                    area.code,
+                    code,
+                    days.months(2, 9),
+                    provincial_pilot=pilot,
+                    governance_pilot=governance,
+                    construction_mode="provincial_award"
+                    if pilot
+                    else "governance_pilot"
+                    if governance
+                    else "existing_venue",
+                )
+            )
         for v, area in enumerate(villages):
-            sc.stations.append(Station(f"{code}-v{v + 1}", f"{area.name}社会工作服务室", "village_room", area.code, code,
-                                       days.months(3, 12)))
+            sc.stations.append(
+                Station(
+                    f"{code}-v{v + 1}",
+                    f"{area.name}社会工作服务室",
+                    "village_room",
+                    area.code,
+                    code,
+                    days.months(3, 12),
+                )
+            )
 
     # staffing: workers with their exams and certificates, heads, trainings
     def certificate(level: str, when: str) -> Certificate:
@@ -313,7 +337,11 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
 
     for station in sc.stations:
         if station.tier == "general_station":
-            plan = [("full_time", "before", True), ("full_time", rng.choice(("early", "late")), False), ("part_time", "none", False)]
+            plan = [
+                ("full_time", "before", True),
+                ("full_time", rng.choice(("early", "late")), False),
+                ("part_time", "none", False),
+            ]
         elif station.tier == "township_station":
             plan = [("full_time", rng.choice(("before", "early")), True)]
             plan += [(rng.choice(("full_time", "part_time")), rng.choice(("early", "late", "late", "none")), False)
@@ -337,17 +365,32 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                 (kind, float(rng.choice((8, 12, 16, 24))), days.between(assigned_on, end))
                 for kind in rng.sample(("graded", "pre_exam", "continuing_education"), rng.randint(0, 2)))
             born = date(1970, 1, 1) + timedelta(days=p * 61)
-            sc.workers.append(Worker(
-                key=f"{station.key}-w{n + 1}", name=f"演示社工{p:03d}", id_number=fake_id_number(born, p),
-                phone=f"139{p:08d}", registered_on=assigned_on - timedelta(days=rng.randint(0, 30)), station=station.key,
-                employment=employment, assigned_on=assigned_on, certificates=certs, head_on=head_on, trainings=trainings))
+            sc.workers.append(
+                Worker(
+                    key=f"{station.key}-w{n + 1}",
+                    name=f"演示社工{p:03d}",
+                    id_number=fake_id_number(born, p),
+                    phone=f"139{p:08d}",
+                    registered_on=assigned_on - timedelta(days=rng.randint(0, 30)),
+                    station=station.key,
+                    employment=employment,
+                    assigned_on=assigned_on,
+                    certificates=certs,
+                    head_on=head_on,
+                    trainings=trainings,
+                )
+            )
 
     # volunteers, registered and trained by their station (the national system's export, imported as CSV)
     stations_by_county: dict[str, list[Station]] = {}
     for station in sc.stations:
         stations_by_county.setdefault(station.county, []).append(station)
     for station in sc.stations:
-        count = {"general_station": rng.randint(4, 12), "township_station": rng.randint(8, 40), "village_room": rng.randint(0, 5)}[station.tier]
+        count = {
+            "general_station": rng.randint(4, 12),
+            "township_station": rng.randint(8, 40),
+            "village_room": rng.randint(0, 5),
+        }[station.tier]
         general = stations_by_county[station.county][0]
         for _ in range(count):
             p = person()
@@ -364,9 +407,18 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                 more.append((general.key, days.between(max(registered_on, general.opened_on), end)))
             more = [(k, d) for k, d in more if d != trained_on]
             born = date(1984, 1, 1) + timedelta(days=p * 3)
-            sc.volunteers.append(Volunteer(
-                number=f"PZH-DEMO-{p:05d}", name=f"演示志愿者{p:04d}", id_number=fake_id_number(born, p), phone=f"137{p:08d}",
-                station=station.key, registered_on=registered_on, trained_on=trained_on, more_trainings=tuple(more)))
+            sc.volunteers.append(
+                Volunteer(
+                    number=f"PZH-DEMO-{p:05d}",
+                    name=f"演示志愿者{p:04d}",
+                    id_number=fake_id_number(born, p),
+                    phone=f"137{p:08d}",
+                    station=station.key,
+                    registered_on=registered_on,
+                    trained_on=trained_on,
+                    more_trainings=tuple(more),
+                )
+            )
 
     # community social organisations: incubated at the stations (pilot stations also get them registered)
     org_n = 0
@@ -388,14 +440,30 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                 candidate = incubated_on + timedelta(days=rng.randint(15, 60))
                 registered_on = candidate if candidate <= end and rng.random() < 0.8 else None
             kind = rng.choice(("functional_service", "interest_volunteer"))
-            sc.organisations.append(Organisation(
-                name=f"{station.name.replace('社会工作服务总站', '').replace('社会工作服务站', '')}{ORG_THEMES[org_n % 6]}会{org_n}",
-                station=station.key, reform_affected=rng.random() < 0.4, filed_on=filed_on, started_on=started_on,
-                incubated_on=incubated_on, organisation_type=kind, registered_on=registered_on,
-                registration_number=fake_credit_code(org_n) if registered_on else ""))
+            sc.organisations.append(
+                Organisation(
+                    name=(f"{station.name.replace('社会工作服务总站', '').replace('社会工作服务站', '')}"
+                          f"{ORG_THEMES[org_n % 6]}会{org_n}"),
+                    station=station.key,
+                    reform_affected=rng.random() < 0.4,
+                    filed_on=filed_on,
+                    started_on=started_on,
+                    incubated_on=incubated_on,
+                    organisation_type=kind,
+                    registered_on=registered_on,
+                    registration_number=fake_credit_code(org_n) if registered_on else "",
+                )
+            )
 
     # cases: invented clients, the casework process, referrals and abuse reports
-    domains = ("social_assistance", "elderly_care", "disability", "marriage_family", "rural_revitalisation", "community_governance")
+    domains = (
+        "social_assistance",
+        "elderly_care",
+        "disability",
+        "marriage_family",
+        "rural_revitalisation",
+        "community_governance",
+    )
     stages = ("assessment", "plan", "intervention", "evaluation", "closing", "closed")
     case_n = 0
     for station in sc.stations:
@@ -409,8 +477,14 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
             born = date(year - 10, 3, 1) if child else date(1940, 1, 1) + timedelta(days=rng.randint(0, 15000))
             referral = None
             if domain == "social_assistance" and rng.random() < 0.6:
-                referral = (rng.choice(("minimum_living_allowance", "extreme_poverty_support", "medical", "temporary_assistance")),
-                            opened_on + timedelta(days=2), rng.choice(("granted", "granted", "refused")), opened_on + timedelta(days=9))
+                referral = (
+                    rng.choice(
+                        ("minimum_living_allowance", "extreme_poverty_support", "medical", "temporary_assistance")
+                    ),
+                    opened_on + timedelta(days=2),
+                    rng.choice(("granted", "granted", "refused")),
+                    opened_on + timedelta(days=9),
+                )
             reached: list[tuple[str, date]] = []
             on = opened_on + timedelta(days=10)
             for stage in stages[:rng.randint(0, len(stages))]:
@@ -418,21 +492,40 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                 if on > end:
                     break
                 reached.append((stage, on))
-            sc.cases.append(Case(
-                key=f"case-{case_n}", client_name=f"演示对象{case_n:03d}", birth_date=born, station=station.key,
-                area_code=station.area_code, domain=domain, opened_on=opened_on,
-                subtype=rng.choice(("identification", "resource_linking", "counselling")) if domain == "social_assistance" else None,
-                guardian_consent_on=opened_on if child else None, referral=referral,
-                abuse_reported_on=opened_on + timedelta(days=1) if child else None, stages=tuple(reached)))
+            sc.cases.append(
+                Case(
+                    key=f"case-{case_n}",
+                    client_name=f"演示对象{case_n:03d}",
+                    birth_date=born,
+                    station=station.key,
+                    area_code=station.area_code,
+                    domain=domain,
+                    opened_on=opened_on,
+                    subtype=rng.choice(("identification", "resource_linking", "counselling"))
+                    if domain == "social_assistance"
+                    else None,
+                    guardian_consent_on=opened_on if child else None,
+                    referral=referral,
+                    abuse_reported_on=opened_on + timedelta(days=1) if child else None,
+                    stages=tuple(reached),
+                )
+            )
 
     # complaints and satisfaction surveys at the township stations
-    topics = ("活动通知不及时", "预约等候时间较长", "服务时间与工作时间冲突", "希望增加老年人服务项目", "办事指引不清楚")
+    topics = (
+        "活动通知不及时",
+        "预约等候时间较长",
+        "服务时间与工作时间冲突",
+        "希望增加老年人服务项目",
+        "办事指引不清楚",
+    )
     for station in sc.stations:
         if station.tier != "township_station":
             continue
         for _ in range(rng.randint(0, 3)):
-            received = datetime.combine(days.between(station.opened_on, date(year, 12, 20)), datetime.min.time(), CHINA) + timedelta(
-                hours=rng.randint(9, 16))
+            received = datetime.combine(
+                days.between(station.opened_on, date(year, 12, 20)), datetime.min.time(), CHINA
+            ) + timedelta(hours=rng.randint(9, 16))
             handled = received + timedelta(hours=rng.choice((2, 4, 6, 24, 48))) if rng.random() < 0.85 else None
             closed = handled + timedelta(hours=rng.choice((24, 48, 72))) if handled and rng.random() < 0.8 else None
             sc.complaints.append(Complaint(station.key, rng.choice(("in_person", "phone", "online", "suggestion_box")),
@@ -443,10 +536,20 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                                      days.between(station.opened_on, end)))
 
     # money: budgets, last year's hardship spending (this year's 3% cap), contracts and instalments
-    hardship_totals = {"510402": 2_400_000, "510403": 1_800_000, "510411": 3_000_000, "510421": 3_600_000, "510422": 2_000_000}
+    hardship_totals = {
+        "510402": 2_400_000,
+        "510403": 1_800_000,
+        "510411": 3_000_000,
+        "510421": 3_600_000,
+        "510422": 2_000_000,
+    }
     for code, name, _, pilot, _ in COUNTIES:
         budgeted_on = date(year, 1, 6)
-        for source, amount in (("welfare_lottery", 200_000), ("fiscal_county", 300_000), ("social_assistance", 100_000)):
+        for source, amount in (
+            ("welfare_lottery", 200_000),
+            ("fiscal_county", 300_000),
+            ("social_assistance", 100_000),
+        ):
             sc.budgets.append(Budget(code, source, amount, budgeted_on))
         if pilot:
             sc.budgets.append(Budget(code, "provincial_pilot_award", 150_000, budgeted_on))
@@ -467,18 +570,36 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                               for (tenths, milestone), on in zip(share, paid, strict=True))))
         if pilot:
             signed_on = days.months(4, 5)
-            sc.contracts.append(Contract(
-                key=f"{code}-pilot", county=code, purchaser="civil_affairs", provider_agency=f"{name}演示社工事务所",
-                stations=tuple(county_stations[1:]), service_items=("省级试点站点运营",), sources=(("provincial_pilot_award", 100_000),),
-                signed_on=signed_on, filed_on=signed_on + timedelta(days=7),
-                instalments=(Instalment("首期", days.months(9, 10), (("provincial_pilot_award", 50_000),)),)))
+            sc.contracts.append(
+                Contract(
+                    key=f"{code}-pilot",
+                    county=code,
+                    purchaser="civil_affairs",
+                    provider_agency=f"{name}演示社工事务所",
+                    stations=tuple(county_stations[1:]),
+                    service_items=("省级试点站点运营",),
+                    sources=(("provincial_pilot_award", 100_000),),
+                    signed_on=signed_on,
+                    filed_on=signed_on + timedelta(days=7),
+                    instalments=(Instalment("首期", days.months(9, 10), (("provincial_pilot_award", 50_000),)),),
+                )
+            )
         if code == "510411":
             signed_on = days.months(4, 4)
-            sc.contracts.append(Contract(
-                key=f"{code}-disability", county=code, purchaser="disabled_persons_federation", provider_agency="仁和区演示助残服务社",
-                stations=(county_stations[1],), service_items=("残疾人社区康复服务",), sources=(("fiscal_county", 50_000),),
-                signed_on=signed_on, filed_on=signed_on + timedelta(days=5),
-                instalments=(Instalment("首期", days.months(5, 6), (("fiscal_county", 25_000),)),)))
+            sc.contracts.append(
+                Contract(
+                    key=f"{code}-disability",
+                    county=code,
+                    purchaser="disabled_persons_federation",
+                    provider_agency="仁和区演示助残服务社",
+                    stations=(county_stations[1],),
+                    service_items=("残疾人社区康复服务",),
+                    sources=(("fiscal_county", 50_000),),
+                    signed_on=signed_on,
+                    filed_on=signed_on + timedelta(days=5),
+                    instalments=(Instalment("首期", days.months(5, 6), (("fiscal_county", 25_000),)),),
+                )
+            )
     return sc
 
 
@@ -580,7 +701,9 @@ class Driver:
         self.ids: dict[str, str] = {}
         self.calls = 0
 
-    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201), **kwargs: Any) -> Any:
+    def call(
+        self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201), **kwargs: Any
+    ) -> Any:
         for attempt in range(5):
             reply = self.client.request(method, path, json=body, **kwargs)
             self.calls += 1
@@ -595,12 +718,17 @@ class Driver:
         """The year, then the current weeks before `today` (default: today in China)."""
         first = sc.areas[0].code
         if self.client.get(f"/api/areas/{first}").status_code == 200:
-            raise AlreadyLoaded(f"行政区划 {first} 已登记：演示数据已加载过（如需重来：停止 make run，执行 make clean 后再启动）")
+            raise AlreadyLoaded(
+                f"行政区划 {first} 已登记：演示数据已加载过（如需重来：停止 make run，执行 make clean 后再启动）"
+            )
         y = sc.year
         self.say(f"【1/8】设定 {y} 年各县(区)建设目标（附件1）……")
         for county, (g, t, v) in sc.targets.items():
-            self.call("PUT", f"/api/targets/{county}/{y}", {"general_station": g, "township_station": t, "village_room": v,
-                                                             "on": f"{y}-01-01"})
+            self.call(
+                "PUT",
+                f"/api/targets/{county}/{y}",
+                {"general_station": g, "township_station": t, "village_room": v, "on": f"{y}-01-01"},
+            )
         self.say(f"【2/8】登记 {len(sc.areas)} 个乡镇(街道)与村(社区)，开设 {len(sc.stations)} 个站点……")
         rows = io.StringIO()
         writer = csv.writer(rows)
@@ -650,25 +778,42 @@ class Driver:
             early = [c for c in w.certificates if c.certified_on < w.assigned_on]
             for c in early:
                 self._certify(wid, c)
-            self.call("POST", f"/api/workers/{wid}/assignment", {"station_id": self.ids[w.station], "employment": w.employment,
-                                                                 "assigned_on": w.assigned_on.isoformat()})
+            self.call(
+                "POST",
+                f"/api/workers/{wid}/assignment",
+                {
+                    "station_id": self.ids[w.station],
+                    "employment": w.employment,
+                    "assigned_on": w.assigned_on.isoformat(),
+                },
+            )
             late = [c for c in w.certificates if c not in early]
             if w.head_on is not None:
                 for c in [c for c in late if c.certified_on < w.head_on]:
                     self._certify(wid, c)
                 late = [c for c in late if c.certified_on >= w.head_on]
-                self.call("PUT", f"/api/talent/stations/{self.ids[w.station]}/head", {"worker_id": wid, "appointed_on": w.head_on.isoformat()})
+                self.call(
+                    "PUT",
+                    f"/api/talent/stations/{self.ids[w.station]}/head",
+                    {"worker_id": wid, "appointed_on": w.head_on.isoformat()},
+                )
             for c in late:
                 self._certify(wid, c)
             for kind, hours, on in w.trainings:
-                self.call("POST", f"/api/workers/{wid}/trainings", {"kind": kind, "hours": hours, "completed_on": on.isoformat()})
+                self.call(
+                    "POST",
+                    f"/api/workers/{wid}/trainings",
+                    {"kind": kind, "hours": hours, "completed_on": on.isoformat()},
+                )
 
     def _certify(self, wid: str, c: Certificate) -> None:
         exam = {"level": c.level, "exam_year": c.exam_year}
         self.call("POST", f"/api/workers/{wid}/exams", exam)
         self.call("POST", f"/api/workers/{wid}/exams/sitting", {**exam, "sat_on": c.sat_on.isoformat()})
         self.call("POST", f"/api/workers/{wid}/exams/result", {**exam, "passed": True})
-        self.call("POST", f"/api/workers/{wid}/certification", {"level": c.level, "certified_on": c.certified_on.isoformat()})
+        self.call(
+            "POST", f"/api/workers/{wid}/certification", {"level": c.level, "certified_on": c.certified_on.isoformat()}
+        )
 
     def _volunteers(self, sc: Scenario) -> None:
         self.say(f"【4/8】从全国志愿服务信息系统导出表导入 {len(sc.volunteers)} 名志愿者及其培训……")
@@ -682,29 +827,49 @@ class Driver:
             for v in mine:
                 writer.writerow([v.number, v.name, v.id_number, v.phone, v.registered_on.isoformat(),
                                  v.trained_on.isoformat() if v.trained_on else ""])
-            reply = self.call("POST", "/api/volunteers/import", content=rows.getvalue().encode(), headers={"content-type": "text/csv"},
-                              params={"station_id": self.ids[station.key]})
+            reply = self.call(
+                "POST",
+                "/api/volunteers/import",
+                content=rows.getvalue().encode(),
+                headers={"content-type": "text/csv"},
+                params={"station_id": self.ids[station.key]},
+            )
             if reply["failed"]:
                 raise DemoError(f"志愿者导入有 {reply['failed']} 行未成功：{reply['errors'][:3]}")
             for line in reply["volunteers"]:
                 self.ids[mine[line["line"] - 2].number] = line["volunteer_id"]
         for v in sc.volunteers:
             for station, on in v.more_trainings:
-                self.call("POST", f"/api/volunteers/{self.ids[v.number]}/trainings", {"station_id": self.ids[station], "trained_on": on.isoformat()})
+                self.call(
+                    "POST",
+                    f"/api/volunteers/{self.ids[v.number]}/trainings",
+                    {"station_id": self.ids[station], "trained_on": on.isoformat()},
+                )
 
     def _organisations(self, sc: Scenario) -> None:
         self.say(f"【5/8】备案并孵化 {len(sc.organisations)} 个社区社会组织……")
         for o in sc.organisations:
-            oid = self.call("POST", "/api/organisations", {"name": o.name, "host_station_id": self.ids[o.station],
-                                                           "reform_affected": o.reform_affected, "filed_on": o.filed_on.isoformat()})["organisation_id"]
+            oid = self.call(
+                "POST",
+                "/api/organisations",
+                {
+                    "name": o.name,
+                    "host_station_id": self.ids[o.station],
+                    "reform_affected": o.reform_affected,
+                    "filed_on": o.filed_on.isoformat(),
+                },
+            )["organisation_id"]
             if o.started_on:
                 self.call("POST", f"/api/organisations/{oid}/incubation", {"started_on": o.started_on.isoformat()})
             if o.incubated_on:
                 self.call("POST", f"/api/organisations/{oid}/incubated", {"organisation_type": o.organisation_type,
                                                                           "incubated_on": o.incubated_on.isoformat()})
             if o.registered_on:
-                self.call("POST", f"/api/organisations/{oid}/registration", {"registration_number": o.registration_number,
-                                                                             "registered_on": o.registered_on.isoformat()})
+                self.call(
+                    "POST",
+                    f"/api/organisations/{oid}/registration",
+                    {"registration_number": o.registration_number, "registered_on": o.registered_on.isoformat()},
+                )
 
     def _cases(self, sc: Scenario) -> None:
         self.say(f"【6/8】登记服务对象（均为虚构）并办理 {len(sc.cases)} 个个案……")
@@ -767,13 +932,33 @@ class Driver:
                       {"response": "已整改并回访，反映人表示满意", "closed_at": c.closed_at.isoformat()})
 
     def _money(self, sc: Scenario) -> None:
-        self.say(f"【8/8】下达预算、登记上年困难群众救助支出（3% 上限），签订并备案 {len(sc.contracts)} 份购买服务合同，分期拨付……")
+        self.say(
+            f"【8/8】下达预算、登记上年困难群众救助支出（3% 上限），"
+            f"签订并备案 {len(sc.contracts)} 份购买服务合同，分期拨付……"
+        )
         for b in sc.budgets:
-            self.call("POST", "/api/sources", {"area_code": b.county, "year": sc.year, "source": b.source, "amount": _money(b.amount),
-                                               "budgeted_on": b.budgeted_on.isoformat()})
+            self.call(
+                "POST",
+                "/api/sources",
+                {
+                    "area_code": b.county,
+                    "year": sc.year,
+                    "source": b.source,
+                    "amount": _money(b.amount),
+                    "budgeted_on": b.budgeted_on.isoformat(),
+                },
+            )
         for h in sc.hardship:
-            self.call("POST", "/api/hardship-spending", {"area_code": h.county, "year": h.year, "total": _money(h.total),
-                                                         "recorded_on": h.recorded_on.isoformat()})
+            self.call(
+                "POST",
+                "/api/hardship-spending",
+                {
+                    "area_code": h.county,
+                    "year": h.year,
+                    "total": _money(h.total),
+                    "recorded_on": h.recorded_on.isoformat(),
+                },
+            )
         for c in sc.contracts:
             self._contract(c)
 
@@ -966,8 +1151,12 @@ def main(argv: list[str] | None = None) -> int:
     sc = build_scenario()
     try:
         with closing(sign_in(args.gateway, args.username, password)) as client:
-            print(f"演示场景 {sc.year} 年：{len(sc.stations)} 个站点、{len(sc.workers)} 名社工、{len(sc.volunteers)} 名志愿者、"
-                  f"{len(sc.organisations)} 个社会组织、{len(sc.cases)} 个个案、{len(sc.contracts)} 份合同", flush=True)
+            print(
+                f"演示场景 {sc.year} 年：{len(sc.stations)} 个站点、{len(sc.workers)} 名社工、"
+                f"{len(sc.volunteers)} 名志愿者、"
+                f"{len(sc.organisations)} 个社会组织、{len(sc.cases)} 个个案、{len(sc.contracts)} 份合同",
+                flush=True,
+            )
             try:
                 Driver(client, say=lambda m: print(m, flush=True)).load(sc)
             except AlreadyLoaded as exc:
@@ -979,8 +1168,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{q4['title']}（截至 {q4['as_of']}）")
             for row in q4["counties"]:
                 print(f"  第{row['rank']}名  {row['name']:<4}  得分 {row['score']}")
-            print(f"\n下载：{args.gateway}/api/read-models/reports/quarterly-notice/{sc.year}-Q4/latest.pdf（及 .xlsx、.json）；"
-                  f"读模型：{args.gateway}/api/read-models/stations/510400?as_of={sc.year}-12-31")
+            print(
+                f"\n下载：{args.gateway}/api/read-models/reports/quarterly-notice/{sc.year}-Q4/latest.pdf"
+                "（及 .xlsx、.json）；"
+                f"读模型：{args.gateway}/api/read-models/stations/510400?as_of={sc.year}-12-31"
+            )
             _print_accounts(args.gateway, client, sc)
     except (DemoError, httpx.HTTPError) as exc:
         print(f"演示中止：{exc}", file=sys.stderr)

@@ -11,7 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from gateway.testing import ADMIN_PASSWORD, COUNTIES, PASSWORD, TOWNSHIPS, World, add_account, login, make_app
 
-NAMES = {"510400": "攀枝花市", COUNTIES["A"]: "米易县", COUNTIES["B"]: "盐边县", TOWNSHIPS["A"]: "攀莲镇", TOWNSHIPS["B"]: "桐子林镇"}
+NAMES = {
+    "510400": "攀枝花市",
+    COUNTIES["A"]: "米易县",
+    COUNTIES["B"]: "盐边县",
+    TOWNSHIPS["A"]: "攀莲镇",
+    TOWNSHIPS["B"]: "桐子林镇",
+}
 # Figures that tell the counties apart on a page: B's must never show to A.
 FIGURES = {"A": {"township_station": 3, "budget": "111111.00", "headroom": "3333.00", "open_cases": 41},
            "B": {"township_station": 7, "budget": "987654.00", "headroom": "7777.00", "open_cases": 97}}
@@ -31,34 +37,109 @@ class ConsoleWorld(World):
         counties = [county] if county else list(COUNTIES)
         tsn = sum(FIGURES[c]["township_station"] for c in counties)
         if figure == "stations":
-            children = [] if len(area) > 6 else [
-                {"area_code": COUNTIES[c] if area == "510400" else TOWNSHIPS[c],
-                 "stations": {"general_station": 1, "township_station": FIGURES[c]["township_station"], "village_room": 0,
-                              "institution_station": 0}, "total": 1 + FIGURES[c]["township_station"]} for c in counties]
-            return httpx.Response(200, json={
-                "area_code": area, "level": {4: "city", 6: "county", 9: "township"}.get(len(area.rstrip("0")) if area == "510400" else len(area)),
-                "stations": {"general_station": len(counties), "township_station": tsn, "village_room": 0, "institution_station": 0},
-                "total": len(counties) + tsn, "children": children, "levels": {"none": tsn, "basic": 0, "standard": 0, "professional": 0},
-                "targets": {"year": 2026, "general_station": 1, "township_station": 5, "village_room": 0, "total": 6}})
+            children = (
+                []
+                if len(area) > 6
+                else [
+                    {
+                        "area_code": COUNTIES[c] if area == "510400" else TOWNSHIPS[c],
+                        "stations": {
+                            "general_station": 1,
+                            "township_station": FIGURES[c]["township_station"],
+                            "village_room": 0,
+                            "institution_station": 0,
+                        },
+                        "total": 1 + FIGURES[c]["township_station"],
+                    }
+                    for c in counties
+                ]
+            )
+            return httpx.Response(
+                200,
+                json={
+                    "area_code": area,
+                    "level": {4: "city", 6: "county", 9: "township"}.get(
+                        len(area.rstrip("0")) if area == "510400" else len(area)
+                    ),
+                    "stations": {
+                        "general_station": len(counties),
+                        "township_station": tsn,
+                        "village_room": 0,
+                        "institution_station": 0,
+                    },
+                    "total": len(counties) + tsn,
+                    "children": children,
+                    "levels": {"none": tsn, "basic": 0, "standard": 0, "professional": 0},
+                    "targets": {
+                        "year": 2026,
+                        "general_station": 1,
+                        "township_station": 5,
+                        "village_room": 0,
+                        "total": 6,
+                    },
+                },
+            )
         if figure == "talent":
-            return httpx.Response(200, json={"workers": 12, "certified_workers": 8, "heads": 2, "volunteers": 40, "certifications": 3,
-                                             "volunteers_trained": 25})
+            return httpx.Response(
+                200,
+                json={
+                    "workers": 12,
+                    "certified_workers": 8,
+                    "heads": 2,
+                    "volunteers": 40,
+                    "certifications": 3,
+                    "volunteers_trained": 25,
+                },
+            )
         if figure == "cases":
-            return httpx.Response(200, json={"open": sum(FIGURES[c]["open_cases"] for c in counties), "opened": {"total": 5},
-                                             "closed": {"total": 2}, "escalations": 1})
+            return httpx.Response(
+                200,
+                json={
+                    "open": sum(FIGURES[c]["open_cases"] for c in counties),
+                    "opened": {"total": 5},
+                    "closed": {"total": 2},
+                    "escalations": 1,
+                },
+            )
         if figure == "money":
             c = counties[0]
-            return httpx.Response(200, json={
-                "budget": {"year": 2026, "total": FIGURES[c]["budget"]}, "contracts": {"signed": 2, "amount": "50000.00"},
-                "disbursed": {"instalments": 1, "total": "10000.00"},
-                "assistance_cap": {"funding_area_code": area[:6], "year": 2026, "cap": "9000.00", "used": "1000.00",
-                                   "headroom": FIGURES[c]["headroom"]}})
+            return httpx.Response(
+                200,
+                json={
+                    "budget": {"year": 2026, "total": FIGURES[c]["budget"]},
+                    "contracts": {"signed": 2, "amount": "50000.00"},
+                    "disbursed": {"instalments": 1, "total": "10000.00"},
+                    "assistance_cap": {
+                        "funding_area_code": area[:6],
+                        "year": 2026,
+                        "cap": "9000.00",
+                        "used": "1000.00",
+                        "headroom": FIGURES[c]["headroom"],
+                    },
+                },
+            )
         if figure == "rhythm":
             if not self.rhythm_ready:
-                return httpx.Response(404, json={"error": {"code": "not_found", "message": "没有名为 'rhythm' 的读模型；现有：stations"}})
-            return httpx.Response(200, json={"area_code": area, "items": [
-                {"report": "quarterly-notice", "period": "2026-Q3", "title": f"季度通报 {NAMES.get(area, area)}", "due_on": "2026-10-15",
-                 "status": "overdue", "versions": 0, "latest": None}]})
+                return httpx.Response(
+                    404, json={"error": {"code": "not_found", "message": "没有名为 'rhythm' 的读模型；现有：stations"}}
+                )
+            return httpx.Response(
+                200,
+                json={
+                    "area_code": area,
+                    "items": [
+                        {
+                            "report": "quarterly-notice",
+                            "period": "2026-Q3",
+                            "title": f"季度通报 {NAMES.get(area, area)}",
+                            "due_on": "2026-10-15",
+                            "status": "overdue",
+                            "versions": 0,
+                            "latest": None,
+                        }
+                    ],
+                },
+            )
         return httpx.Response(404, json={"error": {"code": "not_found", "message": "没有该读模型"}})
 
     def handler(self, request: httpx.Request) -> httpx.Response:
@@ -72,12 +153,27 @@ class ConsoleWorld(World):
         path = request.url.path
         if request.method == "GET":
             if path == "/read-models/reports":
-                return httpx.Response(200, json={"reports": [{"report": "quarterly_notice", "period": "2026-Q1", "version": 1,
-                                                              "title": "季度通报", "generated_at": "2026-04-02T08:00:00+08:00",
-                                                              "files": {"pdf": "/read-models/reports/quarterly-notice/2026-Q1/v1.pdf"}}]})
+                return httpx.Response(
+                    200,
+                    json={
+                        "reports": [
+                            {
+                                "report": "quarterly_notice",
+                                "period": "2026-Q1",
+                                "version": 1,
+                                "title": "季度通报",
+                                "generated_at": "2026-04-02T08:00:00+08:00",
+                                "files": {"pdf": "/read-models/reports/quarterly-notice/2026-Q1/v1.pdf"},
+                            }
+                        ]
+                    },
+                )
             if path == "/read-models/reports/quarterly-notice/2026-Q1/v1.pdf":
-                return httpx.Response(200, content=b"%PDF-1.4 test", headers={"content-type": "application/pdf",
-                                                                             "content-disposition": 'attachment; filename="n.pdf"'})
+                return httpx.Response(
+                    200,
+                    content=b"%PDF-1.4 test",
+                    headers={"content-type": "application/pdf", "content-disposition": 'attachment; filename="n.pdf"'},
+                )
             found = re.match(r"^/read-models/(\w+)/(\d+)$", path)
             if found:
                 return self.read_model(found.group(1), found.group(2))
@@ -85,11 +181,20 @@ class ConsoleWorld(World):
             if found:
                 code = found.group(1)
                 if found.group(2):
-                    kids = [c for c in (*COUNTIES.values(), *TOWNSHIPS.values()) if c[:-3] == code or (code == "510400" and len(c) == 6)]
+                    kids = [
+                        c
+                        for c in (*COUNTIES.values(), *TOWNSHIPS.values())
+                        if c[:-3] == code or (code == "510400" and len(c) == 6)
+                    ]
                     return httpx.Response(200, json=[{"code": c, "name": NAMES[c], "valid": True} for c in kids])
                 return httpx.Response(200, json={"code": code, "name": NAMES.get(code, code), "level": "county"})
         if request.method == "POST" and path == "/stations" and b'"name":"bad"' in request.content.replace(b" ", b""):
-            return httpx.Response(422, json={"error": {"code": "tier_mismatch", "message": "站点层级与行政区划级别不符：乡镇站应设在乡镇(街道)"}})
+            return httpx.Response(
+                422,
+                json={
+                    "error": {"code": "tier_mismatch", "message": "站点层级与行政区划级别不符：乡镇站应设在乡镇(街道)"}
+                },
+            )
         return None
 
 
@@ -135,7 +240,9 @@ def test_sign_in_sets_an_httponly_strict_session_cookie(env):
     reply = console_login(client, "county-a")
     assert reply.status_code == 303 and reply.headers["location"] == "/console/"
     cookie = next(v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith("pzh_console="))
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "Path=/console" in cookie
+    assert (
+        "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "Path=/console" in cookie
+    )
     dashboard = client.get("/console/")
     assert dashboard.status_code == 200 and "county-a" in dashboard.text and "县(区)管理员" in dashboard.text
 
@@ -144,9 +251,15 @@ def test_wrong_password_and_missing_csrf_are_refused_in_chinese(env):
     app, _, _ = env
     client = TestClient(app)
     wrong = console_login(client, "county-a", "not-the-password")
-    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text and "pzh_console=" not in wrong.headers.get("set-cookie", "")
+    assert (
+        wrong.status_code == 401
+        and "用户名或密码错误" in wrong.text
+        and "pzh_console=" not in wrong.headers.get("set-cookie", "")
+    )
     client.get("/console/login")
-    forged = client.post("/console/login", data={"csrf": "forged", "username": "county-a", "password": PASSWORD}, follow_redirects=False)
+    forged = client.post(
+        "/console/login", data={"csrf": "forged", "username": "county-a", "password": PASSWORD}, follow_redirects=False
+    )
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert "pzh_console=" not in forged.headers.get("set-cookie", "")
 
@@ -170,7 +283,12 @@ def test_a_county_admin_sees_only_their_county(env):
     a, b = FIGURES["A"], FIGURES["B"]
     assert "米易县" in page.text and f'data-count="{a["township_station"]}"' in page.text
     assert a["budget"] in page.text and a["headroom"] in page.text and "攀莲镇" in page.text
-    assert "盐边县" not in page.text and "桐子林镇" not in page.text and b["budget"] not in page.text and b["headroom"] not in page.text
+    assert (
+        "盐边县" not in page.text
+        and "桐子林镇" not in page.text
+        and b["budget"] not in page.text
+        and b["headroom"] not in page.text
+    )
     asked = [r.url.path for r in world.requests if r.url.path.startswith(("/read-models", "/areas"))]
     assert asked and all(COUNTIES["A"] in path for path in asked), asked
     # another county: refused by the gateway's own scope check before any service is asked
@@ -206,21 +324,35 @@ def test_opening_a_station_from_the_form(env):
     form = client.get("/console/stations/new")
     assert form.status_code == 200 and "开设站点" in form.text
     world.requests.clear()
-    reply = client.post("/console/stations/new", data={"csrf": _csrf(form.text), "name": "攀莲镇社会工作服务站",
-                                                       "tier": "township_station", "area_code": TOWNSHIPS["A"], "address": "",
-                                                       "host_venue": "", "opened_on": ""}, follow_redirects=False)
+    reply = client.post(
+        "/console/stations/new",
+        data={
+            "csrf": _csrf(form.text),
+            "name": "攀莲镇社会工作服务站",
+            "tier": "township_station",
+            "area_code": TOWNSHIPS["A"],
+            "address": "",
+            "host_venue": "",
+            "opened_on": "",
+        },
+        follow_redirects=False,
+    )
     assert reply.status_code == 303 and reply.headers["location"].startswith("/console/stations/"), reply.text
     sent = [r for r in world.requests if r.method == "POST" and r.url.path == "/stations"]
     assert len(sent) == 1 and b'"plan_only"' not in sent[0].content and "攀莲镇".encode() in sent[0].content
     assert sent[0].headers["x-user"] == "county-a"
     # the service's 4xx message is shown in Chinese, the values kept
-    bad = client.post("/console/stations/new", data={"csrf": _csrf(form.text), "name": "bad", "tier": "township_station",
-                                                     "area_code": COUNTIES["A"]})
+    bad = client.post(
+        "/console/stations/new",
+        data={"csrf": _csrf(form.text), "name": "bad", "tier": "township_station", "area_code": COUNTIES["A"]},
+    )
     assert bad.status_code == 422 and "站点层级与行政区划级别不符" in bad.text and 'value="bad"' in bad.text
     # outside the county: the gateway's 404, and the service never asked
     world.requests.clear()
-    outside = client.post("/console/stations/new", data={"csrf": _csrf(form.text), "name": "越界站", "tier": "township_station",
-                                                         "area_code": TOWNSHIPS["B"]})
+    outside = client.post(
+        "/console/stations/new",
+        data={"csrf": _csrf(form.text), "name": "越界站", "tier": "township_station", "area_code": TOWNSHIPS["B"]},
+    )
     assert outside.status_code == 404 and "不在您的管辖范围内" in outside.text
     assert not [r for r in world.requests if r.method == "POST"]
 
@@ -232,7 +364,10 @@ def test_forms_refuse_a_missing_or_foreign_csrf_token(env):
     foreign = _csrf(other.get("/console/stations/new").text)  # a valid token of another session
     world.requests.clear()
     for data in ({}, {"csrf": ""}, {"csrf": foreign}):
-        reply = client.post("/console/stations/new", data={**data, "name": "站", "tier": "township_station", "area_code": TOWNSHIPS["A"]})
+        reply = client.post(
+            "/console/stations/new",
+            data={**data, "name": "站", "tier": "township_station", "area_code": TOWNSHIPS["A"]},
+        )
         assert reply.status_code == 403 and "CSRF" in reply.text
         reply = client.post("/console/logout", data=data, follow_redirects=False)
         assert reply.status_code == 403
@@ -245,12 +380,22 @@ def test_certify_and_file_forms(env):
     client = browser(app, "county-a")
     form = client.get("/console/workers/certification")
     token = _csrf(form.text)
-    done = client.post("/console/workers/certification", data={"csrf": token, "worker_id": world.id("A", "worker"),
-                                                                 "level": "social_worker", "certified_on": "2026-03-01"})
+    done = client.post(
+        "/console/workers/certification",
+        data={
+            "csrf": token,
+            "worker_id": world.id("A", "worker"),
+            "level": "social_worker",
+            "certified_on": "2026-03-01",
+        },
+    )
     assert done.status_code == 200 and "已登记持证信息" in done.text
     sent = [r for r in world.requests if r.url.path.endswith("/certification")]
     assert sent and b'"certified_on":"2026-03-01"' in sent[-1].content.replace(b" ", b"")
-    foreign = client.post("/console/workers/certification", data={"csrf": token, "worker_id": world.id("B", "worker"), "level": "social_worker"})
+    foreign = client.post(
+        "/console/workers/certification",
+        data={"csrf": token, "worker_id": world.id("B", "worker"), "level": "social_worker"},
+    )
     assert foreign.status_code == 404 and "不在您的管辖范围内" in foreign.text
     filing = client.post("/console/contracts/filing", data={"csrf": token, "contract_id": world.id("A", "contract")})
     assert filing.status_code == 200 and "合同已备案" in filing.text
@@ -293,7 +438,11 @@ def test_reports_listing_and_download(env):
     listing = city.get("/console/reports")
     assert "季度通报" in listing.text and "/console/reports/quarterly-notice/2026-Q1/v1.pdf" in listing.text
     download = city.get("/console/reports/quarterly-notice/2026-Q1/v1.pdf")
-    assert download.status_code == 200 and download.content.startswith(b"%PDF") and download.headers["content-type"] == "application/pdf"
+    assert (
+        download.status_code == 200
+        and download.content.startswith(b"%PDF")
+        and download.headers["content-type"] == "application/pdf"
+    )
     mine = browser(app, "county-a").get("/console/reports/quarterly-notice/2026-Q1/v1.pdf")
     assert mine.status_code == 200 and world.requests[-1].url.params["area"] == COUNTIES["A"]
 
@@ -406,10 +555,21 @@ class ListWorld(ConsoleWorld):
             records = [r for r in READ_RECORDS if read_matches(r, query)][:int(query.get("limit", "100"))]
             return httpx.Response(200, json={"count": len(records), "records": records})
         if request.method == "GET" and path == "/read-models/reports/quarterly-notice/2025-Q4":
-            return httpx.Response(200, json={"versions": [{"report": "quarterly_notice", "period": "2025-Q4", "version": 1,
-                                                           "title": "米易县季度通报", "area_code": query.get("area"),
-                                                           "files": {"json": "/read-models/reports/quarterly-notice/"
-                                                                             "2025-Q4/v1.json?area=510421"}}]})
+            return httpx.Response(
+                200,
+                json={
+                    "versions": [
+                        {
+                            "report": "quarterly_notice",
+                            "period": "2025-Q4",
+                            "version": 1,
+                            "title": "米易县季度通报",
+                            "area_code": query.get("area"),
+                            "files": {"json": "/read-models/reports/quarterly-notice/2025-Q4/v1.json?area=510421"},
+                        }
+                    ]
+                },
+            )
         if request.method == "GET" and path == "/audit/verification":
             return httpx.Response(200, json={"intact": True, "broken_seqs": []})
         if request.method == "POST" and re.match(r"^/stations/[^/]+/suspend$", path) and b'"reason":""' in \
