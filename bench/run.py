@@ -47,8 +47,8 @@ from pzh_shared.kafka import ensure_topics, make_producer
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import context_from, current_traceparent, setup_telemetry
 from registry.adapters.integration import translate
+from registry.adapters.reference import read_areas
 from registry.application.service import AreaRow, RegistryApplication
-from registry.domain.areas import COUNTIES
 from registry.domain.station import Station, Tier
 from registry.settings import RegistrySettings
 
@@ -92,10 +92,20 @@ tracer = trace.get_tracer("bench")
 
 # -- helpers ---------------------------------------------------------------------------------
 
+def default_counties() -> list[str]:
+    """The county codes under the default deployment's root, from its pinned area file (as the registry seeds)."""
+    from pzh_shared.areas import AreaLevel, level_of, within
+
+    settings = RegistrySettings()
+    areas = read_areas(settings.areas_file)
+    root = settings.root_area_code
+    return sorted(a.code for a in areas if level_of(a.code) == AreaLevel.COUNTY and within(a.code, root))
+
+
 def village_codes(n: int, seed: int) -> list[str]:
-    """n distinct well-formed village codes under the five counties."""
+    """n distinct well-formed village codes under the default deployment's counties."""
     rng = random.Random(seed)
-    counties = sorted(COUNTIES)
+    counties = default_counties()
     codes: set[str] = set()
     while len(codes) < n:
         codes.add(f"{rng.choice(counties)}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}")
