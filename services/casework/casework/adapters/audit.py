@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from casework.domain.ports import AuditQuery, AuditRecord
 
@@ -65,7 +66,44 @@ def _record(row) -> AuditRecord:
     return AuditRecord(seq, at, user, action, kind, subject, purpose, prev, digest)
 
 
-class SqliteReadAudit:
+class _AuditReads:
+    """The reads both backends share; a subclass names its table, placeholder and substring test."""
+
+    TABLE: str
+    MARK: str
+    CONTAINS: str
+    _db: Any
+    _lock: threading.Lock
+
+    def records(self, subject_id: str | None = None) -> list[AuditRecord]:
+        with self._lock:
+            if subject_id is None:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} ORDER BY seq").fetchall()
+            else:
+                rows = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE subject_id = {self.MARK} ORDER BY seq", (subject_id,)
+                ).fetchall()
+        return [_record(r) for r in rows]
+
+    def find(self, query: AuditQuery) -> list[AuditRecord]:
+        where, args = _where(query, self.MARK, self.CONTAINS)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE {where} ORDER BY seq LIMIT {self.MARK}",
+                (*args, max(query.limit, 1)),
+            ).fetchall()
+        return [_record(r) for r in rows]
+
+    def verify(self) -> list[int]:
+        return _verify(self.records())
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class SqliteReadAudit(_AuditReads):
+    TABLE, MARK, CONTAINS = "case_reads", "?", "instr(purpose, {}) > 0"
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,32 +138,10 @@ class SqliteReadAudit:
                 raise
         return _record((seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
 
-    def records(self, subject_id: str | None = None) -> list[AuditRecord]:
-        with self._lock:
-            if subject_id is None:
-                rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads ORDER BY seq").fetchall()
-            else:
-                rows = self._db.execute(
-                    f"SELECT {_COLUMNS} FROM case_reads WHERE subject_id = ? ORDER BY seq", (subject_id,)
-                ).fetchall()
-        return [_record(r) for r in rows]
-
-    def find(self, query: AuditQuery) -> list[AuditRecord]:
-        where, args = _where(query, "?", "instr(purpose, {}) > 0")
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM case_reads WHERE {where} ORDER BY seq LIMIT ?",
-                                    (*args, max(query.limit, 1))).fetchall()
-        return [_record(r) for r in rows]
-
-    def verify(self) -> list[int]:
-        return _verify(self.records())
-
-    def close(self) -> None:
-        self._db.close()
 
 
-class PostgresReadAudit:
-    TABLE = "casework_case_reads"
+class PostgresReadAudit(_AuditReads):
+    TABLE, MARK, CONTAINS = "casework_case_reads", "%s", "strpos(purpose, {}) > 0"
 
     def __init__(self, conninfo: str):
         import psycopg
@@ -166,26 +182,3 @@ class PostgresReadAudit:
             self._db.execute(f"INSERT INTO {t} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                              (seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
         return _record((seq, at, user, action, subject_kind, subject_id, purpose, prev, digest))
-
-    def records(self, subject_id: str | None = None) -> list[AuditRecord]:
-        with self._lock:
-            if subject_id is None:
-                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} ORDER BY seq").fetchall()
-            else:
-                rows = self._db.execute(
-                    f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE subject_id = %s ORDER BY seq", (subject_id,)
-                ).fetchall()
-        return [_record(r) for r in rows]
-
-    def find(self, query: AuditQuery) -> list[AuditRecord]:
-        where, args = _where(query, "%s", "strpos(purpose, {}) > 0")
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM {self.TABLE} WHERE {where} ORDER BY seq LIMIT %s",
-                                    (*args, max(query.limit, 1))).fetchall()
-        return [_record(r) for r in rows]
-
-    def verify(self) -> list[int]:
-        return _verify(self.records())
-
-    def close(self) -> None:
-        self._db.close()
