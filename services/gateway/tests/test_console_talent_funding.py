@@ -40,13 +40,6 @@ class TalentFundingWorld(World):
 
     contract_filing = "filed"
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        answer = self.answer(request)
-        if answer is None:
-            return super().handler(request)
-        self.requests.append(request)
-        return answer
-
     def answer(self, request: httpx.Request) -> httpx.Response | None:
         path, method = request.url.path, request.method
         body = json.loads(request.content) if request.content and method != "GET" else {}

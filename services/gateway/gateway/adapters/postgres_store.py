@@ -16,7 +16,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from gateway.adapters.store import INSERT_AUDIT, GatewayStore, Row
+from gateway.adapters.store import AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
 from gateway.settings import GatewaySettings
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -48,25 +48,11 @@ SCHEMA = [
         created_at DOUBLE PRECISION NOT NULL,
         created_by TEXT NOT NULL,
         revoked_at DOUBLE PRECISION)""",
-    """CREATE TABLE IF NOT EXISTS owners (
-        kind TEXT NOT NULL,
-        object_id TEXT NOT NULL,
-        area_code TEXT NOT NULL,
-        PRIMARY KEY (kind, object_id))""",
-    """CREATE TABLE IF NOT EXISTS audit (
+    OWNERS_DDL,
+    f"""CREATE TABLE IF NOT EXISTS audit (
         seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         at DOUBLE PRECISION NOT NULL,
-        actor TEXT NOT NULL,
-        role TEXT NOT NULL,
-        actor_area TEXT NOT NULL,
-        action TEXT NOT NULL,
-        method TEXT NOT NULL,
-        path TEXT NOT NULL,
-        resource_id TEXT,
-        target_area TEXT,
-        status INTEGER NOT NULL,
-        purpose TEXT,
-        detail TEXT)""",
+        {AUDIT_DETAIL_DDL})""",
     """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
         $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""",
     """CREATE OR REPLACE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit

@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gateway.adapters.store import INSERT_AUDIT, GatewayStore, Row
+from gateway.adapters.store import AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS accounts (
     username TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
@@ -38,27 +38,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_by TEXT NOT NULL,
     revoked_at REAL
 );
-CREATE TABLE IF NOT EXISTS owners (
-    kind TEXT NOT NULL,
-    object_id TEXT NOT NULL,
-    area_code TEXT NOT NULL,
-    PRIMARY KEY (kind, object_id)
-);
+{OWNERS_DDL};
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
-    actor TEXT NOT NULL,
-    role TEXT NOT NULL,
-    actor_area TEXT NOT NULL,
-    action TEXT NOT NULL,
-    method TEXT NOT NULL,
-    path TEXT NOT NULL,
-    resource_id TEXT,
-    target_area TEXT,
-    status INTEGER NOT NULL,
-    purpose TEXT,
-    detail TEXT
-);
+    {AUDIT_DETAIL_DDL});
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit

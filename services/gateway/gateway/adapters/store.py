@@ -40,6 +40,23 @@ class ApiKey:
 
 AUDIT_COLUMNS = ("at", "actor", "role", "actor_area", "action", "method", "path", "resource_id", "target_area",
                  "status", "purpose", "detail")
+# The DDL both backends share (column types that mean the same in SQLite and PostgreSQL), so the tables match.
+OWNERS_DDL = """CREATE TABLE IF NOT EXISTS owners (
+    kind TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    area_code TEXT NOT NULL,
+    PRIMARY KEY (kind, object_id))"""
+AUDIT_DETAIL_DDL = """actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    actor_area TEXT NOT NULL,
+    action TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    resource_id TEXT,
+    target_area TEXT,
+    status INTEGER NOT NULL,
+    purpose TEXT,
+    detail TEXT"""
 INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})")
 API_KEY_FIELDS = ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")
