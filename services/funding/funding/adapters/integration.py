@@ -226,6 +226,18 @@ def _evaluation(e: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if e is None else {k: e[k] for k in ("project_id", "min_score", "score", "evaluated_on")}
 
 
+def _plan_submitted(e: Any, submitted_on: date) -> dict[str, Any]:
+    """A plan's first submission and each resubmission publish the same contract."""
+    return dict(
+        plan_id=aggregate_id(e),
+        area_code=e.area_code,
+        year=e.year,
+        projects=_projects(e.projects),
+        total_amount=_money(e.total_amount),
+        submitted_on=submitted_on,
+    )
+
+
 # domain event class -> (integration type, data built from the event alone), field by field on purpose.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     SourceBudget.Budgeted: (
@@ -313,28 +325,8 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
             recorded_on=e.recorded_on,
         ),
     ),
-    ProjectPlan.Submitted: (
-        "funding.project_plan.submitted.v1",
-        lambda e: dict(
-            plan_id=aggregate_id(e),
-            area_code=e.area_code,
-            year=e.year,
-            projects=_projects(e.projects),
-            total_amount=_money(e.total_amount),
-            submitted_on=e.submitted_on,
-        ),
-    ),
-    ProjectPlan.Resubmitted: (
-        "funding.project_plan.submitted.v1",
-        lambda e: dict(
-            plan_id=aggregate_id(e),
-            area_code=e.area_code,
-            year=e.year,
-            projects=_projects(e.projects),
-            total_amount=_money(e.total_amount),
-            submitted_on=e.resubmitted_on,
-        ),
-    ),
+    ProjectPlan.Submitted: ("funding.project_plan.submitted.v1", lambda e: _plan_submitted(e, e.submitted_on)),
+    ProjectPlan.Resubmitted: ("funding.project_plan.submitted.v1", lambda e: _plan_submitted(e, e.resubmitted_on)),
     ProjectPlan.Filed: (
         "funding.project_plan.filed.v1",
         lambda e: dict(

@@ -267,16 +267,12 @@ class PlanOut(BaseModel):
 # -- list rows (GET /sources, /contracts, /disbursements, /project-plans, /filing-queue) ------------
 
 
-class BudgetRow(BaseModel):
+class _RowId(BaseModel):
     id: str
-    area_code: str
-    year: int
-    source: str
-    source_name: str
-    budget: str
-    spent: str
-    balance: str
-    budgeted_on: date | None
+
+
+class BudgetRow(BudgetOut, _RowId):  # a budget line as a list row: its id first, then BudgetOut's fields
+    pass
 
 
 class ContractRow(BaseModel):
