@@ -17,6 +17,7 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -288,6 +289,26 @@ def verify_rebuild(env: dict[str, str]) -> subprocess.CompletedProcess:
     rebuild from the topics equals the live read models."""
     return subprocess.run([sys.executable, "-m", "reporting", "rebuild", "--verify"], env=env, capture_output=True,
                           text=True, timeout=600)
+
+
+def assert_rebuild_equals_live(env: dict[str, str], tries: int = 10) -> None:
+    """verify_rebuild until it passes, at most `tries` times: a worker's next batch commit may be pending."""
+    result = None
+    for _ in range(tries):
+        result = verify_rebuild(env)
+        if result.returncode == 0:
+            break
+        time.sleep(2)
+    assert result is not None and result.returncode == 0, result.stdout + result.stderr
+
+
+# The processes from a registry command to a reporting read model, started in this order.
+PIPELINE = ("registry-api", "registry-relay", "reporting-api", "reporting-worker")
+
+
+def township_rooms(reporting: httpx.Client, townships: list[str]) -> list[int]:
+    """Each township's village-room count in the reporting read model."""
+    return [reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0) for t in townships]
 
 
 def import_villages(registry_url: str, townships: list[str], per_township: int, prefix: str) -> None:

@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from pzh_shared.kafka import DLQ_VALUE_LIMIT, ensure_topics, make_producer
 
-from .conftest import fault_platform, read_topic, wait_for
+from .conftest import PIPELINE, fault_platform, read_topic, wait_for
 
 BIG = 10 * 1024 * 1024
 TOPIC_LIMIT = str(16 * 1024 * 1024)
@@ -53,7 +53,7 @@ def test_a_10_mb_poison_value_is_dead_lettered_and_the_partition_moves_on(own_br
     key = f"big-{uuid.uuid4()}".encode()
     platform = fault_platform(bootstrap, tmp_path, f"reporting-big-{uuid.uuid4().hex[:6]}")
     try:
-        for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
+        for name in PIPELINE:
             platform.start(name)
         asyncio.run(send_big(bootstrap, key))
 

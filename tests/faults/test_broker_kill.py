@@ -15,13 +15,15 @@ import httpx
 import pytest
 
 from .conftest import (
+    PIPELINE,
     SOURCE_TOPICS,
+    assert_rebuild_equals_live,
     fault_platform,
     group_lag,
     import_villages,
     open_rooms,
     read_topic,
-    verify_rebuild,
+    township_rooms,
     wait_for,
 )
 
@@ -40,7 +42,7 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
     failures: list[str] = []
     retries: list[str] = []
     try:
-        for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
+        for name in PIPELINE:
             platform.start(name)
         import_villages(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, "杀代理镇")
 
@@ -71,10 +73,7 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
         # ... and projected: every township counts its 1,000 rooms, once.
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
             def rooms() -> list[int]:
-                return [
-                    reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0)
-                    for t in TOWNSHIPS
-                ]
+                return township_rooms(reporting, TOWNSHIPS)
 
             wait_for(lambda: rooms() == [PER_TOWNSHIP] * len(TOWNSHIPS), timeout=900, interval=2)
             projected_at = time.monotonic()
@@ -82,13 +81,7 @@ def test_broker_killed_mid_stream_loses_nothing_and_read_models_equal_a_rebuild(
         lag_zero_at = time.monotonic()
         for name in ("registry-relay", "reporting-worker"):
             assert platform.procs[name].poll() is None, f"{name} died:\n{platform.tail(name)}"
-        result = None
-        for _ in range(10):
-            result = verify_rebuild(platform.env_for("reporting-worker"))
-            if result.returncode == 0:
-                break
-            time.sleep(2)
-        assert result is not None and result.returncode == 0, result.stdout + result.stderr
+        assert_rebuild_equals_live(platform.env_for("reporting-worker"))
         topic = asyncio.run(read_topic(bootstrap, "registry.events"))
         ids = [dict(r.headers).get("ce_id") for r in topic]
     finally:

@@ -17,7 +17,7 @@ import uuid
 import httpx
 import pytest
 
-from .conftest import SOURCE_TOPICS, fault_platform, group_lag, rss_kib, wait_for
+from .conftest import PIPELINE, SOURCE_TOPICS, fault_platform, group_lag, rss_kib, wait_for
 
 RATE = 20  # commands per second
 DURATION = 180  # seconds
@@ -63,7 +63,7 @@ def test_fixed_rate_load_no_errors_bounded_lag_flat_memory(own_broker, tmp_path,
     rss: dict[str, list[int]] = {name: [] for name in WATCHED}
     stop = threading.Event()
     try:
-        for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
+        for name in PIPELINE:
             platform.start(name)
         with httpx.Client(
             base_url=platform.url("registry-api"), timeout=300, headers={"x-user": "fault-tests"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 import uuid
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +19,14 @@ from pzh_shared.envelope import Envelope, encode, event_id
 from pzh_shared.kafka import ensure_topics, make_producer
 from talent.adapters.integration import CONTRACTS
 
-from .conftest import fault_platform, group_lag, read_topic, verify_rebuild, wait_for
+from .conftest import (
+    PIPELINE,
+    assert_rebuild_equals_live,
+    fault_platform,
+    group_lag,
+    read_topic,
+    wait_for,
+)
 
 TOWNSHIP = "510421961"
 FAMILY = "talent.volunteer.hours_logged"
@@ -72,7 +78,7 @@ def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker
     group = f"reporting-upcast-{uuid.uuid4().hex[:6]}"
     platform = fault_platform(bootstrap, tmp_path, group)
     try:
-        for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
+        for name in PIPELINE:
             platform.start(name)
         with httpx.Client(
             base_url=platform.url("registry-api"), timeout=60, headers={"x-user": "fault-tests"}
@@ -146,13 +152,7 @@ def test_v1_and_v2_project_into_one_exact_sum_and_v3_is_dead_lettered(own_broker
 
         wait_for(lambda: asyncio.run(group_lag(bootstrap, group, ("talent.events", "registry.events"))) == 0,
                  timeout=300, interval=2, explain=explain)
-        result = None
-        for _ in range(10):
-            result = verify_rebuild(platform.env_for("reporting-worker"))
-            if result.returncode == 0:
-                break
-            time.sleep(2)  # the worker's next batch commit: try again
-        assert result is not None and result.returncode == 0, result.stdout + result.stderr
+        assert_rebuild_equals_live(platform.env_for("reporting-worker"))
     finally:
         platform.stop_all()
     record_property(

@@ -17,13 +17,15 @@ import httpx
 import pytest
 
 from .conftest import (
+    PIPELINE,
     SOURCE_TOPICS,
+    assert_rebuild_equals_live,
     fault_platform,
     group_lag,
     group_members,
     import_villages,
     open_rooms,
-    verify_rebuild,
+    township_rooms,
     wait_for,
 )
 
@@ -40,7 +42,7 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
     answers: dict[str, str] = {}
     failures: list[str] = []
     try:
-        for name in ("registry-api", "registry-relay", "reporting-api", "reporting-worker"):
+        for name in PIPELINE:
             platform.start(name)
         import_villages(platform.url("registry-api"), TOWNSHIPS, PER_TOWNSHIP, "扩缩镇")
 
@@ -81,10 +83,7 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
 
         with httpx.Client(base_url=platform.url("reporting-api"), timeout=60) as reporting:
             def rooms() -> list[int]:
-                return [
-                    reporting.get(f"/read-models/stations/{t}").json()["stations"].get("village_room", 0)
-                    for t in TOWNSHIPS
-                ]
+                return township_rooms(reporting, TOWNSHIPS)
 
             wait_for(lambda: rooms() == [PER_TOWNSHIP] * len(TOWNSHIPS), timeout=900, interval=2)
             time.sleep(3)  # a late duplicate would show now
@@ -92,13 +91,7 @@ def test_workers_scaled_1_2_1_lose_and_double_nothing(own_broker, tmp_path, reco
             assert final_rooms == [PER_TOWNSHIP] * len(TOWNSHIPS)
         wait_for(lambda: asyncio.run(group_lag(bootstrap, group, SOURCE_TOPICS)) == 0, timeout=300, interval=2)
         assert platform.procs[second].poll() is None, platform.tail("reporting-worker")
-        result = None
-        for _ in range(10):
-            result = verify_rebuild(platform.env_for("reporting-worker"))
-            if result.returncode == 0:
-                break
-            time.sleep(2)
-        assert result is not None and result.returncode == 0, result.stdout + result.stderr
+        assert_rebuild_equals_live(platform.env_for("reporting-worker"))
         elapsed = time.monotonic() - started
     finally:
         platform.stop_all()
