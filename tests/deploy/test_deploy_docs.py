@@ -3,7 +3,6 @@ in docs/, so a new event, field, header, setting or process that is not document
 
 from __future__ import annotations
 
-import ast
 import importlib
 import re
 import uuid
@@ -12,25 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import platform_processes
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 
 def doc(name: str) -> str:
     return (DOCS / name).read_text(encoding="utf-8")
-
-
-def processes() -> dict[str, tuple[str, list[str], bool]]:
-    tree = ast.parse((ROOT / "deploy/local/localinfra/platform.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        target = (
-            node.target
-            if isinstance(node, ast.AnnAssign)
-            else (node.targets[0] if isinstance(node, ast.Assign) else None)
-        )
-        if isinstance(target, ast.Name) and target.id == "PROCESSES":
-            return ast.literal_eval(node.value)
-    raise AssertionError("PROCESSES not found")
 
 
 def published_contracts() -> list[tuple[str, str]]:
@@ -98,7 +86,7 @@ def test_dead_letter_topic_and_headers_are_catalogued():
 
 def test_every_process_is_described():
     architecture, operations = doc("architecture.md"), doc("operations.md")
-    for name, (_, args, _) in processes().items():
+    for name, (_, args, _) in platform_processes().items():
         command = "python -m " + " ".join(args)
         assert f"`{command}`" in architecture, f"{command} missing from docs/architecture.md"
         assert name in operations, f"{name} missing from docs/operations.md"
@@ -108,7 +96,7 @@ def test_every_setting_is_documented():
     from pzh_shared.settings import ServiceSettings
 
     operations = doc("operations.md")
-    for module in sorted({args[0] for _, args, _ in processes().values()}):
+    for module in sorted({args[0] for _, args, _ in platform_processes().values()}):
         settings = importlib.import_module(f"{module}.settings")
         for cls in vars(settings).values():
             if isinstance(cls, type) and issubclass(cls, ServiceSettings) and cls is not ServiceSettings:

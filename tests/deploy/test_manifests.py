@@ -27,6 +27,8 @@ import jsonschema
 import pytest
 import yaml
 
+from .conftest import platform_processes
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
@@ -37,7 +39,6 @@ COMPOSE_DIR = ROOT / "deploy" / "compose"
 # The Compose Specification's JSON Schema, vendored (deploy/schemas/README.md says from where).
 COMPOSE_SPEC = ROOT / "deploy" / "schemas" / "compose-spec.json"
 OPERATIONS = ROOT / "docs" / "operations.md"
-PLATFORM_PY = ROOT / "deploy" / "local" / "localinfra" / "platform.py"
 
 # Environment variables a platform process may carry besides its own prefix, per process.
 EXTRA_ENV = {"reporting-worker": {"FAUST_DATADIR"}}
@@ -55,20 +56,6 @@ STORE_SETTINGS = ("event_store", "data_dir", "postgres_host", "postgres_port", "
 # ------------------------------------------------------------------------------------------
 # Facts from the code
 # ------------------------------------------------------------------------------------------
-
-def platform_processes() -> dict[str, tuple[str, list[str], bool]]:
-    """name -> (env prefix, `python -m` arguments, serves HTTP), as platform.py launches them."""
-    tree = ast.parse(PLATFORM_PY.read_text(encoding="utf-8"))
-    for node in tree.body:
-        target = (
-            node.target
-            if isinstance(node, ast.AnnAssign)
-            else (node.targets[0] if isinstance(node, ast.Assign) else None)
-        )
-        if isinstance(target, ast.Name) and target.id == "PROCESSES":
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"PROCESSES not found in {PLATFORM_PY}")
-
 
 PROCESSES = platform_processes()
 HTTP_PROCESSES = {name for name, (_, _, http) in PROCESSES.items() if http}
