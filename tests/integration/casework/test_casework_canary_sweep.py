@@ -29,10 +29,11 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from pzh_shared.envelope import Envelope, decode, event_id, header_map
+from pzh_shared.envelope import decode, event_id, header_map
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.telemetry import JsonLinesSpanExporter, instrument_fastapi, setup_telemetry
 
+from ..envelopes import fresh_envelope
 from ..outbox import relay_everything
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "casework" / "schemas"
@@ -52,14 +53,9 @@ def spans(tmp_path):
 
 async def _learn_contract(application, bootstrap: str) -> None:
     topic = f"funding{uuid.uuid4().hex[:6]}.events"
-    from datetime import UTC, datetime
-
-    envelope = Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/funding",
-        type="funding.contract.signed.v1",
-        subject=str(uuid.uuid4()),
-        time=datetime.now(UTC),
+    envelope = fresh_envelope(
+        "/pzh/funding",
+        "funding.contract.signed.v1",
         data=contract_signed_data(),
     )
     await publish(bootstrap, topic, [envelope])

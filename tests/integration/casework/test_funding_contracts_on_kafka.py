@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
 from casework.adapters.wiring import build_application
@@ -19,14 +18,13 @@ from fastapi.testclient import TestClient
 from localinfra.topics import drive_consumer, publish
 from pzh_shared.envelope import Envelope, header_map
 
+from ..envelopes import fresh_envelope
+
 
 def _envelope(event_type: str, data: dict) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/funding",
-        type=event_type,
-        subject=str(uuid.uuid4()),
-        time=datetime.now(UTC),
+    return fresh_envelope(
+        "/pzh/funding",
+        event_type,
         data=data,
     )
 

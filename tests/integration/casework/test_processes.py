@@ -9,24 +9,20 @@ import asyncio
 import os
 import time
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 from casework.testing import STATION, contract_signed_data
 from localinfra.platform import free_port
 from localinfra.topics import publish
-from pzh_shared.envelope import Envelope
 
+from ..envelopes import fresh_envelope
 from ..processes import find, start, stop, wait_healthy
 
 
 async def _publish(bootstrap: str, topic: str, data: dict) -> None:
-    envelope = Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/funding",
-        type="funding.contract.signed.v1",
-        subject=str(uuid.uuid4()),
-        time=datetime.now(UTC),
+    envelope = fresh_envelope(
+        "/pzh/funding",
+        "funding.contract.signed.v1",
         data=data,
     )
     await publish(bootstrap, topic, [envelope])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -19,14 +19,14 @@ from localinfra.topics import drive_consumer, publish
 from pzh_shared.envelope import Envelope
 from pzh_shared.eventstore import make_application
 
+from ..envelopes import fresh_envelope
+
 
 def _evaluated(contract_id: str, project_id: str, score: float) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/casework",
-        type="casework.project.evaluated.v1",
+    return fresh_envelope(
+        "/pzh/casework",
+        "casework.project.evaluated.v1",
         subject=project_id,
-        time=datetime.now(UTC),
         data={
             "project_id": project_id,
             "station_id": str(uuid.uuid4()),

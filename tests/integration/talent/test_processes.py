@@ -12,6 +12,7 @@ import httpx
 from localinfra.platform import free_port
 from localinfra.topics import publish
 
+from ..envelopes import fresh_envelope
 from ..processes import find, start, stop, wait_healthy
 
 
@@ -50,10 +51,6 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
 
 
 async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
-    from datetime import UTC, datetime
-
-    from pzh_shared.envelope import Envelope
-
     data = {
         "station_id": station_id,
         "tier": "township_station",
@@ -68,12 +65,10 @@ async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
         "covers": [],
         "planned_on": "2021-01-05",
     }
-    envelope = Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/registry",
-        type="registry.station.planned.v1",
+    envelope = fresh_envelope(
+        "/pzh/registry",
+        "registry.station.planned.v1",
         subject=station_id,
-        time=datetime.now(UTC),
         data=data,
     )
     await publish(bootstrap, topic, [envelope])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from localinfra.topics import drive_consumer, publish
@@ -17,6 +16,8 @@ from talent.api.app import create_app
 from talent.application.service import TalentApplication
 from talent.consumers.stations import stations_consumer
 from talent.settings import TalentSettings
+
+from ..envelopes import fresh_envelope
 
 
 def _planned(station_id: str, tier: str, provincial_pilot: bool) -> Envelope:
@@ -34,12 +35,10 @@ def _planned(station_id: str, tier: str, provincial_pilot: bool) -> Envelope:
         "covers": [],
         "planned_on": "2021-01-05",
     }
-    return Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/registry",
-        type="registry.station.planned.v1",
+    return fresh_envelope(
+        "/pzh/registry",
+        "registry.station.planned.v1",
         subject=station_id,
-        time=datetime.now(UTC),
         data=data,
     )
 
@@ -52,12 +51,10 @@ def test_the_quota_kind_follows_the_registrys_planned_event(kafka_bootstrap, tmp
     application = build_application(TalentSettings(data_dir=tmp_path))
     pilot, other = str(uuid.uuid4()), str(uuid.uuid4())
     topic = f"registry{uuid.uuid4().hex[:6]}.events"
-    opened = Envelope(
-        id=str(uuid.uuid4()),
-        source="/pzh/registry",
-        type="registry.station.opened.v1",
+    opened = fresh_envelope(
+        "/pzh/registry",
+        "registry.station.opened.v1",
         subject=pilot,
-        time=datetime.now(UTC),
         data={
             "station_id": pilot,
             "tier": "township_station",
