@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +31,8 @@ from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from pzh_shared.areas import scope_prefix
+
+log = logging.getLogger(__name__)
 
 FieldKind = Literal["text", "int", "bool", "blind"]
 # How a field filters: eq (exact), area (the code and everything under it), search (contains), none.
@@ -180,6 +183,7 @@ class ListIndex:
         self.position_name = f"{app.name.lower()}-lists"
         self._lock = threading.Lock()
         self._ready = False
+        self._keeping: threading.Event | None = None
 
     def table(self, name: str) -> str:
         return self.db.prefix + name
@@ -208,6 +212,29 @@ class ListIndex:
                                 f"ON {table} ({f.name}, {area}, {order}id)")
                 if f.sortable or f.filter in ("eq", "area"):
                     cur.execute(f"CREATE INDEX IF NOT EXISTS {table}_{f.name} ON {table} ({f.name}, id)")
+
+    def keep_up(self, interval: float = 1.0) -> None:
+        """Catches up in a background thread every `interval` seconds (an API does this from its start), so a
+        read only applies the last moments' notifications: without it the first list read after a long history
+        would replay all of it inside one request."""
+        if self._keeping is not None:
+            return
+        stop = self._keeping = threading.Event()
+
+        def run() -> None:
+            while not stop.is_set():
+                try:
+                    self.catch_up()
+                except Exception:  # the store is away or busy: the next round (or the next read) tries again
+                    log.debug("list catch-up failed; retrying", exc_info=True)
+                stop.wait(interval)
+
+        threading.Thread(target=run, name=f"{self.position_name}-keeper", daemon=True).start()
+
+    def stop_keeping(self) -> None:
+        if self._keeping is not None:
+            self._keeping.set()
+            self._keeping = None
 
     def catch_up(self, page_size: int = 500) -> int:
         """Applies the notifications stored since the index's position; returns how many it read."""

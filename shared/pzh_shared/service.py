@@ -10,7 +10,8 @@ A service's composition root (`<service>/__main__.py`) declares only what is its
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel
 
 from pzh_shared.http import install_error_handlers
 from pzh_shared.idempotency import install_idempotency
-from pzh_shared.listing import ListError
+from pzh_shared.listing import ListError, ListIndex
 from pzh_shared.settings import ServiceSettings
 
 ErrorMap = dict[type[Exception], tuple[int, str]]
@@ -40,7 +41,8 @@ def create_service_app(service: str, version: str, application: Any, routers: Se
     """The app every command service serves: Chinese error bodies (the domain errors mapped once, a
     concurrent write a 409, a list query it cannot answer a 422), Idempotency-Key on commands,
     GET /health, and the service's routers. Routes reach the application through `app.state.application`."""
-    app = FastAPI(title=f"攀枝花市社会工作服务体系 · {service}", version=version, lifespan=lifespan)
+    app = FastAPI(title=f"攀枝花市社会工作服务体系 · {service}", version=version,
+                  lifespan=_keeping_lists(application, lifespan))
     app.state.application = application
     if idempotency:
         install_idempotency(app, application)  # a repeated command (same Idempotency-Key) runs once
@@ -50,6 +52,28 @@ def create_service_app(service: str, version: str, application: Any, routers: Se
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _keeping_lists(application: Any, lifespan: Any) -> Any:
+    """The service's lifespan, with its lists kept caught up in the background while the app runs."""
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        found = getattr(application, "lists", None)
+        lists = found if isinstance(found, ListIndex) else None
+        if lists is not None:
+            lists.keep_up()
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            if lists is not None:
+                lists.stop_keeping()
+
+    return run
 
 
 def start_process(service: str, role: str, settings: ServiceSettings, metrics: bool = True) -> None:

@@ -183,3 +183,24 @@ def test_a_list_route_pages_exports_and_refuses_in_chinese(app):
     assert too_many.status_code == 422 and "limit" in too_many.json()["error"]["message"]
     bad_sort = client.get("/places", params={"sort": "keeper"})
     assert bad_sort.status_code == 422 and bad_sort.json()["error"]["code"] == "invalid_query"
+
+
+def test_an_app_keeps_its_lists_caught_up_in_the_background(app):
+    import time
+
+    class WithLists:
+        def __init__(self, inner, lists):
+            self.inner, self.lists = inner, lists
+
+    index = index_of(app)
+    seed(app, 3)
+    service_app = create_service_app("test", "0", WithLists(app, index), [], {}, idempotency=False)
+    with TestClient(service_app):
+        deadline, rows = time.monotonic() + 10, 0
+        while rows < 3 and time.monotonic() < deadline:
+            if index._ready:  # the keeper has made the tables; count without catching up
+                with index._lock:
+                    rows = index._count(SPEC, [], [])
+            time.sleep(0.05)
+        assert rows == 3  # caught up without any read
+    assert index._keeping is None  # stopped with the app

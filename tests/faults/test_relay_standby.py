@@ -101,7 +101,10 @@ def test_standby_relay_takes_over_within_5s_losing_nothing(kafka_bootstrap, post
         mine = set(answers.values())
 
         def opened_on_topic() -> Counter[str]:
-            envelopes = (decode(r.value) for r in asyncio.run(read_topic(kafka_bootstrap, "registry.events")))
+            # Only this test's stations (the key is the aggregate id): other tests on the session's broker put
+            # their own messages on registry.events, poison ones among them.
+            records = asyncio.run(read_topic(kafka_bootstrap, "registry.events"))
+            envelopes = (decode(r.value) for r in records if r.key and r.key.decode(errors="replace") in mine)
             return Counter(e.id for e in envelopes if e.type == "registry.station.opened.v1" and e.subject in mine)
 
         wait_for(lambda: len(opened_on_topic()) == TOTAL, timeout=120, interval=1)
