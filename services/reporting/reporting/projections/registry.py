@@ -19,8 +19,7 @@ Tier = Literal["general_station", "township_station", "village_room", "instituti
 Level = Literal["none", "basic", "standard", "professional"]
 
 
-# A province or country deployment publishes its root too (registry load-areas --root 510000).
-AreaLevel = Literal["country", "province", "city", "county", "township", "village"]
+AreaLevel = Literal["city", "county", "township", "village"]
 
 
 class StationPlanned(Consumed):
