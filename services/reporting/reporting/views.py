@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pzh_shared.areas import AreaLevel, level_of
+from pzh_shared.areas import AreaLevel, city_of, county_of, level_of, province_of, within
 
 from reporting.adapters.store import ReadModel
 from reporting.projections.casework import STAGES
@@ -118,19 +118,24 @@ def reform_share_2021(store: ReadModel, area: str, as_of: str) -> dict[str, Any]
             "goal_over_half": bool(opened) and reform * 2 > len(opened)}
 
 
+_COVERAGE_CHILD: dict[AreaLevel, Callable[[str], str]] = {
+    AreaLevel.COUNTRY: province_of, AreaLevel.PROVINCE: city_of, AreaLevel.CITY: county_of,
+    AreaLevel.COUNTY: lambda township: township[:9]}
+
+
 def coverage(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     """Township coverage toward the 2025 goal, for the area and each direct sub-area, with names as of the day."""
     townships, served = _townships(store, area, as_of)
     unserved = sorted(townships - served)
-    # the city's counties, a county's townships
-    child_length = {AreaLevel.CITY: 6, AreaLevel.COUNTY: 9}.get(level_of(area))
-    codes = sorted({code[:child_length] for code in townships}) if child_length else []
+    # the direct sub-areas a township lies in: a province's cities, a city's counties, a county's townships
+    child_of = _COVERAGE_CHILD.get(level_of(area))
+    codes = sorted({child_of(code) for code in townships}) if child_of else []
     names = store.names("area", as_of, [area, *codes, *unserved])
     children = [
         {
             "area_code": code,
             "name": names.get(code),
-            **_tally({t for t in townships if t.startswith(code)}, {t for t in served if t.startswith(code)}),
+            **_tally({t for t in townships if within(t, code)}, {t for t in served if within(t, code)}),
         }
         for code in codes
     ]

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from pzh_shared.areas import AreaLevel, level_of
+from pzh_shared.areas import AreaLevel, level_of, scope_prefix
 
 from reporting.projections.router import KINDS, Changes, advance
 
@@ -105,13 +105,13 @@ class StoreOutdated(RuntimeError):
 
 
 def _bounds(area_code: str) -> tuple[str, str]:
-    """The area's codes as a range: every code starting with the area's prefix (the city's prefix
-    is its first four digits, a province's two, the country's none), i.e. the area and all areas under it."""
-    prefix = area_code[:_PREFIX_LENGTH.get(level_of(area_code), len(area_code))]
+    """The area's codes as a range: every code starting with the area's prefix (pzh_shared.areas.scope_prefix: a
+    city's first four digits, a province's two, the country's none), i.e. the area and all areas under it. A 9- or
+    12-digit code is its own prefix: here a township is 9 digits, never a 12-digit code padded with 000."""
+    prefix = scope_prefix(area_code) if len(area_code) == 6 else area_code
     return prefix, prefix + ";"  # ';' sorts right after '9'
 
 
-_PREFIX_LENGTH = {AreaLevel.COUNTRY: 0, AreaLevel.PROVINCE: 2, AreaLevel.CITY: 4}
 _CHILD_LENGTH = {AreaLevel.COUNTRY: 2, AreaLevel.PROVINCE: 4, AreaLevel.CITY: 6, AreaLevel.COUNTY: 9,
                  AreaLevel.TOWNSHIP: 12, AreaLevel.VILLAGE: 12}
 

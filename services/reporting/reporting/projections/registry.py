@@ -19,7 +19,8 @@ Tier = Literal["general_station", "township_station", "village_room", "instituti
 Level = Literal["none", "basic", "standard", "professional"]
 
 
-AreaLevel = Literal["city", "county", "township", "village"]
+# A province or country deployment publishes its root too (registry load-areas --root 510000).
+AreaLevel = Literal["country", "province", "city", "county", "township", "village"]
 
 
 class StationPlanned(Consumed):
