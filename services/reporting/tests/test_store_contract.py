@@ -5,8 +5,11 @@ compared with, and refusal of a store of another schema version. PostgreSQL's fr
 
 from __future__ import annotations
 
+import threading
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import psycopg
@@ -201,3 +204,39 @@ def test_a_range_of_days_is_read_as_years_months_and_days_each_day_once() -> Non
                 if period == "d" or (day.day == 1 and (period == "m" or day.month == 1)):
                     covered.extend(days_of(period, day))
         assert sorted(covered) == [since + timedelta(days=i) for i in range((as_of - since).days + 1)]
+
+
+def test_writers_in_separate_sessions_on_one_postgres_model_equal_one_writer(postgres_server) -> None:
+    """Several workers of one consumer group: each owns some partitions (a message's partition is its
+    subject's hash, as the relay keys it), keeps their order and applies in small batches, all at once.
+    Events of one aggregate or station reach different workers (a station's talent and casework facts, its
+    registry events), so what one writes, another reads: the model must equal one writer applying them all."""
+    scenario = build(seed=11).events
+    partitions: dict[tuple[str, int], list] = {}
+    for topic, envelope in scenario:
+        partitions.setdefault((topic, zlib.crc32(envelope.subject.encode()) % 3), []).append(envelope)
+    conninfo = _database(postgres_server)
+    reference = PostgresReadModelStore(_database(postgres_server))
+    _apply(reference, [envelope for _, envelope in scenario], 500)
+    writers = 4
+    owned: list[list] = [[] for _ in range(writers)]
+    for n, key in enumerate(sorted(partitions)):
+        owned[n % writers].append(partitions[key])
+    stores = [PostgresReadModelStore(conninfo) for _ in range(writers)]
+    start = threading.Barrier(writers)
+
+    def work(store: SqlReadModel, streams: list[list]) -> None:
+        start.wait()
+        positions = [0] * len(streams)
+        while any(p < len(s) for p, s in zip(positions, streams, strict=True)):
+            for i, stream in enumerate(streams):  # a few messages of each owned partition in turn, as getmany
+                store.apply(_batch(stream[positions[i]:positions[i] + 3]))
+                positions[i] += 3
+
+    with ThreadPoolExecutor(writers) as pool:
+        for done in [pool.submit(work, store, streams) for store, streams in zip(stores, owned, strict=True)]:
+            done.result()
+    assert stores[0].processed_count() == len(scenario)
+    assert stores[0].dump() == reference.dump()
+    for store in (*stores, reference):
+        store.close()

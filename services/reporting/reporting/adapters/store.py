@@ -56,8 +56,8 @@ CREATE INDEX IF NOT EXISTS rollups_own ON rollups (figure, k1, period, prefix) W
 CREATE TABLE IF NOT EXISTS unresolved_facts (station_id TEXT PRIMARY KEY, facts INTEGER NOT NULL);
 """
 # The prefix lengths a fact is rolled up to, and the length of a child under each: the country's prefix is empty,
-# its children the provinces (2 digits, written 510000), a province's 2 digits, its children the cities (4,
-# written 510400), a city's 4, its children the 6-digit counties, and so on.
+# its children the provinces (2 digits, written 110000), a province's 2 digits, its children the cities (4,
+# written 110100), a city's 4, its children the 6-digit counties, and so on.
 PREFIX_CHILD = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
 RollupKey = tuple[str, str, str, str, str, str, str, int]  # figure, prefix, period, effective_on, child, k1, k2, pilot
 # Each fact is summed into its day, its month and its year (effective_on: the period's first day), so a range of
@@ -210,6 +210,10 @@ class SqlReadModel:
                 raise
         return result
 
+    def _serialise(self, cur: Any, keys: list[str]) -> None:
+        """Holds `keys` until the transaction ends, against other processes writing the same model. A no-op
+        where a write transaction already excludes every other (SQLite's BEGIN IMMEDIATE)."""
+
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
             return [tuple(row) for row in self._cursor().execute(self._q(sql), list(params)).fetchall()]
@@ -230,7 +234,13 @@ class SqlReadModel:
 
     def _apply(self, cur: Any, batch: list[tuple[str, str, Changes]]) -> int:
         seen = self._processed(cur, [event_id for event_id, _, _ in batch])
-        states = self._load_states(cur, {c.aggregate for _, _, c in batch if c.aggregate is not None})
+        aggregates = {c.aggregate for _, _, c in batch if c.aggregate is not None}
+        # Workers of one group fold different partitions, but an aggregate's events and a station's facts can
+        # lie in several (a station's staff come from each worker's stream): each batch holds its aggregates,
+        # then its stations, until it commits, so a state read here or a station's place read below is never
+        # one another worker is about to change (a lost update, or facts rolled up under a station's old place).
+        self._serialise(cur, [f"aggregate:{kind}:{aggregate_id}" for kind, aggregate_id in aggregates])
+        states = self._load_states(cur, aggregates)
         marks: list[tuple[str, str]] = []
         facts: list[tuple] = []
         stepped: set[tuple[str, str]] = set()  # aggregates changed by the batch (their state not yet as stored)
@@ -258,6 +268,7 @@ class SqlReadModel:
             facts.extend((event_id, seq, *key, amount) for seq, (key, amount) in enumerate(deltas))
         if not marks:
             return 0  # all seen before: nothing to write
+        self._serialise(cur, [f"station:{station}" for station in {row[4] for row in facts if row[4]} | set(directory)])
         cur.executemany(self._q("INSERT INTO processed_events (event_id, event_type) VALUES (?, ?)"), marks)
         # before the batch's facts are written: a moved station re-keys only the facts stored before
         rollups = self._rollup_deltas(cur, facts, directory)
