@@ -65,9 +65,15 @@ class Publication:
     def public_events(self, app: Any, page_size: int = 1000) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(envelope id, event type, data) of every published event of `app`, in log order: what its
         relay sends to Kafka, read straight from the notification log."""
+        for _, envelope_id, event_type, data in self.published_after(app, 0, page_size):
+            yield envelope_id, event_type, data
+
+    def published_after(self, app: Any, start: int, page_size: int = 1000
+                        ) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+        """(notification id, envelope id, event type, data) of the published events after notification
+        `start`: a fold kept in memory reads only what the log gained since its last position."""
         from pzh_shared.envelope import event_id
 
-        start = 0
         while True:
             notifications = app.recorder.select_notifications(start, page_size, inclusive_of_start=False)
             if not notifications:
@@ -75,5 +81,6 @@ class Publication:
             for notification in notifications:
                 public = self.translate(app.mapper.to_domain_event(notification))
                 if public is not None:
-                    yield (event_id(notification.originator_id, notification.originator_version), *public)
+                    yield (notification.id, event_id(notification.originator_id, notification.originator_version),
+                           *public)
             start = notifications[-1].id

@@ -155,6 +155,33 @@ def test_quotas_folded_from_the_log(talent_app, new_id_number, plan_station):
     assert talent_app.quotas(station, 2022)[0].actual == 0
 
 
+def test_quotas_read_only_what_the_log_gained_since_the_last_request(talent_app, new_id_number, plan_station):
+    """The quota facts are folded once and then caught up: a second request reads the notifications after
+    the last one folded (none, if nothing happened), and a certification entered between requests counts."""
+    station = str(uuid.uuid4())
+    plan_station(talent_app, station, "township_station", provincial_pilot=True)
+    certified_worker(talent_app, new_id_number(), station, on=date(2021, 9, 1))
+    read: list[int] = []
+    select = talent_app.recorder.select_notifications
+
+    def counting(start, limit, *args, **kwargs):  # type: ignore[no-untyped-def]
+        notifications = select(start, limit, *args, **kwargs)
+        read.append(len(notifications))
+        return notifications
+
+    talent_app.recorder.select_notifications = counting
+    first = {r.code: r.actual for r in talent_app.quotas(station, 2021)}
+    assert first["certified_workers_year"] == 1 and sum(read) == talent_app.recorder.max_notification_id()
+    read.clear()
+    assert {r.code: r.actual for r in talent_app.quotas(station, 2021)} == first
+    assert sum(read) == 0, "nothing new in the log: nothing read again"
+    before = talent_app.recorder.max_notification_id()
+    certified_worker(talent_app, new_id_number(), station, on=date(2021, 10, 1))
+    read.clear()
+    assert {r.code: r.actual for r in talent_app.quotas(station, 2021)}["certified_workers_year"] == 2
+    assert sum(read) == talent_app.recorder.max_notification_id() - before
+
+
 def test_fold_attributes_a_back_filled_certificate_to_the_station_of_that_date():
     builder = FactsBuilder()
     worker, first, second = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())

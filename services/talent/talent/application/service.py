@@ -4,7 +4,9 @@ spans them, so they succeed or fail together)."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -32,7 +34,8 @@ from talent.domain.worker import SocialWorker
 class PublicLog(Protocol):
     """The service's publication (adapters.integration.PUBLICATION), passed in by the composition root."""
 
-    def public_events(self, app: Any, page_size: int = ...) -> Iterator[tuple[str, str, dict[str, Any]]]: ...
+    def published_after(self, app: Any, start: int, page_size: int = ...
+                        ) -> Iterator[tuple[int, str, str, dict[str, Any]]]: ...
 
 
 # Without a cipher key (development only) unique-key ids are keyed with this public constant.
@@ -46,6 +49,11 @@ class TalentApplication(ServiceApplication):
     def __init__(self, env: Any = None, *, publication: PublicLog) -> None:
         super().__init__(env)
         self.publication = publication  # what the service publishes: the quotas fold its public events
+        # The quota facts, folded once and then caught up with what the log gained since (one per process: each
+        # API replica folds the shared log itself), so a request reads the newest events, not the whole log.
+        self._quota_builder = FactsBuilder()
+        self._quota_position = 0
+        self._quota_lock = threading.Lock()
         cipher_key = self.env.get("CIPHER_KEY") or ""
         self._key_secret = (
             hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
@@ -304,9 +312,8 @@ class TalentApplication(ServiceApplication):
     # --- quotas -------------------------------------------------------------------------------
 
     def quotas(self, station_id: str, year: int) -> list[QuotaResult]:
-        """Quotas of one station and year, folded from the whole log, for the station's kind as the
-        registry's facts make it (NotFound for a station talent has not heard of). At city scale this
-        is a projection's job (reporting); here it reads the log in pages on each call."""
+        """Quotas of one station and year, from the quota facts kept caught up with the log, for the station's
+        kind as the registry's facts make it (NotFound for a station talent has not heard of)."""
         return self.evaluate_quotas(station_id, year, self.station_profile(station_id).kind)
 
     def station_quotas(self, station_id: str, year: int) -> tuple[StationProfile, list[QuotaResult]]:
@@ -317,24 +324,29 @@ class TalentApplication(ServiceApplication):
         return profile, self.evaluate_quotas(station_id, year, profile.kind)
 
     def quota_items(self, rows: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
-        """The quotas of a page of stations (rows of the stations list) in a year: the log is folded once for
-        the page, so a page of 50 stations costs one fold, not 50. At national size this is reporting's job."""
+        """The quotas of a page of stations (rows of the stations list) in a year."""
         if not 2000 <= year <= 2100:
             raise TalentError("年度应在 2000 至 2100 之间")
-        builder = self._quota_facts()
+        with self._quota_facts() as builder:
+            facts = {row["id"]: builder.facts(row["id"]) for row in rows}
         for row in rows:
-            results = evaluate(StationKind(row["kind"]), row["id"], year, builder.facts(row["id"]))
+            results = evaluate(StationKind(row["kind"]), row["id"], year, facts[row["id"]])
             row.update(station_id=row["id"], year=year, quotas=results, met=all(r.met for r in results),
                        unmet="、".join(r.label for r in results if not r.met))
         return rows
 
-    def _quota_facts(self) -> FactsBuilder:
-        builder = FactsBuilder()
-        for _, event_type, data in self.publication.public_events(self):
-            builder.apply(event_type, data)
-        return builder
+    @contextmanager
+    def _quota_facts(self) -> Iterator[FactsBuilder]:
+        """The quota facts caught up with the log, held (from other requests' catching up) while they are read."""
+        with self._quota_lock:
+            for position, _, event_type, data in self.publication.published_after(self, self._quota_position):
+                self._quota_builder.apply(event_type, data)
+                self._quota_position = position
+            yield self._quota_builder
 
     def evaluate_quotas(self, station_id: str, year: int, kind: StationKind) -> list[QuotaResult]:
         """The quotas of a station of the given kind (for tests and what-if questions, not the API)."""
         station_id = identifiers.station_id(station_id)
-        return evaluate(kind, station_id, year, self._quota_facts().facts(station_id))
+        with self._quota_facts() as builder:
+            facts = builder.facts(station_id)
+        return evaluate(kind, station_id, year, facts)
