@@ -2,11 +2,13 @@
 `reporting_<n>`, named by the one row of `public.reporting_current`. Every worker and read API of a deployment
 shares them, in as many processes as it likes:
 
-- each partition's events reach one worker (the consumer group), so two workers fold different aggregates;
-  they meet on the dedupe table (an event delivered to both around a rebalance) and on roll-up rows (two
-  aggregates of one county and day): rows are written in sorted order and a batch that loses a race
-  (unique violation, deadlock, serialization failure) is rolled back and applied again, seeing the other's
-  marks;
+- each partition's events reach one worker (the consumer group), but one aggregate of the read model and one
+  station's facts can come from several partitions (a station's staff from every worker's stream): a batch
+  holds an advisory lock on each of its aggregates, then on each of its stations, until it commits
+  (`_serialise`), so no worker folds a state or rolls up a station's facts that another is changing. Workers
+  also meet on the dedupe table (an event delivered to both around a rebalance) and on roll-up rows (two
+  stations of one county and day): rows are written in sorted order and a batch that loses a race (unique
+  violation, deadlock, serialization failure) is rolled back and applied again, seeing the other's marks;
 - a read consults the pointer (one indexed row) before it runs, so a rebuild builds `reporting_<n+1>` beside
   the live schema and `switch_to` repoints every reader in one transaction: never a half-built model. The
   previous schema is kept one generation, for a reader that read the pointer just before the switch."""
