@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import signal
 import sqlite3
-import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -30,6 +28,8 @@ from reporting.consumers.worker import SOURCE_TOPICS
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
 from reporting.settings import ReportingSettings
+
+from ..processes import start, stop
 
 # The events and the expected figures are defined once, in the service's test (a file, not a package).
 _CASE = Path(__file__).resolve().parents[3] / "services" / "reporting" / "tests" / "test_province_deployment.py"
@@ -70,17 +70,14 @@ def test_a_province_deployment_through_the_broker_and_the_worker(own_bootstrap, 
                REPORTING_BROKER_SESSION_TIMEOUT="6", PYTHONUNBUFFERED="1")
     live = data_dir / "reporting.sqlite"
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen([sys.executable, "-m", "reporting", "worker"], env=env, cwd=data_dir,
-                              stdout=open(log, "ab"), stderr=subprocess.STDOUT)
-    try:
-        asyncio.run(publish_each(own_bootstrap, messages))
-        wait_for(lambda: _processed(live, ids) == len(ids), timeout=180, what="every province event projected")
-    finally:
-        worker.send_signal(signal.SIGTERM)
+    with open(log, "ab") as out:
+        worker = start("reporting", "worker", env, out)
         try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+            asyncio.run(publish_each(own_bootstrap, messages))
+            wait_for(lambda: _processed(live, ids) == len(ids), timeout=180, what="every province event projected",
+                     explain=lambda: log.read_text(errors="replace")[-3000:])
+        finally:
+            stop(worker)
     store = ReadModelStore(live)
     try:
         archive = ReportArchive(tmp_path / "reports")
