@@ -1,21 +1,42 @@
 """A synthetic year of the platform's published events (all four topics), for tests, demos and
 benchmarks: CloudEvents envelopes exactly as the relays publish them, keyed by aggregate id, plus
 the plain records they were made from (`truth`) so a test can compute the expected figures
-without this service's code. Deterministic for a given seed. No personal data."""
+without this service's code. Deterministic for a given seed. No personal data.
+
+The year is made for a deployment's root (by default the reporting settings' default city): its areas
+and their names come from the pinned area file, each county's network from the pinned targets file (the
+counties under the root that have targets), the provincial pilots from the reporting rules; the code names
+no area of its own."""
 
 from __future__ import annotations
 
+import csv
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from pzh_shared.areas import depth, within
 from pzh_shared.envelope import Envelope, event_id
 
-COUNTIES = {"510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
-PILOTS = {"510402", "510403", "510421"}
-ANNEX1 = {"510402": (1, 4, 7), "510403": (1, 1, 4), "510411": (1, 3, 8), "510421": (1, 3, 9), "510422": (1, 1, 3)}
+from reporting.reports import rules
+from reporting.settings import ReportingSettings
+
+
+def _data_dir() -> Path:
+    """The repository's deploy/data (the pinned reference files) when running from a checkout, else
+    deploy/data under the working directory, as the registry finds them."""
+    checkout = Path(__file__).resolve().parents[3] / "deploy" / "data"
+    return checkout if checkout.is_dir() else Path("deploy/data")
+
+
+AREAS_FILE = _data_dir() / "areas-2023.csv"
+TARGETS_FILE = _data_dir() / "targets-2021.csv"
+# The settings' default, not the environment's: the same seed must give the same year on every machine.
+DEFAULT_ROOT: str = ReportingSettings.model_fields["city_code"].default
 DOMAINS = ("social_assistance", "elderly_care", "child_welfare", "disability")
 STAGES = ("intake", "assessment", "plan", "intervention", "evaluation", "closing")
 TOPIC = {
@@ -24,6 +45,56 @@ TOPIC = {
     "casework": "casework.events",
     "funding": "funding.events",
 }
+
+
+@dataclass(frozen=True)
+class Network:
+    """What the year is made of: the root and the areas between it and the counties (code, parent, level,
+    name; parents first, the root's parent None as the root is the top of what is published), the counties
+    with their names, parents and annex targets (general station, township stations, village rooms) in code order,
+    and the provincial pilot counties among them."""
+
+    areas: tuple[tuple[str, str | None, str, str], ...]
+    counties: dict[str, str]
+    parents: dict[str, str]
+    targets: dict[str, tuple[int, int, int]]
+    pilots: frozenset[str]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+@lru_cache(maxsize=8)
+def network(root: str = DEFAULT_ROOT, year: int = 2024) -> Network:
+    """The root's network from the pinned files (each county's latest targets; the pilots of the rules in
+    force on the year's first day)."""
+    by_code = {row["code"]: row for row in _rows(AREAS_FILE)}
+    latest = sorted(_rows(TARGETS_FILE), key=lambda row: int(row["year"]))
+    targets = {row["county_code"]: (int(row["general_station"]), int(row["township_station"]),
+                                    int(row["village_room"])) for row in latest}
+    counties = sorted(code for code in targets if code in by_code and code != root and within(code, root))
+    if root not in by_code or not counties:
+        raise ValueError(f"{root}: not in {AREAS_FILE}, or no county under it has targets in {TARGETS_FILE}")
+    between: set[str] = set()
+    for county in counties:
+        up = by_code[county]["parent_code"]
+        while up != root:
+            between.add(up)
+            up = by_code[up]["parent_code"]
+    areas: list[tuple[str, str | None, str, str]] = [(root, None, by_code[root]["level"], by_code[root]["name"])]
+    areas += [(code, by_code[code]["parent_code"], by_code[code]["level"], by_code[code]["name"])
+              for code in sorted(between, key=lambda code: (depth(code), code))]
+    pilots = frozenset(rules.load().at(date(year, 1, 1)).provincial_pilot_counties) & set(counties)
+    return Network(tuple(areas), {code: by_code[code]["name"] for code in counties},
+                   {code: by_code[code]["parent_code"] for code in counties},
+                   {code: targets[code] for code in counties}, pilots)
+
+
+# The default root's counties and pilots, for the callers that predate `network`.
+COUNTIES = network().counties
+PILOTS = set(network().pilots)
 
 
 @dataclass
@@ -55,12 +126,14 @@ def _money(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def _areas(s: Scenario, year: int) -> dict[str, str]:
+def _areas(s: Scenario, net: Network, year: int) -> dict[str, str]:
     """The administrative areas the stations sit in, as the registry publishes them, with a year of
-    changes: per county the townships of its township stations, one more that the first station
-    covers (片区), one with no station; in 仁和区 a township created on 1 July; in 盐边县 the station-less
-    township merged away on 1 April; a rename in 东区 on 1 March; a reform flag set in 米易县 on
-    1 February. Odd-numbered townships are reform-affected (涉改) from the start. No randomness, so
+    changes: per county the townships of its township stations (named after the county: the area file
+    has no township of these synthetic codes), one more that the first station covers (片区), one with no
+    station; the middle county (in code order) gets a township on 1 July, numbered next after its last;
+    the last county's station-less township is merged into its first on 1 April; the first county's first
+    township is renamed on 1 March; the second-to-last county's second township is flagged reform-affected
+    on 1 February. Odd-numbered townships are reform-affected (涉改) from the start. No randomness, so
     the rest of the scenario draws the same numbers as before. Returns each code's first name."""
     start = date(year - 2, 1, 1)
     first: dict[str, str] = {}
@@ -89,33 +162,42 @@ def _areas(s: Scenario, year: int) -> dict[str, str]:
         else:
             row["valid_to"] = on
 
-    register("510400", None, "city", "攀枝花市", False, start)
-    for county, (_, t, v) in ANNEX1.items():
-        register(county, "510400", "county", COUNTIES[county], False, start)
+    for code, parent, lvl, name in net.areas:
+        register(code, parent, lvl, name, False, start)
+    for county, (_, t, v) in net.targets.items():
+        register(county, net.parents[county], "county", net.counties[county], False, start)
         for n in range(1, t + 3):
-            register(f"{county}{n:03d}", county, "township", f"{COUNTIES[county]}第{n}镇", n % 2 == 1, start)
+            register(f"{county}{n:03d}", county, "township", f"{net.counties[county]}第{n}镇", n % 2 == 1, start)
         for i in range(1, v):
             code = f"{county}{1 + i % max(t, 1):03d}{i:03d}"
             register(code, code[:9], "village", f"{first[code[:9]]}第{i}村", False, start)
-    register("510411006", "510411", "township", "仁和区新设街道", False, date(year, 7, 1))
-    change("510422003", date(year, 4, 1), "merged", successors=["510422001"])
-    change("510402001", date(year, 3, 1), "renamed", name="东区新城街道")
-    change("510421002", date(year, 2, 1), "reform_flag_set", reform_affected=True)
+    counties = list(net.counties)
+    grown, merging, renamed = counties[len(counties) // 2], counties[-1], counties[0]
+    flagged = counties[max(len(counties) - 2, 0)]
+    last = max(int(code[6:]) for code in first if len(code) == 9 and code.startswith(grown))
+    register(f"{grown}{last + 1:03d}", grown, "township", f"{net.counties[grown]}新设街道", False, date(year, 7, 1))
+    station_less = f"{merging}{net.targets[merging][1] + 2:03d}"
+    change(station_less, date(year, 4, 1), "merged", successors=[f"{merging}001"])
+    change(f"{renamed}001", date(year, 3, 1), "renamed", name=f"{net.counties[renamed]}新城街道")
+    change(f"{flagged}002", date(year, 2, 1), "reform_flag_set", reform_affected=True)
     return first
 
 
-def build(seed: int = 7, year: int = 2024) -> Scenario:
+
+def build(seed: int = 7, year: int = 2024, root: str = DEFAULT_ROOT) -> Scenario:
     rng = random.Random(seed)
     s = Scenario()
+    net = network(root, year)
     jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
-    area_names = _areas(s, year)
-    for county, (g, t, v) in ANNEX1.items():
+    area_names = _areas(s, net, year)
+    revised = list(net.counties)[len(net.counties) // 2]  # the county that also gains a township
+    for county, (g, t, v) in net.targets.items():
         subject = str(uuid.uuid5(uuid.NAMESPACE_URL, f"targets:{county}:{year}"))
         on = date(year, 1, 5)
         s.emit("registry.target.set.v1", subject, {"county_code": county, "year": year, "general_station": g,
                "township_station": t, "village_room": v, "effective_on": on.isoformat(), "source": "annex1"})
         s.record("targets", county=county, year=year, on=on, values=(g, t, v))
-        if county == "510411":  # revised in the second quarter
+        if county == revised:  # revised in the second quarter
             on2 = date(year, 5, 10)
             s.emit(
                 "registry.target.set.v1",
@@ -132,7 +214,7 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
             )
             s.record("targets", county=county, year=year, on=on2, values=(1, t + 1, v + 2))
     stations: list[dict[str, Any]] = []
-    for county, (_, t, v) in ANNEX1.items():
+    for county, (_, t, v) in net.targets.items():
         plan = [("general_station", county)]
         plan += [("township_station", f"{county}{i:03d}") for i in range(1, t + 1)]
         plan += [
@@ -140,7 +222,7 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
         ]  # one short of target
         for tier, area in plan:
             sid = _uuid(rng)
-            pilot = tier == "township_station" and county in PILOTS
+            pilot = tier == "township_station" and county in net.pilots
             opened = _day(rng, date(year - 1, 6, 1), date(year, 9, 30))
             name = area_names[area] + {"general_station": "社会工作服务总站", "township_station": "社会工作服务站",
                                        "village_room": "社会工作服务室"}[tier]
@@ -265,7 +347,8 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
                     {
                         "organisation_id": oid,
                         "host_station_id": st["station_id"],
-                        "registration_number": "52510402MJ0000001X",
+                        # a credit code's digits 3-8 are the registering authority's area: the first county's
+                        "registration_number": f"52{next(iter(net.counties))}MJ0000001X",
                         "registered_on": registered.isoformat(),
                     },
                 )
@@ -376,7 +459,7 @@ def build(seed: int = 7, year: int = 2024) -> Scenario:
                     },
                 )
                 s.record("surveys", county=st["county"], on=on, score=score)
-    for county in COUNTIES:
+    for county in net.counties:
         total = rng.randint(5_000_000_00, 20_000_000_00)
         cap = total * 3 // 100
         s.emit(

@@ -31,6 +31,8 @@ class ReportingSettings(ServiceSettings):
     # The deployment's root area: its counties (the areas under it the registry published) are the rows of
     # every report, named as the read model names them.
     city_code: str = "510400"
+    # The system's name in titles (the API document): the deployment's, like its root area.
+    system_name: str = "攀枝花市社会工作服务体系"
     # The deployment's reporting rules (notice weights, station quotas, pilot counties, calendar), versioned by
     # effective date: a JSON file (format: README "Reporting rules"); empty: reporting/data/reporting-rules.json.
     rules_file: str = ""

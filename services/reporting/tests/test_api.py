@@ -8,6 +8,7 @@ from reporting.api.app import create_app
 from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
 from reporting.scenario import build
+from reporting.settings import ReportingSettings
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +17,12 @@ def client(tmp_path_factory):
     store = ReadModelStore(root / "rm.sqlite")
     store.apply((e.id, e.type, project(e.type, e.data)) for _, e in build(seed=5).events)
     return TestClient(create_app(store, ReportArchive(root / "reports")))
+
+
+def test_the_api_documents_title_is_the_deployments_system_name(tmp_path):
+    settings = ReportingSettings(system_name="某省社会工作服务体系")
+    app = create_app(ReadModelStore(tmp_path / "rm.sqlite"), settings=settings)
+    assert app.openapi()["info"]["title"] == "某省社会工作服务体系 · reporting"
 
 
 def test_stations_live_shape_and_as_of(client):

@@ -22,9 +22,9 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
                settings: ReportingSettings | None = None) -> FastAPI:
     """`settings` name the deployment's city (else read from the environment now); `cjk_font`, when
     given, is the font of PDF reports in place of the settings' own."""
-    app = FastAPI(title="攀枝花市社会工作服务体系 · reporting", version="0.2.0")
-    install_error_handlers(app, {ListError: (422, "invalid_query")})  # a list query no list can answer
     settings = settings or ReportingSettings()
+    app = FastAPI(title=f"{settings.system_name} · reporting", version="0.2.0")
+    install_error_handlers(app, {ListError: (422, "invalid_query")})  # a list query no list can answer
     rules_of(settings)  # a missing or malformed rules file stops the start, not the first report
     if cjk_font:
         settings = settings.model_copy(update={"cjk_font": cjk_font})
