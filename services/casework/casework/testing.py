@@ -10,7 +10,11 @@ from urllib.parse import quote
 
 STATION = "3f1d8a52-6c1e-4b8e-9a51-0c8f2f6d1a01"
 OTHER_STATION = "7a2b9c63-1d2e-4f3a-8b4c-5d6e7f8a9b02"
-AREA = "510402001"
+# Synthetic areas (no province is numbered 99): a city, one of its counties and two of the county's townships.
+CITY = "990100"
+COUNTY = "990102"
+AREA = f"{COUNTY}001"
+TRANSFER_AREA = f"{COUNTY}002"  # where the full scenario's case is transferred
 SUPERVISOR = "9c8b7a65-4321-4fed-8cba-098765432101"
 READER = {"X-User": "zhang.supervisor", "X-Purpose": quote("督导复核")}
 
@@ -28,9 +32,9 @@ def ok(reply, status=200):
 _SERIAL = itertools.count(1000)
 
 
-def identity(name="测试人", birth=date(1980, 5, 1), id_number=None, phone="13800001111", address="东区某街道1号"):
+def identity(name="测试人", birth=date(1980, 5, 1), id_number=None, phone="13800001111", address="某区某街道1号"):
     """A made-up identity; each gets its own ID number unless one is given (intake refuses a registered one)."""
-    id_number = id_number or f"51040219800501{next(_SERIAL) % 10_000:04d}"
+    id_number = id_number or f"{COUNTY}19800501{next(_SERIAL) % 10_000:04d}"
     return {"name": name, "id_number": id_number, "phone": phone, "address": address, "birth_date": birth}
 
 
@@ -62,15 +66,15 @@ def to_stage(cw, case_id, stage: str) -> None:
 CONTRACT_ID = "5b0c1e2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
 CANARY_ADULT = {
     "name": "欧阳金丝雀",
-    "id_number": "51040219500201987X",
+    "id_number": f"{COUNTY}19500201987X",
     "phone": "13912345678",
-    "address": "东区炳草岗金丝雀巷8号",
+    "address": "某区金丝雀巷8号",
 }
 CANARY_CHILD = {
     "name": "上官小雀",
-    "id_number": "510402201203041234",
+    "id_number": f"{COUNTY}201203041234",
     "phone": "13698765432",
-    "address": "仁和区金丝雀路66号",
+    "address": "某县金丝雀路66号",
 }
 CANARY_GUARDIAN = {"guardian_name": "上官监护", "guardian_phone": "13755556666"}
 CANARY_NOTE = "金丝雀叙述：独居，儿子在外务工"
@@ -82,9 +86,9 @@ def contract_signed_data(contract_id: str = CONTRACT_ID, stations: tuple[str, ..
     return {
         "contract_id": contract_id,
         "purchaser": "civil_affairs",
-        "provider_agency": "攀枝花市向阳社会工作服务中心",
+        "provider_agency": "某市向阳社会工作服务中心",
         "station_ids": list(stations),
-        "area_code": "510402",
+        "area_code": COUNTY,
         "amount": "360000.00",
         "period_start": "2021-03-01",
         "period_end": "2022-02-28",
@@ -150,7 +154,7 @@ def full_scenario(client) -> dict[str, str]:
         "referral_id"
     ]
     post(f"/cases/{case}/referrals/{referral}/outcome", {"outcome": "granted", "on": "2021-04-08"})
-    post(f"/cases/{case}/transfer", {"to_station_id": OTHER_STATION, "to_area_code": "510402002", "on": "2021-04-10"})
+    post(f"/cases/{case}/transfer", {"to_station_id": OTHER_STATION, "to_area_code": TRANSFER_AREA, "on": "2021-04-10"})
     post(f"/cases/{case}/stage", {"stage": "evaluation", "on": "2021-05-01"})
     post(f"/cases/{case}/stage", {"stage": "closing", "on": "2021-05-10"})
     post(f"/cases/{case}/closing-approval", {"supervisor_id": SUPERVISOR, "on": "2021-05-11"})
@@ -194,7 +198,7 @@ def full_scenario(client) -> dict[str, str]:
             post(f"/projects/{project}/beneficiaries", {"beneficiaries": 320, "on": "2021-06-15"})
     post(f"/projects/{project}/evaluation", {"score": 91.5, "on": "2021-09-01"})
 
-    point = post("/donation-points", {"station_id": STATION, "name": "炳草岗慈善超市", "on": "2021-03-01"}, 201)[
+    point = post("/donation-points", {"station_id": STATION, "name": "向阳慈善超市", "on": "2021-03-01"}, 201)[
         "donation_point_id"
     ]
     need = post(

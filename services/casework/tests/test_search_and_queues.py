@@ -9,12 +9,24 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from casework.testing import AREA, CONTRACT_ID, OTHER_STATION, STATION, SUPERVISOR, contract_signed_data, headers, ok
+from casework.testing import (
+    AREA,
+    CITY,
+    CONTRACT_ID,
+    COUNTY,
+    OTHER_STATION,
+    STATION,
+    SUPERVISOR,
+    contract_signed_data,
+    headers,
+    ok,
+)
 from eventsourcing.persistence import Tracking
 from openpyxl import load_workbook
 
-CANARY = {"name": "欧阳金丝雀", "id_number": "51040219500201987X", "phone": "13912345678"}
-OTHER_AREA = "510421001"  # 米易县: another county
+CANARY = {"name": "欧阳金丝雀", "id_number": f"{COUNTY}19500201987X", "phone": "13912345678"}
+OTHER_COUNTY = f"{CITY[:4]}21"  # another county of the fixture's city
+OTHER_AREA = f"{OTHER_COUNTY}001"
 SEARCHER = headers("li.worker", "核实服务对象身份")
 
 
@@ -24,7 +36,7 @@ def register(api, area=AREA, station=STATION, **identity) -> str:
     return ok(api.post("/clients", json=body), 201)["client_id"]
 
 
-def search(api, by, value, area="510402", station=None, hdrs=SEARCHER):
+def search(api, by, value, area=COUNTY, station=None, hdrs=SEARCHER):
     body = {"by": by, "value": value, "area_code": area, **({"station_id": station} if station else {})}
     return api.post("/clients/search", json=body, headers=hdrs)
 
@@ -44,18 +56,18 @@ def stage(api, case_id, to, on):
 
 def test_search_by_each_key_finds_the_client_masked_within_the_area_only(api, cw):
     client_id = register(api, **CANARY)
-    register(api, area=OTHER_AREA, name="欧阳金丝雀", id_number="510421195002019870", phone="13900000000")
+    register(api, area=OTHER_AREA, name="欧阳金丝雀", id_number=f"{OTHER_COUNTY}195002019870", phone="13900000000")
     open_case(api, client_id)
     spelled = (("name", " 欧阳 金丝雀 "), ("id_number", CANARY["id_number"].lower()), ("phone", "139-1234 5678"))
     for by, value in spelled:
         found = ok(search(api, by, value))
         assert found["total"] == 1, (by, found)
         hit = found["items"][0]
-        assert hit == {"client_id": client_id, "name": "欧****", "id_number": "510402********987X",
+        assert hit == {"client_id": client_id, "name": "欧****", "id_number": f"{COUNTY}********987X",
                        "phone": "139****5678", "minor": False, "area_code": AREA, "station_id": STATION,
                        "registered_on": "2021-03-01", "open_cases": 1}
-    assert ok(search(api, "name", "欧阳金丝雀", area="510400"))["total"] == 2  # the city: both namesakes
-    assert ok(search(api, "name", "欧阳金丝雀", area="510421"))["total"] == 1  # 米易县: only its own
+    assert ok(search(api, "name", "欧阳金丝雀", area=CITY))["total"] == 2  # the city: both namesakes
+    assert ok(search(api, "name", "欧阳金丝雀", area=OTHER_COUNTY))["total"] == 1  # the other county: only its own
     assert ok(search(api, "name", "欧阳金"))["total"] == 0  # exact, not a prefix
     assert ok(search(api, "name", "欧阳金丝雀", station=OTHER_STATION))["total"] == 0
 
@@ -66,8 +78,8 @@ def test_every_search_is_one_audit_record_without_the_value_and_needs_a_purpose(
     ok(search(api, "name", "无此人"))
     records = [r for r in cw.audit_records() if r.action == "client_search"]
     assert [(r.user, r.purpose, r.subject_id) for r in records] == [
-        ("li.worker", "核实服务对象身份", "by=phone;area=510402;results=1"),
-        ("li.worker", "核实服务对象身份", "by=name;area=510402;results=0")]
+        ("li.worker", "核实服务对象身份", f"by=phone;area={COUNTY};results=1"),
+        ("li.worker", "核实服务对象身份", f"by=name;area={COUNTY};results=0")]
     refused = search(api, "name", "欧阳金丝雀", hdrs={"X-User": "li.worker"})
     assert refused.status_code == 422 and "查阅目的" in refused.json()["error"]["message"]
     assert len(cw.audit_records()) == 2
@@ -114,21 +126,21 @@ def test_cases_list_filters_sorts_pages_and_exports_without_client_identity(api,
                      opened_on=f"2021-03-0{i + 1}") for i in range(4)]
     open_case(api, register(api, area=OTHER_AREA), area=OTHER_AREA)
     stage(api, ids[1], "assessment", "2021-03-03")
-    page = ok(api.get("/cases", params={"area": "510402", "limit": 2, "sort": "opened_on"}))
+    page = ok(api.get("/cases", params={"area": COUNTY, "limit": 2, "sort": "opened_on"}))
     assert page["total"] == 4 and [r["case_id"] for r in page["items"]] == ids[:2] and page["next_cursor"]
-    rest = ok(api.get("/cases", params={"area": "510402", "limit": 2, "sort": "opened_on",
+    rest = ok(api.get("/cases", params={"area": COUNTY, "limit": 2, "sort": "opened_on",
                                         "cursor": page["next_cursor"]}))
     assert [r["case_id"] for r in rest["items"]] == ids[2:] and rest["next_cursor"] is None
     theirs = ok(api.get("/cases", params={"worker": "w1", "sort": "opened_on"}))["items"]
     assert [r["case_id"] for r in theirs] == [ids[1], ids[3]]
     assessed = ok(api.get("/cases", params={"stage": "assessment"}))["items"]
     assert [r["case_id"] for r in assessed] == [ids[1]] and assessed[0]["next_step"] == "plan"
-    by_stage = ok(api.get("/cases", params={"sort": "-stage", "area": "510402"}))["items"]
+    by_stage = ok(api.get("/cases", params={"sort": "-stage", "area": COUNTY}))["items"]
     assert by_stage[0]["case_id"] == ids[1]
-    assert ok(api.get("/cases", params={"area": "510421"}))["total"] == 1
+    assert ok(api.get("/cases", params={"area": OTHER_COUNTY}))["total"] == 1
     assert CANARY["name"] not in api.get("/cases").text and "client_id" not in page["items"][0]
     assert api.get("/cases", params={"sort": "client_key"}).status_code == 422
-    book = load_workbook(io.BytesIO(api.get("/cases", params={"format": "xlsx", "area": "510402"}).content))
+    book = load_workbook(io.BytesIO(api.get("/cases", params={"format": "xlsx", "area": COUNTY}).content))
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
     assert rows[0] == ["个案编号", "阶段", "本阶段开始日期", "状态", "风险等级", "负责社工", "站点编号",
                        "行政区划代码", "开案日期", "下一步", "期限"]
@@ -147,10 +159,10 @@ def test_projects_complaints_and_surveys_lists(api, cw):
     for i, title in enumerate(("长者关爱", "儿童之家", "邻里互助")):
         ok(api.post("/projects", json={"contract_id": CONTRACT_ID, "station_id": STATION, "domain": "elderly_care",
                                        "title": title, "started_on": f"2021-0{i + 3}-10", "area_code": AREA}), 201)
-    projects = ok(api.get("/projects", params={"area": "510402", "q": "儿童"}))
+    projects = ok(api.get("/projects", params={"area": COUNTY, "q": "儿童"}))
     assert [p["title"] for p in projects["items"]] == ["儿童之家"] and projects["items"][0]["stage"] == "needs_research"
     assert ok(api.get("/projects", params={"month": "2021-05"}))["items"][0]["title"] == "邻里互助"
-    assert ok(api.get("/projects", params={"area": "510421"}))["total"] == 0
+    assert ok(api.get("/projects", params={"area": OTHER_COUNTY}))["total"] == 0
     assert [p["title"] for p in ok(api.get("/projects", params={"sort": "-title"}))["items"]][0] == "长者关爱"
     book = load_workbook(io.BytesIO(api.get("/projects", params={"format": "xlsx"}).content))
     assert [c.value for c in next(book.active.iter_rows())][:2] == ["项目编号", "项目名称"] and book.active.max_row == 4
@@ -158,10 +170,10 @@ def test_projects_complaints_and_surveys_lists(api, cw):
     for i, area in enumerate((AREA, AREA, OTHER_AREA)):
         ok(api.post("/complaints", json={"station_id": STATION, "channel": "phone", "summary": "欧阳金丝雀投诉活动太晚",
                                          "received_at": f"2021-07-0{i + 1}T09:00:00+08:00", "area_code": area}), 201)
-    complaints = ok(api.get("/complaints", params={"area": "510402", "status": "received", "sort": "-received_at"}))
+    complaints = ok(api.get("/complaints", params={"area": COUNTY, "status": "received", "sort": "-received_at"}))
     assert complaints["total"] == 2 and complaints["items"][0]["received_at"].startswith("2021-07-02")
     assert "金丝雀" not in api.get("/complaints").text  # a summary may name people: never in a list
-    book = load_workbook(io.BytesIO(api.get("/complaints", params={"format": "xlsx", "area": "510421"}).content))
+    book = load_workbook(io.BytesIO(api.get("/complaints", params={"format": "xlsx", "area": OTHER_COUNTY}).content))
     assert next(book.active.iter_rows())[0].value == "投诉编号" and book.active.max_row == 2
 
     for respondent, on in (("client", "2021-12-01"), ("purchaser", "2022-01-05")):
@@ -169,7 +181,7 @@ def test_projects_complaints_and_surveys_lists(api, cw):
                                       "surveyed_on": on, "area_code": AREA}), 201)
     surveys = ok(api.get("/surveys", params={"year": "2022"}))
     assert [s["respondent"] for s in surveys["items"]] == ["purchaser"] and surveys["items"][0]["score"] == 88
-    assert ok(api.get("/surveys", params={"respondent": "client", "area": "510402"}))["total"] == 1
+    assert ok(api.get("/surveys", params={"respondent": "client", "area": COUNTY}))["total"] == 1
     book = load_workbook(io.BytesIO(api.get("/surveys", params={"format": "xlsx"}).content))
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
     assert rows[0][3:5] == ["调查对象", "调查方式"] and len(rows) == 3
@@ -240,11 +252,11 @@ def test_approval_queue_holds_plans_and_closings_waiting(api, cw, caseload_world
     ok(api.post(f"/cases/{closing}/plan-approval", json={"supervisor_id": SUPERVISOR, "on": "2021-03-04"}))
     for to, on in (("intervention", "2021-03-05"), ("evaluation", "2021-03-06"), ("closing", "2021-03-07")):
         stage(api, closing, to, on)
-    queue = ok(api.get("/approvals", params={"area": "510402"}))
+    queue = ok(api.get("/approvals", params={"area": COUNTY}))
     assert [(r["case_id"], r["awaiting"], r["awaiting_since"], r["due"]) for r in queue["items"]] == [
         (closing, "closing", "2021-03-07", "overdue"), (plan, "plan", "2021-03-12", "overdue")]
     assert [r["case_id"] for r in ok(api.get("/approvals", params={"kind": "plan"}))["items"]] == [plan]
-    assert ok(api.get("/approvals", params={"area": "510421"}))["total"] == 0
+    assert ok(api.get("/approvals", params={"area": OTHER_COUNTY}))["total"] == 0
     ok(api.post(f"/cases/{plan}/plan-approval", json={"supervisor_id": SUPERVISOR, "on": "2021-03-20"}))
     assert [r["case_id"] for r in ok(api.get("/approvals"))["items"]] == [closing]
     book = load_workbook(io.BytesIO(api.get("/approvals", params={"format": "xlsx"}).content))

@@ -75,7 +75,7 @@ def test_only_auditors_read_the_audit_and_only_their_area(env):
     assert client.get("/api/gateway/audit", headers=admin).status_code == 403  # system admin: no audit reading
     seen = records(client, users["auditor-b"])
     assert seen and all(
-        r["actor_area"].startswith("510422") or (r["target_area"] or "").startswith("510422") for r in seen
+        r["actor_area"].startswith(COUNTIES["B"]) or (r["target_area"] or "").startswith(COUNTIES["B"]) for r in seen
     )
     assert "county-a" not in {r["actor"] for r in seen}
     # auditors read, nothing else
@@ -96,17 +96,16 @@ def test_no_case_content_for_system_admins_and_auditors(env):
 
 def test_identity_is_masked_unless_the_role_needs_it_and_a_purpose_is_stated(tmp_path):
     from gateway.masking import mask_identity
+    from gateway.testing import IDENTITY, MASKED_ID_NUMBER
 
-    view = {"case_id": "c", "client": {"name": "王小明", "id_number": "510421195003011234", "phone": "13800000011",
-                                       "address": "米易县某村", "birth_date": "1950-03-01"}}
-    masked = mask_identity(view)["client"]
-    assert masked == {"name": "王**", "id_number": "510421********1234", "phone": "138****0011", "address": "*****",
+    masked = mask_identity({"case_id": "c", "client": dict(IDENTITY)})["client"]
+    assert masked == {"name": "王**", "id_number": MASKED_ID_NUMBER, "phone": "138****0011", "address": "****",
                       "birth_date": "1950******"}
     assert mask_identity({"identity": {"name": "[已删除]"}})["identity"] == {"name": "[已删除]"}
 
 
 def test_case_reads_through_the_gateway_mask_identity_for_administrators(env):
-    from gateway.testing import IDENTITY, PASSWORD
+    from gateway.testing import IDENTITY, MASKED_ID_NUMBER, PASSWORD
 
     client, world, _, admin, users = env
     client.post("/api/gateway/users", json={"username": "sw-a", "password": PASSWORD, "role": "social_worker",
@@ -119,4 +118,4 @@ def test_case_reads_through_the_gateway_mask_identity_for_administrators(env):
         by_worker = client.get(path, headers={**worker, **purpose}).json()
         assert by_worker["client"] == IDENTITY and "identity_masked" not in by_worker
     by_admin = client.get(f"/api/clients/{world.id('A', 'client')}", headers={**users["county-a"], **purpose}).json()
-    assert by_admin["identity"]["id_number"] == "510421********1234"
+    assert by_admin["identity"]["id_number"] == MASKED_ID_NUMBER

@@ -240,6 +240,14 @@ def test_sign_in_sets_an_httponly_strict_session_cookie(env):
     assert dashboard.status_code == 200 and "county-a" in dashboard.text and "县(区)管理员" in dashboard.text
 
 
+def test_every_page_is_headed_by_the_deployments_system_name(tmp_path):
+    app, _, _ = make_app(tmp_path, system_name="某省社会工作服务体系")
+    with TestClient(app) as client:
+        page = client.get("/console/login")
+    assert page.status_code == 200
+    assert "· 某省社会工作服务体系</title>" in page.text and 'href="/console/">某省社会工作服务体系</a>' in page.text
+
+
 def test_wrong_password_and_missing_csrf_are_refused_in_chinese(env):
     app, _, _ = env
     client = TestClient(app)

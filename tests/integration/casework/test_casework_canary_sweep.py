@@ -101,7 +101,7 @@ async def _read_all(bootstrap: str, topic: str, expected: set[str], timeout: flo
 
 
 async def _relay_and_read(application, bootstrap: str, expected: set[str]):
-    # A topic of this test's own: the scenario's cases are dated 2021-2022 in 东区, and on
+    # A topic of this test's own: the scenario's cases are dated 2021-2022, and on
     # `casework.events` the session platform's read models would count them.
     topic = f"casework-canary-{uuid.uuid4().hex[:6]}.events"
     await relay_everything(

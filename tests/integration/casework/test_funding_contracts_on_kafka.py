@@ -13,7 +13,7 @@ from casework.adapters.wiring import build_application
 from casework.api.app import create_app
 from casework.consumers.funding import funding_consumer
 from casework.settings import CaseworkSettings
-from casework.testing import STATION, contract_signed_data
+from casework.testing import COUNTY, STATION, contract_signed_data
 from fastapi.testclient import TestClient
 from localinfra.topics import drive_consumer, publish
 from pzh_shared.envelope import Envelope, header_map
@@ -84,7 +84,7 @@ def test_projects_name_contracts_from_the_funding_events(kafka_bootstrap, tmp_pa
         assert (contract["amount"], contract["period_end"], contract["area_code"]) == (
             "360000.00",
             "2022-02-28",
-            "510402",
+            COUNTY,
         )
         assert client.post("/projects", json=project).status_code == 201
         assert client.get(f"/contracts/{broken_id}").status_code == 404

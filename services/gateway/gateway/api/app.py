@@ -93,5 +93,5 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
     app.add_api_route("/api/{path:path}", Forwarder(context, upstreams).forward, methods=FORWARDED_METHODS,
                       include_in_schema=False, name="forward")
     # The web console (/console): its pages call the /api routes above with the signed-in user's token.
-    install_console(app, auth, settings.access_token_ttl)
+    install_console(app, auth, settings.access_token_ttl, settings.system_name)
     return app

@@ -54,10 +54,10 @@ def _number(value: Any) -> float:
         return 0.0
 
 
-def _templates() -> Environment:
+def _templates(system_name: str) -> Environment:
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                             undefined=ChainableUndefined)  # a figure a service left out shows empty, not a 500
-    templates.globals.update(ROLE_NAMES=ROLE_NAMES, **TEMPLATE_NAMES)
+    templates.globals.update(ROLE_NAMES=ROLE_NAMES, SYSTEM_NAME=system_name, **TEMPLATE_NAMES)
     return templates
 
 
@@ -230,10 +230,11 @@ class Console(ConsoleSession):
         ]
 
 
-def install_console(app: FastAPI, auth: Authenticator, token_ttl: int) -> None:
-    """Mounts the console on the gateway `app` (whose /api routes it calls) under /console."""
+def install_console(app: FastAPI, auth: Authenticator, token_ttl: int, system_name: str) -> None:
+    """Mounts the console on the gateway `app` (whose /api routes it calls) under /console; `system_name` (the
+    deployment's) heads every page."""
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
-    console = Console(app, auth, token_ttl, _templates())
+    console = Console(app, auth, token_ttl, _templates(system_name))
     routes = console.routes()
     for module in PAGE_MODULES:
         routes += [(method, path, console.page(handler)) for method, path, handler in module(console).routes()]
