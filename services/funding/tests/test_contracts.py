@@ -42,6 +42,8 @@ def test_the_source_split_must_sum_to_the_amount(funding_app):
 
 
 def test_filing_goes_one_level_up_and_a_returned_contract_can_be_filed_after_correction(funding_app):
+    """§三(三): "各级民政部门……对下级社会工作服务站点的项目年度计划和购买服务协议进行备案管理": a township station's
+    agreement is filed with (and returned by) its county bureau, never by the township itself."""
     contract_id = _sign(funding_app, [("fiscal_county", "100000.00")])
     with pytest.raises(FundingError):
         funding_app.return_contract(contract_id, ["  "], date(2021, 2, 21))
@@ -50,8 +52,9 @@ def test_filing_goes_one_level_up_and_a_returned_contract_can_be_filed_after_cor
         funding_app.return_contract(contract_id, ["再次退回"], date(2021, 2, 23))
     contract = funding_app.file_contract(contract_id, date(2021, 2, 25))
     assert contract.filing is FilingStatus.FILED
-    assert [(f["status"], f["by"]) for f in contract.filings] == [("returned", "510400"), ("filed", "510402")]
-    assert contract.filings[-1]["with"] == "510400"
+    county = TOWNSHIP[:6]
+    assert [(f["status"], f["by"]) for f in contract.filings] == [("returned", county), ("filed", TOWNSHIP)]
+    assert contract.filings[-1]["with"] == county
     with pytest.raises(Conflict):
         funding_app.file_contract(contract_id, date(2021, 2, 26))
 
@@ -64,12 +67,15 @@ def test_spot_checks_need_a_filed_contract_and_findings_unless_satisfactory(fund
     with pytest.raises(FundingError, match="抽查发现的问题"):
         funding_app.spot_check_contract(contract_id, "issues_found", [], date(2021, 6, 1))
     contract = funding_app.spot_check_contract(contract_id, "issues_found", ["服务台账不完整"], date(2021, 6, 1))
-    assert (
-        contract.spot_checks[0]["findings"] == ["服务台账不完整"] and contract.spot_checks[0]["checked_by"] == "510400"
-    )
+    check = contract.spot_checks[0]
+    assert check["findings"] == ["服务台账不完整"] and check["checked_by"] == TOWNSHIP[:6] == contract.filed_with
 
 
-def test_a_city_contract_is_filed_with_the_province(funding_app):
+def test_a_county_contract_is_filed_with_the_city_and_a_city_contract_with_the_province(funding_app):
+    """§三(三) "对下级……进行备案管理": the level above files; a county's own agreement goes to the city bureau."""
+    county = _sign(funding_app, [("fiscal_county", "100000.00")], area_code=TOWNSHIP[:6])
+    filed = funding_app.file_contract(county, date(2021, 3, 1)).filings[0]
+    assert (filed["by"], filed["with"]) == (TOWNSHIP[:6], TOWNSHIP[:4] + "00")
     contract_id = _sign(funding_app, [("welfare_lottery", "100000.00")], area_code="510400")
     assert funding_app.file_contract(contract_id, date(2021, 3, 1)).filings[0]["with"] == "510000"
 

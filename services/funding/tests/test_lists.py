@@ -333,12 +333,14 @@ def test_the_filing_queue_holds_what_waits_under_an_area_oldest_first(world):
         (ids["pending"], "contract", "pending", "2021-05-02", 30),
     ]
     township = next(r for r in city if r["id"] == ids["pending"])
-    # a township's contract: its county files it with the city
+    # a township's contract is filed with its county bureau (§三(三) "对下级……备案管理")
     assert (township["area_code"], township["filed_by"], township["filed_with"], township["amount"]) == (
-        f"{MIYI}100", MIYI, "510400", "30000.00")
+        f"{MIYI}100", f"{MIYI}100", MIYI, "30000.00")
     assert next(r for r in city if r["id"] == ids["plan_city"])["filed_with"] == "510000"  # the city's own, upward
     with_city = every(client, "/filing-queue", area="510400", filed_with="510400")
-    assert [r["id"] for r in with_city] == [ids["plan_east"], ids["returned"], ids["east_pending"], ids["pending"]]
+    assert [r["id"] for r in with_city] == [ids["plan_east"], ids["east_pending"]]  # the counties' own
+    assert [r["id"] for r in every(client, "/filing-queue", area=EAST, filed_with=EAST)] == [ids["returned"]]
+    assert client.get(f"/contracts/{ids['pending']}").json()["filed_with"] == MIYI  # what the console offers
     assert [r["id"] for r in every(client, "/filing-queue", area=MIYI)] == [ids["pending"]]
     east = every(client, "/filing-queue", area=EAST, type="contract")
     assert [r["id"] for r in east] == [ids["returned"], ids["east_pending"]]

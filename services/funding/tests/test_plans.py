@@ -20,4 +20,5 @@ def test_an_annual_project_plan_is_returned_corrected_resubmitted_and_filed(fund
     plan = funding_app.file_plan(plan_id, date(2021, 12, 10))
     assert plan.filing is FilingStatus.FILED and plan.total_amount == D("80000.00")
     assert [f["status"] for f in plan.filings] == ["returned", "resubmitted", "filed"]
-    assert plan.filings[-1]["by"] == "510421" and plan.filings[-1]["with"] == "510400"
+    # a township's plan is filed with its county bureau (§三(三) "对下级……项目年度计划……进行备案管理")
+    assert plan.filings[-1]["by"] == "510421003" and plan.filings[-1]["with"] == "510421"

@@ -94,7 +94,9 @@ class TalentFundingWorld(World):
             return httpx.Response(200, json={
                 "contract_id": self.id("A", "contract"), "provider_agency": "攀莲社工中心",
                 "purchaser": "civil_affairs",
-                "area_code": COUNTIES["A"], "funding_area_code": COUNTIES["A"], "filing": self.contract_filing,
+                "area_code": COUNTIES["A"], "funding_area_code": COUNTIES["A"],
+                "filed_with": COUNTIES["A"][:4] + "00",
+                "filing": self.contract_filing,
                 "filing_label": {"filed": "已备案", "pending": "待备案"}[self.contract_filing],
                 "period_start": "2026-01-01", "period_end": "2026-12-31",
                 "signed_on": "2026-01-05", "service_items": ["社会救助"], "station_ids": [self.id("A", "station")],

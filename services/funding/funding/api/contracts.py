@@ -52,6 +52,7 @@ def contract_out(c: Contract) -> ContractOut:
     return ContractOut(
         contract_id=str(c.id), purchaser=c.purchaser.value, provider_agency=c.provider_agency,
         station_ids=c.station_ids, area_code=c.area_code, funding_area_code=c.funding_area,
+        filed_with=c.filed_with,
         service_items=c.service_items, period_start=c.period_start, period_end=c.period_end, signed_on=c.signed_on,
         filing=c.filing.value, filing_label=c.filing.label,
         filings=[FilingEntry.model_validate(f) for f in c.filings],

@@ -1,8 +1,8 @@
 """The filing queue: contracts and annual project plans waiting to be filed (备案) with the level above,
 oldest first, with how long each has waited (a returned contract too: it is filed once corrected).
-Filing goes upward (areas.filing_parties): a county files its own and its townships' items with the city,
-the city its own with the province; so the queue of an area holds the waiting items under it, and
-`filed_with` narrows it to those filed with that area itself."""
+Filing goes upward (areas.filing_parties): a township's items are filed with its county, a county's with the
+city, the city's with the province; so the queue of an area holds the waiting items under it, and `filed_with`
+narrows it to those that area files itself."""
 
 from __future__ import annotations
 

@@ -221,6 +221,7 @@ class ContractOut(BaseModel):
     station_ids: list[str]
     area_code: str
     funding_area_code: str
+    filed_with: str = Field(description="受理本合同备案的上一级(乡镇/村的合同由县(区)备案，县(区)的由市，市的由省)")
     service_items: list[str]
     period_start: date
     period_end: date

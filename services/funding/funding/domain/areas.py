@@ -1,6 +1,6 @@
 """Area codes as funding reads them. Money is budgeted, and the 3% cap kept, at county (or city)
 level: a township contract (9-digit code) draws on its county's budgets. Filing goes one level up:
-a county files with the city, the city with the province."""
+a township's items are filed with the county, a county's with the city, the city's with the province."""
 
 from __future__ import annotations
 
@@ -29,12 +29,17 @@ def budget_area(code: str) -> str:
 
 
 def filing_parties(code: str) -> tuple[str, str]:
-    """(who files, with whom): the county files township and county contracts with the city; the
-    city files its own with the province."""
-    county = funding_area(code)
-    if codes.level_of(county) is codes.AreaLevel.CITY:  # a city (or province) itself
-        return county, county[:2] + "0000"
-    return county, codes.city_of(county)
+    """(whose item it is, who files it): each civil affairs bureau files the items of the level below it
+    (§三(三) "对下级社会工作服务站点的项目年度计划和购买服务协议进行备案管理"), so a township station's (or a village
+    room's) item is filed with its county bureau, a county's with the city, a city's with the province, and
+    nobody files their own."""
+    code = area_code(code)
+    level = codes.level_of(code)
+    if level in (codes.AreaLevel.TOWNSHIP, codes.AreaLevel.VILLAGE):
+        return code, codes.county_of(code)
+    if level is codes.AreaLevel.COUNTY:
+        return code, codes.city_of(code)
+    return code, codes.province_of(code)  # a city (a province's would go to the country: none is filed there)
 
 
 def year(value: int) -> int:

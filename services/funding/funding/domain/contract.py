@@ -166,6 +166,11 @@ class Contract(Aggregate):
 
     # --- filing -----------------------------------------------------------------------------------
 
+    @property
+    def filed_with(self) -> str:
+        """The bureau that files (and returns, and spot-checks) this contract: the level above its area."""
+        return areas.filing_parties(self.area_code)[1]
+
     def file(self, filed_on: date) -> None:
         check_can_file(self.filing, self.signed_on, filed_on, "合同")
         filed_by, filed_with = areas.filing_parties(self.area_code)
@@ -178,7 +183,7 @@ class Contract(Aggregate):
 
     def return_(self, reasons: list[str], returned_on: date) -> None:
         check_can_return(self.filing, self.signed_on, returned_on, "合同")
-        self._returned(self.area_code, areas.filing_parties(self.area_code)[1], reasons_given(reasons), returned_on)
+        self._returned(self.area_code, self.filed_with, reasons_given(reasons), returned_on)
 
     @event(Returned)
     def _returned(self, area_code: str, returned_by: str, reasons: list[str], returned_on: date) -> None:
@@ -194,7 +199,7 @@ class Contract(Aggregate):
             findings = reasons_given(findings, "抽查发现的问题")
         if checked_on < self.signed_on:
             raise FundingError("抽查日期不能早于合同签订日期")
-        self._spot_checked(self.area_code, areas.filing_parties(self.area_code)[1], outcome.value, findings, checked_on)
+        self._spot_checked(self.area_code, self.filed_with, outcome.value, findings, checked_on)
 
     @event(SpotChecked)
     def _spot_checked(

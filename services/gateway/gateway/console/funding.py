@@ -53,16 +53,6 @@ def _code(reply: Reply) -> str:
     return str(error.get("code", "")) if isinstance(error, dict) else ""
 
 
-def files_with(funding_area: str) -> str:
-    """Who a contract is filed with (funding's areas.filing_parties, plan §三(三)): a county's and its
-    townships' with the city, the city's own with the province; the level above the signer files it."""
-    if not codes.is_area_code(funding_area):
-        return ""
-    if codes.level_of(funding_area) is codes.AreaLevel.CITY:
-        return funding_area[:2] + "0000"
-    return codes.city_of(funding_area)
-
-
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -159,8 +149,8 @@ class FundingPages(PageModule):
         funding_area = quote(str(c.get("funding_area_code")), safe="")
         cap = await self.c.api(token, "GET", f"/assistance-cap/{funding_area}/{year}")
         notices = {"signed": "合同已签订，待备案。", **CONTRACT_ACTIONS}
-        authority = files_with(str(c.get("funding_area_code") or ""))
-        # filing and returning are offered to the level the contract is filed with (or above it), not the signer
+        # filing and returning are offered to the level funding says files it (or above it), never to the signer
+        authority = str(c.get("filed_with") or "")
         may_file = bool(authority) and codes.within(authority, p.area_code)
         return self.c.render("contract.html", request, status, p, contract=c, cap=cap.data if cap.ok else None,
                              may_file=may_file, authority=authority,
