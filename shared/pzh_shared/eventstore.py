@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import JSONTranscoder, Mapper, ProcessRecorder, StoredEvent, Tracking, Transcoding
 from eventsourcing.postgres import PostgresDatastore
 
+from pzh_shared.kurrent import TOPIC as KURRENT_TOPIC
 from pzh_shared.settings import ServiceSettings
 from pzh_shared.telemetry import current_traceparent
 
@@ -114,25 +115,29 @@ def store_env(settings: ServiceSettings, name: str) -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": "10",
         }
     elif settings.event_store == "postgres":
-        env |= {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_HOST": settings.postgres_host,
-            "POSTGRES_PORT": str(settings.postgres_port),
-            "POSTGRES_DBNAME": settings.postgres_dbname,
-            "POSTGRES_USER": settings.postgres_user,
-            "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
-            "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout),
-            # eventsourcing SETs this one on each new connection (its default is 5 s).
-            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(settings.postgres_idle_in_transaction_timeout),
-            SESSION_OPTIONS: session_options(settings),
-        }
+        env |= {"PERSISTENCE_MODULE": "eventsourcing.postgres", **postgres_env(settings)}
     else:
-        # Needs the eventsourcing-kurrentdb package and a KurrentDB server (none can run here).
-        env |= {"PERSISTENCE_MODULE": "eventsourcing_kurrentdb", "KURRENTDB_URI": settings.kurrentdb_uri}
+        # Events in KurrentDB, tracking records in PostgreSQL (pzh_shared.kurrent; the `kurrentdb` extra).
+        env |= {"PERSISTENCE_MODULE": KURRENT_TOPIC, "KURRENTDB_URI": settings.kurrentdb_uri, **postgres_env(settings)}
     if settings.cipher_key.get_secret_value():
         env |= {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
                 "CIPHER_KEY": settings.cipher_key.get_secret_value()}
     return env
+
+
+def postgres_env(settings: ServiceSettings) -> dict[str, str]:
+    """eventsourcing's PostgreSQL settings: the event store's database, or the tracking database beside KurrentDB."""
+    return {
+        "POSTGRES_HOST": settings.postgres_host,
+        "POSTGRES_PORT": str(settings.postgres_port),
+        "POSTGRES_DBNAME": settings.postgres_dbname,
+        "POSTGRES_USER": settings.postgres_user,
+        "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout),
+        # eventsourcing SETs this one on each new connection (its default is 5 s).
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(settings.postgres_idle_in_transaction_timeout),
+        SESSION_OPTIONS: session_options(settings),
+    }
 
 
 def session_options(settings: ServiceSettings) -> str:

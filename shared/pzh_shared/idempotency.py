@@ -290,7 +290,8 @@ def install_idempotency(app: Any, application: Any) -> None:
     """Adds the middleware to a FastAPI app, keeping keys in `application`'s event-store database."""
     datastore = getattr(application.recorder, "datastore", None)
     if datastore is None or not hasattr(datastore, "transaction"):
-        # e.g. KurrentDB: no SQL table to keep keys in; the header is then ignored.
+        # a store with no SQL database to keep keys in (KurrentDB's are in its tracking database); the header is
+        # then ignored.
         log.warning("idempotency keys unsupported by this event store; Idempotency-Key is ignored")
         return
     cipher = getattr(application.mapper, "cipher", None)

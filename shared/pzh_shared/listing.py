@@ -31,6 +31,7 @@ from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from pzh_shared.areas import scope_prefix
+from pzh_shared.kurrent import TOPIC as KURRENT_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,12 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
 
 
 class _Database:
-    """The list tables' connection: SQLite beside the event store, or the service's PostgreSQL database."""
+    """The list tables' connection: SQLite beside the event store, or the service's PostgreSQL database (on
+    KurrentDB, the one of its tracking records)."""
 
     def __init__(self, env: dict[str, str], service: str):
         module = env.get("PERSISTENCE_MODULE", "")
-        self.postgres = module == "eventsourcing.postgres"
+        self.postgres = module in ("eventsourcing.postgres", KURRENT_TOPIC)
         self.prefix = f"{service}_list_"
         self._local = threading.local()
         self._env = env

@@ -8,8 +8,9 @@ is derived from (aggregate id, version) and so identical on every republish.
 Replicas: on PostgreSQL several relays of one service may run; only the holder of the service's
 lease (a session-level advisory lock, PostgresLease) publishes, the others retry every
 `lease_retry` seconds and take over when the holder's session ends. The checkpoint is in the store,
-so the new holder resumes after the last page the old one saw acknowledged. On SQLite (one machine)
-there is no lease: run one relay per service.
+so the new holder resumes after the last page the old one saw acknowledged. On KurrentDB the lease is
+taken in the PostgreSQL database of the tracking records. On SQLite (one machine) there is no lease: run
+one relay per service.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from opentelemetry import trace
 from pzh_shared.envelope import Envelope, encode_event, event_id
 from pzh_shared.eventstore import event_meta
 from pzh_shared.kafka import ensure_topics, make_producer
+from pzh_shared.kurrent import TOPIC as KURRENT_TOPIC
 from pzh_shared.metrics import RELAY_LAG, RELAY_PUBLISHED
 from pzh_shared.telemetry import context_from, traceparent_of
 
@@ -103,9 +105,10 @@ class PostgresLease:
 
 
 def lease_for(app: Application[Any], name: str) -> PostgresLease | None:
-    """The relay's lease when the app's store is PostgreSQL (same server and credentials), else None."""
+    """The relay's lease when the app's store is PostgreSQL, or KurrentDB with its tracking in PostgreSQL (same
+    server and credentials), else None."""
     env = app.env
-    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+    if env.get("PERSISTENCE_MODULE") not in ("eventsourcing.postgres", KURRENT_TOPIC):
         return None
     keepalive = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
     conninfo: dict[str, Any] = {

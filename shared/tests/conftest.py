@@ -10,8 +10,10 @@ NOT_RUN = "KurrentDB event-store contract suite NOT RUN: no KURRENTDB_URI (no Ku
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    # pytest -q hides prints; the summary is shown at any verbosity. Only when the contract suite was collected.
-    reports = [r for kind in ("passed", "failed", "error") for r in terminalreporter.stats.get(kind, [])]
-    ran_contract = any("test_event_store_contract" in getattr(r, "nodeid", "") for r in reports)
+    # pytest -q hides prints; the summary is shown at any verbosity. Only when the contract suite or the services'
+    # KurrentDB tests (test_kurrent_service.py, skipped without a server) were collected.
+    reports = [r for kind in ("passed", "failed", "error", "skipped") for r in terminalreporter.stats.get(kind, [])]
+    ran_contract = any(name in getattr(r, "nodeid", "") for r in reports
+                       for name in ("test_event_store_contract", "test_kurrent_service"))
     if ran_contract and not os.environ.get("KURRENTDB_URI"):
         terminalreporter.write_line(NOT_RUN)

@@ -1,4 +1,5 @@
-"""One contract for every event-store backend present: SQLite (embedded) and PostgreSQL (real server)."""
+"""One contract for every event-store backend present: SQLite (embedded), PostgreSQL (real server), and KurrentDB
+(a real server named by KURRENTDB_URI, with its tracking records in the PostgreSQL server of the tests)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, Tracking
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+from pzh_shared.envelope import event_id
 from pzh_shared.eventstore import ServiceApplication, event_meta, make_application
+from pzh_shared.relay import OutboxRelay
 from pzh_shared.settings import ServiceSettings
 
 
@@ -32,29 +35,24 @@ class LedgerApplication(ServiceApplication):
 
 
 # KurrentDB joins when a server is named (none can run on these machines: shared/tests/conftest.py then prints
-# that the suite was not run). eventsourcing-kurrentdb provides no process or tracking recorder, which every
-# ServiceApplication needs, so on a server each test ends as an expected failure (xfail) until they exist.
+# that the suite was not run).
 KURRENTDB_URI = os.environ.get("KURRENTDB_URI", "")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), *(["kurrentdb"] if KURRENTDB_URI else [])]
+KURRENTDB = [pytest.param("kurrentdb", marks=pytest.mark.postgres)] if KURRENTDB_URI else []
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), *KURRENTDB]
 
 
 @pytest.fixture(params=BACKENDS)
 def app(request, tmp_path):
     if request.param == "sqlite":
         settings = ServiceSettings(event_store="sqlite", data_dir=tmp_path)
-    elif request.param == "kurrentdb":
-        settings = ServiceSettings(event_store="kurrentdb", kurrentdb_uri=KURRENTDB_URI)
     else:
         server = request.getfixturevalue("postgres_server")
-        settings = ServiceSettings(event_store="postgres", postgres_host=server.host, postgres_port=server.port,
-                                   postgres_dbname=server.dbname, postgres_user=server.user,
-                                   postgres_password=server.password or "")
-    # A fresh application name per test gives it its own tables on a shared server.
+        settings = ServiceSettings(event_store=request.param, kurrentdb_uri=KURRENTDB_URI, postgres_host=server.host,
+                                   postgres_port=server.port, postgres_dbname=server.dbname,
+                                   postgres_user=server.user, postgres_password=server.password or "")
+    # A fresh application name per test gives it its own tables (and KurrentDB streams) on a shared server.
     fresh = type("ContractApplication", (LedgerApplication,), {"name": f"contract_{uuid.uuid4().hex[:8]}"})
-    try:
-        application = make_application(fresh, settings)
-    except NotImplementedError:
-        pytest.xfail("eventsourcing-kurrentdb provides no process or tracking recorder")
+    application = make_application(fresh, settings)
     yield application
     application.close()
 
@@ -88,7 +86,58 @@ def test_notification_log_is_ordered_and_pageable(app):
     page = app.recorder.select_notifications(0, 3, inclusive_of_start=False)
     rest = app.recorder.select_notifications(page[-1].id, 10, inclusive_of_start=False)
     assert [n.originator_id for n in page + rest] == ids
+    assert [n.originator_version for n in page + rest] == [1] * 5
     assert [n.id for n in page + rest] == sorted(n.id for n in page + rest)
+    assert app.recorder.max_notification_id() == rest[-1].id
+
+
+def test_a_save_of_several_aggregates_is_all_or_nothing(app):
+    first, second = Ledger("a", date(2021, 1, 1)), Ledger("b", date(2021, 1, 1))
+    app.save(first, second)
+    assert {app.repository.get(first.id).title, app.repository.get(second.id).title} == {"a", "b"}
+    stale = app.repository.get(first.id)
+    fresh = app.repository.get(first.id)
+    fresh.enter(1)
+    app.save(fresh)
+    stale.enter(2)
+    third = Ledger("c", date(2021, 1, 1))
+    with pytest.raises(IntegrityError):
+        app.save(third, stale)  # the new one first: storing it alone would be seen
+    assert app.find(third.id) is None and app.repository.get(first.id).entries == [1]
+
+
+def test_effects_of_a_consumed_message_are_stored_with_its_tracking_or_not_at_all(app):
+    tracking = Tracking("contract.events:0", 5)
+    ledger = Ledger("consumed", date(2021, 1, 1))
+    app.save_tracked(tracking, ledger)
+    assert app.already_tracked(tracking) and app.repository.get(ledger.id).title == "consumed"
+    # The same message again (redelivered after a crash or handled by two members): refused with its effects.
+    again = Ledger("again", date(2021, 1, 1))
+    with pytest.raises(IntegrityError):
+        app.save_tracked(Tracking("contract.events:0", 5), again)
+    assert app.find(again.id) is None
+    app.save_tracked(Tracking("contract.events:0", 6))  # a message with no effects is tracked all the same
+    assert app.recorder.max_tracking_id("contract.events:0") == 6
+
+
+def test_relay_reads_the_log_after_its_checkpoint(app):
+    def translate(domain_event):  # the first event is public, the others private
+        if domain_event.originator_version != 1:
+            return None
+        return "contract.ledger.started.v1", {"title": domain_event.title}
+
+    relay = OutboxRelay(app, translate, "127.0.0.1:9", "contract", topic=f"{app.name}.events")
+    ledger = Ledger("published", date(2021, 1, 1))
+    ledger.enter(3)
+    app.save(ledger)
+    started, entered = app.recorder.select_notifications(relay.checkpoint(), 10, inclusive_of_start=False)
+    envelope, _ = relay.envelope(started)
+    assert (envelope.subject, envelope.id, envelope.data) == (str(ledger.id), event_id(str(ledger.id), 1),
+                                                              {"title": "published"})
+    assert relay.envelope(entered) is None and relay.lag() > 0
+    relay.tracking.insert_tracking(Tracking(relay.checkpoint_name, entered.id))
+    assert relay.lag() == 0
+    assert app.recorder.select_notifications(relay.checkpoint(), 10, inclusive_of_start=False) == []
 
 
 def test_tracking_checkpoint_survives_reopening(app):

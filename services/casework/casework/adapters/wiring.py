@@ -23,10 +23,11 @@ def build_application(
     settings: CaseworkSettings, cls: type[CaseworkApplication] = CaseworkApplication
 ) -> CaseworkApplication:
     env = store_env(settings, cls.name)
-    if settings.event_store == "postgres":
+    # KurrentDB keeps its tracking records in PostgreSQL (pzh_shared.kurrent): the keys and the audit go there too.
+    if settings.event_store in ("postgres", "kurrentdb"):
         keys, audit = PostgresKeyStore(_conninfo(settings)), PostgresReadAudit(_conninfo(settings))
     else:
-        # SQLite files beside the event store (KurrentDB has no place for them: the files serve there too).
+        # SQLite files beside the event store.
         keys = SqliteKeyStore(settings.key_store_path or settings.data_dir / "casework-keys.sqlite")
         audit = SqliteReadAudit(settings.audit_path or settings.data_dir / "casework-audit.sqlite")
     return cls(env=env, keys=keys, audit=audit, search_key=search_key(settings))
