@@ -109,6 +109,19 @@ def test_progress_against_annex1_targets_and_the_reform_share(client):
     assert progress["township_coverage"]["uncovered"] == ["510421002"]
 
 
+def test_half_of_the_2021_township_stations_in_reform_affected_townships_meets_the_goal(client):
+    """§二(二) "鄉鎮(街道)社會工作服務站12個(其中涉改鄉鎮占50%以上)": 以上 includes the number (民法典 art. 1259),
+    so exactly 50% meets the goal and one station short of it does not."""
+    _station(client, name="攀莲镇站", area_code="510421001")  # 攀莲镇 is reform-affected
+    _station(client, name="丙谷镇站", area_code="510421002")
+    half = client.get("/progress/510421", params={"year": 2021, "as_of": "2021-12-31"}).json()
+    assert half["reform_affected_2021"] == {"township_stations_2021": 2, "in_reform_affected": 1, "share": 0.5,
+                                            "goal_over_half": True}
+    _station(client, name="丙谷镇第二站", area_code="510421002", opened_on="2021-11-01")
+    short = client.get("/progress/510421", params={"year": 2021, "as_of": "2021-12-31"}).json()
+    assert short["reform_affected_2021"]["share"] == 0.3333 and not short["reform_affected_2021"]["goal_over_half"]
+
+
 def test_the_level_rises_with_facilities_and_is_never_typed_in(client):
     station_id = _station(client)
     for item in ("venue", "signage", "office_equipment", "rules"):

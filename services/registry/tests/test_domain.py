@@ -144,7 +144,9 @@ CERT = StaffFact(full_time=False, certificate="social_worker")
     (dict.fromkeys(BASIC_ITEMS, True), {}, None, False, False, Level.NONE),  # no staff: not five haves
     (dict.fromkeys(BASIC_ITEMS, True), {"w": StaffFact(False, None)}, None, False, False, Level.BASIC),
     (ALL, {"h": HEAD}, "h", False, False, Level.BASIC),  # only one certified worker
-    (ALL, {"h": StaffFact(True, None), "c": CERT, "d": CERT}, "h", False, False, Level.BASIC),  # head uncertified
+    # A2 §2.2 asks the head to be full time, not certified: two other certified workers make it standard
+    (ALL, {"h": StaffFact(True, None), "c": CERT, "d": CERT}, "h", False, False, Level.STANDARD),
+    (ALL, {"h": StaffFact(True, None), "c": CERT}, "h", False, False, Level.BASIC),  # one certified worker only
     (ALL, {"h": StaffFact(False, "social_worker"), "c": CERT}, "h", False, False, Level.BASIC),  # head part-time
     (ALL | {"fire_equipment": False}, {"h": HEAD, "c": CERT}, "h", False, False, Level.BASIC),  # item missing
     (ALL, {"h": HEAD, "c": CERT}, "h", False, False, Level.STANDARD),
@@ -159,10 +161,10 @@ def test_a_level_change_is_itself_an_event():
     station = Station.plan("站", Tier.TOWNSHIP_STATION, "510402001", D)
     for item in BASIC_ITEMS:
         station.record_facility(item, True, "现场核查", D)
-    station.record_staff("w1", True, "assistant_social_worker", D)
+    station.record_staff("w1", True, D)
     events = station.collect_events()
-    changes = [e for e in events if isinstance(e, Station.LevelChanged)]
-    assert [(c.previous, c.level) for c in changes] == [("none", "basic")]
+    changes = [e for e in events if isinstance(e, Station.LevelsRevised)]
+    assert [(c.since, c.previous, c.changes) for c in changes] == [(D, "none", [{"on": D, "level": "basic"}])]
     station.remove_staff("w1", date(2021, 8, 1))
     assert station.level is Level.NONE and station.level_on(date(2021, 7, 31)) is Level.BASIC
 

@@ -187,7 +187,7 @@ def test_a_level_change_is_in_the_history(client):
     station = application.station(station_id)
     for item in ("venue", "signage", "office_equipment", "rules"):
         station.record_facility(item, True, "", date(2021, 7, 1))
-    station.record_staff("w-1", True, None, date(2021, 7, 2))
+    station.record_staff("w-1", True, date(2021, 7, 2))
     application.save(station)
     entries = client.get(f"/stations/{station_id}/history").json()["entries"]
     level = [e for e in entries if e["kind"] == "level_changed"]

@@ -170,9 +170,11 @@ def test_staffing_events_on_the_talent_topic_raise_a_station_to_standard(kafka_b
     asyncio.run(_drain(app, kafka_bootstrap, service))
     published = asyncio.run(_read(kafka_bootstrap, f"{service}.events",
                                   lambda seen: any(e.data.get("level") == "standard" for e in seen)))
-    changes = [
+    revisions = [
         e.data
         for e in published
-        if e.type == "registry.station.level_changed.v1" and e.data["station_id"] == station_id
+        if e.type == "registry.station.level_changed.v2" and e.data["station_id"] == station_id
     ]
-    assert [(c["previous_level"], c["level"]) for c in changes] == [("none", "basic"), ("basic", "standard")]
+    # every staffing fact is dated 09-01: basic there once a worker is known, then standard there, from none
+    assert [(r["since"], r["changes"]) for r in revisions] == [
+        (day, [{"level": level, "previous_level": "none", "effective_on": day}]) for level in ("basic", "standard")]

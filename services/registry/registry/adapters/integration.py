@@ -110,6 +110,28 @@ class StationLevelChangedV1(Contract):
     effective_on: date
 
 
+class LevelChange(Contract):
+    """One change of level in registry.station.level_changed.v2."""
+
+    level: Level
+    previous_level: Level
+    effective_on: date
+
+
+class StationLevelChangedV2(Contract):
+    """registry.station.level_changed.v2: the level changes from `since` on, recomputed from the dated facts.
+
+    The station's changes dated on or after `since` are now exactly `changes`: a fact dated before
+    changes already published may move or remove them, which v1 (one change, appended) could not say."""
+
+    model_config = ConfigDict(title="registry.station.level_changed.v2")
+    station_id: str
+    since: date = Field(description="the earliest day whose level this revision may change")
+    changes: list[LevelChange] = Field(description="every change dated on or after `since`, in date order; "
+                                                   "empty if the level from `since` on is the one of the day before")
+    level: Level = Field(description="the level after the latest change of the whole history")
+
+
 class TargetSetV1(Contract):
     """registry.target.set.v1: a county's station targets for a year."""
 
@@ -133,8 +155,17 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "registry.station.closed.v1": StationClosedV1,
     "registry.station.merged.v1": StationMergedV1,
     "registry.station.level_changed.v1": StationLevelChangedV1,
+    "registry.station.level_changed.v2": StationLevelChangedV2,
     "registry.target.set.v1": TargetSetV1,
 }
+
+
+def _levels_revised(e: Station.LevelsRevised) -> StationLevelChangedV2:
+    levels = [e.previous, *(c["level"] for c in e.changes)]  # the level before each change, and after the last
+    return StationLevelChangedV2(
+        station_id=aggregate_id(e), since=e.since, level=levels[-1],
+        changes=[LevelChange(level=c["level"], previous_level=before, effective_on=c["on"])
+                 for c, before in zip(e.changes, levels, strict=False)])
 
 
 _TRANSLATIONS: dict[type, tuple[str, Builder]] = {
@@ -165,6 +196,7 @@ _TRANSLATIONS: dict[type, tuple[str, Builder]] = {
         station_id=aggregate_id(e), effective_on=e.on, merged_into=e.into)),
     Station.LevelChanged: ("registry.station.level_changed.v1", lambda e: StationLevelChangedV1(
         station_id=aggregate_id(e), level=e.level, previous_level=e.previous, effective_on=e.on)),
+    Station.LevelsRevised: ("registry.station.level_changed.v2", _levels_revised),
     CountyTargets.TargetSet: ("registry.target.set.v1", lambda e: TargetSetV1(
         county_code=e.county_code, year=e.year, general_station=e.general_station,
         township_station=e.township_station, village_room=e.village_room, effective_on=e.on, source=e.source)),

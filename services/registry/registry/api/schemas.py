@@ -166,7 +166,7 @@ class ReformShare(BaseModel):
     township_stations_2021: int
     in_reform_affected: int
     share: float | None
-    goal_over_half: bool
+    goal_over_half: bool = Field(description="涉改乡镇占50%以上（含50%）")
 
 
 class TownshipCoverage(BaseModel):
@@ -255,7 +255,9 @@ class TargetListRow(BaseModel):
 
 
 HistoryKind = Literal["planned", "opened", "suspended", "resumed", "closed", "merged", "facility_recorded",
-                      "staff_recorded", "staff_removed", "head_set", "professional_services", "level_changed"]
+                      "staff_recorded", "staff_removed", "certificate_recorded", "head_set", "head_relieved",
+                      "professional_services",
+                      "level_changed"]
 
 
 class HistoryEntry(BaseModel):

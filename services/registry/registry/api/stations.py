@@ -33,15 +33,17 @@ router = APIRouter(prefix="/stations")
 
 
 def station_view(station: Station, on: date) -> StationOut:
+    """The station as of `on`: its status, level, facilities, staff and head in force that day."""
     return StationOut(
         station_id=station.id, name=station.name, tier=station.tier, area_code=station.area_code,
         address=station.address, host_venue=station.host_venue, construction_mode=station.construction_mode,
         operating_model=station.operating_model, agency=station.agency, provincial_pilot=station.provincial_pilot,
         governance_pilot=station.governance_pilot, covers=station.covers, status=station.status_on(on),
         level=station.level_on(on), opened_on=station.opened_on, merged_into=station.merged_into,
-        facilities=[Facility(item=k, present=v, evidence=station.evidence.get(k, ""))
-                    for k, v in station.facilities.items()],
-        staff_count=len(station.staff), has_head=station.head is not None, version=station.version, as_of=on)
+        facilities=[Facility(item=item, present=present, evidence=evidence)
+                    for item, (present, evidence) in station.facilities_on(on).items()],
+        staff_count=len(station.staff_on(on)), has_head=station.head_on(on) is not None, version=station.version,
+        as_of=on)
 
 
 @router.post("", status_code=201, response_model=StationCreated)

@@ -19,12 +19,13 @@ from registry.application import lists
 from registry.domain.areas import (
     Area,
     AreaLevel,
+    _latest_on,
     area_id,
     level_of,
     parent_code,
 )
 from registry.domain.errors import Conflict, NotFound, RegistryError, UnknownArea
-from registry.domain.levels import ITEM_NAMES
+from registry.domain.levels import ITEM_NAMES, Level, LevelHistory, revise_levels
 from registry.domain.roster import GeneralStationSlot, slot_id
 from registry.domain.staff import StaffMember, staff_id
 from registry.domain.station import ACTIVE, Station, Tier
@@ -89,11 +90,22 @@ class ImportRejected(RegistryError):
 HISTORY_KINDS = {
     "Planned": "planned", "Opened": "opened", "Suspended": "suspended", "Resumed": "resumed", "Closed": "closed",
     "Merged": "merged", "FacilityRecorded": "facility_recorded", "StaffRecorded": "staff_recorded",
-    "StaffRemoved": "staff_removed", "HeadSet": "head_set", "ProfessionalServicesRecorded": "professional_services",
-    "LevelChanged": "level_changed",
+    "StaffRemoved": "staff_removed", "HeadSet": "head_set", "HeadRelieved": "head_relieved",
+    "ProfessionalServicesRecorded": "professional_services",
+    "CertificateRecorded": "certificate_recorded", "LevelChanged": "level_changed", "LevelsRevised": "levels_revised",
 }
 HISTORY_FIELDS = ("reason", "into", "item", "present", "evidence", "worker_id", "full_time", "certificate",
                   "delivered", "level", "previous")
+
+
+def _level_entries(recorded: LevelHistory, revised: LevelHistory, since: date) -> list[tuple[date, Level, Level]]:
+    """(day, level, level before) of each change a revision from `since` makes, and of `since` itself when the
+    revision makes no change that day but the level in force there differs from the one recorded."""
+    entries = [(on, level, revised[n][1]) for n, (on, level) in enumerate(revised[1:]) if on >= since]
+    now, before = _latest_on(revised, since), _latest_on(recorded, since)
+    if (not entries or entries[0][0] != since) and now is not None and before is not None and now != before:
+        entries.insert(0, (since, now, before))
+    return entries
 
 
 class RegistryApplication(ServiceApplication):
@@ -366,17 +378,31 @@ class RegistryApplication(ServiceApplication):
         return station
 
     def station_history(self, station_id: UUID | str) -> tuple[Station, list[dict[str, Any]]]:
-        """The station and its dated changes (lifecycle, facilities, staffing, level), oldest first."""
+        """The station and its dated changes (lifecycle, facilities, staffing, level), in the order recorded. A
+        revision of the level history is one `level_changed` entry per change it makes, with the level before
+        it in the revised history, and, where the level on its first day returns to what it was before, one
+        for that day."""
         station = self.station(station_id)
         entries = []
+        levels: LevelHistory = []
         for domain_event in self.events.get(station.id):
             kind = HISTORY_KINDS.get(type(domain_event).__name__)
             if kind is None:
                 continue
             data = vars(domain_event)  # the event's fields, with its originator_version and timestamp
-            entry = {"kind": kind, "on": data.get("on") or data.get("planned_on"), "recorded_at": data["timestamp"],
-                     "version": domain_event.originator_version}
+            head = {"recorded_at": data["timestamp"], "version": domain_event.originator_version}
+            if kind == "planned":
+                levels = [(data["planned_on"], Level.NONE)]
+            if kind == "levels_revised":
+                revised = revise_levels(levels, data["since"], [(c["on"], Level(c["level"])) for c in data["changes"]])
+                entries += [{"kind": "level_changed", "on": on, "level": level, "previous": previous, **head}
+                            for on, level, previous in _level_entries(levels, revised, data["since"])]
+                levels = revised
+                continue
+            entry = {"kind": kind, "on": data.get("on") or data.get("planned_on"), **head}
             entry |= {name: data[name] for name in HISTORY_FIELDS if name in data}
+            if kind == "level_changed":
+                levels.append((data["on"], Level(data["level"])))
             if "item" in entry:
                 entry["item_name"] = ITEM_NAMES.get(entry["item"], entry["item"])
             entries.append(entry)
@@ -390,7 +416,8 @@ class RegistryApplication(ServiceApplication):
 
     def record_worker_assigned(self, tracking: Tracking, worker_id: str, station_id: str, full_time: bool,
                                assigned_on: date) -> None:
-        """The worker now staffs `station_id`; the station they staffed before, if another, loses them."""
+        """The worker now staffs `station_id`, with the certificates they hold; the station they staffed
+        before, if another, loses them."""
         staff = self._staff(worker_id)
         changed: list[Aggregate] = [staff]
         if staff.station_id and staff.station_id != station_id:
@@ -399,7 +426,10 @@ class RegistryApplication(ServiceApplication):
             changed.append(previous)
         station = self.station(station_id)
         staff.assign(station_id=station_id, full_time=full_time)
-        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, assigned_on)
+        station.record_staff(staff.worker_id, staff.full_time, assigned_on)
+        for level, certified_on in staff.certificates.items():
+            # a certificate recorded before its day was kept is known to be held by the assignment at least
+            station.record_certificate(staff.worker_id, level, certified_on or assigned_on)
         self.save_tracked(tracking, *changed, station)
 
     def record_worker_left(self, tracking: Tracking, worker_id: str, station_id: str, left_on: date) -> None:
@@ -412,12 +442,12 @@ class RegistryApplication(ServiceApplication):
 
     def record_worker_certified(self, tracking: Tracking, worker_id: str, level: str, certified_on: date) -> None:
         staff = self._staff(worker_id)
-        staff.certify(level)
+        staff.certify(level, certified_on)
         if staff.station_id is None:
             self.save_tracked(tracking, staff)
             return
         station = self.station(staff.station_id)
-        station.record_staff(staff.worker_id, staff.full_time, staff.certificate, certified_on)
+        station.record_certificate(staff.worker_id, level, certified_on)
         self.save_tracked(tracking, staff, station)
 
     def record_head_appointed(self, tracking: Tracking, station_id: str, worker_id: str, appointed_on: date) -> None:
@@ -426,10 +456,8 @@ class RegistryApplication(ServiceApplication):
         self.save_tracked(tracking, station)
 
     def record_head_relieved(self, tracking: Tracking, station_id: str, worker_id: str, relieved_on: date) -> None:
-        """Only the head still in post is relieved: a late message about an earlier head changes nothing."""
         station = self.station(station_id)
-        if station.head == worker_id:
-            station.appoint_head(None, relieved_on)
+        station.relieve_head(worker_id, relieved_on)
         self.save_tracked(tracking, station)
 
     # -- targets and progress ----------------------------------------------------------------
@@ -492,7 +520,8 @@ class RegistryApplication(ServiceApplication):
                          for tier, target in target_counts.items()},
             "reform_affected_2021": {"township_stations_2021": len(opened_2021), "in_reform_affected": reform,
                                      "share": round(reform / len(opened_2021), 4) if opened_2021 else None,
-                                     "goal_over_half": bool(opened_2021) and reform * 2 > len(opened_2021)},
+                                     # 涉改乡镇占50%以上: 以上 includes 50% (民法典 art. 1259)
+                                     "goal_over_half": bool(opened_2021) and reform * 2 >= len(opened_2021)},
             "township_coverage": {"townships": len(townships),
                                   "covered": sum(1 for t in townships if t.code in covered),
                                   "uncovered": [t.code for t in townships if t.code not in covered]},

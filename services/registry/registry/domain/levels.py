@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -46,7 +47,9 @@ def compute_level(facilities: dict[str, bool], staff: dict[str, StaffFact], head
     if not (set(BASIC_ITEMS) <= has and staff):
         return Level.NONE
     head_fact = staff.get(head) if head else None
-    qualified_head = head_fact is not None and head_fact.full_time and head_fact.certified
+    # A2 §2.2: the head is a full-time social worker; a certificate is not asked of them, but theirs
+    # counts among the two of A2 §2.1 like anyone's.
+    qualified_head = head_fact is not None and head_fact.full_time
     certified = sum(1 for fact in staff.values() if fact.certified)
     if not (set(CHECKLIST_ITEMS) <= has and certified >= 2 and qualified_head):
         return Level.BASIC
@@ -54,3 +57,24 @@ def compute_level(facilities: dict[str, bool], staff: dict[str, StaffFact], head
     if full_time_certified and agency_operated and professional_services:
         return Level.PROFESSIONAL
     return Level.STANDARD
+
+
+LevelHistory = list[tuple[date, Level]]  # (planned_on, none), then each change of level in date order
+
+
+def diff_levels(recorded: LevelHistory, computed: LevelHistory) -> tuple[date, LevelHistory] | None:
+    """How to turn the recorded history into the computed one: the earliest date where they part and the
+    computed changes from that date on (none if the level returns there to what it was before); None if
+    they agree. Both start with the same (planned_on, none)."""
+    old, new = recorded[1:], computed[1:]
+    parted = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    rest = old[parted:] + new[parted:]
+    if not rest:
+        return None
+    since = min(on for on, _ in rest)
+    return since, [(on, level) for on, level in new if on >= since]
+
+
+def revise_levels(recorded: LevelHistory, since: date, changes: LevelHistory) -> LevelHistory:
+    """The recorded history with its changes from `since` on replaced by `changes`."""
+    return [recorded[0], *[(on, level) for on, level in recorded[1:] if on < since], *changes]

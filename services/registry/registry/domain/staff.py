@@ -4,9 +4,11 @@ service's opaque worker id. No personal data."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from registry.domain.errors import RegistryError
 from registry.domain.levels import CERTIFICATE_RANK
 
 _NAMESPACE = uuid.UUID("c4a1e7d2-8b3f-4e6a-9c5d-2f1e0a9b8c7d")
@@ -29,7 +31,9 @@ class StaffMember(Aggregate):
         self.worker_id = worker_id
         self.station_id: str | None = None
         self.full_time = False
-        self.certificate: str | None = None
+        # Each certificate level held and the day it was certified; None for one recorded before the
+        # registry kept that day.
+        self.certificates: dict[str, date | None] = {}
 
     @event("Assigned")
     def assign(self, station_id: str, full_time: bool) -> None:
@@ -40,11 +44,14 @@ class StaffMember(Aggregate):
     def leave(self) -> None:
         self.station_id = None
 
-    def certify(self, level: str) -> None:
-        """Keeps the highest certificate held."""
-        if CERTIFICATE_RANK[level] > CERTIFICATE_RANK.get(self.certificate or "", 0):
-            self._certified(level=level)
+    def certify(self, level: str, on: date) -> None:
+        """Keeps each certificate level with the earliest day it is known to be held from."""
+        if level not in CERTIFICATE_RANK:
+            raise RegistryError(f"未知的证书等级 {level!r}")
+        if level in self.certificates and (self.certificates[level] or date.min) <= on:
+            return
+        self._certified(level=level, on=on)
 
     @event("Certified")
-    def _certified(self, level: str) -> None:
-        self.certificate = level
+    def _certified(self, level: str, on: date | None = None) -> None:
+        self.certificates[level] = on

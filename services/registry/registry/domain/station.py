@@ -3,14 +3,27 @@ civil affairs institution), its lifecycle, facilities, staffing facts and comput
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate, event
 
 from registry.domain.areas import LEVEL_NAMES, AreaLevel, _latest_on, level_of
 from registry.domain.errors import Conflict, RegistryError, TierMismatch
-from registry.domain.levels import CERTIFICATE_RANK, FACILITY_ITEMS, Level, StaffFact, compute_level
+from registry.domain.levels import (
+    CERTIFICATE_RANK,
+    FACILITY_ITEMS,
+    Level,
+    StaffFact,
+    compute_level,
+    diff_levels,
+    revise_levels,
+)
+
+_V = TypeVar("_V")
 
 
 class Tier(StrEnum):
@@ -125,11 +138,14 @@ class Station(Aggregate):
         self.covers = list(covers)
         self.statuses: list[tuple[date, Status]] = [(planned_on, Status.PLANNED)]
         self.merged_into: str | None = None
-        self.facilities: dict[str, bool] = {}
-        self.evidence: dict[str, str] = {}
-        self.staff: dict[str, StaffFact] = {}
-        self.head: str | None = None
-        self.professional_services = False
+        # The facts that decide the level, each kind with its effective dates (date order; of one day's
+        # entries the one entered last wins), so the level on any day follows from the facts in force
+        # that day whatever order they were entered in.
+        self.facility_history: dict[str, list[tuple[date, tuple[bool, str]]]] = {}  # item: (present, evidence)
+        self.employment: dict[str, list[tuple[date, bool | None]]] = {}  # worker: full time, None once gone
+        self.certificates: dict[str, list[tuple[date, str]]] = {}  # worker: certificate held from that day
+        self.heads: list[tuple[date, tuple[str | None, bool]]] = []  # (worker, appointed or relieved)
+        self.services: list[tuple[date, bool]] = []
         self.levels: list[tuple[date, Level]] = [(planned_on, Level.NONE)]
 
     # -- as-of questions ---------------------------------------------------------------------
@@ -214,69 +230,175 @@ class Station(Aggregate):
 
     # -- facts that decide the level ---------------------------------------------------------
 
+    def facilities_on(self, on: date) -> dict[str, tuple[bool, str]]:
+        """Each recorded facility item as of a date: (present, evidence)."""
+        return {item: fact for item, history in self.facility_history.items()
+                if (fact := _latest_on(history, on)) is not None}
+
+    def staff_on(self, on: date) -> dict[str, StaffFact]:
+        """The workers employed at the station on a date, with the highest certificate they held then."""
+        staff = {}
+        for worker_id, history in self.employment.items():
+            full_time = _latest_on(history, on)
+            if full_time is not None:
+                held = [level for since, level in self.certificates.get(worker_id, []) if since <= on]
+                staff[worker_id] = StaffFact(full_time, max(held, key=CERTIFICATE_RANK.__getitem__, default=None))
+        return staff
+
+    def head_on(self, on: date) -> str | None:
+        """The head in post on a date: the latest appointed by then and not relieved since (a relief of
+        another worker changes nothing); a head who has left the station's staff heads it no longer."""
+        head = None
+        for since, (worker_id, appointed) in self.heads:
+            if since > on:
+                break
+            if appointed:
+                head = worker_id
+            elif worker_id in (head, None):  # None: a relief recorded before reliefs named the head
+                head = None
+        return head if head is not None and _latest_on(self.employment.get(head, []), on) is not None else None
+
+    def services_on(self, on: date) -> bool:
+        return bool(_latest_on(self.services, on))
+
+    # The facts as last dated, whatever the day: what the station's list shows.
+    @property
+    def staff(self) -> dict[str, StaffFact]:
+        return self.staff_on(date.max)
+
+    @property
+    def head(self) -> str | None:
+        return self.head_on(date.max)
+
+    def _level_from_facts(self, on: date) -> Level:
+        facilities = {item: present for item, (present, _) in self.facilities_on(on).items()}
+        return compute_level(facilities, self.staff_on(on), self.head_on(on),
+                             self.operating_model == OperatingModel.AGENCY, self.services_on(on))
+
     def record_facility(self, item: str, present: bool, evidence: str, on: date) -> None:
         if item not in FACILITY_ITEMS:
             raise RegistryError(f"未知的设施项目 {item!r}；可选：{', '.join(FACILITY_ITEMS)}")
         self._facility_recorded(item=item, present=present, evidence=evidence, on=on)
-        self._reassess(on)
+        self._reassess()
 
     @event("FacilityRecorded")
     def _facility_recorded(self, item: str, present: bool, evidence: str, on: date) -> None:
-        self.facilities[item] = present
-        self.evidence[item] = evidence
+        _insert(self.facility_history.setdefault(item, []), on, (present, evidence))
 
-    def record_staff(self, worker_id: str, full_time: bool, certificate: str | None, on: date) -> None:
-        """A worker employed at the station, with what is known of them; replaces earlier facts."""
-        if certificate is not None and certificate not in CERTIFICATE_RANK:
-            raise RegistryError(f"未知的证书等级 {certificate!r}")
-        if self.staff.get(worker_id) == StaffFact(full_time, certificate):
+    # A fact is kept even when it changes nothing on its day: a fact dated earlier may still arrive and make
+    # it matter. Only the same fact recorded twice is dropped.
+
+    def record_staff(self, worker_id: str, full_time: bool, on: date) -> None:
+        """A worker employed at the station from `on`, full time or not; replaces what was known of them from then."""
+        if (on, full_time) in self.employment.get(worker_id, []):
             return
-        self._staff_recorded(worker_id=worker_id, full_time=full_time, certificate=certificate, on=on)
-        self._reassess(on)
+        self._staff_recorded(worker_id=worker_id, full_time=full_time, on=on)
+        self._reassess()
 
+    # Before certificates were facts of their own, a staff record carried the worker's certificate; stored
+    # records still do, and `certificate` is read from them as held from `on`.
     @event("StaffRecorded")
-    def _staff_recorded(self, worker_id: str, full_time: bool, certificate: str | None, on: date) -> None:
-        self.staff[worker_id] = StaffFact(full_time, certificate)
+    def _staff_recorded(self, worker_id: str, full_time: bool, on: date, certificate: str | None = None) -> None:
+        _insert(self.employment.setdefault(worker_id, []), on, full_time)
+        if certificate is not None:
+            _insert(self.certificates.setdefault(worker_id, []), on, certificate)
+
+    def record_certificate(self, worker_id: str, certificate: str, on: date) -> None:
+        """A certificate a worker of the station holds from `on` (it counts only while they are employed here)."""
+        if certificate not in CERTIFICATE_RANK:
+            raise RegistryError(f"未知的证书等级 {certificate!r}")
+        if any(level == certificate and since <= on for since, level in self.certificates.get(worker_id, [])):
+            return  # held from that day or earlier already
+        self._certificate_recorded(worker_id=worker_id, certificate=certificate, on=on)
+        self._reassess()
+
+    @event("CertificateRecorded")
+    def _certificate_recorded(self, worker_id: str, certificate: str, on: date) -> None:
+        _insert(self.certificates.setdefault(worker_id, []), on, certificate)
 
     def remove_staff(self, worker_id: str, on: date) -> None:
-        if worker_id not in self.staff:
+        if (on, None) in self.employment.get(worker_id, []):
             return
         self._staff_removed(worker_id=worker_id, on=on)
-        self._reassess(on)
+        self._reassess()
 
     @event("StaffRemoved")
     def _staff_removed(self, worker_id: str, on: date) -> None:
-        del self.staff[worker_id]
-        if self.head == worker_id:
-            self.head = None
+        _insert(self.employment.setdefault(worker_id, []), on, None)
 
-    def appoint_head(self, worker_id: str | None, on: date) -> None:
-        """None relieves the head. Whether the head qualifies is for the level rule to weigh."""
-        if worker_id == self.head:
-            return
-        self._head_set(worker_id=worker_id, on=on)
-        self._reassess(on)
+    def appoint_head(self, worker_id: str, on: date) -> None:
+        """Whether the head qualifies is for the level rule to weigh."""
+        if (on, (worker_id, True)) not in self.heads:
+            self._head_set(worker_id=worker_id, on=on)
+            self._reassess()
 
+    def relieve_head(self, worker_id: str, on: date) -> None:
+        """Relieves that worker from `on`; if another is head by then, nothing changes (see head_on)."""
+        if (on, (worker_id, False)) not in self.heads:
+            self._head_relieved(worker_id=worker_id, on=on)
+            self._reassess()
+
+    # A stored HeadSet with worker_id None is a relief from before reliefs named the head.
     @event("HeadSet")
     def _head_set(self, worker_id: str | None, on: date) -> None:
-        self.head = worker_id
+        _insert(self.heads, on, (worker_id, worker_id is not None))
+
+    @event("HeadRelieved")
+    def _head_relieved(self, worker_id: str, on: date) -> None:
+        _insert(self.heads, on, (worker_id, False))
 
     def record_professional_services(self, delivered: bool, on: date) -> None:
-        if delivered == self.professional_services:
+        if (on, delivered) in self.services:
             return
         self._services_recorded(delivered=delivered, on=on)
-        self._reassess(on)
+        self._reassess()
 
     @event("ProfessionalServicesRecorded")
     def _services_recorded(self, delivered: bool, on: date) -> None:
-        self.professional_services = delivered
+        _insert(self.services, on, delivered)
 
-    def _reassess(self, on: date) -> None:
-        level = compute_level(self.facilities, self.staff, self.head,
-                              self.operating_model == OperatingModel.AGENCY, self.professional_services)
-        if level != self.level:
-            self._level_changed(level=level.value, previous=self.level.value, on=on)
+    def _fact_dates(self) -> set[date]:
+        histories: list[Sequence[tuple[date, object]]] = [
+            *self.facility_history.values(), *self.employment.values(), *self.certificates.values(), self.heads,
+            self.services]
+        return {on for history in histories for on, _ in history}
 
+    def level_history(self) -> list[tuple[date, Level]]:
+        """The level at every date, from the facts alone: (planned_on, none), then each change in date order.
+        A fact dated before the plan counts from the day the station was planned."""
+        planned_on = self.statuses[0][0]
+        history = [(planned_on, Level.NONE)]
+        for on in sorted({max(on, planned_on) for on in self._fact_dates()}):
+            level = self._level_from_facts(on)
+            if level != history[-1][1]:
+                history.append((on, level))
+        return history
+
+    def _reassess(self) -> None:
+        """Recomputes the level history and records how it differs from the one recorded: from the earliest
+        date where the two part, the changes as they now stand (a later-dated fact entered first and an
+        earlier one entered later give the same history as the facts entered in date order)."""
+        revision = diff_levels(self.levels, self.level_history())
+        if revision is not None:
+            since, changes = revision
+            self._levels_revised(since=since, previous=self.level_before(since).value,
+                                 changes=[{"on": on, "level": level.value} for on, level in changes])
+
+    def level_before(self, on: date) -> Level:
+        """The level recorded in force the day before `on` (none before the station was planned)."""
+        return _latest_on([entry for entry in self.levels if entry[0] < on], on) or Level.NONE
+
+    # `previous` is the level in force the day before `since`, which the revision leaves as it was.
+    @event("LevelsRevised")
+    def _levels_revised(self, since: date, previous: str, changes: list[dict[str, Any]]) -> None:
+        self.levels = revise_levels(self.levels, since, [(c["on"], Level(c["level"])) for c in changes])
+
+    # Stations recorded before level revisions stored one change at a time; only their replay applies this.
     @event("LevelChanged")
     def _level_changed(self, level: str, previous: str, on: date) -> None:
         self.levels.append((on, Level(level)))
+
+
+def _insert(history: list[tuple[date, _V]], on: date, value: _V) -> None:
+    """Into a date-ordered history, after the entries of the same day (the one entered last wins)."""
+    bisect.insort_right(history, (on, value), key=lambda entry: entry[0])

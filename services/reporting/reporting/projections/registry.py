@@ -69,6 +69,17 @@ class LevelChanged(Consumed):
     effective_on: date
 
 
+class LevelChange(Consumed):
+    level: Level
+    effective_on: date
+
+
+class LevelsRevised(Consumed):
+    station_id: str
+    since: date
+    changes: list[LevelChange]
+
+
 class TargetSet(Consumed):
     county_code: str
     year: int
@@ -105,6 +116,13 @@ def _ended(state: State, d: dict) -> State:
 
 def _level(state: State, d: dict) -> State:
     state.setdefault("levels", []).append([d["effective_on"], d["level"]])
+    return state
+
+
+def _levels_revised(state: State, d: dict) -> State:
+    """v2: the changes dated from `since` on are replaced by the revision's (ISO dates compare as dates)."""
+    kept = [entry for entry in state.get("levels", []) if entry[0] < d["since"]]
+    state["levels"] = kept + [[c["effective_on"], c["level"]] for c in d["changes"]]
     return state
 
 
@@ -226,7 +244,9 @@ HANDLERS = {
     "registry.station.opened": {1: Handler(StationOpened, "station", _sid, _opened)},
     "registry.station.closed": {1: Handler(StationEnded, "station", _sid, _ended)},
     "registry.station.merged": {1: Handler(StationEnded, "station", _sid, _ended)},
-    "registry.station.level_changed": {1: Handler(LevelChanged, "station", _sid, _level)},
+    # v1 (one change appended) stays readable for the events published before v2
+    "registry.station.level_changed": {1: Handler(LevelChanged, "station", _sid, _level),
+                                       2: Handler(LevelsRevised, "station", _sid, _levels_revised)},
     "registry.area.registered": {1: Handler(AreaRegistered, "area", lambda d: d["area_code"], _area_registered)},
     "registry.area.changed": {1: Handler(AreaChanged, "area", lambda d: d["area_code"], _area_changed)},
     "registry.target.set": {1: Handler(TargetSet, "targets", lambda d: f"{d['county_code']}:{d['year']}", _target)},
