@@ -114,7 +114,9 @@ def test_the_default_rules_are_todays_values() -> None:
     assert version.station_quotas.model_dump() == {"certified_per_station": 2, "volunteers_per_station": 30,
                                                    "organisations_registered_pilot": 1,
                                                    "organisations_incubated_other": 6}
-    assert version.provincial_pilot_counties == ("510402", "510403", "510421")
+    # §三(二) "每月对省级社会工作服务试点进行1次调度"; annex 1: 东区(省级社会工作服务试点区) and 米易县(省级社会工作服务
+    # 试点县) are the social work pilots; 西区(省级城乡社区治理试点区) is a community-governance pilot, not one of them
+    assert version.provincial_pilot_counties == ("510402", "510421")
     assert version.due_on("quarterly_notice", date(2024, 3, 31)) == date(2024, 4, 15)
     assert version.due_on("station_scorecard", date(2024, 12, 31)) == date(2025, 3, 31)
 
@@ -182,7 +184,7 @@ def test_a_pilot_list_version_and_the_settings_override(tmp_path: Path) -> None:
     from reporting.deployment import pilot_counties
 
     path = _rules_file(tmp_path, provincial_pilot_counties=[COUNTY_A1])
-    assert pilot_counties(ReportingSettings(rules_file=path), "2024-06-30") == ("510402", "510403", "510421")
+    assert pilot_counties(ReportingSettings(rules_file=path), "2024-06-30") == ("510402", "510421")
     assert pilot_counties(ReportingSettings(rules_file=path), "2024-07-31") == (COUNTY_A1,)
     assert pilot_counties(ReportingSettings(rules_file=path, provincial_pilot_counties="990201"), "2024-07-31") == (
         COUNTY_B1,)

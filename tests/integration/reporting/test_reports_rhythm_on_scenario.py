@@ -68,6 +68,9 @@ def test_monthly_dispatch_matches_the_scenario(world, month):
     content, book, text = _make(world, "monthly_dispatch", period)
     jan1, month_start = date(2024, 1, 1), date(2024, month, 1)
     assert {c["area_code"] for c in content["counties"]} == PILOTS
+    # §三(二) "每月对省级社会工作服务试点进行1次调度": annex 1's social work pilots, 东区(省级社会工作服务试点区) and
+    # 米易县; 西区 is a 省级城乡社区治理试点区, a governance pilot, and is not dispatched
+    assert sorted(c["name"] for c in content["counties"]) == sorted(["东区", "米易县"])
     for county in content["counties"]:
         code = county["area_code"]
         pilots = {
