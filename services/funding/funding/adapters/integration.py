@@ -78,8 +78,8 @@ class ContractFiledV1(EventContract):
     model_config = ConfigDict(title="funding.contract.filed.v1")
     contract_id: str = uuid_field("opaque UUID of the contract")
     area_code: str = _area("the contract's area")
-    filed_by: str = _area("the county-level area that filed it")
-    filed_with: str = _area("the level above it was filed with")
+    filed_by: str = _area("whose item it is: the area that submitted it (a township, county or city)")
+    filed_with: str = _area("the bureau one level above that files it (a township's: its county)")
     filed_on: date
 
 
@@ -179,8 +179,8 @@ class ProjectPlanFiledV1(EventContract):
     plan_id: str = uuid_field("opaque UUID of the plan")
     area_code: str = _area("the planning area")
     year: int
-    filed_by: str = _area("the county-level area that filed it")
-    filed_with: str = _area("the level above it was filed with")
+    filed_by: str = _area("whose item it is: the area that submitted it (a township, county or city)")
+    filed_with: str = _area("the bureau one level above that files it (a township's: its county)")
     filed_on: date
 
 
