@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pzh_shared.areas import AreaLevel, city_of, county_of, level_of, province_of, within
+from pzh_shared.areas import AreaLevel, level_of
 
 from reporting.adapters.store import ReadModel
 from reporting.projections.casework import STAGES
@@ -81,28 +81,20 @@ def share(part: int, whole: int) -> str | None:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
-def _townships(store: ReadModel, area: str, as_of: str) -> tuple[set[str], set[str]]:
-    """The townships under the area valid on the day, and those of them an open township station
-    serves (its own township and those it covers). A served code that is not a valid township that
-    day (never registered, or merged away) is not counted."""
-    townships = {
-        code
-        for (code, lvl), n in store.sums("areas", area, as_of, by=("area", "k1"), k1="township").items()
-        if lvl == "township" and n > 0
-    }
-    served = {code for (code,), n in store.sums("served_townships", area, as_of, by=("area",)).items() if n > 0}
-    return townships, served & townships
+def _tally(townships: int, served: int) -> dict[str, Any]:
+    return {"townships": townships, "served": served, "share": share(served, townships)}
 
 
-def _tally(townships: set[str], served: set[str]) -> dict[str, Any]:
-    return {"townships": len(townships), "served": len(served), "share": share(len(served), len(townships))}
+def _total(children: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    return _tally(sum(t for t, _ in children.values()), sum(s for _, s in children.values()))
 
 
 def township_coverage(store: ReadModel, area: str, as_of: str) -> dict[str, Any]:
-    """Townships valid on the day, how many an open township station serves, the share, and the
-    unserved townships' codes."""
-    townships, served = _townships(store, area, as_of)
-    return {**_tally(townships, served), "unserved": sorted(townships - served)}
+    """Townships valid on the day, how many an open township station serves (its own township and those it
+    covers; a served code that is not a valid township that day is not counted), the share, and the unserved
+    townships' codes."""
+    children, unserved = store.township_tally(area, as_of)
+    return {**_total(children), "unserved": unserved}
 
 
 def reform_share_2021(store: ReadModel, area: str, as_of: str) -> dict[str, Any]:
@@ -113,36 +105,31 @@ def reform_share_2021(store: ReadModel, area: str, as_of: str) -> dict[str, Any]
     opened = [(code, on) for (k1, code, on), n in store.sums("stations_opened", area, end, f"{REFORM_YEAR}-01-01",
                                                              by=("k1", "area", "on"), k1="township_station").items()
               for _ in range(n) if k1 == "township_station"]
-    reform = sum(1 for code, on in opened if store.total("reform_areas", code, on, exact=True) > 0)
+    # the townships' reform flags up to the year's end in one query, not one per station (a township station
+    # lies in a township: TIER_LEVELS), each station's township then looked up as of its opening day
+    flags: dict[str, list[tuple[str, int]]] = {}
+    if opened:
+        for (code, on), n in store.sums("reform_areas", area, end, by=("area", "on"), k1="township").items():
+            flags.setdefault(code, []).append((on, n))
+    reform = sum(1 for code, on in opened if sum(n for day, n in flags.get(code, ()) if day <= on) > 0)
     return {"township_stations_2021": len(opened), "in_reform_affected": reform, "share": share(reform, len(opened)),
             "goal_over_half": bool(opened) and reform * 2 > len(opened)}
 
 
-_COVERAGE_CHILD: dict[AreaLevel, Callable[[str], str]] = {
-    AreaLevel.COUNTRY: province_of, AreaLevel.PROVINCE: city_of, AreaLevel.CITY: county_of,
-    AreaLevel.COUNTY: lambda township: township[:9]}
+# the levels whose coverage lists its direct sub-areas: the country's provinces ... a county's townships
+_COVERAGE_CHILDREN = {AreaLevel.COUNTRY, AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY}
 
 
 def coverage(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
     """Township coverage toward the 2025 goal, for the area and each direct sub-area, with names as of the day."""
-    townships, served = _townships(store, area, as_of)
-    unserved = sorted(townships - served)
-    # the direct sub-areas a township lies in: a province's cities, a city's counties, a county's townships
-    child_of = _COVERAGE_CHILD.get(level_of(area))
-    codes = sorted({child_of(code) for code in townships}) if child_of else []
-    names = store.names("area", as_of, [area, *codes, *unserved])
-    children = [
-        {
-            "area_code": code,
-            "name": names.get(code),
-            **_tally({t for t in townships if within(t, code)}, {t for t in served if within(t, code)}),
-        }
-        for code in codes
-    ]
+    tally, unserved = store.township_tally(area, as_of)
+    under = tally if level_of(area) in _COVERAGE_CHILDREN else {}
+    names = store.names("area", as_of, [area, *under, *unserved])
+    children = [{"area_code": code, "name": names.get(code), **_tally(*counts)} for code, counts in under.items()]
     remaining = len(unserved)
     return {
         "name": names.get(area),
-        **_tally(townships, served),
+        **_total(tally),
         "unserved": [{"area_code": code, "name": names.get(code)} for code in unserved],
         "reform_affected_townships": sum(
             n for (lvl,), n in store.sums("reform_areas", area, as_of, by=("k1",)).items() if lvl == "township"
@@ -151,7 +138,7 @@ def coverage(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, A
             "year": GOAL_YEAR,
             "goal": "乡镇(街道)社会工作服务全覆盖",
             "remaining": remaining,
-            "met": bool(townships) and remaining == 0,
+            "met": bool(tally) and remaining == 0,
         },
         "reform_affected_2021": reform_share_2021(store, area, as_of),
         "children": children,

@@ -29,7 +29,9 @@ from reporting.projections.router import KINDS, Changes, advance
 # 4: volunteer service time as `volunteer_minutes` (whole minutes), no longer `volunteer_hours` in hundredths.
 # 5: the older station tally (tables stations, station_tally) is gone: every station figure is a dated fact.
 # Roll-ups (table rollups) came within 5: they are derived from the facts and the directory, so a file of 5
-# without them is filled when opened (_ROLLUP_FILL) instead of being refused.
+# without them is filled when opened (_ROLLUP_FILL) instead of being refused. Their index of each fact's own
+# row, rollups_by_area, replaced rollups_own within 5 too (it holds the day and the amount, so a query of every
+# township reads the index alone): a SQLite file gets it when opened, a PostgreSQL schema when it is made.
 SCHEMA_VERSION = 5
 
 _SCHEMA = """
@@ -52,7 +54,9 @@ CREATE TABLE IF NOT EXISTS rollups (
     figure TEXT NOT NULL, prefix TEXT NOT NULL, period TEXT NOT NULL, effective_on TEXT NOT NULL, child TEXT NOT NULL,
     k1 TEXT NOT NULL, k2 TEXT NOT NULL, pilot INTEGER NOT NULL, amount INTEGER NOT NULL,
     PRIMARY KEY (figure, prefix, period, effective_on, child, k1, k2, pilot));
-CREATE INDEX IF NOT EXISTS rollups_own ON rollups (figure, k1, period, prefix) WHERE prefix = child;
+DROP INDEX IF EXISTS rollups_own;
+CREATE INDEX IF NOT EXISTS rollups_by_area ON rollups (figure, k1, period, prefix, effective_on, amount)
+    WHERE prefix = child;
 CREATE TABLE IF NOT EXISTS unresolved_facts (station_id TEXT PRIMARY KEY, facts INTEGER NOT NULL);
 """
 # The prefix lengths a fact is rolled up to, and the length of a child under each: the country's prefix is empty,
@@ -172,6 +176,8 @@ class ReadModel(Protocol):
               exact: bool = False) -> int: ...
 
     def names(self, kind: str, as_of: str, ids: Iterable[str] | None = None) -> dict[str, str]: ...
+
+    def township_tally(self, area_code: str, as_of: str) -> tuple[dict[str, tuple[int, int]], list[str]]: ...
 
     def unresolved(self) -> dict[str, int]: ...
 
@@ -408,6 +414,15 @@ class SqlReadModel:
         station is a provincial pilot), child (the direct sub-area), station, area (the fact's own
         area code), on (the fact's date). `k1`: only the facts of that k1. From the roll-ups, unless grouped
         per station."""
+        out: dict[tuple, int] = {}
+        for *keys, total in self._read(*self._sums_query(figure, area_code, as_of, since, exact, by, k1)):
+            if total:
+                out[tuple(keys)] = int(total)
+        return out
+
+    def _sums_query(self, figure: str, area_code: str, as_of: str, since: str | None, exact: bool,
+                    by: Sequence[str], k1: str | None) -> tuple[str, list]:
+        """sums()'s query and parameters: its columns are `by`, then the sum (which may be 0)."""
         rolled = self._rollup_sums(figure, area_code, as_of, since, exact, by, k1)
         if rolled is not None:
             return rolled
@@ -435,16 +450,12 @@ class SqlReadModel:
         select = ", ".join([*group, "SUM(f.amount)"])
         sql = (f"SELECT {select} FROM facts f LEFT JOIN station_directory s ON s.station_id = f.station_id "
                f"WHERE {' AND '.join(where)}" + (f" GROUP BY {', '.join(group)}" if group else ""))
-        out: dict[tuple, int] = {}
-        for *keys, total in self._read(sql, params):
-            if total:
-                out[tuple(keys)] = int(total)
-        return out
+        return sql, params
 
     def _rollup_sums(self, figure: str, area_code: str, as_of: str, since: str | None, exact: bool,
-                     by: Sequence[str], k1: str | None = None) -> dict[tuple, int] | None:
-        """sums() from the roll-up rows of the area's prefix; None when they cannot answer (per station, or an
-        area whose prefix and child length the roll-ups do not keep)."""
+                     by: Sequence[str], k1: str | None = None) -> tuple[str, list] | None:
+        """sums()'s query on the roll-up rows of the area's prefix; None when they cannot answer (per station, or
+        an area whose prefix and child length the roll-ups do not keep)."""
         prefix = _bounds(area_code)[0]
         if "station" in by or PREFIX_CHILD.get(len(prefix)) != _child_length(area_code):
             return None
@@ -462,7 +473,7 @@ class SqlReadModel:
         elif "area" in by:
             if "child" in by:
                 return None
-            # each fact's own row (prefix = its whole code = child; index rollups_own), for every area under this one
+            # each fact's own row (prefix = its whole code = child; index rollups_by_area), for every area under it
             where.append("prefix = child AND prefix >= ? AND prefix < ?")
             params.extend(_bounds(area_code))
         else:
@@ -471,8 +482,9 @@ class SqlReadModel:
         if "child" in by:
             where.append("child != ?")
             params.append(area_code)
-        # per day when grouped by day; else the range in years, months and days, one branch each
-        ranges = [("d", since or "", as_of)] if "on" in by else _periods(since, as_of)
+        # per day when grouped by day; else the range in years, months and days, one branch each (`since` after
+        # `as_of`: one range no row lies in)
+        ranges = [("d", since or "", as_of)] if "on" in by else _periods(since, as_of) or [("d", "1", "0")]
         names = [f"g{n}" for n in range(len(by))]
         select = ", ".join([*(f"{columns[key]} AS {name}" for key, name in zip(by, names, strict=True)), "amount"])
         branch = (f"SELECT {select} FROM rollups WHERE {' AND '.join(where)} "
@@ -480,15 +492,35 @@ class SqlReadModel:
         values: list = []
         for period, low, high in ranges:
             values.extend([*params, period, low, high])
-        if not ranges:
-            return {}
         sql = (f"SELECT {', '.join([*names, 'SUM(amount)'])} FROM ({' UNION ALL '.join([branch] * len(ranges))}) AS r"
                + (f" GROUP BY {', '.join(names)}" if names else ""))
-        out: dict[tuple, int] = {}
-        for *keys, total in self._read(sql, values):
-            if total:
-                out[tuple(keys)] = int(total)
-        return out
+        return sql, values
+
+    def township_tally(self, area_code: str, as_of: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
+        """The townships under the area valid on the day (areas, k1 township) and those of them an open township
+        station serves (served_townships), counted per direct sub-area, i.e. {child: (townships, served)}, and the
+        unserved townships' codes, sorted. Counted inside the database: a township served by two stations is one,
+        and what comes back grows with the area's children and unserved townships, not with its townships (the
+        country's 38,000)."""
+        valid, valid_params = self._sums_query("areas", area_code, as_of, None, False, ("area",), "township")
+        # served_townships has no k1: asking for k1 '' changes nothing and lets the query use rollups_by_area
+        served, served_params = self._sums_query("served_townships", area_code, as_of, None, False, ("area",), "")
+        child = _child_sql("code", _child_length(area_code))
+        # one grouping of both lists, no join: the planner cannot estimate the roll-ups' rows of one prefix per
+        # fact (prefix = child), and a nested loop over 38,000 townships on each side takes seconds
+        sql = (f"WITH valid (code, n) AS ({valid}), served (code, n) AS ({served}), "
+               "tally (code, served) AS (SELECT code, MAX(s) FROM (SELECT code, 1 AS v, 0 AS s FROM valid WHERE n > 0 "
+               "UNION ALL SELECT code, 0, 1 FROM served WHERE n > 0) AS u GROUP BY code HAVING MAX(v) = 1) "
+               f"SELECT 'child', {child}, count(*), SUM(served) FROM tally GROUP BY 2 "
+               "UNION ALL SELECT 'unserved', code, 0, 0 FROM tally WHERE served = 0")
+        children: dict[str, tuple[int, int]] = {}
+        unserved: list[str] = []
+        for kind, code, townships, served_ in self._read(sql, [*valid_params, *served_params]):
+            if kind == "child":
+                children[code] = (int(townships), int(served_))
+            else:
+                unserved.append(code)
+        return dict(sorted(children.items())), sorted(unserved)
 
     def total(self, figure: str, area_code: str, as_of: str, since: str | None = None, exact: bool = False) -> int:
         return self.sums(figure, area_code, as_of, since, exact, by=()).get((), 0)
