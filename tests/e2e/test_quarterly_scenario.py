@@ -21,14 +21,17 @@ import subprocess
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+from docx import Document as Docx
 from localinfra.demo import Driver, Scenario, build_scenario
 from openpyxl import load_workbook
 
 from .conftest import wait_for
 
 COUNTIES = {"510402": "东区", "510403": "西区", "510411": "仁和区", "510421": "米易县", "510422": "盐边县"}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"  # git-ignored, for a person
 WEIGHTS = {"general_station": 10, "township_station": 15, "village_room": 15, "certifications": 20, "organisations": 20,
            "volunteers_trained": 20}
 
@@ -312,3 +315,31 @@ def test_the_demo_year_gives_quarterly_notices_computed_independently(platform, 
     ).stdout
     for name in COUNTIES.values():
         assert name in text, name
+
+    # the year's last notice as the bureau sends it (reports/official.py): the DOCX and its PDF carry the
+    # ranking in the order computed here and name every county behind target in section 三, in rank order
+    expected = expected_notice(sc, 4)
+    ranking = "；".join(f"第{r['rank']}名{r['name']}，{r['score']}分" for r in expected["counties"])
+    behind = [r["name"] for r in expected["counties"]
+              if any(Decimal(c["actual"]) < Decimal(c["target"]) for c in r["components"].values())]
+    assert behind, "the demo year has counties behind target, or this check proves nothing"
+    docx = gateway.get(f"/api/read-models/reports/quarterly-notice/{period}/latest.docx")
+    assert docx.status_code == 200, docx.text
+    paragraphs = [p.text for p in Docx(io.BytesIO(docx.content)).paragraphs]
+    official = gateway.get(f"/api/read-models/reports/quarterly-notice/{period}/latest.official.pdf")
+    assert official.status_code == 200 and official.content.startswith(b"%PDF"), official.text
+    (tmp_path / "official.pdf").write_bytes(official.content)
+    laid_out = "".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "official.pdf"), "-"],
+                                      capture_output=True, text=True, check=True).stdout.split())
+    document = notice["document"]
+    assert document["title"] == f"攀枝花市民政局关于{sc.year}年第四季度社会工作服务体系建设工作进展情况的通报"
+    for text in ("".join(paragraphs), laid_out):
+        for part in (document["number"], document["title"], "各县(区)民政局：", ranking):
+            assert part in text, part
+        section = text[text.index("三、"):text.index("四、")]
+        assert [name for name in COUNTIES.values() if f"{name}：" in section] == \
+            [name for name in COUNTIES.values() if name in behind]
+        assert [section.index(f"{name}：") for name in behind] == sorted(section.index(f"{n}：") for n in behind)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "official.pdf"),
+                    str(ARTIFACTS / f"demo-quarterly-notice-{period}-page1")], check=True)

@@ -25,6 +25,10 @@ class ReportingSettings(ServiceSettings):
     reports_dir: str = ""
     # A CJK TrueType font (.ttf/.ttc) embedded in PDF reports; empty: look for Debian's fonts-wqy-zenhei.
     cjk_font: str = ""
+    # The issuing body (发文机关) of the deployment's official documents (reports/official.py) and its 机关代字:
+    # documents are numbered <prefix><type>〔year〕N号 (攀民通〔2022〕1号), N a sequence per year (the archive's).
+    issuing_body: str = "攀枝花市民政局"
+    document_prefix: str = "攀民"
     # When the worker checks for closed report periods to generate (cron, Asia/Shanghai; empty: never).
     # Hourly, so a worker that was down catches up within the hour; a period with a version is left alone.
     schedule_cron: str = "10 * * * *"

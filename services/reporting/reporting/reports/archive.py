@@ -1,5 +1,6 @@
 """Generated reports on disk, one folder per version: <root>/<report>/<period>/v<N>/ with the JSON,
-XLSX and PDF renderings for the deployment's city, <root>/<county code>/<report>/<period>/v<N>/ for a
+XLSX and PDF renderings (and the official document's DOCX and PDF, for the reports that have one) for the
+deployment's city, <root>/<county code>/<report>/<period>/v<N>/ for a
 county's own reports. Regenerating a period adds a version; nothing is overwritten. The archive
 lives beside the read models, not in them: a rebuild of the read models keeps it.
 
@@ -18,7 +19,10 @@ from typing import Any
 from reporting.settings import ReportingSettings
 
 FORMATS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "pdf": "application/pdf"}
+           "pdf": "application/pdf",
+           # the official document (reports/official.py) of the reports that have one: to edit, and as laid out
+           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "official.pdf": "application/pdf"}
 _NAME = re.compile(r"^[a-z_]+$")
 _PERIOD = re.compile(r"^[0-9A-Za-z-]+$")
 _AREA = re.compile(r"^\d{6}$")  # a county's folder; the city's reports sit at the root
@@ -79,6 +83,29 @@ class ReportArchive:
                 continue
             return self.describe(report, period, version, area)
 
+    def document_sequence(self, report: str, period: str, series: str, year: int, area: str = "") -> int:
+        """The official document's number in the area's sequence of the series (攀民通) and `year`: the one an
+        earlier version of the report and period took there (a regenerated notice is the same document,
+        revised), else the next free one, claimed by creating its marker file exclusively, so two generators
+        never take one number. A claim whose version then fails leaves a gap in the sequence."""
+        for version in reversed(self.versions(report, period, area)):
+            source = self._folder(report, period, area) / f"v{version}" / f"{report}.json"
+            earlier = json.loads(source.read_text()).get("document")
+            if earlier and (earlier["series"], earlier["year"]) == (series, year):
+                return int(earlier["sequence"])
+        folder = self._base(area) / ".document-numbers" / series / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        sequence = len(list(folder.iterdir())) + 1
+        while True:
+            try:
+                claim = os.open(folder / str(sequence), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                sequence += 1
+                continue
+            os.write(claim, f"{report} {period}\n".encode())
+            os.close(claim)
+            return sequence
+
     def path(self, report: str, period: str, version: int | str, fmt: str, area: str = "") -> Path | None:
         if fmt not in FORMATS:
             return None
@@ -100,7 +127,7 @@ class ReportArchive:
                 "report": report, "period": period, "version": version, "area_code": own or self.root_area,
                 "generated_at": content.get("generated_at"), "title": content.get("title"),
                 "files": {fmt: f"/read-models/reports/{report.replace('_', '-')}/{period}/v{version}.{fmt}{query}"
-                          for fmt in FORMATS}}
+                          for fmt in FORMATS if (source.parent / f"{report}.{fmt}").is_file()}}
         return dict(self._described[source])
 
     def listing(self, area: str = "") -> list[dict[str, Any]]:

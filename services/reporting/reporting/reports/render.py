@@ -138,26 +138,45 @@ def xlsx(doc: Document) -> bytes:
     return out.getvalue()
 
 
-def pdf(doc: Document, font_path: Path) -> bytes:
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
+def pdf_font(font_path: Path) -> str:
+    """The CJK font registered with reportlab once per process; its name for the styles."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = "CJK"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(font, str(font_path), subfontIndex=0))
+    return font
+
+
+def pdf(doc: Document, font_path: Path) -> bytes:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    font = pdf_font(font_path)
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22)
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
-    palette = [colors.HexColor(c) for c in ("#c0392b", "#2e86c1", "#27ae60", "#f39c12")]
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=landscape(A4), title=doc.title, leftMargin=28, rightMargin=28)
     story: list[Any] = [Paragraph(doc.title, title), Paragraph("。".join(doc.lines) + "。", body), Spacer(1, 8)]
+    document.build(story + pdf_sections(doc, font, document.width))
+    return out.getvalue()
+
+
+def pdf_sections(doc: Document, font: str, width: float) -> list[Any]:
+    """The flowables of the document's PDF sections (tables, notes, charts) for a frame `width` wide;
+    the official document's annex (reports/official.py) lays out the same tables."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
+    palette = [colors.HexColor(c) for c in ("#c0392b", "#2e86c1", "#27ae60", "#f39c12")]
+    story: list[Any] = []
     for section in (s for s in doc.sections if s.pdf):
         story.append(Paragraph(section.heading, body))
         wide = len(section.columns) > 9  # too wide for natural widths: share the page, wrap the headings
@@ -166,7 +185,7 @@ def pdf(doc: Document, font_path: Path) -> bytes:
         data = [head] + [[_cell(v) for v in row] for row in section.rows]
         if section.total is not None:
             data.append([_cell(v) if v is not None else "" for v in section.total])
-        widths = _widths(section, data[1:], document.width, font) if wide else None
+        widths = _widths(section, data[1:], width, font) if wide else None
         table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(
             TableStyle(
@@ -207,5 +226,4 @@ def pdf(doc: Document, font_path: Path) -> bytes:
                 drawing.add(legend)
             story += [Paragraph(spec.title, body), drawing]
         story.append(Spacer(1, 10))
-    document.build(story)
-    return out.getvalue()
+    return story

@@ -1,13 +1,16 @@
-"""Generating a report: compute from the read models, render every format, archive a new version."""
+"""Generating a report: compute from the read models, render every format (and, for the reports the bureau sends
+as documents, the official document as DOCX and PDF), archive a new version."""
 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import deployment_for, report_area
-from reporting.reports import render
+from reporting.projections.facts import CHINA
+from reporting.reports import official, render
 from reporting.reports.archive import ReportArchive
 from reporting.reports.catalogue import KINDS
 from reporting.settings import ReportingSettings
@@ -27,14 +30,33 @@ def generate(store: ReadModelStore, archive: ReportArchive, report: str, period:
     font_path = render.find_font(font)
     deployment = deployment_for(store, settings, scope, end.isoformat())
     content = kind.build(store, deployment, period)
+    folder = "" if scope == settings.city_code else scope
+    writer = official.WRITERS.get(report)
+    text = issuer = None
+    if writer is not None:  # the report the bureau sends as a document: numbered and dated when made
+        issuer = official.issuer_for(settings, deployment)
+        text = writer(content, issuer)
+        issued = datetime.now(CHINA).date()
+        series = official.series(issuer, text.kind)
+        sequence = archive.document_sequence(report, period, series, issued.year, folder)
+        content = {**content, "document": {
+            "issuer": issuer.name, "number": f"{series}〔{issued.year}〕{sequence}号",
+            "series": series, "year": issued.year, "sequence": sequence, "date": issued.isoformat(),
+            "title": official.title(issuer, text), "addressee": text.addressee, "annex": text.annex}}
 
     def files(version: int, generated_at: str) -> dict[str, bytes]:
         stamped = {**content, "version": version, "generated_at": generated_at}
         doc = kind.document(stamped)
-        return {"json": json.dumps(stamped, ensure_ascii=False, indent=2).encode(),
-                "xlsx": render.xlsx(doc), "pdf": render.pdf(doc, font_path)}
+        out = {"json": json.dumps(stamped, ensure_ascii=False, indent=2).encode(),
+               "xlsx": render.xlsx(doc), "pdf": render.pdf(doc, font_path)}
+        if text is not None:
+            meta = stamped["document"]
+            document = official.Official(meta["issuer"], meta["number"], meta["title"], meta["addressee"],
+                                         text.body, text.annex, date.fromisoformat(meta["date"]), doc)
+            out |= {"docx": official.docx(document), "official.pdf": official.pdf(document, font_path)}
+        return out
 
-    return archive.store(report, period, files, "" if scope == settings.city_code else scope)
+    return archive.store(report, period, files, folder)
 
 
 def generate_if_missing(store: ReadModelStore, archive: ReportArchive, report: str, period: str, font: str = "",
