@@ -165,3 +165,22 @@ def test_the_station_view_as_of_a_date_shows_the_staff_head_and_facilities_of_th
     assert view("2021-08-01") == {"level": "basic", "staff": 1, "head": True, "facilities": 11}
     evidence = client.get(f"/stations/{station_id}", params={"as_of": "2021-05-06"}).json()["facilities"]
     assert {f["item"] for f in evidence} == set(BASIC_ITEMS) and {f["evidence"] for f in evidence} == {"现场核查"}
+
+
+def test_an_uncertified_head_is_a_head_and_a_certificate_counts_for_the_level_whoever_holds_it():
+    """附件2 2.1 "至少配備2名具有助理社會工作師及以上職業水平證書的專(兼)職社會工作者" and 2.2 "指定1名專職社會工作者
+    擔任" (站長): the head is a full-time social worker, certified or not; the two certificates of 2.1 count
+    for the level, the head's among them."""
+    station = _station()
+    FACTS["five haves 05-06"](station)
+    FACTS["checklist 07-01"](station)
+    station.record_staff("head", True, date(2021, 7, 1))
+    station.record_staff("w2", False, date(2021, 7, 1))
+    station.record_certificate("w2", "social_worker", date(2021, 7, 1))
+    station.appoint_head("head", date(2021, 7, 2))
+    assert station.head == "head" and station.level is Level.BASIC  # one certificate only
+    station.record_certificate("head", "assistant_social_worker", date(2021, 8, 1))
+    assert station.levels[-1] == (date(2021, 8, 1), Level.STANDARD)
+    station.record_staff("w3", False, date(2021, 7, 20))
+    station.record_certificate("w3", "assistant_social_worker", date(2021, 7, 20))
+    assert station.levels[-1] == (date(2021, 7, 20), Level.STANDARD)  # two others certified: standard earlier

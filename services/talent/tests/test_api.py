@@ -66,7 +66,7 @@ def test_worker_journey_to_station_head(client, new_id_number):
         201,
     )
     head = ok(client.put(f"/stations/{station}/head", json={"worker_id": worker_id, "appointed_on": "2021-10-15"}))
-    assert head == {"station_id": station, "worker_id": worker_id, "appointed_on": "2021-10-15"}
+    assert head == {"station_id": station, "worker_id": worker_id, "appointed_on": "2021-10-15", "designated_by": None}
     assert ok(client.get(f"/stations/{station}/head"))["worker_id"] == worker_id
     worker = ok(client.get(f"/workers/{worker_id}"))
     assert worker["id_number_masked"] == number[:6] + "*" * 8 + number[-4:] and number not in str(worker)
@@ -346,3 +346,25 @@ def test_employment_at_an_agency(client, new_id_number):
             json={"station_id": station, "employment": "full_time", "assigned_on": "2021-07-01"},
         )
     )
+
+
+def test_an_uncertified_head_designated_by_the_wrong_party_is_a_readable_422(client, new_id_number, plan_station):
+    """附件2 2.2 "由駐站社會工作服務機構(自主運營的由縣<區>民政部門)指定1名專職社會工作者擔任": for a self-operated
+    station the county bureau designates; the agency's designation is refused naming the field, and an
+    uncertified full-time worker may be appointed."""
+    station = str(uuid.uuid4())
+    plan_station(client.app.state.application, station)  # the registry's planned event: self-operated
+    worker_id = ok(client.post("/workers", json={"name": "吴社工", "id_number": new_id_number(), "phone": "13800002222",
+                                                 "registered_on": "2021-01-04"}), 201)["worker_id"]
+    ok(client.post(f"/workers/{worker_id}/assignment",
+                   json={"station_id": station, "employment": "full_time", "assigned_on": "2021-02-01"}))
+    body = {"worker_id": worker_id, "appointed_on": "2021-03-01"}
+    reply = client.put(f"/stations/{station}/head", json=body | {"designated_by": "agency"})
+    assert reply.status_code == 422 and reply.json()["error"] == {
+        "code": "rule_violated", "message": "指定方(designated_by)有误：该站点自主运营，站长应由县(区)民政部门指定"}
+    reply = client.put(f"/stations/{station}/head", json=body | {"designated_by": "someone"})
+    assert reply.status_code == 422 and reply.json()["error"]["details"][0]["label"] == "指定方"
+    assert ok(client.put(f"/stations/{station}/head", json=body | {"designated_by": "county_bureau"}))[
+        "designated_by"] == "county_bureau"
+    assert ok(client.get(f"/stations/{station}/head")) == {"station_id": station, "worker_id": worker_id,
+                                                          "since": "2021-03-01", "designated_by": "county_bureau"}

@@ -24,7 +24,7 @@ def test_the_staffing_contracts_the_registry_consumes_are_exactly_these():
     assert fields["talent.worker.assigned.v1"] == ["worker_id", "station_id", "employment", "assigned_on"]
     assert fields["talent.worker.left.v1"] == ["worker_id", "station_id", "left_on"]
     assert fields["talent.worker.certified.v1"] == ["worker_id", "level", "certified_on"]
-    assert fields["talent.station_head.appointed.v1"] == ["station_id", "worker_id", "appointed_on"]
+    assert fields["talent.station_head.appointed.v1"] == ["station_id", "worker_id", "appointed_on", "designated_by"]
     assert fields["talent.station_head.relieved.v1"] == ["station_id", "worker_id", "relieved_on"]
     enums = {
         t: CONTRACTS[t].model_json_schema()["$defs"]

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from talent.domain.errors import InvalidPersonalData, StationHasHead, TalentError
 from talent.domain.staffing import StationStaffing, staffing_id
-from talent.domain.vocabulary import Employment, Level, Role, TrainingKind
+from talent.domain.vocabulary import Designator, Employment, Level, Role, TrainingKind
 from talent.domain.worker import SocialWorker
 
 STATION = str(uuid.uuid4())
@@ -128,11 +128,45 @@ def test_station_head_must_be_a_full_time_worker_of_that_station(new_id_number, 
         w.check_can_head(STATION)
 
 
-def test_station_head_must_be_certified(new_id_number):
+def test_an_uncertified_full_time_worker_may_head_the_station(new_id_number):
+    """附件2 2.2 "由駐站社會工作服務機構(自主運營的由縣<區>民政部門)指定1名專職社會工作者擔任": a full-time
+    social worker, certified or not; certificates count towards the level (附件2 2.1), not the appointment."""
     w = worker(new_id_number)
     w.assign(STATION, Employment.FULL_TIME, date(2021, 3, 1))
-    with pytest.raises(TalentError, match="证书"):
-        w.check_can_head(STATION)
+    w.start_headship(STATION, date(2021, 3, 1))
+    assert w.head_of == STATION and not w.certified
+
+
+@pytest.mark.parametrize("operating_model, stated, recorded", [
+    ("agency", Designator.AGENCY, "agency"),
+    ("self_operated", Designator.COUNTY_BUREAU, "county_bureau"),
+    ("agency", None, "agency"),  # not stated: the party the operating model names
+    ("self_operated", None, "county_bureau"),
+    (None, Designator.COUNTY_BUREAU, "county_bureau"),  # the registry's facts not learnt yet: as stated
+    (None, None, None),
+])
+def test_the_head_is_designated_by_the_agency_or_for_a_self_operated_station_the_county_bureau(
+        operating_model, stated, recorded):
+    """附件2 2.2 "社會工作服務站設站長1名,由駐站社會工作服務機構(自主運營的由縣<區>民政部門)指定": who designated
+    the head is recorded with the appointment and published."""
+    staffing = StationStaffing.start(STATION)
+    staffing.appoint(str(uuid.uuid4()), date(2021, 10, 8), stated, operating_model)
+    assert staffing.designated_by == recorded
+    assert [e.designated_by for e in staffing.collect_events() if isinstance(e, StationStaffing.HeadAppointed)] == [
+        recorded]
+
+
+@pytest.mark.parametrize("operating_model, stated, message", [
+    ("agency", Designator.COUNTY_BUREAU, "该站点购买服务运营，站长应由驻站社会工作服务机构指定"),
+    ("self_operated", Designator.AGENCY, "该站点自主运营，站长应由县\\(区\\)民政部门指定"),
+])
+def test_a_head_designated_by_the_wrong_party_is_refused(operating_model, stated, message):
+    """附件2 2.2: the resident agency designates, or the county bureau for a self-operated station; the other
+    party's designation is refused, naming the field."""
+    staffing = StationStaffing.start(STATION)
+    with pytest.raises(TalentError, match=f"指定方\\(designated_by\\)有误：{message}"):
+        staffing.appoint(str(uuid.uuid4()), date(2021, 10, 8), stated, operating_model)
+    assert staffing.head_id is None
 
 
 def test_a_head_cannot_go_part_time_or_leave_before_being_relieved(new_id_number):

@@ -162,7 +162,8 @@ class TalentPages(PageModule):
             return "POST", f"/workers/{worker_id}/certification", {"level": form.get("level"), "certified_on": on}
         if action == "head":
             station = quote(form.get("station_id", ""), safe="")
-            return "PUT", f"/talent/stations/{station}/head", {"worker_id": worker_id, "appointed_on": on}
+            return "PUT", f"/talent/stations/{station}/head", {"worker_id": worker_id, "appointed_on": on,
+                                                                "designated_by": form.get("designated_by") or None}
         return "POST", f"/workers/{worker_id}/departure", {"left_on": on}
 
     async def worker_act(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:

@@ -30,7 +30,7 @@ from pzh_shared.contracts import UUID_PATTERN, Contract, Publication, aggregate_
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.staffing import StationStaffing
-from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, TrainingKind
+from talent.domain.vocabulary import Designator, Employment, Level, OrganisationType, Role, TrainingKind
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
@@ -65,12 +65,15 @@ class WorkerCertifiedV1(Contract):
 
 
 class StationHeadAppointedV1(Contract):
-    """talent.station_head.appointed.v1: a full-time certified social worker heads the station."""
+    """talent.station_head.appointed.v1: a full-time social worker heads the station."""
 
     model_config = ConfigDict(title="talent.station_head.appointed.v1")
     station_id: str = uuid_field("the registry's station UUID")
     worker_id: str = uuid_field("opaque UUID of the social worker")
     appointed_on: date
+    designated_by: Designator | None = Field(None, description="who designated the head (A2 §2.2): agency | "
+                                             "county_bureau; absent if it was neither stated nor known from the "
+                                             "station's operating model, or the appointment predates it")
 
 
 class StationHeadRelievedV1(Contract):
@@ -337,7 +340,9 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     ),
     StationStaffing.HeadAppointed: (
         "talent.station_head.appointed.v1",
-        lambda e: dict(station_id=e.station_id, worker_id=e.worker_id, appointed_on=e.appointed_on),
+        lambda e: dict(
+            station_id=e.station_id, worker_id=e.worker_id, appointed_on=e.appointed_on, designated_by=e.designated_by
+        ),
     ),
     StationStaffing.HeadRelieved: (
         "talent.station_head.relieved.v1",

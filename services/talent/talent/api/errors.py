@@ -17,6 +17,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 FIELD_LABELS = {
+    "designated_by": "指定方",
     "name": "姓名/名称",
     "id_number": "身份证号码",
     "phone": "联系电话",

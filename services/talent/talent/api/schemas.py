@@ -16,6 +16,7 @@ from talent.domain.organisation import Agency, Organisation
 from talent.domain.quotas import QuotaResult, StationKind
 from talent.domain.station_profile import StationProfile
 from talent.domain.vocabulary import (
+    Designator,
     Employment,
     Level,
     OrganisationStatus,
@@ -95,6 +96,9 @@ class Training(_Body):
 class AppointHead(_Body):
     worker_id: UUID
     appointed_on: date = Today
+    designated_by: Designator | None = Field(
+        None, description="指定方 (附件2 2.2)：agency 驻站社会工作服务机构；"
+                          "county_bureau 县(区)民政部门（自主运营的站点）；不填时按站点的运营方式登记")
 
 
 class RelieveHead(_Body):
@@ -255,6 +259,7 @@ class HeadAppointed(BaseModel):
     station_id: str
     worker_id: str
     appointed_on: date
+    designated_by: Designator | None
 
 
 class HeadRelieved(BaseModel):
@@ -267,6 +272,7 @@ class HeadOut(BaseModel):
     station_id: str
     worker_id: str | None
     since: date | None
+    designated_by: Designator | None = Field(None, description="指定方；任命早于登记指定方的为空")
 
 
 class QuotasOut(BaseModel):

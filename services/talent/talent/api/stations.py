@@ -14,8 +14,9 @@ router = APIRouter(prefix="/stations/{station_id}")
 
 @router.put("/head", response_model=HeadAppointed)
 def appoint_head(station_id: UUID, body: AppointHead, talent: Talent) -> HeadAppointed:
-    talent.appoint_head(str(station_id), body.worker_id, body.appointed_on)
-    return HeadAppointed(station_id=str(station_id), worker_id=str(body.worker_id), appointed_on=body.appointed_on)
+    staffing = talent.appoint_head(str(station_id), body.worker_id, body.appointed_on, body.designated_by)
+    return HeadAppointed(station_id=str(station_id), worker_id=str(body.worker_id), appointed_on=body.appointed_on,
+                         designated_by=staffing.designated_by)
 
 
 @router.post("/head/relief", response_model=HeadRelieved)
@@ -31,6 +32,7 @@ def get_head(station_id: UUID, talent: Talent) -> HeadOut:
         station_id=str(station_id),
         worker_id=staffing.head_id if staffing else None,
         since=staffing.head_since if staffing else None,
+        designated_by=staffing.designated_by if staffing else None,
     )
 
 

@@ -26,7 +26,15 @@ from talent.domain.quotas import QuotaResult, StationKind, evaluate
 from talent.domain.staffing import StationStaffing, staffing_id
 from talent.domain.station_profile import StationProfile, profile_id
 from talent.domain.uniqueness import UniqueKey, unique_key_id
-from talent.domain.vocabulary import Employment, Level, OrganisationType, Role, StationTier, TrainingKind
+from talent.domain.vocabulary import (
+    Designator,
+    Employment,
+    Level,
+    OrganisationType,
+    Role,
+    StationTier,
+    TrainingKind,
+)
 from talent.domain.volunteer import Volunteer
 from talent.domain.worker import SocialWorker
 
@@ -150,16 +158,20 @@ class TalentApplication(ServiceApplication):
         except NotFound:
             return None
 
-    def appoint_head(self, station_id: str, worker_id: UUID | str, appointed_on: date) -> None:
+    def appoint_head(
+        self, station_id: str, worker_id: UUID | str, appointed_on: date, designated_by: Designator | None = None
+    ) -> StationStaffing:
         """The station's staffing and the worker are saved together: a concurrent appointment at the same
         station (or of the same worker elsewhere) makes one of the two saves fail with IntegrityError."""
         station_id = identifiers.station_id(station_id)
         worker = self.worker(worker_id)
         worker.check_can_head(station_id)
         staffing = self.head_of(station_id) or StationStaffing.start(station_id)
-        staffing.appoint(worker.id, appointed_on)
+        profile = self._station_profile(station_id)
+        staffing.appoint(worker.id, appointed_on, designated_by, profile.operating_model if profile else None)
         worker.start_headship(station_id, appointed_on)
         self.save(staffing, worker)
+        return staffing
 
     def relieve_head(self, station_id: str, relieved_on: date) -> UUID:
         staffing = self.staffing(station_id)
@@ -281,6 +293,7 @@ class TalentApplication(ServiceApplication):
         provincial_pilot: bool,
         area_code: str,
         planned_on: date,
+        operating_model: str | None = None,
     ) -> None:
         """The registry planned a station: its profile, saved with the message's tracking record in one
         transaction. A republished planned event (relays publish at least once) finds the facts unchanged."""
@@ -288,7 +301,7 @@ class TalentApplication(ServiceApplication):
         profile = self._station_profile(station_id)
         changed: list[Aggregate] = []
         if profile is None:
-            changed = [StationProfile.learn(station_id, tier, provincial_pilot, area_code, planned_on)]
+            changed = [StationProfile.learn(station_id, tier, provincial_pilot, area_code, planned_on, operating_model)]
         elif profile.revise(tier, provincial_pilot, area_code):
             changed = [profile]
         self.save_tracked(tracking, *changed)

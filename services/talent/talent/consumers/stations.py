@@ -6,6 +6,7 @@ the service cannot apply go to `registry.events.dlq`)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pzh_shared.areas import AREA_CODE_PATTERN
@@ -28,6 +29,7 @@ class StationPlanned(BaseModel):
     provincial_pilot: StrictBool  # "yes" or 1 is a broken message, not a pilot
     area_code: str = Field(pattern=AREA_CODE_PATTERN)
     planned_on: date
+    operating_model: Literal["self_operated", "agency"] | None = None  # who designates the head (A2 §2.2)
 
 
 def subscription(app: TalentApplication) -> Subscription:
@@ -37,7 +39,9 @@ def subscription(app: TalentApplication) -> Subscription:
         {
             "registry.station.planned.v1": On(
                 StationPlanned,
-                lambda m, t: app.learn_station(t, m.station_id, m.tier, m.provincial_pilot, m.area_code, m.planned_on),
+                lambda m, t: app.learn_station(
+                    t, m.station_id, m.tier, m.provincial_pilot, m.area_code, m.planned_on, m.operating_model
+                ),
             ),
         },
     )

@@ -33,6 +33,7 @@ class StationProfile(Aggregate):
         provincial_pilot: bool
         area_code: str
         planned_on: date
+        operating_model: str | None = None  # None in profiles learnt before it was read
 
     class Revised(Aggregate.Event):
         tier: str
@@ -45,7 +46,8 @@ class StationProfile(Aggregate):
 
     @classmethod
     def learn(
-        cls, station_id: str, tier: StationTier, provincial_pilot: bool, area_code: str, planned_on: date
+        cls, station_id: str, tier: StationTier, provincial_pilot: bool, area_code: str, planned_on: date,
+        operating_model: str | None = None,
     ) -> StationProfile:
         return cls(
             station_id=identifiers.station_id(station_id),
@@ -53,11 +55,14 @@ class StationProfile(Aggregate):
             provincial_pilot=bool(provincial_pilot),
             area_code=area_code,
             planned_on=planned_on,
+            operating_model=operating_model,
         )
 
     @event(Learnt)
-    def __init__(self, station_id: str, tier: str, provincial_pilot: bool, area_code: str, planned_on: date):
+    def __init__(self, station_id: str, tier: str, provincial_pilot: bool, area_code: str, planned_on: date,
+                 operating_model: str | None = None):
         self.station_id = station_id
+        self.operating_model = operating_model  # who designates the head follows from it (A2 §2.2)
         self.tier = StationTier(tier)
         self.provincial_pilot = provincial_pilot
         self.area_code = area_code

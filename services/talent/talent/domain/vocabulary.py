@@ -10,6 +10,20 @@ class Employment(StrEnum):
     PART_TIME = "part_time"  # 兼职
 
 
+class Designator(StrEnum):
+    """Who designates a station's head (A2 §2.2): the resident agency, or the county bureau of a self-operated
+    station."""
+
+    AGENCY = "agency"  # 驻站社会工作服务机构
+    COUNTY_BUREAU = "county_bureau"  # 县(区)民政部门
+
+
+DESIGNATOR_NAMES = {Designator.AGENCY: "驻站社会工作服务机构", Designator.COUNTY_BUREAU: "县(区)民政部门"}
+# The registry's operating model of a station (`registry.station.planned.v1` field `operating_model`) -> who
+# designates its head.
+DESIGNATOR_OF = {"agency": Designator.AGENCY, "self_operated": Designator.COUNTY_BUREAU}
+
+
 class StationTier(StrEnum):
     """The registry's station tiers (`registry.station.planned.v1` field `tier`), as talent reads them."""
 

@@ -303,7 +303,8 @@ class SocialWorker(Aggregate):
     # --- station head -------------------------------------------------------------------------
 
     def check_can_head(self, station_id: str) -> None:
-        """A station head is a full-time certified social worker of that station (A2)."""
+        """A station head is a full-time social worker of that station (A2 §2.2); a certificate counts towards
+        the station's level (A2 §2.1), it is not a condition of appointment."""
         station_id = identifiers.station_id(station_id)
         if self.head_of is not None:
             raise TalentError("该社工已是站长")
@@ -311,8 +312,6 @@ class SocialWorker(Aggregate):
             raise TalentError("站长须为本站社工：该社工未在本站任职")
         if self.employment is not Employment.FULL_TIME:
             raise TalentError("站长须为专职社工")
-        if not self.certified:
-            raise TalentError("站长须持有助理社会工作师或更高级别证书")
 
     def start_headship(self, station_id: str, appointed_on: date) -> None:
         self.check_can_head(station_id)
