@@ -79,6 +79,13 @@ class ConsoleWorld(World):
                     },
                 },
             )
+        if figure == "coverage":  # one township per county, A's served by a township station, B's not
+            townships = [TOWNSHIPS[c] for c in counties if len(area) < 9 or TOWNSHIPS[c] == area]
+            served = [t for t in townships if t == TOWNSHIPS["A"]]
+            share = f"{len(served) / len(townships):.4f}" if townships else None
+            return httpx.Response(200, json={
+                "townships": len(townships), "served": len(served), "share": share,
+                "unserved": [{"area_code": t, "name": NAMES[t]} for t in townships if t not in served]})
         if figure == "talent":
             return httpx.Response(
                 200,
@@ -307,7 +314,8 @@ def test_the_city_admin_sees_every_county_and_can_drill_down(env):
     client = browser(app, "city")
     page = client.get("/console/")
     assert page.status_code == 200 and "米易县" in page.text and "盐边县" in page.text
-    assert "2 / 2" in page.text  # coverage: both counties have stations
+    # the plan's township coverage as reporting counts it: A's township served, B's not
+    assert re.search(r'id="coverage"><div class="value">1 / 2</div>.*覆盖率 50\.00%', page.text)
     assert "<svg" in page.text
     county = client.get(f"/console/?area={COUNTIES['B']}")
     assert county.status_code == 200 and FIGURES["B"]["budget"] in county.text
@@ -549,9 +557,7 @@ class ListWorld(ConsoleWorld):
         if request.method == "GET" and path.startswith("/progress/"):
             return httpx.Response(200, json={"county_code": path[10:], "name": NAMES.get(path[10:]), "year": 2026,
                                              "as_of": "2026-06-30", "stations": {"township_station": 3},
-                                             "progress": {"township_station": {"target": 5, "actual": 3, "met": False}},
-                                             "township_coverage": {"townships": 4, "covered": 3,
-                                                                   "uncovered": ["某镇"]}})
+                                             "progress": {"township_station": {"target": 5, "actual": 3, "met": False}}})
         if request.method == "GET" and path == "/audit/reads":
             records = [r for r in READ_RECORDS if read_matches(r, query)][:int(query.get("limit", "100"))]
             return httpx.Response(200, json={"count": len(records), "records": records})
@@ -654,7 +660,10 @@ def test_area_drill_down_and_targets_with_progress(lists_env):
     assert areas.status_code == 200 and "攀莲镇" in areas.text
     assert f"/console/stations?area={TOWNSHIPS['A']}" in areas.text
     targets = client.get("/console/targets")
-    assert targets.status_code == 200 and "3 / 4" in targets.text and "未达成" in targets.text
+    assert targets.status_code == 200 and "未达成" in targets.text
+    # coverage as the reports count it (reporting's view for the county), not a second count of registry's
+    assert "1 / 1 个乡镇(街道)有社工站服务（覆盖率 100.00%）" in targets.text
+    assert [r for r in world.requests if r.url.path == f"/read-models/coverage/{COUNTIES['A']}"]
     saved = client.post("/console/targets", data={"csrf": _csrf(targets.text), "county": COUNTIES["A"], "year": "2031",
                                                   "general_station": "1", "township_station": "6",
                                                   "village_room": "10"}, follow_redirects=False)

@@ -5,6 +5,7 @@ progress and township coverage."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -13,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from pzh_shared.areas import is_area_code, lineage
 
 from gateway.auth import Principal
-from gateway.console import lists
+from gateway.console import charts, lists
 from gateway.console.session import PageModule, PageRoute, today
 
 TARGET_TIERS = {"general_station": "社会工作服务总站", "township_station": "乡镇(街道)社工站",
@@ -70,15 +71,21 @@ class AreaPages(PageModule):
         year = int(year_text) if year_text.isdigit() else today().year
         if not county:
             return self.c.render("error.html", request, 404, p, title="年度目标", message="辖区内没有县(区)")
-        listing, progress = await asyncio.gather(
+        listing, progress, coverage = await asyncio.gather(
             self.c.api(token, "GET", "/targets", params={"area": county, "limit": "50", "sort": "year"}),
-            self.c.api(token, "GET", f"/progress/{quote(county, safe='')}", params={"year": str(year)}))
+            self.c.api(token, "GET", f"/progress/{quote(county, safe='')}", params={"year": str(year)}),
+            # the township coverage the reports count (reporting's coverage view), as of the page's day
+            self.c.api(token, "GET", f"/read-models/coverage/{quote(county, safe='')}",
+                       params={"as_of": min(today(), date(year, 12, 31)).isoformat()}))
         if not progress.ok and progress.status in (403, 404):
             return self.c.failed(request, p, progress, "无法显示该县(区)的进度")
         this_year = next((t for t in listing.items if t.get("year") == year), None)
         return self.c.render(
             "targets.html", request, status, p, counties=counties, county=county, year=year, rows=listing.items,
             progress=progress.data if progress.ok else None, current=this_year, editable=year >= today().year,
+            coverage=coverage.data if coverage.ok and isinstance(coverage.data, dict) else None,
+            coverage_percent=charts.percent(coverage.data.get("share")) if coverage.ok and isinstance(
+                coverage.data, dict) else None,
             years=list(range(today().year - 2, today().year + 6)), tiers=TARGET_TIERS, error=error,
             errors=errors or {}, values=values or {},
             notice="已保存年度目标" if request.query_params.get("saved") else "",

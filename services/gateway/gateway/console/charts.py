@@ -3,6 +3,8 @@ readable without JavaScript. Sizes are attributes (no inline styles: the console
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from markupsafe import Markup, escape
 
 WIDTH, LABEL, ROW = 560, 170, 30
@@ -42,3 +44,8 @@ def share(part: float, whole: float, title: str) -> Markup:
     return Markup(f'<svg class="chart" role="img" width="{WIDTH}" height="30" viewBox="0 0 {WIDTH} 30" xmlns="http://www.w3.org/2000/svg">'
                   f'<title>{escape(title)}</title><rect x="10" y="5" width="{WIDTH - 20}" height="20" fill="#eef1f5"/>'
                   f'<rect x="10" y="5" width="{width}" height="20" fill="{fill}"/></svg>')
+
+
+def percent(share: object) -> str | None:
+    """Reporting's share (an exact decimal string) as a percentage of two places, as the reports print it."""
+    return None if share is None else str((Decimal(str(share)) * 100).quantize(Decimal("0.01")))

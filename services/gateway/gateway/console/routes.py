@@ -142,14 +142,16 @@ class Console(ConsoleSession):
         as_of = _day(request.query_params.get("as_of")) or today()
         day = {"as_of": as_of.isoformat()}
         path_area = quote(area, safe="")
-        stations, info, children, talent, cases, money, rhythm = await asyncio.gather(
+        stations, info, children, talent, cases, money, rhythm, coverage = await asyncio.gather(
             self.api(token, "GET", f"/read-models/stations/{path_area}", params=day),
             self.api(token, "GET", f"/areas/{path_area}", params=day),
             self.api(token, "GET", f"/areas/{path_area}/children", params=day),
             self.api(token, "GET", f"/read-models/talent/{path_area}", params=day),
             self.api(token, "GET", f"/read-models/cases/{path_area}", params=day),
             self.api(token, "GET", f"/read-models/money/{path_area}", params=day),
-            self.api(token, "GET", f"/read-models/rhythm/{path_area}", params=day))
+            self.api(token, "GET", f"/read-models/rhythm/{path_area}", params=day),
+            # the plan's township coverage as the reports count it (reporting's coverage view), not stations per child
+            self.api(token, "GET", f"/read-models/coverage/{path_area}", params=day))
         if not stations.ok:
             return self.render("error.html", request, stations.status if stations.status in (403, 404, 422) else 502, p,
                                title="无法显示该区域", message=stations.message)
@@ -157,11 +159,12 @@ class Console(ConsoleSession):
         targets = s["targets"]
         tier_rows = [(TIER_NAMES.get(tier, tier), _number(n), _number(targets[tier]) if tier in targets else None)
                      for tier, n in s["stations"].items()]
-        covered = sum(1 for c in sub_areas if c["total"] > 0)
+        township_coverage = coverage.data if coverage.ok and isinstance(coverage.data, dict) else None
         cap = (money.data or {}).get("assistance_cap") if money.ok else None
         return self.render(
             "dashboard.html", request, 200, p, area=area, as_of=as_of.isoformat(), stations=s,
-            area_info=info.data if info.ok else None, sub_areas=sub_areas, covered=covered,
+            area_info=info.data if info.ok else None, sub_areas=sub_areas, coverage=township_coverage,
+            coverage_percent=charts.percent(township_coverage.get("share")) if township_coverage else None,
             tier_chart=charts.bars(tier_rows, "各层级站点数与目标"),
             child_chart=charts.bars([(c["name"], _number(c["total"]), None) for c in sub_areas], "下辖区划站点数"),
             talent=talent, cases=cases, money=money, cap=cap,

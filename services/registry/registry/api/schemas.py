@@ -169,12 +169,6 @@ class ReformShare(BaseModel):
     goal_over_half: bool = Field(description="涉改乡镇占50%以上（含50%）")
 
 
-class TownshipCoverage(BaseModel):
-    townships: int
-    covered: int
-    uncovered: list[str]
-
-
 class CountyProgress(BaseModel):
     county_code: str
     name: str | None
@@ -184,12 +178,6 @@ class CountyProgress(BaseModel):
     stations: dict[str, int]
     progress: dict[str, TierProgress]
     reform_affected_2021: ReformShare
-    township_coverage: TownshipCoverage
-
-
-class CityCoverage(BaseModel):
-    townships: int
-    covered: int
 
 
 class CityProgress(BaseModel):
@@ -199,7 +187,6 @@ class CityProgress(BaseModel):
     targets: dict[str, int]
     stations: dict[str, int]
     counties: list[CountyProgress]
-    township_coverage: CityCoverage
 
 
 # -- lists (pzh_shared.listing: Page[<row>]) ------------------------------------------------------

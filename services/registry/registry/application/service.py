@@ -503,8 +503,6 @@ class RegistryApplication(ServiceApplication):
         counts = {tier.value: sum(1 for s in active if s.tier == tier) for tier in Tier}
         targets = plan.as_dict() if plan else None
         target_counts: dict[str, int] = targets or {}
-        townships = self.children(county_code, as_of)
-        covered = {code for s in active if s.tier == Tier.TOWNSHIP_STATION for code in [s.area_code, *s.covers]}
         opened_2021 = [s for s in stations if s.tier == Tier.TOWNSHIP_STATION and s.opened_on
                        and s.opened_on.year == 2021 and s.opened_on <= as_of]
         reform = sum(1 for s in opened_2021
@@ -522,9 +520,6 @@ class RegistryApplication(ServiceApplication):
                                      "share": round(reform / len(opened_2021), 4) if opened_2021 else None,
                                      # 涉改乡镇占50%以上: 以上 includes 50% (民法典 art. 1259)
                                      "goal_over_half": bool(opened_2021) and reform * 2 >= len(opened_2021)},
-            "township_coverage": {"townships": len(townships),
-                                  "covered": sum(1 for t in townships if t.code in covered),
-                                  "uncovered": [t.code for t in townships if t.code not in covered]},
         }
 
     def _counties_under(self, area: Area) -> list[str]:
@@ -542,7 +537,5 @@ class RegistryApplication(ServiceApplication):
         totals = {tier: sum(c["stations"][tier] for c in counties) for tier in tiers}
         targets = {tier: sum((c["targets"] or {}).get(tier, 0) for c in counties) for tier in tiers[:3]}
         return {"city_code": self.root.code, "year": year, "as_of": as_of.isoformat(), "targets": targets,
-                "stations": totals, "counties": counties,
-                "township_coverage": {key: sum(c["township_coverage"][key] for c in counties)
-                                      for key in ("townships", "covered")}}
+                "stations": totals, "counties": counties}
 
