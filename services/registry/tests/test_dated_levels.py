@@ -184,3 +184,24 @@ def test_an_uncertified_head_is_a_head_and_a_certificate_counts_for_the_level_wh
     station.record_staff("w3", False, date(2021, 7, 20))
     station.record_certificate("w3", "assistant_social_worker", date(2021, 7, 20))
     assert station.levels[-1] == (date(2021, 7, 20), Level.STANDARD)  # two others certified: standard earlier
+
+
+def test_the_history_shows_each_revision_as_the_changes_it_makes(client):
+    """Issue 17 item 1: "emitting level changes with the right dates": the station's history lists, for each
+    revision, its changes with the level before them, and the day whose level it takes back."""
+    reply = client.post("/stations", json={"name": "丙谷镇社会工作服务站", "tier": "township_station",
+                                           "area_code": "510421001", "planned_on": "2021-04-01"})
+    station_id = reply.json()["station_id"]
+    application: RegistryApplication = client.app.state.application
+    station = application.station(station_id)
+    FACTS["five haves 05-06"](station)
+    station.record_staff("w1", True, date(2021, 5, 10))  # basic from 05-10
+    station.record_staff("w0", False, date(2021, 4, 20))  # basic from 05-06 instead
+    station.remove_staff("w0", date(2021, 4, 30))  # back to 05-10
+    station.remove_staff("w1", date(2021, 5, 10))  # never basic
+    application.save(station)
+    entries = client.get(f"/stations/{station_id}/history").json()["entries"]
+    assert [(e["on"], e["previous"], e["level"]) for e in entries if e["kind"] == "level_changed"] == [
+        ("2021-05-10", "none", "basic"), ("2021-05-06", "none", "basic"), ("2021-05-06", "basic", "none"),
+        ("2021-05-10", "none", "basic"), ("2021-05-10", "basic", "none")]
+    assert client.get(f"/stations/{station_id}").json()["level"] == "none"
