@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from reporting.adapters.store import ReadModelStore
 from reporting.api.app import create_app
 from reporting.projections.router import project
+from reporting.reports import official
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
 from reporting.scenario import build
@@ -135,7 +136,7 @@ def test_a_regenerated_period_keeps_its_number_and_a_new_period_takes_the_next(w
 
 def test_reports_without_a_document_list_only_their_tables(world):
     meta, _, docx, _ = _made(world, "monthly_dispatch", "2024-06")
-    assert set(meta["files"]) == {"json", "xlsx", "pdf"} and docx is None
+    assert set(meta["files"]) == {"json", "xlsx", "pdf", "html"} and docx is None
 
 
 @pytest.mark.parametrize(("report", "period"), DOCUMENTS)
@@ -180,3 +181,11 @@ def test_a_countys_notice_is_its_bureaus_document_downloaded_by_the_report_route
         section = text[text.index("三、"):text.index("四、")]
         assert [r["name"] for r in sorted(rows, key=lambda r: r["rank"]) if f"{r['name']}：" in section] == behind
     assert client.get("/read-models/reports/quarterly-notice/2024-Q4/v1.docx").status_code == 404  # not the city's
+
+
+def test_a_notice_without_rows_says_there_is_no_data_rather_than_all_met(world):
+    """A county with no township yet: the body must not claim every township met its targets."""
+    _, content, _, _ = _made(world, "quarterly_notice", "2024-Q1")
+    text = official.notice_text({**content, "counties": []}, official.Issuer("攀枝花市民政局", "攀民", ""))
+    body = "".join(t for _, t in text.body)
+    assert "均已达到" not in body and body.count("暂无数据。") == 2

@@ -1,5 +1,6 @@
 """Reports: the archive of the user's own area (the city's, or a county's own), generating a period's new
-version, a period's versions, and the downloads (JSON, XLSX, PDF) through the API."""
+version, a period's versions, the downloads (JSON, XLSX, PDF, and the official document's DOCX and PDF) through
+the API, and every report's printable page (its HTML)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from gateway.auth import Principal
 from gateway.console.lists import PAGE_SIZE
@@ -92,4 +94,14 @@ class ReportPages(PageModule):
         name, period, file = (quote(request.path_params[k], safe="") for k in ("name", "period", "file"))
         reply = await self.c.api(token, "GET", f"/read-models/reports/{name}/{period}/{file}",
                                  params=self._area(request))
-        return self.c.file(reply) if reply.ok else self.c.failed(request, p, reply, "无法下载该报表")
+        if not reply.ok:
+            return self.c.failed(request, p, reply, "无法下载该报表")
+        if not file.endswith(".html"):
+            return self.c.file(reply)
+        # The printable page: reporting's fragment (its text escaped there, no style or script in it) in the
+        # console's print layout and stylesheet.
+        area = self._area(request)
+        return self.c.render("report_print.html", request, 200, p, report=Markup(reply.response.text),
+                             report_name=request.path_params["name"], period=request.path_params["period"],
+                             kinds=REPORT_KINDS, back=f"/console/reports/{name}/{period}"
+                             + (f"?{urlencode(area)}" if area else ""))

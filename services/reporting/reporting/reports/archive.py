@@ -22,7 +22,8 @@ FORMATS = {"json": "application/json", "xlsx": "application/vnd.openxmlformats-o
            "pdf": "application/pdf",
            # the official document (reports/official.py) of the reports that have one: to edit, and as laid out
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "official.pdf": "application/pdf"}
+           "official.pdf": "application/pdf",
+           "html": "text/html; charset=utf-8"}  # the printable fragment the console's print page shows
 _NAME = re.compile(r"^[a-z_]+$")
 _PERIOD = re.compile(r"^[0-9A-Za-z-]+$")
 _AREA = re.compile(r"^\d{6}$")  # a county's folder; the city's reports sit at the root

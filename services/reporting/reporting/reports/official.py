@@ -103,6 +103,8 @@ def row_key(content: dict[str, Any]) -> str:
 
 def ranking(rows: list[dict[str, Any]]) -> str:
     """The ranked rows in order, ties kept visible by their shared rank."""
+    if not rows:
+        return "暂无数据。"
     return "；".join(f"第{r['rank']}名{r['name']}，{r['score']}分" for r in rows) + "。"
 
 
@@ -120,6 +122,8 @@ def behind(rows: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
 
 def _behind_paragraphs(rows: list[dict[str, Any]], unit: str, what: str) -> list[tuple[str, str]]:
     lagging = behind(rows)
+    if not rows:  # no area to measure: nothing is behind, and nothing is met either
+        return [("p", "暂无数据。")]
     if not lagging:
         return [("p", f"各{unit}各项指标均已达到{what}。")]
     return [("p", f"{name}：{'；'.join(items)}。") for name, items in lagging]

@@ -1,5 +1,5 @@
 """Generating a report: compute from the read models, render every format (and, for the reports the bureau sends
-as documents, the official document as DOCX and PDF), archive a new version."""
+as documents, the official document as DOCX and PDF; the printable HTML of every report), archive a new version."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import deployment_for, report_area
 from reporting.projections.facts import CHINA
-from reporting.reports import official, render
+from reporting.reports import official, printable, render
 from reporting.reports.archive import ReportArchive
 from reporting.reports.catalogue import KINDS
 from reporting.settings import ReportingSettings
@@ -49,12 +49,13 @@ def generate(store: ReadModelStore, archive: ReportArchive, report: str, period:
         doc = kind.document(stamped)
         out = {"json": json.dumps(stamped, ensure_ascii=False, indent=2).encode(),
                "xlsx": render.xlsx(doc), "pdf": render.pdf(doc, font_path)}
+        document = None
         if text is not None:
             meta = stamped["document"]
             document = official.Official(meta["issuer"], meta["number"], meta["title"], meta["addressee"],
                                          text.body, text.annex, date.fromisoformat(meta["date"]), doc)
             out |= {"docx": official.docx(document), "official.pdf": official.pdf(document, font_path)}
-        return out
+        return out | {"html": printable.html(doc, document)}
 
     return archive.store(report, period, files, folder)
 
