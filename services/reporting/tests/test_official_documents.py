@@ -16,25 +16,18 @@ from pathlib import Path
 import pytest
 from docx import Document as Docx
 from fastapi.testclient import TestClient
-from reporting.adapters.store import ReadModelStore
 from reporting.api.app import create_app
-from reporting.projections.router import project
 from reporting.reports import official
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
-from reporting.scenario import build
-from reporting.settings import ReportingSettings
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "documents"
 DOCUMENTS = [("quarterly_notice", "2024-Q4"), ("half_year_report", "2024-H1"), ("year_end_shortlist", "2024")]
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("official")
-    store = ReadModelStore(root / "rm.sqlite")
-    store.apply((e.id, e.type, project(e.type, e.data)) for _, e in build(seed=2024).events)
-    return store, ReportArchive(root / "reports", "510400"), ReportingSettings(city_code="510400")
+def world(scenario_reports):
+    return scenario_reports
 
 
 @pytest.fixture

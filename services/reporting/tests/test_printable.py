@@ -8,15 +8,10 @@ import json
 from html.parser import HTMLParser
 
 import pytest
-from reporting.adapters.store import ReadModelStore
-from reporting.projections.router import project
 from reporting.reports import printable
-from reporting.reports.archive import ReportArchive
 from reporting.reports.catalogue import KINDS
 from reporting.reports.render import Document, Section
 from reporting.reports.service import generate
-from reporting.scenario import build
-from reporting.settings import ReportingSettings
 
 PERIODS = {"monthly_dispatch": "2024-06", "quarterly_notice": "2024-Q4", "half_year_report": "2024-H1",
            "year_end_shortlist": "2024", "station_scorecard": "2024"}
@@ -42,11 +37,8 @@ class _Text(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("printable")
-    store = ReadModelStore(root / "rm.sqlite")
-    store.apply((e.id, e.type, project(e.type, e.data)) for _, e in build(seed=2024).events)
-    return store, ReportArchive(root / "reports", "510400"), ReportingSettings(city_code="510400")
+def world(scenario_reports):
+    return scenario_reports
 
 
 @pytest.mark.parametrize("report", list(PERIODS))
