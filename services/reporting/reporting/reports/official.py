@@ -112,8 +112,8 @@ def behind(rows: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     """The rows (in rank order) with a component short of its target, each with those components' sentences."""
     out = []
     for row in rows:
-        short = [f"{LABELS[name]}完成{c['actual']}{UNITS[name]}，目标{num(c['target'])}{UNITS[name]}"
-                 f"（完成{percent(c['completion'])}）"
+        short = [f"{LABELS[name]}完成{c['actual']}{UNITS[name]}，目标{num(c['target'])}{UNITS[name]}，"
+                 f"完成率{percent(c['completion'])}"
                  for name, c in row["components"].items() if Decimal(c["completion"]) < 1]
         if short:
             out.append((row["name"], short))
@@ -390,6 +390,17 @@ def docx(doc: Official) -> bytes:
 # --- PDF -------------------------------------------------------------------------------------------------------
 
 
+def _no_line_starts_with_a_full_width_stop() -> None:
+    """reportlab's CJK wrapping keeps 。、） off a line's start but not the full-width ，；：？！ (its list in
+    reportlab.lib.textsplit lacks U+FF0C, FF1B, FF1A, FF1F, FF01), so a body line could start with a comma;
+    added to the list both of its wrapping paths read (once per process; the tables' PDF only gains by it)."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        module.ALL_CANNOT_START += "".join(ch for ch in "，；：？！" if ch not in module.ALL_CANNOT_START)
+
+
 def pdf(doc: Official, font_path: Path) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -408,6 +419,7 @@ def pdf(doc: Official, font_path: Path) -> bytes:
     )
 
     font = pdf_font(font_path)
+    _no_line_starts_with_a_full_width_stop()
     width, height = A4
     m = {side: v * mm for side, v in MARGINS_MM.items()}
     wide = 20 * mm
