@@ -352,14 +352,14 @@ def docx(doc: Official) -> bytes:
     line(doc.title, FONTS["title"], TITLE_PT, WD_ALIGN_PARAGRAPH.CENTER, exact=False)
     line()
     line(f"{doc.addressee}：")
-    for style, text in doc.body:
-        line(text, FONTS[style] if style != "p" else FONTS["body"], indent=2)
-    line()
-    line(f"附件：{doc.annex}", indent=2)
-    line()
+    body = [line(text, FONTS[style] if style != "p" else FONTS["body"], indent=2) for style, text in doc.body]
+    # §7.3.5: the signature and date share a page with the body, so the last paragraph on keeps with them
+    closing = [body[-1], line(), line(f"附件：{doc.annex}", indent=2), line()]
     issuer_right, date_right = _signature_indents(doc.issuer, day(doc.issued))
-    line(doc.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, right=issuer_right)
+    closing.append(line(doc.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, right=issuer_right))
     line(day(doc.issued), align=WD_ALIGN_PARAGRAPH.RIGHT, right=date_right)
+    for par in closing:
+        par.paragraph_format.keep_with_next = True
 
     annex = out.add_section()
     annex.orientation = WD_ORIENT.LANDSCAPE
@@ -411,6 +411,7 @@ def pdf(doc: Official, font_path: Path) -> bytes:
         BaseDocTemplate,
         Frame,
         HRFlowable,
+        KeepTogether,
         NextPageTemplate,
         PageBreak,
         PageTemplate,
@@ -457,11 +458,13 @@ def pdf(doc: Official, font_path: Path) -> bytes:
         Paragraph(escape(doc.title), style("title", TITLE_PT, leading=TITLE_PT * 1.5, alignment=TA_CENTER)),
         Spacer(1, LINE_PT), Paragraph(escape(f"{doc.addressee}："), style("addressee")),
     ]
-    story += [Paragraph(escape(text), heading if s == "h1" else body) for s, text in doc.body]
-    story += [
-        Spacer(1, LINE_PT), Paragraph(escape(f"附件：{doc.annex}"), body), Spacer(1, LINE_PT),
+    paragraphs = [Paragraph(escape(text), heading if s == "h1" else body) for s, text in doc.body]
+    # §7.3.5: the signature and date share a page with the body: the last paragraph goes over with them
+    story += paragraphs[:-1] + [KeepTogether([
+        paragraphs[-1], Spacer(1, LINE_PT), Paragraph(escape(f"附件：{doc.annex}"), body), Spacer(1, LINE_PT),
         Paragraph(escape(doc.issuer), style("issuer", alignment=TA_RIGHT, rightIndent=issuer_right * BODY_PT)),
-        Paragraph(day(doc.issued), style("date", alignment=TA_RIGHT, rightIndent=date_right * BODY_PT)),
+        Paragraph(day(doc.issued), style("date", alignment=TA_RIGHT, rightIndent=date_right * BODY_PT))])]
+    story += [
         NextPageTemplate("annex"), PageBreak(),
         Paragraph("附件", style("annex")),
         Paragraph(escape(doc.annex), style("annex-title", TITLE_PT, leading=TITLE_PT * 1.5, alignment=TA_CENTER)),
