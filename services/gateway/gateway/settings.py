@@ -21,6 +21,11 @@ class GatewaySettings(ServiceSettings):
     max_request_bytes: int = 10 * 1024 * 1024
     rate_limit_per_minute: int = 3000
     max_page_size: int = 500
+    # The public complaint pages (/public/complaints, no sign-in): requests per client IP per minute (every page;
+    # mobile carriers put many residents behind one address, so not lower), and complaints submitted per township per
+    # minute (whatever their addresses: what the township's staff can be flooded with).
+    public_requests_per_ip_per_minute: int = 20
+    public_complaints_per_township_per_minute: int = 10
 
     # --- authentication (issue 8) ---------------------------------------------------------------
     # "production" refuses to start without a JWT secret; "development" makes a random one per start.

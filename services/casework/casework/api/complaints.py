@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+from pzh_shared.areas import AREA_CODE_PATTERN
 from pzh_shared.listing import ListParamsDep, Page, list_response
 
 from casework.api.dependencies import Casework, with_id
@@ -20,6 +23,45 @@ from casework.api.schemas import (
 )
 
 router = APIRouter(prefix="/complaints")
+
+# The longest text a resident may send from the public page (characters); staff may write more (5000).
+RESIDENT_SUMMARY_MAX = 2000
+
+
+class ResidentComplaint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    station_id: UUID
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="站点所在行政区划代码")
+    summary: str = Field(min_length=1, max_length=RESIDENT_SUMMARY_MAX)
+
+
+class Receipt(BaseModel):
+    receipt: str
+    received_at: datetime
+
+
+class ReceiptStatus(BaseModel):
+    """What a receipt shows a resident: the complaint's course, never its text nor the answer."""
+
+    status: str = Field(description="received（已受理）、handled（处理中）或 closed（已办结）")
+    received_at: datetime
+    handled_at: datetime | None
+    closed_at: datetime | None
+
+
+# Reached only by the gateway's public complaint pages (gateway/public/), which check the township and the station
+# first; the gateway forwards no /api route to them, so they stay out of the API document.
+@router.post("/public", status_code=201, response_model=Receipt, include_in_schema=False)
+def receive_resident_complaint(body: ResidentComplaint, cw: Casework) -> Receipt:
+    received_at = datetime.now(UTC)
+    receipt = cw.receive_resident_complaint(str(body.station_id), body.summary, received_at, body.area_code)
+    return Receipt(receipt=receipt, received_at=received_at)
+
+
+@router.get("/receipts/{receipt}", response_model=ReceiptStatus, include_in_schema=False)
+def complaint_by_receipt(receipt: str, cw: Casework) -> ReceiptStatus:
+    c = cw.complaint_by_receipt(receipt)
+    return ReceiptStatus(status=c.status, received_at=c.received_at, handled_at=c.handled_at, closed_at=c.closed_at)
 
 
 @router.post("", status_code=201, response_model=ComplaintId)

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Tracking
 from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.listing import ListError, ListIndex, ListQuery, Page
 
+from casework.application import receipts
 from casework.application.lists import SPECS, projector
 from casework.application.sealing import seal, unseal
 from casework.application.search import (
@@ -554,6 +555,23 @@ class CaseworkApplication(ServiceApplication):
 
     def complaint(self, complaint_id: UUID | str) -> Complaint:
         return self.get_existing(Complaint, complaint_id, "投诉")
+
+    def receive_resident_complaint(self, station_id: str, summary: str, received_at: datetime,
+                                   area_code: str) -> str:
+        """A resident's complaint from the township's public page (channel online, A2 §5.2): its receipt number,
+        from which its id derives (application/receipts.py)."""
+        receipt = receipts.new_receipt()
+        self.save(Complaint.receive(station_id, ComplaintChannel.ONLINE, summary, received_at, area_code,
+                                    complaint_id=receipts.complaint_id_of(receipt)))
+        return receipt
+
+    def complaint_by_receipt(self, receipt: str) -> Complaint:
+        """The complaint a receipt number names; NotFound, naming only the receipt, for any other text."""
+        valid = receipts.normalised(receipt)
+        complaint = self.find(receipts.complaint_id_of(valid), Complaint) if valid else None
+        if complaint is None:
+            raise NotFound("回执号不存在，请核对后重新输入")
+        return complaint
 
     def handle_complaint(self, complaint_id: UUID | str, action: str, handled_at: datetime) -> None:
         complaint = self.complaint(complaint_id)

@@ -5,6 +5,7 @@ satisfaction surveys of clients, purchaser and implementer; both feed the annual
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -41,9 +42,12 @@ class Complaint(Aggregate):
 
     @classmethod
     def receive(cls, station_id: str, channel: ComplaintChannel, summary: str, received_at: datetime,
-                area_code: str | None = None) -> Complaint:
-        return cls(station_id=str(station_id), channel=ComplaintChannel(channel).value, summary=summary,
-                   received_at=received_at, area_code=area_code)
+                area_code: str | None = None, complaint_id: UUID | None = None) -> Complaint:
+        """`complaint_id`: the id a receipt number derives (a resident's complaint, application/receipts.py);
+        a new random one otherwise."""
+        return cls._create(cls.Received, id=complaint_id, station_id=str(station_id),
+                           channel=ComplaintChannel(channel).value, summary=summary, received_at=received_at,
+                           area_code=area_code)
 
     @event(Received)
     def __init__(self, station_id: str, channel: str, summary: str, received_at: datetime,

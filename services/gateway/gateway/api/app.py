@@ -26,6 +26,7 @@ from gateway.api.trail import AuditTrail
 from gateway.auth import Authenticator
 from gateway.console import install_console
 from gateway.openapi import WholeApiDocument
+from gateway.public import install_public_pages
 from gateway.settings import GatewaySettings
 
 __all__ = ["create_app"]
@@ -94,4 +95,6 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
                       include_in_schema=False, name="forward")
     # The web console (/console): its pages call the /api routes above with the signed-in user's token.
     install_console(app, auth, settings.access_token_ttl, settings.system_name)
+    # Residents' complaint pages (/public/complaints), without sign-in.
+    install_public_pages(app)
     return app
