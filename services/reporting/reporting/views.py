@@ -113,7 +113,8 @@ def reform_share_2021(store: ReadModel, area: str, as_of: str) -> dict[str, Any]
             flags.setdefault(code, []).append((on, n))
     reform = sum(1 for code, on in opened if sum(n for day, n in flags.get(code, ()) if day <= on) > 0)
     return {"township_stations_2021": len(opened), "in_reform_affected": reform, "share": share(reform, len(opened)),
-            "goal_over_half": bool(opened) and reform * 2 > len(opened)}
+            # "涉改乡镇占50%以上": 以上 includes the number (民法典 art. 1259), so exactly half meets it
+            "goal_over_half": bool(opened) and reform * 2 >= len(opened)}
 
 
 # the levels whose coverage lists its direct sub-areas: the country's provinces ... a county's townships

@@ -150,7 +150,7 @@ def test_the_2021_township_stations_in_reform_affected_townships(world_2021):
             )
             got = view(store, "coverage", code, day)["reform_affected_2021"]
             assert (got["township_stations_2021"], got["in_reform_affected"]) == (len(opened), reform), (code, day)
-            assert got["goal_over_half"] == (reform * 2 > len(opened))
+            assert got["goal_over_half"] == (bool(opened) and reform * 2 >= len(opened))  # 50%以上: half included
     assert view(store, "coverage", CITY, date(2021, 12, 31))["reform_affected_2021"]["township_stations_2021"] > 0
 
 
