@@ -16,6 +16,9 @@ from gateway.console.lists import PAGE_SIZE
 from gateway.console.names import REPORT_KINDS
 from gateway.console.session import PageModule, PageRoute, Reply, today
 
+# A file's link text (other formats: their name in capitals); html is the printable page, opened, not downloaded.
+FORMAT_LABELS = {"docx": "公文DOCX", "official.pdf": "公文PDF", "html": "打印版"}
+
 
 def console_links(report: dict[str, Any]) -> dict[str, str]:
     """The report's files as console download links (the API's paths, ?area= included)."""
@@ -65,7 +68,8 @@ class ReportPages(PageModule):
             error=error or ("" if reply.ok else reply.message), errors=errors or {}, total=data.get("total"),
             whose=data.get("reporting_area_code") or self._area(request).get("area") or p.area_code,
             next_href=f"?{urlencode({**self._area(request), 'cursor': next_cursor})}" if next_cursor else "",
-            kinds=REPORT_KINDS, values=values or {"period": f"{today().year}-Q{(today().month - 1) // 3 + 1}"},
+            kinds=REPORT_KINDS, formats=FORMAT_LABELS,
+            values=values or {"period": f"{today().year}-Q{(today().month - 1) // 3 + 1}"},
             notice="已生成新版本" if request.query_params.get("generated") else "")
 
     async def generate(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
@@ -88,7 +92,8 @@ class ReportPages(PageModule):
             return self.c.failed(request, p, reply, "无法显示该报表")
         return self.c.render("report_versions.html", request, 200, p, versions=_rows(reply, "versions"),
                              report_name=request.path_params["name"], period=request.path_params["period"],
-                             kinds=REPORT_KINDS, notice="已生成新版本" if request.query_params.get("generated") else "")
+                             kinds=REPORT_KINDS, formats=FORMAT_LABELS,
+                             notice="已生成新版本" if request.query_params.get("generated") else "")
 
     async def report_file(self, request: Request, p: Principal, token: str) -> Response:
         name, period, file = (quote(request.path_params[k], safe="") for k in ("name", "period", "file"))
