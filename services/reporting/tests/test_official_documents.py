@@ -182,3 +182,21 @@ def test_a_notice_without_rows_says_there_is_no_data_rather_than_all_met(world):
     text = official.notice_text({**content, "counties": []}, official.Issuer("攀枝花市民政局", "攀民", ""))
     body = "".join(t for _, t in text.body)
     assert "均已达到" not in body and body.count("暂无数据。") == 2
+
+
+def test_the_docx_pages_are_gb_t_9704_a4_and_the_annex_landscape(world):
+    """DOCX keeps lengths in twentieths of a point, so they are compared to the tenth of a millimetre."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Length
+
+    _, _, docx, _ = _made(world, "quarterly_notice", "2024-Q3")
+    text, annex = Docx(str(docx)).sections
+
+    def mm(*lengths):
+        return tuple(round(Length(length).mm, 1) for length in lengths)
+
+    assert mm(text.page_width, text.page_height) == (210, 297)
+    assert mm(text.top_margin, text.left_margin) == (37, 28)  # 天头 and 订口, §5.2.1
+    assert mm(text.page_width - text.left_margin - text.right_margin) == (156,)  # 版心 156 mm × 225 mm
+    assert mm(text.page_height - text.top_margin - text.bottom_margin) == (225,)
+    assert annex.orientation == WD_ORIENT.LANDSCAPE and mm(annex.page_width) == (297,)
