@@ -31,13 +31,17 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "target_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
     "station_write": ADMINS | {Role.STATION_OPERATOR},
     "talent_write": ADMINS | {Role.STATION_OPERATOR},
+    # workers', volunteers' and interns' ID numbers and phones unmasked (audited in talent, with a purpose); their
+    # erasure, by an administrator of the person's area
+    "talent_identity": ADMINS | {Role.STATION_OPERATOR},
+    "talent_erasure": ADMINS,
     "funding_write": ADMINS | {Role.FUNDING_OFFICER},
     "report_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),  # generating a report version now
     "service_write": ADMINS | FIELD_ROLES,  # projects, needs, complaints, surveys, donation points
     "case_read": ADMINS | FIELD_ROLES,  # case files and client records: never system_admin or auditor
     "case_write": ADMINS | FIELD_ROLES,
     "case_identity": FIELD_ROLES,  # clients' identity unmasked in case reads (with a purpose)
-    "service_audit_read": frozenset({Role.AUDITOR}),  # casework's read audit
+    "service_audit_read": frozenset({Role.AUDITOR}),  # casework's and talent's read audits
     # the gateway's own functions
     "account_admin": ADMINS | {Role.SYSTEM_ADMIN},
     "api_key_admin": frozenset({Role.SYSTEM_ADMIN}),
@@ -104,6 +108,7 @@ def _r(method: str, template: str, function: str, **kw: Any) -> Route:
 
 
 STATION_ACTIONS = ("open", "suspend", "resume", "close", "merge")
+TALENT_PEOPLE = (("worker", "workers"), ("volunteer", "volunteers"), ("intern", "interns"))
 WORKER_ACTIONS = (
     "assignment",
     "agency-employment",
@@ -170,6 +175,10 @@ ROUTE_TABLE: list[Route] = [
     _r("POST", "/agencies", "talent_write", creates="agency"),
     _r("GET", "/agencies", "read", lists=True),
     _r("GET", "/agencies/{agency_id}", "read"),
+    *[_r("GET", f"/{kinds}/{{{kind}_id}}/personal-data", "talent_identity") for kind, kinds in TALENT_PEOPLE],
+    *[_r("POST", f"/{kinds}/{{{kind}_id}}/erasure", "talent_erasure") for kind, kinds in TALENT_PEOPLE],
+    _r("GET", "/talent/audit/reads", "service_audit_read", root_only=True),  # talent's read audit
+    _r("GET", "/talent/audit/verification", "service_audit_read", root_only=True),
     # casework: clients and cases (case content)
     _r("POST", "/clients", "case_write", creates="client"),
     _r("POST", "/clients/search", "case_read"),  # masked hits, audited; the body's area_code/station_id are its scope

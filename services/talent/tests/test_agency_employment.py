@@ -12,6 +12,7 @@ from talent.domain.identifiers import credit_check_char
 from talent.domain.quotas import StationKind
 from talent.domain.vocabulary import Employment, Level
 from talent.domain.worker import SocialWorker
+from talent.testing import plain_seal
 
 A = Level.ASSISTANT_SOCIAL_WORKER
 AGENCY = str(uuid.uuid4())
@@ -24,7 +25,7 @@ def credit_code(serial: int) -> str:
 
 
 def worker(new_id_number) -> SocialWorker:
-    return SocialWorker.register("吴社工", new_id_number(), "13800001111", date(2020, 1, 1))
+    return SocialWorker.register(plain_seal, "吴社工", new_id_number(), "13800001111", date(2020, 1, 1))
 
 
 # --- the aggregate -----------------------------------------------------------------------------

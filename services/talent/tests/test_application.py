@@ -116,7 +116,7 @@ def test_personal_data_is_encrypted_at_rest_and_absent_from_public_events(tmp_pa
     app.register_volunteer(
         "司马隐私", new_id_number(), "13787654321", volunteer_number, str(uuid.uuid4()), date(2021, 2, 1)
     )
-    assert app.worker(worker_id).name == "欧阳秘密"
+    assert app.identity(app.worker(worker_id))["name"] == "欧阳秘密"
     events = str(public(app))
     app.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("talent.sqlite*"))

@@ -342,7 +342,9 @@ def test_on_postgres_a_late_station_profile_gives_its_workers_their_area(postgre
 
     from pzh_shared.eventstore import store_env
     from pzh_shared.listing import ListQuery
+    from pzh_shared.personal_stores import postgres_conninfo
     from talent.adapters.integration import PUBLICATION
+    from talent.adapters.wiring import PostgresKeyStore, PostgresReadAudit
     from talent.application.service import TalentApplication
     from talent.domain.vocabulary import Employment
 
@@ -351,7 +353,9 @@ def test_on_postgres_a_late_station_profile_gives_its_workers_their_area(postgre
                               postgres_user=postgres_server.user, postgres_password=postgres_server.password or "")
     # A fresh application name gives the test its own event and list tables on the shared server.
     fresh = type("FreshTalent", (TalentApplication,), {"name": f"talent_{uuid.uuid4().hex[:8]}"})
-    app = fresh(env=store_env(settings, fresh.name), publication=PUBLICATION)
+    conninfo = postgres_conninfo(settings)
+    app = fresh(env=store_env(settings, fresh.name), publication=PUBLICATION, keys=PostgresKeyStore(conninfo),
+                audit=PostgresReadAudit(conninfo))
     try:
         station = str(uuid.uuid4())
         worker = app.register_worker("欧阳丹", new_id_number(), "13800001111", date(2021, 1, 4))

@@ -10,6 +10,7 @@ from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.vocabulary import OrganisationStatus, OrganisationType
 from talent.domain.volunteer import Volunteer
+from talent.testing import plain_seal
 
 STATION = str(uuid.uuid4())
 
@@ -75,7 +76,8 @@ def test_agency_registration():
 
 
 def test_volunteer_training_and_hours(new_id_number):
-    v = Volunteer.register("陈志愿", new_id_number(), "13900002222", "V-2021-0001", STATION, date(2021, 3, 1))
+    v = Volunteer.register(plain_seal, "陈志愿", new_id_number(), "13900002222", "V-2021-0001", STATION,
+                           date(2021, 3, 1))
     v.record_training(STATION, date(2021, 4, 1))
     with pytest.raises(TalentError, match="已登记"):
         v.record_training(STATION, date(2021, 4, 1))
@@ -87,11 +89,11 @@ def test_volunteer_training_and_hours(new_id_number):
     with pytest.raises(TalentError, match="早于"):
         v.log_hours(1, date(2021, 2, 1))
     with pytest.raises(TalentError, match="志愿者编号"):
-        Volunteer.register("陈志愿", new_id_number(), "13900002222", "编号一", STATION, date(2021, 3, 1))
+        Volunteer.register(plain_seal, "陈志愿", new_id_number(), "13900002222", "编号一", STATION, date(2021, 3, 1))
 
 
 def test_intern_placements_do_not_overlap():
-    i = Intern.register("刘实习", "13700003333", "西南民族大学", date(2021, 6, 1))
+    i = Intern.register(plain_seal, "刘实习", "13700003333", "西南民族大学", date(2021, 6, 1))
     i.place(STATION, date(2021, 7, 1), date(2021, 8, 31))
     with pytest.raises(TalentError, match="重叠"):
         i.place(STATION, date(2021, 8, 1), date(2021, 9, 30))

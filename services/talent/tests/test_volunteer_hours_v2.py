@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from talent.adapters.integration import CONTRACTS, PUBLICATION, service_minutes
 from talent.domain.errors import TalentError
 from talent.domain.volunteer import Volunteer
+from talent.testing import plain_seal
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 STATION = str(uuid.uuid4())
@@ -26,7 +27,8 @@ def schema(event_type: str) -> Draft202012Validator:
 def logged(new_id_number):
     """The public events of one hours entry of a new volunteer (the registration left out)."""
     def log(hours: float) -> list:
-        volunteer = Volunteer.register("蒋一", new_id_number(), "13900001111", "V-0001", STATION, date(2021, 3, 1))
+        volunteer = Volunteer.register(plain_seal, "蒋一", new_id_number(), "13900001111", "V-0001", STATION,
+                                       date(2021, 3, 1))
         volunteer.collect_events()
         volunteer.log_hours(hours, date(2021, 4, 2))
         return [PUBLICATION.translate(e) for e in volunteer.collect_events()]

@@ -1,3 +1,4 @@
+import json
 import uuid
 from datetime import date
 
@@ -6,6 +7,7 @@ from talent.domain.errors import InvalidPersonalData, StationHasHead, TalentErro
 from talent.domain.staffing import StationStaffing, staffing_id
 from talent.domain.vocabulary import Designator, Employment, Level, Role, TrainingKind
 from talent.domain.worker import SocialWorker
+from talent.testing import plain_seal
 
 STATION = str(uuid.uuid4())
 OTHER = str(uuid.uuid4())
@@ -13,7 +15,7 @@ A, S, H = Level.ASSISTANT_SOCIAL_WORKER, Level.SOCIAL_WORKER, Level.SENIOR_SOCIA
 
 
 def worker(new_id_number) -> SocialWorker:
-    return SocialWorker.register("王晓梅", new_id_number(), "13800001111", date(2020, 1, 1))
+    return SocialWorker.register(plain_seal, "王晓梅", new_id_number(), "13800001111", date(2020, 1, 1))
 
 
 def certified(new_id_number, level=A, on=date(2021, 9, 1)) -> SocialWorker:
@@ -25,19 +27,40 @@ def certified(new_id_number, level=A, on=date(2021, 9, 1)) -> SocialWorker:
     return w
 
 
-def test_registration_keeps_personal_data_in_state_only(new_id_number):
-    number = new_id_number()
-    w = SocialWorker.register(" 王  晓梅 ", number, "138 0000 1111", date(2021, 1, 5), Role.COMMUNITY_WORKER)
+def test_registration_seals_the_normalised_personal_data_with_the_workers_id(new_id_number):
+    number, sealed_for = new_id_number(), []
+
+    def seal(person_id, identity):
+        sealed_for.append(person_id)
+        return plain_seal(person_id, identity)
+
+    w = SocialWorker.register(seal, " 王  晓梅 ", number, "138 0000 1111", date(2021, 1, 5), Role.COMMUNITY_WORKER)
     (registered,) = w.collect_events()
-    assert (w.name, w.id_number, w.phone, w.role) == ("王 晓梅", number, "13800001111", Role.COMMUNITY_WORKER)
-    assert isinstance(registered, SocialWorker.Registered)
+    assert json.loads(registered.sealed_identity) == {"name": "王 晓梅", "id_number": number, "phone": "13800001111"}
+    assert sealed_for == [w.id] and w.role is Role.COMMUNITY_WORKER
+    assert not {"name", "id_number", "phone"} & set(vars(registered)) and not hasattr(w, "id_number")
+
+
+def test_erasure_drops_the_sealed_identity_and_keeps_the_worker(new_id_number):
+    w = certified(new_id_number)
+    w.erase(date(2022, 1, 1))
+    assert (w.sealed_identity, w.erased_on, w.level) == (None, date(2022, 1, 1), A)
+    with pytest.raises(TalentError):
+        w.erase(date(2022, 1, 2))
+
+
+def test_a_version_1_registration_is_upcast_with_its_identity_kept_aside():
+    state = {"name": "王晓梅", "id_number": "X", "phone": "13800001111", "role": "social_worker"}
+    SocialWorker.Registered.upcast_v1_v2(state)
+    assert state == {"legacy_identity": {"name": "王晓梅", "id_number": "X", "phone": "13800001111"},
+                     "sealed_identity": None, "role": "social_worker"}
 
 
 def test_registration_refuses_bad_personal_data(new_id_number):
     with pytest.raises(InvalidPersonalData):
-        SocialWorker.register("王晓梅", "510402198501011230", "13800001111", date(2021, 1, 1))
+        SocialWorker.register(plain_seal, "王晓梅", "510402198501011230", "13800001111", date(2021, 1, 1))
     with pytest.raises(InvalidPersonalData):
-        SocialWorker.register("", new_id_number(), "13800001111", date(2021, 1, 1))
+        SocialWorker.register(plain_seal, "", new_id_number(), "13800001111", date(2021, 1, 1))
 
 
 def test_assignment_at_one_station_at_a_time_and_change_of_employment(new_id_number):

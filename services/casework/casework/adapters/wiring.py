@@ -5,18 +5,12 @@ from __future__ import annotations
 import hashlib
 
 from pzh_shared.eventstore import store_env
+from pzh_shared.personal_stores import postgres_conninfo
 
 from casework.adapters.audit import PostgresReadAudit, SqliteReadAudit
 from casework.adapters.keystore import PostgresKeyStore, SqliteKeyStore
 from casework.application.service import DEV_SEARCH_KEY, CaseworkApplication
 from casework.settings import CaseworkSettings
-
-
-def _conninfo(settings: CaseworkSettings) -> str:
-    from psycopg.conninfo import make_conninfo
-
-    return make_conninfo(host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname,
-                         user=settings.postgres_user, password=settings.postgres_password.get_secret_value())
 
 
 def build_application(
@@ -25,7 +19,7 @@ def build_application(
     env = store_env(settings, cls.name)
     # KurrentDB keeps its tracking records in PostgreSQL (pzh_shared.kurrent): the keys and the audit go there too.
     if settings.event_store in ("postgres", "kurrentdb"):
-        keys, audit = PostgresKeyStore(_conninfo(settings)), PostgresReadAudit(_conninfo(settings))
+        keys, audit = PostgresKeyStore(postgres_conninfo(settings)), PostgresReadAudit(postgres_conninfo(settings))
     else:
         # SQLite files beside the event store.
         keys = SqliteKeyStore(settings.key_store_path or settings.data_dir / "casework-keys.sqlite")

@@ -14,7 +14,6 @@ from pzh_shared.areas import AREA_CODE_PATTERN
 from casework.domain.case import Case
 from casework.domain.charity import CharityNeed
 from casework.domain.feedback import Complaint
-from casework.domain.ports import AuditRecord
 from casework.domain.project import KnownContract, Project
 from casework.domain.vocabulary import (
     AgeBand,
@@ -324,32 +323,6 @@ class StoredEventOut(BaseModel):
 class CaseExport(CaseFile):
     events: list[StoredEventOut]
     audit_seq: int
-
-
-class AuditRecordOut(BaseModel):
-    seq: int
-    at: datetime
-    user: str
-    action: str
-    subject_kind: str
-    subject_id: str
-    purpose: str
-    prev_hash: str
-    hash: str
-
-
-class AuditRecords(BaseModel):
-    records: list[AuditRecordOut]
-    count: int
-
-    @classmethod
-    def of(cls, records: list[AuditRecord]) -> AuditRecords:
-        return cls(records=[AuditRecordOut.model_validate(vars(r)) for r in records], count=len(records))
-
-
-class AuditVerification(BaseModel):
-    intact: bool
-    broken_seqs: list[int]
 
 
 class ContractOut(BaseModel):

@@ -17,10 +17,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.listing import ListError, ListIndex, ListQuery, Page
+from pzh_shared.sealing import seal, unseal
 
 from casework.application import receipts
 from casework.application.lists import SPECS, projector
-from casework.application.sealing import seal, unseal
 from casework.application.search import (
     CHINA,
     MAX_HITS,

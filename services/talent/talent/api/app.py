@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pzh_shared.service import create_service_app
 
-from talent.api import agencies, interns, organisations, quotas, stations, volunteers, workers
+from talent.api import agencies, interns, organisations, personal, quotas, stations, volunteers, workers
 from talent.api.dependencies import DEFAULT_MAX_IMPORT_BYTES
 from talent.api.errors import ERRORS, FIELD_LABELS
 from talent.application.service import TalentApplication
@@ -22,6 +22,8 @@ def create_app(application: TalentApplication, max_import_bytes: int = DEFAULT_M
         organisations.router,
         agencies.router,
         quotas.router,
+        personal.router,
+        personal.audit_router,
     ]
     app = create_service_app("talent", "0.1.0", application, routers, ERRORS, FIELD_LABELS)
     app.state.max_import_bytes = max_import_bytes  # the volunteer CSV import's limit (dependencies.MaxImportBytes)

@@ -12,7 +12,7 @@ from talent.application.service import TalentApplication
 DEFAULT_MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-def _application(request: Request) -> TalentApplication:
+def application(request: Request) -> TalentApplication:
     application: TalentApplication = request.app.state.application
     return application
 
@@ -22,7 +22,7 @@ def _max_import_bytes(request: Request) -> int:
     return limit
 
 
-Talent = Annotated[TalentApplication, Depends(_application)]
+Talent = Annotated[TalentApplication, Depends(application)]
 MaxImportBytes = Annotated[int, Depends(_max_import_bytes)]
 # Every list's area filter: that area code and everything under it (the gateway defaults it to the caller's area).
 Area = Annotated[str | None, Query(pattern=AREA_CODE_PATTERN, description="行政区划代码：该地区及其所有下级")]

@@ -40,4 +40,5 @@ def list_interns(
 
 @router.get("/{intern_id}", response_model=InternOut)
 def get_intern(intern_id: UUID, talent: Talent) -> InternOut:
-    return InternOut.of(talent.intern(intern_id))
+    intern = talent.intern(intern_id)
+    return InternOut.of(intern, talent.identity(intern))

@@ -1,5 +1,6 @@
 """The talent API's request and response models: field names in English, descriptions in Chinese.
-Responses show personal data masked only (ID numbers and phones), never in full."""
+Responses show personal data masked only (ID numbers and phones), never in full, except the audited reads of
+api/personal.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.areas import AREA_CODE_PATTERN
 
+from talent.application.service import ERASED
 from talent.domain.identifiers import mask
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
@@ -198,6 +200,15 @@ class AgencyId(BaseModel):
     agency_id: UUID
 
 
+def masked(identity: dict[str, str] | None) -> dict[str, str]:
+    """A person's name, and their ID number and phone masked, for the views that are not audited reads; the erased
+    markers once the person's data is erased."""
+    if identity is None:
+        return {"name": ERASED, "id_number_masked": ERASED, "phone_masked": ERASED}
+    return {"name": identity["name"], "id_number_masked": mask(identity.get("id_number", ""), 6, 4),
+            "phone_masked": mask(identity["phone"], 3, 4)}
+
+
 class ExamOut(BaseModel):
     level: Level
     exam_year: int
@@ -226,17 +237,17 @@ class WorkerOut(BaseModel):
     exams: list[ExamOut]
     version: int
 
+    erased_on: date | None = Field(None, description="个人信息删除日期；删除后姓名、证件号码、电话显示为[已删除]")
+
     @classmethod
-    def of(cls, w: SocialWorker) -> WorkerOut:
+    def of(cls, w: SocialWorker, identity: dict[str, str] | None) -> WorkerOut:
         exams = [
             ExamOut.model_validate({"level": level, "exam_year": year, **exam})
             for (level, year), exam in sorted(w.exams.items(), key=lambda i: (i[0][1], i[0][0]))
         ]
         return cls(
             worker_id=str(w.id),
-            name=w.name,
-            id_number_masked=mask(w.id_number, 6, 4),
-            phone_masked=mask(w.phone, 3, 4),
+            **masked(identity),
             role=w.role,
             registered_on=w.registered_on,
             station_id=w.station_id,
@@ -252,6 +263,7 @@ class WorkerOut(BaseModel):
             training_hours=w.training_hours,
             exams=exams,
             version=w.version,
+            erased_on=w.erased_on,
         )
 
 
@@ -329,14 +341,14 @@ class VolunteerOut(BaseModel):
     hours: float
     trainings: list[VolunteerTrainingOut]
     version: int
+    erased_on: date | None = Field(None, description="个人信息删除日期")
 
     @classmethod
-    def of(cls, v: Volunteer) -> VolunteerOut:
+    def of(cls, v: Volunteer, identity: dict[str, str] | None) -> VolunteerOut:
         return cls(
             volunteer_id=str(v.id),
-            name=v.name,
-            id_number_masked=mask(v.id_number, 6, 4),
-            phone_masked=mask(v.phone, 3, 4),
+            **masked(identity),
+            erased_on=v.erased_on,
             station_id=v.station_id,
             registered_on=v.registered_on,
             hours=v.hours,
@@ -360,13 +372,14 @@ class InternOut(BaseModel):
     registered_on: date
     placements: list[PlacementOut]
     version: int
+    erased_on: date | None = Field(None, description="个人信息删除日期")
 
     @classmethod
-    def of(cls, i: Intern) -> InternOut:
+    def of(cls, i: Intern, identity: dict[str, str] | None) -> InternOut:
         return cls(
             intern_id=str(i.id),
-            name=i.name,
-            phone_masked=mask(i.phone, 3, 4),
+            **{k: v for k, v in masked(identity).items() if k != "id_number_masked"},
+            erased_on=i.erased_on,
             university=i.university,
             registered_on=i.registered_on,
             placements=[PlacementOut.model_validate(p) for p in i.placements],

@@ -85,7 +85,8 @@ def list_volunteers(
 
 @router.get("/{volunteer_id}", response_model=VolunteerOut)
 def get_volunteer(volunteer_id: UUID, talent: Talent) -> VolunteerOut:
-    return VolunteerOut.of(talent.volunteer(volunteer_id))
+    volunteer = talent.volunteer(volunteer_id)
+    return VolunteerOut.of(volunteer, talent.identity(volunteer))
 
 
 @router.post("/{volunteer_id}/trainings", status_code=201, response_model=Status)

@@ -62,7 +62,8 @@ def list_workers(
 
 @router.get("/{worker_id}", response_model=WorkerOut)
 def get_worker(worker_id: UUID, talent: Talent) -> WorkerOut:
-    return WorkerOut.of(talent.worker(worker_id))
+    worker = talent.worker(worker_id)
+    return WorkerOut.of(worker, talent.identity(worker))
 
 
 @router.post("/{worker_id}/assignment", response_model=Status)

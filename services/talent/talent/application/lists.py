@@ -4,13 +4,14 @@ service agencies, and the stations talent has heard of (the rows of the quota ta
 A row's area is the area of its station as the registry published it (talent's StationProfile); the station's
 facts may arrive after the people assigned to it (they come over Kafka), so a profile's event re-projects every
 row of that station. Names, ID numbers and volunteer numbers of people are blind fields (keyed hashes, exact match
-only); the names a page shows are read from the (encrypted) aggregates for that page only (`decorate`)."""
+only), computed from the sealed identity opened with the person's key; once a person is erased their row keeps no
+blind field. The names a page shows are opened from the aggregates for that page only (`decorate`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,6 +20,7 @@ from pzh_shared.listing import ListField, ListIndex, ListSpec, Update
 
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
+from talent.domain.personal import Person
 from talent.domain.station_profile import StationProfile, profile_id
 from talent.domain.vocabulary import LEVEL_NAMES, STATUS_NAMES, Employment, OrganisationStatus
 from talent.domain.volunteer import Volunteer
@@ -102,13 +104,25 @@ SPECS = (WORKERS, VOLUNTEERS, INTERNS, ORGANISATIONS, AGENCIES, STATIONS)
 _STATION_COLUMNS = {"workers": "station_id", "volunteers": "station_id", "interns": "station_id",
                     "organisations": "host_station_id", "agencies": "station_id"}
 _CACHED = 512  # aggregates kept between the events of one catch-up (a command's events come together)
+# A person's identity in clear (name, id_number, phone), or None once erased: TalentApplication.identity.
+Identity = Callable[[Any], dict[str, str] | None]
+
+
+class People(Protocol):
+    """What a page of people is decorated from: the aggregates and their identities (TalentApplication)."""
+
+    @property
+    def repository(self) -> Any: ...
+
+    def identity(self, person: Any) -> dict[str, str] | None: ...
 
 
 class TalentProjector:
     """Which list rows a domain event changes: the row of the aggregate it belongs to, as the aggregate is now."""
 
-    def __init__(self, app: Application[UUID]) -> None:
+    def __init__(self, app: Application[UUID], identity: Identity) -> None:
         self.app = app
+        self.identity = identity
         self.index: ListIndex | None = None  # set by talent_lists; read for a station's rows
         self._recent: OrderedDict[UUID, Aggregate] = OrderedDict()
 
@@ -198,7 +212,9 @@ class TalentProjector:
             area = self._area(station) if station else self._area(self._agency_station(agency))
         else:
             area = w.area_code  # never employed: the area of the office that registered them, if it said
-        return {"name": w.name, "id_number": w.id_number, "role": w.role.value, "station_id": station,
+        identity = self.identity(w) or {}
+        return {"name": identity.get("name"), "id_number": identity.get("id_number"), "role": w.role.value,
+                "station_id": station,
                 "agency_id": agency, "area_code": area, "employment": w.employment.value if w.employment else None,
                 "certified": w.certified, "certificate_level": w.level.value if w.level else None,
                 "head": w.head_of is not None, "status": status, "registered_on": w.registered_on,
@@ -206,14 +222,16 @@ class TalentProjector:
 
     def _volunteer(self, v: Volunteer) -> dict[str, Any]:
         trained = [day for _, day in v.trainings]
-        return {"name": v.name, "id_number": v.id_number, "volunteer_number": v.volunteer_number,
+        identity = self.identity(v) or {}
+        return {"name": identity.get("name"), "id_number": identity.get("id_number"),
+                "volunteer_number": v.volunteer_number,
                 "station_id": v.station_id, "area_code": self._area(v.station_id), "registered_on": v.registered_on,
                 "hours": round(v.hours * 60), "trained": bool(trained), "last_trained_on": max(trained, default=None)}
 
     def _intern(self, i: Intern) -> dict[str, Any]:
         latest = max(i.placements, key=lambda p: p["placed_from"], default=None)
         station = latest["station_id"] if latest else None
-        return {"name": i.name, "station_id": station, "area_code": self._area(station),
+        return {"name": (self.identity(i) or {}).get("name"), "station_id": station, "area_code": self._area(station),
                 "supervisor_id": latest["supervisor_id"] if latest else None, "registered_on": i.registered_on,
                 "placed_from": latest["placed_from"] if latest else None,
                 "placed_until": latest["placed_until"] if latest else None}
@@ -235,9 +253,9 @@ class TalentProjector:
                 "area_code": p.area_code, "planned_on": p.planned_on}
 
 
-def talent_lists(app: Application[UUID], secret: bytes) -> ListIndex:
+def talent_lists(app: Application[UUID], secret: bytes, identity: Identity) -> ListIndex:
     """The service's lists, caught up from its notification log before every read."""
-    projector = TalentProjector(app)
+    projector = TalentProjector(app, identity)
     index = ListIndex(app, SPECS, projector, secret)
     projector.index = index
     return index
@@ -291,7 +309,7 @@ def labelled(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def with_people(app: Application[UUID], id_key: str) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+def with_people(app: People, id_key: str) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
     """A page's decoration for a list of people: their id under its name, their names (and an intern's university,
     a volunteer's exact hours) from the aggregates, read for these rows only."""
 
@@ -302,7 +320,8 @@ def with_people(app: Application[UUID], id_key: str) -> Callable[[list[dict[str,
                 person: Any = app.repository.get(UUID(row["id"]))
             except AggregateNotFoundError:
                 person = None
-            row["name"] = getattr(person, "name", "")
+            identity = app.identity(person) if isinstance(person, Person) else None
+            row["name"] = identity["name"] if identity else ("[已删除]" if person is not None else "")
             if isinstance(person, Intern):
                 row["university"] = person.university
             if isinstance(person, Volunteer):

@@ -1,5 +1,10 @@
 """The talent service's use cases: commands in, aggregates saved (several at once where a rule
-spans them, so they succeed or fail together)."""
+spans them, so they succeed or fail together).
+
+People's personal data (workers', volunteers' and interns' names, ID numbers and phones) is sealed here with the
+person's own data key from the key store before an aggregate records it, as casework does for its clients; a read
+that opens the ID number or phone in clear is written to the read audit first (no audit record, no data), and an
+erasure destroys the key."""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta, timezone
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -15,13 +21,16 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 from pzh_shared.eventstore import ServiceApplication
+from pzh_shared.personal import AuditQuery, AuditRecord, KeyStore, ReadAudit
+from pzh_shared.sealing import seal, unseal
 
 from talent.application.lists import talent_lists
 from talent.application.quota_facts import FactsBuilder
 from talent.domain import identifiers
-from talent.domain.errors import AlreadyRegistered, NotFound, TalentError
+from talent.domain.errors import AlreadyRegistered, NotFound, PersonErased, TalentError
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
+from talent.domain.personal import Person, Sealer
 from talent.domain.quotas import QuotaResult, StationKind, evaluate
 from talent.domain.staffing import StationStaffing, staffing_id
 from talent.domain.station_profile import StationProfile, profile_id
@@ -48,14 +57,21 @@ class PublicLog(Protocol):
 
 # Without a cipher key (development only) unique-key ids are keyed with this public constant.
 _DEV_SECRET = b"pzh-talent-unique-keys-development-only"
+ERASED = "[已删除]"
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+AUDIT_PAGE_MAX = 1000  # read-audit records per answer; `after` pages on
+# The kinds of people, as the read audit names them (subject_kind).
+PEOPLE: dict[str, type[Person]] = {"worker": SocialWorker, "volunteer": Volunteer, "intern": Intern}
 
 
 class TalentApplication(ServiceApplication):
     name = "talent"
     not_found = NotFound
 
-    def __init__(self, env: Any = None, *, publication: PublicLog) -> None:
+    def __init__(self, env: Any = None, *, publication: PublicLog, keys: KeyStore, audit: ReadAudit) -> None:
         super().__init__(env)
+        self.keys = keys
+        self.audit = audit
         self.publication = publication  # what the service publishes: the quotas fold its public events
         # The quota facts, folded once and then caught up with what the log gained since (one per process: each
         # API replica folds the shared log itself), so a request reads the newest events, not the whole log.
@@ -67,12 +83,36 @@ class TalentApplication(ServiceApplication):
             hashlib.sha256(b"pzh-talent-unique-keys\x00" + cipher_key.encode()).digest() if cipher_key else _DEV_SECRET
         )
         # The lists' blind fields are keyed from the same secret, separated by purpose.
-        self.lists = talent_lists(self, hashlib.sha256(b"pzh-talent-lists\x00" + self._key_secret).digest())
+        self.lists = talent_lists(self, hashlib.sha256(b"pzh-talent-lists\x00" + self._key_secret).digest(),
+                                  self.identity)
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
+        self.audit.close()
 
     # --- helpers ------------------------------------------------------------------------------
 
     def _claim(self, kind: str, value: str, owner: Aggregate) -> UniqueKey:
         return UniqueKey.claim(unique_key_id(self._key_secret, kind, value), kind, owner.id)
+
+    @contextmanager
+    def _new_person(self) -> Iterator[Sealer]:
+        """A sealer that gives each new person a data key; the keys are destroyed again if the registration fails
+        (refused, or its save clashes), so no key outlives a person who was never saved."""
+        created: list[UUID] = []
+
+        def seal_with_new_key(person_id: UUID, identity: dict[str, str]) -> str:
+            key = self.keys.create(person_id)
+            created.append(person_id)
+            return seal(key, person_id, identity)
+
+        try:
+            yield seal_with_new_key
+        except BaseException:
+            for person_id in created:
+                self.keys.erase(person_id)
+            raise
 
     def _save_new(self, message: str, *aggregates: Aggregate) -> None:
         """Saves brand-new aggregates with their unique keys; a clash on a key is AlreadyRegistered."""
@@ -85,10 +125,10 @@ class TalentApplication(ServiceApplication):
 
     def register_worker(self, name: str, id_number: str, phone: str, registered_on: date,
                         role: Role = Role.SOCIAL_WORKER, area_code: str | None = None) -> UUID:
-        worker = SocialWorker.register(name, id_number, phone, registered_on, role, area_code)
-        self._save_new(
-            "该身份证号码已登记在人才库中", worker, self._claim("worker_id_number", worker.id_number, worker)
-        )
+        with self._new_person() as sealer:
+            worker = SocialWorker.register(sealer, name, id_number, phone, registered_on, role, area_code)
+            self._save_new("该身份证号码已登记在人才库中", worker,
+                           self._claim("worker_id_number", identifiers.resident_id_number(id_number), worker))
         return worker.id
 
     def worker(self, worker_id: UUID | str) -> SocialWorker:
@@ -196,14 +236,15 @@ class TalentApplication(ServiceApplication):
         served_on: date | None = None,
     ) -> UUID:
         """One volunteer, with the training by their station and hours, saved whole or not at all."""
-        volunteer = Volunteer.register(name, id_number, phone, number, station_id, registered_on)
-        if trained_on is not None:
-            volunteer.record_training(volunteer.station_id, trained_on)
-        if hours:
-            volunteer.log_hours(hours, served_on or registered_on)
-        self._save_new("该志愿者编号或身份证号码已登记", volunteer,
-                       self._claim("volunteer_number", volunteer.volunteer_number, volunteer),
-                       self._claim("volunteer_id_number", volunteer.id_number, volunteer))
+        with self._new_person() as sealer:
+            volunteer = Volunteer.register(sealer, name, id_number, phone, number, station_id, registered_on)
+            if trained_on is not None:
+                volunteer.record_training(volunteer.station_id, trained_on)
+            if hours:
+                volunteer.log_hours(hours, served_on or registered_on)
+            self._save_new("该志愿者编号或身份证号码已登记", volunteer,
+                           self._claim("volunteer_number", volunteer.volunteer_number, volunteer),
+                           self._claim("volunteer_id_number", identifiers.resident_id_number(id_number), volunteer))
         return volunteer.id
 
     def volunteer(self, volunteer_id: UUID | str) -> Volunteer:
@@ -222,8 +263,9 @@ class TalentApplication(ServiceApplication):
     # --- interns ------------------------------------------------------------------------------
 
     def register_intern(self, name: str, phone: str, university: str, registered_on: date) -> UUID:
-        intern = Intern.register(name, phone, university, registered_on)
-        self.save(intern)
+        with self._new_person() as sealer:
+            intern = Intern.register(sealer, name, phone, university, registered_on)
+            self.save(intern)
         return intern.id
 
     def intern(self, intern_id: UUID | str) -> Intern:
@@ -236,6 +278,50 @@ class TalentApplication(ServiceApplication):
             supervisor_id = str(self.worker(supervisor_id).id)
         intern.place(station_id, placed_from, placed_until, supervisor_id)
         self.save(intern)
+
+    # --- people's personal data ---------------------------------------------------------------
+
+    def person(self, kind: str, person_id: UUID | str) -> Person:
+        cls = PEOPLE[kind]
+        return self.get_existing(cls, person_id, cls.NOUN)
+
+    def identity(self, person: Person) -> dict[str, str] | None:
+        """The person's name, ID number (not for interns) and phone in clear, or None once erased."""
+        if person.sealed_identity is None:
+            return person.legacy_identity  # stored before sealing (None once erased)
+        value: dict[str, str] | None = unseal(self.keys.get(person.id), person.id, person.sealed_identity)
+        return value
+
+    def read_personal_data(self, kind: str, person_id: UUID | str, user: str, purpose: str) -> dict[str, Any]:
+        """The person's identity unmasked: recorded in the read audit before it is opened."""
+        person = self.person(kind, person_id)
+        record = self.audit.record(user, "personal_data_read", kind, str(person.id), purpose)
+        identity = self.identity(person)
+        return {"person_id": str(person.id), "kind": kind, "erased": identity is None, "erased_on": person.erased_on,
+                "identity": identity if identity is not None else dict.fromkeys(_fields(kind), ERASED),
+                "audit_seq": record.seq}
+
+    def erase_person(self, kind: str, person_id: UUID | str, erased_on: date, user: str,
+                     purpose: str) -> AuditRecord:
+        """Erasure on request (PIPL): audited, then the data key is destroyed before the marker event is saved,
+        so even a crash in between leaves the identity unreadable. The person's history and counts stay."""
+        person = self.person(kind, person_id)
+        if person.erased_on is not None:
+            raise PersonErased(f"该{person.NOUN}的个人信息已删除")
+        record = self.audit.record(user, "erasure", kind, str(person.id), purpose)
+        self.keys.erase(person.id)
+        person.erase(erased_on)
+        self.save(person)
+        self.lists.catch_up()  # out of the lists' blind fields at once, not at the next read
+        return record
+
+    def find_audit_records(self, query: AuditQuery) -> list[AuditRecord]:
+        """The records an auditor asks for, at most AUDIT_PAGE_MAX; a time without an offset is China time."""
+        since, until = (m.replace(tzinfo=CHINA) if m and m.tzinfo is None else m for m in (query.since, query.until))
+        return self.audit.find(replace(query, since=since, until=until, limit=min(max(query.limit, 1), AUDIT_PAGE_MAX)))
+
+    def verify_audit(self) -> list[int]:
+        return self.audit.verify()
 
     # --- organisations and agencies -----------------------------------------------------------
 
@@ -363,3 +449,7 @@ class TalentApplication(ServiceApplication):
         with self._quota_facts() as builder:
             facts = builder.facts(station_id)
         return evaluate(kind, station_id, year, facts)
+
+
+def _fields(kind: str) -> tuple[str, ...]:
+    return ("name", "phone") if kind == "intern" else ("name", "id_number", "phone")

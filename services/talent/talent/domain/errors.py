@@ -24,3 +24,7 @@ class StationHasHead(Conflict):
 
 class AlreadyRegistered(Conflict):
     """The same ID number, volunteer number or registration number is already on record."""
+
+
+class PersonErased(Conflict):
+    """The person's personal data has been erased already (409)."""

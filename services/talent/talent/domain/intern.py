@@ -1,22 +1,32 @@
-"""University interns (高校社会工作专业实习生) and their placements at stations."""
+"""University interns (高校社会工作专业实习生) and their placements at stations. Name and phone are held sealed
+with the intern's own key (talent.domain.personal)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from talent.domain import identifiers
 from talent.domain.errors import TalentError
+from talent.domain.personal import Person, Sealer, upcast_identity
 
 
-class Intern(Aggregate):
+class Intern(Person):
+    NOUN = "实习生"
+
     class Registered(Aggregate.Created):
-        name: str
-        phone: str
+        class_version = 2
+        sealed_identity: str | None  # name, phone: sealed with the intern's key (None: version 1)
         university: str
         registered_on: date
+        legacy_identity: dict[str, str] | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_identity(state, ("name", "phone"))
 
     class Placed(Aggregate.Event):
         station_id: str
@@ -25,17 +35,21 @@ class Intern(Aggregate):
         supervisor_id: str | None
 
     @classmethod
-    def register(cls, name: str, phone: str, university: str, registered_on: date) -> Intern:
+    def register(cls, seal: Sealer, name: str, phone: str, university: str, registered_on: date) -> Intern:
+        identity = {"name": identifiers.person_name(name), "phone": identifiers.phone_number(phone)}
         university = " ".join(university.split())
         if not 1 <= len(university) <= 100:
             raise TalentError("高校名称不能为空，且不超过 100 个字符")
-        return cls(name=identifiers.person_name(name), phone=identifiers.phone_number(phone),
-                   university=university, registered_on=registered_on)
+        intern_id = uuid4()
+        return cls._create(cls.Registered, id=intern_id, sealed_identity=seal(intern_id, identity),
+                           university=university, registered_on=registered_on)
 
     @event(Registered)
-    def __init__(self, name: str, phone: str, university: str, registered_on: date):
-        self.name = name
-        self.phone = phone
+    def __init__(self, sealed_identity: str | None, university: str, registered_on: date,
+                 legacy_identity: dict[str, str] | None = None):
+        self.sealed_identity = sealed_identity
+        self.legacy_identity = legacy_identity
+        self.erased_on: date | None = None
         self.university = university
         self.registered_on = registered_on
         self.placements: list[dict[str, Any]] = []

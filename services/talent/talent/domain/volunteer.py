@@ -1,16 +1,20 @@
 """Volunteers (志愿者): registered with the national volunteer service information system, trained
-by a station, logging service hours. Name, ID number, phone and the national volunteer number are
-personal data and stay in this aggregate's (encrypted) state."""
+by a station, logging service hours. Name, ID number and phone are held sealed with the volunteer's own key
+(talent.domain.personal); the national volunteer number stays in the aggregate's state, encrypted at rest by
+the event store's cipher."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
+from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from talent.domain import identifiers
 from talent.domain.errors import TalentError
+from talent.domain.personal import Person, Sealer, upcast_identity
 
 MAX_HOURS_PER_ENTRY = 10_000.0
 _VOLUNTEER_NUMBER = re.compile(r"^[0-9A-Za-z-]{4,32}$")
@@ -23,14 +27,20 @@ def volunteer_number(value: str) -> str:
     return value
 
 
-class Volunteer(Aggregate):
+class Volunteer(Person):
+    NOUN = "志愿者"
+
     class Registered(Aggregate.Created):
-        name: str
-        id_number: str
-        phone: str
+        class_version = 2
+        sealed_identity: str | None  # name, id_number, phone: sealed with the volunteer's key (None: version 1)
         volunteer_number: str
         station_id: str
         registered_on: date
+        legacy_identity: dict[str, str] | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_identity(state, ("name", "id_number", "phone"))
 
     class Trained(Aggregate.Event):
         station_id: str
@@ -43,19 +53,21 @@ class Volunteer(Aggregate):
 
     @classmethod
     def register(
-        cls, name: str, id_number: str, phone: str, number: str, station_id: str, registered_on: date
+        cls, seal: Sealer, name: str, id_number: str, phone: str, number: str, station_id: str, registered_on: date
     ) -> Volunteer:
-        return cls(name=identifiers.person_name(name), id_number=identifiers.resident_id_number(id_number),
-                   phone=identifiers.phone_number(phone), volunteer_number=volunteer_number(number),
-                   station_id=identifiers.station_id(station_id), registered_on=registered_on)
+        identity = {"name": identifiers.person_name(name), "id_number": identifiers.resident_id_number(id_number),
+                    "phone": identifiers.phone_number(phone)}
+        number, station_id = volunteer_number(number), identifiers.station_id(station_id)
+        volunteer_id = uuid4()
+        return cls._create(cls.Registered, id=volunteer_id, sealed_identity=seal(volunteer_id, identity),
+                           volunteer_number=number, station_id=station_id, registered_on=registered_on)
 
     @event(Registered)
-    def __init__(
-        self, name: str, id_number: str, phone: str, volunteer_number: str, station_id: str, registered_on: date
-    ):
-        self.name = name
-        self.id_number = id_number
-        self.phone = phone
+    def __init__(self, sealed_identity: str | None, volunteer_number: str, station_id: str, registered_on: date,
+                 legacy_identity: dict[str, str] | None = None):
+        self.sealed_identity = sealed_identity
+        self.legacy_identity = legacy_identity
+        self.erased_on: date | None = None
         self.volunteer_number = volunteer_number
         self.station_id = station_id
         self.registered_on = registered_on

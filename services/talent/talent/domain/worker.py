@@ -3,33 +3,41 @@ worker, township cadre or organisation staff), their employment at a station or 
 service agency (one employer at a time), the national exam,
 the certificate they hold, their elderly-care specialisation and their training.
 
-Name, ID number and phone are personal data: they live only in this aggregate's state (encrypted
-at rest by the event store's cipher) and are never copied into another event, a log or a span."""
+Name, ID number and phone are personal data: the aggregate holds them sealed with the worker's own key
+(talent.domain.personal), and they are never copied into another event, a log or a span."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from talent.domain import identifiers
 from talent.domain.errors import TalentError
+from talent.domain.personal import Person, Sealer, upcast_identity
 from talent.domain.vocabulary import FIRST_EXAM_YEAR, LEVEL_NAMES, Employment, Level, Role, TrainingKind
 
 MAX_TRAINING_HOURS = 2000.0
 
 
-class SocialWorker(Aggregate):
+class SocialWorker(Person):
+    NOUN = "社工"
+
     class Registered(Aggregate.Created):
-        name: str
-        id_number: str
-        phone: str
+        class_version = 2
+        sealed_identity: str | None  # name, id_number, phone: sealed with the worker's key (None: version 1)
         role: str
         registered_on: date
         # The area whose office put the worker on the register, their area until they work at a station or agency
         # (events stored before it existed have none).
         area_code: str | None = None
+        legacy_identity: dict[str, str] | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_identity(state, ("name", "id_number", "phone"))
 
     class Assigned(Aggregate.Event):
         station_id: str
@@ -87,19 +95,22 @@ class SocialWorker(Aggregate):
     # --- registration -------------------------------------------------------------------------
 
     @classmethod
-    def register(cls, name: str, id_number: str, phone: str, registered_on: date, role: Role = Role.SOCIAL_WORKER,
-                 area_code: str | None = None) -> SocialWorker:
-        return cls(name=identifiers.person_name(name), id_number=identifiers.resident_id_number(id_number),
-                   phone=identifiers.phone_number(phone), role=Role(role).value, registered_on=registered_on,
-                   area_code=identifiers.checked_area(area_code))
+    def register(cls, seal: Sealer, name: str, id_number: str, phone: str, registered_on: date,
+                 role: Role = Role.SOCIAL_WORKER, area_code: str | None = None) -> SocialWorker:
+        identity = {"name": identifiers.person_name(name), "id_number": identifiers.resident_id_number(id_number),
+                    "phone": identifiers.phone_number(phone)}
+        role, area_code = Role(role), identifiers.checked_area(area_code)
+        worker_id = uuid4()
+        return cls._create(cls.Registered, id=worker_id, sealed_identity=seal(worker_id, identity), role=role.value,
+                           registered_on=registered_on, area_code=area_code)
 
     @event(Registered)
-    def __init__(self, name: str, id_number: str, phone: str, role: str, registered_on: date,
-                 area_code: str | None = None):
+    def __init__(self, sealed_identity: str | None, role: str, registered_on: date, area_code: str | None = None,
+                 legacy_identity: dict[str, str] | None = None):
         self.area_code = area_code
-        self.name = name
-        self.id_number = id_number
-        self.phone = phone
+        self.sealed_identity = sealed_identity
+        self.legacy_identity = legacy_identity
+        self.erased_on: date | None = None
         self.role = Role(role)
         self.registered_on = registered_on
         self.station_id: str | None = None

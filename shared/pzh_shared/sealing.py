@@ -1,7 +1,7 @@
-"""Sealing personal data with the client's own data key (AES-256-GCM), before any event records it.
+"""Sealing personal data with the person's own data key (AES-256-GCM), before any event records it.
 
-A sealed token is `v1.<base64url(nonce ‖ ciphertext ‖ tag)>`; the client's id is the associated
-data, so a token copied onto another client does not open. Once the client's key is erased, no
+A sealed token is `v1.<base64url(nonce ‖ ciphertext ‖ tag)>`; the person's id is the associated
+data, so a token copied onto another person does not open. Once the person's key is erased, no
 token of theirs opens again, wherever it was stored or copied."""
 
 from __future__ import annotations
@@ -18,21 +18,21 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 _PREFIX = "v1."
 
 
-def seal(key: bytes, client_id: UUID, value: Any) -> str:
+def seal(key: bytes, person_id: UUID, value: Any) -> str:
     nonce = os.urandom(12)
     plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
     return (
         _PREFIX
-        + base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, str(client_id).encode())).decode()
+        + base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, str(person_id).encode())).decode()
     )
 
 
-def unseal(key: bytes | None, client_id: UUID, token: str | None) -> Any | None:
+def unseal(key: bytes | None, person_id: UUID, token: str | None) -> Any | None:
     """The sealed value, or None when the key is gone (erased) or the token does not open."""
     if key is None or not token or not token.startswith(_PREFIX):
         return None
     raw = base64.urlsafe_b64decode(token[len(_PREFIX):])
     try:
-        return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], str(client_id).encode()))
+        return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], str(person_id).encode()))
     except InvalidTag:
         return None
