@@ -44,13 +44,13 @@ UNITS = {"general_station": "个", "township_station": "个", "village_room": "�
          "organisations": "个", "volunteers_trained": "人"}
 ROW_UNITS = {"counties": "县(区)", "cities": "市(州)", "townships": "乡镇(街道)"}
 WHOLE = {"counties": "全市", "cities": "全省", "townships": "全县(区)"}  # the area the rows make up
-TYPE_CODES = {"通报": "通", "报告": "报"}  # the 发文字号's type after the body's 机关代字 (攀民 + 通)
+TYPE_CODES = {"通报": "通", "报告": "报"}  # the 发文字号's type after the body's 机关代字 (e.g. 某民 + 通)
 
 
 @dataclass(frozen=True)
 class Issuer:
     name: str  # 发文机关 (its full name; the mark adds 文件)
-    prefix: str  # 机关代字, e.g. 攀民
+    prefix: str  # 机关代字, e.g. 某民
     superior: str  # whom an upward report goes to
 
 
@@ -480,7 +480,7 @@ def pdf(doc: Official, font_path: Path) -> bytes:
 
 def issuer_for(settings: ReportingSettings, deployment: Deployment) -> Issuer:
     """The deployment's own bureau (the settings), or for a county's own report the county's bureau: its name
-    + 民政局, its 机关代字 the name's first character + 民 (东区 -> 东民), as the county bureaus number theirs;
+    + 民政局, its 机关代字 the name's first character + 民 (某县 -> 某民), as the county bureaus number theirs;
     an upward report goes to the bureau's party group, a county's to the city's bureau."""
     if deployment.for_county:
         return Issuer(f"{deployment.area_name}民政局", f"{deployment.area_name[:1]}民", f"{deployment.city_name}民政局")
