@@ -557,7 +557,8 @@ class ListWorld(ConsoleWorld):
         if request.method == "GET" and path.startswith("/progress/"):
             return httpx.Response(200, json={"county_code": path[10:], "name": NAMES.get(path[10:]), "year": 2026,
                                              "as_of": "2026-06-30", "stations": {"township_station": 3},
-                                             "progress": {"township_station": {"target": 5, "actual": 3, "met": False}}})
+                                             "progress": {"township_station": {"target": 5, "actual": 3,
+                                                                               "met": False}}})
         if request.method == "GET" and path == "/audit/reads":
             records = [r for r in READ_RECORDS if read_matches(r, query)][:int(query.get("limit", "100"))]
             return httpx.Response(200, json={"count": len(records), "records": records})

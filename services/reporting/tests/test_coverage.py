@@ -130,8 +130,9 @@ def test_townships_valid_on_the_day_and_those_an_open_township_station_serves(st
 
 
 def test_reform_affected_flag_as_of_each_2021_station_opening_day(store):
-    """The plan: "2021年……乡镇(街道)社会工作服务站12个(其中涉改乡镇占50%以上)"; 以上 includes the number (民法典
-    第一千二百五十九条 "民法所称的'以上'……包括本数"), so one of two 2021 stations in a reform-affected township meets it."""
+    """The plan: "2021年……乡镇(街道)社会工作服务站12个(其中涉改乡镇占50%以上)"; 以上 includes the
+    number (民法典 第一千二百五十九条 "民法所称的'以上'……包括本数"), so one of two 2021 stations in a
+    reform-affected township meets it."""
     # S2 opened on 2021-02-01, before 丙镇 was flagged; S3 in a township flagged from the start; S1 opened in 2020
     assert reform_share_2021(store, "510400", "2021-12-31") == {
         "township_stations_2021": 2, "in_reform_affected": 1, "share": "0.5000", "goal_over_half": True}
