@@ -130,3 +130,13 @@ def install_unavailable_handler(app: FastAPI) -> None:
     # OperationalError covers eventsourcing's ConnectionUnavailableError (the pool timed out).
     for error_cls in (OperationalError, InterfaceError):
         app.add_exception_handler(error_cls, _unavailable)
+
+
+DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+def hide_docs(app: FastAPI) -> None:
+    """The API document and its pages off (production, <PREFIX>API_DOCS=false): FastAPI added their routes when the
+    app was made, so they are taken out again and answer 404 like any unknown path."""
+    app.openapi_url = app.docs_url = app.redoc_url = None
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in DOC_PATHS]

@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from pzh_shared.http import install_error_handlers
+from pzh_shared.http import hide_docs, install_error_handlers
 from pzh_shared.idempotency import install_idempotency
 from pzh_shared.listing import ListError, ListIndex
 from pzh_shared.settings import ServiceSettings
@@ -88,13 +88,21 @@ def start_process(service: str, role: str, settings: ServiceSettings, metrics: b
         serve_metrics(settings)  # <PREFIX>METRICS_PORT; the APIs also answer GET /metrics
 
 
+def prepare_api(app: FastAPI, settings: ServiceSettings) -> FastAPI:
+    """The app as its process serves it: traced and timed, its API document and HTTP-port metrics as the settings
+    say (both off in production: <PREFIX>API_DOCS, <PREFIX>METRICS_ON_HTTP)."""
+    from pzh_shared.telemetry import instrument_fastapi
+
+    if not settings.api_docs:
+        hide_docs(app)
+    instrument_fastapi(app, metrics_route=settings.metrics_on_http)
+    return app
+
+
 def serve_api(app: FastAPI, settings: ServiceSettings) -> None:
     import uvicorn
 
-    from pzh_shared.telemetry import instrument_fastapi
-
-    instrument_fastapi(app)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
+    uvicorn.run(prepare_api(app, settings), host=settings.http_host, port=settings.http_port, log_level="warning")
 
 
 # A consumer role: (application, settings) -> something with `async run(stop)` (a TrackedConsumer).

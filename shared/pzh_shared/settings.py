@@ -47,6 +47,11 @@ class ServiceSettings(BaseSettings):
     # Prometheus: a plain metrics server on this port (0 = none); 127.0.0.1 like http_host, containers set 0.0.0.0.
     metrics_port: int = 0
     metrics_host: str = "127.0.0.1"
+    # Development conveniences an API serves on its HTTP port, both off in the production profiles (compose and
+    # Kubernetes), so the users' network reaches none of them: the API document and its pages (/docs, /redoc,
+    # /openapi.json; the gateway's whole-API /api/openapi.json too), and GET /metrics beside METRICS_PORT.
+    api_docs: bool = True
+    metrics_on_http: bool = True
 
 
 def kafka_partitions() -> int:

@@ -369,3 +369,50 @@ def test_the_replica_and_spread_checks_fail_on_broken_copies(built):
     assert any("reporting-worker: mounts the ReadWriteOnce claim reporting-data" in p for p in problems)
     assert any("REPORTING_READ_MODEL must be postgres" in p for p in problems)
     assert len(problems) == 6
+
+
+def exposure_problems(docs: list[dict]) -> list[str]:
+    """Production exposure (issue 18 item 9): every pod that serves HTTP has its API document off
+    (<PREFIX>API_DOCS "false", the gateway's whole-API document too) and, but for the gateway (which never serves
+    it there), /metrics off on its HTTP port (<PREFIX>METRICS_ON_HTTP "false"); no Service names the metrics port,
+    which the NetworkPolicies admit from the monitoring namespace alone (network_problems)."""
+    config = {name: cm.get("data") or {} for name, cm in by_kind(docs, "ConfigMap").items()}
+    problems = []
+    for name, deployment in by_kind(docs, "Deployment").items():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            if not [p for p in container.get("ports", []) if p["containerPort"] != METRICS_PORT]:
+                continue  # no HTTP server: nothing to document or scrape but the metrics port
+            env = {k: v for ref in container.get("envFrom", []) if "configMapRef" in ref
+                   for k, v in config.get(ref["configMapRef"]["name"], {}).items()}
+            env |= {e["name"]: e.get("value") for e in container.get("env", [])}
+            wanted = ["API_DOCS"] + ([] if name == GATEWAY else ["METRICS_ON_HTTP"])
+            for suffix in wanted:
+                found = [v for k, v in env.items() if k.endswith(f"_{suffix}")]
+                if found != ["false"]:
+                    problems.append(f"Deployment {name}: <PREFIX>{suffix} is {found or 'unset'}, must be \"false\"")
+    for name, service in by_kind(docs, "Service").items():
+        ports = {p.get("targetPort", p["port"]) for p in service["spec"].get("ports", [])} | \
+            {p["port"] for p in service["spec"].get("ports", [])}
+        if METRICS_PORT in ports:
+            problems.append(f"Service {name}: exposes the metrics port {METRICS_PORT}")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_overlay_exposes_no_docs_schema_or_metrics(built, overlay):
+    assert exposure_problems(built[overlay]) == []
+
+
+def test_the_exposure_check_fails_on_broken_copies(built):
+    docs = copy.deepcopy(built["city"])
+    configs = by_kind(docs, "ConfigMap")
+    del configs["talent-config"]["data"]["TALENT_API_DOCS"]
+    configs["gateway-config"]["data"]["GATEWAY_API_DOCS"] = "true"
+    configs["casework-config"]["data"]["CASEWORK_METRICS_ON_HTTP"] = "true"
+    service = next(iter(by_kind(docs, "Service").values()))
+    service["spec"]["ports"].append({"name": "metrics", "port": METRICS_PORT, "targetPort": METRICS_PORT})
+    problems = exposure_problems(docs)
+    assert any("talent-api" in p and "API_DOCS is unset" in p for p in problems)
+    assert any("gateway" in p and "API_DOCS is ['true']" in p for p in problems)
+    assert any("casework-api" in p and "METRICS_ON_HTTP" in p for p in problems)
+    assert any(p.startswith("Service ") and "metrics port" in p for p in problems)

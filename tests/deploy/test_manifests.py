@@ -455,6 +455,44 @@ def test_compose_volumes():
     assert compose_volume_problems(load_compose()) == []
 
 
+def compose_exposure_problems(compose: dict, variables: dict[str, str] | None = None) -> list[str]:
+    """Production exposure (issue 18 item 9), in every profile: each process serving HTTP has its API document off
+    (<PREFIX>API_DOCS "false") and, but for the gateway (which never serves it there), /metrics off on its HTTP
+    port (<PREFIX>METRICS_ON_HTTP "false"); no service publishes the metrics port 9464 to the host."""
+    problems = []
+    for name, service in active_services(compose, variables or {}).items():
+        env = env_dict(service)
+        if name in HTTP_PROCESSES:
+            prefix = PROCESSES[name][0]
+            for suffix in ["API_DOCS"] + ([] if name == "gateway" else ["METRICS_ON_HTTP"]):
+                if env.get(f"{prefix}{suffix}") != "false":
+                    problems.append(f"compose {name}: {prefix}{suffix} is {env.get(f'{prefix}{suffix}')!r}, "
+                                    f"must be \"false\"")
+        if any(str(p).rsplit(":", 1)[-1] == "9464" for p in service.get("ports", [])):
+            problems.append(f"compose {name}: publishes the metrics port 9464")
+    return problems
+
+
+@pytest.mark.parametrize("env_files", [(), ("cluster.env",), ("kurrentdb.env",)])
+def test_compose_exposes_no_docs_schema_or_metrics(env_files):
+    variables = {k: v for f in env_files for k, v in env_file(COMPOSE_DIR / f).items()}
+    assert compose_exposure_problems(load_compose(), variables) == []
+
+
+def test_the_compose_exposure_check_fails_on_a_broken_copy():
+    compose = load_compose()
+    services = compose["services"]
+    del services["talent-api"]["environment"]["TALENT_API_DOCS"]
+    services["gateway"]["environment"]["GATEWAY_API_DOCS"] = "true"
+    services["reporting-api"]["environment"]["REPORTING_METRICS_ON_HTTP"] = "true"
+    services["funding-api"]["ports"] = [*services["funding-api"]["ports"], "127.0.0.1:9464:9464"]
+    problems = compose_exposure_problems(compose)
+    assert any("talent-api: TALENT_API_DOCS is None" in p for p in problems)
+    assert any("gateway: GATEWAY_API_DOCS is 'true'" in p for p in problems)
+    assert any("reporting-api: REPORTING_METRICS_ON_HTTP" in p for p in problems)
+    assert any("funding-api: publishes the metrics port" in p for p in problems)
+
+
 def relay_partitions() -> int:
     """Partitions per topic as the code creates them: the relay's default, which the reporting
     worker's Faust app must repeat (topic_partitions)."""

@@ -172,6 +172,15 @@ def _items() -> list[Item]:
             "no 5xx, no schema violations",
             ("tests/e2e/test_schemathesis.py::",),
         ),
+        Item(
+            s,
+            "S23 No docs, schema or metrics route reachable through the gateway (issue 18 item 9, the production "
+            "settings of compose and Kubernetes)",
+            "every docs, OpenAPI and metrics path of the gateway and of each service answers 401/404/405 to every "
+            "role and to anonymous callers, none is forwarded; each service's app, prepared as its process serves "
+            "it, serves none of them",
+            ("tests/gateway/test_no_exposure.py::",),
+        ),
     ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Response
 from pzh_shared.areas import scope_prefix
-from pzh_shared.http import install_error_handlers
+from pzh_shared.http import hide_docs, install_error_handlers
 
 from gateway.access import SERVICES
 from gateway.adapters.store import GatewayStore
@@ -83,13 +83,16 @@ def create_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | 
     app.add_api_route("/health", health, methods=["GET"], response_model=Health)
     for router in gateway_routers():
         app.include_router(router)
-    whole_api = WholeApiDocument(app, upstreams, settings.max_page_size)
+    if settings.api_docs:
+        whole_api = WholeApiDocument(app, upstreams, settings.max_page_size)
 
-    async def openapi_document() -> Response:
-        """The whole API in one OpenAPI document (gateway/openapi.py); public, like any API description."""
-        return Response(json.dumps(await whole_api.document(), ensure_ascii=False), media_type="application/json")
+        async def openapi_document() -> Response:
+            """The whole API in one OpenAPI document (gateway/openapi.py); public, like any API description."""
+            return Response(json.dumps(await whole_api.document(), ensure_ascii=False), media_type="application/json")
 
-    app.add_api_route("/api/openapi.json", openapi_document, methods=["GET"], include_in_schema=False)
+        app.add_api_route("/api/openapi.json", openapi_document, methods=["GET"], include_in_schema=False)
+    else:
+        hide_docs(app)  # production (GATEWAY_API_DOCS=false): neither the gateway's own document nor the whole API's
     # Last among the /api routes: whatever is not the gateway's own is forwarded (or answered 404).
     app.add_api_route("/api/{path:path}", Forwarder(context, upstreams).forward, methods=FORWARDED_METHODS,
                       include_in_schema=False, name="forward")
