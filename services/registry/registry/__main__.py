@@ -1,10 +1,12 @@
 """Composition root: `python -m registry api` serves commands, `relay` publishes its events,
-`staffing` consumes the talent service's staffing events, and
+`staffing` consumes the facts of the stations' levels that other services record (talent's staffing and
+incubated agencies on `talent.events`, casework's cases and projects on `casework.events`), and
 `load-areas FILE [--root CODE] [--down-to LEVEL]` registers a deployment's reference areas from its pinned file."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from pzh_shared.service import ServiceProcess
 from registry.adapters.integration import PUBLICATION
 from registry.api.app import create_app
 from registry.application.service import RegistryApplication
+from registry.consumers.casework import casework_consumer
 from registry.consumers.staffing import staffing_consumer
 from registry.settings import RegistrySettings
 
@@ -24,8 +27,21 @@ def build_application(settings: RegistrySettings) -> RegistryApplication:
     return make_application(RegistryApplication, settings)
 
 
-def staffing(application: RegistryApplication, settings: RegistrySettings) -> TrackedConsumer:
-    return staffing_consumer(application, settings.kafka_bootstrap)
+class LevelFacts:
+    """The two consumers of the `staffing` role side by side in one process: one role, so the deployments that
+    run `registry staffing` (compose, k8s, localinfra) learn casework's facts with no new process. Each keeps
+    its own group and tracking records (topic:partition)."""
+
+    def __init__(self, *consumers: TrackedConsumer):
+        self.consumers = consumers
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.gather(*(consumer.run(stop) for consumer in self.consumers))
+
+
+def staffing(application: RegistryApplication, settings: RegistrySettings) -> LevelFacts:
+    return LevelFacts(staffing_consumer(application, settings.kafka_bootstrap),
+                      casework_consumer(application, settings.kafka_bootstrap))
 
 
 PROCESS = ServiceProcess("registry", RegistrySettings, build_application, create_app, PUBLICATION,

@@ -28,7 +28,8 @@ NEXT_ACTIONS = {"planned": ("open",), "opened": ("suspend", "close", "merge"),
 HISTORY_KINDS = {"planned": "登记规划", "opened": "开放", "suspended": "暂停", "resumed": "恢复运行",
                  "closed": "关闭", "merged": "合并", "facility_recorded": "设施登记", "staff_recorded": "人员到岗",
                  "staff_removed": "人员离岗", "certificate_recorded": "持证登记", "head_set": "任命站长",
-                 "head_relieved": "免去站长", "professional_services": "专业服务", "level_changed": "等级变化"}
+                 "head_relieved": "免去站长", "professional_services": "专业服务(旧填报)",
+                 "incubated_agency": "站内孵化机构登记", "casework": "个案/项目", "level_changed": "等级变化"}
 
 EMPLOYMENT = {"full_time": "专职", "part_time": "兼职"}
 WORKER_ROLES = {"social_worker": "社会工作者", "community_worker": "社区工作者", "township_cadre": "乡镇(街道)干部",

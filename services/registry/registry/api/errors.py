@@ -24,6 +24,6 @@ FIELD_LABELS = {
     "operating_model": "运营方式", "agency": "驻站机构", "provincial_pilot": "省级试点",
     "governance_pilot": "治理试点", "covers": "片区覆盖", "planned_on": "规划日期", "opened_on": "开放日期",
     "plan_only": "只登记规划", "reason": "原因", "expected_version": "期望版本", "present": "是否具备",
-    "evidence": "佐证说明", "delivered": "是否开展专业服务", "general_station": "总站目标",
+    "evidence": "佐证说明", "general_station": "总站目标",
     "township_station": "乡镇站目标", "village_room": "村室目标", "as_of": "截至日期", "year": "年度",
 }

@@ -75,11 +75,6 @@ class FacilityIn(BaseModel):
     expected_version: int | None = None
 
 
-class ServicesIn(BaseModel):
-    delivered: bool
-    on: Day
-
-
 class TargetsIn(BaseModel):
     general_station: int = Field(ge=0, le=1)
     township_station: int = Field(ge=0)
@@ -243,8 +238,7 @@ class TargetListRow(BaseModel):
 
 HistoryKind = Literal["planned", "opened", "suspended", "resumed", "closed", "merged", "facility_recorded",
                       "staff_recorded", "staff_removed", "certificate_recorded", "head_set", "head_relieved",
-                      "professional_services",
-                      "level_changed"]
+                      "professional_services", "incubated_agency", "casework", "level_changed"]
 
 
 class HistoryEntry(BaseModel):
@@ -261,7 +255,11 @@ class HistoryEntry(BaseModel):
     worker_id: str | None = None
     full_time: bool | None = None
     certificate: str | None = None
-    delivered: bool | None = None
+    delivered: bool | None = Field(None, description="专业服务（旧记录：由操作员填报，现不再计入等级）")
+    organisation_id: str | None = Field(None, description="站内孵化并登记注册的社会工作服务机构")
+    work: Literal["case", "project"] | None = Field(None, description="个案或项目")
+    work_id: str | None = Field(None, description="个案或项目编号")
+    in_force: bool | None = Field(None, description="自该日起在办（否：自该日起结案、转出或完成评估）")
     level: Level | None = None
     previous: Level | None = None
 

@@ -1,5 +1,6 @@
 """Stations: open (or only plan), list and search, read as of a day with their history, change status, record
-facilities and services."""
+facilities. Professional services are not typed here: the registry learns them from casework's cases and
+projects (consumers/casework.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from registry.api.schemas import (
     Facility,
     FacilityIn,
     HistoryEntry,
-    ServicesIn,
     StationChange,
     StationCreated,
     StationHistory,
@@ -93,10 +93,4 @@ def change_station(station_id: UUID, action: Literal["open", "suspend", "resume"
 @router.put("/{station_id}/facilities/{item}", response_model=StationLevel)
 def record_facility(station_id: UUID, item: str, body: FacilityIn, registry: Registry) -> StationLevel:
     station = registry.record_facility(station_id, item, body.present, body.evidence, body.on, body.expected_version)
-    return StationLevel(level=station.level, version=station.version)
-
-
-@router.put("/{station_id}/professional-services", response_model=StationLevel)
-def record_services(station_id: UUID, body: ServicesIn, registry: Registry) -> StationLevel:
-    station = registry.record_professional_services(station_id, body.delivered, body.on)
     return StationLevel(level=station.level, version=station.version)

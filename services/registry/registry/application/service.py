@@ -91,11 +91,12 @@ HISTORY_KINDS = {
     "Planned": "planned", "Opened": "opened", "Suspended": "suspended", "Resumed": "resumed", "Closed": "closed",
     "Merged": "merged", "FacilityRecorded": "facility_recorded", "StaffRecorded": "staff_recorded",
     "StaffRemoved": "staff_removed", "HeadSet": "head_set", "HeadRelieved": "head_relieved",
-    "ProfessionalServicesRecorded": "professional_services",
+    "ProfessionalServicesRecorded": "professional_services", "IncubatedAgencyRecorded": "incubated_agency",
+    "CaseworkRecorded": "casework",
     "CertificateRecorded": "certificate_recorded", "LevelChanged": "level_changed", "LevelsRevised": "levels_revised",
 }
 HISTORY_FIELDS = ("reason", "into", "item", "present", "evidence", "worker_id", "full_time", "certificate",
-                  "delivered", "level", "previous")
+                  "delivered", "organisation_id", "work", "work_id", "in_force", "level", "previous")
 
 
 def _level_entries(recorded: LevelHistory, revised: LevelHistory, since: date) -> list[tuple[date, Level, Level]]:
@@ -371,12 +372,6 @@ class RegistryApplication(ServiceApplication):
         self._save(station)
         return station
 
-    def record_professional_services(self, station_id: UUID, delivered: bool, on: date) -> Station:
-        station = self.station(station_id)
-        station.record_professional_services(delivered, on)
-        self._save(station)
-        return station
-
     def station_history(self, station_id: UUID | str) -> tuple[Station, list[dict[str, Any]]]:
         """The station and its dated changes (lifecycle, facilities, staffing, level), in the order recorded. A
         revision of the level history is one `level_changed` entry per change it makes, with the level before
@@ -459,6 +454,32 @@ class RegistryApplication(ServiceApplication):
         station = self.station(station_id)
         station.relieve_head(worker_id, relieved_on)
         self.save_tracked(tracking, station)
+
+    def record_incubated_agency(self, tracking: Tracking, station_id: str, organisation_id: str,
+                                registered_on: date) -> None:
+        """An organisation incubated at the station registered (talent): the station's own service agency."""
+        station = self.station(station_id)
+        station.record_incubated_agency(organisation_id, registered_on)
+        self.save_tracked(tracking, station)
+
+    # -- professional services from the casework service ---------------------------------------
+
+    def record_casework(self, tracking: Tracking, station_id: str, work: str, work_id: str, in_force: bool,
+                        on: date) -> None:
+        station = self.station(station_id)
+        station.record_casework(work, work_id, in_force, on)
+        self.save_tracked(tracking, station)
+
+    def record_case_transferred(self, tracking: Tracking, case_id: str, from_station_id: str, station_id: str,
+                                on: date) -> None:
+        """The case leaves one station and is in force at the other from the day of the transfer."""
+        if from_station_id == station_id:
+            self.save_tracked(tracking)  # nothing moves; the message is still handled once
+            return
+        source, target = self.station(from_station_id), self.station(station_id)
+        source.record_casework("case", case_id, False, on)
+        target.record_casework("case", case_id, True, on)
+        self.save_tracked(tracking, source, target)
 
     # -- targets and progress ----------------------------------------------------------------
 

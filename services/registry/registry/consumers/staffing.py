@@ -1,5 +1,7 @@
 """Consumes the talent service's staffing events (worker assigned / left / certified, head appointed /
-relieved) into the stations' facts, so the level rule sees them; effectively once through the
+relieved) and its registrations of organisations incubated at a station (an organisation through the
+incubation pipeline, or a social work service agency counted for the station) into the stations' facts,
+so the level rule sees them; effectively once through the
 shared TrackedConsumer. Each event is read into the registry's own model of just the fields it
 uses, never the talent service's classes."""
 
@@ -40,6 +42,18 @@ class HeadAppointed(BaseModel):
     appointed_on: date
 
 
+class OrganisationRegistered(BaseModel):
+    organisation_id: str
+    host_station_id: str
+    registered_on: date
+
+
+class AgencyRegistered(BaseModel):
+    agency_id: str
+    station_id: str
+    registered_on: date
+
+
 class HeadRelieved(BaseModel):
     station_id: str
     worker_id: str
@@ -58,6 +72,12 @@ def subscription(app: RegistryApplication) -> Subscription:
             t, m.station_id, m.worker_id, m.appointed_on)),
         "talent.station_head.relieved.v1": On(HeadRelieved, lambda m, t: app.record_head_relieved(
             t, m.station_id, m.worker_id, m.relieved_on)),
+        # §二(一) "鼓勵站內孵化培育社會工作服務機構": an organisation the station incubated and saw registered is
+        # the station's "社會工作服務機構" of the professional level, like an agency brought in by purchase.
+        "talent.organisation.registered.v1": On(OrganisationRegistered, lambda m, t: app.record_incubated_agency(
+            t, m.host_station_id, m.organisation_id, m.registered_on)),
+        "talent.agency.registered.v1": On(AgencyRegistered, lambda m, t: app.record_incubated_agency(
+            t, m.station_id, m.agency_id, m.registered_on)),
     }
     return Subscription(app, handlers)
 

@@ -42,7 +42,10 @@ class StaffFact:
 
 
 def compute_level(facilities: dict[str, bool], staff: dict[str, StaffFact], head: str | None,
-                  agency_operated: bool, professional_services: bool) -> Level:
+                  service_agency: bool, professional_services: bool) -> Level:
+    """`service_agency`: the station has a social work service agency that day (one brought in by purchase, or
+    an organisation incubated at the station and registered); `professional_services`: a case or project of
+    the station is in force that day (see Station.services_on)."""
     has = {item for item, present in facilities.items() if present}
     if not (set(BASIC_ITEMS) <= has and staff):
         return Level.NONE
@@ -54,7 +57,8 @@ def compute_level(facilities: dict[str, bool], staff: dict[str, StaffFact], head
     if not (set(CHECKLIST_ITEMS) <= has and certified >= 2 and qualified_head):
         return Level.BASIC
     full_time_certified = any(fact.full_time and fact.certified for fact in staff.values())
-    if full_time_certified and agency_operated and professional_services:
+    # §二(一) "有專職持證社會工作者、有社會工作服務機構、能開展專業社會工作服務"
+    if full_time_certified and service_agency and professional_services:
         return Level.PROFESSIONAL
     return Level.STANDARD
 

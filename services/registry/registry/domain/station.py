@@ -64,6 +64,8 @@ class Status(StrEnum):
 
 
 ACTIVE = {Status.OPENED, Status.SUSPENDED}
+# What shows that a station delivers professional social work services (能开展专业社会工作服务).
+CASEWORK_KINDS = ("case", "project")
 
 
 class Station(Aggregate):
@@ -145,7 +147,13 @@ class Station(Aggregate):
         self.employment: dict[str, list[tuple[date, bool | None]]] = {}  # worker: full time, None once gone
         self.certificates: dict[str, list[tuple[date, str]]] = {}  # worker: certificate held from that day
         self.heads: list[tuple[date, tuple[str | None, bool]]] = []  # (worker, appointed or relieved)
-        self.services: list[tuple[date, bool]] = []
+        # Organisations incubated at the station, each from the day it was registered (有社会工作服务机构).
+        self.incubated_agencies: list[tuple[date, str]] = []
+        # The station's cases and projects (casework's ids), each in force from its start to its end.
+        self.casework: dict[str, list[tuple[date, bool]]] = {}
+        # What an operator once typed as "professional services delivered": replayed and shown in the
+        # history, but no longer a fact of the level (issue 17 item 5: services are shown by cases and projects).
+        self.typed_services: list[tuple[date, bool]] = []
         self.levels: list[tuple[date, Level]] = [(planned_on, Level.NONE)]
 
     # -- as-of questions ---------------------------------------------------------------------
@@ -258,8 +266,34 @@ class Station(Aggregate):
                 head = None
         return head if head is not None and _latest_on(self.employment.get(head, []), on) is not None else None
 
+    def agency_on(self, on: date) -> bool:
+        """有社会工作服务机构: an agency brought in by purchase (the operating model), or an organisation incubated
+        at the station and registered by that day (§二(一) "鼓勵站內孵化培育社會工作服務機構")."""
+        purchased = self.operating_model == OperatingModel.AGENCY
+        return purchased or any(since <= on for since, _ in self.incubated_agencies)
+
     def services_on(self, on: date) -> bool:
-        return bool(_latest_on(self.services, on))
+        """能开展专业社会工作服务: at least one case or project of the station in force that day. The plan gives no
+        number of cases or projects; one is this rule's reading, stated in the README."""
+        return bool(_latest_on(self._services_timeline(), on))
+
+    def _services_timeline(self) -> list[tuple[date, bool]]:
+        """Whether any case or project is in force, as a date-ordered list of its changes: one sweep over the
+        cases' and projects' starts and ends, so the level history does not rescan every case on every date."""
+        steps: dict[date, int] = {}
+        for history in self.casework.values():
+            in_force = False
+            for on, value in _last_of_each_day(history):
+                if value != in_force:
+                    steps[on] = steps.get(on, 0) + (1 if value else -1)
+                    in_force = value
+        timeline: list[tuple[date, bool]] = []
+        running = 0
+        for on in sorted(steps):
+            running += steps[on]
+            if not timeline or timeline[-1][1] != (running > 0):
+                timeline.append((on, running > 0))
+        return timeline
 
     # The facts as last dated, whatever the day: what the station's list shows.
     @property
@@ -270,10 +304,10 @@ class Station(Aggregate):
     def head(self) -> str | None:
         return self.head_on(date.max)
 
-    def _level_from_facts(self, on: date) -> Level:
+    def _level_from_facts(self, on: date, services: list[tuple[date, bool]]) -> Level:
         facilities = {item: present for item, (present, _) in self.facilities_on(on).items()}
-        return compute_level(facilities, self.staff_on(on), self.head_on(on),
-                             self.operating_model == OperatingModel.AGENCY, self.services_on(on))
+        return compute_level(facilities, self.staff_on(on), self.head_on(on), self.agency_on(on),
+                             bool(_latest_on(services, on)))
 
     def record_facility(self, item: str, present: bool, evidence: str, on: date) -> None:
         if item not in FACILITY_ITEMS:
@@ -347,20 +381,41 @@ class Station(Aggregate):
     def _head_relieved(self, worker_id: str, on: date) -> None:
         _insert(self.heads, on, (worker_id, False))
 
-    def record_professional_services(self, delivered: bool, on: date) -> None:
-        if (on, delivered) in self.services:
-            return
-        self._services_recorded(delivered=delivered, on=on)
-        self._reassess()
-
+    # Stored before services were learnt from casework; only their replay applies this (see typed_services).
     @event("ProfessionalServicesRecorded")
     def _services_recorded(self, delivered: bool, on: date) -> None:
-        _insert(self.services, on, delivered)
+        _insert(self.typed_services, on, delivered)
+
+    def record_incubated_agency(self, organisation_id: str, on: date) -> None:
+        """An organisation incubated at the station (talent's pipeline) registered on `on`: from then on the
+        station has a social work service agency of its own, whatever its operating model."""
+        if (on, organisation_id) in self.incubated_agencies:
+            return
+        self._incubated_agency_recorded(organisation_id=organisation_id, on=on)
+        self._reassess()
+
+    @event("IncubatedAgencyRecorded")
+    def _incubated_agency_recorded(self, organisation_id: str, on: date) -> None:
+        _insert(self.incubated_agencies, on, organisation_id)
+
+    def record_casework(self, work: str, work_id: str, in_force: bool, on: date) -> None:
+        """A case (opened or transferred in; closed or transferred out) or a project (started; evaluated) of the
+        station, in force from `on` or no longer from `on`; `work_id` is casework's opaque id."""
+        if work not in CASEWORK_KINDS:
+            raise RegistryError(f"未知的服务记录类型 {work!r}；可选：{', '.join(CASEWORK_KINDS)}")
+        if (on, in_force) in self.casework.get(work_id, []):
+            return
+        self._casework_recorded(work=work, work_id=work_id, in_force=in_force, on=on)
+        self._reassess()
+
+    @event("CaseworkRecorded")
+    def _casework_recorded(self, work: str, work_id: str, in_force: bool, on: date) -> None:
+        _insert(self.casework.setdefault(work_id, []), on, in_force)
 
     def _fact_dates(self) -> set[date]:
         histories: list[Sequence[tuple[date, object]]] = [
             *self.facility_history.values(), *self.employment.values(), *self.certificates.values(), self.heads,
-            self.services]
+            self.incubated_agencies, *self.casework.values()]
         return {on for history in histories for on, _ in history}
 
     def level_history(self) -> list[tuple[date, Level]]:
@@ -368,8 +423,9 @@ class Station(Aggregate):
         A fact dated before the plan counts from the day the station was planned."""
         planned_on = self.statuses[0][0]
         history = [(planned_on, Level.NONE)]
+        services = self._services_timeline()
         for on in sorted({max(on, planned_on) for on in self._fact_dates()}):
-            level = self._level_from_facts(on)
+            level = self._level_from_facts(on, services)
             if level != history[-1][1]:
                 history.append((on, level))
         return history
@@ -397,6 +453,11 @@ class Station(Aggregate):
     @event("LevelChanged")
     def _level_changed(self, level: str, previous: str, on: date) -> None:
         self.levels.append((on, Level(level)))
+
+
+def _last_of_each_day(history: list[tuple[date, _V]]) -> list[tuple[date, _V]]:
+    """A date-ordered history with one entry a day, the one entered last (as _latest_on reads it)."""
+    return [entry for n, entry in enumerate(history) if n + 1 == len(history) or history[n + 1][0] != entry[0]]
 
 
 def _insert(history: list[tuple[date, _V]], on: date, value: _V) -> None:
