@@ -7,12 +7,18 @@ of the whole platform, and in no byte of any file the platform stored: every eve
 database, WAL and shared-memory files), casework's key store, the idempotency records, the gateway's
 accounts and audit log, the read models and the report archive. The platform runs as in production,
 with every service's CIPHER_KEY set. Its own canaries are read back through the gateway first, so
-the sweep proves something even when it runs alone."""
+the sweep proves something even when it runs alone.
+
+Talent's stores are swept after an erasure (issue 18 item 6): the canary worker and volunteer are erased through
+the gateway before the sweep, after one audited read of their ID numbers; then their data keys, read from talent's
+key store beforehand, are in no stored file either (the key store overwrote them), the gateway shows them
+erased, and talent's read audit holds the read and the erasure of each."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+import sqlite3
 import urllib.request
 import uuid
 from contextlib import closing
@@ -94,6 +100,33 @@ def _assert_stored(platform, gateway, township: str, people: dict[str, dict[str,
             (person["name"], person["id_number"][:6], person["phone"][-4:]), stored
 
 
+def _talent_key(platform, person_id: str) -> bytes:
+    """A person's data key as talent's key store holds it (read-only: talent-api keeps running)."""
+    path = platform.data_dir / "talent-keys.sqlite"
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        (key,) = db.execute("SELECT data_key FROM person_keys WHERE person_id = ?", (person_id,)).fetchone()
+    return bytes(key)
+
+
+def _erase_talent_canaries(platform, gateway, people: dict[str, dict[str, str]], ids: dict[str, str]) -> list[bytes]:
+    """The canary worker and volunteer read once unmasked (audited), then erased through the gateway by the city's
+    administrator; their data keys as they were, for the sweep to look for."""
+    keys = [_talent_key(platform, ids[role]) for role in ("worker", "volunteer")]
+    for role in ("worker", "volunteer"):
+        read = _ok(gateway.get(f"/api/{role}s/{ids[role]}/personal-data", headers=PURPOSE))
+        assert read["identity"]["id_number"] == people[role]["id_number"], read
+        _ok(gateway.post(f"/api/{role}s/{ids[role]}/erasure", json={}, headers=PURPOSE))
+        shown = _ok(gateway.get(f"/api/{role}s/{ids[role]}"))
+        assert (shown["name"], shown["id_number_masked"], shown["phone_masked"]) == ("[已删除]",) * 3, shown
+        assert _ok(gateway.get(f"/api/{role}s/{ids[role]}/personal-data", headers=PURPOSE))["erased"]
+    with closing(account(platform.gateway_url, "e2e-privacy-auditor", "auditor")) as auditor:
+        for role in ("worker", "volunteer"):
+            records = _ok(auditor.get("/api/talent/audit/reads", params={"subject_id": ids[role]}))["records"]
+            assert [r["action"] for r in records] == ["personal_data_read", "erasure", "personal_data_read"], records
+        assert _ok(auditor.get("/api/talent/audit/verification"))["intact"] is True
+    return keys
+
+
 # The last event each canary's commands publish: a relay publishes in log order, so once it is on the
 # topic, so is everything before it.
 LAST_EVENTS = {"case": "casework.case.opened.v1", "worker": "talent.worker.certified.v1",
@@ -159,6 +192,7 @@ def _stored_files(platform) -> dict[str, bytes]:
 def test_no_personal_data_in_messages_logs_spans_metrics_or_stored_files(platform, gateway, township, kafka_bootstrap,
                                                                           record_property):
     people, ids = _enter_canaries(platform, gateway, township)
+    erased_keys = _erase_talent_canaries(platform, gateway, people, ids)
     # Their events must be on the topics before the topics are searched for them.
     last = {(ids[kind], event_type) for kind, event_type in LAST_EVENTS.items()}
     assert asyncio.run(_published(kafka_bootstrap, last)) == last
@@ -171,12 +205,14 @@ def test_no_personal_data_in_messages_logs_spans_metrics_or_stored_files(platfor
     assert len(metrics) == len(platform.procs), sorted(metrics)
     stored = _stored_files(platform)
     # the stores are there to be searched: each service's events, WAL included, and the read models
-    for expected in ("registry.sqlite", "talent.sqlite", "casework.sqlite", "funding.sqlite", "reporting.sqlite"):
+    for expected in ("registry.sqlite", "talent.sqlite", "casework.sqlite", "funding.sqlite", "reporting.sqlite",
+                     "talent-keys.sqlite", "talent-audit.sqlite"):
         assert expected in stored, sorted(stored)
     assert any(name.endswith("-wal") for name in stored), sorted(stored)
     record_property("reliability", {"canaries": len(canaries), "Kafka keys, values and headers searched": len(blobs),
                                     "process logs": len(logs), "span bytes": len(spans), "metric pages": len(metrics),
-                                    "stored files": len(stored), "stored bytes": sum(map(len, stored.values()))})
+                                    "stored files": len(stored), "stored bytes": sum(map(len, stored.values())),
+                                    "talent people erased before the sweep": len(erased_keys)})
     for canary in canaries:
         needle = canary.encode()
         assert not any(needle in blob for blob in blobs), f"{canary} found in a Kafka message"
@@ -185,3 +221,5 @@ def test_no_personal_data_in_messages_logs_spans_metrics_or_stored_files(platfor
         assert not [name for name, page in metrics.items() if needle in page], f"{canary} found in a metric"
         assert not [name for name, data in stored.items() if needle in data], \
             f"{canary} found in stored files {[name for name, data in stored.items() if needle in data]}"
+    for key in erased_keys:  # crypto-shredding: an erased person's key is gone from every stored byte
+        assert not [name for name, data in stored.items() if key in data], "an erased data key is still stored"
