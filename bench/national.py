@@ -7,18 +7,25 @@ country is a copy of one of Panzhihua's stations of the same tier (round robin) 
 facts, and every county a copy of one of Panzhihua's counties with its county-level facts (targets,
 budgets, contracts, disbursements, the 3% cap). So the country has Panzhihua's mix of facts per
 station, and size (facts, stations) grows by the factor of the network alone. The copy runs as one
-INSERT ... SELECT inside SQLite, which keeps the load of ~12 million facts to about a minute."""
+INSERT ... SELECT inside SQLite, which keeps the load of ~12 million facts to about a minute.
+
+Issue 16 (measure_stores_on_own_server, results.json's "national"): the same copies on the country's real shape,
+root 000000 over the provinces, cities and counties of deploy/data/areas-2023.csv, with the roll-ups recomputed,
+on SQLite and on PostgreSQL, the root view and a county view timed on both."""
 
 from __future__ import annotations
 
+import csv
 import importlib
 import shutil
 import sqlite3
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pzh_shared.areas import COUNTRY_CODE, AreaLevel, level_of, lineage
 from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import deployment_as_of
@@ -45,6 +52,7 @@ COUNTY_FIGURES = {
 # Facts about an area itself (registered, reform-affected): copied with each area of the country.
 AREA_FIGURES = {"areas", "reform_areas"}
 AS_OF = date(2024, 12, 31)
+NAMED_ON = "2020-01-01"  # the day every area of the synthetic country is named (before every fact)
 
 
 def panzhihua_store(path: Path) -> tuple[ReadModelStore, int]:
@@ -78,9 +86,18 @@ def _templates(conn: sqlite3.Connection) -> tuple[list[tuple], dict[str, list[tu
 
 
 def country_store(
-    path: Path, template: Path, townships: int, villages: int, county_codes: list[str], root: str
+    path: Path,
+    template: Path,
+    townships: int,
+    villages: int,
+    county_codes: list[str],
+    root: str,
+    cities: Sequence[str] | None = None,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Loads the country's facts; returns what was loaded and how long it took."""
+    """Loads the country's facts; returns what was loaded and how long it took. `cities`: the areas given a copy
+    of Panzhihua's own area facts (default: the root). `names`: the names of the areas above the townships; with
+    them every area is named (townships and villages by a made-up name), as the registry names every area."""
     started = time.perf_counter()
     store = ReadModelStore(path)
     store.close()
@@ -105,27 +122,32 @@ def country_store(
     conn.execute("CREATE INDEX temp.tmpl_owner ON tmpl (owner)")
     # clone: new station id (None for a county's or area's own facts), its area, the template owner, tier and pilot flag
     conn.execute("CREATE TEMP TABLE clone (new_id TEXT, area TEXT, owner TEXT, tier TEXT, pilot INT)")
-    rows: list[tuple] = [(None, root, f"area:{PANZHIHUA}", None, None)]
+    rows: list[tuple] = [(None, city, f"area:{PANZHIHUA}", None, None) for city in (cities or [root])]
+    named = list((names or {}).items())
     made_townships = made_villages = 0
     base, extra = divmod(villages, townships)
-    per_county = -(-townships // len(county_codes))
-    assert per_county <= 999, "a township code has three digits under its county"
+    per_county, more = divmod(townships, len(county_codes))  # the first `more` counties have one township more
+    assert per_county + (1 if more else 0) <= 999, "a township code has three digits under its county"
     for c, county in enumerate(county_codes):
         template_county = counties[c % len(counties)]
         rows.append((county, county, template_county, None, None))
         general = tiers["general_station"][c % len(tiers["general_station"])]
         rows.append((f"g{county}", county, general[0], "general_station", general[3]))
         rows.append((None, county, f"area:{template_county}", None, None))
-        for t in range(min(per_county, townships - made_townships)):
+        for t in range(per_county + (1 if c < more else 0)):
             township = f"{county}{t + 1:03d}"
             ts = tiers["township_station"][made_townships % len(tiers["township_station"])]
             rows.append((f"t{township}", township, ts[0], "township_station", ts[3]))
             rows.append((None, township, f"area:{ts[1]}", None, None))
+            if names is not None:
+                named.append((township, f"{names[county]}第{t + 1}乡镇"))
             for v in range(base + (1 if made_townships < extra else 0)):
                 village = f"{township}{v + 1:03d}"
                 vr = tiers["village_room"][made_villages % len(tiers["village_room"])]
                 rows.append((f"v{village}", village, vr[0], "village_room", vr[3]))
                 rows.append((None, village, f"area:{vr[1]}", None, None))
+                if names is not None:
+                    named.append((village, f"第{v + 1}村"))
                 made_villages += 1
             made_townships += 1
     conn.executemany("INSERT INTO clone VALUES (?, ?, ?, ?, ?)", rows)
@@ -135,6 +157,8 @@ def country_store(
                  "FROM clone c JOIN tmpl t ON t.owner = c.owner")
     conn.execute("INSERT INTO station_directory (station_id, area_code, tier, provincial_pilot) "
                  "SELECT new_id, area, tier, pilot FROM clone WHERE tier IS NOT NULL")
+    conn.executemany("INSERT INTO names (kind, id, effective_on, name) VALUES ('area', ?, ?, ?)",
+                     [(code, NAMED_ON, name) for code, name in named])
     conn.execute("COMMIT")
     for _, sql in indexes:
         conn.execute(sql)
@@ -285,18 +309,51 @@ def measure(work: Path, quick: bool, fraction: float | None = None) -> dict[str,
     return out
 
 
-# --- issue 16: the roll-ups on both stores ---------------------------------------------------------
-COUNTY = f"{COUNTRY[:4]}01"  # the country's first county: the county view's area
+# --- issue 16: the roll-ups on both stores, on the country's real shape ---------------------------
+AREAS_FILE = Path(__file__).resolve().parents[1] / "deploy" / "data" / "areas-2023.csv"
+COUNTY = "510402"  # 东区 (Panzhihua): the county view's area, kept at every fraction
+TOWNSHIPS, VILLAGES = 38_000, 600_000
+# The read model's server as one would run it for a country (the test server keeps PostgreSQL's defaults:
+# 128 MB of shared buffers, 4 MB per sort): applied with ALTER SYSTEM and a restart.
+PG_SETTINGS = {"shared_buffers": "2GB", "work_mem": "128MB", "maintenance_work_mem": "512MB", "max_wal_size": "8GB"}
 
 
-def _p99(fn: Any, reps: int) -> float:
-    runs = []
+def national_layout(fraction: float) -> dict[str, Any]:
+    """The country's provinces, cities and counties from the pinned area file (the deployment's data), with
+    their names; below a fraction of 1, every n-th county (and 东区) with the cities and provinces above them,
+    so that a county has as many townships at any fraction as at full size. Sichuan's real townships in the
+    file are not used: every county gets synthetic ones."""
+    with AREAS_FILE.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    names = {row["code"]: row["name"] for row in rows}
+    counties = sorted(row["code"] for row in rows if row["level"] == AreaLevel.COUNTY)
+    n = max(1, round(len(counties) * fraction))
+    chosen = sorted({counties[i * len(counties) // n] for i in range(n)} | {COUNTY})
+    above = {code for county in chosen for code in lineage(county, COUNTRY_CODE)[1:]}
+    missing = above - names.keys()
+    assert not missing, f"areas above the counties missing from {AREAS_FILE.name}: {sorted(missing)[:5]}"
+    return {"counties": chosen, "cities": sorted(c for c in above if level_of(c) is AreaLevel.CITY),
+            "names": {code: names[code] for code in sorted(above | set(chosen))},
+            "provinces": sum(1 for c in above if level_of(c) is AreaLevel.PROVINCE)}
+
+
+def _timed_views(store: Any, area: str, reps: int) -> dict[str, Any]:
+    """Every view of the area, one after the other, `reps` times: p99 of the whole and of each view."""
+    totals: list[float] = []
+    each: dict[str, list[float]] = {name: [] for name in views.VIEWS}
     for _ in range(reps):
         t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    runs.sort()
-    return runs[min(len(runs) - 1, int(len(runs) * 0.99))]
+        for name in views.VIEWS:
+            v0 = time.perf_counter()
+            views.view(store, name, area, AS_OF)
+            each[name].append(time.perf_counter() - v0)
+        totals.append(time.perf_counter() - t0)
+    return {"p99_s": round(_p99(totals), 4), "by_view_p99_s": {n: round(_p99(t), 4) for n, t in each.items()}}
+
+
+def _p99(runs: list[float]) -> float:
+    ordered = sorted(runs)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 def _all_views(store: Any, area: str) -> dict[str, Any]:
@@ -312,8 +369,8 @@ def _apply_rate(store: Any, envelopes: list) -> float:
 
 
 def _copy_to_postgres(sqlite_path: Path, conninfo: str) -> tuple[Any, float, float]:
-    """The SQLite store's tables copied into PostgreSQL's live schema (COPY), then its roll-ups built there;
-    returns the store, the copy's and the roll-ups' seconds."""
+    """The SQLite store's facts, directory and names copied into PostgreSQL's live schema (COPY), then its
+    roll-ups recomputed there (rebuild_rollups); returns the store, the copy's and the roll-ups' seconds."""
     import psycopg
     from psycopg import sql
     from reporting.adapters.postgres import PostgresReadModelStore
@@ -333,65 +390,134 @@ def _copy_to_postgres(sqlite_path: Path, conninfo: str) -> tuple[Any, float, flo
     copied = time.perf_counter() - t0
     t0 = time.perf_counter()
     store.rebuild_rollups()
-    return store, copied, time.perf_counter() - t0
+    rebuilt = time.perf_counter() - t0
+    with psycopg.connect(conninfo, autocommit=True) as conn:  # statistics of the new roll-ups for the planner
+        conn.execute(sql.SQL("ANALYZE {}.rollups").format(sql.Identifier(store.schema)))
+    return store, copied, rebuilt
 
 
-def measure_stores(work: Path, fraction: float, conninfo: str, reps: int = 20) -> dict[str, Any]:
-    """The root view (every view of the country's root) and a county view (every view of one county), p99 of
-    `reps`, on SQLite and on PostgreSQL holding the same country at `fraction` of its national size; the
-    roll-ups' build time on each; the apply rate of each store on Panzhihua's synthetic year."""
-    work.mkdir(parents=True, exist_ok=True)
-    envelopes = [e for _, e in build(seed=7).events]
-    pzh_path = work / "panzhihua.sqlite"
-    pzh_path.unlink(missing_ok=True)
+def build_stores(work: Path, fraction: float, conninfo: str) -> tuple[Any, Any, dict[str, Any]]:
+    """The country at `fraction` of its national size in a SQLite store and in PostgreSQL's live schema, with
+    their roll-ups recomputed from the loaded facts, and each store's apply rate, on an empty store and on the
+    country's (Panzhihua's synthetic year applied on top of it: its events are new to the country's store).
+    Returns both stores and the figures."""
     from reporting.adapters.postgres import fresh_schema
 
-    lite_rate = _apply_rate(ReadModelStore(pzh_path), envelopes)
+    work.mkdir(parents=True, exist_ok=True)
+    scenario = [e for _, e in build(seed=7).events]
+    pzh_path = work / "panzhihua.sqlite"
+    pzh_path.unlink(missing_ok=True)
+    pzh = ReadModelStore(pzh_path)  # also the country's template
+    rates = {"sqlite": {"empty": _apply_rate(pzh, scenario)}}
+    pzh_facts = pzh._read("SELECT count(*) FROM facts")[0][0]
+    pzh.close()
     scratch = fresh_schema(conninfo)  # a schema of its own, never the live one
-    pg_rate = _apply_rate(scratch, envelopes)
+    rates["postgres"] = {"empty": _apply_rate(scratch, scenario)}
     scratch.close()
-    counties = [f"{COUNTRY[:4]}{c + 1:02d}" for c in range(COUNTRY_COUNTIES)]
+    layout = national_layout(fraction)
     path = work / "country.sqlite"
-    loaded = country_store(path, pzh_path, round(38_000 * fraction), round(600_000 * fraction), counties, COUNTRY)
+    print(f"  national: loading {fraction} of the country ({len(layout['counties'])} counties) ...", flush=True)
+    loaded = country_store(path, pzh_path, round(TOWNSHIPS * fraction), round(VILLAGES * fraction),
+                           layout["counties"], COUNTRY_CODE, layout["cities"], layout["names"])
+    print(f"  national: {loaded['facts']:,} facts loaded in {loaded['load_seconds']} s; roll-ups on SQLite ...",
+          flush=True)
     t0 = time.perf_counter()
-    lite = ReadModelStore(path)  # a store with facts and no roll-ups gets them when opened
+    lite = ReadModelStore(path)  # a store with facts and no roll-ups gets them (rebuild_rollups' statements)
     lite_rollups = time.perf_counter() - t0
+    print(f"  national: SQLite roll-ups in {lite_rollups:.0f} s; copy to PostgreSQL and its roll-ups ...", flush=True)
     pg, copied, pg_rollups = _copy_to_postgres(path, conninfo)
-    assert _all_views(pg, COUNTRY) == _all_views(lite, COUNTRY), "both stores show the same country"
-    out: dict[str, Any] = {
-        "params": {"country_fraction": fraction, "root": COUNTRY, "county": COUNTY, "as_of": AS_OF.isoformat(),
-                   "repetitions": reps, "views": list(views.VIEWS),
-                   "root_view": "every view of the root area, one after the other",
-                   "apply": f"Panzhihua's synthetic year ({len(envelopes)} events) in batches of 500"},
-        **{key: loaded[key] for key in ("counties", "townships", "villages", "facts", "stations")},
+    print(f"  national: PostgreSQL copy {copied:.0f} s, roll-ups {pg_rollups:.0f} s", flush=True)
+    rates["sqlite"]["national"] = _apply_rate(lite, scenario)
+    rates["postgres"]["national"] = _apply_rate(pg, scenario)
+    assert _all_views(pg, COUNTRY_CODE) == _all_views(lite, COUNTRY_CODE), "both stores show the same country"
+    assert _all_views(pg, COUNTY) == _all_views(lite, COUNTY), "both stores show the same county"
+    root = views.view(lite, "coverage", COUNTRY_CODE, AS_OF)
+    assert len(root["children"]) == layout["provinces"], "the country's children are its provinces"
+    per_fact = len(scenario) / pzh_facts
+    figures: dict[str, Any] = {
+        "params": {"country_fraction": fraction, "root": COUNTRY_CODE, "county": COUNTY, "as_of": AS_OF.isoformat(),
+                   "views": list(views.VIEWS), "areas_file": f"deploy/data/{AREAS_FILE.name}",
+                   "root_view": "every view of the country (000000), one after the other",
+                   "county_view": f"every view of {COUNTY} ({layout['names'][COUNTY]}), one after the other",
+                   "shape": "the country's provinces, cities and counties from the area file; townships and villages "
+                            "synthetic, spread evenly over the counties; one township station per township and one "
+                            "village room per village, each a copy of a Panzhihua station of its tier with all its "
+                            "facts; each county a copy of a Panzhihua county's county-level facts, each city of "
+                            "Panzhihua's own area facts; every area named; facts inserted straight into the store",
+                   "apply": f"Panzhihua's synthetic year ({len(scenario)} events) in batches of 500, into an empty "
+                            "store and then into the country's store (after its roll-ups)",
+                   "rebuild": "rollup_rebuild_s: every roll-up recomputed from the facts and the station directory "
+                              "(rebuild_rollups' statements: on SQLite run by the open of a store with facts and no "
+                              "roll-ups, on PostgreSQL rebuild_rollups()), the bulk way to rebuild them. A rebuild "
+                              "that re-applies the log (python -m reporting rebuild) was not run: the country has "
+                              "no event log here; reapply_estimate_s is its events (facts x Panzhihua's events per "
+                              "fact) divided by the store's apply rate on the country's store",
+                   "postgres_settings": PG_SETTINGS},
+        "provinces": layout["provinces"], "cities": len(layout["cities"]),
+        **{key: loaded[key] for key in ("counties", "townships", "villages", "facts", "stations", "load_seconds")},
         "rollup_rows": lite._read("SELECT count(*) FROM rollups")[0][0],
     }
-    stores = (("sqlite", lite, lite_rollups, lite_rate), ("postgres", pg, pg_rollups, pg_rate))
-    for name, store, rollups, rate in stores:
-        out[name] = {
-            "root_view_p99_s": round(_p99(lambda s=store: _all_views(s, COUNTRY), reps), 4),
-            "county_view_p99_s": round(_p99(lambda s=store: _all_views(s, COUNTY), reps), 4),
-            "rollup_build_s": round(rollups, 1),
-            "apply_events_per_s": round(rate),
-        }
-        print(f"  national {name}: root view p99 {out[name]['root_view_p99_s']} s, county view p99 "
-              f"{out[name]['county_view_p99_s']} s over {loaded['facts']:,} facts; applies {rate:,.0f} events/s")
-    out["postgres"]["copy_s"] = round(copied, 1)
-    lite.close()
-    pg.close()
+    for name, rollups in (("sqlite", lite_rollups), ("postgres", pg_rollups)):
+        rate = rates[name]
+        figures[name] = {"rollup_rebuild_s": round(rollups, 1),
+                         "apply_events_per_s": round(rate["national"]),
+                         "apply_events_per_s_empty_store": round(rate["empty"]),
+                         "reapply_estimate_s": round(loaded["facts"] * per_fact / rate["national"])}
+    figures["postgres"]["copy_s"] = round(copied, 1)
+    return lite, pg, figures
+
+
+def time_stores(lite: Any, pg: Any, figures: dict[str, Any], reps: int = 20) -> dict[str, Any]:
+    """The figures with the root view (every view of the country) and the county view (every view of
+    COUNTY) timed on each store: p99 of `reps`, and each view's p99."""
+    out = {**figures, "params": {**figures["params"], "repetitions": reps}}
+    for name, store in (("sqlite", lite), ("postgres", pg)):
+        root, county = _timed_views(store, COUNTRY_CODE, reps), _timed_views(store, COUNTY, reps)
+        out[name] = {"root_view_p99_s": root["p99_s"], "county_view_p99_s": county["p99_s"], **figures[name],
+                     "root_view_p99_s_by_view": root["by_view_p99_s"],
+                     "county_view_p99_s_by_view": county["by_view_p99_s"]}
+        print(f"  national {name}: root view p99 {root['p99_s']} s, county view p99 {county['p99_s']} s over "
+              f"{figures['facts']:,} facts; applies {figures[name]['apply_events_per_s']:,} events/s", flush=True)
     return out
 
 
-def measure_stores_on_own_server(work: Path, fraction: float, reps: int = 20) -> dict[str, Any]:
-    """measure_stores on a PostgreSQL server of its own (localinfra), stopped at the end."""
+def tuned_server() -> Any:
+    """A PostgreSQL server of its own (localinfra) with PG_SETTINGS, started."""
+    import psycopg
     from localinfra.postgres import PostgresServer
 
     server = PostgresServer()
     server.start()
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        for key, value in PG_SETTINGS.items():
+            conn.execute(f"ALTER SYSTEM SET {key} = '{value}'")
+    server.restart()
+    return server
+
+
+def measure_stores_on_own_server(work: Path, fraction: float, reps: int = 20) -> dict[str, Any]:
+    """The roll-ups on both stores (build_stores, time_stores) on a PostgreSQL server of its own, stopped at
+    the end."""
+    server = tuned_server()
     try:
-        return measure_stores(work, fraction, server.dsn, reps)
+        lite, pg, figures = build_stores(work, fraction, server.dsn)
+        try:
+            return time_stores(lite, pg, figures, reps)
+        finally:
+            lite.close()
+            pg.close()
     finally:
         server.stop()
+
+
+def write_national(result: dict[str, Any], how: str) -> None:
+    """results.json's "national" key replaced by `result`; every other key kept."""
+    import json
+
+    path = Path(__file__).resolve().parent / "results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))
+    results["national"] = {**result, "measured_at": how}
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
@@ -401,10 +527,17 @@ if __name__ == "__main__":
 
     work = Path(tempfile.mkdtemp(prefix="pzh-national-"))
     try:
-        if "--stores" in sys.argv:  # python bench/national.py --stores [fraction]: the roll-ups on both stores
-            share = float(sys.argv[sys.argv.index("--stores") + 1]) if len(sys.argv) > sys.argv.index("--stores") + 1 \
-                else 1.0
-            print(json.dumps(measure_stores_on_own_server(work, share), indent=2))
+        if "--stores" in sys.argv:
+            # python bench/national.py --stores [fraction] [--write]: the roll-ups on both stores (default: the whole
+            # country); --write puts them under results.json's "national" key
+            at = sys.argv.index("--stores") + 1
+            share = float(sys.argv[at]) if at < len(sys.argv) and not sys.argv[at].startswith("-") else 1.0
+            result = measure_stores_on_own_server(work, share)
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            if "--write" in sys.argv:
+                write_national(result, f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+                               f"bench/national.py --stores {share} --write alone, on a machine of 2 cores shared "
+                               "with other engineers' work")
         else:
             print(json.dumps(measure(work, "--quick" in sys.argv), indent=2))
     finally:

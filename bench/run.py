@@ -77,7 +77,7 @@ GOALS = [
     ("station list next page (cursor) at national size, p99 (ms)", ("lists", "next_page", "p99_ms"), 100.0, "max"),
     ("console station list page at national size, p99 (ms)", ("lists", "console_page", "p99_ms"), 300.0, "max"),
     *(
-        (f"{view} view of the synthetic country, {label}, p99 (s)", ("national", store, f"{view}_view_p99_s"),
+        (f"{view} view of the country (000000), {label}, p99 (s)", ("national", store, f"{view}_view_p99_s"),
          1.0, "max")
         for store, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL"))
         for view in ("root", "county")
@@ -608,6 +608,23 @@ def performance_doc(results: dict[str, Any]) -> str:
             f"{nat['dense_panzhihua']['townships']:,} township stations "
             f"(ratio {sc['dense_to_panzhihua']})."
         )
+    stores = results["national"]
+    lines += [
+        "",
+        f"Read-model roll-ups (`national`, issue 16) at {stores['params']['country_fraction']} of the national size: "
+        "the country (000000), "
+        f"{stores['provinces']} provinces, {stores['cities']} cities, {stores['counties']:,} counties, "
+        f"{stores['townships']:,} townships, {stores['villages']:,} villages, {stores['facts']:,} facts, "
+        f"{stores['rollup_rows']:,} roll-up rows; views p99 of {stores['params']['repetitions']}:",
+        "",
+        "| store | root view p99 (s) | county view p99 (s) | roll-up rebuild (s) | apply, country's store (events/s) "
+        "| apply, empty store (events/s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for store, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        row = stores[store]
+        lines.append(f"| {label} | {row['root_view_p99_s']} | {row['county_view_p99_s']} | {row['rollup_rebuild_s']} | "
+                     f"{row['apply_events_per_s']:,} | {row['apply_events_per_s_empty_store']:,} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -693,8 +710,9 @@ def main() -> None:
                         help="size of the synthetic country as a fraction of 38,000 townships / 600,000 villages "
                              "(default 1, quick 0.1): the largest single step of a full run")
     parser.add_argument("--stores-fraction", type=float, default=None,
-                        help="size of the country the read-model roll-ups are timed on, SQLite and PostgreSQL "
-                             "(default 0.1, quick 0.02: the whole country's roll-ups take long to build)")
+                        help="size of the country the read-model roll-ups are timed on, SQLite and PostgreSQL, as a "
+                             "fraction of 38,000 townships / 600,000 villages (default 0.2, quick 0.02: the whole "
+                             "country's roll-ups take over an hour to build, see bench/README.md)")
     args = parser.parse_args()
     n, m, reps = (5000, 200, 1) if args.quick else (20_000, 1000, 5)
     # Each projection run starts a Faust worker (group join ~5-10 s): 3 alternating pairs of 10,000 events in full.
@@ -740,7 +758,7 @@ def main() -> None:
         results["national_scale"] = national.measure(work / "national", args.quick, args.country_fraction)
         print("  read-model roll-ups on SQLite and PostgreSQL ...")
         results["national"] = national.measure_stores_on_own_server(
-            work / "national_stores", args.stores_fraction or (0.02 if args.quick else 0.1))
+            work / "national_stores", args.stores_fraction or (0.02 if args.quick else 0.2))
         print("  list latency at national size ...")
         results["lists"] = lists.measure(work / "lists", args.quick)
     finally:
