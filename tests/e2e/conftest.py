@@ -7,6 +7,7 @@ from contextlib import closing
 
 import httpx
 import pytest
+from localinfra.run import new_password
 from localinfra.waiting import wait_for  # noqa: F401  (the e2e tests import it from here)
 
 
@@ -40,7 +41,7 @@ GATEWAY_ENV = {
     "GATEWAY_BOOTSTRAP_ADMIN_ROLE": "system_admin",
     "GATEWAY_BOOTSTRAP_ADMIN_AREA": "510400",
 }
-_PASSWORD = secrets.token_urlsafe(24)
+_PASSWORD = new_password()  # the gateway's password rule (three kinds of character)
 
 
 def sign_in(gateway_url: str, username: str, password: str) -> httpx.Client:

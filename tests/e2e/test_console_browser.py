@@ -12,7 +12,10 @@ import shutil
 from contextlib import closing
 from pathlib import Path
 
+from localinfra.run import new_password
+
 from .conftest import GATEWAY_ENV, sign_in, wait_for
+from .console_helpers import sign_in_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -30,7 +33,7 @@ COUNTY, OTHER_COUNTY = "510421", "510422"
 
 def create_account(gateway_url: str, role: str, area_code: str) -> tuple[str, str]:
     """A new account (name, password) made by the bootstrapped system admin; the browser types them."""
-    username, password = f"console-{role}-{secrets.token_hex(4)}", secrets.token_urlsafe(18)
+    username, password = f"console-{role}-{secrets.token_hex(4)}", new_password()
     with closing(
         sign_in(
             gateway_url,
@@ -93,9 +96,7 @@ def test_county_admin_console_in_chromium(platform, gateway, township, tmp_path)
             page.goto(f"{gateway_url}/console/")
             page.wait_for_selector("#sign-in")
             shot(page, "01-login")
-            page.fill("#username", username)
-            page.fill("#password", password)
-            page.click("#sign-in")
+            sign_in_page(page, username, password)  # the first sign-in enrols the TOTP authenticator
             page.wait_for_selector("#area-title")
             text = page.inner_text("body")
             assert COUNTY in page.inner_text("#area-title") and "县(区)管理员" in text, text

@@ -42,8 +42,8 @@ NOT_FOUND = {"error": {"code": "not_found", "message": "未找到，或不在您
 # they are tested in services/gateway/tests, not here, so this test creates no accounts but its own).
 GATEWAY_READS = {
     "/api/gateway/me": None,
-    "/api/gateway/users": "account_admin",
-    "/api/gateway/api-keys": "api_key_admin",
+    "/api/gateway/users": "account_list",  # system, security and area administrators
+    "/api/gateway/api-keys": "api_key_revoke",  # system and security administrators
     "/api/gateway/audit": "gateway_audit_read",
 }
 OTHER_PARAMS = {"year": str(YEAR), "source": "welfare_lottery", "item": "sign", "name": "quarterly-notice",

@@ -174,6 +174,29 @@ def _items() -> list[Item]:
         ),
         Item(
             s,
+            "S17 A non-audit administrator cannot disable or alter audit (三权分立, issue 18 item 1)",
+            "every non-audit role's attempt to read, change, delete or switch off the gateway's or casework's audit "
+            "is refused; earlier records unchanged, writing goes on; the three administrators' own actions audited",
+            (
+                "services/gateway/tests/test_separation.py::",
+                "tests/gateway/test_authorisation_matrix.py::test_policy_invariants",
+            ),
+        ),
+        Item(
+            s,
+            "S21 A bulk personal-data export without a second approver is refused (issue 18 item 7)",
+            "refused with 403; with a second approver allowed and audited",
+            ("services/gateway/tests/test_bulk_export.py::",),
+        ),
+        Item(
+            s,
+            "S22 MFA required; a disabled account's session dead within 60 s (issue 18 item 7)",
+            "no call of a session without a TOTP code but enrolment; no sign-in without a fresh code; the disabled "
+            "account's sessions and API keys refused at their next request",
+            ("services/gateway/tests/test_mfa.py::",),
+        ),
+        Item(
+            s,
             "S23 No docs, schema or metrics route reachable through the gateway (issue 18 item 9, the production "
             "settings of compose and Kubernetes)",
             "every docs, OpenAPI and metrics path of the gateway and of each service answers 401/404/405 to every "

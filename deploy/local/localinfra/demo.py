@@ -27,7 +27,6 @@ import csv
 import io
 import json
 import random
-import secrets
 import sys
 import time
 from contextlib import closing
@@ -700,6 +699,24 @@ class Driver:
         self.client, self.say = client, say
         self.ids: dict[str, str] = {}
         self.calls = 0
+        self.supervisors: dict[str, dict[str, str]] = {}  # county -> the headers of its approving supervisor
+
+    def supervisor(self, county: str) -> dict[str, str]:
+        """The headers of a supervisor account of the county, made (or its password renewed) by the loading
+        administrator: the gateway takes a case plan's or closing's approval only from a supervisor of the case's
+        station or county, and never from the case's own worker (issue 18)."""
+        if county not in self.supervisors:
+            from localinfra.run import new_password
+
+            username, password = f"demo-loader-supervisor-{county}", new_password()
+            made = self.call("POST", "/api/gateway/users", {"username": username, "password": password,
+                                                             "role": "supervisor", "area_code": county},
+                             expect=(201, 409))
+            if "error" in made:  # made by an earlier run: a new password for this one
+                self.call("POST", f"/api/gateway/users/{username}/password", {"password": password})
+            signed = self.call("POST", "/api/gateway/login", {"username": username, "password": password})
+            self.supervisors[county] = {"Authorization": f"Bearer {signed['access_token']}"}
+        return self.supervisors[county]
 
     def call(
         self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201), **kwargs: Any
@@ -880,7 +897,7 @@ class Driver:
         """Registers the case's client (with the guardian's consent for a minor) and walks the case through its
         stages; a plan and a closing are approved on the day the case moves past them."""
         station = self.ids[c.station]
-        supervisor = self.ids[f"{sc.station(c.station).county}-g-w1"]  # the county general station's head supervises
+        supervisor = self.supervisor(sc.station(c.station).county)
         client = self.call("POST", "/api/clients", {
             "station_id": station, "area_code": c.area_code, "name": c.client_name,
             "birth_date": c.birth_date.isoformat(), "registered_on": c.opened_on.isoformat()})["client_id"]
@@ -901,13 +918,13 @@ class Driver:
             self.call("POST", f"/api/cases/{case}/referrals/{referral}/outcome",
                       {"outcome": outcome, "on": decided_on.isoformat()})
         for stage, on in c.stages:
-            approval = {"supervisor_id": supervisor, "on": on.isoformat()}
+            approval = {"on": on.isoformat()}  # the approver is the supervisor signed in
             if stage == "closed":
-                self.call("POST", f"/api/cases/{case}/closing-approval", approval)
+                self.call("POST", f"/api/cases/{case}/closing-approval", approval, headers=supervisor)
                 self.call("POST", f"/api/cases/{case}/closure", {"on": on.isoformat()})
                 continue
             if stage == "intervention":
-                self.call("POST", f"/api/cases/{case}/plan-approval", approval)
+                self.call("POST", f"/api/cases/{case}/plan-approval", approval, headers=supervisor)
             self.call("POST", f"/api/cases/{case}/stage", {"stage": stage, "on": on.isoformat()})
 
     def _feedback(self, sc: Scenario) -> None:
@@ -1028,7 +1045,7 @@ def generate_notices(client: httpx.Client, year: int, say=print) -> dict[str, di
 DEMO_PASSWORDS = Path("var/demo-passwords")
 CITY = "510400"
 # Roles only a system administrator may create (a city administrator makes every lower rank).
-SYSTEM_MANAGED = ("city_admin", "auditor", "system_admin")
+SYSTEM_MANAGED = ("city_admin", "auditor", "security_admin", "system_admin")
 
 
 def demo_accounts(sc: Scenario) -> list[tuple[str, str, str]]:
@@ -1041,15 +1058,17 @@ def demo_accounts(sc: Scenario) -> list[tuple[str, str, str]]:
             ("demo-township", "township_admin", township), ("demo-operator", "station_operator", township),
             ("demo-worker", "social_worker", township), ("demo-supervisor", "supervisor", county),
             ("demo-funding", "funding_officer", county), ("demo-auditor", "auditor", CITY),
-            ("demo-sysadmin", "system_admin", county)]
+            ("demo-security", "security_admin", county), ("demo-sysadmin", "system_admin", county)]
 
 
 def demo_passwords(path: Path, usernames: list[str]) -> dict[str, str]:
     """Each demo account's password: made once, kept in `path` (JSON, mode 600), reused by a second run."""
+    from localinfra.run import new_password
+
     known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     missing = [name for name in usernames if name not in known]
     if missing:
-        known |= {name: secrets.token_urlsafe(12) for name in missing}
+        known |= {name: new_password() for name in missing}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(json.dumps(known, ensure_ascii=False, indent=1))
@@ -1101,7 +1120,7 @@ def first_page(client: httpx.Client, role: str, area: str) -> str:
     if role == "auditor":
         records = len(_get(client, "/api/gateway/audit", limit=1000)["records"])
         return f"网关审计日志：{records}{'+' if records == 1000 else ''} 条记录"
-    if role == "system_admin":
+    if role in ("system_admin", "security_admin"):
         return f"账户：{len(_get(client, '/api/gateway/users')['users'])} 个"
     stations = _total(client, "/api/stations", area=area)
     if role == "township_admin":
@@ -1137,8 +1156,8 @@ def _print_accounts(gateway: str, admin: httpx.Client, sc: Scenario) -> None:
             shows = first_page(client, role, area)
         print(f"  {username:<16} {role:<17} {area:<10} {shows}")
     if sysadmin is None:
-        print("  （未找到 var/sysadmin-password：市级管理员、审计员与系统管理员"
-              "请用 make run 创建的 admin、auditor、sysadmin）")
+        print("  （未找到 var/sysadmin-password：市级管理员、审计员、安全管理员与系统管理员"
+              "请用 make run 创建的 admin、auditor、security、sysadmin）")
 
 
 def main(argv: list[str] | None = None) -> int:

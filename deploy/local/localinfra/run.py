@@ -37,13 +37,22 @@ def password_file(root: Path, username: str) -> Path:
     return root / f"{username}-password"
 
 
+def new_password() -> str:
+    """A random password the gateway's rule accepts (three of upper case, lower case, digits, symbols)."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        kinds = (str.isupper, str.islower, str.isdigit, lambda c: not c.isalnum())
+        if sum(any(kind(c) for c in password) for kind in kinds) >= 3:
+            return password
+
+
 def local_password(root: Path, username: str) -> str:
     """A local account's password: made once, kept in var/<username>-password (mode 600)."""
     path = password_file(root, username)
     if not path.exists():
         root.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(12))
+        path.write_text(new_password())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -56,9 +65,11 @@ def admin_password(root: Path) -> str:
 CITY = "510400"
 # The local platform's accounts (username, role, the console's name of the role), all for the whole city: the
 # system administrator is bootstrapped by the gateway and creates the others (a city administrator may create
-# neither an auditor nor a system administrator), so that someone can read the audit logs and issue API keys.
+# neither an auditor nor a system or security administrator), so that the three administrators of 三权分立 are
+# three accounts: someone issues accounts and API keys, someone resets a lost authenticator, someone reads the logs.
 BOOTSTRAP = ("sysadmin", "system_admin", "系统管理员")
-LOCAL_ACCOUNTS = (("admin", "city_admin", "市级管理员"), ("auditor", "auditor", "审计员"))
+LOCAL_ACCOUNTS = (("admin", "city_admin", "市级管理员"), ("security", "security_admin", "安全管理员"),
+                  ("auditor", "auditor", "审计员"))
 
 
 def bootstrap_env(root: Path) -> dict[str, str]:

@@ -58,7 +58,8 @@ def services_gateway(tmp_path: Path) -> Iterator[TestClient]:
         settings = make_settings(tmp_path / "gateway", bootstrap_admin_username=env["GATEWAY_BOOTSTRAP_ADMIN_USERNAME"],
                                  bootstrap_admin_password=env["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"],
                                  bootstrap_admin_role=env["GATEWAY_BOOTSTRAP_ADMIN_ROLE"],
-                                 bootstrap_admin_area=env["GATEWAY_BOOTSTRAP_ADMIN_AREA"])
+                                 bootstrap_admin_area=env["GATEWAY_BOOTSTRAP_ADMIN_AREA"],
+                                 mfa_required=False)  # as on the local platform (localinfra.platform)
         gateway = stack.enter_context(TestClient(create_app(settings, transport=ServiceDispatch(apps))))
         gateway.root = root  # type: ignore[attr-defined]  # where the local passwords are
         yield gateway

@@ -21,7 +21,8 @@ def gateway_of(tmp_path, root):
     app, *_ = make_app(tmp_path / "gateway", bootstrap_admin_username=env["GATEWAY_BOOTSTRAP_ADMIN_USERNAME"],
                        bootstrap_admin_password=env["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"],
                        bootstrap_admin_role=env["GATEWAY_BOOTSTRAP_ADMIN_ROLE"],
-                       bootstrap_admin_area=env["GATEWAY_BOOTSTRAP_ADMIN_AREA"])
+                       bootstrap_admin_area=env["GATEWAY_BOOTSTRAP_ADMIN_AREA"],
+                       mfa_required=False)  # as on the local platform (localinfra.platform)
     return TestClient(app)
 
 
@@ -42,12 +43,13 @@ def test_run_makes_a_system_administrator_an_auditor_and_the_city_administrator(
     with gateway_of(tmp_path, root) as client:
         accounts = local_accounts(client, root)
         assert [(name, path.name) for name, _, path in accounts] == [
-            ("sysadmin", "sysadmin-password"), ("admin", "admin-password"), ("auditor", "auditor-password")]
+            ("sysadmin", "sysadmin-password"), ("admin", "admin-password"), ("security", "security-password"),
+            ("auditor", "auditor-password")]
         for _, _, path in accounts:
             assert stat.S_IMODE(path.stat().st_mode) == 0o600
         users = {u["username"]: (u["role"], u["area_code"]) for u in client.get("/api/gateway/users").json()["users"]}
         assert users == {"sysadmin": ("system_admin", "510400"), "admin": ("city_admin", "510400"),
-                         "auditor": ("auditor", "510400")}
+                         "security": ("security_admin", "510400"), "auditor": ("auditor", "510400")}
         assert local_accounts(client, root) == accounts  # a restart: the accounts are there, nothing changes
         auditor = signed_in(client, "auditor", local_password(root, "auditor"))
         assert auditor.get("/api/gateway/audit").status_code == 200  # someone can read the audit now
@@ -65,12 +67,12 @@ def test_the_city_administrator_creates_county_and_station_accounts(tmp_path):
                                      ("operator", "station_operator", "510421100"),
                                      ("worker", "social_worker", "510421100"), ("supervisor", "supervisor", "510421"),
                                      ("funds", "funding_officer", "510421")):
-            reply = admin.post("/api/gateway/users", json={"username": username, "password": "p" * 12, "role": role,
-                                                           "area_code": area})
+            reply = admin.post("/api/gateway/users", json={"username": username, "password": "Pass-word-1234",
+                                                           "role": role, "area_code": area})
             assert reply.status_code == 201, (role, reply.text)
-        for role in ("auditor", "system_admin"):  # only a system administrator makes these
-            reply = admin.post("/api/gateway/users", json={"username": role, "password": "p" * 12, "role": role,
-                                                           "area_code": "510421"})
+        for role in ("auditor", "security_admin", "system_admin"):  # only a system administrator makes these
+            reply = admin.post("/api/gateway/users", json={"username": role, "password": "Pass-word-1234",
+                                                           "role": role, "area_code": "510421"})
             assert reply.status_code == 403
 
 

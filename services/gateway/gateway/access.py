@@ -26,7 +26,7 @@ from gateway.roles import ADMINS, ALL_ROLES, FIELD_ROLES, Role
 
 # function -> roles that have it
 FUNCTIONS: dict[str, frozenset[str]] = {
-    "read": ALL_ROLES - {Role.AUDITOR},  # non-case data of every service
+    "read": ALL_ROLES - {Role.AUDITOR, Role.SECURITY_ADMIN},  # non-case data of every service
     "area_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}),  # administrative divisions
     "target_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
     "station_write": ADMINS | {Role.STATION_OPERATOR},
@@ -42,9 +42,15 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "case_write": ADMINS | FIELD_ROLES,
     "case_identity": FIELD_ROLES,  # clients' identity unmasked in case reads (with a purpose)
     "service_audit_read": frozenset({Role.AUDITOR}),  # casework's and talent's read audits
-    # the gateway's own functions
-    "account_admin": ADMINS | {Role.SYSTEM_ADMIN},
+    # the gateway's own functions, split by 三权分立 (roles.py): accounts and keys are made by the system
+    # administrator (and area administrators for their staff); sign-in security is the security administrator's;
+    # the audit logs are read by auditors alone, and nobody changes them
+    "account_admin": ADMINS | {Role.SYSTEM_ADMIN},  # create, disable, enable, reset a password, change a role
+    "account_list": ADMINS | {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN},
+    "account_unlock": ADMINS | {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN},
+    "account_security": frozenset({Role.SECURITY_ADMIN}),  # reset a lost authenticator, end an account's sessions
     "api_key_admin": frozenset({Role.SYSTEM_ADMIN}),
+    "api_key_revoke": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     "gateway_audit_read": frozenset({Role.AUDITOR}),
 }
 
@@ -92,6 +98,10 @@ class Route:
     # A list or search: its `area` query parameter is its scope (the caller's own area when absent, 404 outside
     # it), and query parameters naming objects (station_id, worker_id, ...) are checked like path parameters.
     lists: bool = False
+    # A rule of the plan on who, beyond role and area, may give the command (api/duties.py): "filing" (a
+    # contract is filed, returned and spot-checked by the level that files it, never by its signer) or
+    # "approval" (a case's plan and closing approved by a supervisor of its station or county).
+    duty: str | None = None
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -120,7 +130,8 @@ WORKER_ACTIONS = (
     "elderly-care",
     "trainings",
 )
-CASE_ACTIONS = ("stage", "plan-approval", "closing-approval", "closure", "risk", "referrals", "abuse-reports", "notes")
+CASE_ACTIONS = ("stage", "closure", "risk", "referrals", "abuse-reports", "notes")
+CASE_APPROVALS = ("plan-approval", "closing-approval")
 
 ROUTE_TABLE: list[Route] = [
     # registry
@@ -193,6 +204,7 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/cases/{case_id}", "case_read"),
     _r("GET", "/cases/{case_id}/export", "case_read"),
     *[_r("POST", f"/cases/{{case_id}}/{a}", "case_write") for a in CASE_ACTIONS],
+    *[_r("POST", f"/cases/{{case_id}}/{a}", "case_write", duty="approval") for a in CASE_APPROVALS],
     _r("POST", "/cases/{case_id}/referrals/{referral_id}/outcome", "case_write"),
     _r("POST", "/cases/{case_id}/transfer", "case_write", moves_to="to_area_code"),
     _r("GET", "/audit/reads", "service_audit_read", root_only=True),
@@ -225,10 +237,9 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/contracts", "read", lists=True),
     _r("POST", "/contracts", "funding_write", creates="contract"),
     _r("GET", "/contracts/{contract_id}", "read"),
-    *[
-        _r("POST", f"/contracts/{{contract_id}}/{a}", "funding_write")
-        for a in ("filing", "return", "spot-checks", "disbursements")
-    ],
+    *[_r("POST", f"/contracts/{{contract_id}}/{a}", "funding_write", duty="filing")
+      for a in ("filing", "return", "spot-checks")],
+    _r("POST", "/contracts/{contract_id}/disbursements", "funding_write"),
     _r("GET", "/disbursements", "read", lists=True),
     _r("GET", "/project-plans", "read", lists=True),
     _r("POST", "/project-plans", "funding_write", creates="plan"),

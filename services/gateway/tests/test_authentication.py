@@ -257,13 +257,13 @@ def test_a_county_system_admin_manages_keys_and_accounts_only_in_its_county(env)
     client, _, _, admin, _ = env
     county_sysadmin = add_account(client, admin, "sys-510421", "system_admin", "510421")
     city_key = client.post(
-        "/api/gateway/api-keys", json={"name": "city-sync", "role": "auditor", "area_code": "510400"}, headers=admin
-    ).json()["key_id"]
-    assert client.post("/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510402"},
+        "/api/gateway/api-keys", json={"name": "city-sync", "role": "funding_officer", "area_code": "510400"},
+        headers=admin).json()["key_id"]
+    assert client.post("/api/gateway/api-keys", json={"name": "k", "role": "funding_officer", "area_code": "510402"},
                        headers=county_sysadmin).status_code == 404
     own = client.post(
-        "/api/gateway/api-keys", json={"name": "k", "role": "auditor", "area_code": "510421"}, headers=county_sysadmin
-    )
+        "/api/gateway/api-keys", json={"name": "k", "role": "funding_officer", "area_code": "510421"},
+        headers=county_sysadmin)
     assert own.status_code == 201, own.text
     assert [k["key_id"] for k in client.get("/api/gateway/api-keys", headers=county_sysadmin).json()["api_keys"]] == [
         own.json()["key_id"]

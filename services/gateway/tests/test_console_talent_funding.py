@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from gateway.testing import ADMIN_PASSWORD, COUNTIES, PASSWORD, TOWNSHIPS, World, add_account, login, make_app
 
+from .console_sign_in import console_sign_in
+
 TALENT_PAGES = ("/console/workers", "/console/workers/new", "/console/volunteers", "/console/volunteers/import",
                 "/console/interns", "/console/organisations", "/console/quotas")
 FUNDING_PAGES = ("/console/funding/sources", "/console/funding/cap", "/console/contracts",
@@ -127,10 +129,7 @@ def app(tmp_path, world):
 
 def signed_in(app, username: str) -> TestClient:
     client = TestClient(app)
-    form = client.get("/console/login")
-    token = re.search(r'name="csrf" value="([^"]*)"', form.text).group(1)
-    reply = client.post("/console/login", data={"csrf": token, "username": username, "password": PASSWORD},
-                        follow_redirects=False)
+    reply = console_sign_in(client, username, PASSWORD)
     assert reply.status_code == 303, reply.text
     return client
 

@@ -140,6 +140,7 @@ def test_genuine_provider_tokens_are_accepted_with_role_and_area_from_their_clai
             "role": "county_admin",
             "area_code": COUNTIES["A"],
             "kind": "oidc",
+            "mfa": True,  # the provider's token: the provider asked for its factors
         }
         # a list-valued role claim holding one platform role (next to the provider's own roles) is accepted
         es = client.get(

@@ -128,6 +128,28 @@ class StoreContract:
         assert [r["at"] for r in store.audit_records("5104", since=NOW + 60, until=NOW + 120)] == [NOW + 60]
         assert store.audit_records("5104", action="") == store.audit_records("5104")
 
+    def test_second_factor_role_and_the_keys_an_account_made(self, store: GatewayStore) -> None:
+        store.add_account("u", "h", "county_admin", "510421", NOW, "admin")
+        store.set_mfa_pending("u", "SECRET")
+        assert not store.confirm_mfa("u", "OTHER", 5)  # only the secret that was shown
+        assert store.confirm_mfa("u", "SECRET", 5)
+        account = store.account("u")
+        assert account is not None and (account.mfa_secret, account.mfa_pending, account.mfa_last_step) == (
+            "SECRET", None, 5)
+        assert not store.use_mfa_step("u", 5) and store.use_mfa_step("u", 6) and not store.use_mfa_step("u", 6)
+        store.open_session("s", "u", NOW)
+        store.set_session_mfa("s")
+        assert store.session("s")["mfa"] == 1  # type: ignore[index]
+        store.reset_mfa("u")
+        assert store.account("u").mfa_secret is None  # type: ignore[union-attr]
+        store.set_role("u", "township_admin", "510421100")
+        assert (store.account("u").role, store.account("u").area_code) == (  # type: ignore[union-attr]
+            "township_admin", "510421100")
+        for key_id, maker in (("k1", "u"), ("k2", "u"), ("k3", "other")):
+            store.add_api_key(key_id, key_id, "hash", "county_admin", "510421", NOW, maker)
+        assert store.revoke_api_keys_of("u", NOW + 1) == 2
+        assert [k["key_id"] for k in store.api_keys() if k["revoked_at"] is None] == ["k3"]
+
     def test_the_audit_log_refuses_updates_and_deletes(self, store: GatewayStore) -> None:
         _audit(store, "county-a", "510421")
         for statement in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit"):

@@ -31,6 +31,7 @@ from casework.api.schemas import (
     RiskLevel,
     Transfer,
 )
+from casework.domain.errors import CaseworkError
 
 router = APIRouter(prefix="/cases")
 
@@ -96,15 +97,23 @@ def advance_case(case_id: UUID, body: AdvanceCase, cw: Casework) -> CaseState:
     return CaseState.of(cw.case(case_id))
 
 
+def _approver(body: Approval, user: str | None) -> str:
+    if user:
+        return user
+    if body.supervisor_id is None:
+        raise CaseworkError("请求头 X-User 不能为空：审批须由督导账户登录后办理")
+    return str(body.supervisor_id)
+
+
 @router.post("/{case_id}/plan-approval", response_model=CaseState)
-def approve_plan(case_id: UUID, body: Approval, cw: Casework) -> CaseState:
-    cw.approve_plan(case_id, str(body.supervisor_id), body.on, body.expected_version)
+def approve_plan(case_id: UUID, body: Approval, cw: Casework, user: OptionalUser) -> CaseState:
+    cw.approve_plan(case_id, _approver(body, user), body.on, body.expected_version)
     return CaseState.of(cw.case(case_id))
 
 
 @router.post("/{case_id}/closing-approval", response_model=CaseState)
-def approve_closing(case_id: UUID, body: Approval, cw: Casework) -> CaseState:
-    cw.approve_closing(case_id, str(body.supervisor_id), body.on, body.expected_version)
+def approve_closing(case_id: UUID, body: Approval, cw: Casework, user: OptionalUser) -> CaseState:
+    cw.approve_closing(case_id, _approver(body, user), body.on, body.expected_version)
     return CaseState.of(cw.case(case_id))
 
 

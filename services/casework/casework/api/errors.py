@@ -8,6 +8,7 @@ from casework.domain.errors import (
     Conflict,
     ConsentRequired,
     NotFound,
+    NotPermitted,
     StageConflict,
     StaleVersion,
     UnknownContract,
@@ -15,6 +16,7 @@ from casework.domain.errors import (
 
 ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "not_found"),
+    NotPermitted: (403, "forbidden"),
     StageConflict: (409, "stage_conflict"),
     StaleVersion: (409, "stale_version"),
     Conflict: (409, "conflict"),

@@ -105,7 +105,9 @@ class AdvanceCase(_Versioned):
 
 
 class Approval(_Versioned):
-    supervisor_id: UUID
+    # The approver is the account the gateway names in X-User (it checks the role and the area); an id in the body
+    # counts only for a call without X-User, which reaches casework from inside the platform alone.
+    supervisor_id: UUID | None = Field(default=None, description="审批督导（仅在无 X-User 时使用；经网关时为登录账户）")
     on: date = Today
 
 

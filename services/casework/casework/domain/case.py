@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from casework.domain.errors import CaseworkError, Conflict, StageConflict
+from casework.domain.errors import CaseworkError, Conflict, NotPermitted, StageConflict
 from casework.domain.vocabulary import (
     CASE_STAGE_NAMES,
     CASE_STAGES,
@@ -308,6 +308,7 @@ class Case(Aggregate):
 
     def approve_plan(self, supervisor_id: str, approved_on: date) -> None:
         self._check_open()
+        self._check_approver(supervisor_id, "服务计划")
         if self.stage is not CaseStage.PLAN:
             raise StageConflict(f"只能在计划(plan)阶段审批服务计划：个案当前处于{_name(self.stage)}阶段")
         if self.plan_approval is not None:
@@ -317,12 +318,18 @@ class Case(Aggregate):
 
     def approve_closing(self, supervisor_id: str, approved_on: date) -> None:
         self._check_open()
+        self._check_approver(supervisor_id, "结案")
         if self.stage is not CaseStage.CLOSING:
             raise StageConflict(f"只能在结案(closing)阶段审批结案：个案当前处于{_name(self.stage)}阶段")
         if self.closing_approval is not None:
             raise StageConflict("结案已经督导审批")
         self._check_date(approved_on, "审批日期")
         self.trigger_event(self.ClosingApproved, supervisor_id=str(supervisor_id), approved_on=approved_on)
+
+    def _check_approver(self, approver: str, what: str) -> None:
+        # Separation of duties: the supervisor's approval is a second person's check on the worker's own work.
+        if self.worker is not None and approver == self.worker:
+            raise NotPermitted(f"个案的负责社工不能审批本个案的{what}：须由本站点或本县(区)的另一名督导审批")
 
     def close(self, closed_on: date) -> None:
         self._check_open()

@@ -18,6 +18,10 @@ class NotFound(CaseworkError):
     """No such client, case, project, need, complaint or survey (404)."""
 
 
+class NotPermitted(CaseworkError):
+    """A command the caller may not give on this case, whatever its role: a worker approving their own case (403)."""
+
+
 class Conflict(CaseworkError):
     """The command contradicts the current state (409)."""
 

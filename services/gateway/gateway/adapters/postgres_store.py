@@ -16,7 +16,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from gateway.adapters.store import AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
+from gateway.adapters.store import ADDED_COLUMNS, AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
 from gateway.settings import GatewaySettings
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -110,6 +110,8 @@ class PostgresGatewayStore(GatewayStore):
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
             for statement in SCHEMA:
                 conn.execute(statement)
+            for table, column, kind in ADDED_COLUMNS:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
     def close(self) -> None:
         self.pool.close()

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gateway.adapters.store import AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
+from gateway.adapters.store import ADDED_COLUMNS, AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS accounts (
@@ -60,6 +60,10 @@ class SqliteGatewayStore(GatewayStore):
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()

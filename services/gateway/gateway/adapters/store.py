@@ -26,6 +26,9 @@ class Account:
     disabled: bool
     failed_count: int
     locked_until: float
+    mfa_secret: str | None = None  # the TOTP secret once enrolment is confirmed (auth.py)
+    mfa_pending: str | None = None  # a secret shown for enrolment, not yet confirmed by a code
+    mfa_last_step: int = 0  # the TOTP time step of the last code accepted: a code counts once
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,20 @@ AUDIT_DETAIL_DDL = """actor TEXT NOT NULL,
 INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})")
 API_KEY_FIELDS = ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")
+# Columns added after the tables were first made (issue 18: TOTP), as (table, column, type): each adapter adds
+# those a store made earlier lacks, so an existing store keeps its accounts.
+ADDED_COLUMNS = (
+    ("accounts", "mfa_secret", "TEXT"),
+    ("accounts", "mfa_pending", "TEXT"),
+    ("accounts", "mfa_last_step", "BIGINT NOT NULL DEFAULT 0"),
+    ("sessions", "mfa", "INTEGER NOT NULL DEFAULT 0"),  # 1: the session was opened with a TOTP code
+)
 
 
 def _account(row: Row) -> Account:
     return Account(row["username"], row["password_hash"], row["role"], row["area_code"], bool(row["disabled"]),
-                   row["failed_count"], row["locked_until"])
+                   row["failed_count"], row["locked_until"], row["mfa_secret"], row["mfa_pending"],
+                   row["mfa_last_step"])
 
 
 class GatewayStore(ABC):
@@ -127,12 +139,34 @@ class GatewayStore(ABC):
     def set_disabled(self, username: str, disabled: bool) -> None:
         self._run("UPDATE accounts SET disabled = ? WHERE username = ?", (int(disabled), username))
 
+    def set_role(self, username: str, role: str, area_code: str) -> None:
+        self._run("UPDATE accounts SET role = ?, area_code = ? WHERE username = ?", (role, area_code, username))
+
+    def set_mfa_pending(self, username: str, secret: str | None) -> None:
+        self._run("UPDATE accounts SET mfa_pending = ? WHERE username = ?", (secret, username))
+
+    def confirm_mfa(self, username: str, secret: str, step: int) -> bool:
+        """The pending secret becomes the account's; False when another request confirmed or replaced it first."""
+        return self._run("UPDATE accounts SET mfa_secret = ?, mfa_pending = NULL, mfa_last_step = ? "
+                         "WHERE username = ? AND mfa_pending = ?", (secret, step, username, secret)) > 0
+
+    def use_mfa_step(self, username: str, step: int) -> bool:
+        """Records a code's time step as used; False when that step (or a later one) was used already (a replay),
+        in one statement so that two replicas never both accept the same code."""
+        return self._run("UPDATE accounts SET mfa_last_step = ? WHERE username = ? AND mfa_last_step < ?",
+                         (step, username, step)) > 0
+
+    def reset_mfa(self, username: str) -> None:
+        self._run("UPDATE accounts SET mfa_secret = NULL, mfa_pending = NULL WHERE username = ?", (username,))
+
     # --- sessions --------------------------------------------------------------------------------
 
-    def open_session(self, sid: str, username: str, now: float) -> None:
-        self._run(
-            "INSERT INTO sessions (sid, username, created_at, last_seen) VALUES (?, ?, ?, ?)", (sid, username, now, now)
-        )
+    def open_session(self, sid: str, username: str, now: float, mfa: bool = False) -> None:
+        self._run("INSERT INTO sessions (sid, username, created_at, last_seen, mfa) VALUES (?, ?, ?, ?, ?)",
+                  (sid, username, now, now, int(mfa)))
+
+    def set_session_mfa(self, sid: str) -> None:
+        self._run("UPDATE sessions SET mfa = 1 WHERE sid = ?", (sid,))
 
     def session(self, sid: str) -> Row | None:
         """sid, username, created_at, last_seen, ended_at (None while open)."""
@@ -169,6 +203,11 @@ class GatewayStore(ABC):
 
     def api_keys(self) -> list[dict[str, Any]]:
         return [{k: row[k] for k in API_KEY_FIELDS} for row in self._all("SELECT * FROM api_keys ORDER BY created_at")]
+
+    def revoke_api_keys_of(self, created_by: str, now: float) -> int:
+        """Revokes every live key the account made (it is disabled or changes role); how many."""
+        return self._run("UPDATE api_keys SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+                         (now, created_by))
 
     def revoke_api_key(self, key_id: str, now: float) -> bool:
         return (

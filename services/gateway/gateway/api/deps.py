@@ -59,12 +59,25 @@ def audited(action: str) -> Any:
     return Depends(name_action)
 
 
-async def current_principal(request: Request, context: Context) -> Principal:
+MFA_FIRST = "须先绑定动态口令（TOTP）：请在控制台登录，按提示用验证器绑定后再操作"
+
+
+async def signing_in(request: Request, context: Context) -> Principal:
+    """The caller, also with a session still waiting for its second factor (enrolment, who am I, sign-out)."""
     try:
         p = context.auth.authenticate(request.headers.get("authorization"), request.headers.get("x-api-key"))
     except AuthError as exc:
         raise Unauthenticated(str(exc)) from exc
     request.state.principal = p
+    return p
+
+
+SigningIn = Annotated[Principal, Depends(signing_in)]
+
+
+async def current_principal(p: SigningIn, context: Context) -> Principal:
+    if context.settings.mfa_required and not p.mfa:
+        raise forbidden(MFA_FIRST)
     return p
 
 
@@ -83,7 +96,9 @@ def permitted(function: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 AccountAdmin = Annotated[Principal, Depends(permitted("account_admin"))]
+AccountLister = Annotated[Principal, Depends(permitted("account_list"))]
 ApiKeyAdmin = Annotated[Principal, Depends(permitted("api_key_admin"))]
+ApiKeyRevoker = Annotated[Principal, Depends(permitted("api_key_revoke"))]
 AuditReader = Annotated[Principal, Depends(permitted("gateway_audit_read"))]
 
 

@@ -14,7 +14,8 @@ from pzh_shared.http import error_body
 
 from gateway.access import CASE_FUNCTIONS, PARAM_KINDS, Route, allowed, match, service_path
 from gateway.adapters.upstream import Upstream
-from gateway.api.deps import GatewayContext
+from gateway.api.deps import MFA_FIRST, GatewayContext
+from gateway.api.duties import check_duty
 from gateway.api.errors import Denied, Unauthenticated, forbidden, not_found
 from gateway.api.limits import declared_too_large, page_too_large, rate_limited, too_large
 from gateway.api.scope import ScopeResolver
@@ -81,8 +82,9 @@ class Forwarder:
     @staticmethod
     def _call_of(request: Request, api_path: str) -> Call:
         route, found = match(request.method, api_path)
-        case_read = route is not None and route.function == "case_read"
-        call = Call(request, api_path, audited=request.method != "GET" or case_read, route=route,
+        # every change, every case read, and every read of casework's audit (the auditor's own actions are audited)
+        read_audited = route is not None and route.function in ("case_read", "service_audit_read")
+        call = Call(request, api_path, audited=request.method != "GET" or read_audited, route=route,
                     query=request.query_params.multi_items())
         if isinstance(found, dict):
             call.params = found
@@ -104,6 +106,8 @@ class Forwarder:
             call.principal = self.context.auth.authenticate(headers.get("authorization"), headers.get("x-api-key"))
         except AuthError as exc:
             raise self._refuse(call, Unauthenticated(str(exc)).response()) from None
+        if self.settings.mfa_required and not call.principal.mfa:
+            raise self._refuse(call, forbidden(MFA_FIRST).response())
 
     def _limit(self, call: Call) -> None:
         wait = self.limiter.take(f"{call.principal.kind}:{call.principal.name}")
@@ -144,6 +148,7 @@ class Forwarder:
             if route.lists:
                 call.query, listed = await resolver.list_scope(call.query)
                 call.target = call.target or listed
+            check_duty(route, params, call.principal, resolver, call.target)
         except Denied as exc:
             raise self._refuse(call, exc.response()) from None
 

@@ -20,6 +20,7 @@ class Health(BaseModel):
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
+    code: str | None = Field(default=None, max_length=10, description="动态验证码（已绑定动态口令的账户必填）")
 
 
 class SignedIn(BaseModel):
@@ -29,6 +30,21 @@ class SignedIn(BaseModel):
     username: str
     role: str
     area_code: str
+    mfa: bool = Field(description="false：账户尚未绑定动态口令，须先绑定（POST /api/gateway/mfa/enrolment）")
+
+
+class MfaEnrolment(BaseModel):
+    secret: str = Field(description="TOTP 密钥（只显示这一次）")
+    otpauth_uri: str
+
+
+class MfaCode(BaseModel):
+    code: str = Field(min_length=6, max_length=10, description="验证器显示的 6 位动态验证码")
+
+
+class MfaEnrolled(BaseModel):
+    username: str
+    mfa: bool
 
 
 class SignedOut(BaseModel):
@@ -40,6 +56,7 @@ class Me(BaseModel):
     role: str
     area_code: str
     kind: str
+    mfa: bool
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -68,6 +85,7 @@ class AccountView(BaseModel):
     area_code: str
     disabled: bool
     locked: bool
+    mfa: bool
 
 
 class AccountList(BaseModel):
@@ -77,6 +95,11 @@ class AccountList(BaseModel):
 class AccountChanged(BaseModel):
     username: str
     action: str
+
+
+class RoleIn(BaseModel):
+    role: str  # checked against roles.ROLES by the route, for its own message
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
 
 
 # --- API keys ------------------------------------------------------------------------------------

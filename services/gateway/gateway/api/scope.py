@@ -33,6 +33,8 @@ class ScopeResolver:
         self.upstreams, self.store, self.principal = upstreams, store, principal
         self.is_root = root_prefix.startswith(principal.prefix)
         self._cache: dict[tuple[str, str], Area] = {}
+        # what the owning services showed of each object fetched for the check (api/duties.py reads a contract's)
+        self.fetched: dict[tuple[str, str], dict[str, Any]] = {}
 
     async def target(self, route: Route, params: dict[str, str], body: Any) -> str | None:
         """Raises Denied unless everything the request touches lies under the principal's area;
@@ -115,6 +117,7 @@ class ScopeResolver:
         if status >= 500:
             raise upstream_unavailable()
         if isinstance(data, dict):
+            self.fetched[(kind, object_id)] = data
             if isinstance(data.get("area_code"), str):
                 return str(data["area_code"])
             station = data.get("station_id") or data.get("host_station_id")

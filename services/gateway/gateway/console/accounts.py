@@ -1,5 +1,6 @@
 """Accounts and API keys: create an account per role and area (only the roles the user may manage, in
-areas under their own), lock (disable), unlock, re-enable, reset a password; issue and revoke API keys."""
+areas under their own), lock (disable), unlock, re-enable, reset a password; a security administrator unlocks,
+resets a lost authenticator and ends an account's sessions (三权分立, roles.py); issue and revoke API keys."""
 
 from __future__ import annotations
 
@@ -10,13 +11,39 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from gateway.auth import Principal
+from gateway.auth import Principal, password_problem
 from gateway.console import lists
 from gateway.console.session import PageModule, PageRoute
-from gateway.roles import ROLE_NAMES, ROLES, Role, may_manage
+from gateway.roles import PRIVILEGED, ROLE_NAMES, ROLES, Role, may_manage
 
 ACCOUNT_ACTIONS = {"disable": "已锁定账户", "enable": "已启用账户", "unlock": "已解除登录锁定",
-                   "password": "已重置密码"}
+                   "password": "已重置密码", "mfa-reset": "已重置动态口令（下次登录时重新绑定）",
+                   "sessions-end": "已结束该账户的全部会话"}
+# (action, button label), in the order the page shows them; account_actions picks those the user may take
+BUTTONS = (("disable", "锁定"), ("enable", "启用"), ("unlock", "解除登录锁定"), ("password", "重置密码"),
+           ("mfa-reset", "重置动态口令"), ("sessions-end", "结束会话"))
+
+
+def account_actions(p: Principal, user: dict[str, Any]) -> list[tuple[str, str]]:
+    """The buttons a row of the account list offers the signed-in user (the API checks each again)."""
+    mine = user.get("username") == p.name
+    state = {"disable": not user.get("disabled"), "enable": bool(user.get("disabled")),
+             "unlock": bool(user.get("locked")), "mfa-reset": bool(user.get("mfa"))}
+    if p.role == Role.SECURITY_ADMIN:
+        offered = {"unlock", "mfa-reset", "sessions-end"} if not mine else set()
+    elif may_manage(p.role, str(user.get("role"))):
+        offered = {"disable", "enable", "unlock", "password"}
+    else:
+        offered = set()
+    return [(action, label) for action, label in BUTTONS if action in offered and state.get(action, True)]
+
+
+def new_password() -> str:
+    """A password handed over once after a reset, meeting the platform's rule (auth.password_problem)."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        if password_problem(password, "") is None:
+            return password
 
 
 def _status(status: int) -> int:
@@ -50,7 +77,7 @@ class AccountPages(PageModule):
             "accounts.html", request, status, p, users=users, roles=roles, q=q, error=error, errors=errors or {},
             values=values or {"area_code": p.area_code}, areas=await lists.area_options(self.c, token, p),
             notice=ACCOUNT_ACTIONS.get(done, "已创建账户" if done == "created" else ""), secret=secret,
-            managed=lambda u: may_manage(p.role, str(u.get("role"))), who=request.query_params.get("who", ""))
+            actions=lambda u: account_actions(p, u), who=request.query_params.get("who", ""))
 
     async def create_account(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         body = {k: form.get(k, "") for k in ("username", "password", "role", "area_code")}
@@ -69,7 +96,7 @@ class AccountPages(PageModule):
         body: dict[str, Any] | None = None
         secret = ""
         if action == "password":  # a new password made here, shown once to hand over
-            secret = secrets.token_urlsafe(15)
+            secret = new_password()
             body = {"password": secret}
         reply = await self.c.api(token, "POST", f"/gateway/users/{quote(username, safe='')}/{action}", body)
         if not reply.ok:
@@ -87,7 +114,7 @@ class AccountPages(PageModule):
         if not reply.ok:
             return self.c.failed(request, p, reply, "无法显示 API 密钥")
         keys = [k for k in (reply.data or {}).get("api_keys", []) if isinstance(k, dict)]
-        roles = {r: ROLE_NAMES[r] for r in ROLES if r != Role.SYSTEM_ADMIN}
+        roles = {r: ROLE_NAMES[r] for r in ROLES if r not in PRIVILEGED}
         return self.c.render("api_keys.html", request, status, p, keys=keys, roles=roles, error=error,
                              errors=errors or {}, values=values or {"area_code": p.area_code}, created=created,
                              areas=await lists.area_options(self.c, token, p),

@@ -10,7 +10,6 @@ purpose (X-Purpose): the case page asks for it first and carries it through the 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -91,12 +90,6 @@ SURVEYS = ListView(
     columns=(Column("surveyed_on", "调查日期"), Column("respondent", "调查对象", RESPONDENTS),
              Column("method", "调查方式", METHODS), Column("score", "评分"), Column("area_code", "行政区划")),
     filters=(Filter("respondent", "调查对象", RESPONDENTS), Filter("method", "调查方式", METHODS)))
-
-
-def supervisor_id(p: Principal) -> str:
-    """The id a supervisor's approvals carry: casework wants a UUID, the account has a name, so a stable UUID
-    derived from the account (the same person always approves under the same id)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"pzh-gateway/account/{p.name}"))
 
 
 def age_on(birth: date, on: date) -> int:
@@ -403,7 +396,8 @@ class CaseworkPages(PageModule):
         kind = form.get("kind", "")
         if kind not in AWAITING:
             return self.c.render("error.html", request, 422, p, title="无法审批", message="请选择审批事项")
-        body = {"supervisor_id": supervisor_id(p), "on": form.get("on") or today().isoformat(), **_version(form)}
+        # the approver is the signed-in supervisor: the gateway names it to casework (X-User) and checks its role
+        body = {"on": form.get("on") or today().isoformat(), **_version(form)}
         reply = await self.api(token, "POST", f"/cases/{quote(case_id, safe='')}/{kind}-approval", body)
         if not reply.ok:
             return await lists.show(self.c, request, p, token, APPROVALS, "casework/approvals.html", notice="",

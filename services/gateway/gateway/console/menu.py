@@ -73,8 +73,8 @@ SECTIONS: dict[str, Section] = {
         Item("个案查阅审计", "/console/audit/reads", "service_audit_read"),
     )),
     "system": Section("系统管理", (
-        Item("账户", "/console/accounts", "account_admin"),
-        Item("API 密钥", "/console/api-keys", "api_key_admin"),
+        Item("账户", "/console/accounts", "account_list"),
+        Item("API 密钥", "/console/api-keys", "api_key_revoke"),
     )),
 }
 
@@ -88,6 +88,7 @@ MENU: dict[str, tuple[str, ...]] = {
     Role.SUPERVISOR: ("supervision", "casework", "service_quality", "home", "areas", "talent"),
     Role.FUNDING_OFFICER: ("home", "funding", "reports"),
     Role.AUDITOR: ("audit",),
+    Role.SECURITY_ADMIN: ("system",),
     Role.SYSTEM_ADMIN: ("system", "areas"),
 }
 

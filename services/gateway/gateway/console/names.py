@@ -61,7 +61,10 @@ AUDIT_ACTIONS = {"case_read": "查阅个案或服务对象", "case_write": "个�
                  "funding_write": "资金与合同办理", "report_write": "生成报表", "service_write": "项目与服务质量",
                  "forward": "未匹配接口的请求", "login": "登录", "logout": "退出", "create_account": "创建账户",
                  "account_disable": "锁定账户", "account_enable": "启用账户", "account_unlock": "解锁账户",
-                 "account_password": "重置密码", "create_api_key": "创建 API 密钥", "revoke_api_key": "吊销 API 密钥"}
+                 "account_password": "重置密码", "create_api_key": "创建 API 密钥", "revoke_api_key": "吊销 API 密钥",
+                 "account_role": "变更角色", "account_mfa-reset": "重置动态口令", "account_sessions-end": "结束会话",
+                 "mfa_enrolment": "生成动态口令密钥", "mfa_enrolled": "绑定动态口令",
+                 "audit_read": "查阅网关审计日志", "service_audit_read": "查阅个案查阅审计"}
 
 # every table, for the templates
 TEMPLATE_NAMES = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, dict)}

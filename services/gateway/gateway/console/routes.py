@@ -29,6 +29,7 @@ from gateway.console.names import TEMPLATE_NAMES, TIER_NAMES
 from gateway.console.session import (
     HERE,
     LOGIN_COOKIE,
+    MFA_PAGE,
     SESSION_COOKIE,
     ConsoleSession,
     PageHandler,
@@ -115,8 +116,9 @@ class Console(ConsoleSession):
         if not cookie or not hmac.compare_digest(form.get("csrf", ""), cookie):
             return self.login_page(request, 403, "表单已过期或来源无效（CSRF 校验失败），请重新登录。")
         # The API's own sign-in: the same lockout, the same audit record.
-        reply = Reply(await self.api_client.post("/api/gateway/login", json={"username": form.get("username", ""),
-                                                                               "password": form.get("password", "")}))
+        reply = Reply(await self.api_client.post("/api/gateway/login", json={
+            "username": form.get("username", ""), "password": form.get("password", ""),
+            "code": form.get("code") or None}))
         if not reply.ok:
             message = "请输入用户名和密码" if reply.status == 422 else reply.message
             return self.login_page(request, 401 if reply.status == 401 else reply.status, message,
@@ -124,10 +126,30 @@ class Console(ConsoleSession):
         target = form.get("next", "")
         if not target.startswith("/console") or target.startswith("/console/login"):
             target = home_of(str(reply.data.get("role", "")))
+        if not reply.data.get("mfa"):
+            target = MFA_PAGE  # no second factor yet: enrol one first
         response = RedirectResponse(target, status_code=303)
         self.set_session(response, request, reply.data["access_token"])
         response.delete_cookie(LOGIN_COOKIE, path="/console")
         return response
+
+    async def mfa_form(self, request: Request, p: Principal, token: str, error: str = "",
+                       status: int = 200) -> Response:
+        """Enrolment: a new secret, shown this once (as text and as an otpauth:// link), and a field for its code."""
+        if p.mfa:
+            return RedirectResponse(home_of(p.role), status_code=303)
+        reply = await self.api(token, "POST", "/gateway/mfa/enrolment")
+        if not reply.ok:
+            return self.failed(request, p, reply, "无法绑定动态口令")
+        return self.render("mfa.html", request, status, p, secret=reply.data["secret"],
+                           uri=reply.data["otpauth_uri"], error=error)
+
+    async def mfa_confirm(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+        reply = await self.api(token, "POST", "/gateway/mfa/enrolment/confirmation", {"code": form.get("code", "")})
+        if not reply.ok:  # a new secret: the one shown before is not kept anywhere the page could show it again
+            message = f"{reply.message}。已生成新的密钥，请删除验证器中的旧条目后重新添加"
+            return await self.mfa_form(request, p, token, message, _client_error(reply.status))
+        return RedirectResponse(home_of(p.role), status_code=303)
 
     async def logout(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         await self.api(token, "POST", "/gateway/logout")
@@ -223,7 +245,9 @@ class Console(ConsoleSession):
             ("GET", "/console", to_dashboard),
             ("GET", "/console/login", self.login_form),
             ("POST", "/console/login", self.login_submit),
-            ("POST", "/console/logout", page(self.logout)),
+            ("POST", "/console/logout", page(self.logout, enrolling=True)),
+            ("GET", MFA_PAGE, page(self.mfa_form, enrolling=True)),
+            ("POST", MFA_PAGE, page(self.mfa_confirm, enrolling=True)),
             ("GET", "/console/", page(self.dashboard)),
             ("GET", "/console/rhythm", page(self.rhythm)),
             ("GET", "/console/workers/certification", page(self.certify_form)),

@@ -26,6 +26,7 @@ HERE = Path(__file__).parent
 CHINA = timezone(timedelta(hours=8))
 SESSION_COOKIE = "pzh_console"
 LOGIN_COOKIE = "pzh_console_login"  # the sign-in form's double-submit CSRF token
+MFA_PAGE = "/console/mfa"  # where a session opened without a second factor enrols one
 MAX_FORM_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # a CSV import (multipart), and its confirmation carrying the file back
 UPLOAD_PATHS: set[str] = set()  # console paths that take an upload; a page module adds its own
@@ -200,13 +201,17 @@ class ConsoleSession:
         return Response(reply.response.content,
                         headers={**headers, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
-    def page(self, handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
-        """Runs a page handler for a signed-in user (else: to the sign-in page), refreshing the token."""
+    def page(self, handler: PageHandler, enrolling: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        """Runs a page handler for a signed-in user (else: to the sign-in page), refreshing the token. Every console
+        user signs in with a second factor: a session opened without one reaches only the enrolment pages (and
+        sign-out, `enrolling`), whatever GATEWAY_MFA_REQUIRED says for the API."""
         async def run(request: Request) -> Response:
             session = self.signed_in(request)
             if session is None:
                 return to_login(request)
             p, token = session
+            if not p.mfa and not enrolling:
+                return RedirectResponse(MFA_PAGE, status_code=303)
             if request.method == "POST":
                 form = await form_of(request)
                 if not hmac.compare_digest(form.get("csrf", ""), csrf_of(p)):

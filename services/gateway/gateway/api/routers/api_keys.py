@@ -1,21 +1,23 @@
-"""Service API keys (system admins): created within one's own area, listed, revoked."""
+"""Service API keys: created by system admins within their own area, never with one of the three administrator
+roles (三权分立, roles.PRIVILEGED: a key would let its maker hold a second one); listed and revoked by system and
+security admins."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from gateway.api.deps import ApiKeyAdmin, Context, audited
+from gateway.api.deps import ApiKeyAdmin, ApiKeyRevoker, Context, audited
 from gateway.api.errors import Denied, not_found
 from gateway.api.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyRevoked, ApiKeyView
-from gateway.roles import ROLES, Role
+from gateway.roles import PRIVILEGED, ROLES
 
 router = APIRouter(prefix="/api/gateway/api-keys")
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, dependencies=[audited("create_api_key")])
 async def create_api_key(body: ApiKeyIn, p: ApiKeyAdmin, request: Request, context: Context) -> ApiKeyCreated:
-    if body.role not in ROLES or body.role == Role.SYSTEM_ADMIN:
-        raise Denied(422, "invalid_request", "API 密钥的角色无效")
+    if body.role not in ROLES or body.role in PRIVILEGED:
+        raise Denied(422, "invalid_request", "role API 密钥的角色无效：不能是系统管理员、安全管理员或审计员")
     if not p.covers(body.area_code):  # keys, like accounts, only within one's own area
         raise not_found()
     key_id, key = context.auth.create_api_key(body.name, body.role, body.area_code, p.name)
@@ -24,12 +26,12 @@ async def create_api_key(body: ApiKeyIn, p: ApiKeyAdmin, request: Request, conte
 
 
 @router.get("", response_model=ApiKeyList)
-async def list_api_keys(p: ApiKeyAdmin, context: Context) -> ApiKeyList:
+async def list_api_keys(p: ApiKeyRevoker, context: Context) -> ApiKeyList:
     return ApiKeyList(api_keys=[ApiKeyView(**k) for k in context.store.api_keys() if p.covers(k["area_code"])])
 
 
 @router.post("/{key_id}/revocation", response_model=ApiKeyRevoked, dependencies=[audited("revoke_api_key")])
-async def revoke_api_key(key_id: str, p: ApiKeyAdmin, request: Request, context: Context) -> ApiKeyRevoked:
+async def revoke_api_key(key_id: str, p: ApiKeyRevoker, request: Request, context: Context) -> ApiKeyRevoked:
     key = next((k for k in context.store.api_keys() if k["key_id"] == key_id), None)
     if key is None or not p.covers(key["area_code"]) or not context.store.revoke_api_key(key_id, context.clock()):
         raise not_found()

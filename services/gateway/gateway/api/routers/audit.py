@@ -1,7 +1,9 @@
 """Reading the gateway's audit log (auditors): the records of their area, and at the top of the
 deployment also those with no area (anonymous calls, failed sign-ins of unknown names). Filters run in
 the store's query: actor, action, an area under the caller's own (its records by actor or target; the
-records without an area then drop out) and a time window (`since` inclusive, `until` exclusive)."""
+records without an area then drop out) and a time window (`since` inclusive, `until` exclusive). Every read is
+itself audited (the auditor's own actions, 三权分立); no route changes or deletes a record, and the store refuses
+UPDATE, DELETE and TRUNCATE."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pzh_shared.areas import AREA_CODE_PATTERN, scope_prefix
 
-from gateway.api.deps import AuditReader, Context
+from gateway.api.deps import AuditReader, Context, audited
 from gateway.api.errors import not_found
 from gateway.api.schemas import GatewayAuditRecord, GatewayAuditRecords
 
@@ -32,8 +34,8 @@ def _epoch(moment: datetime | None) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).timestamp()
 
 
-@router.get("", response_model=GatewayAuditRecords)
-async def read_audit(p: AuditReader, context: Context, actor: str | None = None, after: int = 0,
+@router.get("", response_model=GatewayAuditRecords, dependencies=[audited("audit_read")])
+async def read_audit(p: AuditReader, request: Request, context: Context, actor: str | None = None, after: int = 0,
                      limit: int = 100, area: AreaQuery = None, action: ActionQuery = None,
                      since: SinceQuery = None, until: UntilQuery = None) -> GatewayAuditRecords:
     prefix, unscoped = p.prefix, context.is_root(p)
@@ -46,4 +48,5 @@ async def read_audit(p: AuditReader, context: Context, actor: str | None = None,
                                        unscoped=unscoped, action=action or None, since=_epoch(since),
                                        until=_epoch(until))
     records = [GatewayAuditRecord(**{**r, "detail": json.loads(r["detail"]) if r["detail"] else None}) for r in rows]
+    context.record(request, 200)
     return GatewayAuditRecords(records=records)
