@@ -15,6 +15,7 @@ from talent.domain.quotas import (
     VolunteerTraining,
     evaluate,
     reform_share_met,
+    station_kind,
     window,
 )
 from talent.domain.vocabulary import OrganisationType
@@ -36,9 +37,10 @@ def volunteers(n: int, year: int = 2021, station: str = STATION) -> list[Volunte
     return [VolunteerTraining(_id(), station, date(year, 1 + k % 12, 1)) for k in range(n)]
 
 
-@pytest.mark.parametrize("kind", list(StationKind))
+@pytest.mark.parametrize("kind", [StationKind.PILOT_TOWNSHIP, StationKind.OTHER])
 @pytest.mark.parametrize("n, met", [(29, False), (30, True), (31, True)])
-def test_every_station_trains_30_volunteers_a_year(kind, n, met):
+def test_every_township_station_trains_30_volunteers_a_year(kind, n, met):
+    """A2 §3.1.5 "每個社會工作服務站每年至少輻射培養30名社區志愿者": pilot or not."""
     r = result(kind, 2021, StationFacts(volunteer_trainings=volunteers(n)), "volunteers_trained_year")
     assert (r.actual, r.met, r.required) == (n, met, 30)
 
@@ -146,3 +148,21 @@ def test_which_quotas_apply_to_which_station():
         "volunteers_trained_year",
     ]
     assert not any(r.met for r in evaluate(StationKind.OTHER, STATION, 2021, StationFacts()))
+    assert evaluate(StationKind.NONE, STATION, 2021, StationFacts(volunteer_trainings=volunteers(30))) == []
+
+
+@pytest.mark.parametrize(("tier", "pilot", "kind"), [
+    ("township_station", True, StationKind.PILOT_TOWNSHIP),
+    ("township_station", False, StationKind.OTHER),
+    ("general_station", True, StationKind.NONE),
+    ("general_station", False, StationKind.NONE),
+    ("village_room", True, StationKind.NONE),
+    ("village_room", False, StationKind.NONE),
+    ("institution_station", False, StationKind.NONE),
+])
+def test_the_quotas_are_the_township_stations(tier, pilot, kind):
+    """§二(三) "承擔省級社工試點示範任務的鄉鎮(街道)社會工作服務站每年至少培育2名持證社工，其他社會工作服務站5年內至少
+    培育10名持證社工" and §二(四) on incubation: the quotas are set for 社會工作服務站, the township tier (issue 17
+    item 6: "apply to township stations as the plan says"); a village room (室) or a general station bears none,
+    pilot or not. Reporting counts by the same rule (its tests/test_quota_stations.py)."""
+    assert station_kind(tier, pilot) is kind

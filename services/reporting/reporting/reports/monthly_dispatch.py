@@ -15,7 +15,7 @@ from pzh_shared.areas import within
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, NotForArea
-from reporting.reports.notice import _dec
+from reporting.reports.notice import _dec, quota_kind
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -80,7 +80,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     month = {name: per_station(name, month_since) for name in QUOTAS}
     stations = []
     for sid, tier, county, area in sorted(open_pilots, key=lambda s: (s[2], s[1], s[0])):
-        quota_bearing = tier == "township_station"  # the yearly quotas are set per township station
+        quota_bearing = quota_kind(tier, True) != "none"  # the yearly quotas are the township stations' (notice.py)
         row: dict[str, Any] = {"station_id": sid, "station_name": station_names.get(sid), "area_code": county,
                                "county": deployment.county_name(county), "station_area_code": area,
                                "station_area_name": area_names.get(area),
@@ -100,10 +100,13 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         row = {"area_code": code, "name": deployment.county_name(code), "pilot_stations": len(mine),
                "pilot_township_stations": sum(s["tier"] == "township_station" for s in mine),
                **{name: sum(s[name] for s in mine) for name in STAFF}, "quotas": {}}
+        # a county's progress counts what its quota-bearing stations did, as talent counts it: a pilot village
+        # room's volunteers are listed on its own row but count towards no quota
+        bearing = [s for s in mine if quota_kind(s["tier"], True) != "none"]
         for name in QUOTAS:
-            done = sum(s["quotas"][name]["year_to_date"] for s in mine)
-            quota = sum(s["quotas"][name]["quota"] for s in mine)
-            row["quotas"][name] = {"year_to_date": done, "month": sum(s["quotas"][name]["month"] for s in mine),
+            done = sum(s["quotas"][name]["year_to_date"] for s in bearing)
+            quota = sum(s["quotas"][name]["quota"] for s in bearing)
+            row["quotas"][name] = {"year_to_date": done, "month": sum(s["quotas"][name]["month"] for s in bearing),
                                    "quota": quota, "completion_percent": _completion(done, quota)}
         counties.append(row)
     totals: dict[str, Any] = {

@@ -61,6 +61,35 @@ def title(city_name: str, period: str) -> str:
     return f"{city_name}社会工作服务体系建设{year}年第{'一二三四'[q - 1]}季度通报"
 
 
+def quota_kind(tier: str, provincial_pilot: bool) -> str:
+    """pilot_township | other | none: which quotas a station bears, the rule talent evaluates by
+    (talent.domain.quotas.station_kind; tests/test_quota_stations.py checks both on the same stations).
+    §二(三)(四) and A2 §3.1.4-3.1.5 set them for the 社會工作服務站, the township (street) tier; village rooms,
+    general stations and institution stations bear none."""
+    if tier != "township_station":
+        return "none"
+    return "pilot_township" if provincial_pilot else "other"
+
+
+def quota_counts(store: ReadModelStore, code: str, as_of: str, since: str) -> dict[str, int]:
+    """The area's quota-bearing stations on `as_of` (open that day and of a kind with quotas) as `pilots` and
+    `others`, and the quota figures of the period counted at those stations only, as talent counts them per
+    station: certifications, volunteers trained, and organisations (incubated at the others, registered at the
+    pilots). Facts of a village room or a general station count towards no quota."""
+    bearing = {sid: quota_kind(tier, bool(pilot)) for (sid, tier, pilot), n in
+               store.sums("stations", code, as_of, by=("station", "k1", "pilot")).items() if n > 0}
+    bearing = {sid: kind for sid, kind in bearing.items() if kind != "none"}
+
+    def at(figure: str, kind: str | None = None) -> int:
+        return sum(n for (sid,), n in store.sums(figure, code, as_of, since, by=("station",)).items()
+                   if sid in bearing and kind in (None, bearing[sid]))
+
+    return {"pilots": sum(kind == "pilot_township" for kind in bearing.values()),
+            "others": sum(kind == "other" for kind in bearing.values()),
+            "certifications": at("certifications"), "volunteers_trained": at("volunteers_trained"),
+            "organisations": at("organisations_incubated", "other") + at("organisations_registered", "pilot_township")}
+
+
 def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, since: str, as_of: str,
                rule: RuleVersion) -> dict[str, Any]:
     """An area's scored row (a county, or a city of a province: its counties' targets and stations summed)."""
@@ -68,25 +97,21 @@ def county_row(store: ReadModelStore, code: str, name: str, year: int, q: int, s
     weights, quotas = rule.notice_weights, rule.station_quotas
     stations = {k1: n for (k1,), n in store.sums("stations", code, as_of, by=("k1",)).items()}
     targets = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == str(year)}
-    township = store.sums("stations", code, as_of, by=("k1", "pilot"))
-    pilots = township.get(("township_station", 1), 0)
-    others = township.get(("township_station", 0), 0)
+    counts = quota_counts(store, code, as_of, since)
+    pilots, others = counts["pilots"], counts["others"]
     quota_stations = pilots + others
-    incubated_other = store.sums("organisations_incubated", code, as_of, since, by=("pilot",)).get((0,), 0)
-    registered_pilot = store.sums("organisations_registered", code, as_of, since, by=("pilot",)).get((1,), 0)
     components = {tier: _component(stations.get(tier, 0), Fraction(targets.get(tier, 0)), weights[tier])
                   for tier in ("general_station", "township_station", "village_room")}
     components["certifications"] = _component(
-        store.total("certifications", code, as_of, since),
+        counts["certifications"],
         quotas.certified_per_station * quota_stations * share,
         weights["certifications"],
     )
     organisations_target = (quotas.organisations_registered_pilot * pilots
                             + quotas.organisations_incubated_other * others) * share
-    components["organisations"] = _component(incubated_other + registered_pilot, organisations_target,
-                                             weights["organisations"])
+    components["organisations"] = _component(counts["organisations"], organisations_target, weights["organisations"])
     components["volunteers_trained"] = _component(
-        store.total("volunteers_trained", code, as_of, since),
+        counts["volunteers_trained"],
         quotas.volunteers_per_station * quota_stations * share,
         weights["volunteers_trained"],
     )

@@ -11,7 +11,7 @@ from typing import Any
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment
 from reporting.reports import rules
-from reporting.reports.notice import _dec
+from reporting.reports.notice import _dec, quota_kind
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.rules import StationQuotas
 from reporting.reports.years import span
@@ -116,7 +116,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
             township: n for (township,), n in store.sums("cases_opened", county, as_of, since, by=("child",)).items()
         }
         for (sid, tier, pilot, township), n in sorted(open_here.items(), key=lambda kv: (kv[0][3], kv[0][0])):
-            if tier != "township_station" or n <= 0:
+            if quota_kind(tier, bool(pilot)) == "none" or n <= 0:  # the township stations, as the quotas count
                 continue
             facts = {"pilot": bool(pilot), "level": levels.get(sid, "none"),
                      "certified_workers": sums["certified_workers"].get(sid, 0), "heads": sums["heads"].get(sid, 0),

@@ -15,7 +15,17 @@ from typing import Any
 
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, townships_of
-from reporting.reports.notice import FIGURE_LABELS, LABELS, _component, _dec, figures_of, quarter, ranked, title
+from reporting.reports.notice import (
+    FIGURE_LABELS,
+    LABELS,
+    _component,
+    _dec,
+    figures_of,
+    quarter,
+    quota_counts,
+    ranked,
+    title,
+)
 from reporting.reports.render import Chart, Document, Section, number
 from reporting.reports.rules import RuleVersion
 
@@ -47,24 +57,21 @@ def township_row(store: ReadModelStore, code: str, name: str, served: bool, year
                  as_of: str, rule: RuleVersion) -> dict[str, Any]:
     share = Fraction(q, 4)
     weights, quotas = rule.notice_weights, rule.station_quotas
-    township = store.sums("stations", code, as_of, by=("k1", "pilot"))
-    pilots = township.get(("township_station", 1), 0)
-    others = township.get(("township_station", 0), 0)
+    counts = quota_counts(store, code, as_of, since)  # the quota-bearing stations and their facts only
+    pilots, others = counts["pilots"], counts["others"]
     # Every township bears at least one station's quotas: one without a station of its own (unserved, or served
     # by a covering station whose facts count where it sits) has nothing towards them, so it ranks below its host.
     quota_pilots, quota_others = (pilots, others) if pilots + others else (0, 1)
     quota_stations = quota_pilots + quota_others
-    incubated_other = store.sums("organisations_incubated", code, as_of, since, by=("pilot",)).get((0,), 0)
-    registered_pilot = store.sums("organisations_registered", code, as_of, since, by=("pilot",)).get((1,), 0)
     organisations_target = (quotas.organisations_registered_pilot * quota_pilots
                             + quotas.organisations_incubated_other * quota_others) * share
     components = {
         "township_station": _component(1 if served else 0, Fraction(1), weights["township_station"]),
-        "certifications": _component(store.total("certifications", code, as_of, since),
+        "certifications": _component(counts["certifications"],
                                      quotas.certified_per_station * quota_stations * share, weights["certifications"]),
-        "organisations": _component(incubated_other + registered_pilot, organisations_target,
+        "organisations": _component(counts["organisations"], organisations_target,
                                     weights["organisations"]),
-        "volunteers_trained": _component(store.total("volunteers_trained", code, as_of, since),
+        "volunteers_trained": _component(counts["volunteers_trained"],
                                          quotas.volunteers_per_station * quota_stations * share,
                                          weights["volunteers_trained"]),
     }

@@ -1,12 +1,13 @@
 """Yearly quotas per station (DOMAIN.md "Yearly quotas per station"; plan §二(三)(四)(五), A2 §3.1.4,
 §3.1.5, §3.3), evaluated as pure functions over facts.
 
-Provincial pilot township stations: at least 2 newly certified social workers and at least 1
-registered social organisation a year. Other stations: at least 3 functional-service and 3
+The quotas are those of township stations only (station_kind). Provincial pilot township stations:
+at least 2 newly certified social workers and at least 1 registered social organisation a year.
+Other township stations: at least 3 functional-service and 3
 interest/volunteer community organisations incubated a year, of which at least 30% in
 reform-affected communities; at least 10 newly certified social workers and at least 1 registered
 social work agency within a sliding 5-year window (the year evaluated and the 4 before it).
-Every station: at least 30 volunteers trained a year.
+Every township station: at least 30 volunteers trained a year.
 
 Counting decisions (documented in the README):
 - a certified worker counts once, in the year of their first certificate (any level), for the
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from talent.domain.vocabulary import OrganisationType
+from talent.domain.vocabulary import OrganisationType, StationTier
 
 WINDOW_YEARS = 5
 VOLUNTEERS_PER_YEAR = 30
@@ -38,7 +39,23 @@ AGENCIES_IN_WINDOW = 1
 
 class StationKind(StrEnum):
     PILOT_TOWNSHIP = "pilot_township"  # 省级试点乡镇(街道)社会工作服务站
-    OTHER = "other"  # 其他站点
+    OTHER = "other"  # 其他乡镇(街道)社会工作服务站
+    NONE = "none"  # 总站、村(社区)社会工作服务室、民政服务机构社会工作服务站: no quota of their own
+
+
+def station_kind(tier: str, provincial_pilot: bool) -> StationKind:
+    """Which quotas a station bears, the one rule talent and reporting count by (reporting's
+    reports/notice.py quota_kind says the same; its tests/test_quota_stations.py checks both on the same stations).
+
+    §二(三) "承擔省級社工試點示範任務的鄉鎮(街道)社會工作服務站每年至少培育2名持證社工，其他社會工作服務站5年內至少培育
+    10名持證社工", §二(四) on incubation and A2 §3.1.5 "每個社會工作服務站每年至少輻射培養30名社區志愿者": the quotas
+    are those of the 社會工作服務站, the township (street) tier of A2. Village rooms (室) have none of their own;
+    the plan does not say where a general station (总站) or an institution station counts: this rule's choice is
+    nowhere (the general station incubates and trains for the whole county, §二(一), and its results are the
+    county's, not a station's quota)."""
+    if tier != StationTier.TOWNSHIP_STATION.value:
+        return StationKind.NONE
+    return StationKind.PILOT_TOWNSHIP if provincial_pilot else StationKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -175,9 +192,11 @@ def _at_least(
 
 
 def evaluate(kind: StationKind, station_id: str, year: int, facts: StationFacts) -> list[QuotaResult]:
-    """Every quota that applies to the station in the year, in the plan's order."""
+    """Every quota that applies to the station in the year, in the plan's order (none for a station of no quota)."""
     kind = StationKind(kind)
     results: list[QuotaResult] = []
+    if kind is StationKind.NONE:
+        return results
     if kind is StationKind.PILOT_TOWNSHIP:
         results.append(_at_least("certified_workers_year", "每年新增持证社工", PILOT_CERTIFIED_PER_YEAR,
                                  certified_workers(facts, station_id, year, year), "名", year, year))

@@ -1,8 +1,8 @@
 """StationProfile: what the talent service knows about one of the registry's stations, learnt from
 the registry's own event `registry.station.planned.v1` on `registry.events` (never from a caller):
-its tier and whether it is a provincial pilot. The quota kind follows from these facts: a provincial
-pilot township station is a `township_station` with `provincial_pilot` true; every other station is
-"other".
+its tier and whether it is a provincial pilot. The quota kind follows from these facts (quotas.station_kind):
+a provincial pilot township station is a `township_station` with `provincial_pilot` true, any other township
+station is "other", and a station of another tier has no quota ("none").
 
 One aggregate per station with the deterministic id `uuid5(namespace, station_id)`, so a redelivered
 or republished planned event finds the profile it created. Its events are private: never published."""
@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from talent.domain import identifiers
-from talent.domain.quotas import StationKind
+from talent.domain.quotas import StationKind, station_kind
 from talent.domain.vocabulary import StationTier
 
 PROFILE_NAMESPACE = uuid.UUID("470f7872-9b70-4884-a913-781abbf14176")
@@ -84,6 +84,4 @@ class StationProfile(Aggregate):
 
     @property
     def kind(self) -> StationKind:
-        if self.tier is StationTier.TOWNSHIP_STATION and self.provincial_pilot:
-            return StationKind.PILOT_TOWNSHIP
-        return StationKind.OTHER
+        return station_kind(self.tier.value, self.provincial_pilot)
