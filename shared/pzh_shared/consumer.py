@@ -155,7 +155,10 @@ class TrackedConsumer:
             await producer.stop()
 
     def _note_lag(self, tp: TopicPartition, position: int) -> None:
-        highwater = self.running().highwater(tp)
+        consumer = self.running()
+        if tp not in consumer.assignment():
+            return  # revoked by a rebalance while a message was handled: aiokafka asserts on its high watermark
+        highwater = consumer.highwater(tp)
         if highwater is not None:
             CONSUMER_LAG.labels(self.group_id, self.topic, str(tp.partition)).set(max(highwater - position, 0))
 

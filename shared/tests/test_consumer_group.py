@@ -123,3 +123,26 @@ def _mark_ids(member: TrackedConsumer) -> list[str]:
 
 def _marks(member: TrackedConsumer) -> int:
     return len(_mark_ids(member))
+
+
+def test_the_lag_of_a_partition_revoked_while_its_message_was_handled_is_not_asked(kafka_bootstrap, tmp_path) -> None:
+    """A rebalance can revoke a partition while one of its messages is being handled; noting its lag afterwards
+    must not ask aiokafka for the high watermark of a partition it no longer holds (an AssertionError there
+    stopped the member in the full suite)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    member = TrackedConsumer(make_application(MarkApplication, ServiceSettings(data_dir=tmp_path)),
+                             lambda envelope, tracking: None, kafka_bootstrap, f"lag{uuid.uuid4().hex[:6]}", "g")
+
+    async def scenario() -> None:
+        await ensure_topics(kafka_bootstrap, {member.topic: 2})
+        member.consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=None)
+        await member.consumer.start()
+        try:
+            member.consumer.assign([TopicPartition(member.topic, 1)])  # partition 0 went to another member
+            await member.consumer.getmany(timeout_ms=500)  # the fetcher running, as in run()
+            member._note_lag(TopicPartition(member.topic, 0), 5)
+        finally:
+            await member.consumer.stop()
+
+    asyncio.run(scenario())
