@@ -185,7 +185,8 @@ def _items() -> list[Item]:
         Item(
             s,
             "S21 A bulk personal-data export without a second approver is refused (issue 18 item 7)",
-            "refused with 403; with a second approver allowed and audited",
+            "refused with 403 without an approval by another administrator of the area; with one, one export; "
+            "all audited",
             ("services/gateway/tests/test_bulk_export.py::",),
         ),
         Item(

@@ -52,6 +52,8 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "api_key_admin": frozenset({Role.SYSTEM_ADMIN}),
     "api_key_revoke": frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     "gateway_audit_read": frozenset({Role.AUDITOR}),
+    # the second person of a bulk export of personal data: an administrator of the requester's area
+    "export_approve": ADMINS,
 }
 
 # Which kind of thing a path parameter names; "area" parameters are area codes.
@@ -102,6 +104,9 @@ class Route:
     # contract is filed, returned and spot-checked by the level that files it, never by its signer) or
     # "approval" (a case's plan and closing approved by a supervisor of its station or county).
     duty: str | None = None
+    # An XLSX export of it (format=xlsx) is a bulk export of personal data (people's names): it needs a second
+    # person's approval (api/exports.py).
+    personal_export: bool = False
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -158,7 +163,7 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/progress/{county_code}", "read"),
     # talent
     _r("POST", "/workers", "talent_write", creates="worker"),
-    _r("GET", "/workers", "read", lists=True),
+    _r("GET", "/workers", "read", lists=True, personal_export=True),
     _r("GET", "/workers/{worker_id}", "read"),
     *[_r("POST", f"/workers/{{worker_id}}/{a}", "talent_write") for a in WORKER_ACTIONS],
     _r("PUT", "/talent/stations/{station_id}/head", "talent_write"),
@@ -167,13 +172,13 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/talent/stations/{station_id}/quotas/{year}", "read"),
     _r("GET", "/talent/quota-items", "read", lists=True),
     _r("POST", "/volunteers", "talent_write", creates="volunteer"),
-    _r("GET", "/volunteers", "read", lists=True),
+    _r("GET", "/volunteers", "read", lists=True, personal_export=True),
     _r("POST", "/volunteers/import", "talent_write", root_only=True),
     _r("GET", "/volunteers/{volunteer_id}", "read"),
     _r("POST", "/volunteers/{volunteer_id}/trainings", "talent_write"),
     _r("POST", "/volunteers/{volunteer_id}/hours", "talent_write"),
     _r("POST", "/interns", "talent_write", creates="intern"),
-    _r("GET", "/interns", "read", lists=True),
+    _r("GET", "/interns", "read", lists=True, personal_export=True),
     _r("POST", "/interns/{intern_id}/placements", "talent_write"),
     _r("GET", "/interns/{intern_id}", "read"),
     _r("POST", "/organisations", "talent_write", creates="organisation"),

@@ -150,6 +150,18 @@ class StoreContract:
         assert store.revoke_api_keys_of("u", NOW + 1) == 2
         assert [k["key_id"] for k in store.api_keys() if k["revoked_at"] is None] == ["k3"]
 
+    def test_an_export_request_is_approved_once_by_another_and_used_once(self, store: GatewayStore,
+                                                                        replica: GatewayStore) -> None:
+        store.add_export_request("e", "u", "510421", "/api/workers", "统计", NOW)
+        assert not store.use_export("e", NOW)  # not approved
+        assert not store.approve_export("e", "u", NOW)  # not by its requester
+        assert store.approve_export("e", "v", NOW + 1) and not replica.approve_export("e", "w", NOW + 2)
+        assert store.use_export("e", NOW + 3) and not replica.use_export("e", NOW + 4)
+        row = store.export_request("e")
+        assert row is not None and (row["approver"], row["approved_at"], row["used_at"]) == ("v", NOW + 1, NOW + 3)
+        assert [r["export_id"] for r in store.export_requests("510421")] == ["e"]
+        assert store.export_requests("510422") == []
+
     def test_the_audit_log_refuses_updates_and_deletes(self, store: GatewayStore) -> None:
         _audit(store, "county-a", "510421")
         for statement in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit"):

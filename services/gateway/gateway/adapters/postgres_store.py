@@ -16,7 +16,15 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from gateway.adapters.store import ADDED_COLUMNS, AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
+from gateway.adapters.store import (
+    ADDED_COLUMNS,
+    AUDIT_DETAIL_DDL,
+    EXPORTS_DDL,
+    INSERT_AUDIT,
+    OWNERS_DDL,
+    GatewayStore,
+    Row,
+)
 from gateway.settings import GatewaySettings
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -49,6 +57,7 @@ SCHEMA = [
         created_by TEXT NOT NULL,
         revoked_at DOUBLE PRECISION)""",
     OWNERS_DDL,
+    EXPORTS_DDL,
     f"""CREATE TABLE IF NOT EXISTS audit (
         seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         at DOUBLE PRECISION NOT NULL,

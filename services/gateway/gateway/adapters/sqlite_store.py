@@ -7,7 +7,15 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gateway.adapters.store import ADDED_COLUMNS, AUDIT_DETAIL_DDL, INSERT_AUDIT, OWNERS_DDL, GatewayStore, Row
+from gateway.adapters.store import (
+    ADDED_COLUMNS,
+    AUDIT_DETAIL_DDL,
+    EXPORTS_DDL,
+    INSERT_AUDIT,
+    OWNERS_DDL,
+    GatewayStore,
+    Row,
+)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS accounts (
@@ -39,6 +47,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
     revoked_at REAL
 );
 {OWNERS_DDL};
+{EXPORTS_DDL};
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,

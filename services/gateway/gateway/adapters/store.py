@@ -60,6 +60,18 @@ AUDIT_DETAIL_DDL = """actor TEXT NOT NULL,
     status INTEGER NOT NULL,
     purpose TEXT,
     detail TEXT"""
+# Bulk exports of personal data and their second approver (api/exports.py): a request is approved once, by an
+# account other than its requester, and used once.
+EXPORTS_DDL = """CREATE TABLE IF NOT EXISTS export_requests (
+    export_id TEXT PRIMARY KEY,
+    requester TEXT NOT NULL,
+    requester_area TEXT NOT NULL,
+    path TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    requested_at DOUBLE PRECISION NOT NULL,
+    approver TEXT,
+    approved_at DOUBLE PRECISION,
+    used_at DOUBLE PRECISION)"""
 INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})")
 API_KEY_FIELDS = ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")
@@ -213,6 +225,33 @@ class GatewayStore(ABC):
         return (
             self._run("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (now, key_id)) > 0
         )
+
+    # --- bulk exports of personal data ------------------------------------------------------------
+
+    def add_export_request(self, export_id: str, requester: str, requester_area: str, path: str, reason: str,
+                           now: float) -> None:
+        self._run("INSERT INTO export_requests (export_id, requester, requester_area, path, reason, requested_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?)", (export_id, requester, requester_area, path, reason, now))
+
+    def export_request(self, export_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM export_requests WHERE export_id = ?", (export_id,))
+        return dict(row) if row else None
+
+    def export_requests(self, area_prefix: str) -> list[dict[str, Any]]:
+        return [dict(row) for row in self._all("SELECT * FROM export_requests WHERE requester_area LIKE ? || '%' "
+                                               "ORDER BY requested_at DESC LIMIT 200", (area_prefix,))]
+
+    def approve_export(self, export_id: str, approver: str, now: float) -> bool:
+        """False when it was approved already or the approver is its requester (one statement: two approvers at
+        once, one approval)."""
+        return self._run("UPDATE export_requests SET approver = ?, approved_at = ? "
+                         "WHERE export_id = ? AND approver IS NULL AND requester <> ?",
+                         (approver, now, export_id, approver)) > 0
+
+    def use_export(self, export_id: str, now: float) -> bool:
+        """Marks an approved request used; False when it was used already (an approval serves one export)."""
+        return self._run("UPDATE export_requests SET used_at = ? "
+                         "WHERE export_id = ? AND approved_at IS NOT NULL AND used_at IS NULL", (now, export_id)) > 0
 
     # --- ownership index -------------------------------------------------------------------------
 

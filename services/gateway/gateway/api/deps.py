@@ -100,6 +100,7 @@ AccountLister = Annotated[Principal, Depends(permitted("account_list"))]
 ApiKeyAdmin = Annotated[Principal, Depends(permitted("api_key_admin"))]
 ApiKeyRevoker = Annotated[Principal, Depends(permitted("api_key_revoke"))]
 AuditReader = Annotated[Principal, Depends(permitted("gateway_audit_read"))]
+ExportApprover = Annotated[Principal, Depends(permitted("export_approve"))]
 
 
 def install_refusal_handlers(app: FastAPI) -> None:

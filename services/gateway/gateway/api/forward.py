@@ -18,6 +18,7 @@ from gateway.api.deps import MFA_FIRST, GatewayContext
 from gateway.api.duties import check_duty
 from gateway.api.errors import Denied, Unauthenticated, forbidden, not_found
 from gateway.api.limits import declared_too_large, page_too_large, rate_limited, too_large
+from gateway.api.routers.exports import check_export
 from gateway.api.scope import ScopeResolver
 from gateway.api.trail import ANONYMOUS
 from gateway.auth import AuthError, Principal
@@ -149,6 +150,10 @@ class Forwarder:
                 call.query, listed = await resolver.list_scope(call.query)
                 call.target = call.target or listed
             check_duty(route, params, call.principal, resolver, call.target)
+            if route.personal_export and ("format", "xlsx") in call.query:
+                call.audited, call.action = True, "personal_export"  # allowed or refused, it is audited
+                call.resource_id = check_export(self.context, call.principal, call.api_path,
+                                                call.request.headers.get("x-export-approval"))
         except Denied as exc:
             raise self._refuse(call, exc.response()) from None
 

@@ -64,7 +64,9 @@ AUDIT_ACTIONS = {"case_read": "查阅个案或服务对象", "case_write": "个�
                  "account_password": "重置密码", "create_api_key": "创建 API 密钥", "revoke_api_key": "吊销 API 密钥",
                  "account_role": "变更角色", "account_mfa-reset": "重置动态口令", "account_sessions-end": "结束会话",
                  "mfa_enrolment": "生成动态口令密钥", "mfa_enrolled": "绑定动态口令",
-                 "audit_read": "查阅网关审计日志", "service_audit_read": "查阅个案查阅审计"}
+                 "audit_read": "查阅网关审计日志", "service_audit_read": "查阅个案查阅审计",
+                 "export_request": "申请导出个人信息", "export_approval": "审批导出个人信息",
+                 "personal_export": "导出个人信息台账"}
 
 # every table, for the templates
 TEMPLATE_NAMES = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, dict)}

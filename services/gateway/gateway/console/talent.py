@@ -29,6 +29,8 @@ from gateway.console.names import (
 from gateway.console.session import UPLOAD_PATHS, PageModule, PageRoute, Reply, today
 
 WORKER_STATUS = {"active": "在岗", "left": "已离岗", "unassigned": "未任职"}
+# The people's lists offer no 导出台账: their export needs a second approver (api/routers/exports.py), which the
+# console does not offer yet (the API does).
 WORKERS = ListView(
     "/workers", "社工台账", id_key="worker_id", search="姓名（须完整）",
     columns=(Column("name", "姓名", link="/console/workers/"), Column("role", "类别", WORKER_ROLES),
@@ -38,18 +40,19 @@ WORKERS = ListView(
                                                            id_key="station_id")),
     filters=(Filter("station_id", "站点", hidden=True), Filter("status", "状态", WORKER_STATUS),
              Filter("employment", "用工", EMPLOYMENT), Filter("certificate_level", "证书", CERT_LEVELS),
-             Filter("certified", "持证", {"true": "是", "false": "否"})))
+             Filter("certified", "持证", {"true": "是", "false": "否"})), export=False)
 VOLUNTEERS = ListView(
     "/volunteers", "志愿者", id_key="volunteer_id", search="姓名（须完整）",
     columns=(Column("name", "姓名"), Column("area_code", "行政区划"), Column("registered_on", "登记日期"),
              Column("hours", "累计服务时长（小时）"), Column("trained", "已培训"),
              Column("last_trained_on", "最近培训")),
-    filters=(Filter("station_id", "站点", hidden=True), Filter("trained", "已培训", {"true": "是", "false": "否"})))
+    filters=(Filter("station_id", "站点", hidden=True), Filter("trained", "已培训", {"true": "是", "false": "否"})),
+    export=False)
 INTERNS = ListView(
     "/interns", "实习生", id_key="intern_id", search="姓名（须完整）",
     columns=(Column("name", "姓名"), Column("university", "院校"), Column("area_code", "行政区划"),
              Column("placed_from", "实习开始"), Column("placed_until", "实习结束")),
-    filters=(Filter("station_id", "站点", hidden=True),))
+    filters=(Filter("station_id", "站点", hidden=True),), export=False)
 QUOTAS = ListView(
     "/talent/quota-items", "站点年度配额", id_key="station_id",
     columns=(Column("station_id", "站点", link="/console/stations/"), Column("area_code", "行政区划"),
