@@ -213,3 +213,24 @@ def test_a_store_made_before_the_second_factor_gains_its_columns(tmp_path):
     account = store.account("old")
     assert account is not None and account.mfa_secret is None and account.mfa_last_step == 0
     store.close()
+
+
+def test_the_security_admin_resets_an_authenticator_from_the_console(tmp_path):
+    from .console_sign_in import console_sign_in
+
+    app, _, _ = make_app(tmp_path)
+    with TestClient(app) as client:
+        admin = bearer(sign_in(client, "admin", ADMIN_PASSWORD))
+        make_user(client, admin, "security", "security_admin", "510400")
+        make_user(client, admin, "county-a", "county_admin", COUNTIES["A"])
+        enrol(client, "county-a", PASSWORD)
+        assert console_sign_in(client, "security", PASSWORD).status_code == 303
+        page = client.get("/console/accounts")
+        assert page.status_code == 200 and 'id="create-account"' not in page.text  # it makes no accounts
+        assert 'id="mfa-reset-county-a"' in page.text and 'id="disable-county-a"' not in page.text
+        assert 'id="mfa-reset-security"' not in page.text  # not its own
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        reset = client.post("/console/accounts/county-a/mfa-reset", data={"csrf": csrf}, follow_redirects=False)
+        assert reset.status_code == 303 and client.app.state.store.account("county-a").mfa_secret is None
+        keys = client.get("/console/api-keys")
+        assert keys.status_code == 200 and 'id="create-key"' not in keys.text
