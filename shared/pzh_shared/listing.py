@@ -238,16 +238,25 @@ class ListIndex:
             self._keeping.set()
             self._keeping = None
 
-    def catch_up(self, page_size: int = 500) -> int:
-        """Applies the notifications stored since the index's position; returns how many it read."""
-        with self._lock:
-            conn = self.db.connect()
-            done = 0
-            while True:
-                moved = self._catch_up_page(conn, page_size)
-                done += moved
-                if moved < page_size:
-                    return done
+    def catch_up(self, page_size: int = 500, pages: int | None = None) -> int:
+        """Applies the notifications stored since the index's position (at most `pages` pages); returns how
+        many it read. The lock is taken per page, so a read waits for one page of the keeper's, not its
+        whole backlog."""
+        done, page = 0, 0
+        while pages is None or page < pages:
+            with self._lock:
+                moved = self._catch_up_page(self.db.connect(), page_size)
+            done += moved
+            page += 1
+            if moved < page_size:
+                break
+        return done
+
+    def _read_catch_up(self) -> None:
+        """What a read applies first: everything when nobody keeps the index up; with a keeper running, the
+        last moments' notifications (what the reader may just have written) but never a long backlog (a bulk
+        import being folded), which the keeper works through while reads answer."""
+        self.catch_up(pages=None if self._keeping is None else 2)
 
     def _begin(self, conn: Any) -> Any:
         cur = conn.cursor()
@@ -351,7 +360,7 @@ class ListIndex:
 
     def page(self, list_name: str, query: ListQuery) -> Page[dict[str, Any]]:
         """One page of the list; rows are dicts of the spec's fields plus `id` (blind fields left out)."""
-        self.catch_up()
+        self._read_catch_up()
         with self._lock:  # one SQLite connection per process: reads take turns with catch-up
             return self._page(list_name, query)
 
@@ -389,7 +398,7 @@ class ListIndex:
 
     def everything(self, list_name: str, query: ListQuery, cap: int = EXPORT_CAP) -> list[dict[str, Any]]:
         """Every row the query matches (for an export), at most `cap`."""
-        self.catch_up()
+        self._read_catch_up()
         spec = self.specs[list_name]
         column, descending = self._order(spec, query.sort)
         clauses, params = self._where(spec, query)

@@ -152,6 +152,19 @@ def test_a_second_index_on_the_same_database_resumes_from_the_shared_position(ap
     assert again.page("places", ListQuery()).total == 3
 
 
+def test_with_a_keeper_running_a_read_applies_the_last_pages_not_a_long_backlog(app):
+    """A bulk import leaves thousands of notifications: a read then applies at most two pages (what a reader may
+    just have written) and answers, and the keeper works through the rest; with no keeper a read applies all."""
+    import threading
+
+    seed(app, 1300)
+    index = index_of(app)
+    index._keeping = threading.Event()  # as keep_up() marks it, without its thread racing this test
+    assert index.page("places", ListQuery()).total == 1000  # two pages of 500
+    index.stop_keeping()
+    assert index.page("places", ListQuery()).total == 1300
+
+
 def test_export_has_chinese_headers_and_one_row_each(app):
     seed(app, 3)
     index = index_of(app)
