@@ -61,6 +61,7 @@ def gateway_env(postgres_server, schema: str, port: int, upstream: str, tmp: Pat
         "GATEWAY_POSTGRES_SCHEMA": schema, "GATEWAY_HTTP_PORT": str(port), "GATEWAY_JWT_SECRET": SECRET,
         "GATEWAY_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD, "GATEWAY_RATE_LIMIT_PER_MINUTE": str(RATE),
         "GATEWAY_DATA_DIR": str(tmp / f"data-{port}"),  # no SQLite file may stand in for the shared store
+        "GATEWAY_MFA_REQUIRED": "false",  # signs in by password (the second factor: gateway/tests/test_mfa.py)
         **{f"GATEWAY_{name.upper()}_URL": upstream for name in ("registry", "talent", "casework", "funding",
                                                                  "reporting")},
     })
@@ -150,3 +151,20 @@ def test_the_rate_limit_holds_across_both_gateways(gateways) -> None:  # type: i
     assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
     assert {r.request.url.port for r in refused} == {one.base_url.port, two.base_url.port}  # both refuse
     assert "请求过于频繁" in refused[0].json()["error"]["message"]
+
+
+def test_an_account_disabled_on_one_gateway_is_refused_by_both(gateways) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18 item 7: disabling ends the account's sessions and its keys on every replica at their next request."""
+    one, two = gateways
+    admin = _login(one, "admin", ADMIN_PASSWORD)
+    account = {"username": "county-sys", "password": PASSWORD, "role": "system_admin", "area_code": "510421"}
+    assert one.post("/api/gateway/users", json=account, headers=admin).status_code == 201
+    session = _login(two, "county-sys", PASSWORD)
+    issued = two.post("/api/gateway/api-keys", headers=session,
+                      json={"name": "county-sync", "role": "county_admin", "area_code": "510421"})
+    assert issued.status_code == 201, issued.text
+    key = {"X-API-Key": issued.json()["api_key"]}
+    assert two.post("/api/gateway/users/county-sys/disable", headers=admin).status_code == 200
+    for credentials in (session, key):
+        assert [c.get("/api/read-models/stations/510421", headers=credentials).status_code
+                for c in (one, two)] == [401, 401]
