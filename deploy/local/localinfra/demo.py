@@ -117,7 +117,7 @@ class Volunteer:
 class Organisation:
     name: str
     station: str
-    reform_affected: bool
+    community: str  # the village (社区) it is filed in: whether it is 涉改 is the registry's flag of that village
     filed_on: date
     started_on: date | None
     incubated_on: date | None
@@ -421,9 +421,13 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
 
     # community social organisations: incubated at the stations (pilot stations also get them registered)
     org_n = 0
+    villages = [a.code for a in sc.areas if len(a.code) == 12]
     for station in sc.stations:
         if station.tier == "village_room":
             continue
+        # a village of the station's township (of its county for a general station)
+        communities = [v for v in villages if v.startswith(station.area_code)] or [
+            v for v in villages if v.startswith(station.county)]
         pilot = station.provincial_pilot
         count = rng.randint(1, 3) if (pilot or station.tier == "general_station") else rng.randint(2, 8)
         for _ in range(count):
@@ -444,7 +448,7 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
                     name=(f"{station.name.replace('社会工作服务总站', '').replace('社会工作服务站', '')}"
                           f"{ORG_THEMES[org_n % 6]}会{org_n}"),
                     station=station.key,
-                    reform_affected=rng.random() < 0.4,
+                    community=rng.choice(communities),
                     filed_on=filed_on,
                     started_on=started_on,
                     incubated_on=incubated_on,
@@ -872,7 +876,7 @@ class Driver:
                 {
                     "name": o.name,
                     "host_station_id": self.ids[o.station],
-                    "reform_affected": o.reform_affected,
+                    "community_code": o.community,
                     "filed_on": o.filed_on.isoformat(),
                 },
             )["organisation_id"]

@@ -1,7 +1,8 @@
 """The platform's command services in one process, behind the real gateway, for the demo's tests: registry,
-talent, casework and funding as their own apps on SQLite files under tmp_path (no broker, so no reporting and no
-events between services: the demo's load and its work queues need none), the gateway reaching each through an
-ASGI transport chosen by the service's URL, bootstrapped as `make run` starts it."""
+talent, casework and funding as their own apps on SQLite files under tmp_path (no broker, so no reporting; of the
+events between services only the registry's reach talent, in-process, as its stations consumer carries them: an
+organisation is filed in a community whose reform flag talent learns from the registry), the gateway reaching
+each through an ASGI transport chosen by the service's URL, bootstrapped as `make run` starts it."""
 
 from __future__ import annotations
 
@@ -21,14 +22,37 @@ COMMAND_SERVICES = ("registry", "talent", "casework", "funding")
 class ServiceDispatch(httpx.AsyncBaseTransport):
     """The gateway's network to the services: each request goes to the app serving its URL's port."""
 
-    def __init__(self, apps: dict[int, FastAPI]):
+    def __init__(self, apps: dict[int, FastAPI], after: Any = None):
         self.transports = {port: httpx.ASGITransport(app=app) for port, app in apps.items()}
+        self.after = after
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         transport = self.transports.get(request.url.port or 0)
         if transport is None:  # reporting is not started here
             return httpx.Response(503, json={"error": {"code": "upstream_unavailable", "message": "未启动"}})
-        return await transport.handle_async_request(request)
+        response = await transport.handle_async_request(request)
+        if self.after is not None:
+            self.after()
+        return response
+
+
+class RegistryToTalent:
+    """registry.events -> talent's stations consumer, in one process: the registry's published events since the
+    last call, applied by talent's own subscription with a tracking record each, as the consumer would."""
+
+    def __init__(self, registry: Any, talent: Any):
+        from registry.adapters.integration import PUBLICATION
+        from talent.consumers.stations import subscription
+
+        self.registry, self.publication, self.subscription = registry, PUBLICATION, subscription(talent)
+        self.position = 0
+
+    def __call__(self) -> None:
+        from eventsourcing.persistence import Tracking
+
+        for position, _, event_type, data in self.publication.published_after(self.registry, self.position):
+            self.subscription.apply(event_type, data, Tracking("registry.events:0", position))
+            self.position = position
 
 
 def service_app(service: str, data_dir: Path) -> tuple[FastAPI, Any]:
@@ -60,6 +84,8 @@ def services_gateway(tmp_path: Path) -> Iterator[TestClient]:
                                  bootstrap_admin_role=env["GATEWAY_BOOTSTRAP_ADMIN_ROLE"],
                                  bootstrap_admin_area=env["GATEWAY_BOOTSTRAP_ADMIN_AREA"],
                                  mfa_required=False)  # as on the local platform (localinfra.platform)
-        gateway = stack.enter_context(TestClient(create_app(settings, transport=ServiceDispatch(apps))))
+        by_service = {service: apps[port] for service, port in zip(COMMAND_SERVICES, apps, strict=True)}
+        bridge = RegistryToTalent(by_service["registry"].state.application, by_service["talent"].state.application)
+        gateway = stack.enter_context(TestClient(create_app(settings, transport=ServiceDispatch(apps, bridge))))
         gateway.root = root  # type: ignore[attr-defined]  # where the local passwords are
         yield gateway

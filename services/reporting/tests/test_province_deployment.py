@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import Tracking
 from pzh_shared.areas import AreaLevel, AreaRoot, depth
 from pzh_shared.eventstore import make_application
 from registry.adapters.integration import PUBLICATION as REGISTRY_EVENTS
@@ -34,6 +35,7 @@ from reporting.reports.service import generate
 from reporting.settings import ReportingSettings
 from talent.adapters.integration import PUBLICATION as TALENT_EVENTS
 from talent.adapters.wiring import build_application as build_talent
+from talent.consumers.stations import subscription as talent_registry_facts
 from talent.domain.identifiers import id_check_digit
 from talent.domain.vocabulary import Employment, Level, OrganisationType
 from talent.settings import TalentSettings
@@ -93,6 +95,11 @@ def _open_stations(registry: RegistryApplication, talent: Any, city: str, county
                                       opened_on=date(2024, 1, 15), plan_only=False, name=f"{township}站")
         plan.stations[township] = str(sid)
     host = plan.stations[min(plan.stations)]
+    community = f"{min(plan.stations)}001"  # a community of the host's township, as the registry registers it
+    talent_registry_facts(talent).apply("registry.area.registered.v1", {
+        "area_code": community, "parent_code": community[:9], "level": "village", "name": "测试社区",
+        "reform_affected": False, "valid_from": "2020-01-01", "vintage": "2020"},
+        Tracking("registry.events:0", int(community)))  # one offset per community: each message once
     for _ in range(plan.certified):
         worker = talent.register_worker("测试社工", _id_number(), "13800001111", date(2023, 1, 1))
         talent.assign_worker(worker, host, Employment.FULL_TIME, date(2024, 1, 20))
@@ -101,7 +108,7 @@ def _open_stations(registry: RegistryApplication, talent: Any, city: str, county
         talent.record_exam_result(worker, Level.ASSISTANT_SOCIAL_WORKER, 2023, True)
         talent.certify(worker, Level.ASSISTANT_SOCIAL_WORKER, date(2024, 2, 10))
     for n in range(plan.incubated):
-        organisation = talent.file_organisation(f"{city}协会{n}", host, False, date(2024, 1, 25))
+        organisation = talent.file_organisation(f"{city}协会{n}", host, community, date(2024, 1, 25))
         talent.start_incubation(organisation, date(2024, 2, 1))
         talent.complete_incubation(organisation, OrganisationType.FUNCTIONAL_SERVICE, date(2024, 3, 1))
     for n in range(plan.volunteers):

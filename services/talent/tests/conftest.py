@@ -70,3 +70,34 @@ def plan_station():
 @pytest.fixture
 def planned():
     return planned_data
+
+
+# Two communities as the registry registers them: one reform-affected (涉改社区), one not, both from 2020-06-01.
+REFORM_COMMUNITY, PLAIN_COMMUNITY = "510402001001", "510402001002"
+
+
+def community(reform_affected: bool) -> str:
+    return REFORM_COMMUNITY if reform_affected else PLAIN_COMMUNITY
+
+
+def learn_communities(app) -> None:
+    """Feeds the application the registry's registrations of the two communities, as the stations consumer does."""
+    from eventsourcing.persistence import Tracking
+    from talent.consumers.stations import subscription
+
+    for code, flag in ((REFORM_COMMUNITY, True), (PLAIN_COMMUNITY, False)):
+        subscription(app).apply("registry.area.registered.v1", {
+            "area_code": code, "parent_code": code[:9], "level": "village", "name": "测试社区",
+            "reform_affected": flag, "valid_from": "2020-06-01", "vintage": "2020"},
+            Tracking("registry.events:9", next(_offsets)))  # a partition the tests' own messages leave alone
+
+
+@pytest.fixture(name="community")
+def community_fixture():
+    """community(reform_affected) -> the code of a community the registry flagged so (after learn_communities)."""
+    return community
+
+
+@pytest.fixture(name="learn_communities")
+def learn_communities_fixture():
+    return learn_communities

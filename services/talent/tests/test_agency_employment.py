@@ -128,12 +128,13 @@ def test_an_agency_employment_does_not_count_for_station_quotas(talent_app, new_
     assert types.count("talent.worker.employed_by_agency.v1") == 2 and types.count("talent.worker.assigned.v1") == 2
 
 
-def test_the_agency_must_exist_and_be_registered_by_then(talent_app, new_id_number):
+def test_the_agency_must_exist_and_be_registered_by_then(talent_app, new_id_number, learn_communities):
     agency_id = talent_app.register_agency("攀枝花市东区社会工作服务中心", credit_code(72), STATION, date(2021, 6, 1))
     worker_id = talent_app.register_worker("陈社工", new_id_number(), "13800001111", date(2020, 12, 1))
     with pytest.raises(NotFound):
         talent_app.employ_at_agency(worker_id, uuid.uuid4(), Employment.FULL_TIME, date(2021, 7, 1))
-    organisation = talent_app.file_organisation("某协会", STATION, False, date(2021, 1, 1))
+    learn_communities(talent_app)
+    organisation = talent_app.file_organisation("某协会", STATION, "510402001002", date(2021, 1, 1))
     with pytest.raises(NotFound):  # an organisation is not an agency
         talent_app.employ_at_agency(worker_id, organisation, Employment.FULL_TIME, date(2021, 7, 1))
     with pytest.raises(TalentError, match="机构的登记日期"):

@@ -11,8 +11,9 @@ from talent.settings import TalentSettings
 
 
 @pytest.fixture
-def client(tmp_path):
+def client(tmp_path, learn_communities):
     application = build_application(TalentSettings(data_dir=tmp_path))
+    learn_communities(application)
     with TestClient(create_app(application)) as client:
         yield client
 
@@ -149,7 +150,7 @@ def test_unknown_ids_are_404(client):
     assert reply.status_code == 404
 
 
-def test_organisation_pipeline_agency_and_quotas(client, plan_station):
+def test_organisation_pipeline_agency_and_quotas(client, plan_station, community):
     station = str(uuid.uuid4())
     ids = []
     for n, (kind, affected) in enumerate([("functional_service", True)] * 3 + [("interest_volunteer", False)] * 3):
@@ -159,7 +160,7 @@ def test_organisation_pipeline_agency_and_quotas(client, plan_station):
                 json={
                     "name": f"第{n}社区协会",
                     "host_station_id": station,
-                    "reform_affected": affected,
+                    "community_code": community(affected),
                     "filed_on": "2021-01-10",
                 },
             ),

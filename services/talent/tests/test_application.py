@@ -97,8 +97,9 @@ def test_concurrent_appointments_at_one_station_one_wins_the_other_is_an_integri
     assert two.head_of(station).head_id == str(first)
 
 
-def test_not_found_is_not_found_whatever_the_aggregate(talent_app):
-    organisation_id = talent_app.file_organisation("某协会", str(uuid.uuid4()), False, date(2021, 1, 1))
+def test_not_found_is_not_found_whatever_the_aggregate(talent_app, learn_communities):
+    learn_communities(talent_app)
+    organisation_id = talent_app.file_organisation("某协会", str(uuid.uuid4()), "510402001002", date(2021, 1, 1))
     with pytest.raises(NotFound):
         talent_app.worker(organisation_id)
     with pytest.raises(NotFound):
@@ -127,14 +128,15 @@ def test_personal_data_is_encrypted_at_rest_and_absent_from_public_events(tmp_pa
         build_application(settings).register_worker("某", number, "13800001111", date(2021, 1, 1))
 
 
-def test_quotas_folded_from_the_log(talent_app, new_id_number, plan_station):
+def test_quotas_folded_from_the_log(talent_app, new_id_number, plan_station, learn_communities):
     station = str(uuid.uuid4())
     plan_station(talent_app, station, "township_station", provincial_pilot=True)
     for _ in range(2):
         certified_worker(talent_app, new_id_number(), station, on=date(2021, 9, 1))
     # certified before joining this station: not trained by it
     certified_worker(talent_app, new_id_number(), str(uuid.uuid4()), on=date(2021, 3, 1), assigned_on=date(2021, 1, 1))
-    organisation = talent_app.file_organisation("某协会", station, True, date(2021, 1, 1))
+    learn_communities(talent_app)
+    organisation = talent_app.file_organisation("某协会", station, "510402001001", date(2021, 1, 1))
     talent_app.start_incubation(organisation, date(2021, 2, 1))
     talent_app.complete_incubation(organisation, OrganisationType.FUNCTIONAL_SERVICE, date(2021, 6, 1))
     first17 = "52510400MJ0000042"

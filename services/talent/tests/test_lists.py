@@ -26,8 +26,9 @@ MIYI, RENHE = "510421", "510411"  # two counties of the city
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, learn_communities):
     application = build_application(TalentSettings(data_dir=tmp_path))
+    learn_communities(application)
     yield application
     application.close()
 
@@ -212,14 +213,14 @@ def test_interns_by_their_latest_placement(app, client, tmp_path):
     assert "陈实习".encode() not in raw and "攀枝花学院".encode() not in raw
 
 
-def test_organisations_through_the_pipeline_and_agencies(app, client):
+def test_organisations_through_the_pipeline_and_agencies(app, client, community):
     station, other = str(uuid.uuid4()), str(uuid.uuid4())
     plan(app, station, f"{MIYI}001")
     plan(app, other, f"{RENHE}002")
     ids = []
     for n, (at, affected) in enumerate([(station, True), (station, False), (other, False)]):
         ids.append(ok(client.post("/organisations", json={
-            "name": f"第{n}社区协会", "host_station_id": at, "reform_affected": affected,
+            "name": f"第{n}社区协会", "host_station_id": at, "community_code": community(affected),
             "filed_on": f"2021-01-1{n}"}), 201)["organisation_id"])
     ok(client.post(f"/organisations/{ids[0]}/incubation", json={"started_on": "2021-02-01"}))
     ok(client.post(f"/organisations/{ids[0]}/incubated",
@@ -286,7 +287,7 @@ def test_a_worker_not_yet_employed_is_listed_under_the_area_that_registered_them
     assert reply.status_code == 422
 
 
-def test_quota_items_of_an_area_with_met_and_unmet(app, client, new_id_number):
+def test_quota_items_of_an_area_with_met_and_unmet(app, client, new_id_number, community):
     pilot, other, village = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     plan(app, pilot, f"{MIYI}001", provincial_pilot=True)
     plan(app, other, f"{MIYI}002")
@@ -296,8 +297,9 @@ def test_quota_items_of_an_area_with_met_and_unmet(app, client, new_id_number):
         worker = register_worker(client, f"社工{n}", new_id_number())
         assign(client, worker, pilot)
         certify(client, worker)
-    org = ok(client.post("/organisations", json={"name": "试点协会", "host_station_id": pilot, "reform_affected": False,
-                                                 "filed_on": "2021-01-10"}), 201)["organisation_id"]
+    org = ok(client.post("/organisations", json={"name": "试点协会", "host_station_id": pilot,
+                                                 "community_code": community(False), "filed_on": "2021-01-10"}),
+             201)["organisation_id"]
     ok(client.post(f"/organisations/{org}/incubation", json={"started_on": "2021-02-01"}))
     ok(client.post(f"/organisations/{org}/incubated",
                    json={"organisation_type": "interest_volunteer", "incubated_on": "2021-03-01"}))

@@ -21,7 +21,7 @@ def credit_code(serial: int) -> str:
 
 
 def test_the_incubation_pipeline_in_order():
-    o = Organisation.file("炳草岗社区老年协会", STATION, True, date(2021, 3, 1))
+    o = Organisation.file("炳草岗社区老年协会", STATION, "510402001001", True, date(2021, 3, 1))
     o.start_incubation(date(2021, 3, 15))
     o.complete_incubation(OrganisationType.INTEREST_VOLUNTEER, date(2021, 9, 1))
     o.register(credit_code(1), date(2021, 11, 1))
@@ -37,7 +37,7 @@ def test_the_incubation_pipeline_in_order():
     ["complete"], ["start", "register"], ["start", "graduate"], ["start", "complete", "start"],
 ])
 def test_steps_cannot_be_skipped_or_repeated(steps):
-    o = Organisation.file("某兴趣小组", STATION, False, date(2021, 3, 1))
+    o = Organisation.file("某兴趣小组", STATION, "510402001002", False, date(2021, 3, 1))
     actions = {
         "start": lambda: o.start_incubation(date(2021, 4, 1)),
         "complete": lambda: o.complete_incubation(OrganisationType.FUNCTIONAL_SERVICE, date(2021, 5, 1)),
@@ -51,13 +51,13 @@ def test_steps_cannot_be_skipped_or_repeated(steps):
 
 
 def test_step_dates_do_not_go_backwards():
-    o = Organisation.file("某兴趣小组", STATION, False, date(2021, 3, 1))
+    o = Organisation.file("某兴趣小组", STATION, "510402001002", False, date(2021, 3, 1))
     with pytest.raises(TalentError, match="不能早于"):
         o.start_incubation(date(2021, 2, 1))
 
 
 def test_registration_number_must_be_a_valid_credit_code():
-    o = Organisation.file("某兴趣小组", STATION, False, date(2021, 3, 1))
+    o = Organisation.file("某兴趣小组", STATION, "510402001002", False, date(2021, 3, 1))
     o.start_incubation(date(2021, 3, 2))
     o.complete_incubation(OrganisationType.FUNCTIONAL_SERVICE, date(2021, 5, 1))
     good = credit_code(1)

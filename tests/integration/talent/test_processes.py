@@ -11,9 +11,14 @@ import uuid
 import httpx
 from localinfra.platform import free_port
 from localinfra.topics import publish
+from talent.adapters.wiring import build_application
+from talent.settings import TalentSettings
 
 from ..envelopes import fresh_envelope
 from ..processes import find, start, stop, wait_healthy
+from .communities import area_registered, learn_community
+
+COMMUNITY = "510411003002"
 
 
 def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
@@ -25,6 +30,9 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
         TALENT_HTTP_PORT=str(port),
         PYTHONUNBUFFERED="1",
     )
+    seed = build_application(TalentSettings(data_dir=tmp_path))  # the community, as the stations consumer learns it
+    learn_community(seed, COMMUNITY, False)
+    seed.close()
     log = (tmp_path / "talent.log").open("ab")
     # As the launcher does: the relay starts once the API is healthy. Two processes creating the
     # same fresh SQLite tables at the same instant can collide on the store's migration record.
@@ -35,7 +43,8 @@ def test_api_and_relay_processes(kafka_bootstrap, tmp_path):
             relay = start("talent", "relay", env, log)
             station = str(uuid.uuid4())
             reply = client.post(
-                "/organisations", json={"name": "东区邻里守望队", "host_station_id": station, "reform_affected": False}
+                "/organisations",
+                json={"name": "东区邻里守望队", "host_station_id": station, "community_code": COMMUNITY},
             )
             assert reply.status_code == 201, reply.text
             organisation_id = reply.json()["organisation_id"]
@@ -71,7 +80,9 @@ async def _publish_planned(bootstrap: str, topic: str, station_id: str) -> None:
         subject=station_id,
         data=data,
     )
-    await publish(bootstrap, topic, [envelope])
+    community = fresh_envelope("/pzh/registry", "registry.area.registered.v1", subject=COMMUNITY,
+                               data=area_registered(COMMUNITY, True))
+    await publish(bootstrap, topic, [envelope, community])
 
 
 def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
@@ -100,6 +111,12 @@ def test_stations_process_feeds_the_quota_kind(kafka_bootstrap, tmp_path):
                 assert time.monotonic() < deadline, "the stations consumer did not apply the planned event"
                 time.sleep(0.3)
             assert reply.json()["kind"] == "pilot_township", reply.text
+            # the community's reform flag came the same way: an organisation filed there is in a 涉改社区
+            filed = client.post("/organisations", json={"name": "某协会", "host_station_id": station,
+                                                        "community_code": COMMUNITY, "filed_on": "2021-02-01"})
+            assert filed.status_code == 201, filed.text
+            shown = client.get(f"/organisations/{filed.json()['organisation_id']}").json()
+            assert shown["reform_affected"] is True, shown
     finally:
         stop(api)
         if stations is not None:

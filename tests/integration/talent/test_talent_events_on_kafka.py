@@ -30,6 +30,7 @@ from talent.domain.identifiers import credit_check_char, id_check_digit
 from talent.settings import TalentSettings
 
 from ..outbox import relay_everything
+from .communities import learn_community
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "talent" / "schemas"
 
@@ -165,7 +166,7 @@ def _scenario(client: TestClient, station: str) -> None:
             json={
                 "name": "仁和区银龄互助协会",
                 "host_station_id": station,
-                "reform_affected": True,
+                "community_code": "510411001001",
                 "filed_on": "2021-01-10",
             },
         ),
@@ -218,6 +219,7 @@ async def _relay_and_read(application: TalentApplication, bootstrap: str, expect
 def test_published_talent_events_validate_and_carry_no_personal_data(kafka_bootstrap, tmp_path, caplog, spans):
     caplog.set_level(logging.DEBUG)
     application = build_application(TalentSettings(data_dir=tmp_path))
+    learn_community(application, "510411001001", True)
     station = str(uuid.uuid4())
     app = create_app(application)
     instrument_fastapi(app)

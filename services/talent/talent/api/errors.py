@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "supervisor_id": "督导社工编号",
     "host_station_id": "孵化站点编号",
     "reform_affected": "是否涉改社区",
+    "community_code": "所在社区",
     "filed_on": "备案日期",
     "started_on": "开始孵化日期",
     "organisation_type": "组织类型",

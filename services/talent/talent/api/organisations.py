@@ -29,7 +29,7 @@ router = APIRouter(prefix="/organisations")
 def file_organisation(body: FileOrganisation, talent: Talent) -> OrganisationId:
     return OrganisationId(
         organisation_id=talent.file_organisation(
-            body.name, str(body.host_station_id), body.reform_affected, body.filed_on
+            body.name, str(body.host_station_id), body.community_code, body.filed_on
         )
     )
 

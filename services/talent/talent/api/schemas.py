@@ -144,7 +144,8 @@ class PlaceIntern(_Body):
 class FileOrganisation(_Body):
     name: str = Field(max_length=200)
     host_station_id: UUID
-    reform_affected: bool = Field(description="是否位于涉改社区")
+    community_code: str = Field(pattern=r"^\d{12}$", description="所在村(社区)的行政区划代码；是否涉改由登记服务中"
+                                                                  "该社区在备案日的涉改标记决定，不再填报")
     filed_on: date = Today
 
 
@@ -391,7 +392,8 @@ class OrganisationOut(BaseModel):
     organisation_id: str
     name: str
     host_station_id: str
-    reform_affected: bool
+    community_code: str | None = Field(description="所在村(社区)；早期备案的组织为空")
+    reform_affected: bool = Field(description="备案日所在社区是否涉改（登记服务的涉改标记）")
     status: OrganisationStatus
     organisation_type: OrganisationType | None
     registration_number: str | None
@@ -404,6 +406,7 @@ class OrganisationOut(BaseModel):
             organisation_id=str(o.id),
             name=o.name,
             host_station_id=o.host_station_id,
+            community_code=o.community_code,
             reform_affected=o.reform_affected,
             status=o.status,
             organisation_type=o.organisation_type,

@@ -27,6 +27,7 @@ from pzh_shared.sealing import seal, unseal
 from talent.application.lists import talent_lists
 from talent.application.quota_facts import FactsBuilder
 from talent.domain import identifiers
+from talent.domain.area_reform import AreaReform, area_reform_id
 from talent.domain.errors import AlreadyRegistered, NotFound, PersonErased, TalentError
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
@@ -325,10 +326,25 @@ class TalentApplication(ServiceApplication):
 
     # --- organisations and agencies -----------------------------------------------------------
 
-    def file_organisation(self, name: str, host_station_id: str, reform_affected: bool, filed_on: date) -> UUID:
-        organisation = Organisation.file(name, host_station_id, reform_affected, filed_on)
+    def file_organisation(self, name: str, host_station_id: str, community_code: str, filed_on: date) -> UUID:
+        """Files an organisation of a community at its host station; whether the community is reform-affected is
+        the registry's flag of that community on `filed_on` (issue 17 item 6: derived, never typed)."""
+        organisation = Organisation.file(name, host_station_id, community_code,
+                                         self.reform_affected_on(community_code, filed_on), filed_on)
         self.save(organisation)
         return organisation.id
+
+    def reform_affected_on(self, community_code: str, on: date) -> bool:
+        """The registry's reform flag of an area on a day, as talent learnt it from `registry.events`."""
+        try:
+            area: AreaReform = self.repository.get(area_reform_id(community_code))
+            flag = area.reform_affected_on(on)
+        except AggregateNotFoundError:
+            flag = None
+        if flag is None:
+            raise TalentError(f"所在社区(community_code) {community_code} 在 {on} 未在登记服务中登记"
+                              "（或人才服务尚未收到其登记信息 registry.area.registered，请稍后再试）")
+        return flag
 
     def organisation(self, organisation_id: UUID | str) -> Organisation:
         return self.get_existing(Organisation, organisation_id, "社会组织")
@@ -391,6 +407,22 @@ class TalentApplication(ServiceApplication):
         elif profile.revise(tier, provincial_pilot, area_code):
             changed = [profile]
         self.save_tracked(tracking, *changed)
+
+    def learn_area(self, tracking: Tracking, code: str, reform_affected: bool, valid_from: date) -> None:
+        """The registry registered an area: its reform flag from `valid_from`, with the message's tracking record."""
+        try:
+            self.repository.get(area_reform_id(code))
+            self.save_tracked(tracking)  # republished: known already
+        except AggregateNotFoundError:
+            self.save_tracked(tracking, AreaReform(code=code, reform_affected=reform_affected, valid_from=valid_from))
+
+    def learn_reform_flag(self, tracking: Tracking, code: str, reform_affected: bool, on: date) -> None:
+        """The registry set an area's reform flag from `on` (an area talent has not heard of is a broken message)."""
+        try:
+            area: AreaReform = self.repository.get(area_reform_id(code))
+        except AggregateNotFoundError:
+            raise NotFound(f"人才服务尚未收到行政区划 {code} 的登记信息") from None
+        self.save_tracked(tracking, *([area] if area.set_flag(reform_affected, on) else []))
 
     def _station_profile(self, station_id: str) -> StationProfile | None:
         try:

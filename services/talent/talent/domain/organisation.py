@@ -4,6 +4,7 @@ and social work service agencies (社会工作服务机构) on record."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from eventsourcing.domain import Aggregate, event
@@ -13,6 +14,7 @@ from talent.domain.errors import TalentError
 from talent.domain.vocabulary import OrganisationStatus, OrganisationType
 
 Status = OrganisationStatus
+COMMUNITY_CODE = re.compile(r"\d{12}")  # a village (村) or community (社区): the 30% share is of communities
 
 
 def _organisation_name(name: str) -> str:
@@ -23,11 +25,15 @@ def _organisation_name(name: str) -> str:
 
 
 class Organisation(Aggregate):
+    # `reform_affected` is derived, not typed: the registry's flag of `community_code` on `filed_on` (the
+    # application looks it up). Organisations filed before the community was recorded have none and keep the
+    # flag typed then.
     class Filed(Aggregate.Created):
         name: str
         host_station_id: str
         reform_affected: bool
         filed_on: date
+        community_code: str | None = None
 
     # Each step repeats the host station (and the incubated step the reform flag) so that every
     # published event stands on its own for consumers counting quotas.
@@ -51,14 +57,20 @@ class Organisation(Aggregate):
         graduated_on: date
 
     @classmethod
-    def file(cls, name: str, host_station_id: str, reform_affected: bool, filed_on: date) -> Organisation:
+    def file(cls, name: str, host_station_id: str, community_code: str, reform_affected: bool,
+             filed_on: date) -> Organisation:
+        """`reform_affected`: the community's reform flag on `filed_on`, as the registry recorded it."""
+        if not COMMUNITY_CODE.fullmatch(community_code):
+            raise TalentError(f"所在社区(community_code)应为 12 位村(社区)行政区划代码：{community_code!r}")
         return cls(name=_organisation_name(name), host_station_id=identifiers.station_id(host_station_id),
-                   reform_affected=bool(reform_affected), filed_on=filed_on)
+                   reform_affected=bool(reform_affected), filed_on=filed_on, community_code=community_code)
 
     @event(Filed)
-    def __init__(self, name: str, host_station_id: str, reform_affected: bool, filed_on: date):
+    def __init__(self, name: str, host_station_id: str, reform_affected: bool, filed_on: date,
+                 community_code: str | None = None):
         self.name = name
         self.host_station_id = host_station_id
+        self.community_code = community_code
         self.reform_affected = reform_affected
         self.status = Status.FILED
         self.organisation_type: OrganisationType | None = None
