@@ -156,7 +156,6 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/stations/{station_id}/history", "read"),
     *[_r("POST", f"/stations/{{station_id}}/{a}", "station_write", body_into="station") for a in STATION_ACTIONS],
     _r("PUT", "/stations/{station_id}/facilities/{item}", "station_write"),
-    _r("PUT", "/stations/{station_id}/professional-services", "station_write"),
     _r("GET", "/targets", "read", lists=True),
     _r("PUT", "/targets/{county_code}/{year}", "target_write"),
     _r("GET", "/progress", "read", root_only=True),
