@@ -102,9 +102,18 @@ def create_accounts(manager: httpx.Client, accounts: Iterable[tuple[str, str, st
 
 def local_accounts(client: httpx.Client, root: Path) -> list[tuple[str, str, Path]]:
     """Signs `client` (the gateway's) in as the bootstrapped system administrator and creates the other local
-    accounts; every local account as (username, role name, password file)."""
-    sign_in(client, BOOTSTRAP[0], local_password(root, BOOTSTRAP[0]))
-    create_accounts(client, [(name, role, CITY, local_password(root, name)) for name, role, _ in LOCAL_ACCOUNTS])
+    accounts, unless an earlier start made them all; every local account as (username, role name, password
+    file). Once the system administrator signed in to the console it has a TOTP factor this script cannot give:
+    an account missing then is named for the console instead of stopping the start."""
+    missing = [(name, role) for name, role, _ in LOCAL_ACCOUNTS if not password_file(root, name).exists()]
+    if missing:
+        try:
+            sign_in(client, BOOTSTRAP[0], local_password(root, BOOTSTRAP[0]))
+        except RuntimeError as exc:
+            print(f"{exc}\n请以 {BOOTSTRAP[0]} 登录控制台「账户」创建：{'、'.join(name for name, _ in missing)}")
+            return [(name, label, password_file(root, name)) for name, _, label in (BOOTSTRAP, *LOCAL_ACCOUNTS)
+                    if password_file(root, name).exists()]
+        create_accounts(client, [(name, role, CITY, local_password(root, name)) for name, role in missing])
     return [(name, label, password_file(root, name)) for name, _, label in (BOOTSTRAP, *LOCAL_ACCOUNTS)]
 
 

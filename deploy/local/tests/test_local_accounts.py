@@ -98,3 +98,22 @@ def test_the_demo_makes_one_account_of_every_role_where_its_year_has_data(tmp_pa
         for username, role, _ in accounts:
             me = signed_in(TestClient(client.app), username, json.loads(passwords.read_text())[username])
             assert me.get("/api/gateway/me").json()["role"] == role
+
+
+def test_a_restart_after_the_system_administrator_enrolled_its_totp_still_starts(tmp_path, capsys):
+    """Issue 18: the console gave sysadmin a second factor this script cannot give; a later start that finds an
+    account missing (a store made before the security administrator existed) names it instead of failing."""
+    import pyotp
+
+    root = tmp_path / "var"
+    with gateway_of(tmp_path, root) as client:
+        local_accounts(client, root)
+        enrolment = client.post("/api/gateway/mfa/enrolment").json()["secret"]
+        confirmed = client.post("/api/gateway/mfa/enrolment/confirmation",
+                                json={"code": pyotp.TOTP(enrolment).at(client.app.state.auth.clock())})
+        assert confirmed.status_code == 200, confirmed.text
+        (root / "security-password").unlink()
+        restarted = TestClient(client.app)
+        accounts = local_accounts(restarted, root)
+        assert [name for name, _, _ in accounts] == ["sysadmin", "admin", "auditor"]
+        assert "security" in capsys.readouterr().out
