@@ -80,3 +80,37 @@ def test_only_lists_of_people_need_it(env):
     wrong = client.post("/api/gateway/exports", json={"path": "/api/stations", "reason": "统计"},
                         headers=users["county-a"])
     assert wrong.status_code == 422 and "path" in wrong.json()["error"]["message"]
+
+
+def test_the_console_requests_approves_and_downloads_once(env):
+    import re
+
+    from .console_sign_in import console_sign_in
+
+    client, world, _, _ = env
+
+    def page_csrf(html: str) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+    requester, approver = TestClient(client.app), TestClient(client.app)
+    assert console_sign_in(requester, "county-a", PASSWORD).status_code == 303
+    assert console_sign_in(approver, "county-a2", PASSWORD).status_code == 303
+    page = requester.get("/console/exports")
+    assert page.status_code == 200 and "导出人员台账" in page.text
+    made = requester.post("/console/exports", data={"csrf": page_csrf(page.text), "path": "/api/volunteers",
+                                                     "reason": "志愿服务时长年报"}, follow_redirects=False)
+    assert made.status_code == 303
+    export_id = client.app.state.store.export_requests(COUNTIES["A"])[0]["export_id"]
+    mine = requester.get("/console/exports").text
+    assert f'id="approve-{export_id}"' not in mine and f'id="download-{export_id}"' not in mine  # not yet, not own
+    theirs = approver.get("/console/exports")
+    assert f'id="approve-{export_id}"' in theirs.text
+    approved = approver.post(f"/console/exports/{export_id}/approval", data={"csrf": page_csrf(theirs.text)},
+                             follow_redirects=False)
+    assert approved.status_code == 303
+    assert f'id="download-{export_id}"' in requester.get("/console/exports").text
+    file = requester.get(f"/console/exports/{export_id}/download")
+    assert file.status_code == 200 and "spreadsheet" in file.headers["content-type"]
+    again = requester.get(f"/console/exports/{export_id}/download")
+    assert again.status_code == 403 and "须经第二人审批" in again.text
+    assert f'id="download-{export_id}"' not in requester.get("/console/exports").text

@@ -43,6 +43,7 @@ SECTIONS: dict[str, Section] = {
         Item("实习生", "/console/interns", "read"),
         Item("社会组织孵化", "/console/organisations", "read"),
         Item("站点配额", "/console/quotas", "read"),
+        Item("导出人员台账", "/console/exports", "read"),  # with a second approver (console/exports.py)
     )),
     # casework (console/casework.py): the caseload is a social worker's and a station operator's home page
     "casework": Section("个案工作", (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from gateway.console.accounts import AccountPages
 from gateway.console.areas import AreaPages
 from gateway.console.casework import CaseworkPages
+from gateway.console.exports import ExportPages
 from gateway.console.funding import FundingPages
 from gateway.console.oversight import OversightPages
 from gateway.console.reports import ReportPages
@@ -23,4 +24,5 @@ PAGE_MODULES: tuple[type[PageModule], ...] = (
     TalentPages,
     FundingPages,
     CaseworkPages,
+    ExportPages,
 )

@@ -184,9 +184,9 @@ class ConsoleSession:
         return response
 
     async def api(self, token: str, method: str, path: str, body: Any = None,
-                  params: dict[str, str] | None = None) -> Reply:
+                  params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Reply:
         response = await self.api_client.request(method, f"/api{path}", json=body, params=params,
-                                                 headers={"Authorization": f"Bearer {token}"})
+                                                 headers={**(headers or {}), "Authorization": f"Bearer {token}"})
         return Reply(response)
 
     def failed(self, request: Request, p: Principal, reply: Reply, title: str) -> HTMLResponse:

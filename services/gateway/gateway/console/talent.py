@@ -29,8 +29,8 @@ from gateway.console.names import (
 from gateway.console.session import UPLOAD_PATHS, PageModule, PageRoute, Reply, today
 
 WORKER_STATUS = {"active": "在岗", "left": "已离岗", "unassigned": "未任职"}
-# The people's lists offer no 导出台账: their export needs a second approver (api/routers/exports.py), which the
-# console does not offer yet (the API does).
+# The people's lists offer no 导出台账 link: their export needs a second approver, asked for on 导出人员台账
+# (console/exports.py, api/routers/exports.py).
 WORKERS = ListView(
     "/workers", "社工台账", id_key="worker_id", search="姓名（须完整）",
     columns=(Column("name", "姓名", link="/console/workers/"), Column("role", "类别", WORKER_ROLES),
