@@ -77,7 +77,7 @@ GOALS = [
     ("station list next page (cursor) at national size, p99 (ms)", ("lists", "next_page", "p99_ms"), 100.0, "max"),
     ("console station list page at national size, p99 (ms)", ("lists", "console_page", "p99_ms"), 300.0, "max"),
     *(
-        (f"{view} view of the country (000000), {label}, p99 (s)", ("national", store, f"{view}_view_p99_s"),
+        (f"{view} view of the national read model, {label}, p99 (s)", ("national", store, f"{view}_view_p99_s"),
          1.0, "max")
         for store, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL"))
         for view in ("root", "county")
