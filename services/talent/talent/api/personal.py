@@ -3,14 +3,12 @@ and phone in full, erasure on request, and the read audit (查阅审计) with th
 an erasure states who (X-User) and why (X-Purpose); both are recorded before anything is opened or destroyed.
 The audit's routes are pzh_shared.personal_api's, as casework's are."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated
 from urllib.parse import unquote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Path
 from pydantic import BaseModel, Field
 from pzh_shared.personal_api import read_audit_router
 
@@ -65,12 +63,16 @@ class PersonalData(BaseModel):
 
 
 def _routes(kind: str, collection: str) -> None:
-    @router.get(f"/{collection}/{{person_id}}/personal-data", response_model=PersonalData, name=f"{kind}_personal_data")
-    def read(person_id: UUID, talent: Talent, user: User, purpose: Purpose) -> PersonalData:
+    # the path names the person as the collection's other routes do ({worker_id}, ...), as the gateway's table;
+    # the annotations are evaluated here (no postponed annotations in this module), so the alias is this kind's
+    PersonId = Annotated[UUID, Path(alias=f"{kind}_id")]
+
+    @router.get(f"/{collection}/{{{kind}_id}}/personal-data", response_model=PersonalData, name=f"{kind}_personal_data")
+    def read(person_id: PersonId, talent: Talent, user: User, purpose: Purpose) -> PersonalData:
         return PersonalData.model_validate(talent.read_personal_data(kind, person_id, user, purpose))
 
-    @router.post(f"/{collection}/{{person_id}}/erasure", response_model=Erased, name=f"erase_{kind}")
-    def erase(person_id: UUID, body: Erase, talent: Talent, user: User, purpose: Purpose) -> Erased:
+    @router.post(f"/{collection}/{{{kind}_id}}/erasure", response_model=Erased, name=f"erase_{kind}")
+    def erase(person_id: PersonId, body: Erase, talent: Talent, user: User, purpose: Purpose) -> Erased:
         record = talent.erase_person(kind, person_id, body.on, user, purpose)
         return Erased(person_id=str(person_id), kind=kind, erased_on=body.on, audit_seq=record.seq)
 
