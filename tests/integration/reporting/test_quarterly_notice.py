@@ -36,7 +36,9 @@ def _expected(truth, year, q):
         targets = [t for t in truth["targets"] if t["county"] == county and t["year"] == year and t["on"] <= end]
         target = max(targets, key=lambda t: t["on"])["values"] if targets else (0, 0, 0)
         township = [s for s in open_ if s["tier"] == "township_station"]
-        by_id = {s["station_id"]: s for s in truth["stations"] if s["county"] == county}
+        # the quota figures count at the quota-bearing stations only: the township stations open at the period's
+        # end (§二(三)(四), A2 §3.1.4-3.1.5; services/reporting/README.md), not the general stations or village rooms
+        by_id = {s["station_id"]: s for s in township}
         pilots = sum(s["pilot"] for s in township)
         certified = sum(
             1
