@@ -170,6 +170,18 @@ def test_a_weights_version_effective_mid_year_changes_later_scores_only(store: R
     assert scores(changed, "2024-Q3") == _expected(3, LATER) == {CITY_A: "42.50", CITY_B: "15.00"}
 
 
+def test_a_report_says_which_rules_version_it_was_made_with(store: ReadModelStore, tmp_path: Path) -> None:
+    """Issue 17 item 10: the reports say which version of the rules they used (the one in force on the period's
+    last day)."""
+    path = _rules_file(tmp_path, notice_weights=LATER)
+    settings = ReportingSettings(city_code=PROVINCE, rules_file=path, data_dir=tmp_path)
+    archive = ReportArchive(tmp_path / "reports")
+    for period, version in (("2024-Q2", "2021-01-01"), ("2024-Q3", "2024-07-01")):
+        meta = generate(store, archive, "quarterly_notice", period, settings=settings)
+        content = json.loads(archive.path("quarterly_notice", period, meta["version"], "json").read_bytes())
+        assert content["rules"] == {"effective_from": version, "file": path}
+
+
 def test_a_calendar_version_moves_later_due_dates_only(tmp_path: Path) -> None:
     calendar = {**json.loads(rules.DEFAULT_FILE.read_text(encoding="utf-8"))["versions"][0]["calendar"],
                 "quarterly_notice": {"due_days_after_end": 20}}

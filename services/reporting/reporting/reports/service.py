@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reporting.adapters.store import ReadModelStore
-from reporting.deployment import deployment_for, report_area
+from reporting.deployment import deployment_for, report_area, rules_of
 from reporting.projections.facts import CHINA
 from reporting.reports import official, printable, render
 from reporting.reports.archive import ReportArchive
@@ -29,7 +29,10 @@ def generate(store: ReadModelStore, archive: ReportArchive, report: str, period:
     scope = report_area(settings, area)
     font_path = render.find_font(font)
     deployment = deployment_for(store, settings, scope, end.isoformat())
-    content = kind.build(store, deployment, period)
+    # which version of the deployment's rules (weights, quotas, pilots, calendar) the figures were made with
+    in_force = rules_of(settings).at(end)
+    content = {**kind.build(store, deployment, period),
+               "rules": {"effective_from": in_force.effective_from.isoformat(), "file": settings.rules_file or ""}}
     folder = "" if scope == settings.city_code else scope
     writer = official.WRITERS.get(report)
     text = issuer = None
