@@ -32,6 +32,7 @@ from pydantic import BaseModel
 
 from pzh_shared.areas import scope_prefix
 from pzh_shared.kurrent import TOPIC as KURRENT_TOPIC
+from pzh_shared.sqlite import connect_wal
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,7 @@ class _Database:
             return conn
         if self._shared is None:
             # One connection shared by the threads of one process (guarded by the index's lock).
-            self._shared = sqlite3.connect(self._path, check_same_thread=False, timeout=10, isolation_level=None)
-            self._shared.execute("PRAGMA journal_mode=WAL")
+            self._shared = connect_wal(self._path, timeout=10)
         return self._shared
 
     def sql(self, text: str) -> str:

@@ -27,6 +27,7 @@ from uuid import UUID
 
 from pzh_shared.personal import AuditQuery, AuditRecord
 from pzh_shared.settings import ServiceSettings
+from pzh_shared.sqlite import connect_wal
 
 KEY_BYTES = 32
 
@@ -199,10 +200,9 @@ class SqliteReadAudit(_AuditReads):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db = connect_wal(self.path, timeout=10)
         t = self.TABLE
         self._db.executescript(f"""
-            PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS {t} (
                 seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user_name TEXT NOT NULL, action TEXT NOT NULL,
                 subject_kind TEXT NOT NULL, subject_id TEXT NOT NULL, purpose TEXT NOT NULL,

@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from pzh_shared.sqlite import connect_wal
+
 from gateway.adapters.store import (
     ADDED_COLUMNS,
     AUDIT_DETAIL_DDL,
@@ -63,11 +65,11 @@ class SqliteGatewayStore(GatewayStore):
     def __init__(self, path: Path | str):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = connect_wal(path, timeout=5) if str(path) != ":memory:" else sqlite3.connect(
+            ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
             for table, column, kind in ADDED_COLUMNS:
                 present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}

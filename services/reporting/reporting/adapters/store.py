@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pzh_shared.areas import AreaLevel, level_of, scope_prefix
+from pzh_shared.sqlite import connect_wal
 
 from reporting.projections.router import KINDS, Changes, advance
 
@@ -567,8 +568,7 @@ class ReadModelStore(SqlReadModel):
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn = connect_wal(path, timeout=30)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         # One statement, one snapshot: version and tables are read together (see the creation below).
         version, existing = self._conn.execute(
