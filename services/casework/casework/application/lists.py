@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from pzh_shared.listing import ListField, ListSpec, Update
+from pzh_shared.listing import ListField, ListSpec, RecentAggregates, Update
 
 from casework.domain.case import Case
 from casework.domain.client import Client
@@ -135,13 +135,14 @@ def projector(app: CaseworkApplication) -> Callable[[Any], Iterable[Update]]:
         "Project": ("projects", project_row), "Complaint": ("complaints", complaint_row),
         "Survey": ("surveys", survey_row),
     }
+    recent = RecentAggregates(app.repository.get)
 
     def project(domain_event: Any) -> Iterable[Update]:
         kind = type(domain_event).__qualname__.split(".")[0]
         if kind not in rows:
             return []  # contracts, charity: no list of casework's (yet)
         list_name, row = rows[kind]
-        aggregate: Any = app.repository.get(domain_event.originator_id)
+        aggregate: Any = recent.of(domain_event)
         return [(list_name, str(aggregate.id), row(aggregate))]
 
     return project

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
-from pzh_shared.listing import ListField, ListSpec, Update
+from pzh_shared.listing import ListField, ListSpec, RecentAggregates, Update
 
 from funding.domain import areas
 from funding.domain.budget import SourceBudget
@@ -221,15 +221,16 @@ def _contract_updates(c: Contract, domain_event: DomainEventProtocol[Any]) -> It
 
 def projector(load: Callable[[Any], Any]) -> Callable[[DomainEventProtocol[Any]], Iterator[Update]]:
     """What each stored event changes in the lists; `load` gets the event's aggregate as it is now."""
+    recent = RecentAggregates(load)
 
     def project(domain_event: DomainEventProtocol[Any]) -> Iterator[Update]:
         if isinstance(domain_event, SourceBudget.Event):
-            budget = load(domain_event.originator_id)
+            budget = recent.of(domain_event)
             yield "sources", str(budget.id), budget_row(budget)
         elif isinstance(domain_event, Contract.Event):
-            yield from _contract_updates(load(domain_event.originator_id), domain_event)
+            yield from _contract_updates(recent.of(domain_event), domain_event)
         elif isinstance(domain_event, ProjectPlan.Event):
-            plan = load(domain_event.originator_id)
+            plan = recent.of(domain_event)
             pid = str(plan.id)
             yield "project_plans", pid, plan_row(plan)
             yield "filing_queue", pid, plan_queue_row(plan)

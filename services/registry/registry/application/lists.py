@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from pzh_shared.listing import ListField, ListSpec, Update
+from pzh_shared.listing import ListField, ListSpec, RecentAggregates, Update
 
 from registry.domain.areas import LEVEL_NAMES, Area
 from registry.domain.levels import Level
@@ -116,11 +116,12 @@ def targets_row(plan: CountyTargets) -> dict[str, Any]:
 
 def projector(load: Callable[[UUID], Aggregate | None]) -> Callable[[Any], Iterator[Update]]:
     """The index's projector: an event of an area, station or targets re-projects that aggregate's row."""
+    recent = RecentAggregates(load)
 
     def project(domain_event: Any) -> Iterator[Update]:
         if not isinstance(domain_event, Area.Event | Station.Event | CountyTargets.Event):
             return  # staff members and general-station slots have no list
-        aggregate = load(domain_event.originator_id)
+        aggregate = recent.of(domain_event)
         if isinstance(aggregate, Area):
             yield "areas", aggregate.code, area_row(aggregate)
         elif isinstance(aggregate, Station):

@@ -9,14 +9,13 @@ blind field. The names a page shows are opened from the aggregates for that page
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from pzh_shared.listing import ListField, ListIndex, ListSpec, Update
+from pzh_shared.listing import ListField, ListIndex, ListSpec, RecentAggregates, Update
 
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
@@ -103,7 +102,6 @@ SPECS = (WORKERS, VOLUNTEERS, INTERNS, ORGANISATIONS, AGENCIES, STATIONS)
 # The lists whose rows belong to a station, and the column naming it.
 _STATION_COLUMNS = {"workers": "station_id", "volunteers": "station_id", "interns": "station_id",
                     "organisations": "host_station_id", "agencies": "station_id"}
-_CACHED = 512  # aggregates kept between the events of one catch-up (a command's events come together)
 # A person's identity in clear (name, id_number, phone), or None once erased: TalentApplication.identity.
 Identity = Callable[[Any], dict[str, str] | None]
 
@@ -124,24 +122,17 @@ class TalentProjector:
         self.app = app
         self.identity = identity
         self.index: ListIndex | None = None  # set by talent_lists; read for a station's rows
-        self._recent: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._recent = RecentAggregates(self._get)
 
     def __call__(self, domain_event: Any) -> list[Update]:
-        aggregate = self._load(domain_event.originator_id, domain_event.originator_version)
+        aggregate = self._recent.of(domain_event)
         return self.rows(aggregate) if aggregate is not None else []
 
-    def _load(self, aggregate_id: UUID, version: int) -> Aggregate | None:
-        # Several events of one aggregate usually follow each other: a copy that already has this event will do.
-        known = self._recent.get(aggregate_id)
-        if known is not None and known.version >= version:
-            return known
+    def _get(self, aggregate_id: UUID) -> Aggregate | None:
         try:
             aggregate: Aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
-        self._recent[aggregate_id] = aggregate
-        while len(self._recent) > _CACHED:
-            self._recent.popitem(last=False)
         return aggregate
 
     def rows(self, aggregate: Aggregate) -> list[Update]:
@@ -174,7 +165,7 @@ class TalentProjector:
     def _agency_station(self, agency_id: str | None) -> str | None:
         if agency_id is None:
             return None
-        agency = self._load(UUID(agency_id), 0)
+        agency = self._recent.load(UUID(agency_id))
         return agency.station_id if isinstance(agency, Agency) else None
 
     def _at_station(self, profile: StationProfile) -> list[Update]:
@@ -187,7 +178,7 @@ class TalentProjector:
             ids.update(self._ids("workers", "agency_id", agencies))
         updates: list[Update] = []
         for row_id in sorted(ids):
-            aggregate = self._load(UUID(row_id), 0)
+            aggregate = self._recent.load(UUID(row_id))
             if aggregate is not None:
                 updates += self.rows(aggregate)
         return updates
