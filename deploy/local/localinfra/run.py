@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import sys
 import time
 from collections.abc import Iterable
@@ -18,19 +17,18 @@ import httpx
 
 from localinfra.kafka import KafkaBroker
 from localinfra.platform import Platform
+from localinfra.supervisor import PortTaken, Supervisor, claim_port
 
 FIXED_PORTS = {"gateway": 8100, "registry-api": 8101, "talent-api": 8102, "casework-api": 8103, "funding-api": 8104,
                "reporting-api": 8105}
+KAFKA_PORT = 9092
 
 
-def _port_or_free(port: int) -> int | None:
-    """The usual port when it is free, else None (a free one is then chosen)."""
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return None
-    return port
+def fixed_ports() -> dict[str, int]:
+    """Every port `make run` listens on, the same on every start (the README and the console's links name them);
+    LOCALINFRA_PORT_OFFSET moves them all (a second platform beside the first, e.g. the supervisor's test)."""
+    offset = int(os.environ.get("LOCALINFRA_PORT_OFFSET", "0"))
+    return {name: port + offset for name, port in {**FIXED_PORTS, "kafka": KAFKA_PORT}.items()}
 
 
 def password_file(root: Path, username: str) -> Path:
@@ -154,10 +152,14 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    broker = KafkaBroker(port=_port_or_free(9092), data_dir=root / "kafka")
+    try:
+        ports = {name: claim_port(port, name) for name, port in fixed_ports().items()}
+    except PortTaken as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    broker = KafkaBroker(port=ports.pop("kafka"), data_dir=root / "kafka")
     print("starting Kafka ...", flush=True)
     broker.start()
-    ports = {name: port for name, wanted in FIXED_PORTS.items() if (port := _port_or_free(wanted))}
     admin = bootstrap_env(root)
     platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports,
                         extra_env=admin | cipher_keys(root))
@@ -173,12 +175,11 @@ def main() -> int:
         for username, label, path in accounts:
             print(f"{label} sign in as {username}, password in {path}: {path.read_text().strip()}")
         print("市级管理员创建县(区)、乡镇(街道)与站点的账户：控制台「账户」，或 POST /api/gateway/users。")
-        print("Ctrl-C stops everything.", flush=True)
+        print("A process that dies is started again (what died and why is printed here). Ctrl-C stops everything.",
+              flush=True)
+        supervisor = Supervisor(platform, broker, sys.stdout)
         while not stop:
-            for name, proc in platform.procs.items():
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}:\n{platform.tail(name)}", file=sys.stderr)
-                    return 1
+            supervisor.check()
             time.sleep(0.5)
         return 0
     finally:
