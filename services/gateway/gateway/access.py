@@ -9,9 +9,9 @@ request is found from
   or, for objects whose reads are themselves audited case reads (clients, cases) and for objects
   that carry no area (a worker never assigned, an intern), from the gateway's ownership index,
   written when the object was created through the gateway;
-- the JSON body: `area_code`, `to_area_code`, `code`, `into` (area or station), `station_id`,
-  `host_station_id`, `to_station_id`, `station_ids`, `client_id`, `contract_id`, `project_id`,
-  `worker_id`;
+- the JSON body: `area_code`, `to_area_code`, `code`, `into` (area, station or client), `station_id`,
+  `host_station_id`, `to_station_id`, `station_ids`, `client_id`, `other_client_id`, `contract_id`,
+  `project_id`, `worker_id`;
 - routes without any area (city-wide lists such as GET /progress, casework's read audit, CSV
   imports) are open only to principals at the top of the deployment (`GATEWAY_CITY_AREA_CODE`).
 An object whose area cannot be determined is treated as a city-level object."""
@@ -29,6 +29,8 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "read": ALL_ROLES - {Role.AUDITOR, Role.SECURITY_ADMIN},  # non-case data of every service
     "area_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN, Role.SYSTEM_ADMIN}),  # administrative divisions
     "target_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
+    # a county's service-item list is the county bureau's (§三(三)), and the city's above it
+    "service_item_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
     "station_write": ADMINS | {Role.STATION_OPERATOR},
     "talent_write": ADMINS | {Role.STATION_OPERATOR},
     # workers', volunteers' and interns' ID numbers and phones unmasked (audited in talent, with a purpose); their
@@ -67,8 +69,8 @@ PARAM_KINDS = {
 # JSON body fields that name an area or an object the request touches.
 BODY_REFS = {
     "area_code": "area", "to_area_code": "area", "station_id": "station", "host_station_id": "station",
-    "to_station_id": "station", "station_ids": "station", "client_id": "client", "contract_id": "contract",
-    "project_id": "project", "worker_id": "worker",
+    "to_station_id": "station", "station_ids": "station", "client_id": "client", "other_client_id": "client",
+    "contract_id": "contract", "project_id": "project", "worker_id": "worker",
 }
 # Where the owning service shows an object (service, path); kinds missing here are found in the index only.
 OBJECT_SOURCES = {
@@ -96,7 +98,7 @@ class Route:
     root_only: bool = False  # no area to check: only principals at the top of the deployment
     creates: str | None = None  # kind of object a 2xx answer creates (its id is in "<kind>_id")
     moves_to: str | None = None  # body field with the object's new area code after a 2xx answer
-    body_into: str | None = None  # what a body "into" names: "area" or "station"
+    body_into: str | None = None  # what a body "into" names: "area", "station" or "client"
     # A list or search: its `area` query parameter is its scope (the caller's own area when absent, 404 outside
     # it), and query parameters naming objects (station_id, worker_id, ...) are checked like path parameters.
     lists: bool = False
@@ -158,6 +160,12 @@ ROUTE_TABLE: list[Route] = [
     _r("PUT", "/stations/{station_id}/facilities/{item}", "station_write"),
     _r("GET", "/targets", "read", lists=True),
     _r("PUT", "/targets/{county_code}/{year}", "target_write"),
+    _r("GET", "/service-items", "read", lists=True),
+    _r("GET", "/service-items/{county_code}", "read"),
+    _r("POST", "/service-items/{county_code}", "service_item_write"),
+    _r("PUT", "/service-items/{county_code}/{item_code}", "service_item_write"),
+    _r("POST", "/service-items/{county_code}/{item_code}/withdrawal", "service_item_write"),
+    _r("GET", "/stations/{station_id}/service-items", "read"),
     _r("GET", "/progress", "read", root_only=True),
     _r("GET", "/progress/{county_code}", "read"),
     # talent
@@ -267,6 +275,7 @@ ROUTES = {
     "areas": "registry",
     "stations": "registry",
     "targets": "registry",
+    "service-items": "registry",
     "progress": "registry",
     "workers": "talent",
     "volunteers": "talent",

@@ -7,4 +7,5 @@ from pzh_shared.personal_api import read_audit_router
 
 from casework.api.dependencies import _application
 
-router = read_audit_router(_application, "read、export、client_read、client_search、caseload、erasure")
+router = read_audit_router(_application,
+                           "read、export、client_read、client_search、caseload、erasure、merge、duplicate_dismissal")

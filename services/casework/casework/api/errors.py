@@ -78,4 +78,7 @@ FIELD_LABELS = {
     "method": "调查方式",
     "surveyed_on": "调查日期",
     "started_on": "开始日期",
+    "into": "合并目标服务对象编号",
+    "reason": "合并原因",
+    "other_client_id": "疑似重复的服务对象编号",
 }

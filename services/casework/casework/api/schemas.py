@@ -60,6 +60,17 @@ class RegisterClient(_Body):
     registered_on: date = Today
 
 
+class MergeClient(_Body):
+    into: UUID = Field(description="合并目标：保留的服务对象记录编号")
+    reason: str = Field(min_length=1, max_length=500, description="合并原因（加密保存）")
+    on: date = Today
+
+
+class DismissDuplicate(_Body):
+    other_client_id: UUID = Field(description="被标记为疑似重复的另一条服务对象记录编号")
+    on: date = Today
+
+
 class RecordConsent(_Versioned):
     basis: ConsentBasis
     guardian_name: str | None = Field(default=None, max_length=100)
@@ -218,6 +229,34 @@ class RecordSurvey(_Body):
 
 class ClientId(BaseModel):
     client_id: UUID
+    possible_duplicates: list[UUID] = Field(
+        default=[], description="姓名与出生日期相同的已有服务对象（已登记，待复核：排除或合并）")
+
+
+class DuplicateDismissed(BaseModel):
+    client_id: str
+    other_client_id: str
+    audit_seq: int
+
+
+class Merged(BaseModel):
+    client_id: str
+    merged_into: str
+    merged_on: date
+    audit_seq: int
+
+
+class DuplicateRow(BaseModel):
+    """A pair of client records that may be one person: ids and places only, never who they are."""
+
+    pair_id: str
+    client_id: UUID = Field(description="登记时被发现疑似重复的服务对象")
+    other_client_id: UUID = Field(description="已有的服务对象")
+    station_id: str
+    area_code: str | None
+    other_station_id: str
+    other_area_code: str | None
+    flagged_on: date
 
 
 class ConsentRecorded(BaseModel):
@@ -247,6 +286,11 @@ class ClientRecord(BaseModel):
     identity: dict[str, Any]
     consent: ConsentOut | None
     erased_on: date | None
+    merged_into: str | None = Field(description="已合并至的服务对象编号：请改读该记录(GET /clients/{merged_into})")
+    merged_on: date | None
+    merge_reason: str | None
+    merged_from: list[str] = Field(description="已合并入本记录的服务对象编号（其个案即本服务对象的个案）")
+    possible_duplicates: list[str] = Field(description="待复核的疑似重复记录")
     version: int
 
 

@@ -3,14 +3,17 @@
 Clients are searched, never listed: their row holds only keyed hashes of name, ID number and phone (blind
 fields, exact match) beside their area and station, so the list file holds no personal value in clear. Case
 rows carry no client identity at all (the client's id only as a blind field, for counting a client's open
-cases); complaint summaries, which may name people, stay out of the lists too."""
+cases); complaint summaries, which may name people, stay out of the lists too. The possible duplicates found at
+intake (a client's `likeness_key`: name and birth date) are a list of pairs of client ids and places."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
 
 from pzh_shared.listing import ListField, ListSpec, RecentAggregates, Update
 
@@ -42,7 +45,7 @@ _PLACE = (ListField("area_code", filter="area", sortable=True, label="行政区�
 
 CLIENTS = ListSpec("clients", (
     ListField("name_key", kind="blind"), ListField("id_key", kind="blind"), ListField("phone_key", kind="blind"),
-    *_PLACE, ListField("registered_on", sortable=True, filter="none"),
+    ListField("likeness_key", kind="blind"), *_PLACE, ListField("registered_on", sortable=True, filter="none"),
 ), default_sort="registered_on")
 
 CASES = ListSpec("cases", (
@@ -79,7 +82,16 @@ SURVEYS = ListSpec("surveys", (
     ListField("score", filter="none", label="评分"), *_dates("surveyed_on", "调查日期"),
 ), default_sort="surveyed_on")
 
-SPECS = (CLIENTS, CASES, PROJECTS, COMPLAINTS, SURVEYS)
+# A pair of client records that may be one person, flagged at the intake of `client_id` (the place is its own).
+DUPLICATES = ListSpec("duplicates", (
+    ListField("client_id", label="新登记服务对象编号"),
+    ListField("other_client_id", label="疑似重复的已有服务对象编号"),
+    *_PLACE, ListField("other_area_code", filter="none", label="已有记录行政区划代码"),
+    ListField("other_station_id", filter="none", label="已有记录站点编号"),
+    ListField("flagged_on", sortable=True, filter="none", label="发现日期"),
+), default_sort="flagged_on")
+
+SPECS = (CLIENTS, CASES, PROJECTS, COMPLAINTS, SURVEYS, DUPLICATES)
 
 
 def digits(phone: str | None) -> str | None:
@@ -87,13 +99,43 @@ def digits(phone: str | None) -> str | None:
     return re.sub(r"\D", "", phone) if phone else None
 
 
+# Dots written between the parts of a transcribed name (阿依·古丽, 阿依・古丽, 阿依‧古丽, 阿依•古丽) and NFKC leaves.
+_NAME_DOTS = re.compile("[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65\u0387\u16eb\u2e31]")
+
+
+def likeness(name: str | None, birth_date: date | None) -> str | None:
+    """What two registrations of one person most likely share beyond an ID number: the name as NFKC folds it
+    (full-width letters and digits to their usual forms) without spaces or middle dots, and the birth date. The
+    lists keep only its blind hash, which also folds case."""
+    if not name or birth_date is None:
+        return None
+    folded = _NAME_DOTS.sub("", "".join(unicodedata.normalize("NFKC", name).split()))
+    return f"{folded}|{birth_date.isoformat()}" if folded else None
+
+
 def client_row(app: CaseworkApplication, client: Client) -> dict[str, Any] | None:
     identity = app.identity(client)
-    if identity is None or client.erased_on is not None:
-        return None  # erased: out of the search
+    if identity is None or not client.is_active:
+        return None  # erased, or merged into another record: out of the search and the intake checks
     return {"name_key": identity.get("name"), "id_key": (identity.get("id_number") or "").upper() or None,
-            "phone_key": digits(identity.get("phone")), "area_code": client.area_code,
+            "phone_key": digits(identity.get("phone")),
+            "likeness_key": likeness(identity.get("name"), identity.get("birth_date")), "area_code": client.area_code,
             "station_id": client.station_id, "registered_on": client.registered_on.isoformat()}
+
+
+def duplicate_rows(client: Client, other_of: Callable[[str], Client | None]) -> Iterable[Update]:
+    """The review queue's rows of the client's flagged pairs: a pair stays while it is open and both records are
+    active (a dismissal, a merge or an erasure on either side takes it out)."""
+    for other_id, pair in client.duplicates.items():
+        other = other_of(other_id)
+        if other is None:
+            continue  # a pair is recorded on both records in one save: never on one alone
+        newer, older = (client, other) if pair["at_intake"] else (other, client)
+        keep = pair["status"] == "open" and newer.is_active and older.is_active
+        yield "duplicates", f"{newer.id}:{older.id}", {
+            "client_id": str(newer.id), "other_client_id": str(older.id), "area_code": newer.area_code,
+            "station_id": newer.station_id, "other_area_code": older.area_code, "other_station_id": older.station_id,
+            "flagged_on": cast(date, pair["flagged_on"]).isoformat()} if keep else None
 
 
 def case_row(case: Case) -> dict[str, Any]:
@@ -143,6 +185,9 @@ def projector(app: CaseworkApplication) -> Callable[[Any], Iterable[Update]]:
             return []  # contracts, charity: no list of casework's (yet)
         list_name, row = rows[kind]
         aggregate: Any = recent.of(domain_event)
-        return [(list_name, str(aggregate.id), row(aggregate))]
+        updates: list[Update] = [(list_name, str(aggregate.id), row(aggregate))]
+        if kind == "Client":
+            updates += duplicate_rows(aggregate, lambda other_id: recent.load(UUID(other_id)))
+        return updates
 
     return project

@@ -20,7 +20,7 @@ from pzh_shared.listing import ListError, ListIndex, ListQuery, Page
 from pzh_shared.sealing import seal, unseal
 
 from casework.application import receipts
-from casework.application.lists import SPECS, projector
+from casework.application.lists import SPECS, likeness, projector
 from casework.application.search import (
     CHINA,
     MAX_HITS,
@@ -75,6 +75,9 @@ ERASED = "[已删除]"
 # Without CASEWORK_SEARCH_KEY or a cipher key (development only) the search's blind index is keyed with this constant.
 DEV_SEARCH_KEY = b"pzh-casework-search-development-only"
 IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "birth_date")
+# At most this many existing records are flagged against one intake: more look-alikes than that are namesakes born
+# the same day in a large area, which a review queue cannot settle pair by pair.
+MAX_FLAGGED = 20
 AUDIT_PAGE_MAX = 1000  # read-audit records per answer; `after` pages on
 
 
@@ -122,10 +125,13 @@ class CaseworkApplication(ServiceApplication):
     def register_client(self, station_id: str, identity: dict[str, Any], registered_on: date,
                         area_code: str | None = None) -> UUID:
         """`identity`: name, id_number, phone, address, birth_date (a date). Sealed before recording. An ID number
-        another client (not erased) has is refused with that client's id (DuplicateIdNumber)."""
+        another client (not erased) has is refused with that client's id (DuplicateIdNumber); a client with the
+        same name and birth date is not refused, but the pair is flagged on both records for review (saved with
+        the registration: `Client.open_duplicates`)."""
         if identity.get("id_number"):
             identity = {**identity, "id_number": identity["id_number"].upper()}  # the check character x is X
             self._check_new_id_number(identity["id_number"])
+        lookalikes = self._lookalikes(identity)
         client_id = uuid4()
         key = self.keys.create(client_id)
         value = _sealable(identity)
@@ -133,11 +139,24 @@ class CaseworkApplication(ServiceApplication):
             client = Client._create(Client.Registered, id=client_id, station_id=str(station_id),
                                     sealed_identity=seal(key, client_id, value), registered_on=registered_on,
                                     area_code=area_code)
-            self.save(client)
+            for other in lookalikes:
+                client.flag_duplicate(str(other.id), registered_on, at_intake=True)
+                other.flag_duplicate(str(client_id), registered_on, at_intake=False)
+            self.save(client, *lookalikes)
         except BaseException:
             self.keys.erase(client_id)
             raise
+        if lookalikes:
+            log.info("client %s registered with %d possible duplicate(s)", client_id, len(lookalikes))
         return client_id
+
+    def _lookalikes(self, identity: dict[str, Any]) -> list[Client]:
+        """The active clients whose name and birth date (blind, normalised: lists.likeness) are the intake's."""
+        key = likeness(identity.get("name"), identity.get("birth_date"))
+        if key is None:
+            return []
+        rows = self.lists.everything("clients", ListQuery(filters={"likeness_key": key}), cap=MAX_FLAGGED)
+        return [client for row in rows if (client := self.client(row["id"])).is_active]
 
     def _check_new_id_number(self, id_number: str) -> None:
         # A check against the index, not a constraint: two intakes of one person in the same instant both pass.
@@ -213,19 +232,68 @@ class CaseworkApplication(ServiceApplication):
             else {
                 "basis": client.consent_basis,
                 "recorded_on": client.consent_on,
-                "detail": unseal(key, client.id, client.sealed_consent_detail)
-                if client.sealed_consent_detail and key
-                else (ERASED if client.sealed_consent_detail else None),
+                "detail": self._unsealed(key, client, client.sealed_consent_detail),
             },
             "erased_on": client.erased_on,
+            "merged_into": client.merged_into,
+            "merged_on": client.merged_on,
+            "merge_reason": self._unsealed(key, client, client.sealed_merge_reason),
+            "merged_from": client.absorbed,
+            "possible_duplicates": client.open_duplicates,
             "version": client.version,
         }
+
+    @staticmethod
+    def _unsealed(key: bytes | None, client: Client, sealed: str | None) -> Any:
+        """A sealed detail of the client in clear; the erased marker once the key is gone; None if there is none."""
+        if not sealed:
+            return None
+        return unseal(key, client.id, sealed) if key else ERASED
 
     def read_client(self, client_id: UUID | str, user: str, purpose: str) -> dict[str, Any]:
         client = self.client(client_id)
         record = self.audit.record(user, "client_read", "client", str(client.id), purpose)
         log.info("client %s read (audit seq %s)", client.id, record.seq)
         return self.client_view(client)
+
+    # --- one person, one record --------------------------------------------------------------
+
+    def dismiss_duplicate(self, client_id: UUID | str, other_id: UUID | str, dismissed_on: date, user: str,
+                          purpose: str) -> AuditRecord:
+        """A reviewer's "not the same person": recorded on both records, so the pair leaves the review queue."""
+        client, other = self.client(client_id), self.client(other_id)
+        client.dismiss_duplicate(str(other.id), dismissed_on, user)
+        other.dismiss_duplicate(str(client.id), dismissed_on, user)
+        # one record per client, so that each record's audit trail (subject_id) shows the decision
+        record = self.audit.record(user, "duplicate_dismissal", "client", str(client.id), purpose)
+        self.audit.record(user, "duplicate_dismissal", "client", str(other.id), purpose)
+        self.save(client, other)
+        log.info("possible duplicate %s/%s dismissed (audit seq %s)", client.id, other.id, record.seq)
+        return record
+
+    def merge_client(self, client_id: UUID | str, into: UUID | str, reason: str, merged_on: date, user: str,
+                     purpose: str) -> AuditRecord:
+        """Merges the record `client_id` into `into`, the one that stays: an event on each (no event rewritten),
+        written to the read audit (action merge, one record per client) before it is saved. The merged record then
+        answers with `merged_into`, its cases are listed under the survivor, and it leaves the search and the review
+        queue."""
+        client = self.client(client_id)
+        survivor = self.find(into, Client) if str(into) != str(client.id) else client
+        if survivor is None:
+            raise CaseworkError("合并目标(into)不是已登记的服务对象")
+        key = self.keys.get(client.id)
+        client.merge_into(survivor, merged_on, user, seal(key, client.id, reason) if key else "")
+        record = self.audit.record(user, "merge", "client", str(client.id), purpose)
+        self.audit.record(user, "merge", "client", str(survivor.id), purpose)
+        self.save(client, survivor)
+        self.lists.catch_up()  # out of the search and the queue at once, not at the next read
+        log.info("client %s merged into %s (audit seq %s)", client.id, survivor.id, record.seq)
+        return record
+
+    def case_owners(self, client_id: UUID | str) -> list[str]:
+        """The client and every record merged into it: whose cases are the client's cases."""
+        client = self.client(client_id)
+        return [str(client.id), *client.absorbed]
 
     # --- search and work queues ---------------------------------------------------------------
 
@@ -246,10 +314,11 @@ class CaseworkApplication(ServiceApplication):
     def _hit(self, client_id: str) -> dict[str, Any] | None:
         client = self.client(client_id)
         identity = self.identity(client)
-        if identity is None or client.erased_on is not None:
-            return None  # erased since the index last caught up
+        if identity is None or not client.is_active:
+            return None  # erased or merged since the index last caught up
         birth: date | None = identity.get("birth_date")
-        open_cases = self.lists.page("cases", ListQuery(limit=1, filters={"client_key": client_id, "status": "open"}))
+        open_cases = self.lists.page("cases", ListQuery(limit=1, filters={"client_key": [client_id, *client.absorbed],
+                                                                          "status": "open"}))
         minor = birth is not None and age_on(birth, self.today()) < ADULT_AGE
         return {"client_id": client_id, **masked(identity), "minor": minor,
                 "area_code": client.area_code, "station_id": client.station_id, "registered_on": client.registered_on,

@@ -38,6 +38,14 @@ class ClientErased(Conflict):
     """The client's identity was erased on request: no new work may start for them (409)."""
 
 
+class ClientMerged(Conflict):
+    """The client's record was merged into another one (409); `details.client_id` names the surviving record."""
+
+    def __init__(self, message: str, into: str):
+        super().__init__(message)
+        self.details = {"client_id": into}
+
+
 class DuplicateIdNumber(Conflict):
     """An intake with an ID number another (not erased) client already has (409); `details` names that client,
     so the worker opens the existing record instead of registering the person twice."""
