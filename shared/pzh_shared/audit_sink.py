@@ -422,7 +422,8 @@ def archive(sink: Sink, archive_dir: Path, before: datetime, now: datetime | Non
         actions: Counter[str] = Counter()
         n, last_hash, end = 0, first_prev, last_seq
         with tmp.open("wb") as raw:
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:  # mtime 0: the same records, the same bytes
+            # No name or time in the header: the same records make the same bytes.
+            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
                 while rows := sink.records(source, after=end, before=boundary):
                     for row in rows:
                         out.write((_canonical(row) + "\n").encode())

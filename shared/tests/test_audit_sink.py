@@ -246,10 +246,12 @@ def test_archive_keeps_the_chains_verifiable_across_the_boundary(world: World):
 
     # An archive edited after it was written fails its checksum, and its chain with it.
     path = world.archive_dir / "casework-000000000001-000000000005.jsonl.gz"
+    edited = next(json.loads(line)["seq"] for line in gzip.open(path, "rt") if json.loads(line)["action"] == "read")
     lines = gzip.decompress(path.read_bytes()).decode().replace('"action":"read"', '"action":"export"', 1)
     path.write_bytes(gzip.compress(lines.encode()))
     problems = audit_sink.verify(world.sink, world.archive_dir)
-    assert any("fails its SHA-256" in p for p in problems) and any(p.startswith("casework 1:") for p in problems)
+    assert [p.split(":")[0] for p in problems] == ["casework 1", f"casework {edited}"], problems
+    assert "fails its SHA-256" in problems[0] and "the row differs from its record" in problems[1]
 
 
 def test_archive_refuses_a_cutoff_less_than_six_months_ago(sqlite_world: World):
@@ -261,6 +263,30 @@ def test_archive_refuses_a_cutoff_less_than_six_months_ago(sqlite_world: World):
                            now - timedelta(days=RETENTION_DAYS - 1), now=now)
     assert sqlite_world.sink.counts() == expected_counts(sqlite_world)
     assert not sqlite_world.archive_dir.exists()
+
+
+def test_an_archive_stopped_before_its_registration_loses_nothing(sqlite_world: World,
+                                                                  monkeypatch: pytest.MonkeyPatch):
+    world = sqlite_world
+    fill(world, time.time() - 400 * 86400, 4)
+    audit_sink.ship(world.sink, world.sources)
+    cut = datetime.now(UTC) - timedelta(days=300)
+
+    def crash(archive: dict[str, Any]) -> None:
+        raise OSError("killed after writing the file")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(world.archivist, "record_archive", crash)
+        with pytest.raises(OSError):
+            audit_sink.archive(world.archivist, world.archive_dir, cut)
+    written = {p.name: p.read_bytes() for p in world.archive_dir.glob("*.gz")}
+    assert list(written) == ["gateway-000000000001-000000000004.jsonl.gz"]
+    assert len(world.sink.records("gateway")) == 4  # still in the sink: nothing was deleted
+    assert [p.name for p in audit_sink.archive(world.archivist, world.archive_dir, cut)] == list(written)
+    assert {p.name: p.read_bytes() for p in world.archive_dir.glob("*.gz")} == written  # the same bytes again
+    assert world.sink.records("gateway") == []
+    assert audit_sink.verify(world.sink, world.archive_dir) == []
+    assert world.sink.counts() == expected_counts(world)
 
 
 def test_counts_over_the_sink_equal_the_sources(world: World):
