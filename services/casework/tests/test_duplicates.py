@@ -147,6 +147,9 @@ def test_a_merge_redirects_the_old_id_keeps_both_histories_and_is_audited(api, c
     refused = api.post("/cases", json={"client_id": old, "station_id": STATION, "area_code": AREA,
                                        "domain": "elderly_care", "opened_on": "2021-04-02"})
     assert refused.status_code == 409 and refused.json()["error"]["details"] == {"client_id": survivor}
+    consent = api.post(f"/clients/{old}/consent", json={"basis": "statutory_basis", "statutory_reference": "某法",
+                                                        "on": "2021-04-02"})
+    assert consent.status_code == 409 and "已合并至" in consent.json()["error"]["message"]
     assert register(api)["possible_duplicates"] == [survivor]  # only the survivor is still a record to match
 
 
@@ -185,9 +188,13 @@ def test_a_merge_needs_who_and_why(api, pair):
     assert reply.status_code == 422 and "查阅目的" in reply.json()["error"]["message"]
 
 
-def test_no_name_or_birth_date_in_clear_in_the_list_file(api, settings, pair):
-    ok(merge(api, pair[1]["client_id"], pair[0], reason="阿依·金丝雀重复登记"))
+def test_no_name_or_birth_date_in_clear_in_the_list_file_or_the_log(api, settings, caplog):
+    caplog.set_level("DEBUG")
+    first = register(api)["client_id"]
+    second = register(api)["client_id"]
+    ok(merge(api, second, first, reason="阿依·金丝雀重复登记"))
+    assert "possible duplicate" in caplog.text and "merged into" in caplog.text  # the log of these steps is kept
     lists = b"".join(p.read_bytes() for p in Path(settings.data_dir).glob("casework-lists.sqlite*"))
-    assert lists and pair[0].encode() in lists  # the file is the one written to
+    assert lists and first.encode() in lists  # the file is the one written to
     for value in ("阿依", "金丝雀", "1950-02-01", "19500201", "重复登记"):
-        assert value.encode() not in lists, value
+        assert value.encode() not in lists and value not in caplog.text, value
