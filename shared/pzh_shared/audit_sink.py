@@ -167,10 +167,10 @@ def row_problem(row: dict[str, Any], prev_hash: str) -> str | None:
         expected = sink_row(row["source"], row["kind"], record, prev_hash)
     except (ValueError, KeyError, TypeError) as error:
         return f"record unreadable: {error}"
+    if row["prev_hash"] != prev_hash:  # first: a record missing before this one changes the gateway's hash too
+        return "prev_hash does not follow the chain"
     if any(row[c] != expected[c] for c in SINK_COLUMNS):
         return "the row differs from its record"
-    if row["prev_hash"] != prev_hash:
-        return "prev_hash does not follow the chain"
     if row["kind"] == "read_audit" and row["hash"] != chain_hash(
             record["prev_hash"], record["seq"], record["at"], record["user_name"], record["action"],
             record["subject_kind"], record["subject_id"], record["purpose"]):

@@ -214,6 +214,18 @@ def test_verify_finds_each_record_changed_in_the_sink(world: World):
     assert [p.split(":")[0] for p in problems] == ["casework 2", "casework 5", "gateway 3", "gateway 5"], problems
 
 
+def test_verify_finds_a_read_audit_record_edited_at_its_source_before_shipping(sqlite_world: World,
+                                                                              tmp_path: Path):
+    """The read audit's own chain is kept, so an edit made around the source's triggers still shows."""
+    fill(sqlite_world, time.time(), 4)
+    with sqlite3.connect(tmp_path / "case.sqlite") as source:
+        source.executescript("DROP TRIGGER case_reads_no_update; "
+                             "UPDATE case_reads SET purpose = '例行检查' WHERE seq = 2;")
+    audit_sink.ship(sqlite_world.sink, sqlite_world.sources)
+    assert audit_sink.verify(sqlite_world.sink, sqlite_world.archive_dir) == [
+        "casework 2: hash does not follow from the record"]
+
+
 def test_archive_keeps_the_chains_verifiable_across_the_boundary(world: World):
     boundary = datetime.now(UTC)
     old, young = boundary.timestamp() - 400 * 86400, boundary.timestamp() + 60
@@ -287,6 +299,11 @@ def test_an_archive_stopped_before_its_registration_loses_nothing(sqlite_world: 
     assert world.sink.records("gateway") == []
     assert audit_sink.verify(world.sink, world.archive_dir) == []
     assert world.sink.counts() == expected_counts(world)
+    # With every record of the gateway archived, shipping goes on after the archive's last one, on its chain.
+    world.gateway_call(time.time(), "login", 9)
+    assert audit_sink.ship(world.sink, world.sources) == {"gateway": 1, "casework": 0}
+    assert [r["seq"] for r in world.sink.records("gateway")] == [5]
+    assert audit_sink.verify(world.sink, world.archive_dir) == []
 
 
 def test_counts_over_the_sink_equal_the_sources(world: World):
