@@ -5,13 +5,15 @@ the dated facts. Stocks (stations, open cases, workers) are summed up to `as_of`
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pzh_shared.areas import AreaLevel, level_of
+from pzh_shared.areas import AreaLevel, level_of, parent_of
 
+from reporting import privacy
 from reporting.adapters.store import ReadModel
 from reporting.projections.casework import STAGES
 from reporting.projections.registry import LEVELS, TIERS
@@ -168,7 +170,8 @@ def organisations(store: ReadModel, area: str, as_of: str, since: str) -> dict[s
             "agencies": store.total("agencies", area, as_of)}
 
 
-def cases(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
+def _case_figures(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
+    """The cases view's exact figures of an area."""
     by_stage: dict[str, dict[str, int]] = {}
     for (domain, stage), n in store.sums("cases", area, as_of).items():
         if stage != "closed":
@@ -189,6 +192,98 @@ def cases(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]
             for outcome, v in sorted(referrals.items())
         },
     }
+
+
+Path = tuple[str, ...]
+
+
+def _leaves(body: dict[str, Any], path: Path = ()) -> dict[Path, int]:
+    """Every count of a cases body by its path of keys ({"opened": {"total": 3}} -> {("opened", "total"): 3})."""
+    out: dict[Path, int] = {}
+    for key, value in body.items():
+        if isinstance(value, dict):
+            out |= _leaves(value, (*path, key))
+        else:
+            out[(*path, key)] = value
+    return out
+
+
+def _total_of(path: Path) -> Path | None:
+    """The path of the total a count is a part of, within one cases body (None for a total or a lone count)."""
+    if path[0] == "open_by_domain_and_stage":
+        return ("open",)
+    if path[0] in ("opened", "closed") and path[1] == "by_domain":
+        return (path[0], "total")
+    if path[0] == "referrals" and path[2] == "by_policy":
+        return ("referrals", path[1], "total")
+    return None
+
+
+def _put(body: dict[str, Any], path: Path, value: Any) -> None:
+    for key in path[:-1]:
+        body = body.setdefault(key, {})
+    body[path[-1]] = value
+
+
+def protected_cases(raw: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The cases bodies of sibling areas (every township of a county, or every village of a township) as they
+    may be shown (reporting/privacy.py). The lines a reader can subtract along: one count across the siblings
+    (the parent's exact figure is their sum) and, in each body, a total against its parts."""
+    leaves = {code: _leaves(body) for code, body in raw.items()}
+    paths = sorted({p for cells in leaves.values() for p in cells})
+    values = {(code, p): cells.get(p, 0) for code, cells in leaves.items() for p in paths}
+    lines: list[list[tuple[tuple[str, Path], int]]] = [[((code, p), 1) for code in raw] for p in paths]
+    parts: dict[Path, list[Path]] = {}
+    for p in paths:
+        if (total := _total_of(p)) is not None:
+            parts.setdefault(total, []).append(p)
+    for code in raw:
+        lines += [[((code, total), -1), *(((code, p), 1) for p in of)] for total, of in sorted(parts.items())]
+    hidden = privacy.protect_lines(values, lines)
+    out = {}
+    for code, body in raw.items():
+        shown = copy.deepcopy(body)
+        for _, p in sorted(k for k in hidden if k[0] == code):
+            _put(shown, p, privacy.shown(values[(code, p)], True))
+        out[code] = shown
+    return out
+
+
+def siblings(store: ReadModel, parent: str, as_of: str, level: AreaLevel) -> list[str]:
+    """The areas of a level directly under `parent` whose person counts form one group: those valid on the day,
+    those a station sits in (as a county's reports list its townships) and those with any person fact."""
+    codes = {code for (code,), n in store.sums("areas", parent, as_of, by=("area",)).items() if n > 0}
+    for figure in ("stations", *sorted(privacy.PERSON_FIGURES)):
+        codes |= {code for (code,) in store.sums(figure, parent, as_of, by=("child",))}
+    return sorted(code for code in codes if level_of(code) == level)
+
+
+def cases_under(store: ReadModel, parent: str, as_of: str, since: str, level: AreaLevel) -> dict[str, dict[str, Any]]:
+    """The shown cases bodies of every area of `level` directly under `parent`."""
+    return protected_cases({code: _case_figures(store, code, as_of, since)
+                            for code in siblings(store, parent, as_of, level)})
+
+
+def case_counts(body: dict[str, Any]) -> dict[str, Any]:
+    """The four case figures the reports list, from a cases body (exact or as shown)."""
+    return {"cases_opened": body["opened"]["total"], "open_cases": body["open"], "escalations": body["escalations"],
+            "referrals": body["referrals"].get("referred", {}).get("total", 0)}
+
+
+def township_case_counts(store: ReadModel, county: str, as_of: str, since: str) -> dict[str, dict[str, Any]]:
+    """The four case figures of each of the county's townships as shown (the small-numbers rule)."""
+    return {code: case_counts(body) for code, body in
+            cases_under(store, county, as_of, since, AreaLevel.TOWNSHIP).items()}
+
+
+def cases(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
+    """Cases, escalations and referrals of the area: exact at a county and above; at a township or village
+    under the small-numbers rule, decided among all its siblings so that every sibling's view agrees."""
+    if not privacy.protected(area):
+        return _case_figures(store, area, as_of, since)
+    shown = cases_under(store, str(parent_of(area)), as_of, since, level_of(area))
+    body = shown.get(area) or _case_figures(store, area, as_of, since)
+    return {**body, "small_numbers": privacy.describe()}
 
 
 def complaints(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:

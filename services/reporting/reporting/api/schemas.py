@@ -28,7 +28,12 @@ class LiveStations(BaseModel):
 
 
 class AreaView(BaseModel):
-    """A view of an area as of a day: the shared head, then the view's own figures."""
+    """A view of an area as of a day: the shared head, then the view's own figures.
+
+    Small numbers (reporting/privacy.py): in the `cases` view of a township or village, a count of people
+    (cases, escalations, referrals) is an integer, or the string "<5" (1 to 4, or a 0 hidden so that such a
+    count cannot be recomputed by subtraction), or "*" (a count of 5 or more hidden for the same reason); such
+    a body carries `small_numbers` ({threshold, levels, mark, withheld, rule}). County and above: integers."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -132,10 +132,7 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
         "organisations_incubated": organisations["incubated"]["total"],
         "organisations_registered": organisations["registered"],
         "agencies": organisations["agencies"],
-        "cases_opened": cases["opened"]["total"],
-        "open_cases": cases["open"],
-        "escalations": cases["escalations"],
-        "referrals": cases["referrals"].get("referred", {}).get("total", 0),
+        **views.case_counts(cases),
         "complaints": complaints["received"]["total"],
         "average_response_hours": complaints["average_response_hours"],
         "surveys": complaints["satisfaction"]["surveys"],
@@ -207,10 +204,12 @@ def county_build(store: ReadModelStore, deployment: Deployment, period: str) -> 
     county = deployment.scope
     codes = townships_of(store, county, as_of)
     names = store.names("area", as_of, [*codes, county])
+    shown = views.township_case_counts(store, county, as_of, since)  # decided once for all the townships
     townships = []
     for code in codes:
         row = {"area_code": code, "name": names.get(code, code),
                **area_figures(store, code, since, as_of, deployment.city_code)}
+        row |= shown.get(code, {})
         row["townships_covered"] = 1 if row["township_station"] > 0 else 0
         row |= dict.fromkeys(COUNTY_MONEY)
         row["unserved_townships"] = [{"area_code": t, "name": names.get(t)} for t in row["unserved_townships"]]

@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reporting import privacy
+
 FONT_CANDIDATES = (
     # Debian fonts-wqy-zenhei (installed by deploy/local/install-system-deps.sh)
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -33,9 +35,12 @@ def find_font(configured: str = "") -> Path:
     )
 
 
-def number(text: str | int | None) -> float | int | None:
-    """A JSON figure (exact decimal string or int) as a spreadsheet number: whole numbers stay int."""
+def number(text: str | int | None) -> float | int | str | None:
+    """A JSON figure (exact decimal string or int) as a spreadsheet number: whole numbers stay int; a suppressed
+    count's mark (reporting/privacy.py) stays the text it is."""
     if text is None or isinstance(text, int | float):
+        return text
+    if text in (privacy.MARK, privacy.WITHHELD):
         return text
     value = Decimal(text)
     return int(value) if value == value.to_integral_value() and "." not in text else float(value)

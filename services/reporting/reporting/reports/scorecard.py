@@ -8,6 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment
 from reporting.reports import rules
@@ -112,9 +113,9 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     stations = []
     for county, name in deployment.counties.items():
         open_here = store.sums("stations", county, as_of, by=("station", "k1", "pilot", "child"))
-        cases = {
-            township: n for (township,), n in store.sums("cases_opened", county, as_of, since, by=("child",)).items()
-        }
+        # a township's cases opened, as shown under the small-numbers rule among the county's townships
+        cases = {township: figures["cases_opened"]
+                 for township, figures in views.township_case_counts(store, county, as_of, since).items()}
         for (sid, tier, pilot, township), n in sorted(open_here.items(), key=lambda kv: (kv[0][3], kv[0][0])):
             if quota_kind(tier, bool(pilot)) == "none" or n <= 0:  # the township stations, as the quotas count
                 continue

@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, townships_of
 from reporting.reports.notice import (
@@ -97,6 +98,10 @@ def township_notice(store: ReadModelStore, deployment: Deployment, period: str) 
                                                        Decimal("0.00")))} for name in COMPONENTS}
     for key in ("cases_opened", "open_cases", "escalations", "referrals", "complaints"):
         totals[key] = sum(r["figures"][key] for r in rows)
+    # the county's totals are exact; its townships' person counts are shown under the small-numbers rule
+    shown = views.township_case_counts(store, county, as_of, since)
+    for row in rows:
+        row["figures"] |= shown.get(row["area_code"], {})
     own = figures_of(store, county, year, since, as_of)
     totals |= {key: own[key] for key in MONEY}
     return {
