@@ -198,3 +198,14 @@ def test_no_name_or_birth_date_in_clear_in_the_list_file_or_the_log(api, setting
     assert lists and first.encode() in lists  # the file is the one written to
     for value in ("阿依", "金丝雀", "1950-02-01", "19500201", "重复登记"):
         assert value.encode() not in lists and value not in caplog.text, value
+
+
+def test_an_intake_flags_at_most_the_newest_lookalikes(cw, monkeypatch):
+    import casework.application.service as service
+
+    monkeypatch.setattr(service, "MAX_FLAGGED", 2)
+    person = {"name": "阿依金丝雀", "birth_date": date(1950, 2, 1)}
+    earlier = [cw.register_client(STATION, person, date(2021, 3, day)) for day in (1, 2, 3)]
+    latest = cw.register_client(STATION, person, date(2021, 3, 4))
+    assert sorted(cw.client(latest).open_duplicates) == sorted(str(i) for i in earlier[-2:])
+    assert cw.client(earlier[0]).open_duplicates == [str(earlier[1]), str(earlier[2])]

@@ -155,7 +155,9 @@ class CaseworkApplication(ServiceApplication):
         key = likeness(identity.get("name"), identity.get("birth_date"))
         if key is None:
             return []
-        rows = self.lists.everything("clients", ListQuery(filters={"likeness_key": key}), cap=MAX_FLAGGED)
+        # the newest first: were the oldest look-alikes taken, every later intake would flag the same few records
+        query = ListQuery(filters={"likeness_key": key}, sort="-registered_on")
+        rows = self.lists.everything("clients", query, cap=MAX_FLAGGED)
         return [client for row in rows if (client := self.client(row["id"])).is_active]
 
     def _check_new_id_number(self, id_number: str) -> None:
