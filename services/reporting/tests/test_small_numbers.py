@@ -20,6 +20,7 @@ from reporting.adapters.store import ReadModelStore
 from reporting.api.app import create_app
 from reporting.projections.router import project
 from reporting.reports.archive import ReportArchive
+from reporting.reports.catalogue import KINDS
 from reporting.reports.service import generate
 from reporting.settings import ReportingSettings
 
@@ -189,6 +190,14 @@ def _report(world, report: str, period: str) -> tuple[dict, bytes, bytes]:
     return json.loads(files["json"]), files["xlsx"], files["html"]
 
 
+def _pdf_rows(report: str, content: dict, area: str) -> list[list]:
+    """The rows of the PDF's tables that name the area (the PDF draws the tables of the report's Document;
+    its text is embedded as font subsets, so it is read here from the Document the PDF writer is given)."""
+    document = KINDS[report].document(content)
+    return [row for section in document.sections if section.pdf for row in section.rows
+            if area in row or f"区划{area}" in row]
+
+
 def _cell(xlsx: bytes, column: str, area: str) -> object:
     """The value in the column of the area's row, in the first sheet that has both."""
     for sheet in load_workbook(io.BytesIO(xlsx)).worksheets:
@@ -210,6 +219,7 @@ def test_the_county_half_year_report_shows_below_5_in_every_file(world):
     assert (_cell(xlsx, "半年新开个案", T1), _cell(xlsx, "半年新开个案", T2)) == ("<5", 5)
     assert _cell(xlsx, "半年新开个案", "全县(区)") == _opened(COUNTY)
     assert "&lt;5" in html.decode()
+    assert any("<5" in row for row in _pdf_rows("half_year_report", content, T1))
 
 
 def test_the_county_notice_shows_below_5_in_every_file(world):
@@ -220,3 +230,4 @@ def test_the_county_notice_shows_below_5_in_every_file(world):
     shown = [_cell(xlsx, "新开个案", area) for area in (T1, T2, "合计")]
     assert shown == ["<5", 5, _opened(COUNTY)]
     assert "&lt;5" in html.decode()
+    assert any("<5" in row for row in _pdf_rows("quarterly_notice", content, T1))
