@@ -209,3 +209,15 @@ def test_an_intake_flags_at_most_the_newest_lookalikes(cw, monkeypatch):
     latest = cw.register_client(STATION, person, date(2021, 3, 4))
     assert sorted(cw.client(latest).open_duplicates) == sorted(str(i) for i in earlier[-2:])
     assert cw.client(earlier[0]).open_duplicates == [str(earlier[1]), str(earlier[2])]
+
+
+def test_a_record_that_absorbed_another_takes_it_along_when_merged_itself(api, cw):
+    first, second, third = (register(api)["client_id"] for _ in range(3))
+    cases = [open_case(api, client_id) for client_id in (first, second, third)]
+    ok(merge(api, third, second))
+    ok(merge(api, second, first))
+    assert ok(api.get(f"/clients/{first}", headers=REVIEWER))["merged_from"] == [second, third]
+    assert ok(api.get(f"/clients/{third}", headers=REVIEWER))["merged_into"] == second  # each step kept as it was
+    assert sorted(r["case_id"] for r in ok(api.get(f"/clients/{first}/cases"))["items"]) == sorted(cases)
+    # the merged record still lists what was its own when it was merged
+    assert sorted(r["case_id"] for r in ok(api.get(f"/clients/{second}/cases"))["items"]) == sorted(cases[1:])
