@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pzh_shared.service import create_service_app
 
-from registry.api import areas, progress, stations
+from registry.api import areas, progress, service_items, stations
 from registry.api.errors import ERRORS, FIELD_LABELS
 from registry.application.service import RegistryApplication
 
@@ -20,5 +20,6 @@ def create_app(application: RegistryApplication) -> FastAPI:
         application.seed()  # the city, its counties and the 2021 targets, once
         yield
 
-    return create_service_app("registry", "0.2.0", application, [areas.router, stations.router, progress.router],
+    return create_service_app("registry", "0.2.0", application, [areas.router, stations.router, progress.router,
+                               service_items.router],
                               ERRORS, FIELD_LABELS, lifespan)

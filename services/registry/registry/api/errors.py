@@ -26,4 +26,5 @@ FIELD_LABELS = {
     "plan_only": "只登记规划", "reason": "原因", "expected_version": "期望版本", "present": "是否具备",
     "evidence": "佐证说明", "general_station": "总站目标",
     "township_station": "乡镇站目标", "village_room": "村室目标", "as_of": "截至日期", "year": "年度",
+    "department": "部门", "tiers": "站点层级", "effective_from": "生效日期",
 }

@@ -270,3 +270,67 @@ class StationHistory(BaseModel):
     status: Status
     level: Level
     entries: list[HistoryEntry]
+
+
+# -- service-item lists (服务事项清单) --------------------------------------------------------------------------
+
+ServiceItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$",
+                                       description="事项编号（字母、数字、点、连字符）")]
+
+
+class ServiceItemIn(BaseModel):
+    code: ServiceItemCode
+    name: str = Field(min_length=1, max_length=200, description="服务事项")
+    department: str = Field(description="出资购买的部门：civil_affairs 民政、education 教育、health 卫健、"
+                                        "veterans_affairs 退役军人事务、youth_league 团委、womens_federation 妇联、"
+                                        "disabled_persons_federation 残联、trade_union 工会")
+    tiers: list[Tier] = Field(min_length=1, description="提供该事项的站点层级")
+    effective_from: Day
+
+
+class ServiceItemRevision(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    department: str
+    tiers: list[Tier] = Field(min_length=1)
+    effective_from: Day = Field(description="新版本的生效日期；此前按原版本")
+    expected_version: int | None = Field(None, description="清单的版本（并发修改时 409）")
+
+
+class ServiceItemWithdrawal(BaseModel):
+    on: Day = Field(description="停止日期：自该日起不再提供")
+
+
+class ServiceItemOut(BaseModel):
+    code: str
+    name: str
+    department: str
+    department_name: str
+    tiers: list[Tier]
+    effective_from: date = Field(description="所示版本的生效日期")
+    withdrawn_on: date | None
+
+
+class CountyServiceItems(BaseModel):
+    county_code: str
+    as_of: date
+    version: int | None = Field(description="清单的版本（修订时作 expected_version）；尚无清单时为空")
+    items: list[ServiceItemOut]
+
+
+class StationServiceItems(BaseModel):
+    station_id: UUID
+    tier: Tier
+    county_code: str
+    as_of: date
+    items: list[ServiceItemOut]
+
+
+class ServiceItemListRow(BaseModel):
+    county_code: str
+    code: str
+    name: str
+    department: str
+    tier: Tier
+    effective_from: str | None
+    withdrawn_on: str | None
+    withdrawn: bool

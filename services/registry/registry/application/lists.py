@@ -1,5 +1,5 @@
-"""The registry's lists (areas, stations, yearly targets): what a row of each holds, and which rows a domain
-event changes. Nothing here is personal (area, station and agency names, codes, statuses, dates), so no
+"""The registry's lists (areas, stations, yearly targets, service items): what a row of each holds, and which rows
+a domain event changes. Nothing here is personal (area, station and agency names, codes, statuses, dates), so no
 field is blind. The index itself is the shared mechanism (pzh_shared.listing)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pzh_shared.listing import ListField, ListSpec, RecentAggregates, Update
 
 from registry.domain.areas import LEVEL_NAMES, Area
 from registry.domain.levels import Level
+from registry.domain.service_items import ServiceItemList
 from registry.domain.station import TIER_NAMES, ConstructionMode, OperatingModel, Station, Status, Tier
 from registry.domain.targets import CountyTargets
 
@@ -55,7 +56,20 @@ TARGETS = ListSpec("targets", (
     ListField("village_room", kind="int", filter="none", label="村室目标"),
 ), default_sort="county_code")
 
-SPECS = (AREAS, STATIONS, TARGETS)
+# One row per item and tier it is offered at, as last recorded (its latest version): a list filtered by tier shows
+# what that tier's stations offer; the list as of another day is GET /service-items/{county}?as_of=.
+SERVICE_ITEMS = ListSpec("service_items", (
+    ListField("county_code", filter="area", sortable=True, label="县(区)代码"),
+    ListField("code", sortable=True, label="事项编号"),
+    ListField("name", filter="search", sortable=True, label="服务事项"),
+    ListField("department", label="部门"),
+    ListField("tier", label="站点层级"),
+    ListField("effective_from", filter="none", sortable=True, label="生效日期"),
+    ListField("withdrawn_on", filter="none", label="停止日期"),
+    ListField("withdrawn", kind="bool", label="已停止"),
+), default_sort="code")
+
+SPECS = (AREAS, STATIONS, TARGETS, SERVICE_ITEMS)
 
 # Chinese names of the stored values, for the 台账 (the JSON keeps the codes).
 STATUS_NAMES = {Status.PLANNED: "规划中", Status.OPENED: "运行中", Status.SUSPENDED: "暂停",
@@ -110,6 +124,18 @@ def station_row(station: Station) -> dict[str, Any]:
             "has_head": station.head is not None}
 
 
+def service_item_updates(items: ServiceItemList) -> Iterator[Update]:
+    """Every item's row per tier; a tier a revision dropped loses its row."""
+    for code in items.versions:
+        item = items.latest(code)
+        for tier in Tier:
+            row_id = f"{items.county_code}:{code}:{tier.value}"
+            yield "service_items", row_id, None if tier.value not in item.tiers else {
+                "county_code": items.county_code, "code": code, "name": item.name, "department": item.department,
+                "tier": tier.value, "effective_from": _day(item.effective_from),
+                "withdrawn_on": _day(item.withdrawn_on), "withdrawn": item.withdrawn_on is not None}
+
+
 def targets_row(plan: CountyTargets) -> dict[str, Any]:
     return {"county_code": plan.county_code, "year": plan.year, **plan.as_dict()}
 
@@ -119,7 +145,7 @@ def projector(load: Callable[[UUID], Aggregate | None]) -> Callable[[Any], Itera
     recent = RecentAggregates(load)
 
     def project(domain_event: Any) -> Iterator[Update]:
-        if not isinstance(domain_event, Area.Event | Station.Event | CountyTargets.Event):
+        if not isinstance(domain_event, Area.Event | Station.Event | CountyTargets.Event | ServiceItemList.Event):
             return  # staff members and general-station slots have no list
         aggregate = recent.of(domain_event)
         if isinstance(aggregate, Area):
@@ -128,6 +154,8 @@ def projector(load: Callable[[UUID], Aggregate | None]) -> Callable[[Any], Itera
             yield "stations", str(aggregate.id), station_row(aggregate)
         elif isinstance(aggregate, CountyTargets):
             yield "targets", f"{aggregate.county_code}:{aggregate.year}", targets_row(aggregate)
+        elif isinstance(aggregate, ServiceItemList):
+            yield from service_item_updates(aggregate)
 
     return project
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
-from pzh_shared.areas import LEVEL_ORDER, AreaRoot, depth
+from pzh_shared.areas import LEVEL_ORDER, AreaRoot, county_of, depth
 from pzh_shared.eventstore import ServiceApplication
 from pzh_shared.listing import ListIndex, ListQuery
 
@@ -27,6 +27,7 @@ from registry.domain.areas import (
 from registry.domain.errors import Conflict, NotFound, RegistryError, UnknownArea
 from registry.domain.levels import ITEM_NAMES, Level, LevelHistory, revise_levels
 from registry.domain.roster import GeneralStationSlot, slot_id
+from registry.domain.service_items import ServiceItem, ServiceItemList, service_items_id
 from registry.domain.staff import StaffMember, staff_id
 from registry.domain.station import ACTIVE, Station, Tier
 from registry.domain.targets import CountyTargets, targets_id
@@ -481,7 +482,49 @@ class RegistryApplication(ServiceApplication):
         target.record_casework("case", case_id, True, on)
         self.save_tracked(tracking, source, target)
 
-    # -- targets and progress ----------------------------------------------------------------
+    # -- service-item lists (服务事项清单) ------------------------------------------------------
+
+    def _service_items(self, county_code: str, create: bool = False) -> ServiceItemList:
+        if self.area(county_code).level != AreaLevel.COUNTY:
+            raise UnknownArea(f"服务事项清单由县(区)制定：{county_code} 不是县(区)级行政区划")
+        found = self.find(service_items_id(county_code), ServiceItemList)
+        if found is None:
+            if not create:
+                raise NotFound(f"县(区) {county_code} 尚无服务事项清单")
+            found = ServiceItemList(county_code=county_code)
+        return found
+
+    def add_service_item(self, county_code: str, code: str, name: str, department: str, tiers: list[str],
+                         effective_from: date) -> None:
+        items = self._service_items(county_code, create=True)
+        items.add(code, name, department, tiers, effective_from)
+        self._save(items)
+
+    def revise_service_item(self, county_code: str, code: str, name: str, department: str, tiers: list[str],
+                            effective_from: date, expected_version: int | None = None) -> None:
+        items = self._service_items(county_code)
+        if expected_version is not None and expected_version != items.version:
+            raise Conflict(f"服务事项清单已被修改：当前版本为 {items.version}，请刷新后重试")
+        items.revise(code, name, department, tiers, effective_from)
+        self._save(items)
+
+    def withdraw_service_item(self, county_code: str, code: str, on: date) -> None:
+        items = self._service_items(county_code)
+        items.withdraw(code, on)
+        self._save(items)
+
+    def service_items_of_county(self, county_code: str, on: date, tier: str | None = None) -> list[ServiceItem]:
+        self.area(county_code)  # an unknown area is a 404, not an empty list
+        found = self.find(service_items_id(county_code), ServiceItemList)
+        return found.items_on(on, tier) if found is not None else []
+
+    def station_service_items(self, station_id: UUID | str, on: date) -> tuple[Station, str, list[ServiceItem]]:
+        """What a station offers on a day, with its county: the county's items for the station's tier (§三(三)
+        "分級明確服務事項清單")."""
+        station = self.station(station_id)
+        county = county_of(station.area_code)
+        return station, county, self.service_items_of_county(county, on, station.tier.value)
+
 
     def set_targets(self, county_code: str, year: int, general: int, township: int, village: int,
                     on: date | None = None) -> None:
