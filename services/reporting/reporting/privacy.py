@@ -11,10 +11,11 @@ The rule (services/reporting/README.md, "Small numbers"):
 - Secondary (complementary) suppression, along every line a reader can subtract along: one count across
   sibling areas (the parent's exact figure, the county's, is their sum) and, in an area's body, a total against
   its parts (a township's open cases and their split by domain and stage). While a line still gives a hidden
-  cell away, one more of its cells is hidden: a 0 first, provided each other line it is in holds someone (a 0
-  in a line of zeros is given away by that line), shown as "<5", which is true of it, so a reader cannot tell
-  it from a real 1-4; otherwise the smallest count of 5 or more, shown as `WITHHELD` ("*": hidden so that a
-  "<5" cannot be recomputed; "<5" on it would be false). Lines are checked again until none gives a cell away.
+  cell away, one more of its cells is hidden: a 0 first (one whose other lines hold someone before one in a
+  line of zeros, which pins it until that line hides another cell), shown as "<5", which is true of it, so a
+  reader cannot tell it from a real 1-4; otherwise the smallest count of 5 or more, shown as `WITHHELD` ("*":
+  hidden so that a "<5" cannot be recomputed; "<5" on it would be false). Lines are checked again until none
+  gives a cell away; a cell pinned by a line with nothing left to hide counts as shown for its other lines.
 - Machine-readable form: the cell's JSON value is the string "<5" or "*" instead of the integer, and the body
   of a protected area carries `small_numbers` (`describe()`); every other count stays an integer (API schema:
   the `AreaView` docstring in reporting/api/schemas.py). A hidden cell the body did not list (a domain with no
@@ -87,8 +88,9 @@ def determined(values: Mapping[K, int], line: Sequence[tuple[K, int]], hidden: s
 
 def protect_lines(values: Mapping[K, int], lines: Sequence[Sequence[tuple[K, int]]]) -> set[K]:
     """The cells to hide: every 1-4, then, line by line until no line gives a hidden cell away, one more cell of
-    a line that does: a 0 whose every other line holds someone (a 0 in a line of zeros is given away by it), else
-    the smallest count of 5 or more (by key among equals). A line is a list of (cell, +1 or -1)."""
+    a line that does: a 0 whose every other line holds someone, then any other 0 (a line of zeros pins it until
+    that line hides one more cell too), then the smallest count of 5 or more (by key among equals). A line is a
+    list of (cell, +1 or -1)."""
     hidden = {k for k, n in values.items() if small(n)}
     lines_of: dict[K, list[int]] = {}
     for i, line in enumerate(lines):
@@ -96,21 +98,27 @@ def protect_lines(values: Mapping[K, int], lines: Sequence[Sequence[tuple[K, int
             lines_of.setdefault(k, []).append(i)
 
     def candidate(i: int) -> K | None:
-        zeros = [k for k, _ in lines[i] if k not in hidden and values[k] == 0
-                 and all(any(values[j] for j, _ in lines[o]) for o in lines_of[k] if o != i)]
-        if zeros:
-            return min(zeros, key=str)
-        large = [k for k, _ in lines[i] if k not in hidden and values[k] >= THRESHOLD]
-        return min(large, key=lambda k: (values[k], str(k))) if large else None
+        def rank(k: K) -> tuple[int, int, str]:
+            if values[k]:
+                return 2, values[k], str(k)
+            # a 0 whose other lines hold nobody is pinned by them until they hide a cell of their own too
+            return int(not all(any(values[j] for j, _ in lines[o]) for o in lines_of[k] if o != i)), 0, str(k)
 
+        free = [k for k, _ in lines[i] if k not in hidden]
+        return min(free, key=rank) if free else None
+
+    given_away: set[K] = set()  # hidden cells a line pins down with nothing left to hide: as good as shown
     changed = bool(hidden)
     while changed:
         changed = False
         for i, line in enumerate(lines):
-            while determined(values, line, hidden):
-                if (k := candidate(i)) is None:
-                    break  # nothing left to hide in this line: the README's residual case
-                hidden.add(k)
+            while pinned := determined(values, line, hidden - given_away):
+                if (extra := candidate(i)) is None:
+                    # the README's residual case; the other lines of these cells must not count on them
+                    given_away |= set(pinned)
+                    changed = True
+                    break
+                hidden.add(extra)
                 changed = True
     return hidden
 
