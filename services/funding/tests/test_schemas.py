@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from funding.adapters.integration import CONTRACTS
+from pzh_shared.departments import DEPARTMENTS
 from pzh_shared.schemas import differences
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -48,6 +49,8 @@ def test_the_contract_casework_consumes_is_exactly_this():
         "disabled_persons_federation",
         "trade_union",
     ]
+    # The purchasing department is the registry's department of a service item (one vocabulary, issue 17 item 12).
+    assert schema["$defs"]["Purchaser"]["enum"] == list(DEPARTMENTS)
 
 
 def test_no_amount_is_ever_a_number():

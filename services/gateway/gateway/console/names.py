@@ -4,6 +4,8 @@ domain/vocabulary.py); a code missing here is shown as it is."""
 
 from __future__ import annotations
 
+from pzh_shared.departments import DEPARTMENTS
+
 TIER_NAMES = {"general_station": "社会工作服务总站", "township_station": "乡镇(街道)社会工作服务站",
               "village_room": "村(社区)社会工作服务室", "institution_station": "民政服务机构社会工作服务站"}
 LEVEL_NAMES = {"province": "省", "city": "市", "county": "县(区)", "township": "乡镇(街道)", "village": "村(社区)"}
@@ -45,9 +47,7 @@ SOURCE_KINDS = {"welfare_lottery": "市级福彩公益金", "governance_pilot": 
                 "fiscal_county": "县(区)财政资金", "social_assistance": "社会救助资金", "charity": "慈善资金",
                 "social_resources_money": "社会资源：资金", "social_resources_goods": "社会资源：物资",
                 "social_resources_technology": "社会资源：技术"}
-PURCHASERS = {"civil_affairs": "民政", "education": "教育", "health": "卫生健康", "veterans_affairs": "退役军人事务",
-              "youth_league": "共青团", "womens_federation": "妇联", "disabled_persons_federation": "残联",
-              "trade_union": "工会"}
+PURCHASERS = DEPARTMENTS  # the purchasing department of a contract, in the registry's service-item lists too
 SPOT_CHECK_OUTCOMES = {"satisfactory": "合格", "issues_found": "发现问题，限期整改", "serious_issues": "问题严重"}
 CONTRACT_STATUS = {"pending": "待备案", "filed": "已备案", "returned": "已退回"}
 
