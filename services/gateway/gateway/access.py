@@ -9,9 +9,9 @@ request is found from
   or, for objects whose reads are themselves audited case reads (clients, cases) and for objects
   that carry no area (a worker never assigned, an intern), from the gateway's ownership index,
   written when the object was created through the gateway;
-- the JSON body: `area_code`, `to_area_code`, `code`, `into` (area or station), `station_id`,
-  `host_station_id`, `to_station_id`, `station_ids`, `client_id`, `contract_id`, `project_id`,
-  `worker_id`;
+- the JSON body: `area_code`, `to_area_code`, `code`, `into` (area, station or client), `station_id`,
+  `host_station_id`, `to_station_id`, `station_ids`, `client_id`, `other_client_id`, `contract_id`,
+  `project_id`, `worker_id`;
 - routes without any area (city-wide lists such as GET /progress, casework's read audit, CSV
   imports) are open only to principals at the top of the deployment (`GATEWAY_CITY_AREA_CODE`).
 An object whose area cannot be determined is treated as a city-level object."""
@@ -69,8 +69,8 @@ PARAM_KINDS = {
 # JSON body fields that name an area or an object the request touches.
 BODY_REFS = {
     "area_code": "area", "to_area_code": "area", "station_id": "station", "host_station_id": "station",
-    "to_station_id": "station", "station_ids": "station", "client_id": "client", "contract_id": "contract",
-    "project_id": "project", "worker_id": "worker",
+    "to_station_id": "station", "station_ids": "station", "client_id": "client", "other_client_id": "client",
+    "contract_id": "contract", "project_id": "project", "worker_id": "worker",
 }
 # Where the owning service shows an object (service, path); kinds missing here are found in the index only.
 OBJECT_SOURCES = {
@@ -98,7 +98,7 @@ class Route:
     root_only: bool = False  # no area to check: only principals at the top of the deployment
     creates: str | None = None  # kind of object a 2xx answer creates (its id is in "<kind>_id")
     moves_to: str | None = None  # body field with the object's new area code after a 2xx answer
-    body_into: str | None = None  # what a body "into" names: "area" or "station"
+    body_into: str | None = None  # what a body "into" names: "area", "station" or "client"
     # A list or search: its `area` query parameter is its scope (the caller's own area when absent, 404 outside
     # it), and query parameters naming objects (station_id, worker_id, ...) are checked like path parameters.
     lists: bool = False
@@ -205,7 +205,11 @@ ROUTE_TABLE: list[Route] = [
     # casework: clients and cases (case content)
     _r("POST", "/clients", "case_write", creates="client"),
     _r("POST", "/clients/search", "case_read"),  # masked hits, audited; the body's area_code/station_id are its scope
+    _r("GET", "/clients/duplicates", "case_read", lists=True),  # before /clients/{client_id}: the first match wins
     _r("GET", "/clients/{client_id}", "case_read"),
+    _r("GET", "/clients/{client_id}/cases", "case_read", lists=True),
+    _r("POST", "/clients/{client_id}/duplicate-dismissal", "case_write"),  # the body's other_client_id is scoped
+    _r("POST", "/clients/{client_id}/merge", "case_write", body_into="client"),  # both records in scope
     _r("POST", "/clients/{client_id}/consent", "case_write"),
     _r("POST", "/clients/{client_id}/erasure", "case_write"),
     _r("POST", "/cases", "case_write", creates="case"),
