@@ -2,7 +2,8 @@
 by stage, next step and deadline), intake (search the client first, by name, ID number or phone, with a
 purpose and masked hits; register only when none matches, a minor with the guardian's consent), the case
 page walking the six stages with notes, risk, referrals, transfer and the abuse report, the supervisor's
-approval queue, complaints and satisfaction surveys.
+approval queue, the review of possible duplicate client records (dismiss or merge), complaints and satisfaction
+surveys.
 
 Every case read is an audited read in casework, so the console never reads a case or a caseload without a
 purpose (X-Purpose): the case page asks for it first and carries it through the page's own forms."""
@@ -61,7 +62,9 @@ NOTICES = {"opened": "个案已开案。", "stage": "已进入下一阶段。", 
            "abuse-reports": "已上报疑似儿童受虐，风险等级升为危急。", "notes": "叙述记录已保存。",
            "closure": "个案已结案。", "consent": "已记录监护人同意或法定依据。", "plan": "服务计划已审批。",
            "closing": "结案已审批。", "complaint": "投诉已受理。", "handling": "已记录处理措施。",
-           "complaint-closure": "投诉已办结。", "survey": "满意度调查已登记。"}
+           "complaint-closure": "投诉已办结。", "survey": "满意度调查已登记。",
+           "possible_duplicate": "服务对象已登记。其姓名与出生日期与已有记录相同，已列入“疑似重复”待复核。",
+           "dismissal": "已排除：两条记录不是同一人。", "merge": "两条记录已合并，被合并的记录指向保留的记录。"}
 CASE_ACTIONS = ("stage", "risk", "referrals", "outcome", "transfer", "abuse-reports", "notes", "closure")
 
 APPROVALS = ListView(
@@ -79,6 +82,11 @@ CASES = ListView(
              Column("area_code", "行政区划"), Column("opened_on", "开案日期")),
     filters=(Filter("stage", "阶段", STAGES), Filter("risk_level", "风险等级", RISKS),
              Filter("status", "状态", {"open": "在办", "closed": "已结案"}), Filter("worker", "负责社工")))
+DUPLICATES = ListView(
+    "/clients/duplicates", "疑似重复服务对象", id_key="pair_id",
+    columns=(Column("flagged_on", "发现日期"), Column("client_id", "新登记记录"), Column("area_code", "新登记记录区划"),
+             Column("other_client_id", "已有记录"), Column("other_area_code", "已有记录区划")))
+KEEP = {"other": "保留已有记录", "client": "保留新登记记录"}
 COMPLAINTS = ListView(
     "/complaints", "投诉", id_key="complaint_id",
     columns=(Column("received_at", "受理时间", link="/console/complaints/"), Column("channel", "渠道", CHANNELS),
@@ -161,6 +169,8 @@ class CaseworkPages(PageModule):
             ("GET", "/console/clients/new", self.client_new),
             ("POST", "/console/clients/new", self.client_create),
             ("POST", "/console/clients/{client_id}/consent", self.consent),
+            ("GET", "/console/clients/duplicates", self.duplicates),
+            ("POST", "/console/clients/duplicates/{client_id}/{action}", self.duplicate_action),
             ("GET", "/console/cases", self.case_list),
             ("GET", "/console/cases/new", self.case_new),
             ("POST", "/console/cases/new", self.case_open),
@@ -279,12 +289,14 @@ class CaseworkPages(PageModule):
             errors = {"id_number": reply.message} if existing else reply.field_errors
             return await self.client_form(request, p, token, _status(reply), form, errors, reply.message, existing)
         client_id = str(reply.data["client_id"])
+        registered = "possible_duplicate" if reply.data.get("possible_duplicates") else "registered"
         if form.get("basis"):
             consent = await self.record_consent(token, client_id, form)
             if not consent.ok:  # registered: the consent is recorded again from the case form
                 return RedirectResponse(f"/console/cases/new?client_id={quote(client_id)}&consent_failed=1",
                                         status_code=303)
-        return RedirectResponse(f"/console/cases/new?client_id={quote(client_id)}&notice=registered", status_code=303)
+        return RedirectResponse(f"/console/cases/new?client_id={quote(client_id)}&notice={registered}",
+                                status_code=303)
 
     async def record_consent(self, token: str, client_id: str, form: dict[str, str]) -> Reply:
         body: dict[str, Any] = {"basis": form.get("basis", ""), "on": form.get("consent_on") or
@@ -404,6 +416,40 @@ class CaseworkPages(PageModule):
                                     failed_case=case_id, approve_error=reply.message,
                                     AWAITING=AWAITING)
         return RedirectResponse(f"/console/approvals?notice={kind}", status_code=303)
+
+    # --- possible duplicate clients: one person, one record --------------------------------------------
+
+    async def duplicates(self, request: Request, p: Principal, token: str, error: str = "",
+                         status: int = 200) -> Response:
+        page = await lists.show(self.c, request, p, token, DUPLICATES, "casework/duplicates.html",
+                                notice=NOTICES.get(request.query_params.get("notice", ""), ""), action_error=error,
+                                KEEP=KEEP, purposes=PURPOSES)
+        if page.status_code == 200:
+            page.status_code = status  # the page, with why the dismissal or merge asked for was refused
+        return page
+
+    async def duplicate_action(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+        """Dismiss ("not the same person") or merge a flagged pair; both are audited in casework, so both need a
+        purpose, and a merge a reason."""
+        client_id, action = request.path_params["client_id"], request.path_params["action"]
+        other = form.get("other_client_id", "")
+        if action not in ("dismissal", "merge"):
+            return self.c.render("error.html", request, 404, p, title="无法处理", message="没有这个操作")
+        missing = [label for key, label in (("purpose", "查阅目的"), ("reason", "合并原因"))
+                   if not form.get(key) and (key == "purpose" or action == "merge")]
+        if missing:
+            return await self.duplicates(request, p, token, f"请填写{'和'.join(missing)}", 422)
+        on = today().isoformat()
+        if action == "dismissal":
+            reply = await self.api(token, "POST", f"/clients/{quote(client_id, safe='')}/duplicate-dismissal",
+                                   {"other_client_id": other, "on": on}, purpose=form["purpose"])
+        else:
+            merged, kept = (other, client_id) if form.get("keep") == "client" else (client_id, other)
+            reply = await self.api(token, "POST", f"/clients/{quote(merged, safe='')}/merge",
+                                   {"into": kept, "reason": form["reason"], "on": on}, purpose=form["purpose"])
+        if not reply.ok:
+            return await self.duplicates(request, p, token, reply.message, _status(reply))
+        return RedirectResponse(f"/console/clients/duplicates?notice={action}", status_code=303)
 
     # --- complaints and satisfaction surveys ----------------------------------------------------------
 

@@ -50,6 +50,7 @@ SECTIONS: dict[str, Section] = {
         Item("我的个案", "/console/caseload", "case_read"),
         Item("检索服务对象", "/console/clients", "case_read"),
         Item("登记服务对象", "/console/clients/new", "case_write"),
+        Item("疑似重复", "/console/clients/duplicates", "case_read"),
     )),
     "supervision": Section("督导", (
         Item("待审批", "/console/approvals", "case_read"),
