@@ -58,7 +58,7 @@ def env(tmp_path):
     with TestClient(app) as api:
         admin = login(api, "admin", ADMIN_PASSWORD)
         for name, role, area in (("worker-a", "social_worker", TOWNSHIPS["A"]), ("sup-a", "supervisor", COUNTIES["A"]),
-                                 ("sup-b", "supervisor", COUNTIES["B"])):
+                                 ("sup-b", "supervisor", COUNTIES["B"]), ("worker-b", "social_worker", TOWNSHIPS["B"])):
             add_account(api, admin, name, role, area)
         yield app, world
 
@@ -112,3 +112,21 @@ def test_a_merge_keeps_the_chosen_record_and_needs_a_reason_within_the_area(env)
     sent = _sent(world, "POST", f"/clients/{old}/merge")[-1]  # keep the new record: the old one is merged into it
     assert _json(sent)["into"] == new and _json(sent)["reason"] == "同一人两次登记"
     assert unquote(sent.headers["x-purpose"]) == "复核疑似重复"
+
+
+def test_a_merge_into_a_record_of_another_county_is_refused_by_the_gateway(env):
+    app, world = env
+    new, _ = _flagged_pair(app, world)
+    worker_b = browser(app, "worker-b")
+    form = worker_b.get("/console/clients/new")
+    theirs = worker_b.post("/console/clients/new", follow_redirects=False, data={
+        "csrf": _csrf(form.text), "station": f"{world.id('B', 'station')}|{TOWNSHIPS['B']}", "name": "王某",
+        "birth_date": "1960-01-01", "registered_on": "2026-05-01"})
+    assert theirs.status_code == 303
+    foreign = re.search(r"client_id=([0-9a-f-]+)", theirs.headers["location"]).group(1)
+    supervisor = browser(app, "sup-a")
+    refused = supervisor.post(f"/console/clients/duplicates/{new}/merge", data={
+        "csrf": _csrf(supervisor.get("/console/clients/duplicates").text), "other_client_id": foreign,
+        "keep": "other", "reason": "同一人", "purpose": "复核疑似重复"})
+    assert refused.status_code == 404 and "不在您的管辖范围内" in refused.text
+    assert not [r for r in world.requests if r.url.path.endswith("/merge")]  # the body's `into` is scoped too
