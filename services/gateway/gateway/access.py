@@ -31,6 +31,9 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "target_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
     # a county's service-item list is the county bureau's (§三(三)), and the city's above it
     "service_item_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
+    # who guides a station is the county bureau's decision (§二(一)); a guide (or an administrator) logs the visits
+    "guidance_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
+    "guidance_visit_write": ADMINS | {Role.STATION_OPERATOR, Role.SOCIAL_WORKER, Role.SUPERVISOR},
     "station_write": ADMINS | {Role.STATION_OPERATOR},
     "talent_write": ADMINS | {Role.STATION_OPERATOR},
     # workers', volunteers' and interns' ID numbers and phones unmasked (audited in talent, with a purpose); their
@@ -178,6 +181,12 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/talent/stations/{station_id}/head", "read"),
     _r("GET", "/talent/stations/{station_id}/quotas/{year}", "read"),
     _r("GET", "/talent/quota-items", "read", lists=True),
+    _r("PUT", "/talent/stations/{station_id}/guidance", "guidance_write"),
+    _r("POST", "/talent/stations/{station_id}/guidance/end", "guidance_write"),
+    _r("POST", "/talent/stations/{station_id}/guidance/visits", "guidance_visit_write"),
+    _r("GET", "/talent/stations/{station_id}/guidance", "read"),
+    _r("GET", "/guidance/stations", "read", lists=True),
+    _r("GET", "/guidance/visits", "read", lists=True),
     _r("POST", "/volunteers", "talent_write", creates="volunteer"),
     _r("GET", "/volunteers", "read", lists=True, personal_export=True),
     _r("POST", "/volunteers/import", "talent_write", root_only=True),
@@ -286,6 +295,7 @@ ROUTES = {
     "interns": "talent",
     "organisations": "talent",
     "agencies": "talent",
+    "guidance": "talent",
     "clients": "casework",
     "cases": "casework",
     "projects": "casework",

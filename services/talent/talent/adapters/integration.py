@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.contracts import UUID_PATTERN, Contract, Publication, aggregate_id, uuid_field
 
+from talent.domain.guidance import GuideKind, StationGuidance, VisitMode
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.staffing import StationStaffing
@@ -108,7 +109,40 @@ class WorkerLeftAgencyV1(Contract):
     left_on: date
 
 
-# --- workers, training, interns --------------------------------------------------------------------
+# --- the guidance network (指导, 督导记录) -----------------------------------------------------------------
+
+class GuidanceAssignedV1(Contract):
+    """talent.guidance.assigned.v1: from a day a station is guided by N certified workers or one agency of its
+    county (§二(一)); a later one for the same station replaces the guides from its day."""
+
+    model_config = ConfigDict(title="talent.guidance.assigned.v1")
+    station_id: str = uuid_field("the registry's station UUID")
+    guide_kind: GuideKind
+    guide_ids: list[str] = Field(min_length=1, description="opaque UUIDs of the workers, or of the one agency")
+    assigned_on: date
+
+
+class GuidanceEndedV1(Contract):
+    """talent.guidance.ended.v1: the station is no longer guided from a day."""
+
+    model_config = ConfigDict(title="talent.guidance.ended.v1")
+    station_id: str = uuid_field("the registry's station UUID")
+    ended_on: date
+
+
+class GuidanceVisitRecordedV1(Contract):
+    """talent.guidance.visit_recorded.v1: a guidance visit (督导记录) to a station. What was discussed (topics) is
+    free text and stays private."""
+
+    model_config = ConfigDict(title="talent.guidance.visit_recorded.v1")
+    station_id: str = uuid_field("the registry's station UUID")
+    visit_id: str = uuid_field("opaque UUID of the visit")
+    visited_on: date
+    guide_id: str = uuid_field("opaque UUID of the worker or agency who guided")
+    mode: VisitMode
+    minutes: int = Field(gt=0, description="the visit's length in whole minutes")
+
+
 
 class WorkerRegisteredV1(Contract):
     """talent.worker.registered.v1: a practitioner was put on the talent register."""
@@ -293,6 +327,9 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "talent.organisation.registered.v1": OrganisationRegisteredV1,
     "talent.organisation.graduated.v1": OrganisationGraduatedV1,
     "talent.agency.registered.v1": AgencyRegisteredV1,
+    "talent.guidance.assigned.v1": GuidanceAssignedV1,
+    "talent.guidance.ended.v1": GuidanceEndedV1,
+    "talent.guidance.visit_recorded.v1": GuidanceVisitRecordedV1,
 }
 
 
@@ -408,6 +445,20 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     Organisation.Graduated: (
         "talent.organisation.graduated.v1",
         lambda e: dict(organisation_id=aggregate_id(e), host_station_id=e.host_station_id, graduated_on=e.graduated_on),
+    ),
+    StationGuidance.GuidesAssigned: (
+        "talent.guidance.assigned.v1",
+        lambda e: dict(station_id=e.station_id, guide_kind=e.guide_kind, guide_ids=list(e.guide_ids),
+                       assigned_on=e.assigned_on),
+    ),
+    StationGuidance.GuidanceEnded: (
+        "talent.guidance.ended.v1",
+        lambda e: dict(station_id=e.station_id, ended_on=e.ended_on),
+    ),
+    StationGuidance.VisitRecorded: (
+        "talent.guidance.visit_recorded.v1",
+        lambda e: dict(station_id=e.station_id, visit_id=e.visit_id, visited_on=e.visited_on, guide_id=e.guide_id,
+                       mode=e.mode, minutes=round(e.hours * 60)),
     ),
     Agency.Registered: (
         "talent.agency.registered.v1",

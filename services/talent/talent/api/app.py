@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pzh_shared.service import create_service_app
 
-from talent.api import agencies, interns, organisations, personal, quotas, stations, volunteers, workers
+from talent.api import agencies, guidance, interns, organisations, personal, quotas, stations, volunteers, workers
 from talent.api.dependencies import DEFAULT_MAX_IMPORT_BYTES
 from talent.api.errors import ERRORS, FIELD_LABELS
 from talent.application.service import TalentApplication
@@ -21,6 +21,7 @@ def create_app(application: TalentApplication, max_import_bytes: int = DEFAULT_M
         interns.router,
         organisations.router,
         agencies.router,
+        guidance.router,
         quotas.router,
         personal.router,
         personal.audit_router,

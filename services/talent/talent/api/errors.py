@@ -18,6 +18,8 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 FIELD_LABELS = {
     "designated_by": "指定方",
+    "guide_kind": "指导方类型", "guide_ids": "指导方", "guided_from": "指导开始日期", "visited_on": "督导日期",
+    "guide_id": "督导人", "mode": "督导方式", "topics": "督导内容",
     "name": "姓名/名称",
     "id_number": "身份证号码",
     "phone": "联系电话",
@@ -56,6 +58,7 @@ FIELD_LABELS = {
     "registration_number": "登记证号",
     "graduated_on": "出壳日期",
     "year": "年度",
+    "on": "日期",
     "hours_as_of": "时长截至日期",
     "intern_id": "实习生编号",
     "organisation_id": "组织编号",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.areas import AREA_CODE_PATTERN
 
 from talent.application.service import ERASED
+from talent.domain.guidance import Assignment, GuideKind, StationGuidance, VisitMode
 from talent.domain.identifiers import mask
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
@@ -512,3 +513,90 @@ class StationQuotaRow(BaseModel):
     met: bool = Field(description="全部指标达标")
     unmet: str = Field(description="未达标的指标（、分隔）")
     quotas: list[QuotaResult]
+
+
+# --- the guidance network (指导, 督导记录) ---------------------------------------------------------------------
+
+
+class AssignGuidance(_Body):
+    guide_kind: GuideKind = Field(description="workers：N 个专业(持证)社会工作者；agency：1 个社会工作服务机构")
+    guide_ids: list[UUID] = Field(min_length=1, max_length=20, description="社工或机构的编号")
+    guided_from: date = Today
+
+
+class EndGuidance(_Body):
+    on: date = Today
+
+
+class RecordVisit(_Body):
+    visited_on: date
+    guide_id: UUID = Field(description="督导人：该日在任的指导方之一（社工或机构）")
+    mode: VisitMode = Field(description="on_site 现场；remote 远程")
+    hours: float = Field(gt=0, le=12, description="督导时长（小时）")
+    topics: str = Field(min_length=1, max_length=1000,
+                        description="督导内容（不写服务对象的姓名等个人信息）")
+
+
+class VisitRecorded(BaseModel):
+    visit_id: UUID
+
+
+class AssignmentOut(BaseModel):
+    guide_kind: GuideKind
+    guide_kind_name: str
+    guide_ids: list[str]
+    assigned_on: date
+    ended_on: date | None
+
+
+class VisitOut(BaseModel):
+    visit_id: str
+    visited_on: date
+    guide_id: str
+    mode: VisitMode
+    mode_name: str
+    hours: float
+    topics: str
+
+
+class GuidanceOut(BaseModel):
+    station_id: str
+    current: AssignmentOut | None
+    assignments: list[AssignmentOut]
+    visits: list[VisitOut] = Field(description="督导记录，按日期")
+
+    @classmethod
+    def of(cls, station_id: str, guidance: StationGuidance | None) -> GuidanceOut:
+        if guidance is None:
+            return cls(station_id=station_id, current=None, assignments=[], visits=[])
+
+        def assignment(a: Assignment) -> AssignmentOut:
+            return AssignmentOut(guide_kind=a.kind, guide_kind_name=a.kind.label, guide_ids=list(a.guide_ids),
+                                 assigned_on=a.assigned_on, ended_on=a.ended_on)
+
+        visits = sorted(guidance.visits, key=lambda v: v.visited_on)
+        return cls(station_id=station_id, current=assignment(guidance.current) if guidance.current else None,
+                   assignments=[assignment(a) for a in guidance.assignments],
+                   visits=[VisitOut(visit_id=v.visit_id, visited_on=v.visited_on, guide_id=v.guide_id, mode=v.mode,
+                                    mode_name=v.mode.label, hours=v.hours, topics=v.topics) for v in visits])
+
+
+class GuidedStationRow(BaseModel):
+    station_id: str
+    area_code: str | None
+    guide_kind: GuideKind | None
+    guide_count: int
+    guided_from: date | None
+    ended: bool
+    visits: int
+    last_visit_on: date | None
+
+
+class GuidanceVisitRow(BaseModel):
+    visit_id: str
+    station_id: str
+    area_code: str | None
+    visited_on: date
+    guide_id: str
+    mode: VisitMode
+    minutes: int

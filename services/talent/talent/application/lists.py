@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from pzh_shared.listing import ListField, ListIndex, ListSpec, RecentAggregates, Update
 
+from talent.domain.guidance import StationGuidance, guidance_id
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.personal import Person
@@ -97,7 +98,28 @@ STATIONS = ListSpec("stations", (
     ListField("planned_on", sortable=True),
 ), default_sort="area_code")
 
-SPECS = (WORKERS, VOLUNTEERS, INTERNS, ORGANISATIONS, AGENCIES, STATIONS)
+# The guidance network: each guided station (who guides it now, how many visits, the last one) and each visit.
+GUIDED_STATIONS = ListSpec("guided_stations", (
+    ListField("station_id"),
+    ListField("area_code", filter="area", sortable=True),
+    ListField("guide_kind"),
+    ListField("guide_count", kind="int", filter="none"),
+    ListField("guided_from", filter="none", sortable=True),
+    ListField("ended", kind="bool"),
+    ListField("visits", kind="int", filter="none", sortable=True),
+    ListField("last_visit_on", filter="none", sortable=True),
+), default_sort="area_code")
+
+GUIDANCE_VISITS = ListSpec("guidance_visits", (
+    ListField("station_id"),
+    ListField("area_code", filter="area", sortable=True),
+    ListField("visited_on", filter="none", sortable=True),
+    ListField("guide_id"),
+    ListField("mode"),
+    ListField("minutes", kind="int", filter="none"),
+), default_sort="-visited_on")
+
+SPECS = (WORKERS, VOLUNTEERS, INTERNS, ORGANISATIONS, AGENCIES, STATIONS, GUIDED_STATIONS, GUIDANCE_VISITS)
 
 # The lists whose rows belong to a station, and the column naming it.
 _STATION_COLUMNS = {"workers": "station_id", "volunteers": "station_id", "interns": "station_id",
@@ -147,6 +169,8 @@ class TalentProjector:
             return [("organisations", key, self._organisation(aggregate))]
         if isinstance(aggregate, Agency):
             return [("agencies", key, self._agency(aggregate))]
+        if isinstance(aggregate, StationGuidance):
+            return self._guidance(aggregate)
         if isinstance(aggregate, StationProfile):
             return [("stations", aggregate.station_id, self._station(aggregate)), *self._at_station(aggregate)]
         return []  # unique keys, station staffing: no list of their own (the head shows on the worker)
@@ -176,6 +200,7 @@ class TalentProjector:
             ids.update(self._ids(list_name, column, [profile.station_id]))
         if agencies:
             ids.update(self._ids("workers", "agency_id", agencies))
+        ids.add(str(guidance_id(profile.station_id)))  # its guidance's rows are keyed by station and visit
         updates: list[Update] = []
         for row_id in sorted(ids):
             aggregate = self._recent.load(UUID(row_id))
@@ -238,6 +263,21 @@ class TalentProjector:
         return {"name": a.name, "registration_number": a.registration_number, "station_id": a.station_id,
                 "area_code": self._area(a.station_id), "registered_on": a.registered_on}
 
+    def _guidance(self, g: StationGuidance) -> list[Update]:
+        area = self._area(g.station_id)
+        first = g.assignments[0] if g.assignments else None
+        latest = g.assignments[-1] if g.assignments else None
+        current = g.current
+        station_row = {
+            "station_id": g.station_id, "area_code": area, "guide_kind": latest.kind.value if latest else None,
+            "guide_count": len(current.guide_ids) if current else 0,
+            "guided_from": first.assigned_on if first else None, "ended": current is None,
+            "visits": len(g.visits), "last_visit_on": max((v.visited_on for v in g.visits), default=None)}
+        return [("guided_stations", g.station_id, station_row), *(
+            ("guidance_visits", v.visit_id, {"station_id": g.station_id, "area_code": area, "visited_on": v.visited_on,
+                                              "guide_id": v.guide_id, "mode": v.mode.value,
+                                              "minutes": round(v.hours * 60)}) for v in g.visits)]
+
     @staticmethod
     def _station(p: StationProfile) -> dict[str, Any]:
         return {"tier": p.tier.value, "provincial_pilot": p.provincial_pilot, "kind": p.kind.value,
@@ -263,6 +303,8 @@ LABELS: dict[str, dict[str, str]] = {
              "organisation_staff": "社会组织工作人员"},
     "organisation_type": {"functional_service": "功能服务类", "interest_volunteer": "兴趣爱好及志愿服务类"},
     "kind": {"pilot_township": "省级试点乡镇站", "other": "其他站点"},
+    "guide_kind": {"workers": "专业社会工作者", "agency": "社会工作服务机构"},
+    "mode": {"on_site": "现场", "remote": "远程"},
     "tier": {"general_station": "县(区)总站", "township_station": "乡镇(街道)站", "village_room": "村(社区)室",
              "institution_station": "民政服务机构站"},
 }
@@ -289,6 +331,12 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                  ("station_id", "站点编号"), ("area_code", "行政区划代码"), ("registered_on", "登记日期")],
     "stations": [("station_id", "站点编号"), ("area_code", "行政区划代码"), ("tier_label", "站点层级"),
                  ("kind_label", "考核类别"), ("year", "年度"), ("met", "全部达标"), ("unmet", "未达标指标")],
+    "guided_stations": [("station_id", "站点编号"), ("area_code", "行政区划代码"), ("guide_kind_label", "指导方类型"),
+                        ("guide_count", "当前指导方数"), ("guided_from", "开始指导日期"), ("ended", "已结束"),
+                        ("visits", "督导次数"), ("last_visit_on", "最近督导日期")],
+    "guidance_visits": [("visit_id", "督导记录编号"), ("station_id", "站点编号"), ("area_code", "行政区划代码"),
+                        ("visited_on", "督导日期"), ("guide_id", "督导人编号"), ("mode_label", "督导方式"),
+                        ("minutes", "时长(分钟)")],
 }
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta, timezone
 from typing import Any, Protocol
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -29,6 +29,7 @@ from talent.application.quota_facts import FactsBuilder
 from talent.domain import identifiers
 from talent.domain.area_reform import AreaReform, area_reform_id
 from talent.domain.errors import AlreadyRegistered, NotFound, PersonErased, TalentError
+from talent.domain.guidance import GuideKind, StationGuidance, VisitMode, guidance_id, guides
 from talent.domain.intern import Intern
 from talent.domain.organisation import Agency, Organisation
 from talent.domain.personal import Person, Sealer
@@ -385,7 +386,69 @@ class TalentApplication(ServiceApplication):
     def agency(self, agency_id: UUID | str) -> Agency:
         return self.get_existing(Agency, agency_id, "社会工作服务机构")
 
-    # --- station facts from the registry ----------------------------------------------------------
+    # --- the guidance network (指导, 督导记录) ---------------------------------------------------------
+
+    def _guide_county(self, kind: GuideKind, guide_id: str, on: date) -> str | None:
+        """The county a guide works in on `on` (None: not in post), after checking it may guide at all."""
+        if kind is GuideKind.AGENCY:
+            agency = self.agency(guide_id)
+            if agency.registered_on > on:
+                raise TalentError(f"社会工作服务机构 {guide_id} 在 {on} 尚未登记")
+            station: str | None = agency.station_id
+        else:
+            worker = self.worker(guide_id)
+            if worker.first_certified_on is None or worker.first_certified_on > on:
+                raise TalentError(f"指导方须为专业(持证)社会工作者：社工 {guide_id} 在 {on} 尚未持证")
+            agency_id = worker.agency_id
+            station = self.agency(agency_id).station_id if agency_id else worker.station_id
+        profile = self._station_profile(station) if station else None
+        return profile.area_code[:6] if profile is not None else None
+
+    def assign_guidance(self, station_id: str, kind: GuideKind, guide_ids: list[str], assigned_on: date) -> None:
+        """The county bureau assigns N certified workers or one agency of its county to guide a township station or
+        village room from `assigned_on` (§二(一) "采取N個專業社會工作者或1個社會工作服務機構指導多個社會工作服務站
+        (室)")."""
+        kind = GuideKind(kind)
+        profile = self.station_profile(station_id)
+        if profile.tier not in (StationTier.TOWNSHIP_STATION, StationTier.VILLAGE_ROOM):
+            raise TalentError("受指导的是乡镇(街道)社会工作服务站和村(社区)社会工作服务室：该站点是"
+                              f"{profile.tier.value}")
+        county = profile.area_code[:6]
+        guide_ids = guides(kind, guide_ids)  # the shape first: a wrong count is not a missing worker
+        for guide in guide_ids:
+            if self._guide_county(kind, str(guide), assigned_on) != county:
+                raise TalentError(f"指导方 {guide} 应为本县(区) {county} 在岗的社工人才"
+                                  "（县(区)民政局统筹辖区内社工人才资源）")
+        guidance = self.find(guidance_id(profile.station_id), StationGuidance) or StationGuidance(
+            station_id=profile.station_id)
+        guidance.assign(kind, [str(g) for g in guide_ids], assigned_on)
+        self.save(guidance)
+
+    def station_guidance(self, station_id: str) -> StationGuidance | None:
+        return self.find(guidance_id(station_id), StationGuidance)
+
+    def _existing_guidance(self, station_id: str) -> StationGuidance:
+        guidance = self.station_guidance(station_id)
+        if guidance is None:
+            raise NotFound(f"站点 {station_id} 尚无指导安排")
+        return guidance
+
+    def end_guidance(self, station_id: str, ended_on: date) -> None:
+        guidance = self._existing_guidance(station_id)
+        guidance.end(ended_on)
+        self.save(guidance)
+
+    def record_guidance_visit(self, station_id: str, visited_on: date, guide_id: str, mode: VisitMode, hours: float,
+                              topics: str, today: date | None = None) -> UUID:
+        """One guidance visit (督导记录) by a guide of the station that day; not in the future."""
+        if visited_on > (today or date.today()):
+            raise TalentError("督导日期(visited_on)不能晚于今天")
+        guidance = self._existing_guidance(station_id)
+        visit_id = uuid4()
+        guidance.record_visit(str(visit_id), visited_on, str(guide_id), mode, hours, topics)
+        self.save(guidance)
+        return visit_id
+
 
     def learn_station(
         self,
