@@ -184,6 +184,22 @@ def _items() -> list[Item]:
         ),
         Item(
             s,
+            "S18 The audit sink's counts equal the sources' (issue 18 item 2)",
+            "the gateway's, casework's and talent's audit records shipped unchanged and once (a re-run appends "
+            "nothing); the shipper's UPDATE/DELETE/TRUNCATE refused; every change in the sink found by verify; the "
+            "chains verify across an archive; counts per source and action equal the sources' (SQLite and PostgreSQL)",
+            ("shared/tests/test_audit_sink.py::",),
+        ),
+        Item(
+            s,
+            "S24 No cell of a vulnerable category below 5 at township or village level (issue 18 item 8)",
+            "a count of 1-4 people shows as \"<5\" in the JSON view, the XLSX, the PDF and the printable page; "
+            "county and above exact; no suppressed cell recoverable by subtracting along a line (a parent total "
+            "and its siblings, a total and its parts), checked against every value the marks allow",
+            ("services/reporting/tests/test_small_numbers.py::",),
+        ),
+        Item(
+            s,
             "S21 A bulk personal-data export without a second approver is refused (issue 18 item 7)",
             "refused with 403 without an approval by another administrator of the area; with one, one export; "
             "all audited",
