@@ -155,6 +155,8 @@ def talent(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any
     return {**stock, "certifications": store.total("certifications", area, as_of, since),
             "volunteers_trained": store.total("volunteers_trained", area, as_of, since),
             "volunteer_hours": hours_of_minutes(store.total("volunteer_minutes", area, as_of, since)),
+            "guidance_visits": store.total("guidance_visits", area, as_of, since),
+            "guidance_hours": hours_of_minutes(store.total("guidance_minutes", area, as_of, since)),
             "trainings": {"total": sum(trainings.values()), "by_kind": trainings,
                           "hours_by_kind": {k: str(Decimal(v) / 100) for k, v in hours.items()}},
             "unresolved_station_facts": store.unresolved()["facts"]}

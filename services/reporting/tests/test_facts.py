@@ -325,3 +325,25 @@ def test_an_older_store_file_is_refused_with_the_rebuild_command(tmp_path):
     conn.close()
     with pytest.raises(StoreOutdated, match="rebuild"):
         ReadModelStore(path)
+
+
+def test_guidance_visits_count_for_the_visited_station_and_roll_up(feed):
+    """Issue 17 item 13: the visit log (督导记录) reaches the reports; §二(一) "定期指導社會工作服務站開展工作"."""
+    from reporting import views
+
+    a, b = feed.station(area="510402001"), feed.station(area="510411001", pilot=False)
+    visits = [(a, "2024-03-05", 90), (a, "2024-05-10", 45), (b, "2024-05-11", 60), (a, "2024-08-01", 30)]
+    for station, day, minutes in visits:
+        feed("talent.guidance.visit_recorded.v1", {"station_id": station, "visit_id": _id(), "visited_on": day,
+                                                   "guide_id": _id(), "mode": "on_site", "minutes": minutes})
+
+    county = {a: "510402", b: "510411"}
+
+    def expected(area, since, as_of):
+        chosen = [m for s, d, m in visits if since <= d <= as_of and county[s].startswith(area.rstrip("0"))]
+        return len(chosen), views.hours_of_minutes(sum(chosen))
+
+    for area in ("510400", "510402", "510411"):
+        talent = views.talent(feed.store, area, "2024-06-30", "2024-01-01")
+        assert (talent["guidance_visits"], talent["guidance_hours"]) == expected(area, "2024-01-01", "2024-06-30")
+    assert views.talent(feed.store, "510402", "2024-12-31", "2024-07-01")["guidance_visits"] == 1

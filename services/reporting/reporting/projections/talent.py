@@ -1,4 +1,4 @@
-"""Talent events: social workers and certified ones, station heads, volunteers, trainings,
+"""Talent events: social workers and certified ones, station heads, volunteers, trainings, guidance visits,
 community organisations and agencies. Facts are keyed by station; the area comes from the station
 directory when a figure is read."""
 
@@ -101,6 +101,15 @@ class AgencyRegistered(Consumed):
     agency_id: str
     station_id: str
     registered_on: date
+
+
+class GuidanceVisit(Consumed):
+    """talent.guidance.visit_recorded.v1: a guidance visit (督导记录, §二(一) "定期指導社會工作服務站開展工作")."""
+
+    station_id: str
+    visit_id: str
+    visited_on: date
+    minutes: int
 
 
 # --- workers -------------------------------------------------------------------------------------
@@ -225,6 +234,12 @@ def _volunteer_minutes(d: dict) -> Facts:
     return {("volunteer_minutes", None, d["station_id"], "", "", d["served_on"]): d["minutes"]}
 
 
+def _guidance_visit(d: dict) -> Facts:
+    """guidance_visits and guidance_minutes: the visits a station received and their length, on the visit's day."""
+    return {("guidance_visits", None, d["station_id"], "", "", d["visited_on"]): 1,
+            ("guidance_minutes", None, d["station_id"], "", "", d["visited_on"]): d["minutes"]}
+
+
 # --- organisations and agencies (one fact per event) ---------------------------------------------
 def _reform(flag: bool) -> str:
     return "reform_affected" if flag else ""
@@ -253,6 +268,7 @@ HANDLERS = {
         1: Handler(VolunteerTrained, "volunteer", lambda d: d["volunteer_id"], _volunteer_trained)
     },
     "talent.volunteer.hours_logged": {2: Handler(VolunteerHours, facts=_volunteer_minutes)},
+    "talent.guidance.visit_recorded": {1: Handler(GuidanceVisit, facts=_guidance_visit)},
     "talent.organisation.filed": {
         1: Handler(OrganisationFiled, facts=_org("organisations_filed", "filed_on", k2="reform_affected"))
     },

@@ -42,6 +42,7 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("certifications", "半年新增持证", "sum"),
         ("volunteers_trained", "半年培训志愿者", "sum"),
         ("trainings", "半年培训人次", "sum"),
+        ("guidance_visits", "半年督导次数", "sum"),
     ],
     "社会组织": [
         ("organisations_incubated", "半年培育社区社会组织", "sum"),
@@ -129,6 +130,7 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
         "certifications": talent["certifications"],
         "volunteers_trained": talent["volunteers_trained"],
         "trainings": talent["trainings"]["total"],
+        "guidance_visits": talent["guidance_visits"],
         "organisations_incubated": organisations["incubated"]["total"],
         "organisations_registered": organisations["registered"],
         "agencies": organisations["agencies"],
