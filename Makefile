@@ -12,12 +12,13 @@ MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain fundin
 
 .PHONY: install run demo test test-fast bench schemas lint clean
 
-$(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+$(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml) deploy/local/tools/go.mod
 	bash deploy/local/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
 	$(PY) -m localinfra kafka-jars
+	bash deploy/local/install-go-tools.sh
 	touch $(STAMP)
 
 $(AXE):

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pzh_shared.metrics import DATABASE_UNAVAILABLE_RESPONSES
+
 # A database outage answers 503 with this many seconds in Retry-After: long enough not to hammer a
 # restarting server, short enough that a client's retry lands soon after it is back.
 DATABASE_RETRY_AFTER = 5
@@ -123,6 +125,7 @@ def install_unavailable_handler(app: FastAPI) -> None:
     2xx: the error is raised before the route returns, because the events' commit failed."""
 
     def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        DATABASE_UNAVAILABLE_RESPONSES.inc()  # the PzhPostgresUnavailable alert (deploy/monitoring/alerts.yml)
         reply = error_body(503, "database_unavailable", DATABASE_UNAVAILABLE)
         reply.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return reply

@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pzh_shared.http import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
+from pzh_shared.metrics import DATABASE_UNAVAILABLE_RESPONSES
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,8 @@ class IdempotencyMiddleware:
 
 
 def unavailable(_: BaseException) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """As pzh_shared.http's handler answers, for the key table's own database errors."""
+    """As pzh_shared.http's handler answers (and counts), for the key table's own database errors."""
+    DATABASE_UNAVAILABLE_RESPONSES.inc()
     return _json(
         503, "database_unavailable", DATABASE_UNAVAILABLE, [(b"retry-after", str(DATABASE_RETRY_AFTER).encode())]
     )

@@ -45,6 +45,12 @@ HTTP_DURATION = Histogram("pzh_http_request_duration_seconds", "HTTP request lat
 HTTP_REQUESTS = Counter("pzh_http_requests", "HTTP requests by route template and status class (2xx, 4xx, 5xx)",
                         ["method", "route", "status_class"])
 
+# No labels: the process (scrape job) says whose database it is. Created at 0, so the first 503 is an increase.
+DATABASE_UNAVAILABLE_RESPONSES = Counter(
+    "pzh_database_unavailable_responses",
+    "Requests answered 503 database_unavailable: its database (event store) refused or dropped the connection",
+)
+
 RELAY_LAG = Gauge(
     "pzh_relay_lag_events", "Stored events (notifications) after the relay's checkpoint, not yet published", ["topic"]
 )

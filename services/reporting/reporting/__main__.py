@@ -55,12 +55,16 @@ def _serve(settings: ReportingSettings, store: SqlReadModel) -> None:
     from pzh_shared.metrics import GroupLagCollector
 
     from reporting.api.app import create_app
+    from reporting.consumers.schedule import MissingPeriodsCollector
     from reporting.consumers.worker import SOURCE_TOPICS
     from reporting.reports.archive import archive_for
 
-    app = create_app(store, archive_for(settings), settings=settings)  # type: ignore[arg-type]
+    archive = archive_for(settings)
+    app = create_app(store, archive, settings=settings)  # type: ignore[arg-type]
     # Projection lag per topic as Kafka sees the worker's group: still rising when the worker is down.
     REGISTRY.register(GroupLagCollector(settings.kafka_bootstrap, settings.app_id, SOURCE_TOPICS))
+    # Likewise the periods the worker's schedule has not generated, read from the archive this API serves.
+    REGISTRY.register(MissingPeriodsCollector(archive))
     serve_api(app, settings)
 
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 
 import faust
+from prometheus_client.core import GaugeMetricFamily
 
 from reporting.adapters import open_store
 from reporting.adapters.store import ReadModel
 from reporting.projections.facts import CHINA, china_today
 from reporting.reports.archive import ReportArchive, archive_for
+from reporting.reports.catalogue import KINDS
 from reporting.reports.render import FontMissing
 from reporting.reports.rhythm import CATCH_UP_YEARS, due_periods
 from reporting.reports.service import generate_if_missing
@@ -34,6 +37,30 @@ def generate_due(store: ReadModel, archive: ReportArchive, today: date, font: st
             log.info("scheduled report generated: %s %s v%s", report, period, meta["version"])
             written.append(meta)
     return written
+
+
+class MissingPeriodsCollector:
+    """`pzh_reports_missing_periods{report}`: the periods the schedule's next run would generate (closed, China time,
+    in its catch-up window, no version in the archive), read from the archive at each scrape. reporting-api registers
+    it, so the count stands while the worker that runs the schedule is down (alert PzhReportScheduleMissedPeriod,
+    deploy/monitoring/alerts.yml). A failed read of the archive fails the scrape: the target goes down, loudly."""
+
+    NAME = "pzh_reports_missing_periods"
+
+    def __init__(self, archive: ReportArchive, today: Callable[[], date] = china_today):
+        self.archive = archive
+        self.today = today
+
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        yield GaugeMetricFamily(self.NAME, "", labels=["report"])
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        family = GaugeMetricFamily(self.NAME, "Closed report periods (this year and last) without a version in the "
+                                   "archive: the schedule's next run generates them", labels=["report"])
+        missing = Counter(report for report, _ in due_periods(self.today(), self.archive.listing()))
+        for report in KINDS:  # every kind, 0 included: a series that is there says the count was read
+            family.add_metric([report], missing[report])
+        return [family]
 
 
 async def run_schedule(store: ReadModel, archive: ReportArchive, font: str = "", today: date | None = None,

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the Go programs the tests use into .venv/bin (GOBIN), from the `tool` directives of deploy/local/tools/go.mod:
+# promtool (`promtool check rules` / `test rules` on deploy/monitoring/alerts.yml). Versions are pinned there and in
+# the committed go.sum, and the default -mod=readonly refuses a build that would change either: every machine builds
+# the same sources. A tool is built only when the binary in GOBIN is not of its pinned module version (promtool takes
+# minutes on two cores). Adding a program is one `go get -tool <package>@<version>` in deploy/local/tools; nothing
+# here changes. Modules and build cache: Go's defaults (GOMODCACHE, GOCACHE under the user's home and cache).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+tools="$root/deploy/local/tools"
+bin="${GOBIN:-$root/.venv/bin}"
+mkdir -p "$bin"
+command -v go >/dev/null 2>&1 || { echo "go not found: the Go tools (promtool) need Go $(awk '$1=="go"{print $2}' "$tools/go.mod") or newer" >&2; exit 1; }
+
+stale=()
+# One line per tool: package path, its module's path and pinned version (from go.mod; no build).
+while read -r package module version; do
+  name="${package##*/}"
+  # `go version -m` lists the module a binary was built from (dep line: built as a tool of the tools module).
+  if [ -x "$bin/$name" ] && go version -m "$bin/$name" 2>/dev/null | grep -qP "^\t(mod|dep)\t\Q$module\E\t\Q$version\E(\t|$)"; then
+    continue
+  fi
+  stale+=("$package")
+  echo "building $name ($module $version) into $bin"
+done < <(go -C "$tools" list -f '{{.ImportPath}} {{.Module.Path}} {{.Module.Version}}' tool)
+
+if ((${#stale[@]})); then
+  started=$SECONDS
+  GOBIN="$bin" go -C "$tools" install "${stale[@]}"
+  echo "built ${stale[*]##*/} in $((SECONDS - started)) s"
+fi
