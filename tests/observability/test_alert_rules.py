@@ -57,6 +57,20 @@ def test_promtool_checks_the_scrape_configs_and_their_rule_files(promtool, confi
     assert f"SUCCESS: {len(_alerts())} rules found" in done.stdout, done.stdout
 
 
+def test_the_compose_scrape_config_has_a_job_for_every_process_with_metrics():
+    """Every compose service that serves metrics (`<PREFIX>METRICS_PORT`) is scraped on that port, as job pzh-<name>."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    expected = {}
+    for name, service in services.items():
+        env = service.get("environment") or {}
+        ports = [str(value) for key, value in env.items() if key.endswith("_METRICS_PORT")]
+        if ports:
+            expected[f"pzh-{name}"] = [f"{name}:{ports[0]}"]
+    jobs = yaml.safe_load((MONITORING / "prometheus.yml").read_text())["scrape_configs"]
+    scraped = {job["job_name"]: [t for c in job["static_configs"] for t in c["targets"]] for job in jobs}
+    assert expected and scraped == expected
+
+
 def test_the_rules_unit_tests_pass(promtool):
     done = _run(promtool, "test", "rules", RULE_TESTS.name)
     assert done.returncode == 0, done.stdout + done.stderr
