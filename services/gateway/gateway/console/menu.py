@@ -34,6 +34,7 @@ SECTIONS: dict[str, Section] = {
         Item("站点台账", "/console/stations", "read"),
         Item("规划或开设站点", "/console/stations/new", "station_write"),
         Item("年度目标与进度", "/console/targets", "read"),
+        Item("服务事项清单", "/console/service-items", "read"),  # console/network.py
     )),
     "talent": Section("人才队伍", (
         Item("社工", "/console/workers", "read"),
@@ -43,6 +44,7 @@ SECTIONS: dict[str, Section] = {
         Item("实习生", "/console/interns", "read"),
         Item("社会组织孵化", "/console/organisations", "read"),
         Item("站点配额", "/console/quotas", "read"),
+        Item("指导与督导", "/console/guidance", "read"),  # console/network.py
         Item("导出人员台账", "/console/exports", "read"),  # with a second approver (console/exports.py)
     )),
     # casework (console/casework.py): the caseload is a social worker's and a station operator's home page

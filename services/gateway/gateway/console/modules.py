@@ -9,6 +9,7 @@ from gateway.console.areas import AreaPages
 from gateway.console.casework import CaseworkPages
 from gateway.console.exports import ExportPages
 from gateway.console.funding import FundingPages
+from gateway.console.network import NetworkPages
 from gateway.console.oversight import OversightPages
 from gateway.console.reports import ReportPages
 from gateway.console.session import PageModule
@@ -25,4 +26,5 @@ PAGE_MODULES: tuple[type[PageModule], ...] = (
     FundingPages,
     CaseworkPages,
     ExportPages,
+    NetworkPages,
 )

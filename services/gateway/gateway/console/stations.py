@@ -1,6 +1,7 @@
 """Stations: the 台账 with its filters, planning or opening one, and a station's page carrying its whole
 lifecycle (plan, open, suspend, resume, close, merge), its facilities checklist with evidence notes,
-its staff and head, its computed level with the history, and its year's quotas."""
+its staff and head, its computed level with the history, its year's quotas and the service items it
+offers today (its county's list for its tier)."""
 
 from __future__ import annotations
 
@@ -108,14 +109,15 @@ class StationPages(PageModule):
             return self.c.failed(request, p, station, "无法显示该站点")
         year = today().year
         area = station.data.get("area_code") or p.area_code
-        head, quotas, history, staff, peers = await asyncio.gather(
+        head, quotas, history, staff, peers, items = await asyncio.gather(
             self.c.api(token, "GET", f"/talent/stations/{station_id}/head"),
             self.c.api(token, "GET", f"/talent/stations/{station_id}/quotas/{year}"),
             self.c.api(token, "GET", f"/stations/{station_id}/history"),
             self.c.api(token, "GET", "/workers", params={"station_id": request.path_params["station_id"],
                                                           "limit": "50"}),
             self.c.api(token, "GET", "/stations", params={"area": area[:6], "tier": station.data.get("tier", ""),
-                                                           "limit": "100"}))
+                                                           "limit": "100"}),
+            self.c.api(token, "GET", f"/stations/{station_id}/service-items", params={"as_of": today().isoformat()}))
         present = {f.get("item"): f for f in station.data.get("facilities") or [] if isinstance(f, dict)}
         merge_into = {str(s.get("station_id") or s.get("id")): s.get("name") or "" for s in peers.items
                       if str(s.get("station_id") or s.get("id")) != request.path_params["station_id"]
@@ -126,7 +128,8 @@ class StationPages(PageModule):
             quotas=quotas.data if quotas.ok else None, year=year, notice=notice, error=error, errors=errors or {},
             failed=failed, history=history_rows(history), staff=staff.items, staff_total=_total(staff),
             present=present, next_actions=NEXT_ACTIONS.get(station.data.get("status") or "planned", ()),
-            actions=STATION_ACTIONS, merge_into=merge_into, facility_items=FACILITY_NAMES, today=today().isoformat())
+            actions=STATION_ACTIONS, merge_into=merge_into, facility_items=FACILITY_NAMES, today=today().isoformat(),
+            service_items=_offered(items))
 
     async def change(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
         station_id = quote(request.path_params["station_id"], safe="")
@@ -162,6 +165,12 @@ class StationPages(PageModule):
 
 def _status(reply: Reply) -> int:
     return reply.status if 400 <= reply.status < 500 else 502
+
+
+def _offered(reply: Reply) -> list[dict[str, Any]] | None:
+    """The items a station offers (GET /stations/{id}/service-items); None when the registry did not answer."""
+    items = reply.data.get("items") if reply.ok and isinstance(reply.data, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else None
 
 
 def _total(reply: Reply) -> int | None:
