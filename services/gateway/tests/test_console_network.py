@@ -39,6 +39,7 @@ class NetworkWorld(World):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.items: dict[tuple[str, str], dict[str, Any]] = {}  # (county, code) -> the item
+        self.versions: dict[str, int] = {}  # county -> its list's version
         self.guidance: dict[str, dict[str, Any]] = {}  # station id -> GuidanceOut
         self.visits: list[dict[str, Any]] = []
 
@@ -83,12 +84,23 @@ class NetworkWorld(World):
                            "withdrawn": False}
                           for (c, code), i in self.items.items() if c.startswith(area[:6]) for tier in i["tiers"]])
         found = re.match(r"^/service-items/(\d+)$", path)
+        if method == "GET" and found:
+            return httpx.Response(200, json={"county_code": found.group(1), "as_of": "2026-03-01", "items": [],
+                                             "version": self.versions.get(found.group(1))})
         if method == "POST" and found:
             body = _json(request)
             if (found.group(1), body["code"]) in self.items:
                 return _refused(409, f"服务事项清单中已有编号为 {body['code']} 的事项")
             self.items[(found.group(1), body["code"])] = body
+            self.versions[found.group(1)] = self.versions.get(found.group(1), 0) + 1
             return httpx.Response(201, json={"status": "ok"})
+        found = re.match(r"^/service-items/(\d+)/[^/]+$", path)
+        if method == "PUT" and found:
+            current = self.versions.get(found.group(1))
+            if _json(request).get("expected_version") not in (None, current):
+                return _refused(409, f"服务事项清单已被修改：当前版本为 {current}，请刷新后重试")
+            self.versions[found.group(1)] = (current or 0) + 1
+            return httpx.Response(200, json={"status": "ok"})
         return None
 
     def talent(self, request: httpx.Request) -> httpx.Response | None:
@@ -231,6 +243,13 @@ def test_guides_are_assigned_by_choosing_the_station_and_the_workers(env):
     listed = county.get("/console/guidance", params={"sort": "visits"})
     assert f'href="/console/guidance/stations/{world.id("A", "station")}"' in listed.text
     assert _sent(world, "GET", "/guidance/stations")[-1].url.params["sort"] == "visits"
+    page = county.get(f"/console/guidance/stations/{world.id('A', 'station')}")
+    ended = county.post(f"/console/guidance/stations/{world.id('A', 'station')}/end", follow_redirects=False,
+                        data={"csrf": _csrf(page.text), "on": "2026-06-30"})
+    assert ended.status_code == 303 and ended.headers["location"].endswith("notice=ended")
+    assert _json(_sent(world, "POST", f"/stations/{world.id('A', 'station')}/guidance/end")[-1]) == {"on": "2026-06-30"}
+    worker = browser(app, "worker").get("/console/guidance")
+    assert worker.status_code == 200 and 'id="form-assign"' not in worker.text and "指导与督导" in worker.text
 
 
 def test_a_social_worker_records_a_visit_by_a_current_guide_and_finds_it_listed(env):
@@ -266,19 +285,24 @@ def test_a_revision_starts_from_every_tier_of_the_item_and_a_withdrawal_is_dated
     world.items[(COUNTIES["A"], "SI-01")] = {"code": "SI-01", "name": "困难群众走访探视", "department": "civil_affairs",
                                              "tiers": ["township_station", "village_room"],
                                              "effective_from": "2026-01-01"}
+    world.versions[COUNTIES["A"]] = 1
     county = browser(app, "county")
     page = county.get("/console/service-items")
     revise = re.findall(r'<form method="post" action="/console/service-items/\d+/SI-01/revision".*?</form>',
                         page.text, re.S)
     assert len(revise) == 2  # a row per tier, each form ticking both tiers
     assert all(re.findall(r'name="tier-(\w+)" checked', f) == ["township_station", "village_room"] for f in revise)
-    revised = county.post(f"/console/service-items/{COUNTIES['A']}/SI-01/revision", follow_redirects=False, data={
-        "csrf": _csrf(page.text), "name": "困难群众走访探视", "department": "civil_affairs",
-        "tier-township_station": "on", "on": "2026-07-01"})
+    assert all('name="expected_version" value="1"' in f for f in revise)
+    form = {"csrf": _csrf(page.text), "name": "困难群众走访探视", "department": "civil_affairs",
+            "tier-township_station": "on", "on": "2026-07-01", "expected_version": "1"}
+    path = f"/console/service-items/{COUNTIES['A']}/SI-01/revision"
+    revised = county.post(path, follow_redirects=False, data=form)
     assert revised.status_code == 303 and revised.headers["location"].endswith("notice=revised")
     assert _json(_sent(world, "PUT", f"/service-items/{COUNTIES['A']}/SI-01")[-1]) == {
         "name": "困难群众走访探视", "department": "civil_affairs", "tiers": ["township_station"],
-        "effective_from": "2026-07-01"}
+        "effective_from": "2026-07-01", "expected_version": 1}
+    stale = county.post(path, data=form)  # sent again from the page shown before the revision
+    assert stale.status_code == 409 and "服务事项清单已被修改：当前版本为 2，请刷新后重试" in stale.text
     withdrawn = county.post(f"/console/service-items/{COUNTIES['A']}/SI-01/withdrawal", follow_redirects=False,
                             data={"csrf": _csrf(page.text), "on": "2026-09-01"})
     assert withdrawn.status_code == 303

@@ -107,10 +107,15 @@ class NetworkPages(PageModule):
                             error: str = "", errors: dict[str, str] | None = None,
                             values: dict[str, str] | None = None, failed: str = "") -> Response:
         counties = await self.counties(token, p) if allowed(p.role, "service_item_write") else {}
+        # each list's version as the page shows it: a revision sent from it is refused (409) if the list changed since
+        lists_now = await asyncio.gather(*(self.c.api(token, "GET", f"/service-items/{quote(c, safe='')}")
+                                           for c in counties))
+        versions = {c: r.data.get("version") for c, r in zip(counties, lists_now, strict=True)
+                    if r.ok and isinstance(r.data, dict)}
         page = await lists.show(self.c, request, p, token, SERVICE_ITEMS, "network/service_items.html",
-                                counties=counties, action_error=error, errors=errors or {}, failed=failed,
-                                values=values or {"effective_from": today().isoformat()}, today=today().isoformat(),
-                                item_tiers=item_tiers,
+                                counties=counties, versions=versions, action_error=error, errors=errors or {},
+                                failed=failed, values=values or {"effective_from": today().isoformat()},
+                                today=today().isoformat(), item_tiers=item_tiers,
                                 notice=NOTICES.get(request.query_params.get("notice", ""), ""))
         if page.status_code == 200:
             page.status_code = status  # the list, with why the command asked for was refused
@@ -140,9 +145,11 @@ class NetworkPages(PageModule):
             if not tiers_of(form):
                 return await self.service_items(request, p, token, 422, "请至少选择一个站点层级",
                                                 {"tiers": "必填"}, failed=failed)
-            reply = await self.c.api(token, "PUT", f"/service-items/{county}/{code}", {
-                "name": form.get("name", ""), "department": form.get("department", ""), "tiers": tiers_of(form),
-                "effective_from": on})
+            body: dict[str, Any] = {"name": form.get("name", ""), "department": form.get("department", ""),
+                                    "tiers": tiers_of(form), "effective_from": on}
+            if form.get("expected_version", "").isdigit():
+                body["expected_version"] = int(form["expected_version"])
+            reply = await self.c.api(token, "PUT", f"/service-items/{county}/{code}", body)
         else:
             return self.c.render("error.html", request, 404, p, title="无法处理", message="没有这个操作")
         if not reply.ok:
