@@ -1,21 +1,27 @@
 """The two metrics added for alerts of deploy/monitoring/alerts.yml that no earlier metric could carry:
 `pzh_database_unavailable_responses_total` (PzhPostgresUnavailable) and `pzh_reports_missing_periods`
-(PzhReportScheduleMissedPeriod). No broker, server or platform: an app, an archive folder and a registry."""
+(PzhReportScheduleMissedPeriod): an app, an archive folder and a registry, and the last test the real reporting-api
+process serving the missing periods at GET /metrics."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from eventsourcing.persistence import OperationalError, PersistenceError
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from localinfra.platform import Platform
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pzh_shared.http import install_unavailable_handler
 from pzh_shared.idempotency import unavailable
 from reporting.consumers.schedule import MissingPeriodsCollector
+from reporting.projections.facts import china_today
 from reporting.reports.archive import ReportArchive
 from reporting.reports.catalogue import KINDS
+
+from .conftest import samples, scrape, wait_for
 
 DB_UNAVAILABLE = "pzh_database_unavailable_responses_total"
 
@@ -89,3 +95,17 @@ def test_a_period_counts_from_the_day_after_it_closes(tmp_path):
     archive = ReportArchive(tmp_path / "reports")
     assert _missing(archive, date(2026, 3, 31))["quarterly_notice"] == 4  # 2025's four quarters
     assert _missing(archive, date(2026, 4, 1))["quarterly_notice"] == 5  # and 2026-Q1
+
+
+@pytest.mark.platform  # starts reporting-api itself
+def test_reporting_api_serves_the_missing_periods(kafka_bootstrap, tmp_path):
+    """A new deployment's archive is empty: every period closed by today (this year and last) is missing."""
+    platform = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=tmp_path)
+    try:
+        platform.start("reporting-api")
+        page = wait_for(lambda: scrape(f"{platform.url('reporting-api')}/metrics"), what="reporting-api's metrics")
+    finally:
+        platform.stop_all()
+    served = {dict(key)["report"]: value for key, value in samples(page, "pzh_reports_missing_periods").items()}
+    # Computed on the day of the scrape; a test that straddles midnight in China could see one period more.
+    assert served == {name: float(len(periods)) for name, periods in _closed(china_today()).items()}
