@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
+# Sends of a page not acknowledged after this long: the broker is away (the producer keeps retrying meanwhile).
+STALL_S = 5.0
+
 # (integration event type, data) for a public event, None for an event that stays private.
 Translator = Callable[[Any], tuple[str, dict[str, Any]] | None]
 
@@ -145,6 +148,7 @@ class OutboxRelay:
         self.lease_retry = lease_retry
         self.producer: AIOKafkaProducer | None = None
         self.published = 0
+        self._degraded_since: float | None = None  # when Kafka stopped answering: said once, and when it is back
         self._published_metric = RELAY_PUBLISHED.labels(self.topic)
         # Read at scrape time (two indexed queries), so the publishing loop pays nothing for it.
         RELAY_LAG.labels(self.topic).set_function(self.lag)
@@ -223,11 +227,33 @@ class OutboxRelay:
                 pending.append(await producer.send(self.topic, value, key=key, headers=headers))
             finally:
                 span.end()
-        await asyncio.gather(*pending)
+        await self._delivered(pending)
         await asyncio.to_thread(self.tracking.insert_tracking, Tracking(self.checkpoint_name, notifications[-1].id))
         self.published += len(pending)
         self._published_metric.inc(len(pending))
         return len(notifications)
+
+    async def _delivered(self, pending: list[Any]) -> None:
+        """Waits for the broker's acknowledgements. The producer retries by itself while the broker is away, so an
+        outage shows first as sends not acknowledged: after STALL_S that is said once (degraded)."""
+        if not pending:
+            return
+        _, waiting = await asyncio.wait(pending, timeout=STALL_S)
+        if waiting:
+            self._degraded(f"{len(waiting)} events not acknowledged after {STALL_S:.0f} s")
+        await asyncio.gather(*pending)  # the first send error, if any, as before
+
+    def _degraded(self, why: str) -> None:
+        if self._degraded_since is None:
+            self._degraded_since = time.monotonic()
+            log.warning("relay %s: Kafka unreachable (%s): degraded, new events wait in the store and are sent when "
+                        "it is back", self.topic, why)
+
+    def _recovered(self) -> None:
+        if self._degraded_since is not None:
+            log.warning("relay %s: Kafka reachable again after %.0f s: recovered", self.topic,
+                        time.monotonic() - self._degraded_since)
+            self._degraded_since = None
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.5
@@ -242,9 +268,11 @@ class OutboxRelay:
                         await self.start()
                     moved = await self.relay_page()
                     backoff = 0.5
+                    self._recovered()
                 except KafkaError as exc:
                     # Nothing was checkpointed for the failed page: it is sent again after reconnecting.
-                    log.warning("relay %s: Kafka error %r; retrying in %.1fs", self.topic, exc, backoff)
+                    self._degraded(type(exc).__name__)
+                    log.debug("relay %s: Kafka error %r; retrying in %.1fs", self.topic, exc, backoff)
                     await self.stop()
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 10.0)

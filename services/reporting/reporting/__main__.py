@@ -5,6 +5,7 @@ shared process start (logs, telemetry, metrics) and API serving, with roles of i
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -47,7 +48,11 @@ def _work(settings: ReportingSettings, store: SqlReadModel) -> None:
     topics = {name: partitions for name in SOURCE_TOPICS} | {dlq_topic(name): partitions for name in SOURCE_TOPICS}
     asyncio.run(ensure_topics(settings.kafka_bootstrap, topics))
     app = create_worker_app(settings, store)
-    faust.Worker(app, loglevel="WARNING").execute_from_commandline()
+    # The process's own JSON logs (start_process) with their repeat limiter, not Faust's: a broker outage would
+    # otherwise print every failed reconnect. Faust's and mode's chatter stays at WARNING as before.
+    for name in ("faust", "mode"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    faust.Worker(app, loglevel="WARNING", override_logging=False).execute_from_commandline()
 
 
 def _serve(settings: ReportingSettings, store: SqlReadModel) -> None:
