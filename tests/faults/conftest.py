@@ -46,6 +46,13 @@ def _items() -> list[Item]:
     return [
         Item(
             f,
+            "A 30 s broker outage with every process running (issue 20 item 3)",
+            "at most 200 log lines across the platform during the outage; the relay says degraded, then recovered; "
+            "the event stored during the outage reaches the read model",
+            ("tests/faults/test_quiet_outage.py::",),
+        ),
+        Item(
+            f,
             "Broker SIGKILL mid-stream of commands, restarted",
             "every 2xx command's event stored; read models equal a rebuild; lag back to zero",
             ("tests/faults/test_broker_kill.py::",),
