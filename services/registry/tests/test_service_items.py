@@ -46,8 +46,9 @@ def _station(client, tier, area_code):
 
 
 def test_items_are_set_per_tier_and_a_station_offers_its_countys_items_of_its_tier(client):
-    """§三(三) "分級明確服務事項清單" and the county bureau "會同財政部門梳理政府購買的民政、教育、衛健、退役軍人事務、團委、
-    婦聯、殘聯等部門和群團組織的服務事項,形成社工站服務事項清單,在社工站實現資金資源整合和項目實施"."""
+    """§三(三) "分級明確服務事項清單" and the county bureau "會同財政部門梳理政府購買的民政、教育、衛健、
+    退役軍人事務、團委、婦聯、殘聯等部門和群團組織的服務事項,形成社工站服務事項清單,在社工站實現資金資源整合和
+    項目實施"."""
     assert _add(client).status_code == 201
     assert _add(client, code="CL-01", name="残疾人康复服务", department="disabled_persons_federation",
                 tiers=["township_station"]).status_code == 201
