@@ -219,6 +219,12 @@ class ListIndex:
     def table(self, name: str) -> str:
         return self.db.prefix + name
 
+    def _shape(self) -> int:
+        """A fingerprint of the lists' shape (tables, columns, kinds, indexes), as a positive BIGINT."""
+        shape = [(spec.name, spec.default_sort, [(f.name, f.kind, f.filter, f.sortable) for f in spec.fields])
+                 for spec in sorted(self.specs.values(), key=lambda spec: spec.name)]
+        return int.from_bytes(hashlib.sha256(json.dumps(shape).encode()).digest()[:8], "big") >> 1
+
     def _create(self, cur: Any) -> None:
         cur.execute(
             "CREATE TABLE IF NOT EXISTS " + self.db.prefix + "position (name TEXT PRIMARY KEY, position BIGINT)"
@@ -228,6 +234,7 @@ class ListIndex:
             self.db.sql(f"INSERT INTO {self.db.prefix}position (name, position) VALUES (?, 0) ON CONFLICT DO NOTHING"),
             (self.position_name,),
         )
+        self._rebuild_if_reshaped(cur)
         for spec in self.specs.values():
             columns = ", ".join(f"{f.name} {_SQL_TYPES[f.kind]}" for f in spec.fields)
             table = self.table(spec.name)
@@ -243,6 +250,30 @@ class ListIndex:
                                 f"ON {table} ({f.name}, {area}, {order}id)")
                 if f.sortable or f.filter in ("eq", "area"):
                     cur.execute(f"CREATE INDEX IF NOT EXISTS {table}_{f.name} ON {table} ({f.name}, id)")
+
+    def _rebuild_if_reshaped(self, cur: Any) -> None:
+        """A list that gained a column (or a list of a new kind) after its tables were filled would fail or stay
+        incomplete: when the lists' shape differs from the one recorded beside the position (or none was recorded,
+        by a version before this check, over a filled index), the tables are dropped and the position goes back to
+        the start, so the next catch-up refills every list from the log."""
+        shape_name, shape = f"{self.position_name}#shape", self._shape()
+        cur.execute(self.db.sql(f"SELECT name, position FROM {self.db.prefix}position WHERE name IN (?, ?)"),
+                    (self.position_name, shape_name))
+        found = dict(cur.fetchall())
+        recorded = found.get(shape_name)
+        if recorded == shape or (recorded is None and not found.get(self.position_name)):
+            if recorded is None:
+                cur.execute(self.db.sql(f"INSERT INTO {self.db.prefix}position (name, position) VALUES (?, ?)"),
+                            (shape_name, shape))
+            return
+        log.info("%s: the lists changed shape; rebuilding them from the log", self.position_name)
+        for spec in self.specs.values():
+            cur.execute(f"DROP TABLE IF EXISTS {self.table(spec.name)}")
+        cur.execute(self.db.sql(f"UPDATE {self.db.prefix}position SET position = 0 WHERE name = ?"),
+                    (self.position_name,))
+        cur.execute(self.db.sql(f"DELETE FROM {self.db.prefix}position WHERE name = ?"), (shape_name,))
+        cur.execute(self.db.sql(f"INSERT INTO {self.db.prefix}position (name, position) VALUES (?, ?)"),
+                    (shape_name, shape))
 
     def keep_up(self, interval: float = 1.0) -> None:
         """Catches up in a background thread every `interval` seconds (an API does this from its start), so a
