@@ -279,6 +279,7 @@ ROUTE_TABLE: list[Route] = [
     _r("POST", "/read-models/reports/{name}/{period}", "report_write", lists=True),
     _r("GET", "/read-models/reports/{name}/{period}", "read", lists=True),
     _r("GET", "/read-models/reports/{name}/{period}/{file}", "read", lists=True),
+    _r("GET", "/read-models/dossiers/{county_code}", "read"),  # a county's dossier, scoped by the county
     _r("GET", "/read-models/{figure}/{area_code}", "read"),
 ]
 

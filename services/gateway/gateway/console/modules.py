@@ -7,6 +7,7 @@ from __future__ import annotations
 from gateway.console.accounts import AccountPages
 from gateway.console.areas import AreaPages
 from gateway.console.casework import CaseworkPages
+from gateway.console.dossier import DossierPages
 from gateway.console.exports import ExportPages
 from gateway.console.funding import FundingPages
 from gateway.console.network import NetworkPages
@@ -20,6 +21,7 @@ PAGE_MODULES: tuple[type[PageModule], ...] = (
     StationPages,
     AreaPages,
     ReportPages,
+    DossierPages,
     OversightPages,
     AccountPages,
     TalentPages,

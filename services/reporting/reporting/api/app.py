@@ -8,7 +8,7 @@ from pzh_shared.listing import ListError
 from pzh_shared.service import Health
 
 from reporting.adapters.store import ReadModelStore
-from reporting.api import read_models, reports, rhythm
+from reporting.api import dossiers, read_models, reports, rhythm
 from reporting.deployment import rules_of
 from reporting.reports.archive import ReportArchive
 from reporting.settings import ReportingSettings
@@ -33,6 +33,7 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
     app.state.store, app.state.archive, app.state.settings = store, archive, settings
     app.include_router(reports.router)
     app.include_router(rhythm.router)
+    app.include_router(dossiers.router)
     app.include_router(read_models.router)  # last: its /read-models/{figure}/{area} would take the others' paths
     app.add_api_route("/health", _health, methods=["GET"], response_model=Health)
     return app
