@@ -149,7 +149,8 @@ def coverage(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, A
 
 
 def talent(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
-    stock = {name: store.total(name, area, as_of) for name in ("workers", "certified_workers", "heads", "volunteers")}
+    stock = {name: store.total(name, area, as_of)
+             for name in ("workers", "certified_workers", "heads", "volunteers", "interns")}
     trainings = _by(store.sums("trainings", area, as_of, since, by=("k1",)))
     hours = _by(store.sums("training_hours", area, as_of, since, by=("k1",)))
     return {**stock, "certifications": store.total("certifications", area, as_of, since),

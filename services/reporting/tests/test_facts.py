@@ -347,3 +347,23 @@ def test_guidance_visits_count_for_the_visited_station_and_roll_up(feed):
         talent = views.talent(feed.store, area, "2024-06-30", "2024-01-01")
         assert (talent["guidance_visits"], talent["guidance_hours"]) == expected(area, "2024-01-01", "2024-06-30")
     assert views.talent(feed.store, "510402", "2024-12-31", "2024-07-01")["guidance_visits"] == 1
+
+
+def test_interns_are_a_stock_of_the_station_from_the_first_day_of_their_placement_to_the_last(feed):
+    """Issue 17 item 15: interns reach the reports (talent.intern.placed.v1)."""
+    from reporting import views
+
+    a, b = feed.station(area="510402001"), feed.station(area="510411001", pilot=False)
+    placements = [(a, "2024-03-01", "2024-06-30"), (a, "2024-05-01", "2024-05-31"), (b, "2024-04-01", "2024-12-31")]
+    for station, first, last in placements:
+        feed("talent.intern.placed.v1", {"intern_id": _id(), "station_id": station, "placed_from": first,
+                                         "placed_until": last})
+    county = {a: "510402", b: "510411"}
+
+    def expected(area, day):
+        return sum(1 for s, first, last in placements
+                   if first <= day <= last and county[s].startswith(area.rstrip("0")))
+
+    for day in ("2024-02-28", "2024-03-01", "2024-05-15", "2024-05-31", "2024-06-01", "2024-06-30", "2024-07-01"):
+        for area in ("510400", "510402", "510411"):
+            assert views.talent(feed.store, area, day, "2024-01-01")["interns"] == expected(area, day), (area, day)

@@ -1,10 +1,10 @@
-"""Talent events: social workers and certified ones, station heads, volunteers, trainings, guidance visits,
-community organisations and agencies. Facts are keyed by station; the area comes from the station
+"""Talent events: social workers and certified ones, station heads, volunteers, interns, trainings, guidance
+visits, community organisations and agencies. Facts are keyed by station; the area comes from the station
 directory when a figure is read."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from reporting.projections.base import Consumed, Handler, Kind, State
@@ -101,6 +101,13 @@ class AgencyRegistered(Consumed):
     agency_id: str
     station_id: str
     registered_on: date
+
+
+class InternPlaced(Consumed):
+    intern_id: str
+    station_id: str
+    placed_from: date
+    placed_until: date
 
 
 class GuidanceVisit(Consumed):
@@ -234,6 +241,13 @@ def _volunteer_minutes(d: dict) -> Facts:
     return {("volunteer_minutes", None, d["station_id"], "", "", d["served_on"]): d["minutes"]}
 
 
+def _intern_placed(d: dict) -> Facts:
+    """interns: a stock, 1 at the station from the first day of the placement to its last (included)."""
+    gone = (date.fromisoformat(d["placed_until"]) + timedelta(days=1)).isoformat()
+    return {("interns", None, d["station_id"], "", "", d["placed_from"]): 1,
+            ("interns", None, d["station_id"], "", "", gone): -1}
+
+
 def _guidance_visit(d: dict) -> Facts:
     """guidance_visits and guidance_minutes: the visits a station received and their length, on the visit's day."""
     return {("guidance_visits", None, d["station_id"], "", "", d["visited_on"]): 1,
@@ -269,6 +283,7 @@ HANDLERS = {
     },
     "talent.volunteer.hours_logged": {2: Handler(VolunteerHours, facts=_volunteer_minutes)},
     "talent.guidance.visit_recorded": {1: Handler(GuidanceVisit, facts=_guidance_visit)},
+    "talent.intern.placed": {1: Handler(InternPlaced, facts=_intern_placed)},
     "talent.organisation.filed": {
         1: Handler(OrganisationFiled, facts=_org("organisations_filed", "filed_on", k2="reform_affected"))
     },
