@@ -30,7 +30,7 @@ from talent.domain.identifiers import credit_check_char, id_check_digit
 from talent.settings import TalentSettings
 
 from ..outbox import relay_everything
-from .communities import learn_community
+from .communities import learn_community, learn_station
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "services" / "talent" / "schemas"
 
@@ -197,6 +197,13 @@ def _scenario(client: TestClient, station: str) -> None:
         )
     )
     _ok(client.post(f"/workers/{worker_ids[0]}/departure", json={"left_on": "2022-06-30"}))
+    # the guidance network: the certified worker who stayed guides the station, visits it once, and hands over
+    _ok(client.put(f"/stations/{station}/guidance", json={"guide_kind": "workers", "guide_ids": [worker_ids[1]],
+                                                          "guided_from": "2021-10-01"}))
+    _ok(client.post(f"/stations/{station}/guidance/visits", json={
+        "visited_on": "2021-10-15", "guide_id": worker_ids[1], "mode": "on_site", "hours": 2,
+        "topics": "个案记录规范"}), 201)
+    _ok(client.post(f"/stations/{station}/guidance/end", json={"on": "2021-12-01"}))
 
 
 async def _relay_and_read(application: TalentApplication, bootstrap: str, expected: set[str], timeout: float = 30):
@@ -221,6 +228,7 @@ def test_published_talent_events_validate_and_carry_no_personal_data(kafka_boots
     application = build_application(TalentSettings(data_dir=tmp_path))
     learn_community(application, "510411001001", True)
     station = str(uuid.uuid4())
+    learn_station(application, station, "510411001", offset=2)
     app = create_app(application)
     instrument_fastapi(app)
     with TestClient(app) as client:
