@@ -43,6 +43,7 @@ FilterKind = Literal["eq", "area", "search", "none"]
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 EXPORT_CAP = 10_000
+CATCH_UP_PAGE = 500  # notifications applied in one transaction
 
 
 class ListError(ValueError):
@@ -215,6 +216,7 @@ class ListIndex:
         self._lock = threading.Lock()
         self._ready = False
         self._keeping: threading.Event | None = None
+        self._keeper: threading.Thread | None = None
 
     def table(self, name: str) -> str:
         return self.db.prefix + name
@@ -286,19 +288,27 @@ class ListIndex:
         def run() -> None:
             while not stop.is_set():
                 try:
-                    self.catch_up()
+                    # A page at a time, looking at the stop flag between pages, so stopping waits for one page.
+                    while not stop.is_set() and self.catch_up(pages=1) == CATCH_UP_PAGE:
+                        pass
                 except Exception:  # the store is away or busy: the next round (or the next read) tries again
                     log.debug("list catch-up failed; retrying", exc_info=True)
                 stop.wait(interval)
 
-        threading.Thread(target=run, name=f"{self.position_name}-keeper", daemon=True).start()
+        self._keeper = threading.Thread(target=run, name=f"{self.position_name}-keeper", daemon=True)
+        self._keeper.start()
 
-    def stop_keeping(self) -> None:
+    def stop_keeping(self, timeout: float = 60.0) -> None:
+        """Stops the keeper and waits for its page to end: the service closes its store next, and a thread still
+        reading a closed SQLite connection crashes the whole process (a segmentation fault, not an exception)."""
         if self._keeping is not None:
             self._keeping.set()
             self._keeping = None
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None and keeper is not threading.current_thread():
+            keeper.join(timeout)
 
-    def catch_up(self, page_size: int = 500, pages: int | None = None) -> int:
+    def catch_up(self, page_size: int = CATCH_UP_PAGE, pages: int | None = None) -> int:
         """Applies the notifications stored since the index's position (at most `pages` pages); returns how
         many it read. The lock is taken per page, so a read waits for one page of the keeper's, not its
         whole backlog."""

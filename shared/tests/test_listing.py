@@ -200,6 +200,36 @@ def test_with_a_keeper_running_a_read_applies_the_last_pages_not_a_long_backlog(
     assert index.page("places", ListQuery()).total == 1300
 
 
+def test_stopping_the_keeper_waits_for_its_page_so_the_store_can_close_next(app):
+    """The API's lifespan stops the keeper and the service then closes its store: a keeper still inside a page
+    read a closed SQLite connection and crashed the whole test process (a segmentation fault in CI's run at
+    2b44ce3). Stopping now returns only once the page in progress has ended, and no further page starts."""
+    import threading
+    import time
+
+    seed(app, 3)
+    inside, started = threading.Event(), []
+
+    def slow(domain_event):
+        started.append(domain_event.originator_id)
+        inside.set()
+        time.sleep(0.2)  # a page in progress while the lifespan ends
+        place = app.repository.get(domain_event.originator_id)
+        yield "places", str(place.id), {"name": place.name, "area_code": place.area_code, "tier": place.tier,
+                                         "open": place.open, "rank": 0, "keeper": place.keeper}
+
+    index = ListIndex(app, [SPEC], slow, b"k" * 32)
+    index.keep_up(interval=0.01)
+    assert inside.wait(10)
+    keeper = index._keeper
+    index.stop_keeping()
+    assert keeper is not None and not keeper.is_alive()
+    assert len(started) == 3  # the page begun was finished, and committed
+    seed(app, 2)
+    time.sleep(0.1)
+    assert len(started) == 3  # and the stopped keeper took no further page
+
+
 def test_export_has_chinese_headers_and_one_row_each(app):
     seed(app, 3)
     index = index_of(app)
