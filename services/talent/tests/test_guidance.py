@@ -36,15 +36,15 @@ def _plan(app, tier: str, area_code: str) -> str:
 def world(tmp_path, learn_communities):
     app = build_application(TalentSettings(data_dir=tmp_path))
     learn_communities(app)
-    stations = {"general": _plan(app, "general_station", "510402"),
-                "township": _plan(app, "township_station", "510402001"),
-                "room": _plan(app, "village_room", "510402001001"),
-                "other_county": _plan(app, "township_station", "510411001")}
+    stations = {"general": _plan(app, "general_station", "990102"),
+                "township": _plan(app, "township_station", "990102001"),
+                "room": _plan(app, "village_room", "990102001001"),
+                "other_county": _plan(app, "township_station", "990103001")}
     with TestClient(create_app(app)) as client:
         yield app, client, stations
 
 
-def _agency(client, station, number="52510400MJ0000456"):
+def _agency(client, station, number="52990100MJ0000456"):
     number += credit_check_char(number)
     return ok(client.post("/agencies", json={"name": "某社会工作服务中心", "registration_number": number,
                                              "station_id": station, "registered_on": "2021-01-01"}), 201)["agency_id"]
@@ -73,7 +73,7 @@ def test_n_certified_workers_of_the_county_guide_a_station_and_their_visits_are_
     log = ok(client.get(f"/stations/{s['township']}/guidance"))
     assert [(v["visited_on"], v["mode_name"], v["hours"]) for v in log["visits"]] == [
         ("2021-10-15", "现场", 2.5), ("2021-11-20", "远程", 2.5)]
-    guided = ok(client.get("/guidance/stations", params={"area": "510402", "sort": "-visits"}))
+    guided = ok(client.get("/guidance/stations", params={"area": "990102", "sort": "-visits"}))
     assert [(r["station_id"], r["visits"], r["last_visit_on"]) for r in guided["items"]] == [
         (s["township"], 2, "2021-11-20"), (s["room"], 1, "2021-11-21")]
     visits = ok(client.get("/guidance/visits", params={"station_id": s["township"]}))
@@ -109,7 +109,7 @@ def test_who_may_guide_and_be_guided_is_refused_in_chinese(world, new_id_number)
     assert reply.status_code == 422 and "尚未持证" in reply.json()["error"]["message"]
     certified_elsewhere = certified_worker(client, new_id_number(), s["other_county"])
     reply = _assign(client, s["township"], "workers", [certified_elsewhere])
-    assert reply.status_code == 422 and "本县(区) 510402" in reply.json()["error"]["message"]
+    assert reply.status_code == 422 and "本县(区) 990102" in reply.json()["error"]["message"]
     guide = certified_worker(client, new_id_number(), s["general"])
     reply = _assign(client, s["general"], "workers", [guide])
     assert reply.status_code == 422 and "受指导的是乡镇(街道)" in reply.json()["error"]["message"]
