@@ -307,7 +307,10 @@ def projects(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, A
     started = _by(store.sums("projects_started", area, as_of, since))
     evaluations = store.total("project_evaluations", area, as_of, since)
     return {"started": {"total": sum(started.values()), "by_domain": started}, "evaluations": evaluations,
-            "average_evaluation_score": average(store.total("project_score", area, as_of, since), evaluations)}
+            "average_evaluation_score": average(store.total("project_score", area, as_of, since), evaluations),
+            # every project's latest count as of the day, and how many more its projects served since `since`
+            "beneficiaries": {"total": store.total("beneficiaries", area, as_of),
+                              "in_period": store.total("beneficiaries", area, as_of, since)}}
 
 
 def headroom(store: ReadModel, area: str, year: int, as_of: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 asked for figures as of past days."""
 
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from reporting.adapters.store import ReadModelStore
@@ -367,3 +368,32 @@ def test_interns_are_a_stock_of_the_station_from_the_first_day_of_their_placemen
     for day in ("2024-02-28", "2024-03-01", "2024-05-15", "2024-05-31", "2024-06-01", "2024-06-30", "2024-07-01"):
         for area in ("510400", "510402", "510411"):
             assert views.talent(feed.store, area, day, "2024-01-01")["interns"] == expected(area, day), (area, day)
+
+
+def test_project_beneficiaries_are_each_projects_latest_count_at_its_station(feed):
+    """Issue 17 item 15: projects' beneficiaries reach the reports (casework.project.beneficiaries_recorded.v1):
+    the projects view shows, per area, the latest counts as of the day and how many more were served since `since`."""
+    from reporting import views
+
+    a, b = feed.station(area="510402001"), feed.station(area="510411001", pilot=False)
+    p, q, r = _id(), _id(), _id()
+    records = [(p, a, "2024-03-01", 40), (q, a, "2024-04-01", 10), (p, a, "2024-05-01", 90),
+               (r, b, "2024-05-01", 7), (p, a, "2024-08-01", 85)]  # the last corrects p's count down
+    for pid, station, on, n in records:
+        feed("casework.project.beneficiaries_recorded.v1", {"project_id": pid, "station_id": station,
+                                                            "contract_id": _id(), "beneficiaries": n,
+                                                            "recorded_on": on})
+    county = {a: "510402", b: "510411"}
+
+    def latest(area, day):
+        counts = {}
+        for pid, station, on, n in records:
+            if on <= day and county[station].startswith(area.rstrip("0")):
+                counts[pid] = n
+        return sum(counts.values())
+
+    for since, day in (("2024-01-01", "2024-04-30"), ("2024-01-01", "2024-06-30"), ("2024-07-01", "2024-12-31")):
+        for area in ("510400", "510402", "510411"):
+            before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
+            seen = views.projects(feed.store, area, day, since)["beneficiaries"]
+            assert seen == {"total": latest(area, day), "in_period": latest(area, day) - latest(area, before)}

@@ -6,8 +6,12 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
+from reporting.reports import rules
 from reporting.reports.rhythm import due_periods, rhythm, status
 from reporting.reports.scorecard import score
+
+# the rules' first version (2021), which does not score the projects' beneficiaries
+FIRST = rules.load().at("2021-12-31").station_quotas
 
 
 def _listed(report, period, version=1):
@@ -99,6 +103,7 @@ def _facts(**over):
         "projects_started": 0,
         "project_evaluations": 0,
         "project_score_centi": 0,
+        "beneficiaries": 0,
         "complaints_received": 0,
         "complaints_closed": 0,
         "response_hours_centi": 0,
@@ -110,7 +115,7 @@ def _facts(**over):
 
 
 def test_scorecard_points_of_an_empty_station():
-    points = score(_facts())
+    points = score(_facts(), FIRST)
     # no complaints counts as handled (a target of 0 is met); nothing else earns anything
     assert points == {"facilities": 0, "staffing": 0, "services": 0, "management": 20, "satisfaction": 0}
 
@@ -134,7 +139,8 @@ def test_scorecard_points_by_the_published_rule():
             response_hours_centi=14400,
             surveys=2,
             survey_score_centi=18000,
-        )
+        ),
+        FIRST,
     )
     assert points["facilities"] == 15
     assert points["staffing"] == 10 * Fraction(1, 2) + 5 + 5 * Fraction(1, 2)
@@ -142,5 +148,20 @@ def test_scorecard_points_by_the_published_rule():
     # 3 of 4 complaints closed; a mean response of 48 hours earns 24/48 of the timeliness points
     assert points["management"] == 10 * Fraction(3, 4) + 10 * Fraction(24, 48)
     assert points["satisfaction"] == 20 * Fraction(90, 100)
-    other = score(_facts(organisations_incubated=3, organisations_registered=1))
+    other = score(_facts(organisations_incubated=3, organisations_registered=1), FIRST)
     assert other["services"] == 5 * Fraction(3, 6)  # non-pilot stations: 6 incubated a year
+
+
+def test_from_2026_the_scorecard_scores_the_beneficiaries_of_the_stations_projects():
+    """附件2 §5.1.2: "重点评估服务对象受益情况、本地社会组织培育、社会工作人才培养和服务工作的社会效益进行评估"。
+    The rules' 2026 version scores the people the station's projects served in the year as a fifth part of the
+    services dimension (20 points in five equal parts); the 2021 version keeps its four parts of 5."""
+    later = rules.load().at("2026-12-31")
+    target = later.station_quotas.beneficiaries_per_station
+    assert target is not None and FIRST.beneficiaries_per_station is None
+    # the plan gives no number: the shipped version says the target is the system's default, not the plan's
+    assert "方案未给出" in later.notes["station_quotas.beneficiaries_per_station"]
+    facts = _facts(projects_started=1, volunteers_trained=30, beneficiaries=target // 2)
+    assert score(facts, later.station_quotas)["services"] == 4 * (1 + 1 + Fraction(target // 2, target))
+    assert score(facts, FIRST)["services"] == 5 + 5  # the same year's facts under the first version: unscored
+    assert score(_facts(beneficiaries=3 * target), later.station_quotas)["services"] == 4  # capped at the target

@@ -11,10 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from reporting.adapters.store import ReadModelStore
 from reporting.projections.router import project
+from reporting.reports import rules
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
 
 A, B, C, D, E = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 6))
+BENEFICIARIES = (("2024-06-15", 120), ("2026-03-01", 260), ("2026-09-01", 250))
 
 
 # The city and its counties as the registry publishes them: the reports take their rows and names from these.
@@ -88,6 +90,12 @@ def _world() -> list[tuple[str, dict]]:
             "casework.project.evaluated.v1",
             {"project_id": "p1", "station_id": A, "score": 90, "evaluated_on": "2024-11-01"},
         ),
+    ]
+    # p1's people served so far: 120 by mid-2024, then 260 corrected to 250 in 2026 (the count replaces, not adds)
+    events += [
+        ("casework.project.beneficiaries_recorded.v1",
+         {"project_id": "p1", "station_id": A, "contract_id": "k1", "beneficiaries": n, "recorded_on": on})
+        for on, n in BENEFICIARIES
     ]
     events += [
         ("talent.volunteer.trained.v1", {"volunteer_id": f"v{i}", "station_id": A, "trained_on": "2024-04-01"})
@@ -215,3 +223,27 @@ def test_xlsx_rows_match_the_json_and_the_pdf_says_what_is_not_from_events(world
     ).stdout
     for name in ("东区", "米易县", "盐边县", "乡镇(街道)社会工作服务站2024年度评估", "无事件来源"):
         assert name in text
+
+
+def test_the_beneficiaries_are_scored_from_the_rules_version_that_scores_them(world):
+    """附件2 §5.1.2 评价内容: "重点评估服务对象受益情况、本地社会组织培育、社会工作人才培养……进行评估"。
+    A station's figure is how many more people its projects served in the year (their latest counts on 31 December
+    less those of the year before); the 2024 scorecard (rules of 2021) shows it and does not score it, the 2026 one
+    (rules of 2026) scores it and says the target is no number of the plan's."""
+    def served(year):
+        def latest(day):
+            return next((n for on, n in reversed(BENEFICIARIES) if on <= day), 0)
+        return latest(f"{year}-12-31") - latest(f"{year - 1}-12-31")
+
+    old, _ = _report(world, "2024")
+    a = old["stations"][0]
+    assert a["facts"]["beneficiaries"] == served(2024) and a["points"]["services"] == "19.50"
+    assert (old["beneficiaries_scored"], old["rule_notes"]) == (False, {})
+    new, _ = _report(world, "2026")
+    a = next(s for s in new["stations"] if s["station_id"] == A)
+    target = rules.load().at("2026-12-31").station_quotas.beneficiaries_per_station
+    # nothing else of A's falls in 2026: the services points are the beneficiaries' fifth alone
+    assert a["facts"]["beneficiaries"] == served(2026)
+    assert Decimal(a["points"]["services"]) == (Decimal(4) * min(1, Decimal(served(2026)) / target)).quantize(
+        Decimal("0.01"))
+    assert new["beneficiaries_scored"] and "方案未给出" in new["rule_notes"]["station_quotas.beneficiaries_per_station"]

@@ -113,7 +113,8 @@ def test_the_default_rules_are_todays_values() -> None:
     assert version.notice_weights == TODAY and list(version.notice_weights) == list(TODAY)
     assert version.station_quotas.model_dump() == {"certified_per_station": 2, "volunteers_per_station": 30,
                                                    "organisations_registered_pilot": 1,
-                                                   "organisations_incubated_other": 6}
+                                                   "organisations_incubated_other": 6,
+                                                   "beneficiaries_per_station": None}  # scored from 2026 on
     # §三(二) "每月对省级社会工作服务试点进行1次调度"; annex 1: 东区(省级社会工作服务试点区) and 米易县(省级社会工作服务
     # 试点县) are the social work pilots; 西区(省级城乡社区治理试点区) is a community-governance pilot, not one of them
     assert version.provincial_pilot_counties == ("510402", "510421")

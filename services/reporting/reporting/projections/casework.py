@@ -1,5 +1,5 @@
 """Casework events: cases by domain and stage, escalations, referrals, complaints with response
-times, satisfaction surveys, projects and their evaluations."""
+times, satisfaction surveys, projects, their beneficiaries and their evaluations."""
 
 from __future__ import annotations
 
@@ -81,6 +81,16 @@ class ProjectStarted(Consumed):
     started_on: date
 
 
+class ProjectBeneficiaries(Consumed):
+    """casework.project.beneficiaries_recorded.v1: the project's count of people served so far (it replaces the
+    previous count, it does not add to it)."""
+
+    project_id: str
+    station_id: str
+    beneficiaries: int
+    recorded_on: date
+
+
 class ProjectEvaluated(Consumed):
     project_id: str
     station_id: str
@@ -120,6 +130,26 @@ def case_facts(state: State) -> Facts:
     return facts
 
 
+def _beneficiaries_recorded(state: State, d: dict) -> State:
+    # one count a day (a later record of the same day corrects it), at the station the record names
+    state.setdefault("counts", {})[d["recorded_on"]] = [d["beneficiaries"], d["station_id"]]
+    return state
+
+
+def project_facts(state: State) -> Facts:
+    """beneficiaries: a stock at the project's station, its latest count as of each day; a flow over a period
+    is then how many the station's projects served more in it (a lower count corrects, so it subtracts)."""
+    facts: Facts = {}
+    before = None
+    for on in sorted(state.get("counts", {})):
+        count, station = state["counts"][on]
+        if before is not None:
+            add(facts, ("beneficiaries", None, before[1], "", "", on), -before[0])
+        add(facts, ("beneficiaries", None, station, "", "", on), count)
+        before = (count, station)
+    return facts
+
+
 def _complaint_received(d: dict) -> Facts:
     return {("complaints_received", None, d["station_id"], d["channel"], "", china_day(d["received_at"])): 1}
 
@@ -156,8 +186,10 @@ HANDLERS = {
     "casework.survey.recorded": {1: Handler(Survey, facts=_survey)},
     "casework.project.started": {1: Handler(ProjectStarted, facts=lambda d: {
         ("projects_started", None, d["station_id"], d["domain"], "", d["started_on"]): 1})},
+    "casework.project.beneficiaries_recorded": {
+        1: Handler(ProjectBeneficiaries, "project", lambda d: d["project_id"], _beneficiaries_recorded)},
     "casework.project.evaluated": {1: Handler(ProjectEvaluated, facts=lambda d: {
         ("project_evaluations", None, d["station_id"], "", "", d["evaluated_on"]): 1,
         ("project_score", None, d["station_id"], "", "", d["evaluated_on"]): centi(d["score"])})},
 }
-KINDS = {"case": Kind(case_facts)}
+KINDS = {"case": Kind(case_facts), "project": Kind(project_facts)}

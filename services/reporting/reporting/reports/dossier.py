@@ -50,6 +50,7 @@ def _year(store: ReadModelStore, settings: ReportingSettings, county: str, year:
     talent = views.talent(store, county, as_of, since)
     organisations = views.organisations(store, county, as_of, since)
     money = views.money(store, county, as_of, since)
+    projects = views.projects(store, county, as_of, since)
     coverage = views.township_coverage(store, county, as_of)
     return {
         "year": year, "as_of": as_of,
@@ -61,6 +62,7 @@ def _year(store: ReadModelStore, settings: ReportingSettings, county: str, year:
                                                    "guidance_visits")},
         "organisations": {"incubated": organisations["incubated"]["total"],
                           "registered": organisations["registered"], "agencies": organisations["agencies"]},
+        "beneficiaries": projects["beneficiaries"]["in_period"],
         "money": {"budget": money["budget"]["total"], "contracts_signed": money["contracts"]["signed"],
                   "contract_amount": money["contracts"]["amount"], "disbursed": money["disbursed"]["total"]},
         "coverage": coverage,
@@ -111,6 +113,7 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("年度培育社区社会组织", lambda y: y["organisations"]["incubated"]),
     ("年度登记社会组织", lambda y: y["organisations"]["registered"]),
     ("社会工作服务机构", lambda y: y["organisations"]["agencies"]),
+    ("年度项目服务对象受益人数", lambda y: y["beneficiaries"]),
     ("年度预算(元)", lambda y: y["money"]["budget"]),
     ("年度签订合同", lambda y: y["money"]["contracts_signed"]),
     ("年度合同金额(元)", lambda y: y["money"]["contract_amount"]),

@@ -55,6 +55,7 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("open_cases", "在办个案", "sum"),
         ("escalations", "疑似侵害上报", "sum"),
         ("referrals", "政策转介", "sum"),
+        ("beneficiaries", "半年项目服务对象受益人数", "sum"),
         ("complaints", "半年投诉", "sum"),
         ("average_response_hours", "平均响应时长(小时)", "city"),
         ("surveys", "满意度调查", "sum"),
@@ -99,6 +100,7 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
     organisations = views.organisations(store, code, as_of, since)
     cases = views.cases(store, code, as_of, since)
     complaints = views.complaints(store, code, as_of, since)
+    projects = views.projects(store, code, as_of, since)
     money = views.money(store, code, as_of, since)
     goal = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == GOAL_YEAR}
     coverage = views.township_coverage(store, code, as_of)
@@ -137,6 +139,7 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
         "organisations_registered": organisations["registered"],
         "agencies": organisations["agencies"],
         **views.case_counts(cases),
+        "beneficiaries": projects["beneficiaries"]["in_period"],
         "complaints": complaints["received"]["total"],
         "average_response_hours": complaints["average_response_hours"],
         "surveys": complaints["satisfaction"]["surveys"],

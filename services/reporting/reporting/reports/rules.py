@@ -40,6 +40,9 @@ class StationQuotas(_Frozen):
     volunteers_per_station: int = Field(ge=0)
     organisations_registered_pilot: int = Field(ge=0)  # a provincial pilot station: registered organisations
     organisations_incubated_other: int = Field(ge=0)  # any other station: community organisations incubated
+    # people served by the station's projects in the year (A2 §5.1.2 "重点评估服务对象受益情况"); absent, the
+    # scorecard does not score them (the meaning of the versions written before this field existed)
+    beneficiaries_per_station: int | None = Field(default=None, ge=1)
 
 
 class Due(_Frozen):
@@ -67,6 +70,8 @@ class RuleVersion(_Frozen):
     station_quotas: StationQuotas
     provincial_pilot_counties: tuple[str, ...]
     calendar: dict[str, Due]
+    # why a value is what it is where the plan gives no number (field path -> Chinese text), shown in the reports
+    notes: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("notice_weights")
     @classmethod

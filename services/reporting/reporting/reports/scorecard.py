@@ -66,12 +66,15 @@ def score(facts: dict[str, Any], quotas: StationQuotas | None = None) -> dict[st
     else:
         timeliness = Fraction(1) if response <= RESPONSE_HOURS else Fraction(RESPONSE_HOURS) / response
     satisfaction = Fraction(facts["survey_score_centi"], 100 * facts["surveys"]) if facts["surveys"] else Fraction(0)
+    services = [_share(facts["projects_started"], 1), evaluated / 100, _share(orgs, quota_orgs),
+                _share(facts["volunteers_trained"], quotas.volunteers_per_station)]
+    if quotas.beneficiaries_per_station is not None:  # a version that scores them: the 20 points in five parts
+        services.append(_share(facts["beneficiaries"], quotas.beneficiaries_per_station))
     return {
         "facilities": Fraction(LEVEL_POINTS[facts["level"]]),
         "staffing": 10 * _share(facts["certified_workers"], 2) + 5 * min(Fraction(1), Fraction(facts["heads"]))
         + 5 * _share(facts["certifications"], quotas.certified_per_station),
-        "services": 5 * _share(facts["projects_started"], 1) + 5 * evaluated / 100 + 5 * _share(orgs, quota_orgs)
-        + 5 * _share(facts["volunteers_trained"], quotas.volunteers_per_station),
+        "services": Fraction(20, len(services)) * sum(services, Fraction(0)),
         "management": 10 * _share(facts["complaints_closed"], facts["complaints_received"]) + 10 * timeliness,
         "satisfaction": 20 * satisfaction / 100,
     }
@@ -81,7 +84,8 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
     start, end = span(period)
     since, as_of = start.isoformat(), end.isoformat()
     city = deployment.city_code
-    quotas = deployment.rules_on(as_of).station_quotas
+    version = deployment.rules_on(as_of)
+    quotas = version.station_quotas
 
     def per_station(figure: str, flow: bool) -> dict[str, int]:
         return {
@@ -98,6 +102,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         "projects_started": True,
         "project_evaluations": True,
         "project_score": True,
+        "beneficiaries": True,
         "complaints_received": True,
         "complaints_closed": True,
         "complaint_response_hours": True,
@@ -128,6 +133,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                      "projects_started": sums["projects_started"].get(sid, 0),
                      "project_evaluations": sums["project_evaluations"].get(sid, 0),
                      "project_score_centi": sums["project_score"].get(sid, 0),
+                     "beneficiaries": sums["beneficiaries"].get(sid, 0),
                      "complaints_received": sums["complaints_received"].get(sid, 0),
                      "complaints_closed": sums["complaints_closed"].get(sid, 0),
                      "response_hours_centi": sums["complaint_response_hours"].get(sid, 0),
@@ -158,6 +164,7 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                           "grades": {label: sum(s["grade"] == label for s in mine) for _, label in GRADES}})
     return {"report": "station_scorecard", "period": period, "year": start.year, "since": since, "as_of": as_of,
             "title": title(deployment.title_name, period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
+            "beneficiaries_scored": quotas.beneficiaries_per_station is not None, "rule_notes": version.notes,
             "stations": stations, "counties": by_county}
 
 
@@ -180,6 +187,7 @@ def document(content: dict[str, Any]) -> Document:
         "登记组织",
         "服务项目",
         "项目评估均分",
+        "项目服务对象受益",
         "投诉",
         "办结",
         "平均响应(小时)",
@@ -204,6 +212,7 @@ def document(content: dict[str, Any]) -> Document:
             f["organisations_registered"],
             f["projects_started"],
             number(mean(f["project_score_centi"], f["project_evaluations"])),
+            f["beneficiaries"],
             f["complaints_received"],
             f["complaints_closed"],
             number(mean(f["response_hours_centi"], f["complaints_closed"])),
@@ -246,7 +255,8 @@ def document(content: dict[str, Any]) -> Document:
                 rows,
                 sheet="站点评分",
                 font_size=6,
-                notes=[f"{DIMENSIONS[k]}：{text}" for k, text in content["not_from_events"].items()],
+                notes=[f"{DIMENSIONS[k]}：{text}" for k, text in content["not_from_events"].items()]
+                + [f"规则说明（{field}）：{text}" for field, text in content["rule_notes"].items()],
             ),
             Section("评分依据（年度事实）", fact_columns, facts, sheet="评分依据", font_size=6),
         ],
