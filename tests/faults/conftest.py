@@ -88,6 +88,15 @@ def _items() -> list[Item]:
         ),
         Item(
             f,
+            "Backup and restore drill: every PostgreSQL database dumped, restored into an empty server "
+            "(issue 20 item 5)",
+            "restore refuses a non-empty server, a tampered dump and missing roles; after it the relay resumes at its "
+            "checkpoint (every event on the topic exactly once), the read model equals the pre-backup one and a "
+            "rebuild, the audit sink's chains verify",
+            ("tests/faults/test_backup_restore.py::",),
+        ),
+        Item(
+            f,
             "The same command three times with one idempotency key",
             "one event, the same answer each time",
             ("tests/faults/test_idempotency.py::",),
