@@ -218,32 +218,37 @@ def read_manifest(source: Path) -> dict[str, Any]:
     return manifest
 
 
-def _ensure_empty(db: Database) -> None:
-    """Creates the database if it does not exist; refuses one that holds any table."""
+def _check_target(db: Database, roles: list[str]) -> bool:
+    """Refuses a database that holds any table, or a server lacking one of `roles`; True when the database
+    exists, False when restore must create it."""
     import psycopg
-    from psycopg import sql
 
     try:
         conn = psycopg.connect(db.conninfo, autocommit=True)
+        exists = True
     except psycopg.OperationalError as error:
         if "does not exist" not in str(error):
             raise BackupError(f"无法连接数据库 {db.where()}：{error}") from error
-        with psycopg.connect(db.conninfo, dbname="postgres", autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(db.dbname)))
-        return
+        conn, exists = psycopg.connect(db.conninfo, dbname="postgres", autocommit=True), False
     with conn:
         tables = [t for (t,) in conn.execute(
             f"SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN {SYSTEM_SCHEMAS} "
-            "ORDER BY 1")]
+            "ORDER BY 1")] if exists else []
+        present = {r for (r,) in conn.execute("SELECT rolname FROM pg_roles")}
     if tables:
         raise BackupError(f"拒绝恢复：数据库 {db.where()} 不是空的（已有 {len(tables)} 个表，如 {tables[0]}）；"
                           "只能恢复到空的服务器")
+    if missing := sorted(set(roles) - present):
+        raise BackupError(f"服务器缺少角色 {', '.join(missing)}（备份中的表属于或授权给它们）：请先创建这些角色")
+    return exists
 
 
 def restore(source: Path, dbs: list[Database]) -> dict[str, Any]:
     """Restores the backup in `source` into the databases `dbs` name (matched by their users); returns, per dump,
-    the seconds its restore took. Every check that needs no writing runs before anything is restored."""
+    the seconds its restore took. Every check runs before anything is written: a refused restore leaves the
+    server as it was."""
     import psycopg
+    from psycopg import sql
 
     manifest = read_manifest(source)
     by_users = {tuple(db.used_by): db for db in dbs}
@@ -253,16 +258,13 @@ def restore(source: Path, dbs: list[Database]) -> dict[str, Any]:
         if db is None:
             raise BackupError(f"备份中 {'、'.join(entry['used_by'])} 共用一个数据库，当前设置中没有这样的数据库："
                               f"设置所指的数据库须与备份时一致")
-        targets.append((entry, db))
-    for entry, db in targets:
-        _ensure_empty(db)
-        with psycopg.connect(db.conninfo) as conn:
-            present = {r for (r,) in conn.execute("SELECT rolname FROM pg_roles")}
-        if missing := sorted(set(entry["roles"]) - present):
-            raise BackupError(f"服务器缺少角色 {', '.join(missing)}（{entry['file']} 授权给它们）：请先创建这些角色")
+        targets.append((entry, db, _check_target(db, entry["roles"])))
     seconds = {}
-    for entry, db in targets:
+    for entry, db, exists in targets:
         started = time.monotonic()
+        if not exists:
+            with psycopg.connect(db.conninfo, dbname="postgres", autocommit=True) as admin:
+                admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(db.dbname)))
         proc = subprocess.run([pg_tool("pg_restore"), "--single-transaction", "--exit-on-error",
                                f"--dbname={db.dbname}", str(source / entry["file"])],
                               env=_libpq_env(db), capture_output=True, text=True)

@@ -212,9 +212,10 @@ def test_backup_and_restore_into_an_empty_server(kafka_bootstrap, own_postgres, 
     assert refused.returncode == 1 and "与清单不符" in refused.stderr, refused.stderr
     no_roles = backup("restore", backup_dir, target)
     assert no_roles.returncode == 1 and "缺少角色" in no_roles.stderr, no_roles.stderr
-    with psycopg.connect(conninfo(target)) as db:
+    with psycopg.connect(conninfo(target)) as db:  # the refused restores wrote nothing, not even a database
         assert db.execute("SELECT count(*) FROM pg_tables WHERE schemaname <> 'pg_catalog' "
                           "AND schemaname <> 'information_schema'").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (AUDIT_DB,)).fetchone()[0] == 0
 
     # -- restore into the empty server (its roles created first, as docs/operations.md says) --------------------
     create_roles(target)
