@@ -68,7 +68,8 @@ def describe(errors: list[dict[str, Any]], labels: dict[str, str]) -> tuple[str,
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
         field = ".".join(loc) or "body"
-        label = labels.get(loc[-1]) if loc else None
+        named = [part for part in loc if not part.isdigit()]  # an item of a list is labelled as its list
+        label = labels.get(named[-1]) if named else None
         details.append({"field": field, "problem": _problem(err), "label": label or field})
     message = "；".join(
         f"{d['label']}({d['field']})：{d['problem']}" if d["label"] != d["field"] else f"{d['field']}：{d['problem']}"

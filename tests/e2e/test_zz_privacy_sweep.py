@@ -129,7 +129,7 @@ def _erase_talent_canaries(platform, gateway, people: dict[str, dict[str, str]],
 
 # The last event each canary's commands publish: a relay publishes in log order, so once it is on the
 # topic, so is everything before it.
-LAST_EVENTS = {"case": "casework.case.opened.v1", "worker": "talent.worker.certified.v1",
+LAST_EVENTS = {"case": "casework.case.opened.v2", "worker": "talent.worker.certified.v1",
                "volunteer": "talent.volunteer.trained.v1"}
 
 

@@ -97,6 +97,10 @@ def contract_signed_data(contract_id: str = CONTRACT_ID, stations: tuple[str, ..
     }
 
 
+# the target groups of the scenario's adult client when the case opens (casework.case.opened.v2 carries them)
+SCENARIO_CATEGORIES = ("hardship_family", "empty_nest_elderly")
+
+
 def full_scenario(client) -> dict[str, str]:
     """Every command of the API once at least, with canary personal data; the contract CONTRACT_ID
     must be known already. Returns the ids it made."""
@@ -105,9 +109,13 @@ def full_scenario(client) -> dict[str, str]:
 
     adult = post(
         "/clients",
-        {"station_id": STATION, **CANARY_ADULT, "birth_date": "1950-02-01", "registered_on": "2021-03-01"},
+        {"station_id": STATION, **CANARY_ADULT, "birth_date": "1950-02-01", "registered_on": "2021-03-01",
+         "categories": ["hardship_family"]},
         201,
     )["client_id"]
+    # a dated change of the categories at the version the intake left (1): the case opens with these
+    post(f"/clients/{adult}/categories", {"categories": list(SCENARIO_CATEGORIES), "on": "2021-03-02",
+                                          "expected_version": 1})
     child = post(
         "/clients",
         {"station_id": STATION, **CANARY_CHILD, "birth_date": "2012-03-04", "registered_on": "2021-03-01"},

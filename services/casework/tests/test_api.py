@@ -6,7 +6,17 @@ import copy
 from datetime import date
 
 from casework.adapters.integration import CONTRACTS, PUBLICATION
-from casework.testing import CANARIES, CONTRACT_ID, READER, STATION, contract_signed_data, full_scenario, ok, open_case
+from casework.testing import (
+    CANARIES,
+    CONTRACT_ID,
+    READER,
+    SCENARIO_CATEGORIES,
+    STATION,
+    contract_signed_data,
+    full_scenario,
+    ok,
+    open_case,
+)
 from eventsourcing.persistence import Tracking
 
 
@@ -31,7 +41,9 @@ def test_the_full_scenario_publishes_one_of_every_contract_without_personal_data
     ids = full_scenario(api)
     notifications = cw.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
     public = [t for t in (PUBLICATION.translate(cw.mapper.to_domain_event(n)) for n in notifications) if t]
-    assert {t for t, _ in public} == set(CONTRACTS)
+    assert {t for t, _ in public} == PUBLICATION.published  # every contract but the superseded ones
+    assert set(CONTRACTS) - PUBLICATION.published == {"casework.case.opened.v1"}
+    assert [d["categories"] for t, d in public if t == "casework.case.opened.v2"][0] == list(SCENARIO_CATEGORIES)
     text = str(public)
     assert not [c for c in CANARIES if c in text]
     evaluated = [d for t, d in public if t == "casework.project.evaluated.v1"]

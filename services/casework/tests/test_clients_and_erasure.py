@@ -73,7 +73,7 @@ def test_suspected_abuse_at_opening_raises_the_escalation_in_the_same_save(cw):
         child, STATION, AREA, "child_welfare", None, "medium", date(2021, 3, 2), suspected_child_abuse=True
     )
     types = [t for t, _ in public_events(cw)]
-    assert types[-2:] == ["casework.case.opened.v1", "casework.escalation.raised.v1"]
+    assert types[-2:] == ["casework.case.opened.v2", "casework.escalation.raised.v1"]
     assert cw.case(case_id).risk_level == "critical"
 
 
@@ -110,8 +110,11 @@ def test_erasure_removes_identity_everywhere_but_keeps_the_case_and_the_counts(c
     assert after["identity_erased"] is True
     assert after["client"] == dict.fromkeys(("name", "id_number", "phone", "address", "birth_date"), ERASED)
     assert after["notes"] == [{"author": "li.worker", "on": date(2021, 3, 2), "text": ERASED}]
-    assert {k: v for k, v in after.items() if k not in ("client", "notes", "identity_erased")} == \
-           {k: v for k, v in before.items() if k not in ("client", "notes", "identity_erased")}
+    # the client's record gained the erasure event (client_version); the case itself is unchanged
+    client_fields = ("client", "notes", "identity_erased", "client_version")
+    assert {k: v for k, v in after.items() if k not in client_fields} == \
+           {k: v for k, v in before.items() if k not in client_fields}
+    assert after["client_version"] == before["client_version"] + 1
     assert cw.read_client(client_id, "wang.officer", "核实删除")["identity"]["name"] == ERASED
     assert cw.read_case(other, "li.worker", "服务跟进")["client"]["name"] == "测试人"
     # the reporting counts come from the public events: the erasure adds none and changes none

@@ -220,6 +220,7 @@ ROUTE_TABLE: list[Route] = [
     _r("POST", "/clients/{client_id}/duplicate-dismissal", "case_write"),  # the body's other_client_id is scoped
     _r("POST", "/clients/{client_id}/merge", "case_write", body_into="client"),  # both records in scope
     _r("POST", "/clients/{client_id}/consent", "case_write"),
+    _r("POST", "/clients/{client_id}/categories", "case_write"),
     _r("POST", "/clients/{client_id}/erasure", "case_write"),
     _r("POST", "/cases", "case_write", creates="case"),
     _r("GET", "/cases", "case_read", lists=True),  # no client identity, but case work: not for auditors

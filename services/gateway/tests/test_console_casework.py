@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from gateway.console.casework import TARGET_GROUPS
 from gateway.testing import ADMIN_PASSWORD, COUNTIES, PASSWORD, TOWNSHIPS, World, add_account, login, make_app
 
 from .console_sign_in import console_sign_in
@@ -74,12 +75,20 @@ class CaseworkWorld(World):
                 return httpx.Response(409, json={"error": {"code": "conflict", "details": {"client_id": twin},
                                                            "message": "该身份证号码已登记为服务对象"}})
             client_id = str(uuid.uuid4())
-            self.clients[client_id] = body
+            self.clients[client_id] = {**body, "version": 1}
             return httpx.Response(201, json={"client_id": client_id})
         found = re.match(r"^/clients/([^/]+)/consent$", path)
         if method == "POST" and found:
             self.clients[found.group(1)]["consent"] = _json(request)
             return httpx.Response(200, json={"client_id": found.group(1), "basis": _json(request)["basis"]})
+        found = re.match(r"^/clients/([^/]+)/categories$", path)
+        if method == "POST" and found:  # casework's optimistic concurrency on the client's record
+            client, body = self.clients[found.group(1)], _json(request)
+            if body.get("expected_version") != client["version"]:
+                return httpx.Response(409, json={"error": {"code": "stale_version", "message": "记录已被修改"}})
+            client["categories"], client["version"] = body["categories"], client["version"] + 1
+            return httpx.Response(200, json={"client_id": found.group(1), "categories": body["categories"],
+                                             "version": client["version"]})
         if method == "POST" and path == "/cases":
             return self.open_case(_json(request), request.headers.get("x-user", ""))
         if method == "GET" and path == "/caseload":
@@ -103,7 +112,8 @@ class CaseworkWorld(World):
             return httpx.Response(422, json={"error": {"code": "consent_required",
                                                        "message": "未满14周岁须有监护人同意"}})
         case_id = str(uuid.uuid4())
-        self.cases[case_id] = {**body, "stage": "intake", "stages": [{"stage": "intake", "on": body["opened_on"]}],
+        self.cases[case_id] = {**body, "categories": client.get("categories", []),
+                               "stage": "intake", "stages": [{"stage": "intake", "on": body["opened_on"]}],
                                "plan_approval": None, "closing_approval": None, "closed_on": None, "notes": [],
                                "referrals": [], "escalations": [], "risk_history": [], "transfers": [],
                                "worker": unquote(user), "version": 1}
@@ -129,7 +139,9 @@ class CaseworkWorld(World):
             return httpx.Response(200, json={
                 "case_id": case_id, "client_id": c["client_id"], "identity_erased": False,
                 "client": {"name": "李小花", "id_number": "510421201501011234"}, "age_band": "6-13",
-                "status": "closed" if c["closed_on"] else "open", **{k: v for k, v in c.items() if k != "client_id"}})
+                "status": "closed" if c["closed_on"] else "open", **{k: v for k, v in c.items() if k != "client_id"},
+                "client_categories": self.clients[c["client_id"]].get("categories", []),
+                "client_version": self.clients[c["client_id"]]["version"]})
         body = _json(request)
         if action == "/stage":
             if STAGES.index(body["stage"]) != STAGES.index(c["stage"]) + 1 or \
@@ -429,3 +441,36 @@ def test_the_case_ledger_for_supervisors_and_admins(env):
     # an administrator opens the file with a purpose, and sees the identity masked (no case_identity)
     file = browser(app, "county-a").get(f"/console/cases/{case_id}?purpose=督导检查")
     assert file.status_code == 200 and "李小花" not in file.text
+
+
+def test_the_clients_categories_are_checkboxes_at_intake_and_on_the_case_page(env):
+    """Issue 17 item 11: a client's categories (服务对象类别) at intake, and changed later from the case page at the
+    client's version the page showed (a change made meanwhile is casework's 409, shown on the page)."""
+    app, world = env
+    client = browser(app, "worker-a")
+    form = client.get("/console/clients/new")
+    assert all(f'name="category_{code}"' in form.text for code in TARGET_GROUPS)
+    assert all(label in form.text for label in TARGET_GROUPS.values())
+    done = register(client, world, basis="guardian_consent", guardian_name="李大山", category_child_in_difficulty="on",
+                    category_migrant="on")
+    assert done.status_code == 303
+    assert _json(_sent(world, "POST", "/clients")[-1])["categories"] == ["child_in_difficulty", "migrant"]
+    client_id = re.search(r"client_id=([0-9a-f-]+)", done.headers["location"]).group(1)
+    form = client.get(done.headers["location"])
+    data = {"csrf": _csrf(form.text), "client_id": client_id, "station": f"{world.id('A', 'station')}|{TOWNSHIPS['A']}",
+            "domain": "child_welfare", "subtype": "", "risk_level": "medium", "opened_on": "2026-05-01",
+            "purpose": "个案跟进服务"}
+    case_url = client.post("/console/cases/new", data=data, follow_redirects=False).headers["location"]
+    page = client.get(case_url)
+    assert re.search(r'id="case-categories">困境儿童、流动人口<', page.text)
+    assert 'id="client-category_migrant" checked' in page.text
+    assert 'id="client-category_disabled" checked' not in page.text
+    token, case_id = _csrf(page.text), case_url.split("?")[0].rsplit("/", 1)[1]
+    change = {"csrf": token, "purpose": "个案跟进服务", "case_id": case_id, "expected_version": "1", "on": "2026-06-01",
+              "category_disabled": "on"}
+    saved = client.post(f"/console/clients/{client_id}/categories", data=change, follow_redirects=False)
+    assert saved.status_code == 303 and "notice=categories" in saved.headers["location"]
+    assert _json(_sent(world, "POST", f"/clients/{client_id}/categories")[-1]) == {
+        "categories": ["disabled"], "on": "2026-06-01", "expected_version": 1}
+    stale = client.post(f"/console/clients/{client_id}/categories", data=change)
+    assert stale.status_code == 409 and "记录已被修改" in stale.text and 'id="categories-form"' in stale.text

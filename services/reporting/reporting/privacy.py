@@ -44,7 +44,8 @@ WITHHELD = "*"
 PROTECTED_LEVELS = frozenset({AreaLevel.TOWNSHIP, AreaLevel.VILLAGE})
 # the read-model figures that count people of a vulnerable category (complaints, surveys, projects, stations,
 # workers and money count no such person and stay exact at every tier)
-PERSON_FIGURES = frozenset({"cases", "cases_opened", "cases_closed", "escalations", "referrals"})
+PERSON_FIGURES = frozenset({"cases", "cases_opened", "cases_closed", "cases_opened_by_group", "escalations",
+                            "referrals"})
 
 Cell = int | str
 K = TypeVar("K", bound=Hashable)

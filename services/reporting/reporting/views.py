@@ -15,7 +15,7 @@ from pzh_shared.areas import AreaLevel, level_of, parent_of
 
 from reporting import privacy
 from reporting.adapters.store import ReadModel
-from reporting.projections.casework import STAGES
+from reporting.projections.casework import STAGES, TARGET_GROUPS
 from reporting.projections.registry import LEVELS, TIERS
 
 
@@ -184,10 +184,13 @@ def _case_figures(store: ReadModel, area: str, as_of: str, since: str) -> dict[s
         referrals.setdefault(outcome, {})[policy] = n
     opened = _by(store.sums("cases_opened", area, as_of, since))
     closed = _by(store.sums("cases_closed", area, as_of, since))
+    groups = {group: n for (group,), n in store.sums("cases_opened_by_group", area, as_of, since, by=("k1",)).items()}
     return {
         "open": sum(sum(v.values()) for v in by_stage.values()),
         "open_by_domain_and_stage": dict(sorted(by_stage.items())),
         "opened": {"total": sum(opened.values()), "by_domain": opened},
+        # every group, 0 included: the same cells in every sibling's body (no sum line: a client has 0..n groups)
+        "opened_by_group": {group: groups.get(group, 0) for group in TARGET_GROUPS},
         "closed": {"total": sum(closed.values()), "by_domain": closed},
         "escalations": store.total("escalations", area, as_of, since),
         "referrals": {
@@ -268,13 +271,15 @@ def cases_under(store: ReadModel, parent: str, as_of: str, since: str, level: Ar
 
 
 def case_counts(body: dict[str, Any]) -> dict[str, Any]:
-    """The four case figures the reports list, from a cases body (exact or as shown)."""
+    """The case figures the reports list, from a cases body (exact or as shown): four, and the cases opened per
+    target group."""
     return {"cases_opened": body["opened"]["total"], "open_cases": body["open"], "escalations": body["escalations"],
-            "referrals": body["referrals"].get("referred", {}).get("total", 0)}
+            "referrals": body["referrals"].get("referred", {}).get("total", 0),
+            **{f"cases_opened_{group}": n for group, n in body["opened_by_group"].items()}}
 
 
 def township_case_counts(store: ReadModel, county: str, as_of: str, since: str) -> dict[str, dict[str, Any]]:
-    """The four case figures of each of the county's townships as shown (the small-numbers rule)."""
+    """The case figures of each of the county's townships as shown (the small-numbers rule)."""
     return {code: case_counts(body) for code, body in
             cases_under(store, county, as_of, since, AreaLevel.TOWNSHIP).items()}
 

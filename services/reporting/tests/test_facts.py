@@ -307,8 +307,8 @@ def test_redelivered_events_change_nothing_and_bad_ones_are_projection_errors(fe
     before = feed.store.dump()
     assert feed("talent.volunteer.hours_logged.v1", data, event_id) == 0
     assert feed.store.dump() == before
-    with pytest.raises(ProjectionError, match="only v1"):
-        project("casework.case.opened.v2", {})
+    with pytest.raises(ProjectionError, match="only v1, v2"):  # v1 upcast, v2 projected: a v3 is unknown
+        project("casework.case.opened.v3", {})
     with pytest.raises(ProjectionError):
         project("funding.funds.disbursed.v1", {"contract_id": "x"})
     with pytest.raises(ProjectionError):
@@ -397,3 +397,41 @@ def test_project_beneficiaries_are_each_projects_latest_count_at_its_station(fee
             before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
             seen = views.projects(feed.store, area, day, since)["beneficiaries"]
             assert seen == {"total": latest(area, day), "in_period": latest(area, day) - latest(area, before)}
+
+
+def test_cases_opened_by_target_group_per_area_under_the_small_numbers_rule(feed):
+    """Issue 17 item 11, §二(五)2 "重点为辖区内困难家庭、留守空巢老人、困境儿童、残疾人、流动人口等特殊群体……":
+    casework.case.opened.v2's categories count per group, area and period (a client in two groups counts in
+    both); exact at a county, at its townships under reporting/privacy.py (1-4 shown "<5", and a 0 hidden
+    too where the county's exact figure would give its sibling away)."""
+    from reporting import privacy, views
+    from reporting.projections.casework import TARGET_GROUPS
+    from reporting.reports.halfyear import FIELDS, area_figures
+
+    opened = [("510402001", ["hardship_family"])] * 6 + [("510402001", ["hardship_family", "migrant"])] * 2 + [
+        ("510402002", ["hardship_family"])] * 7 + [("510402002", [])] + [("510402001", ["migrant"], "2024-08-01")]
+    for area, groups, *on in opened:
+        feed("casework.case.opened.v2", {"case_id": _id(), "station_id": _id(), "area_code": area,
+                                         "domain": "social_assistance", "risk_level": "low", "age_band": "35-59",
+                                         "subtype": None, "opened_on": on[0] if on else "2024-03-01",
+                                         "categories": groups})
+
+    def exact(area, group):
+        return sum(1 for a, groups, *on in opened if a.startswith(area) and group in groups and not on)
+
+    county = views.cases(feed.store, "510402", "2024-06-30", "2024-01-01")["opened_by_group"]
+    assert county == {group: exact("510402", group) for group in TARGET_GROUPS}
+    assert (county["hardship_family"], county["migrant"]) == (15, 2)
+    shown = {code: views.cases(feed.store, code, "2024-06-30", "2024-01-01")["opened_by_group"]
+             for code in ("510402001", "510402002")}
+    for code, groups in shown.items():
+        assert groups["hardship_family"] == exact(code, "hardship_family")  # 8 and 7: shown
+    # 2 migrants in one township, 0 in the other: the 2 is "<5", and the 0 too, or 2 - 0 would give it away
+    assert shown["510402001"]["migrant"] == shown["510402002"]["migrant"] == privacy.MARK
+    # the half-year report's columns are these figures
+    row = area_figures(feed.store, "510402", "2024-01-01", "2024-06-30", "510400")
+    labels = dict((key, label) for key, label, _ in FIELDS["服务对象类别(半年新开个案)"])
+    assert {labels[f"cases_opened_{g}"]: row[f"cases_opened_{g}"] for g in TARGET_GROUPS} == {
+        label: exact("510402", g) for g, label in TARGET_GROUPS.items()}
+    townships = views.township_case_counts(feed.store, "510402", "2024-06-30", "2024-01-01")
+    assert townships["510402001"]["cases_opened_migrant"] == privacy.MARK

@@ -11,7 +11,13 @@ import pytest
 from reporting.adapters.store import SCHEMA_VERSION, ReadModelStore, StoreOutdated
 from reporting.projections.facts import ProjectionError
 from reporting.projections.router import project
-from reporting.projections.upcasting import UPCASTERS, service_minutes, upcast, volunteer_hours_v1_to_v2
+from reporting.projections.upcasting import (
+    UPCASTERS,
+    case_opened_v1_to_v2,
+    service_minutes,
+    upcast,
+    volunteer_hours_v1_to_v2,
+)
 from reporting.views import hours_of_minutes, view
 
 V1, V2, V3 = (f"talent.volunteer.hours_logged.v{n}" for n in (1, 2, 3))
@@ -137,7 +143,20 @@ def test_the_upcaster_chain_is_pure():
     v2 = hours_logged(_id(), minutes=5)
     assert upcast("talent.volunteer.hours_logged", 2, v2) == (2, v2)
     assert upcast("registry.station.opened", 1, v2) == (1, v2)
-    assert UPCASTERS == {("talent.volunteer.hours_logged", 1): volunteer_hours_v1_to_v2}
+    assert UPCASTERS == {("talent.volunteer.hours_logged", 1): volunteer_hours_v1_to_v2,
+                         ("casework.case.opened", 1): case_opened_v1_to_v2}
+
+
+def test_a_case_opened_v1_counts_as_a_v2_case_under_no_target_group(store):
+    """casework.case.opened.v1 knew no categories: upcast, it is the same case and counts under no group."""
+    from reporting import views
+
+    data = {"case_id": _id(), "area_code": "510402001", "domain": "elderly_care", "opened_on": "2024-03-01",
+            "station_id": _id(), "risk_level": "low", "age_band": "60-79", "subtype": None}
+    assert upcast("casework.case.opened", 1, data) == (2, {**data, "categories": []})
+    store.apply([(_id(), "casework.case.opened.v1", project("casework.case.opened.v1", data))])
+    opened = views.cases(store, "510402", "2024-12-31", "2024-01-01")
+    assert opened["opened"]["total"] == 1 and set(opened["opened_by_group"].values()) == {0}
 
 
 @pytest.mark.parametrize(("minutes", "shown"), [(0, "0.00"), (1, "0.02"), (30, "0.50"), (90, "1.50"), (61, "1.02"),

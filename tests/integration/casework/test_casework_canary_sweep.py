@@ -21,7 +21,7 @@ from casework.adapters.wiring import build_application
 from casework.api.app import create_app
 from casework.consumers.funding import funding_consumer
 from casework.settings import CaseworkSettings
-from casework.testing import CANARIES, CONTRACT_ID, contract_signed_data, full_scenario
+from casework.testing import CANARIES, CONTRACT_ID, SCENARIO_CATEGORIES, contract_signed_data, full_scenario
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from localinfra.topics import publish
@@ -138,7 +138,10 @@ def test_no_canary_personal_data_leaves_the_service(kafka_bootstrap, tmp_path, c
         envelopes[envelope.id] = envelope
     assert expected <= set(envelopes)
     ours = [envelopes[i] for i in expected]
-    assert {e.type for e in ours} == set(CONTRACTS), "the scenario publishes one of every contract"
+    assert {e.type for e in ours} == PUBLICATION.published, "the scenario publishes one of every contract"
+    assert set(CONTRACTS) - PUBLICATION.published == {"casework.case.opened.v1"}  # superseded by v2
+    opened = [e.data for e in ours if e.type == "casework.case.opened.v2"]
+    assert list(SCENARIO_CATEGORIES) in [d["categories"] for d in opened]  # codes only: the sweep below checks
     assert [e.data["kind"] for e in ours if e.type == "casework.escalation.raised.v1"] == ["suspected_child_abuse"] * 2
     assert any(e.data["project_id"] == ids["project"] for e in ours if e.type == "casework.project.evaluated.v1")
 

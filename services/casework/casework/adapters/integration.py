@@ -2,8 +2,9 @@
 the edge, into versioned contracts (`casework.<aggregate>.<verb>.v<N>`); the JSON Schemas generated
 from these models are committed under services/casework/schemas/.
 
-No contract carries personal data: clients appear only through a case's opaque id and an age band
-(never a birth date); names, ID numbers, phone numbers, addresses, narrative notes, consent details,
+No contract carries personal data: clients appear only through a case's opaque id, an age band
+(never a birth date) and their target-group codes (casework.case.opened.v2); names, ID numbers, phone
+numbers, addresses, narrative notes, consent details,
 complaint texts and need summaries stay in the event store (identity and notes sealed with the
 client's own key). Supervisors appear as opaque ids only in private events.
 
@@ -36,6 +37,7 @@ from casework.domain.vocabulary import (
     RiskLevel,
     ServiceDomain,
     SurveyMethod,
+    TargetGroup,
 )
 
 
@@ -51,11 +53,22 @@ class _CaseContext(Contract):
 # --- cases ---------------------------------------------------------------------------------------
 
 class CaseOpenedV1(_CaseContext):
-    """casework.case.opened.v1: a case opened at a station (intake)."""
+    """casework.case.opened.v1: a case opened at a station (intake); superseded by v2 (no longer published)."""
 
     model_config = ConfigDict(title="casework.case.opened.v1")
     subtype: AssistanceSubtype | None = Field(default=None, description="social assistance sub-type, if any")
     opened_on: date
+
+
+class CaseOpenedV2(CaseOpenedV1):
+    """casework.case.opened.v2: a case opened at a station (intake), with the client's categories that day.
+
+    It supersedes v1 (no longer published; consumers read an old v1 as a v2 without categories)."""
+
+    model_config = ConfigDict(title="casework.case.opened.v2")
+    categories: list[TargetGroup] = Field(
+        description="the client's target groups (服务对象类别) when the case opened: codes only, not who the client is"
+    )
 
 
 class CaseStageAdvancedV1(_CaseContext):
@@ -240,6 +253,7 @@ class SurveyRecordedV1(Contract):
 
 CONTRACTS: dict[str, type[BaseModel]] = {
     "casework.case.opened.v1": CaseOpenedV1,
+    "casework.case.opened.v2": CaseOpenedV2,
     "casework.case.stage_advanced.v1": CaseStageAdvancedV1,
     "casework.case.risk_assessed.v1": CaseRiskAssessedV1,
     "casework.case.referred.v1": CaseReferredV1,
@@ -279,7 +293,10 @@ def _project(e: Any) -> dict[str, Any]:
 # domain event class -> (integration type, data built from the event alone). Built field by field on
 # purpose: a new attribute on a domain event (a sealed note, a summary) never leaks by accident.
 _TRANSLATIONS: dict[type, tuple[str, Any]] = {
-    Case.Opened: ("casework.case.opened.v1", lambda e: dict(_ctx(e), subtype=e.subtype, opened_on=e.opened_on)),
+    Case.Opened: (
+        "casework.case.opened.v2",
+        lambda e: dict(_ctx(e), subtype=e.subtype, opened_on=e.opened_on, categories=list(e.categories or [])),
+    ),
     Case.StageAdvanced: (
         "casework.case.stage_advanced.v1",
         lambda e: dict(_ctx(e), from_stage=e.from_stage, stage=e.stage, advanced_on=e.advanced_on),

@@ -13,6 +13,8 @@ from casework.api.cases import CASE_COLUMNS
 from casework.api.dependencies import Casework, Purpose, User, with_id
 from casework.api.schemas import (
     CaseRow,
+    CategoriesChanged,
+    ChangeCategories,
     ClientHit,
     ClientId,
     ClientRecord,
@@ -37,7 +39,8 @@ router = APIRouter(prefix="/clients")
 @router.post("", status_code=201, response_model=ClientId)
 def register_client(body: RegisterClient, cw: Casework) -> ClientId:
     identity = body.model_dump(include={"name", "id_number", "phone", "address", "birth_date"})
-    client_id = cw.register_client(str(body.station_id), identity, body.registered_on, body.area_code)
+    client_id = cw.register_client(str(body.station_id), identity, body.registered_on, body.area_code,
+                                   [c.value for c in body.categories])
     return ClientId(client_id=client_id, possible_duplicates=[UUID(i) for i in cw.client(client_id).open_duplicates])
 
 
@@ -90,6 +93,14 @@ def merge_client(client_id: UUID, body: MergeClient, cw: Casework, user: User, p
     `merged_into`, and its cases are listed under the survivor."""
     record = cw.merge_client(client_id, body.into, body.reason, body.on, user, purpose)
     return Merged(client_id=str(client_id), merged_into=str(body.into), merged_on=body.on, audit_seq=record.seq)
+
+
+@router.post("/{client_id}/categories", response_model=CategoriesChanged)
+def change_categories(client_id: UUID, body: ChangeCategories, cw: Casework) -> CategoriesChanged:
+    """A dated change of the client's categories (the whole new set); a stale expected_version is a 409."""
+    cw.change_client_categories(client_id, [c.value for c in body.categories], body.on, body.expected_version)
+    client = cw.client(client_id)
+    return CategoriesChanged(client_id=str(client_id), categories=client.categories, version=client.version)
 
 
 @router.post("/{client_id}/consent", response_model=ConsentRecorded)

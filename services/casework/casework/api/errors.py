@@ -61,6 +61,7 @@ FIELD_LABELS = {
     "contract_id": "合同编号",
     "title": "项目名称",
     "beneficiaries": "受益人数",
+    "categories": "服务对象类别",
     "score": "评分",
     "category": "需求类别",
     "summary": "内容摘要",

@@ -29,6 +29,7 @@ from casework.domain.vocabulary import (
     RiskLevel,
     ServiceDomain,
     SurveyMethod,
+    TargetGroup,
 )
 
 Today = Field(default_factory=date.today)
@@ -58,6 +59,7 @@ class RegisterClient(_Body):
     address: str | None = Field(default=None, max_length=300)
     birth_date: date
     registered_on: date = Today
+    categories: list[TargetGroup] = Field(default_factory=list, description="服务对象类别（可多选）")
 
 
 class MergeClient(_Body):
@@ -69,6 +71,17 @@ class MergeClient(_Body):
 class DismissDuplicate(_Body):
     other_client_id: UUID = Field(description="被标记为疑似重复的另一条服务对象记录编号")
     on: date = Today
+
+
+class ChangeCategories(_Versioned):
+    categories: list[TargetGroup] = Field(description="服务对象类别：自该日起的全部类别（可为空）")
+    on: date = Today
+
+
+class CategoriesChanged(BaseModel):
+    client_id: str
+    categories: list[TargetGroup]
+    version: int
 
 
 class RecordConsent(_Versioned):
@@ -291,6 +304,7 @@ class ClientRecord(BaseModel):
     merge_reason: str | None
     merged_from: list[str] = Field(description="已合并入本记录的服务对象编号（其个案即本服务对象的个案）")
     possible_duplicates: list[str] = Field(description="待复核的疑似重复记录")
+    categories: list[TargetGroup] = Field(default_factory=list, description="服务对象类别")
     version: int
 
 
@@ -358,6 +372,9 @@ class CaseFile(BaseModel):
     risk_history: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     version: int
+    categories: list[TargetGroup] = Field(default_factory=list, description="开案当日服务对象的类别")
+    client_categories: list[TargetGroup] = Field(default_factory=list, description="服务对象现在的类别")
+    client_version: int = Field(description="服务对象记录的版本（修改类别时作为 expected_version）")
 
 
 class StoredEventOut(BaseModel):

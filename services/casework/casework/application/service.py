@@ -34,7 +34,7 @@ from casework.application.search import (
 )
 from casework.domain.case import Case
 from casework.domain.charity import CharityNeed, DonationPoint
-from casework.domain.client import Client
+from casework.domain.client import Client, checked_groups
 from casework.domain.errors import (
     CaseworkError,
     ClientErased,
@@ -123,7 +123,7 @@ class CaseworkApplication(ServiceApplication):
     # --- clients ------------------------------------------------------------------------------
 
     def register_client(self, station_id: str, identity: dict[str, Any], registered_on: date,
-                        area_code: str | None = None) -> UUID:
+                        area_code: str | None = None, categories: list[str] | None = None) -> UUID:
         """`identity`: name, id_number, phone, address, birth_date (a date). Sealed before recording. An ID number
         another client (not erased) has is refused with that client's id (DuplicateIdNumber); a client with the
         same name and birth date is not refused, but the pair is flagged on both records for review (saved with
@@ -138,7 +138,7 @@ class CaseworkApplication(ServiceApplication):
         try:
             client = Client._create(Client.Registered, id=client_id, station_id=str(station_id),
                                     sealed_identity=seal(key, client_id, value), registered_on=registered_on,
-                                    area_code=area_code)
+                                    area_code=area_code, categories=checked_groups(categories or []))
             for other in lookalikes:
                 client.flag_duplicate(str(other.id), registered_on, at_intake=True)
                 other.flag_duplicate(str(client_id), registered_on, at_intake=False)
@@ -184,6 +184,13 @@ class CaseworkApplication(ServiceApplication):
             raise ClientErased("该服务对象的身份信息已删除")
         value = _sealable(identity)
         client.correct_identity(seal(key, client.id, value), corrected_on)
+        self.save(client)
+
+    def change_client_categories(self, client_id: UUID | str, categories: list[str], changed_on: date,
+                                 expected_version: int | None = None) -> None:
+        client = self.client(client_id)
+        self._expect(client, expected_version)
+        client.change_categories(categories, changed_on)
         self.save(client)
 
     def record_consent(
@@ -242,6 +249,7 @@ class CaseworkApplication(ServiceApplication):
             "merge_reason": self._unsealed(key, client, client.sealed_merge_reason),
             "merged_from": client.absorbed,
             "possible_duplicates": client.open_duplicates,
+            "categories": client.categories,
             "version": client.version,
         }
 
@@ -401,7 +409,7 @@ class CaseworkApplication(ServiceApplication):
             raise CaseworkError("开案日期早于服务对象的出生日期")
         client.check_may_open_case(age < CONSENT_AGE, opened_on)
         case = Case.open(client.id, station_id, area_code, domain, subtype, risk_level, age_band(age), opened_on,
-                         worker)
+                         worker, client.categories)
         if suspected_child_abuse:
             case.report_suspected_abuse(opened_on)  # at once: in the same save as the opening
         self.save(case)
@@ -488,6 +496,7 @@ class CaseworkApplication(ServiceApplication):
             "plan_approval": case.plan_approval, "closing_approval": case.closing_approval,
             "referrals": list(case.referrals.values()), "transfers": case.transfers, "escalations": case.escalations,
             "risk_history": case.risk_history, "notes": notes, "version": case.version,
+            "categories": case.categories, "client_categories": client.categories, "client_version": client.version,
         }
 
     def read_case(self, case_id: UUID | str, user: str, purpose: str, action: str = "read") -> dict[str, Any]:

@@ -30,6 +30,7 @@ from casework.domain.vocabulary import (
     ReferralOutcome,
     RiskLevel,
     ServiceDomain,
+    target_groups,
 )
 
 
@@ -70,6 +71,7 @@ class Case(Aggregate):
         risk_history: list[dict[str, Any]]
         notes: list[dict[str, Any]]
         worker: str | None
+        categories: list[str]
 
     class Opened(Aggregate.Created):
         client_id: str
@@ -82,9 +84,12 @@ class Case(Aggregate):
         opened_on: date
         # The social worker in charge (the X-User who opened it, or whom it names); None in older cases.
         worker: str | None = None
+        # The client's categories (TargetGroup values) on the day the case opened; None in older cases.
+        categories: list[str] | None = None
 
         def apply(self, case: Case) -> None:
             case.worker = self.worker
+            case.categories = list(self.categories or [])
             case.client_id = self.client_id
             case.station_id = self.station_id
             case.area_code = self.area_code
@@ -224,6 +229,7 @@ class Case(Aggregate):
         age_band: AgeBand,
         opened_on: date,
         worker: str | None = None,
+        categories: list[str] | None = None,
     ) -> Case:
         domain = ServiceDomain(domain)
         if subtype is not None and domain is not ServiceDomain.SOCIAL_ASSISTANCE:
@@ -239,6 +245,7 @@ class Case(Aggregate):
             age_band=AgeBand(age_band).value,
             opened_on=opened_on,
             worker=worker or None,
+            categories=target_groups(categories or []),
         )
 
     # --- helpers ------------------------------------------------------------------------------

@@ -17,7 +17,14 @@ from datetime import date
 from eventsourcing.domain import Aggregate, event
 
 from casework.domain.errors import CaseworkError, ClientErased, ClientMerged, Conflict, ConsentRequired, NotFound
-from casework.domain.vocabulary import ConsentBasis
+from casework.domain.vocabulary import TARGET_GROUP_NAMES, ConsentBasis, target_groups
+
+
+def checked_groups(categories: list[str]) -> list[str]:
+    try:
+        return target_groups(categories)
+    except ValueError as exc:
+        raise CaseworkError(f"服务对象类别(categories)只能是：{'、'.join(TARGET_GROUP_NAMES.values())}") from exc
 
 
 class Client(Aggregate):
@@ -27,6 +34,12 @@ class Client(Aggregate):
         registered_on: date
         # The station's area, for the search within a station's or county's area; None in older registrations.
         area_code: str | None = None
+        # TargetGroup values recorded at intake; absent in older registrations
+        categories: list[str] | None = None
+
+    class CategoriesChanged(Aggregate.Event):
+        categories: list[str]
+        changed_on: date
 
     class IdentityCorrected(Aggregate.Event):
         sealed_identity: str
@@ -62,8 +75,10 @@ class Client(Aggregate):
         by: str
 
     @event(Registered)
-    def __init__(self, station_id: str, sealed_identity: str, registered_on: date, area_code: str | None = None):
+    def __init__(self, station_id: str, sealed_identity: str, registered_on: date, area_code: str | None = None,
+                 categories: list[str] | None = None):
         self.station_id = station_id
+        self.categories: list[str] = list(categories or [])
         self.area_code = area_code
         self.sealed_identity = sealed_identity
         self.registered_on = registered_on
@@ -96,6 +111,17 @@ class Client(Aggregate):
     @event(IdentityCorrected)
     def _identity_corrected(self, sealed_identity: str, corrected_on: date) -> None:
         self.sealed_identity = sealed_identity
+
+    def change_categories(self, categories: list[str], changed_on: date) -> None:
+        """The client's categories from that day on (the whole new set); the same set again records nothing."""
+        self._check_not_erased()
+        chosen = checked_groups(categories)
+        if chosen != self.categories:
+            self._categories_changed(chosen, changed_on)
+
+    @event(CategoriesChanged)
+    def _categories_changed(self, categories: list[str], changed_on: date) -> None:
+        self.categories = list(categories)
 
     def record_consent(self, basis: ConsentBasis, sealed_detail: str | None, recorded_on: date) -> None:
         self._check_not_erased()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
@@ -27,6 +28,31 @@ class AssistanceSubtype(StrEnum):
     CAPACITY_BUILDING = "capacity_building"
     SOCIAL_INTEGRATION = "social_integration"
     VAGRANTS_BEGGARS = "vagrants_beggars"
+
+
+class TargetGroup(StrEnum):
+    """A client's categories (服务对象类别), the closed vocabulary of the plan's special groups: §二(五)2 "重点为辖区内
+    困难家庭、留守空巢老人、困境儿童、残疾人、流动人口等特殊群体", A2 §3.2.5.2 "易地搬迁群众"."""
+
+    HARDSHIP_FAMILY = "hardship_family"
+    LEFT_BEHIND_ELDERLY = "left_behind_elderly"
+    EMPTY_NEST_ELDERLY = "empty_nest_elderly"
+    CHILD_IN_DIFFICULTY = "child_in_difficulty"
+    DISABLED = "disabled"
+    MIGRANT = "migrant"
+    RELOCATED = "relocated"
+
+
+TARGET_GROUP_NAMES = {TargetGroup.HARDSHIP_FAMILY: "困难家庭", TargetGroup.LEFT_BEHIND_ELDERLY: "留守老人",
+                      TargetGroup.EMPTY_NEST_ELDERLY: "空巢老人", TargetGroup.CHILD_IN_DIFFICULTY: "困境儿童",
+                      TargetGroup.DISABLED: "残疾人", TargetGroup.MIGRANT: "流动人口",
+                      TargetGroup.RELOCATED: "易地搬迁群众"}
+
+
+def target_groups(values: Iterable[str]) -> list[str]:
+    """The categories as stored: each a TargetGroup value, once, in the vocabulary's order (ValueError otherwise)."""
+    chosen = {TargetGroup(v).value for v in values}
+    return [g.value for g in TargetGroup if g.value in chosen]
 
 
 class CaseStage(StrEnum):

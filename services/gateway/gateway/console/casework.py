@@ -49,11 +49,15 @@ SEARCH_BY = {"name": "姓名", "id_number": "身份证号码", "phone": "联系�
 AGE_BANDS = {"0-5": "0-5岁", "6-13": "6-13岁", "14-17": "14-17岁", "18-34": "18-34岁", "35-59": "35-59岁",
              "60-79": "60-79岁", "80+": "80岁及以上"}
 MINOR_BANDS = ("0-5", "6-13", "14-17")
+# casework's target groups (服务对象类别), each a checkbox `category_<code>` on the intake and case pages
+TARGET_GROUPS = {"hardship_family": "困难家庭", "left_behind_elderly": "留守老人", "empty_nest_elderly": "空巢老人",
+                 "child_in_difficulty": "困境儿童", "disabled": "残疾人", "migrant": "流动人口",
+                 "relocated": "易地搬迁群众"}
 CONSENT_AGE = 14  # casework's rule: a client under 14 needs a guardian's consent or a statutory basis
 NAMES = {"STAGES": STAGES, "DOMAINS": DOMAINS, "SUBTYPES": SUBTYPES, "RISKS": RISKS, "POLICIES": POLICIES,
          "OUTCOMES": OUTCOMES, "CONSENT": CONSENT, "DUE": DUE, "AWAITING": AWAITING, "CHANNELS": CHANNELS,
          "COMPLAINT_STATUS": COMPLAINT_STATUS, "RESPONDENTS": RESPONDENTS, "METHODS": METHODS,
-         "SEARCH_BY": SEARCH_BY, "AGE_BANDS": AGE_BANDS}
+         "SEARCH_BY": SEARCH_BY, "AGE_BANDS": AGE_BANDS, "TARGET_GROUPS": TARGET_GROUPS}
 # What a social worker usually gives as the purpose of a read (offered, never imposed: any text will do).
 PURPOSES = ("个案跟进服务", "接案登记", "督导审批", "转介与资源链接", "结案评估")
 CASELOAD_PURPOSE = "查看本人个案工作清单"
@@ -64,6 +68,7 @@ NOTICES = {"opened": "个案已开案。", "stage": "已进入下一阶段。", 
            "closing": "结案已审批。", "complaint": "投诉已受理。", "handling": "已记录处理措施。",
            "complaint-closure": "投诉已办结。", "survey": "满意度调查已登记。",
            "possible_duplicate": "服务对象已登记。其姓名与出生日期与已有记录相同，已列入“疑似重复”待复核。",
+           "categories": "服务对象类别已更新（此后开案的个案按新类别统计）。",
            "dismissal": "已排除：两条记录不是同一人。", "merge": "两条记录已合并，被合并的记录指向保留的记录。"}
 CASE_ACTIONS = ("stage", "risk", "referrals", "outcome", "transfer", "abuse-reports", "notes", "closure")
 
@@ -160,6 +165,10 @@ def next_stage(case: dict[str, Any]) -> str | None:
     return order[order.index(stage) + 1]
 
 
+def _categories(form: dict[str, str]) -> list[str]:
+    return [code for code in TARGET_GROUPS if form.get(f"category_{code}")]
+
+
 class CaseworkPages(PageModule):
     def routes(self) -> list[PageRoute]:
         return [
@@ -169,6 +178,7 @@ class CaseworkPages(PageModule):
             ("GET", "/console/clients/new", self.client_new),
             ("POST", "/console/clients/new", self.client_create),
             ("POST", "/console/clients/{client_id}/consent", self.consent),
+            ("POST", "/console/clients/{client_id}/categories", self.categories),
             ("GET", "/console/clients/duplicates", self.duplicates),
             ("POST", "/console/clients/duplicates/{client_id}/{action}", self.duplicate_action),
             ("GET", "/console/cases", self.case_list),
@@ -281,7 +291,8 @@ class CaseworkPages(PageModule):
         body = {"station_id": station, "name": form["name"], "birth_date": form["birth_date"],
                 **({"area_code": area} if area else {}),
                 **{k: form[k].upper() if k == "id_number" else form[k]
-                   for k in ("id_number", "phone", "address", "registered_on") if form.get(k)}}
+                   for k in ("id_number", "phone", "address", "registered_on") if form.get(k)},
+                "categories": _categories(form)}
         reply = await self.api(token, "POST", "/clients", body)
         if not reply.ok:
             details = (reply.data.get("error") or {}).get("details") if isinstance(reply.data, dict) else None
@@ -313,6 +324,18 @@ class CaseworkPages(PageModule):
             return await self.case_form(request, p, token, _status(reply), client_id, form, reply.field_errors,
                                         reply.message, failed="consent")
         return RedirectResponse(f"/console/cases/new?client_id={quote(client_id)}&notice=consent", status_code=303)
+
+    async def categories(self, request: Request, p: Principal, token: str, form: dict[str, str]) -> Response:
+        """The client's categories from a day on, from the case page (which names the client's version it showed:
+        a change made meanwhile is casework's 409, shown on the page)."""
+        client_id, case_id, purpose = request.path_params["client_id"], form.get("case_id", ""), form.get("purpose", "")
+        body = {"categories": _categories(form), "on": form.get("on") or today().isoformat(), **_version(form)}
+        reply = await self.api(token, "POST", f"/clients/{quote(client_id, safe='')}/categories", body)
+        if not reply.ok:
+            return await self.case_page(request, p, token, _status(reply), reply.message, reply.field_errors,
+                                        "categories", purpose, case_id)
+        query = urlencode({"purpose": purpose, "notice": "categories"})
+        return RedirectResponse(f"/console/cases/{quote(case_id, safe='')}?{query}", status_code=303)
 
     # --- opening a case -------------------------------------------------------------------------------
 
@@ -361,8 +384,9 @@ class CaseworkPages(PageModule):
         return await lists.show(self.c, request, p, token, CASES)
 
     async def case_page(self, request: Request, p: Principal, token: str, status: int = 200, error: str = "",
-                        errors: dict[str, str] | None = None, failed: str = "", purpose: str = "") -> Response:
-        case_id = request.path_params["case_id"]
+                        errors: dict[str, str] | None = None, failed: str = "", purpose: str = "",
+                        case_id: str = "") -> Response:
+        case_id = case_id or request.path_params["case_id"]
         purpose = purpose or request.query_params.get("purpose", "").strip()
         if not purpose:  # a case file is read only for a stated purpose, and the read is audited
             return self.render("casework/purpose.html", request, p, status, case_id=case_id)

@@ -58,6 +58,9 @@ def subscription(app: RegistryApplication) -> Subscription:
     handlers: dict[str, On[Any]] = {
         "casework.case.opened.v1": On(CaseOpened, lambda m, t: app.record_casework(
             t, m.station_id, "case", m.case_id, True, m.opened_on)),
+        # v2 adds the client's target groups, not the registry's: read like v1 (old v1 events stay on the topic)
+        "casework.case.opened.v2": On(CaseOpened, lambda m, t: app.record_casework(
+            t, m.station_id, "case", m.case_id, True, m.opened_on)),
         "casework.case.closed.v1": On(CaseClosed, lambda m, t: app.record_casework(
             t, m.station_id, "case", m.case_id, False, m.closed_on)),
         "casework.case.transferred.v1": On(CaseTransferred, lambda m, t: app.record_case_transferred(

@@ -4,11 +4,18 @@ times, satisfaction surveys, projects, their beneficiaries and their evaluations
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from reporting.projections.base import Consumed, Handler, Kind, State
 from reporting.projections.facts import Facts, add, centi, china_day
 
 STAGES = ("intake", "assessment", "plan", "intervention", "evaluation", "closing", "closed")
+# casework's target groups (服务对象类别, the plan's §二(五)2 special groups and A2 §3.2.5.2), code -> label
+TARGET_GROUPS = {"hardship_family": "困难家庭", "left_behind_elderly": "留守老人", "empty_nest_elderly": "空巢老人",
+                 "child_in_difficulty": "困境儿童", "disabled": "残疾人", "migrant": "流动人口",
+                 "relocated": "易地搬迁群众"}
+TargetGroup = Literal["hardship_family", "left_behind_elderly", "empty_nest_elderly", "child_in_difficulty",
+                      "disabled", "migrant", "relocated"]
 
 
 class CaseEvent(Consumed):
@@ -18,7 +25,10 @@ class CaseEvent(Consumed):
 
 
 class CaseOpened(CaseEvent):
+    """casework.case.opened.v2 (v1 arrives upcast, without categories: upcasting.py)."""
+
     opened_on: date
+    categories: list[TargetGroup]
 
 
 class CaseAdvanced(CaseEvent):
@@ -109,13 +119,15 @@ def _move(on_field: str, stage: str | None = None):
             state["closed"] = [d["closed_on"], d["area_code"]]
         if on_field == "opened_on":
             state["opened"] = [d["opened_on"], d["area_code"]]
+            state["categories"] = d["categories"]
         return state
     return step
 
 
 def case_facts(state: State) -> Facts:
     """cases (k1 domain, k2 stage, 'closed' once closed): a stock in the case's area at each day;
-    cases_opened and cases_closed (k1 domain): flows."""
+    cases_opened and cases_closed (k1 domain): flows; cases_opened_by_group (k1 the client's target group on the
+    opening day, k2 domain): a flow, once per group the client was in (a client may be in several or none)."""
     facts: Facts = {}
     domain = state.get("domain", "")
     timeline = state.get("timeline", [])
@@ -125,6 +137,8 @@ def case_facts(state: State) -> Facts:
             add(facts, ("cases", area, None, domain, stage, following[0]), -1)
     if "opened" in state:
         add(facts, ("cases_opened", state["opened"][1], None, domain, "", state["opened"][0]), 1)
+        for group in state.get("categories", []):
+            add(facts, ("cases_opened_by_group", state["opened"][1], None, group, domain, state["opened"][0]), 1)
     if "closed" in state:
         add(facts, ("cases_closed", state["closed"][1], None, domain, "", state["closed"][0]), 1)
     return facts
@@ -171,7 +185,7 @@ def _case(d: dict) -> str:
 
 
 HANDLERS = {
-    "casework.case.opened": {1: Handler(CaseOpened, "case", _case, _move("opened_on", "intake"))},
+    "casework.case.opened": {2: Handler(CaseOpened, "case", _case, _move("opened_on", "intake"))},
     "casework.case.stage_advanced": {1: Handler(CaseAdvanced, "case", _case, _move("advanced_on"))},
     "casework.case.transferred": {1: Handler(CaseTransferred, "case", _case, _move("transferred_on"))},
     "casework.case.closed": {1: Handler(CaseClosed, "case", _case, _move("closed_on", "closed"))},

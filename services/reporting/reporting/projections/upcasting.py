@@ -43,9 +43,15 @@ def volunteer_hours_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return upcast
 
 
+def case_opened_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """casework.case.opened v1 -> v2: v1 knew no target groups, so the case counts under none."""
+    return {**data, "categories": []}
+
+
 # (family, version) -> the upcaster to version + 1
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("talent.volunteer.hours_logged", 1): volunteer_hours_v1_to_v2,
+    ("casework.case.opened", 1): case_opened_v1_to_v2,
 }
 
 

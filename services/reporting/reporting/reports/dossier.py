@@ -17,6 +17,7 @@ from typing import Any
 from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import deployment_for, parent_area
+from reporting.projections.casework import TARGET_GROUPS
 from reporting.reports import notice
 from reporting.settings import ReportingSettings
 
@@ -51,6 +52,7 @@ def _year(store: ReadModelStore, settings: ReportingSettings, county: str, year:
     organisations = views.organisations(store, county, as_of, since)
     money = views.money(store, county, as_of, since)
     projects = views.projects(store, county, as_of, since)
+    cases = views.cases(store, county, as_of, since)  # a county's: exact (the small-numbers rule is below it)
     coverage = views.township_coverage(store, county, as_of)
     return {
         "year": year, "as_of": as_of,
@@ -63,6 +65,7 @@ def _year(store: ReadModelStore, settings: ReportingSettings, county: str, year:
         "organisations": {"incubated": organisations["incubated"]["total"],
                           "registered": organisations["registered"], "agencies": organisations["agencies"]},
         "beneficiaries": projects["beneficiaries"]["in_period"],
+        "cases_opened_by_group": cases["opened_by_group"],
         "money": {"budget": money["budget"]["total"], "contracts_signed": money["contracts"]["signed"],
                   "contract_amount": money["contracts"]["amount"], "disbursed": money["disbursed"]["total"]},
         "coverage": coverage,
@@ -82,6 +85,12 @@ def build(store: ReadModelStore, settings: ReportingSettings, county: str, first
         raise DossierError(f"读模型中没有县(区) {county}")
     return {"county_code": county, "name": name, "from_year": first_year, "to_year": last_year,
             "years": [_year(store, settings, county, year, today) for year in range(first_year, last_year + 1)]}
+
+
+def _group(code: str) -> Callable[[dict[str, Any]], int]:
+    def figure(year: dict[str, Any]) -> int:
+        return int(year["cases_opened_by_group"][code])
+    return figure
 
 
 def _rank_in(q: int) -> Callable[[dict[str, Any]], str]:
@@ -114,6 +123,7 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("年度登记社会组织", lambda y: y["organisations"]["registered"]),
     ("社会工作服务机构", lambda y: y["organisations"]["agencies"]),
     ("年度项目服务对象受益人数", lambda y: y["beneficiaries"]),
+    *[(f"年度新开个案·{label}", _group(code)) for code, label in TARGET_GROUPS.items()],
     ("年度预算(元)", lambda y: y["money"]["budget"]),
     ("年度签订合同", lambda y: y["money"]["contracts_signed"]),
     ("年度合同金额(元)", lambda y: y["money"]["contract_amount"]),

@@ -13,6 +13,7 @@ from typing import Any
 from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, townships_of
+from reporting.projections.casework import TARGET_GROUPS
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-H([12])$")
@@ -61,6 +62,8 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("surveys", "满意度调查", "sum"),
         ("satisfaction", "满意度平均分", "city"),
     ],
+    # services by target group (§二(五)2): a case counts under each group its client was in when it opened
+    "服务对象类别(半年新开个案)": [(f"cases_opened_{code}", label, "sum") for code, label in TARGET_GROUPS.items()],
     "资金与3%余额": [
         ("budget", "年度预算(元)", "money"),
         ("contract_amount", "半年签约金额(元)", "money"),
