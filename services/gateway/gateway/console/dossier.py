@@ -1,5 +1,6 @@
 """A county's dossier (县(区)档案): its record year by year from reporting (GET /read-models/dossiers/{county}),
-shown as the table reporting lays out and offered as the same XLSX."""
+shown as the table reporting lays out, offered as the same XLSX and as a printable page (the table on a sheet of
+its own, without the console's menus, as the reports' 打印版)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class DossierPages(PageModule):
         return [
             ("GET", "/console/dossier", self.dossier),
             ("GET", "/console/dossier/file", self.dossier_file),
+            ("GET", "/console/dossier/print", self.dossier_print),
         ]
 
     @staticmethod
@@ -44,11 +46,21 @@ class DossierPages(PageModule):
                 body = reply.data
             else:
                 error, status = reply.message, (reply.status if 400 <= reply.status < 500 else 502)
-        file_href = f"/console/dossier/file?{urlencode({**query, 'county': county})}" if body else ""
+        chosen = urlencode({**query, "county": county})
         return self.c.render("dossier.html", request, status, p, counties=counties, county=county, body=body,
                              values={"from_year": query.get("from_year", str(today().year - 4)),
                                      "to_year": query.get("to_year", str(today().year))},
-                             error=error, file_href=file_href)
+                             error=error, file_href=f"/console/dossier/file?{chosen}" if body else "",
+                             print_href=f"/console/dossier/print?{chosen}" if body else "")
+
+    async def dossier_print(self, request: Request, p: Principal, token: str) -> Response:
+        query = self._query(request)
+        reply = await self.c.api(token, "GET", f"/read-models/dossiers/{quote(query.get('county', ''), safe='')}",
+                                 params=self._api_params(query))
+        if not reply.ok or not isinstance(reply.data, dict):
+            return self.c.failed(request, p, reply, "无法显示该县(区)档案")
+        return self.c.render("dossier_print.html", request, 200, p, body=reply.data,
+                             back=f"/console/dossier?{urlencode(query)}")
 
     async def dossier_file(self, request: Request, p: Principal, token: str) -> Response:
         query = self._query(request)

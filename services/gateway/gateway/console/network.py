@@ -6,6 +6,7 @@ typed as an id."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -82,6 +83,13 @@ def item_tiers(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     return found
 
 
+def stations_named(view: ListView, stations: dict[str, str]) -> ListView:
+    """The view with its station column showing each station by name: talent's rows carry the station's id only,
+    which no user recognises."""
+    return replace(view, columns=tuple(replace(c, names=stations) if c.key == "station_id" else c
+                                       for c in view.columns))
+
+
 class NetworkPages(PageModule):
     def routes(self) -> list[PageRoute]:
         return [
@@ -112,9 +120,11 @@ class NetworkPages(PageModule):
                                            for c in counties))
         versions = {c: r.data.get("version") for c, r in zip(counties, lists_now, strict=True)
                     if r.ok and isinstance(r.data, dict)}
+        # a county's own administrator keeps one list: chosen for them
+        defaults = {"effective_from": today().isoformat(), "county": next(iter(counties)) if len(counties) == 1 else ""}
         page = await lists.show(self.c, request, p, token, SERVICE_ITEMS, "network/service_items.html",
                                 counties=counties, versions=versions, action_error=error, errors=errors or {},
-                                failed=failed, values=values or {"effective_from": today().isoformat()},
+                                failed=failed, values=values or defaults,
                                 today=today().isoformat(), item_tiers=item_tiers,
                                 notice=NOTICES.get(request.query_params.get("notice", ""), ""))
         if page.status_code == 200:
@@ -179,13 +189,16 @@ class NetworkPages(PageModule):
 
     async def guided(self, request: Request, p: Principal, token: str, status: int = 200, error: str = "",
                      errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> Response:
+        area = request.query_params.get("area", "").strip() or p.area_code
         context: dict[str, Any] = {}
         if allowed(p.role, "guidance_write"):
-            area = request.query_params.get("area", "").strip() or p.area_code
             stations, (workers, agencies) = await asyncio.gather(self.guided_stations_of(token, area),
                                                                  self.guides_of(token, area))
             context = {"stations": stations, "workers": workers, "agencies": agencies}
-        page = await lists.show(self.c, request, p, token, GUIDED_STATIONS, "network/guided.html",
+        else:  # the list names the stations for every reader
+            stations = await self.guided_stations_of(token, area)
+        page = await lists.show(self.c, request, p, token, stations_named(GUIDED_STATIONS, stations),
+                                "network/guided.html",
                                 action_error=error, errors=errors or {}, GUIDE_KINDS=GUIDE_KINDS,
                                 values=values or {"guide_kind": "workers", "guided_from": today().isoformat()},
                                 notice=NOTICES.get(request.query_params.get("notice", ""), ""), **context)
@@ -212,7 +225,8 @@ class NetworkPages(PageModule):
                                 status_code=303)
 
     async def visits(self, request: Request, p: Principal, token: str) -> Response:
-        return await lists.show(self.c, request, p, token, VISITS)
+        stations = await self.guided_stations_of(token, request.query_params.get("area", "").strip() or p.area_code)
+        return await lists.show(self.c, request, p, token, stations_named(VISITS, stations))
 
     async def station_guidance(self, request: Request, p: Principal, token: str, status: int = 200,
                                error: str = "", errors: dict[str, str] | None = None,
