@@ -12,7 +12,7 @@ MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain fundin
 
 .PHONY: install run demo test test-fast bench schemas lint clean
 
-$(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml) deploy/local/tools/go.mod
+$(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml) deploy/local/tools/go.mod $(wildcard deploy/local/tools/*/go.mod)
 	bash deploy/local/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -26,7 +26,7 @@ $(AXE):
 
 install: $(STAMP) $(AXE)
 
-## Starts a local Kafka broker and every process with SQLite stores under var/; Ctrl-C stops all.
+## Starts a local Kafka broker, Jaeger (traces) and every process with SQLite stores under var/; Ctrl-C stops all.
 run: $(STAMP)
 	$(PY) -m localinfra.run
 

@@ -16,12 +16,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 KAFKA_DIR = Path(__file__).resolve().parent.parent / "kafka"
 STAMP_NAME = ".pom-stamp"
 
-# Brokers still running at interpreter exit are stopped, so no JVM outlives a test run.
-_LIVE: set[KafkaBroker] = set()
+# Servers still running at interpreter exit are stopped, so no JVM or Jaeger outlives a test run.
+_LIVE: set[OwnedProcess] = set()
 
 
 def free_port() -> int:
@@ -194,7 +195,55 @@ _QUIET_LOGGERS = [
 ]
 
 
-class KafkaBroker:
+class OwnedProcess:
+    """A server we started in a process group of its own (the broker, Jaeger), with its output file and the watchdog
+    that stops it if we die; every one still running at interpreter exit is stopped."""
+
+    _proc: subprocess.Popen | None = None
+    _out: Any = None
+    _watchdog: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def _own(self, proc: subprocess.Popen, cleanup: Path | None) -> None:
+        """Looks after `proc` from now on: stopped with us, even when we are killed (then `cleanup` is removed)."""
+        self._proc = proc
+        _LIVE.add(self)
+        self._watchdog = spawn_watchdog(proc.pid, signal.SIGTERM, group=True, cleanup=cleanup)
+
+    def _terminate(self, graceful: bool) -> None:
+        disarm_watchdog(self._watchdog)
+        self._watchdog = None
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM if graceful else signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=20 if graceful else 10)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        self._reap()
+
+    def _reap(self) -> None:
+        disarm_watchdog(self._watchdog)
+        self._watchdog = None
+        self._proc = None
+        _LIVE.discard(self)
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+
+class KafkaBroker(OwnedProcess):
     """One combined broker+controller KRaft node on 127.0.0.1.
 
     Usage: ``with KafkaBroker() as kb: use(kb.bootstrap)``.
@@ -213,9 +262,6 @@ class KafkaBroker:
         self.data_dir = Path(data_dir).resolve() if data_dir is not None else None
         self.heap = heap
         self._owns_data_dir = False
-        self._proc: subprocess.Popen | None = None
-        self._out = None
-        self._watchdog: subprocess.Popen | None = None
 
     # -- public API -------------------------------------------------------------------
 
@@ -308,19 +354,15 @@ class KafkaBroker:
             str(props),
         ]
         # Own session: a terminal's Ctrl-C must reach us (to stop cleanly), not the JVM directly.
-        self._proc = subprocess.Popen(
-            cmd,
-            cwd=self.data_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        _LIVE.add(self)
-        self._watchdog = spawn_watchdog(
-            self._proc.pid,
-            signal.SIGTERM,
-            group=True,
+        self._own(
+            subprocess.Popen(
+                cmd,
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ),
             cleanup=self.data_dir if self._owns_data_dir else None,
         )
         deadline = time.monotonic() + timeout
@@ -410,36 +452,6 @@ class KafkaBroker:
         if proc.returncode != 0:
             raise RuntimeError(f"kafka StorageTool format failed:\n{proc.stdout[-4000:]}")
 
-    def _terminate(self, graceful: bool) -> None:
-        disarm_watchdog(self._watchdog)
-        self._watchdog = None
-        proc = self._proc
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM if graceful else signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=20 if graceful else 10)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait()
-        self._reap()
-
-    def _reap(self) -> None:
-        disarm_watchdog(self._watchdog)
-        self._watchdog = None
-        self._proc = None
-        _LIVE.discard(self)
-        if self._out is not None:
-            self._out.close()
-            self._out = None
-
     def _logs(self) -> str:
         assert self.data_dir is not None
         parts = []
@@ -460,5 +472,5 @@ class KafkaBroker:
 
 @atexit.register
 def _kill_leftovers() -> None:
-    for broker in list(_LIVE):
-        broker.stop()
+    for server in list(_LIVE):
+        server.stop()
