@@ -1,8 +1,8 @@
-"""Session fixtures for real infrastructure: one Kafka broker and one PostgreSQL per test session,
+"""Session fixtures for real infrastructure: one Kafka broker, one Jaeger and one PostgreSQL per test session,
 on free loopback ports, started only when a test asks for them and stopped at the end; and the
 markers that say what a test needs, applied here so `make test-fast` can leave out the slow ones.
 
-A missing PostgreSQL or Java is an error, never a skip: CI must install them (.ci/run does)."""
+A missing PostgreSQL, Java or jaeger is an error, never a skip: CI must install them (.ci/run does)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import argon2
 import pytest
 
 if TYPE_CHECKING:
+    from localinfra.jaeger import Jaeger
     from localinfra.kafka import KafkaBroker
     from localinfra.postgres import PostgresServer
 
@@ -79,6 +80,17 @@ def kafka_broker() -> Iterator[KafkaBroker]:
 @pytest.fixture(scope="session")
 def kafka_bootstrap(kafka_broker: KafkaBroker) -> str:
     return kafka_broker.bootstrap
+
+
+@pytest.fixture(scope="session")
+def jaeger() -> Iterator[Jaeger]:
+    """The trace backend the session's platform exports to (in memory, gone with the session)."""
+    from localinfra.jaeger import Jaeger
+
+    backend = Jaeger()
+    backend.start()
+    yield backend
+    backend.stop()
 
 
 @pytest.fixture(scope="session")

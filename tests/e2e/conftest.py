@@ -12,14 +12,16 @@ from localinfra.waiting import wait_for  # noqa: F401  (the e2e tests import it 
 
 
 @pytest.fixture(scope="session")
-def platform(kafka_bootstrap, tmp_path_factory):
-    """Every process of the platform, started as in production, sharing one broker: every service's
+def platform(kafka_bootstrap, jaeger, tmp_path_factory):
+    """Every process of the platform, started as in production, sharing one broker and exporting its spans to
+    the session's Jaeger (and to a JSON-lines file, which the privacy sweep searches): every service's
     events encrypted at rest (required for talent and casework in production, see docs/operations.md)
     and every process serving its Prometheus metrics, so the privacy sweep can search both."""
     from localinfra.platform import PROCESSES, Platform, free_port
 
     data_dir = tmp_path_factory.mktemp("platform")
     running = Platform(kafka_bootstrap=kafka_bootstrap, data_dir=data_dir, spans_file=data_dir / "spans.jsonl",
+                       otlp_endpoint=jaeger.otlp_endpoint,
                        extra_env={**GATEWAY_ENV, **CIPHER_ENV}, metrics_ports={name: free_port() for name in PROCESSES})
     try:
         running.start_all()

@@ -1,15 +1,15 @@
 """The first event's whole journey: gateway -> registry -> event store -> relay -> Kafka -> Faust
-worker -> read model -> gateway, every hop a separate process, one trace id throughout."""
+worker -> read model -> gateway, every hop a separate process, one trace id throughout, as Jaeger (the session's
+trace backend, which every process exports OTLP to) shows it through its HTTP query API."""
 
 from __future__ import annotations
 
-import json
 import secrets
 
 from .conftest import wait_for
 
 
-def test_open_station_through_gateway_changes_read_model_in_one_trace(platform, gateway, township):
+def test_open_station_through_gateway_changes_read_model_in_one_trace(jaeger, gateway, township):
     before = gateway.get("/api/read-models/stations/510400").json()["stations"]["township_station"]
     trace_id = secrets.token_hex(16)
     reply = gateway.post(
@@ -41,9 +41,51 @@ def test_open_station_through_gateway_changes_read_model_in_one_trace(platform, 
     county = next(c for c in city["children"] if c["area_code"] == "510421")
     assert county["stations"]["township_station"] >= 1
 
-    def services_in_trace():
-        spans = [json.loads(line) for line in platform.spans_file.read_text().splitlines() if line]
-        return {s["service"] for s in spans if s["trace_id"] == trace_id}
+    # The whole click as Jaeger holds it. Every process exports in its own batches, seconds apart and in no
+    # order, so the test waits for the spans of each of the four processes, the projection of the opening included.
+    def every_hop():
+        spans = jaeger.trace(trace_id)
+        hops = {(s["serviceName"], s["operationName"]) for s in spans}
+        return {("gateway", "POST /api/{path:path}"), ("registry-api", "POST /stations"),
+                ("registry-relay", "registry.events publish"),
+                ("reporting-worker", "project registry.station.opened.v1")} <= hops and spans
 
-    wanted = {"gateway", "registry-api", "registry-relay", "reporting-worker"}
-    assert wait_for(lambda: wanted <= services_in_trace() and services_in_trace(), timeout=10) >= wanted
+    spans = wait_for(every_hop, timeout=30, what=f"trace {trace_id} in Jaeger through every process",
+                     explain=lambda: f"spans in Jaeger: {_names(jaeger.trace(trace_id))}\n{jaeger.tail()}")
+    by_id = {s["spanID"]: s for s in spans}
+    parent = {s["spanID"]: next((r["spanID"] for r in s["references"] if r["refType"] == "CHILD_OF"), None)
+              for s in spans}
+
+    def one(service: str, operation: str, kind: str, under: dict | None = None) -> dict:
+        found = [s for s in spans if s["serviceName"] == service and s["operationName"] == operation
+                 and _tag(s, "span.kind") == kind and (under is None or parent[s["spanID"]] == under["spanID"])]
+        assert found, f"no {kind} span {operation!r} of {service} under {under and under['operationName']}: " \
+                      f"{_names(spans)}"
+        return found[0]
+
+    # The gateway's server span continues the console's traceparent; its client span calls registry-api.
+    entry = one("gateway", "POST /api/{path:path}", "server")
+    call = one("gateway", "POST", "client", under=entry)
+    command = one("registry-api", "POST /stations", "server", under=call)
+    # The event store kept the command's traceparent with the stored events: the relay's producer span, which
+    # publishes the opening to Kafka, is the command's child although the relay is another process.
+    published = [s for s in spans if parent[s["spanID"]] == command["spanID"]
+                 and s["operationName"] == "registry.events publish"]
+    assert published and {(_tag(s, "span.kind"), s["serviceName"]) for s in published} == {
+        ("producer", "registry-relay")}, _names(spans)
+    # Kafka carried the producer span's traceparent in the message's headers to the reporting worker.
+    projection = one("reporting-worker", "project registry.station.opened.v1", "consumer")
+    producer = by_id[parent[projection["spanID"]]]
+    assert producer in published and _tag(producer, "messaging.message.id") == _tag(projection,
+                                                                                  "messaging.message.id")
+    assert _tag(projection, "messaging.system") == "kafka"
+    # One tree: every span hangs under another of the trace, but the entry, under the console's span.
+    assert all(parent[s["spanID"]] in by_id for s in spans if s is not entry), _names(spans)
+
+
+def _tag(span: dict, key: str):
+    return next((t["value"] for t in span["tags"] if t["key"] == key), None)
+
+
+def _names(spans: list[dict]) -> list[str]:
+    return sorted(f"{s['serviceName']}: {s['operationName']}" for s in spans)

@@ -45,6 +45,8 @@ class Platform:
     kafka_bootstrap: str
     data_dir: Path
     spans_file: Path | None = None
+    # OTLP/HTTP base URL every process exports its spans to (localinfra.jaeger); empty: none.
+    otlp_endpoint: str = ""
     ports: dict[str, int] = field(default_factory=dict)
     python: str = sys.executable
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -82,6 +84,8 @@ class Platform:
             env[f"{prefix}HTTP_PORT"] = str(self.ports[name])
         if self.spans_file:
             env[f"{prefix}SPANS_FILE"] = str(self.spans_file)
+        if self.otlp_endpoint:
+            env[f"{prefix}OTLP_ENDPOINT"] = self.otlp_endpoint
         # Set or cleared per process: every process of a service reads the same prefix.
         env[f"{prefix}METRICS_PORT"] = str(self.metrics_ports.get(name, 0))
         if name == "gateway":
