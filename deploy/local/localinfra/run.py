@@ -1,5 +1,6 @@
-"""`make run`: a local Kafka broker and every process of the platform, with SQLite event stores
-under var/, in the foreground until Ctrl-C. Data survives restarts (var/kafka, var/data)."""
+"""`make run`: a local Kafka broker, Jaeger and every process of the platform, with SQLite event stores
+under var/, in the foreground until Ctrl-C. Data survives restarts (var/kafka, var/data); traces do not (Jaeger
+keeps them in memory)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from localinfra.jaeger import Jaeger
 from localinfra.kafka import KafkaBroker
 from localinfra.platform import Platform
 from localinfra.supervisor import PortTaken, Supervisor, claim_port
@@ -22,13 +24,15 @@ from localinfra.supervisor import PortTaken, Supervisor, claim_port
 FIXED_PORTS = {"gateway": 8100, "registry-api": 8101, "talent-api": 8102, "casework-api": 8103, "funding-api": 8104,
                "reporting-api": 8105}
 KAFKA_PORT = 9092
+# Jaeger's own defaults: OTLP gRPC and HTTP in, the UI and query API (HTTP) and the query API (gRPC) out.
+JAEGER_PORTS = {"jaeger-otlp-grpc": 4317, "jaeger-otlp-http": 4318, "jaeger-ui": 16686, "jaeger-query-grpc": 16685}
 
 
 def fixed_ports() -> dict[str, int]:
     """Every port `make run` listens on, the same on every start (the README and the console's links name them);
     LOCALINFRA_PORT_OFFSET moves them all (a second platform beside the first, e.g. the supervisor's test)."""
     offset = int(os.environ.get("LOCALINFRA_PORT_OFFSET", "0"))
-    return {name: port + offset for name, port in {**FIXED_PORTS, "kafka": KAFKA_PORT}.items()}
+    return {name: port + offset for name, port in {**FIXED_PORTS, "kafka": KAFKA_PORT, **JAEGER_PORTS}.items()}
 
 
 def password_file(root: Path, username: str) -> Path:
@@ -158,16 +162,23 @@ def main() -> int:
         print(exc, file=sys.stderr)
         return 1
     broker = KafkaBroker(port=ports.pop("kafka"), data_dir=root / "kafka")
-    print("starting Kafka ...", flush=True)
-    broker.start()
+    jaeger = Jaeger(otlp_grpc_port=ports.pop("jaeger-otlp-grpc"), otlp_http_port=ports.pop("jaeger-otlp-http"),
+                    query_port=ports.pop("jaeger-ui"), query_grpc_port=ports.pop("jaeger-query-grpc"),
+                    work_dir=root / "jaeger")
     admin = bootstrap_env(root)
-    platform = Platform(kafka_bootstrap=broker.bootstrap, data_dir=root / "data", ports=ports,
-                        extra_env=admin | cipher_keys(root))
+    platform = Platform(kafka_bootstrap="", data_dir=root / "data", ports=ports, extra_env=admin | cipher_keys(root))
     try:
+        print("starting Jaeger ...", flush=True)
+        jaeger.start()
+        platform.otlp_endpoint = jaeger.otlp_endpoint
+        print("starting Kafka ...", flush=True)
+        broker.start()
+        platform.kafka_bootstrap = broker.bootstrap
         platform.start_all()
         with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
             accounts = local_accounts(client, root)
         print(f"Kafka: {broker.bootstrap}")
+        print(f"Jaeger UI and trace API: {jaeger.query_url} (every process exports OTLP to {jaeger.otlp_endpoint})")
         for name in platform.procs:
             print(f"{name:17} {platform.url(name) if name in platform.ports else '(no HTTP)'}")
         print(f"logs: {platform.log_dir}/")
@@ -177,7 +188,7 @@ def main() -> int:
         print("市级管理员创建县(区)、乡镇(街道)与站点的账户：控制台「账户」，或 POST /api/gateway/users。")
         print("A process that dies is started again (what died and why is printed here). Ctrl-C stops everything.",
               flush=True)
-        supervisor = Supervisor(platform, broker, sys.stdout)
+        supervisor = Supervisor(platform, broker, jaeger, sys.stdout)
         while not stop:
             supervisor.check()
             time.sleep(0.5)
@@ -185,6 +196,7 @@ def main() -> int:
     finally:
         platform.stop_all()
         broker.stop()
+        jaeger.stop()
 
 
 if __name__ == "__main__":

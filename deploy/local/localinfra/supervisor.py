@@ -1,4 +1,4 @@
-"""`make run` looks after what it started: a process that dies (the Kafka broker included) is reported (what,
+"""`make run` looks after what it started: a process that dies (the Kafka broker and Jaeger included) is reported (what,
 when, its exit code or signal, its last log lines) and started again after a backoff that doubles while it keeps
 dying; when it is back that is said too. Ports stay where the README says they are: a probe that binds with
 SO_REUSEADDR (sockets of a previous run in TIME_WAIT do not count), and a port another program holds is an error
@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from localinfra.jaeger import Jaeger
 from localinfra.kafka import KafkaBroker, tail_file
 from localinfra.platform import Platform
 
 BROKER = "kafka"
+JAEGER = "jaeger"
 FIRST_DELAY = 1.0
 MAX_DELAY = 30.0
 STEADY = 60.0  # a process up this long has recovered: its next death starts the backoff again
@@ -93,13 +95,13 @@ class _Watch:
 
 class Supervisor:
     """Checked by `make run`'s loop every half second; restarts in that loop, so Ctrl-C stops what is running then,
-    restarted processes included (they are in platform.procs and the broker object as any other)."""
+    restarted processes included (they are in platform.procs and the broker and Jaeger objects as any other)."""
 
-    def __init__(self, platform: Platform, broker: KafkaBroker, out: TextIO,
+    def __init__(self, platform: Platform, broker: KafkaBroker, jaeger: Jaeger, out: TextIO,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.platform, self.broker, self.out, self.clock = platform, broker, out, clock
+        self.platform, self.broker, self.jaeger, self.out, self.clock = platform, broker, jaeger, out, clock
         now = clock()
-        self.watches = {name: _Watch(started=now) for name in [BROKER, *platform.procs]}
+        self.watches = {name: _Watch(started=now) for name in [BROKER, JAEGER, *platform.procs]}
 
     def _say(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=self.out, flush=True)
@@ -122,17 +124,21 @@ class Supervisor:
         if name == BROKER:
             proc: Any = self.broker._proc
             return None if proc is None else proc.poll()
+        if name == JAEGER:
+            return self.jaeger.exit_code()
         return self.platform.procs[name].poll()
 
     def _tail(self, name: str) -> str:
         if name == BROKER:
             assert self.broker.log_file is not None
             return tail_file(self.broker.log_file, 10) or "(no log lines)"
+        if name == JAEGER:
+            return self.jaeger.tail(10)
         return self.platform.tail(name, 10) or "(no log lines)"
 
     def _put_down(self, name: str) -> None:
         """An API that started but never answered its health check is not left running beside the next try."""
-        proc = None if name == BROKER else self.platform.procs[name]
+        proc = None if name in (BROKER, JAEGER) else self.platform.procs[name]
         if proc is not None and proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -141,6 +147,8 @@ class Supervisor:
         try:
             if name == BROKER:
                 self.broker.restart()
+            elif name == JAEGER:
+                self.jaeger.restart()
             else:
                 self.platform.start(name)
         except (RuntimeError, OSError) as exc:  # did not come up: try again later, waiting longer
@@ -151,6 +159,6 @@ class Supervisor:
             return
         watch.due, watch.started = None, self.clock()
         watch.delay = min(watch.delay * 2, MAX_DELAY)
-        where = self.broker.bootstrap if name == BROKER else (
+        where = self.broker.bootstrap if name == BROKER else self.jaeger.query_url if name == JAEGER else (
             self.platform.url(name) if name in self.platform.ports else "(no HTTP)")
         self._say(f"{name} is back ({where})")

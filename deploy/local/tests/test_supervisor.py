@@ -135,6 +135,12 @@ def test_make_run_restarts_a_killed_broker_and_ctrl_c_leaves_nothing_behind(tmp_
         assert reply.status_code == 200, reply.text
         gateway.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
         _open_station_and_see_it_in_the_read_model(gateway, "510421901", tmp_path)
+        # Every process exports its spans to the Jaeger make run started, at the address it printed.
+        jaeger = f"http://127.0.0.1:{ports['jaeger-ui']}"
+        assert f"Jaeger UI and trace API: {jaeger}" in str(output)
+        wait_for(lambda: {"gateway", "registry-api", "registry-relay", "reporting-worker"}
+                 <= set(httpx.get(f"{jaeger}/api/services").json()["data"] or ()), timeout=30,
+                 what="the processes' spans in make run's Jaeger")
 
         broker = port_holder(ports["kafka"])
         assert broker is not None and "kafka.Kafka" in broker[1], broker
