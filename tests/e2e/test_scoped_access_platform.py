@@ -21,6 +21,7 @@ import json
 import random
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from urllib.parse import quote
 
@@ -37,6 +38,7 @@ ROLES = sorted({role for roles in FUNCTIONS.values() for role in roles})
 TOWNSHIP_ROLES = ("township_admin", "station_operator", "social_worker")
 YEAR = 2024  # money and reports of a year no other platform test uses
 PURPOSE = {"X-Purpose": quote("授权矩阵核查")}
+PARALLEL = 4  # accounts created side by side: each costs the gateway a password hash to create and one to sign in
 NOT_FOUND = {"error": {"code": "not_found", "message": "未找到，或不在您的管辖范围内"}}
 # The gateway's own read routes and the function each needs (its write routes manage accounts and keys:
 # they are tested in services/gateway/tests, not here, so this test creates no accounts but its own).
@@ -144,16 +146,15 @@ def matrix(platform):
         for county in world.values():
             contract = county["ids"]["contract"]
             wait_for(lambda c=contract: city.get(f"/api/casework/contracts/{c}").status_code == 200, timeout=60)
-        principals = []
-        for letter, county in world.items():
-            places = [(role, county["county"]) for role in ROLES] + [
-                (role, county["township"]) for role in TOWNSHIP_ROLES
-            ]
-            for role, area in places:
-                client = stack.enter_context(
-                    closing(account(platform.gateway_url, f"matrix-{run}-{role}-{area}", role, area))
-                )
-                principals.append((f"{role}@{area}", role, area, letter, client))
+        places = [(role, county["county"], letter) for letter, county in world.items() for role in ROLES] + [
+            (role, county["township"], letter) for letter, county in world.items() for role in TOWNSHIP_ROLES
+        ]
+        with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            clients = list(pool.map(
+                lambda place: account(platform.gateway_url, f"matrix-{run}-{place[0]}-{place[1]}", place[0], place[1]),
+                places))
+        principals = [(f"{role}@{area}", role, area, letter, stack.enter_context(closing(client)))
+                      for (role, area, letter), client in zip(places, clients, strict=True)]
         yield doc, world, principals
 
 
