@@ -50,6 +50,17 @@ def feed(tmp_path):
     return Feed(tmp_path)
 
 
+# A synthetic city and two of its counties (codes of no real area), for the tests that need two counties apart.
+CITY, COUNTY_A, COUNTY_B = "990100", "990102", "990103"
+AREAS = (CITY, COUNTY_A, COUNTY_B)
+
+
+def two_stations(feed) -> tuple[str, str, dict[str, str]]:
+    """A township station in each county (the second no pilot), and each station's county."""
+    a, b = feed.station(area=f"{COUNTY_A}001"), feed.station(area=f"{COUNTY_B}001", pilot=False)
+    return a, b, {a: COUNTY_A, b: COUNTY_B}
+
+
 def test_stations_levels_and_targets_as_of(feed):
     sid = feed.station(opened="2024-02-01")
     feed(
@@ -332,41 +343,38 @@ def test_guidance_visits_count_for_the_visited_station_and_roll_up(feed):
     """Issue 17 item 13: the visit log (督导记录) reaches the reports; §二(一) "定期指導社會工作服務站開展工作"."""
     from reporting import views
 
-    a, b = feed.station(area="510402001"), feed.station(area="510411001", pilot=False)
+    a, b, county = two_stations(feed)
     visits = [(a, "2024-03-05", 90), (a, "2024-05-10", 45), (b, "2024-05-11", 60), (a, "2024-08-01", 30)]
     for station, day, minutes in visits:
         feed("talent.guidance.visit_recorded.v1", {"station_id": station, "visit_id": _id(), "visited_on": day,
                                                    "guide_id": _id(), "mode": "on_site", "minutes": minutes})
 
-    county = {a: "510402", b: "510411"}
-
     def expected(area, since, as_of):
         chosen = [m for s, d, m in visits if since <= d <= as_of and county[s].startswith(area.rstrip("0"))]
         return len(chosen), views.hours_of_minutes(sum(chosen))
 
-    for area in ("510400", "510402", "510411"):
+    for area in AREAS:
         talent = views.talent(feed.store, area, "2024-06-30", "2024-01-01")
         assert (talent["guidance_visits"], talent["guidance_hours"]) == expected(area, "2024-01-01", "2024-06-30")
-    assert views.talent(feed.store, "510402", "2024-12-31", "2024-07-01")["guidance_visits"] == 1
+    assert views.talent(feed.store, COUNTY_A, "2024-12-31", "2024-07-01")["guidance_visits"] == 1
 
 
 def test_interns_are_a_stock_of_the_station_from_the_first_day_of_their_placement_to_the_last(feed):
     """Issue 17 item 15: interns reach the reports (talent.intern.placed.v1)."""
     from reporting import views
 
-    a, b = feed.station(area="510402001"), feed.station(area="510411001", pilot=False)
+    a, b, county = two_stations(feed)
     placements = [(a, "2024-03-01", "2024-06-30"), (a, "2024-05-01", "2024-05-31"), (b, "2024-04-01", "2024-12-31")]
     for station, first, last in placements:
         feed("talent.intern.placed.v1", {"intern_id": _id(), "station_id": station, "placed_from": first,
                                          "placed_until": last})
-    county = {a: "510402", b: "510411"}
 
     def expected(area, day):
         return sum(1 for s, first, last in placements
                    if first <= day <= last and county[s].startswith(area.rstrip("0")))
 
     for day in ("2024-02-28", "2024-03-01", "2024-05-15", "2024-05-31", "2024-06-01", "2024-06-30", "2024-07-01"):
-        for area in ("510400", "510402", "510411"):
+        for area in AREAS:
             assert views.talent(feed.store, area, day, "2024-01-01")["interns"] == expected(area, day), (area, day)
 
 
@@ -375,7 +383,7 @@ def test_project_beneficiaries_are_each_projects_latest_count_at_its_station(fee
     the projects view shows, per area, the latest counts as of the day and how many more were served since `since`."""
     from reporting import views
 
-    a, b = feed.station(area="510402001"), feed.station(area="510411001", pilot=False)
+    a, b, county = two_stations(feed)
     p, q, r = _id(), _id(), _id()
     records = [(p, a, "2024-03-01", 40), (q, a, "2024-04-01", 10), (p, a, "2024-05-01", 90),
                (r, b, "2024-05-01", 7), (p, a, "2024-08-01", 85)]  # the last corrects p's count down
@@ -383,7 +391,6 @@ def test_project_beneficiaries_are_each_projects_latest_count_at_its_station(fee
         feed("casework.project.beneficiaries_recorded.v1", {"project_id": pid, "station_id": station,
                                                             "contract_id": _id(), "beneficiaries": n,
                                                             "recorded_on": on})
-    county = {a: "510402", b: "510411"}
 
     def latest(area, day):
         counts = {}
@@ -393,7 +400,7 @@ def test_project_beneficiaries_are_each_projects_latest_count_at_its_station(fee
         return sum(counts.values())
 
     for since, day in (("2024-01-01", "2024-04-30"), ("2024-01-01", "2024-06-30"), ("2024-07-01", "2024-12-31")):
-        for area in ("510400", "510402", "510411"):
+        for area in AREAS:
             before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
             seen = views.projects(feed.store, area, day, since)["beneficiaries"]
             assert seen == {"total": latest(area, day), "in_period": latest(area, day) - latest(area, before)}
