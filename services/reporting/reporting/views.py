@@ -12,10 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pzh_shared.areas import AreaLevel, level_of, parent_of
+from pzh_shared.target_groups import TARGET_GROUPS
 
 from reporting import privacy
 from reporting.adapters.store import ReadModel
-from reporting.projections.casework import STAGES, TARGET_GROUPS
+from reporting.projections.casework import STAGES
 from reporting.projections.registry import LEVELS, TIERS
 
 

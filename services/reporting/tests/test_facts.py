@@ -411,8 +411,8 @@ def test_cases_opened_by_target_group_per_area_under_the_small_numbers_rule(feed
     casework.case.opened.v2's categories count per group, area and period (a client in two groups counts in
     both); exact at a county, at its townships under reporting/privacy.py (1-4 shown "<5", and a 0 hidden
     too where the county's exact figure would give its sibling away)."""
+    from pzh_shared.target_groups import TARGET_GROUPS
     from reporting import privacy, views
-    from reporting.projections.casework import TARGET_GROUPS
     from reporting.reports.halfyear import FIELDS, area_figures
 
     opened = [("510402001", ["hardship_family"])] * 6 + [("510402001", ["hardship_family", "migrant"])] * 2 + [
@@ -442,3 +442,14 @@ def test_cases_opened_by_target_group_per_area_under_the_small_numbers_rule(feed
         label: exact("510402", g) for g, label in TARGET_GROUPS.items()}
     townships = views.township_case_counts(feed.store, "510402", "2024-06-30", "2024-01-01")
     assert townships["510402001"]["cases_opened_migrant"] == privacy.MARK
+
+
+def test_the_case_opened_contract_enumerates_the_shared_target_groups():
+    """casework.case.opened.v2's categories are the codes of pzh_shared.target_groups, in its order: a code added
+    to one side only would dead-letter every case of that group, or never be counted."""
+    from typing import get_args
+
+    from pzh_shared.target_groups import TARGET_GROUPS
+    from reporting.projections.casework import TargetGroup
+
+    assert list(get_args(TargetGroup)) == list(TARGET_GROUPS)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
+from pzh_shared.target_groups import TARGET_GROUPS
+
 
 class ServiceDomain(StrEnum):
     SOCIAL_ASSISTANCE = "social_assistance"
@@ -43,10 +45,7 @@ class TargetGroup(StrEnum):
     RELOCATED = "relocated"
 
 
-TARGET_GROUP_NAMES = {TargetGroup.HARDSHIP_FAMILY: "困难家庭", TargetGroup.LEFT_BEHIND_ELDERLY: "留守老人",
-                      TargetGroup.EMPTY_NEST_ELDERLY: "空巢老人", TargetGroup.CHILD_IN_DIFFICULTY: "困境儿童",
-                      TargetGroup.DISABLED: "残疾人", TargetGroup.MIGRANT: "流动人口",
-                      TargetGroup.RELOCATED: "易地搬迁群众"}
+TARGET_GROUP_NAMES = {TargetGroup(code): label for code, label in TARGET_GROUPS.items()}
 
 
 def target_groups(values: Iterable[str]) -> list[str]:

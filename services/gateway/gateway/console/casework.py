@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from pzh_shared.target_groups import TARGET_GROUPS
 
 from gateway.auth import Principal
 from gateway.console import lists
@@ -50,9 +51,6 @@ AGE_BANDS = {"0-5": "0-5岁", "6-13": "6-13岁", "14-17": "14-17岁", "18-34": "
              "60-79": "60-79岁", "80+": "80岁及以上"}
 MINOR_BANDS = ("0-5", "6-13", "14-17")
 # casework's target groups (服务对象类别), each a checkbox `category_<code>` on the intake and case pages
-TARGET_GROUPS = {"hardship_family": "困难家庭", "left_behind_elderly": "留守老人", "empty_nest_elderly": "空巢老人",
-                 "child_in_difficulty": "困境儿童", "disabled": "残疾人", "migrant": "流动人口",
-                 "relocated": "易地搬迁群众"}
 CONSENT_AGE = 14  # casework's rule: a client under 14 needs a guardian's consent or a statutory basis
 NAMES = {"STAGES": STAGES, "DOMAINS": DOMAINS, "SUBTYPES": SUBTYPES, "RISKS": RISKS, "POLICIES": POLICIES,
          "OUTCOMES": OUTCOMES, "CONSENT": CONSENT, "DUE": DUE, "AWAITING": AWAITING, "CHANNELS": CHANNELS,

@@ -10,10 +10,7 @@ from reporting.projections.base import Consumed, Handler, Kind, State
 from reporting.projections.facts import Facts, add, centi, china_day
 
 STAGES = ("intake", "assessment", "plan", "intervention", "evaluation", "closing", "closed")
-# casework's target groups (服务对象类别, the plan's §二(五)2 special groups and A2 §3.2.5.2), code -> label
-TARGET_GROUPS = {"hardship_family": "困难家庭", "left_behind_elderly": "留守老人", "empty_nest_elderly": "空巢老人",
-                 "child_in_difficulty": "困境儿童", "disabled": "残疾人", "migrant": "流动人口",
-                 "relocated": "易地搬迁群众"}
+# the codes of pzh_shared.target_groups (服务对象类别), as the event's contract enumerates them
 TargetGroup = Literal["hardship_family", "left_behind_elderly", "empty_nest_elderly", "child_in_difficulty",
                       "disabled", "migrant", "relocated"]
 

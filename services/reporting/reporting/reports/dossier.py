@@ -14,10 +14,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from pzh_shared.target_groups import TARGET_GROUPS
+
 from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import deployment_for, parent_area
-from reporting.projections.casework import TARGET_GROUPS
 from reporting.reports import notice
 from reporting.settings import ReportingSettings
 

@@ -10,10 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pzh_shared.target_groups import TARGET_GROUPS
+
 from reporting import views
 from reporting.adapters.store import ReadModelStore
 from reporting.deployment import Deployment, townships_of
-from reporting.projections.casework import TARGET_GROUPS
 from reporting.reports.render import Chart, Document, Section, number
 
 PERIOD = re.compile(r"^(\d{4})-H([12])$")
