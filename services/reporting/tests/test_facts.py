@@ -415,8 +415,9 @@ def test_cases_opened_by_target_group_per_area_under_the_small_numbers_rule(feed
     from reporting import privacy, views
     from reporting.reports.halfyear import FIELDS, area_figures
 
-    opened = [("510402001", ["hardship_family"])] * 6 + [("510402001", ["hardship_family", "migrant"])] * 2 + [
-        ("510402002", ["hardship_family"])] * 7 + [("510402002", [])] + [("510402001", ["migrant"], "2024-08-01")]
+    one, two = f"{COUNTY_A}001", f"{COUNTY_A}002"  # two townships of a synthetic county
+    opened = [(one, ["hardship_family"])] * 6 + [(one, ["hardship_family", "migrant"])] * 2 + [
+        (two, ["hardship_family"])] * 7 + [(two, [])] + [(one, ["migrant"], "2024-08-01")]
     for area, groups, *on in opened:
         feed("casework.case.opened.v2", {"case_id": _id(), "station_id": _id(), "area_code": area,
                                          "domain": "social_assistance", "risk_level": "low", "age_band": "35-59",
@@ -426,22 +427,22 @@ def test_cases_opened_by_target_group_per_area_under_the_small_numbers_rule(feed
     def exact(area, group):
         return sum(1 for a, groups, *on in opened if a.startswith(area) and group in groups and not on)
 
-    county = views.cases(feed.store, "510402", "2024-06-30", "2024-01-01")["opened_by_group"]
-    assert county == {group: exact("510402", group) for group in TARGET_GROUPS}
+    county = views.cases(feed.store, COUNTY_A, "2024-06-30", "2024-01-01")["opened_by_group"]
+    assert county == {group: exact(COUNTY_A, group) for group in TARGET_GROUPS}
     assert (county["hardship_family"], county["migrant"]) == (15, 2)
     shown = {code: views.cases(feed.store, code, "2024-06-30", "2024-01-01")["opened_by_group"]
-             for code in ("510402001", "510402002")}
+             for code in (one, two)}
     for code, groups in shown.items():
         assert groups["hardship_family"] == exact(code, "hardship_family")  # 8 and 7: shown
     # 2 migrants in one township, 0 in the other: the 2 is "<5", and the 0 too, or 2 - 0 would give it away
-    assert shown["510402001"]["migrant"] == shown["510402002"]["migrant"] == privacy.MARK
+    assert shown[one]["migrant"] == shown[two]["migrant"] == privacy.MARK
     # the half-year report's columns are these figures
-    row = area_figures(feed.store, "510402", "2024-01-01", "2024-06-30", "510400")
+    row = area_figures(feed.store, COUNTY_A, "2024-01-01", "2024-06-30", CITY)
     labels = dict((key, label) for key, label, _ in FIELDS["服务对象类别(半年新开个案)"])
     assert {labels[f"cases_opened_{g}"]: row[f"cases_opened_{g}"] for g in TARGET_GROUPS} == {
-        label: exact("510402", g) for g, label in TARGET_GROUPS.items()}
-    townships = views.township_case_counts(feed.store, "510402", "2024-06-30", "2024-01-01")
-    assert townships["510402001"]["cases_opened_migrant"] == privacy.MARK
+        label: exact(COUNTY_A, g) for g, label in TARGET_GROUPS.items()}
+    townships = views.township_case_counts(feed.store, COUNTY_A, "2024-06-30", "2024-01-01")
+    assert townships[one]["cases_opened_migrant"] == privacy.MARK
 
 
 def test_the_case_opened_contract_enumerates_the_shared_target_groups():
