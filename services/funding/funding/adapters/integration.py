@@ -5,7 +5,12 @@ from these models are committed under services/funding/schemas/.
 Amounts are exact decimals in yuan carried as strings with two places ("1234.50"), never numbers.
 `funding.contract.signed.v1` is consumed by casework: its type and fields are fixed. Budget draws,
 cap-ledger uses and evaluations received from casework stay private (the disbursed event carries
-what a consumer needs to keep every balance)."""
+what a consumer needs to keep every balance).
+
+Money beyond contracts (subsidies, awards, venture philanthropy, charity and community funds) and the charity
+needs ledger and donation points publish amounts, areas, stations, sources, kinds and organisations only: never a
+donor's name (an enterprise's either: kinds suffice for the reports), a need's summary, or a venture
+application before it is awarded."""
 
 from __future__ import annotations
 
@@ -20,10 +25,22 @@ from pzh_shared.contracts import Publication, aggregate_id, uuid_field
 
 from funding.domain.budget import SourceBudget
 from funding.domain.cap import AssistanceCapLedger
+from funding.domain.charity import CharityNeed, DonationPoint
 from funding.domain.contract import Contract
+from funding.domain.fund import Fund
+from funding.domain.grant import Grant, VentureRound
 from funding.domain.money import text
 from funding.domain.plan import ProjectPlan
-from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
+from funding.domain.vocabulary import (
+    CharityCategory,
+    DonorKind,
+    FundKind,
+    GrantKind,
+    Purchaser,
+    ResourceKind,
+    SourceKind,
+    SpotCheckOutcome,
+)
 
 _YUAN = r"^(0|[1-9][0-9]{0,11})\.[0-9]{2}$"
 # The shared rule, spelt with [0-9] as funding's published schemas have always spelt it (they stay byte-identical).
@@ -196,6 +213,150 @@ class ProjectPlanReturnedV1(EventContract):
     returned_on: date
 
 
+def _station() -> Any:
+    return Field(default=None, description="the registry's station UUID, when the money or item is a station's")
+
+
+class GrantAwardedV1(EventContract):
+    """funding.grant.awarded.v1: a subsidy (补贴) or an award (奖励) was paid, from the area's budget of its source."""
+
+    model_config = ConfigDict(title="funding.grant.awarded.v1")
+    grant_id: str = uuid_field("opaque UUID of the grant")
+    kind: GrantKind
+    organisation: str = Field(description="the organisation paid")
+    area_code: str = _area("the area of the work paid for")
+    funding_area_code: str = _area("the county-level (or city) area whose budget it draws on")
+    station_id: str | None = _station()
+    source: SourceKind
+    amount: str = _yuan("paid")
+    year: int = Field(description="the budget year: the year of awarded_on")
+    awarded_on: date
+
+
+class VentureRoundOpenedV1(EventContract):
+    """funding.venture_round.opened.v1: a bureau opened a venture philanthropy (公益创投) round with its pot."""
+
+    model_config = ConfigDict(title="funding.venture_round.opened.v1")
+    round_id: str = uuid_field("opaque UUID of the round")
+    area_code: str = _area("the county (or city) that runs the round and whose budget it draws on")
+    year: int
+    title: str
+    source: SourceKind
+    budget: str = _yuan("the round's pot")
+    opened_on: date
+    closes_on: date
+
+
+class VentureAwardedV1(EventContract):
+    """funding.venture.awarded.v1: an application of a venture philanthropy round was awarded."""
+
+    model_config = ConfigDict(title="funding.venture.awarded.v1")
+    round_id: str = uuid_field("opaque UUID of the round")
+    application_no: int = Field(ge=1)
+    organisation: str
+    area_code: str = _area("the area of the project")
+    station_id: str | None = _station()
+    amount: str = _yuan("awarded")
+    awarded_on: date
+
+
+class VentureDisbursedV1(EventContract):
+    """funding.venture.disbursed.v1: a payment against a venture philanthropy award."""
+
+    model_config = ConfigDict(title="funding.venture.disbursed.v1")
+    round_id: str = uuid_field("opaque UUID of the round")
+    application_no: int = Field(ge=1)
+    area_code: str = _area("the area of the project")
+    funding_area_code: str = _area("the round's area, whose budget it draws on")
+    source: SourceKind
+    amount: str = _yuan("paid")
+    year: int = Field(description="the budget year: the year of paid_on")
+    paid_on: date
+    awarded: str = _yuan("the award")
+    paid_to_date: str = _yuan("paid against the award including this payment")
+
+
+class FundEstablishedV1(EventContract):
+    """funding.fund.established.v1: a charity special fund (at a station) or a community fund was set up."""
+
+    model_config = ConfigDict(title="funding.fund.established.v1")
+    fund_id: str = uuid_field("opaque UUID of the fund")
+    kind: FundKind
+    name: str
+    area_code: str = _area("the fund's village/community, township, or its station's area")
+    station_id: str | None = _station()
+    organisation: str | None = Field(default=None, description="the charity organisation that set it up")
+    purposes: list[CharityCategory]
+    established_on: date
+
+
+class FundReceivedV1(EventContract):
+    """funding.fund.received.v1: money came into a fund; the donor by kind only."""
+
+    model_config = ConfigDict(title="funding.fund.received.v1")
+    fund_id: str = uuid_field("opaque UUID of the fund")
+    kind: FundKind
+    area_code: str = _area("the fund's area")
+    donor_kind: DonorKind
+    amount: str = _yuan("received")
+    received_on: date
+    balance: str = _yuan("the fund's balance after it")
+
+
+class FundPaidV1(EventContract):
+    """funding.fund.paid.v1: a fund paid money to a project; the balance never goes below zero."""
+
+    model_config = ConfigDict(title="funding.fund.paid.v1")
+    fund_id: str = uuid_field("opaque UUID of the fund")
+    kind: FundKind
+    area_code: str = _area("the fund's area")
+    category: CharityCategory
+    amount: str = _yuan("paid")
+    paid_on: date
+    balance: str = _yuan("the fund's balance after it")
+
+
+class CharityNeedRecordedV1(EventContract):
+    """funding.charity_need.recorded.v1: a need was entered in a community's charity needs ledger."""
+
+    model_config = ConfigDict(title="funding.charity_need.recorded.v1")
+    need_id: str = uuid_field("opaque UUID of the need")
+    area_code: str = _area("the village/community or township")
+    station_id: str | None = _station()
+    category: CharityCategory
+    recorded_on: date
+
+
+class CharityNeedMetV1(EventContract):
+    """funding.charity_need.met.v1: a need of the ledger was met with a charity resource."""
+
+    model_config = ConfigDict(title="funding.charity_need.met.v1")
+    need_id: str = uuid_field("opaque UUID of the need")
+    area_code: str = _area("the need's area")
+    category: CharityCategory
+    resource_kind: ResourceKind
+    met_on: date
+
+
+class DonationPointOpenedV1(EventContract):
+    """funding.donation_point.opened.v1: a community charity donation point (慈善捐赠点) was set up."""
+
+    model_config = ConfigDict(title="funding.donation_point.opened.v1")
+    point_id: str = uuid_field("opaque UUID of the point")
+    area_code: str = _area("the village/community or township")
+    operator: str = Field(description="the charity organisation that runs it")
+    opened_on: date
+
+
+class DonationPointClosedV1(EventContract):
+    """funding.donation_point.closed.v1: a donation point was closed."""
+
+    model_config = ConfigDict(title="funding.donation_point.closed.v1")
+    point_id: str = uuid_field("opaque UUID of the point")
+    area_code: str = _area("the point's area")
+    closed_on: date
+
+
 CONTRACTS: dict[str, type[BaseModel]] = {
     "funding.source.budgeted.v1": SourceBudgetedV1,
     "funding.contract.signed.v1": ContractSignedV1,
@@ -207,6 +368,17 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "funding.project_plan.submitted.v1": ProjectPlanSubmittedV1,
     "funding.project_plan.filed.v1": ProjectPlanFiledV1,
     "funding.project_plan.returned.v1": ProjectPlanReturnedV1,
+    "funding.grant.awarded.v1": GrantAwardedV1,
+    "funding.venture_round.opened.v1": VentureRoundOpenedV1,
+    "funding.venture.awarded.v1": VentureAwardedV1,
+    "funding.venture.disbursed.v1": VentureDisbursedV1,
+    "funding.fund.established.v1": FundEstablishedV1,
+    "funding.fund.received.v1": FundReceivedV1,
+    "funding.fund.paid.v1": FundPaidV1,
+    "funding.charity_need.recorded.v1": CharityNeedRecordedV1,
+    "funding.charity_need.met.v1": CharityNeedMetV1,
+    "funding.donation_point.opened.v1": DonationPointOpenedV1,
+    "funding.donation_point.closed.v1": DonationPointClosedV1,
 }
 
 
@@ -349,8 +521,128 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
             returned_on=e.returned_on,
         ),
     ),
+    Grant.Awarded: (
+        "funding.grant.awarded.v1",
+        lambda e: dict(
+            grant_id=aggregate_id(e),
+            kind=e.kind,
+            organisation=e.organisation,
+            area_code=e.area_code,
+            funding_area_code=e.funding_area_code,
+            station_id=e.station_id,
+            source=e.source,
+            amount=_money(e.amount),
+            year=e.awarded_on.year,
+            awarded_on=e.awarded_on,
+        ),
+    ),
+    VentureRound.Opened: (
+        "funding.venture_round.opened.v1",
+        lambda e: dict(
+            round_id=aggregate_id(e),
+            area_code=e.area_code,
+            year=e.year,
+            title=e.title,
+            source=e.source,
+            budget=_money(e.budget),
+            opened_on=e.opened_on,
+            closes_on=e.closes_on,
+        ),
+    ),
+    VentureRound.Awarded: (
+        "funding.venture.awarded.v1",
+        lambda e: dict(
+            round_id=aggregate_id(e),
+            application_no=e.application_no,
+            organisation=e.organisation,
+            area_code=e.area_code,
+            station_id=e.station_id,
+            amount=_money(e.amount),
+            awarded_on=e.awarded_on,
+        ),
+    ),
+    VentureRound.Disbursed: (
+        "funding.venture.disbursed.v1",
+        lambda e: dict(
+            round_id=aggregate_id(e),
+            application_no=e.application_no,
+            area_code=e.area_code,
+            funding_area_code=e.funding_area_code,
+            source=e.source,
+            amount=_money(e.amount),
+            year=e.paid_on.year,
+            paid_on=e.paid_on,
+            awarded=_money(e.awarded),
+            paid_to_date=_money(e.paid_to_date),
+        ),
+    ),
+    Fund.Established: (
+        "funding.fund.established.v1",
+        lambda e: dict(
+            fund_id=aggregate_id(e),
+            kind=e.kind,
+            name=e.name,
+            area_code=e.area_code,
+            station_id=e.station_id,
+            organisation=e.organisation,
+            purposes=list(e.purposes),
+            established_on=e.established_on,
+        ),
+    ),
+    Fund.Received: (
+        "funding.fund.received.v1",
+        lambda e: dict(
+            fund_id=aggregate_id(e),
+            kind=e.kind,
+            area_code=e.area_code,
+            donor_kind=e.donor_kind,
+            amount=_money(e.amount),
+            received_on=e.received_on,
+            balance=_money(e.balance),
+        ),
+    ),
+    Fund.Paid: (
+        "funding.fund.paid.v1",
+        lambda e: dict(
+            fund_id=aggregate_id(e),
+            kind=e.kind,
+            area_code=e.area_code,
+            category=e.category,
+            amount=_money(e.amount),
+            paid_on=e.paid_on,
+            balance=_money(e.balance),
+        ),
+    ),
+    CharityNeed.Recorded: (
+        "funding.charity_need.recorded.v1",
+        lambda e: dict(
+            need_id=aggregate_id(e),
+            area_code=e.area_code,
+            station_id=e.station_id,
+            category=e.category,
+            recorded_on=e.recorded_on,
+        ),
+    ),
+    CharityNeed.Met: (
+        "funding.charity_need.met.v1",
+        lambda e: dict(
+            need_id=aggregate_id(e),
+            area_code=e.area_code,
+            category=e.category,
+            resource_kind=e.resource_kind,
+            met_on=e.met_on,
+        ),
+    ),
+    DonationPoint.Opened: (
+        "funding.donation_point.opened.v1",
+        lambda e: dict(point_id=aggregate_id(e), area_code=e.area_code, operator=e.operator, opened_on=e.opened_on),
+    ),
+    DonationPoint.Closed: (
+        "funding.donation_point.closed.v1",
+        lambda e: dict(point_id=aggregate_id(e), area_code=e.area_code, closed_on=e.closed_on),
+    ),
 }
 
 
-# What the relay publishes; draws, cap uses and evaluations stay private.
+# What the relay publishes; draws, cap uses, evaluations and venture applications stay private.
 PUBLICATION = Publication(_TRANSLATIONS, CONTRACTS)

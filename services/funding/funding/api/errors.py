@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pzh_shared.service import ErrorMap
 
-from funding.domain.errors import AssistanceCapExceeded, ConcurrentChange, Conflict, FundingError, NotFound
+from funding.domain.errors import (
+    AssistanceCapExceeded,
+    BudgetExceeded,
+    ConcurrentChange,
+    Conflict,
+    FundingError,
+    NotFound,
+)
 
 FIELD_LABELS = {
     "area_code": "行政区划代码",
@@ -39,12 +46,35 @@ FIELD_LABELS = {
     "name": "项目名称",
     "submitted_on": "报送日期",
     "resubmitted_on": "重新报送日期",
+    "organisation": "机构",
+    "purpose": "事由",
+    "awarded_on": "发放(资助)日期",
+    "opened_on": "开始(设立)日期",
+    "closes_on": "申报截止日期",
+    "budget": "创投资金总额",
+    "project": "项目名称",
+    "requested": "申请金额",
+    "applied_on": "申报日期",
+    "purposes": "基金用途",
+    "established_on": "设立日期",
+    "donor_kind": "捐赠人类别",
+    "donor_name": "捐赠单位",
+    "received_on": "收入日期",
+    "category": "类别",
+    "summary": "需求概述",
+    "resource_kind": "对接资源类别",
+    "resource_id": "对接资源编号",
+    "resource_name": "对接资源名称",
+    "met_on": "对接日期",
+    "operator": "运营慈善组织",
+    "location": "设置地点",
+    "closed_on": "撤销日期",
     # list filters (query parameters)
     "area": "行政区划代码",
     "status": "状态",
     "station_id": "服务站点",
     "contract_id": "合同编号",
-    "kind": "资金来源",
+    "kind": "类别(列表筛选中为资金来源)",
     "type": "类别",
     "filed_with": "受理备案机关",
 }
@@ -52,6 +82,7 @@ FIELD_LABELS = {
 ERRORS: ErrorMap = {
     NotFound: (404, "not_found"),
     ConcurrentChange: (409, "concurrent_change"),
+    BudgetExceeded: (409, "budget_exceeded"),
     Conflict: (409, "conflict"),
     AssistanceCapExceeded: (422, "assistance_cap_exceeded"),
     FundingError: (422, "rule_violated"),

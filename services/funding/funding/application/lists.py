@@ -1,5 +1,6 @@
 """The funding service's lists (pzh_shared.listing): budgets, contracts, disbursements, annual project
-plans, and the filing queue (contracts and plans waiting to be filed with the level above).
+plans, the filing queue (contracts and plans waiting to be filed with the level above), subsidies and awards,
+venture philanthropy rounds, charity and community funds, the charity needs ledger and donation points.
 
 Nothing here is personal: agencies, area codes, statuses, dates and amounts only. Amounts are kept as
 whole fen (so they sort as numbers) and leave as decimal strings in yuan, like every funding answer."""
@@ -17,10 +18,13 @@ from pzh_shared.listing import ListField, ListSpec, RecentAggregates, Update
 
 from funding.domain import areas
 from funding.domain.budget import SourceBudget
+from funding.domain.charity import CharityNeed, DonationPoint
 from funding.domain.contract import Contract
+from funding.domain.fund import Fund
+from funding.domain.grant import Grant, VentureRound
 from funding.domain.money import FEN, text
 from funding.domain.plan import ProjectPlan
-from funding.domain.vocabulary import FilingStatus, SourceKind
+from funding.domain.vocabulary import FilingStatus, ResourceKind, SourceKind
 
 Rows = list[dict[str, Any]]
 
@@ -114,7 +118,80 @@ FILING_QUEUE = ListSpec("filing_queue", (
     ListField("since", filter="none", sortable=True, label="等待起始日期"),
 ), default_sort="since")
 
-SPECS = (SOURCES, CONTRACTS, CONTRACT_STATIONS, DISBURSEMENTS, PLANS, FILING_QUEUE)
+GRANTS = ListSpec("grants", (
+    ListField("grant_id"),
+    ListField("kind"),
+    ListField("kind_label", filter="none", label="类别"),
+    ListField("organisation", filter="search", sortable=True, label="受资助机构"),
+    ListField("purpose", filter="none", label="事由"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("station_id"),
+    ListField("source"),
+    ListField("source_name", filter="none", label="资金来源"),
+    ListField("year", kind="int", label="年度"),
+    _money("amount", "金额(元)", sortable=True),
+    ListField("awarded_on", filter="none", sortable=True, label="发放日期"),
+), default_sort="-awarded_on")
+
+VENTURE_ROUNDS = ListSpec("venture_rounds", (
+    ListField("round_id"),
+    ListField("title", filter="search", sortable=True, label="创投名称"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("year", kind="int", sortable=True, label="年度"),
+    ListField("source"),
+    ListField("source_name", filter="none", label="资金来源"),
+    _money("budget", "创投资金总额(元)", sortable=True),
+    ListField("applications", kind="int", filter="none", label="申报数"),
+    ListField("awards", kind="int", filter="none", label="资助项目数"),
+    _money("awarded", "已资助(元)"),
+    _money("paid", "已拨付(元)"),
+    ListField("opened_on", filter="none", sortable=True, label="申报开始"),
+    ListField("closes_on", filter="none", label="申报截止"),
+), default_sort="-opened_on")
+
+FUNDS = ListSpec("funds", (
+    ListField("fund_id"),
+    ListField("kind"),
+    ListField("kind_label", filter="none", label="类别"),
+    ListField("name", filter="search", sortable=True, label="基金名称"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("station_id"),
+    ListField("organisation", filter="none", label="设立机构"),
+    _money("received", "累计收入(元)"),
+    _money("paid", "累计支出(元)"),
+    _money("balance", "余额(元)", sortable=True),
+    ListField("established_on", filter="none", sortable=True, label="设立日期"),
+), default_sort="-established_on")
+
+CHARITY_NEEDS = ListSpec("charity_needs", (
+    ListField("need_id"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("station_id"),
+    ListField("category"),
+    ListField("category_label", filter="none", label="需求类别"),
+    ListField("summary", filter="search", label="需求概述"),
+    ListField("recorded_on", filter="none", sortable=True, label="登记日期"),
+    ListField("status"),
+    ListField("status_label", filter="none", label="状态"),
+    ListField("resource_label", filter="none", label="对接资源类别"),
+    ListField("resource_name", filter="none", label="对接资源"),
+    ListField("met_on", filter="none", label="对接日期"),
+), default_sort="-recorded_on")
+
+DONATION_POINTS = ListSpec("donation_points", (
+    ListField("point_id"),
+    ListField("name", filter="search", sortable=True, label="捐赠点名称"),
+    ListField("area_code", filter="area", sortable=True, label="行政区划代码"),
+    ListField("operator", filter="none", label="运营慈善组织"),
+    ListField("location", filter="none", label="设置地点"),
+    ListField("opened_on", filter="none", sortable=True, label="设立日期"),
+    ListField("status"),
+    ListField("status_label", filter="none", label="状态"),
+    ListField("closed_on", filter="none", label="撤销日期"),
+), default_sort="-opened_on")
+
+SPECS = (SOURCES, CONTRACTS, CONTRACT_STATIONS, DISBURSEMENTS, PLANS, FILING_QUEUE, GRANTS, VENTURE_ROUNDS, FUNDS,
+         CHARITY_NEEDS, DONATION_POINTS)
 MONEY_FIELDS = {spec.name: [f.name for f in spec.fields if f.kind == "int" and f.label.endswith("(元)")]
                 for spec in SPECS}
 
@@ -204,6 +281,58 @@ def plan_queue_row(p: ProjectPlan) -> dict[str, Any] | None:
     return queue_row("plan", p.title, p.area_code, p.year, p.total_amount, p.filing, plan_since(p))
 
 
+def grant_row(g: Grant) -> dict[str, Any]:
+    return {"grant_id": str(g.id), "kind": g.kind.value, "kind_label": g.kind.label, "organisation": g.organisation,
+            "purpose": g.purpose, "area_code": g.area_code, "station_id": g.station_id, "source": g.source.value,
+            "source_name": g.source.label, "year": g.awarded_on.year, "amount": fen(g.amount),
+            "awarded_on": g.awarded_on.isoformat()}
+
+
+def venture_row(v: VentureRound) -> dict[str, Any]:
+    return {"round_id": str(v.id), "title": v.title, "area_code": v.area_code, "year": v.year,
+            "source": v.source.value, "source_name": v.source.label, "budget": fen(v.budget),
+            "applications": len(v.applications),
+            "awards": sum(1 for a in v.applications if a["awarded"] is not None),
+            "awarded": fen(v.awarded), "paid": fen(v.paid), "opened_on": v.opened_on.isoformat(),
+            "closes_on": v.closes_on.isoformat()}
+
+
+def fund_row(f: Fund) -> dict[str, Any]:
+    return {"fund_id": str(f.id), "kind": f.kind.value, "kind_label": f.kind.label, "name": f.name,
+            "area_code": f.area_code, "station_id": f.station_id, "organisation": f.organisation,
+            "received": fen(f.received), "paid": fen(f.paid), "balance": fen(f.balance),
+            "established_on": f.established_on.isoformat()}
+
+
+def need_row(n: CharityNeed) -> dict[str, Any]:
+    met = n.met or {}
+    resource = met.get("resource_kind")
+    return {"need_id": str(n.id), "area_code": n.area_code, "station_id": n.station_id,
+            "category": n.category.value, "category_label": n.category.label, "summary": n.summary,
+            "recorded_on": n.recorded_on.isoformat(), "status": "met" if n.met else "open",
+            "status_label": "已对接" if n.met else "待对接",
+            "resource_label": ResourceKind(str(resource)).label if resource else None,
+            "resource_name": met.get("resource_name"),
+            "met_on": met["met_on"].isoformat() if n.met else None}
+
+
+def point_row(p: DonationPoint) -> dict[str, Any]:
+    return {"point_id": str(p.id), "name": p.name, "area_code": p.area_code, "operator": p.operator,
+            "location": p.location, "opened_on": p.opened_on.isoformat(),
+            "status": "closed" if p.closed_on else "open", "status_label": "已撤销" if p.closed_on else "运行中",
+            "closed_on": p.closed_on.isoformat() if p.closed_on else None}
+
+
+# One row per aggregate, rewritten from its state after each of its events.
+_ROWS: dict[type, tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    Grant.Event: ("grants", grant_row),
+    VentureRound.Event: ("venture_rounds", venture_row),
+    Fund.Event: ("funds", fund_row),
+    CharityNeed.Event: ("charity_needs", need_row),
+    DonationPoint.Event: ("donation_points", point_row),
+}
+
+
 # --- the projector --------------------------------------------------------------------------------
 
 
@@ -234,6 +363,11 @@ def projector(load: Callable[[Any], Any]) -> Callable[[DomainEventProtocol[Any]]
             pid = str(plan.id)
             yield "project_plans", pid, plan_row(plan)
             yield "filing_queue", pid, plan_queue_row(plan)
+        else:
+            for event_class, (name, row) in _ROWS.items():
+                if isinstance(domain_event, event_class):
+                    aggregate = recent.of(domain_event)
+                    yield name, str(aggregate.id), row(aggregate)
         # cap ledgers have no list: GET /assistance-cap answers for one area and year
 
     return project

@@ -21,11 +21,23 @@ from funding.application import lists as list_specs
 from funding.domain import areas
 from funding.domain.budget import SourceBudget, budget_id
 from funding.domain.cap import AssistanceCapLedger, Headroom, cap_ledger_id, not_recorded, refusal
+from funding.domain.charity import CharityNeed, DonationPoint
 from funding.domain.contract import Contract
 from funding.domain.errors import ConcurrentChange, FundingError, NotFound
+from funding.domain.fund import Fund
+from funding.domain.grant import Grant, VentureRound
 from funding.domain.money import ZERO, positive
 from funding.domain.plan import ProjectPlan
-from funding.domain.vocabulary import Purchaser, SourceKind, SpotCheckOutcome
+from funding.domain.vocabulary import (
+    CharityCategory,
+    DonorKind,
+    FundKind,
+    GrantKind,
+    Purchaser,
+    ResourceKind,
+    SourceKind,
+    SpotCheckOutcome,
+)
 
 
 class FundingApplication(ServiceApplication):
@@ -197,6 +209,116 @@ class FundingApplication(ServiceApplication):
 
     def resubmit_plan(self, plan_id: UUID | str, projects: list[tuple[str, Any]], resubmitted_on: date) -> ProjectPlan:
         return self._change_plan(plan_id, lambda plan: plan.resubmit(projects, resubmitted_on))
+
+    # --- subsidies, awards and venture philanthropy (public money: each payment draws on a budget) ----
+
+    def _draw(self, area_code: str, year: int, source: SourceKind, whose: UUID, amount: Decimal) -> SourceBudget:
+        budget = self.budget(area_code, year, source)
+        budget.draw(str(whose), amount)
+        return budget
+
+    def award_grant(self, kind: GrantKind, organisation: str, purpose: str, area_code: str, station_id: str | None,
+                    source: SourceKind, amount: Decimal, awarded_on: date) -> Grant:
+        """A subsidy or award, paid at once from the area's budget of its source in the year it is awarded."""
+        grant = Grant.award(kind, organisation, purpose, area_code, station_id, source, amount, awarded_on)
+        budget = self._draw(grant.funding_area, awarded_on.year, grant.source, grant.id, grant.amount)
+        self.save(grant, budget)
+        return grant
+
+    def grant(self, grant_id: UUID | str) -> Grant:
+        return self.get_existing(Grant, grant_id, "补贴奖励")
+
+    def open_venture_round(self, area_code: str, year: int, title: str, source: SourceKind, budget: Decimal,
+                           opened_on: date, closes_on: date) -> VentureRound:
+        venture = VentureRound.open(area_code, year, title, source, budget, opened_on, closes_on)
+        self.save(venture)
+        return venture
+
+    def venture_round(self, round_id: UUID | str) -> VentureRound:
+        return self.get_existing(VentureRound, round_id, "公益创投")
+
+    def _change_round(self, round_id: UUID | str, change: Callable[[VentureRound], object]) -> VentureRound:
+        venture = self.venture_round(round_id)
+        change(venture)
+        self.save(venture)
+        return venture
+
+    def apply_to_round(self, round_id: UUID | str, organisation: str, project: str, area_code: str,
+                       station_id: str | None, requested: Decimal, applied_on: date) -> VentureRound:
+        return self._change_round(round_id, lambda v: v.apply(organisation, project, area_code, station_id,
+                                                              requested, applied_on))
+
+    def award_venture(self, round_id: UUID | str, application_no: int, amount: Decimal,
+                      awarded_on: date) -> VentureRound:
+        return self._change_round(round_id, lambda v: v.award(application_no, amount, awarded_on))
+
+    def disburse_venture(self, round_id: UUID | str, application_no: int, amount: Decimal,
+                         paid_on: date) -> VentureRound:
+        """Pays against an award: within it, and within the round area's budget of the round's source that year."""
+        venture = self.venture_round(round_id)
+        paying = venture.check_payment(application_no, amount, paid_on)
+        budget = self._draw(venture.area_code, paid_on.year, venture.source, venture.id, paying)
+        venture.disburse(application_no, paying, paid_on)
+        self.save(venture, budget)
+        return venture
+
+    # --- charity special funds and community funds ---------------------------------------------------
+
+    def establish_fund(self, kind: FundKind, name: str, area_code: str, station_id: str | None,
+                       organisation: str | None, purposes: list[str], established_on: date) -> Fund:
+        fund = Fund.establish(kind, name, area_code, station_id, organisation, purposes, established_on)
+        self.save(fund)
+        return fund
+
+    def fund(self, fund_id: UUID | str) -> Fund:
+        return self.get_existing(Fund, fund_id, "基金")
+
+    def _change_fund(self, fund_id: UUID | str, change: Callable[[Fund], object]) -> Fund:
+        fund = self.fund(fund_id)
+        change(fund)
+        self.save(fund)
+        return fund
+
+    def receive_into_fund(self, fund_id: UUID | str, donor_kind: DonorKind, donor_name: str | None, amount: Decimal,
+                          received_on: date) -> Fund:
+        return self._change_fund(fund_id, lambda f: f.receive(donor_kind, donor_name, amount, received_on))
+
+    def pay_from_fund(self, fund_id: UUID | str, project: str, category: CharityCategory, amount: Decimal,
+                      paid_on: date) -> Fund:
+        return self._change_fund(fund_id, lambda f: f.pay(project, category, amount, paid_on))
+
+    # --- the charity needs ledger and donation points ------------------------------------------------
+
+    def record_need(self, area_code: str, station_id: str | None, category: CharityCategory, summary: str,
+                    recorded_on: date) -> CharityNeed:
+        need = CharityNeed.record(area_code, station_id, category, summary, recorded_on)
+        self.save(need)
+        return need
+
+    def need(self, need_id: UUID | str) -> CharityNeed:
+        return self.get_existing(CharityNeed, need_id, "慈善服务需求")
+
+    def meet_need(self, need_id: UUID | str, resource_kind: ResourceKind, resource_id: str | None,
+                  resource_name: str, met_on: date) -> CharityNeed:
+        need = self.need(need_id)
+        need.meet(resource_kind, resource_id, resource_name, met_on)
+        self.save(need)
+        return need
+
+    def open_donation_point(self, name: str, area_code: str, operator: str, location: str,
+                            opened_on: date) -> DonationPoint:
+        point = DonationPoint.open(name, area_code, operator, location, opened_on)
+        self.save(point)
+        return point
+
+    def donation_point(self, point_id: UUID | str) -> DonationPoint:
+        return self.get_existing(DonationPoint, point_id, "慈善捐赠点")
+
+    def close_donation_point(self, point_id: UUID | str, closed_on: date) -> DonationPoint:
+        point = self.donation_point(point_id)
+        point.close(closed_on)
+        self.save(point)
+        return point
 
     # --- balances ---------------------------------------------------------------------------------
 

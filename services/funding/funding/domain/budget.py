@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from funding.domain.errors import FundingError
+from funding.domain.errors import BudgetExceeded, FundingError
 from funding.domain.money import ZERO, positive, shown, yuan
 from funding.domain.vocabulary import SourceKind
 
@@ -74,9 +74,10 @@ class SourceBudget(Aggregate):
         self.budgeted_on = budgeted_on
 
     def draw(self, contract_id: str, amount: Decimal) -> None:
+        """Draws `amount` for a contract's instalment or a grant (`contract_id`: whose id), or refuses (409)."""
         amount = positive(amount)
         if amount > self.balance:
-            raise FundingError(
+            raise BudgetExceeded(
                 f"{self.year} 年度 {self.area_code} 的{self.source.label}预算不足：预算 {shown(self.amount)}，"
                 f"已支出 {shown(self.drawn)}，余额 {shown(self.balance)}，本次拟支出 {shown(amount)}"
             )

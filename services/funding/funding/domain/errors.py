@@ -23,3 +23,7 @@ class AssistanceCapExceeded(FundingError):
 
 class ConcurrentChange(Conflict):
     """Another command changed the same contract, budget or cap ledger first (409); nothing was saved."""
+
+
+class BudgetExceeded(Conflict):
+    """A payment would pass what is left of a source's budget (409): money that is not there cannot be paid."""

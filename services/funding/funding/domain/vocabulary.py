@@ -67,3 +67,121 @@ class SpotCheckOutcome(StrEnum):
     SATISFACTORY = "satisfactory"  # 合格
     ISSUES_FOUND = "issues_found"  # 发现问题，限期整改
     SERIOUS_ISSUES = "serious_issues"  # 问题严重
+
+
+# Public money (plan §三(四)1-3: 福彩公益金, 省级试点资金, 财政资金): what subsidies, awards and venture philanthropy
+# are paid from, each drawing on the area's budget of its source. Social assistance funds are left out: the plan
+# lets them pay only for purchases of social assistance services, within the 3% cap (§三(四)4); charity and social
+# resources are not budgeted public money and reach stations through charity funds and community funds.
+PUBLIC_SOURCES = (
+    SourceKind.WELFARE_LOTTERY,
+    SourceKind.GOVERNANCE_PILOT,
+    SourceKind.FISCAL_AWARD_SUBSIDY,
+    SourceKind.PROVINCIAL_PILOT_AWARD,
+    SourceKind.FISCAL_COUNTY,
+)
+
+
+class MoneyMode(StrEnum):
+    """How money reaches a station's work (§三(四)1 "通过购买服务、补贴奖励、公益创投等方式";
+    §三(四)5; annex 2 §3.4)."""
+
+    PURCHASE = "purchase"
+    SUBSIDY = "subsidy"
+    AWARD = "award"
+    VENTURE = "venture"
+    CHARITY_FUND = "charity_fund"
+    COMMUNITY_FUND = "community_fund"
+
+    @property
+    def label(self) -> str:
+        return MODE_NAMES[self]
+
+
+MODE_NAMES = {
+    MoneyMode.PURCHASE: "购买服务",
+    MoneyMode.SUBSIDY: "补贴",
+    MoneyMode.AWARD: "奖励",
+    MoneyMode.VENTURE: "公益创投",
+    MoneyMode.CHARITY_FUND: "慈善专项基金",
+    MoneyMode.COMMUNITY_FUND: "社区基金",
+}
+
+
+class GrantKind(StrEnum):
+    """A grant paid at once that is not a purchase: a subsidy (补贴) or an award (奖励)."""
+
+    SUBSIDY = "subsidy"
+    AWARD = "award"
+
+    @property
+    def label(self) -> str:
+        return MODE_NAMES[MoneyMode(self.value)]
+
+
+class FundKind(StrEnum):
+    CHARITY_FUND = "charity_fund"  # 慈善专项基金: set up at a station by a charity organisation (§三(四)5)
+    COMMUNITY_FUND = "community_fund"  # 社区基金: of a village/community or a township (annex 2 §3.4, §四)
+
+    @property
+    def label(self) -> str:
+        return MODE_NAMES[MoneyMode(self.value)]
+
+
+class DonorKind(StrEnum):
+    """Who gave: a kind, never an individual's name."""
+
+    ENTERPRISE = "enterprise"  # 企业
+    FOUNDATION = "foundation"  # 基金会
+    CHARITY_ORGANISATION = "charity_organisation"  # 慈善组织
+    INDIVIDUAL = "individual"  # 个人
+
+    @property
+    def label(self) -> str:
+        return {"enterprise": "企业", "foundation": "基金会", "charity_organisation": "慈善组织",
+                "individual": "个人"}[self.value]
+
+
+class CharityCategory(StrEnum):
+    """What charity money serves: the plan's list (§三(四)5 "养老、助残、扶幼、济弱、帮困、人才培训"), and other."""
+
+    ELDERLY = "elderly"
+    DISABILITY = "disability"
+    CHILDREN = "children"
+    VULNERABLE = "vulnerable"
+    HARDSHIP = "hardship"
+    TRAINING = "training"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_NAMES[self]
+
+
+CATEGORY_NAMES = {
+    CharityCategory.ELDERLY: "养老",
+    CharityCategory.DISABILITY: "助残",
+    CharityCategory.CHILDREN: "扶幼",
+    CharityCategory.VULNERABLE: "济弱",
+    CharityCategory.HARDSHIP: "帮困",
+    CharityCategory.TRAINING: "人才培训",
+    CharityCategory.OTHER: "其他",
+}
+
+
+class ResourceKind(StrEnum):
+    """The charity resource a need was met with (annex 2 §3.4 "链接慈善资源")."""
+
+    COMMUNITY_FUND = "community_fund"  # 社区基金
+    CHARITY_FUND = "charity_fund"  # 慈善专项基金
+    DONATION_POINT = "donation_point"  # 慈善捐赠点
+    CHARITY_ORGANISATION = "charity_organisation"  # 慈善组织
+    ENTERPRISE = "enterprise"  # 企业
+    VOLUNTEERS = "volunteers"  # 志愿服务
+    OTHER = "other"  # 其他
+
+    @property
+    def label(self) -> str:
+        return {"community_fund": "社区基金", "charity_fund": "慈善专项基金", "donation_point": "慈善捐赠点",
+                "charity_organisation": "慈善组织", "enterprise": "企业", "volunteers": "志愿服务",
+                "other": "其他"}[self.value]
