@@ -11,11 +11,15 @@ its reports rank the county's townships. The area's name heads its reports."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from pzh_shared.areas import is_area_code, parent_of, within
 
+from reporting.adapters.rules_log import RulesLog
 from reporting.adapters.store import ReadModelStore
 from reporting.reports import rules as rules_file
+from reporting.reports import rules_book
 from reporting.reports.rules import ReportingRules, RuleVersion
 from reporting.settings import ReportingSettings
 
@@ -38,9 +42,21 @@ def parent_area(code: str) -> str | None:
     return up
 
 
+@lru_cache(maxsize=8)
+def _rules_log(root: Path) -> RulesLog:
+    return RulesLog(root)  # one per folder, so that its cache of the files is kept between calls
+
+
+def rules_log_of(settings: ReportingSettings) -> RulesLog:
+    """The bureaus' edits of the rules (reports/rules_book.py): <DATA_DIR>/rules-book."""
+    return _rules_log(Path(settings.data_dir) / "rules-book")
+
+
 def rules_of(settings: ReportingSettings) -> ReportingRules:
-    """The deployment's reporting rules (`rules_file`; empty: the default file), loaded once per process."""
-    return rules_file.load(getattr(settings, "rules_file", ""))
+    """The deployment's reporting rules: the file (`rules_file`; empty: the default file, loaded once per process)
+    with the bureaus' revisions of the rules book over it, as recorded now."""
+    base = rules_file.load(getattr(settings, "rules_file", ""))
+    return rules_book.merged(base, settings.city_code, rules_log_of(settings).book())
 
 
 def pilot_counties(settings: ReportingSettings, as_of: str) -> tuple[str, ...]:

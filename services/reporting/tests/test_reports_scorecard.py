@@ -5,15 +5,18 @@ services/reporting/README.md ("Annual township-station scorecard")."""
 import io
 import json
 import subprocess
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from reporting.adapters.store import ReadModelStore
+from reporting.deployment import rules_log_of
 from reporting.projections.router import project
-from reporting.reports import rules
+from reporting.reports import rules, rules_book
 from reporting.reports.archive import ReportArchive
 from reporting.reports.service import generate
+from reporting.settings import ReportingSettings
 
 A, B, C, D, E = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 6))
 BENEFICIARIES = (("2024-06-15", 120), ("2026-03-01", 260), ("2026-09-01", 250))
@@ -247,3 +250,58 @@ def test_the_beneficiaries_are_scored_from_the_rules_version_that_scores_them(wo
     assert Decimal(a["points"]["services"]) == (Decimal(4) * min(1, Decimal(served(2026)) / target)).quantize(
         Decimal("0.01"))
     assert new["beneficiaries_scored"] and "方案未给出" in new["rule_notes"]["station_quotas.beneficiaries_per_station"]
+
+
+def test_an_edited_county_rubric_scores_that_countys_stations_in_the_next_scorecard(world, tmp_path):
+    """附件2 §5.1.3 評價方式: "由縣(區)民政部門牽頭制定評價細則,組建評價小組,每年度對社會工作服務站進行評估"。
+    东区's bureau records its own rubric from 1 January 2026 (facilities 30 and management 10 of the 100 points,
+    other level points and grade floors): its stations' 2026 points change in those dimensions only; every other
+    county keeps the root's rubric, the 2024 scorecard stays as it was, and each county row names the version it
+    was scored by."""
+    store, archive = world
+    settings = ReportingSettings(data_dir=tmp_path)
+    default = rules.load().at("2026-12-31")
+    edited = default.rubric.model_dump(mode="json") | {
+        "dimension_points": {"facilities": 30, "staffing": 20, "services": 20, "management": 10, "satisfaction": 20},
+        "level_points": {"professional": 30, "standard": 24, "basic": 12, "none": 0},
+        "management_parts": {"closure": 5, "timeliness": 5},
+        "grade_floors": {"excellent": 80, "good": 70, "pass": 50}}
+
+    def check(history):
+        return rules_book.check(history, False, date(2026, 1, 1), {"rubric": edited}, 0, date(2026, 6, 1)).model_dump(
+            mode="json", exclude={"effective_from"})
+
+    before = json.loads(archive.path("station_scorecard", "2026", generate(store, archive, "station_scorecard",
+                                                                           "2026", settings=settings)["version"],
+                                     "json").read_bytes())
+    rules_log_of(settings).record("510402", "东区民政局", date(2026, 1, 1), check)
+    meta = generate(store, archive, "station_scorecard", "2026", settings=settings)
+    after = json.loads(archive.path("station_scorecard", "2026", meta["version"], "json").read_bytes())
+    old = {s["station_id"]: s for s in before["stations"]}
+    assert after["stations"] and {s["area_code"] for s in after["stations"]} & {"510402"}
+    for station in after["stations"]:
+        was = old[station["station_id"]]
+        if station["area_code"] != "510402":
+            assert station["points"] == was["points"] and station["grade"] == was["grade"]
+            continue
+        f = station["facts"]
+        closure = Decimal(f["complaints_closed"]) / f["complaints_received"] if f["complaints_received"] else 1
+        # management under the default rubric is 10 x closure + 10 x timeliness: the edited one halves both parts
+        timeliness = (Decimal(was["points"]["management"]) - 10 * Decimal(closure)) / 10
+        expected = {**was["points"], "facilities": f"{edited['level_points'][f['level']]:.2f}",
+                    "management": f"{5 * Decimal(closure) + 5 * timeliness:.2f}"}
+        assert station["points"] == expected
+        total = sum(Decimal(v) for v in expected.values())
+        assert Decimal(station["total"]) == total
+        floors = edited["grade_floors"]
+        assert station["grade"] == ("优秀" if total >= floors["excellent"] else "良好" if total >= floors["good"]
+                                    else "合格" if total >= floors["pass"] else "不合格")
+    versions = {c["area_code"]: c["rubric"] for c in after["counties"]}
+    assert versions["510402"] == {"owner": "510402", "effective_from": "2026-01-01"}
+    assert versions["510403"] == {"owner": "510400", "effective_from": default.effective_from.isoformat()}
+    assert [(u["owner"], u["counties"]) for u in after["rubrics"]] == [
+        ("510402", ["510402"]), ("510400", ["510403", "510411", "510421", "510422"])]
+    again = json.loads(archive.path("station_scorecard", "2024", generate(store, archive, "station_scorecard",
+                                                                          "2024", settings=settings)["version"],
+                                    "json").read_bytes())
+    assert [s["points"] for s in again["stations"]] == [s["points"] for s in _report(world, "2024")[0]["stations"]]

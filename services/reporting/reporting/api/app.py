@@ -8,7 +8,7 @@ from pzh_shared.listing import ListError
 from pzh_shared.service import Health
 
 from reporting.adapters.store import ReadModelStore
-from reporting.api import dossiers, read_models, reports, rhythm
+from reporting.api import dossiers, read_models, reports, rhythm, rules
 from reporting.deployment import rules_of
 from reporting.reports.archive import ReportArchive
 from reporting.settings import ReportingSettings
@@ -24,7 +24,8 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
     given, is the font of PDF reports in place of the settings' own."""
     settings = settings or ReportingSettings()
     app = FastAPI(title=f"{settings.system_name} · reporting", version="0.2.0")
-    install_error_handlers(app, {ListError: (422, "invalid_query")})  # a list query no list can answer
+    install_error_handlers(app, {ListError: (422, "invalid_query")},  # a list query no list can answer
+                           {"effective_from": "生效日期", "version": "规则版本", "expected_version": "期望版本"})
     rules_of(settings)  # a missing or malformed rules file stops the start, not the first report
     if cjk_font:
         settings = settings.model_copy(update={"cjk_font": cjk_font})
@@ -34,6 +35,7 @@ def create_app(store: ReadModelStore, archive: ReportArchive | None = None, cjk_
     app.include_router(reports.router)
     app.include_router(rhythm.router)
     app.include_router(dossiers.router)
+    app.include_router(rules.router)
     app.include_router(read_models.router)  # last: its /read-models/{figure}/{area} would take the others' paths
     app.add_api_route("/health", _health, methods=["GET"], response_model=Health)
     return app

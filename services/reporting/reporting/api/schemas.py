@@ -3,6 +3,9 @@ figures): their models declare what every view shares and allow the rest."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.areas import AreaLevel
 from pzh_shared.listing import Page
@@ -95,3 +98,34 @@ class Rhythm(BaseModel):
 class Index(BaseModel):
     views: list[str]
     reports: list[str]
+
+
+class RulesRevisionIn(BaseModel):
+    """A new version of an owner's rules (the root's: complete rules; a county's: `{"rubric": ...}`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_from: date = Field(description="生效日期")
+    version: dict[str, Any] = Field(description="完整的规则版本，不含生效日期")
+    expected_version: int | None = Field(default=None, ge=0, description="提交时所见的修订次数")
+
+
+class RulesVersionOut(BaseModel):
+    effective_from: date
+    source: Literal["file", "book"]  # the shipped rules file, or a revision of the rules book
+    revision: int | None
+    recorded_at: str | None
+    recorded_by: str | None
+    in_force: bool  # the owner's version in force today
+    future: bool
+    version: dict[str, Any]
+
+
+class RulesBook(BaseModel):
+    owner: str
+    kind: Literal["rules", "rubric"]  # the root's complete rules, or a county's own rubric
+    as_of: date
+    revisions: int  # the expected_version of the next revision
+    earliest_effective_from: date
+    versions: list[RulesVersionOut]
+    inherited: RulesVersionOut | None  # a county with no rubric of its own in force: the root's it is scored by

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,13 @@ DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "reporting-rule
 NOTICE_COMPONENTS = ("general_station", "township_station", "village_room", "certifications", "organisations",
                      "volunteers_trained")
 REPORTS = ("monthly_dispatch", "quarterly_notice", "half_year_report", "year_end_shortlist", "station_scorecard")
+# The scorecard's five dimensions (A2 §5.1.2 评价内容: 服务设施、人员配备、服务内容、运行管理、服务满意度) and the parts
+# a rubric splits two of them into; the station facts each part scores are the scorecard's (reports/scorecard.py).
+DIMENSIONS = ("facilities", "staffing", "services", "management", "satisfaction")
+STAFFING_PARTS = ("certified_workers", "head", "certifications")
+MANAGEMENT_PARTS = ("closure", "timeliness")
+LEVELS = ("professional", "standard", "basic", "none")
+GRADES = ("excellent", "good", "pass")  # the floors a rubric sets; below the lowest, 不合格
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -64,12 +72,86 @@ class Due(_Frozen):
         return date(end.year + 1, month, day)
 
 
+def _exactly(names: tuple[str, ...], values: dict[str, int], what: str) -> dict[str, int]:
+    if set(values) != set(names):
+        raise ValueError(f"{what}应为且只为这些项：{', '.join(names)}")
+    if any(v < 0 for v in values.values()):
+        raise ValueError(f"{what}应为非负整数")
+    return {name: values[name] for name in names}  # the published order, whatever the body's
+
+
+class Rubric(_Frozen):
+    """The station scorecard's 评价细则 (A2 §5.1.3: the county bureau "牵头制定评价细则"): points per dimension and
+    part, what a development level earns, the complaint response time, the grade floors."""
+
+    dimension_points: dict[str, int]  # adding up to 100 (the grade floors are out of 100)
+    staffing_parts: dict[str, int]  # adding up to the staffing dimension's points
+    certified_workers_per_station: int = Field(ge=1)  # the staffing part's target of certified workers on staff
+    management_parts: dict[str, int]  # adding up to the management dimension's points
+    level_points: dict[str, int]  # at most the facilities dimension's points
+    response_hours: int = Field(ge=1)  # a complaint answered within it earns the whole timeliness part
+    grade_floors: dict[str, int]  # 优秀 > 良好 > 合格, out of 100
+    # which numbers are the plan's and which the system's or the bureau's (field -> Chinese text): the plan names
+    # the five dimensions (A2 §5.1.2) and leaves the points to the county (§5.1.3); the scorecard prints them
+    notes: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("dimension_points")
+    @classmethod
+    def _dimensions(cls, points: dict[str, int]) -> dict[str, int]:
+        points = _exactly(DIMENSIONS, points, "维度分值")
+        if sum(points.values()) != 100:
+            raise ValueError(f"五个维度的分值应合计 100，现为 {sum(points.values())}")
+        return points
+
+    @field_validator("staffing_parts")
+    @classmethod
+    def _staffing(cls, parts: dict[str, int]) -> dict[str, int]:
+        return _exactly(STAFFING_PARTS, parts, "人员维度的分项")
+
+    @field_validator("management_parts")
+    @classmethod
+    def _management(cls, parts: dict[str, int]) -> dict[str, int]:
+        return _exactly(MANAGEMENT_PARTS, parts, "管理维度的分项")
+
+    @field_validator("level_points")
+    @classmethod
+    def _levels(cls, points: dict[str, int]) -> dict[str, int]:
+        return _exactly(LEVELS, points, "发展等级分值")
+
+    @field_validator("grade_floors")
+    @classmethod
+    def _grades(cls, floors: dict[str, int]) -> dict[str, int]:
+        floors = _exactly(GRADES, floors, "等级分数线")
+        excellent, good, passing = floors.values()
+        if not 100 >= excellent > good > passing > 0:
+            raise ValueError("等级分数线应为 100 以内、优秀 > 良好 > 合格 > 0")
+        return floors
+
+    @model_validator(mode="after")
+    def _parts_add_up(self) -> Rubric:
+        for dimension, parts in (("staffing", self.staffing_parts), ("management", self.management_parts)):
+            if sum(parts.values()) != self.dimension_points[dimension]:
+                raise ValueError(f"{dimension} 的分项合计 {sum(parts.values())}，应等于该维度分值 "
+                                 f"{self.dimension_points[dimension]}")
+        if max(self.level_points.values()) > self.dimension_points["facilities"]:
+            raise ValueError(f"发展等级分值不能超过设施维度分值 {self.dimension_points['facilities']}")
+        return self
+
+
+class RubricVersion(_Frozen):
+    """A county's own rubric from a day (its bureau's 评价细则)."""
+
+    effective_from: date
+    rubric: Rubric
+
+
 class RuleVersion(_Frozen):
     effective_from: date
     notice_weights: dict[str, int]
     station_quotas: StationQuotas
     provincial_pilot_counties: tuple[str, ...]
     calendar: dict[str, Due]
+    rubric: Rubric  # the scorecard's, for every county without a rubric of its own in force
     # why a value is what it is where the plan gives no number (field path -> Chinese text), shown in the reports
     notes: dict[str, str] = Field(default_factory=dict)
 
@@ -102,10 +184,23 @@ class RuleVersion(_Frozen):
         return self.calendar[report].on(end)
 
 
+@dataclass(frozen=True)
+class RubricInForce:
+    """The rubric a county's stations are scored with, and whose version it is (owner area, effective date)."""
+
+    owner: str  # the county's code for its own rubric, else the deployment's root (empty: the rules file's)
+    effective_from: date
+    rubric: Rubric
+
+
 class ReportingRules(_Frozen):
     deployment: str = ""
     source: str = ""
     versions: tuple[RuleVersion, ...] = Field(min_length=1)
+    # the edits of the rules book (reports/rules_book.py), merged in by `with_book`: the root's area code, and
+    # each county's own rubric versions by effective date
+    root_area: str = ""
+    rubrics: dict[str, tuple[RubricVersion, ...]] = Field(default_factory=dict)
 
     @field_validator("versions")
     @classmethod
@@ -121,6 +216,16 @@ class ReportingRules(_Frozen):
         on = date.fromisoformat(day) if isinstance(day, str) else day
         in_force = [v for v in self.versions if v.effective_from <= on]
         return in_force[-1] if in_force else self.versions[0]
+
+    def rubric_on(self, county: str, day: date | str) -> RubricInForce:
+        """The county's own rubric in force on the day, else the rules' (never a county version before its
+        effective date: a county that had none scored by the root's)."""
+        on = date.fromisoformat(day) if isinstance(day, str) else day
+        own = [v for v in self.rubrics.get(county, ()) if v.effective_from <= on]
+        if own:
+            return RubricInForce(county, own[-1].effective_from, own[-1].rubric)
+        version = self.at(on)
+        return RubricInForce(self.root_area, version.effective_from, version.rubric)
 
 
 def parse(text: str, source: str = "<rules>") -> ReportingRules:

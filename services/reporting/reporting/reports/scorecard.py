@@ -14,7 +14,7 @@ from reporting.deployment import Deployment
 from reporting.reports import rules
 from reporting.reports.notice import _dec, quota_kind
 from reporting.reports.render import Chart, Document, Section, number
-from reporting.reports.rules import StationQuotas
+from reporting.reports.rules import Rubric, RubricInForce, StationQuotas
 from reporting.reports.years import span
 
 DIMENSIONS = {
@@ -24,10 +24,11 @@ DIMENSIONS = {
     "management": "管理",
     "satisfaction": "满意度",
 }
-LEVEL_POINTS = {"professional": 20, "standard": 15, "basic": 10, "none": 0}
 LEVEL_LABELS = {"professional": "专业", "standard": "标准", "basic": "基础", "none": "未定级"}
-RESPONSE_HOURS = 24  # a complaint should be handled within a day; slower answers earn proportionally less
-GRADES = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
+# the grades a rubric's floors set (rules.GRADES), best first; a total below the lowest floor fails
+GRADE_LABELS = {"excellent": "优秀", "good": "良好", "pass": "合格"}
+FAIL = "不合格"
+GRADE_ORDER = (*GRADE_LABELS.values(), FAIL)
 NOT_FROM_EVENTS = {
     "facilities": "场地、标识、办公设备、无障碍与消防等设施清单无事件来源，以登记服务发布的站点发展等级代替",
     "management": "制度建设、档案与财务管理无事件来源，仅以投诉办结率和响应时长评分",
@@ -43,10 +44,13 @@ def _share(actual: int, target: int) -> Fraction:
     return Fraction(1) if target == 0 else min(Fraction(1), Fraction(actual, target))
 
 
-def score(facts: dict[str, Any], quotas: StationQuotas | None = None) -> dict[str, Fraction]:
-    """The five dimensions (20 points each) of one station from its facts for the year and the station quotas
-    in force (by default the default rules' newest); pure."""
-    quotas = quotas or rules.load().versions[-1].station_quotas
+def score(facts: dict[str, Any], quotas: StationQuotas | None = None, rubric: Rubric | None = None
+          ) -> dict[str, Fraction]:
+    """The five dimensions of one station from its facts for the year, the station quotas and the rubric in force
+    (by default the default rules' newest); pure."""
+    newest = rules.load().versions[-1]
+    quotas, rubric = quotas or newest.station_quotas, rubric or newest.rubric
+    points, staffing, management = rubric.dimension_points, rubric.staffing_parts, rubric.management_parts
     quota_orgs = quotas.organisations_registered_pilot if facts["pilot"] else quotas.organisations_incubated_other
     orgs = facts["organisations_registered"] if facts["pilot"] else facts["organisations_incubated"]
     evaluated = (
@@ -64,20 +68,28 @@ def score(facts: dict[str, Any], quotas: StationQuotas | None = None) -> dict[st
     elif not facts["complaints_closed"]:
         timeliness = Fraction(0)  # complaints, none handled yet
     else:
-        timeliness = Fraction(1) if response <= RESPONSE_HOURS else Fraction(RESPONSE_HOURS) / response
+        timeliness = Fraction(1) if response <= rubric.response_hours else Fraction(rubric.response_hours) / response
     satisfaction = Fraction(facts["survey_score_centi"], 100 * facts["surveys"]) if facts["surveys"] else Fraction(0)
     services = [_share(facts["projects_started"], 1), evaluated / 100, _share(orgs, quota_orgs),
                 _share(facts["volunteers_trained"], quotas.volunteers_per_station)]
-    if quotas.beneficiaries_per_station is not None:  # a version that scores them: the 20 points in five parts
+    if quotas.beneficiaries_per_station is not None:  # a version that scores them: the points in five parts
         services.append(_share(facts["beneficiaries"], quotas.beneficiaries_per_station))
     return {
-        "facilities": Fraction(LEVEL_POINTS[facts["level"]]),
-        "staffing": 10 * _share(facts["certified_workers"], 2) + 5 * min(Fraction(1), Fraction(facts["heads"]))
-        + 5 * _share(facts["certifications"], quotas.certified_per_station),
-        "services": Fraction(20, len(services)) * sum(services, Fraction(0)),
-        "management": 10 * _share(facts["complaints_closed"], facts["complaints_received"]) + 10 * timeliness,
-        "satisfaction": 20 * satisfaction / 100,
+        "facilities": Fraction(rubric.level_points[facts["level"]]),
+        "staffing": staffing["certified_workers"] * _share(facts["certified_workers"],
+                                                           rubric.certified_workers_per_station)
+        + staffing["head"] * min(Fraction(1), Fraction(facts["heads"]))
+        + staffing["certifications"] * _share(facts["certifications"], quotas.certified_per_station),
+        # the plan weights none of the services parts: equal shares of the dimension
+        "services": Fraction(points["services"], len(services)) * sum(services, Fraction(0)),
+        "management": management["closure"] * _share(facts["complaints_closed"], facts["complaints_received"])
+        + management["timeliness"] * timeliness,
+        "satisfaction": points["satisfaction"] * satisfaction / 100,
     }
+
+
+def grade(total: Fraction, rubric: Rubric) -> str:
+    return next((GRADE_LABELS[g] for g, floor in rubric.grade_floors.items() if total >= floor), FAIL)
 
 
 def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[str, Any]:
@@ -116,6 +128,8 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         if n > 0
     }
     stations = []
+    # each county's stations by the rubric in force for it on 31 December (its bureau's, else the root's)
+    rubrics = {county: deployment.rules.rubric_on(county, as_of) for county in deployment.counties}
     for county, name in deployment.counties.items():
         open_here = store.sums("stations", county, as_of, by=("station", "k1", "pilot", "child"))
         # a township's cases opened, as shown under the small-numbers rule among the county's townships
@@ -139,14 +153,13 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                      "response_hours_centi": sums["complaint_response_hours"].get(sid, 0),
                      "surveys": sums["surveys"].get(sid, 0), "survey_score_centi": sums["survey_score"].get(sid, 0),
                      "cases_opened_in_township": cases.get(township, 0)}
-            points = score(facts, quotas)
+            points = score(facts, quotas, rubrics[county].rubric)
             total = sum(points.values(), Fraction(0))
-            grade = next(label for floor, label in GRADES if total >= floor)
             flags = [] if facts["surveys"] else ["无满意度调查记录"]
             stations.append({"station_id": sid, "township_code": township, "area_code": county, "county": name,
                              "provincial_pilot": bool(pilot), "facts": facts,
                              "points": {k: str(_dec(v)) for k, v in points.items()}, "total": str(_dec(total)),
-                             "grade": grade, "flags": flags})
+                             "grade": grade(total, rubrics[county].rubric), "flags": flags})
     # names as of 31 December (public: station and area names, never a person's)
     station_names = store.names("station", as_of, [s["station_id"] for s in stations])
     area_names = store.names("area", as_of, {s["township_code"] for s in stations})
@@ -161,16 +174,59 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
         mean = sum((Fraction(s["total"]) for s in mine), Fraction(0)) / len(mine) if mine else None
         by_county.append({"area_code": code, "name": name, "stations": len(mine),
                           "average_total": None if mean is None else str(_dec(mean)),
-                          "grades": {label: sum(s["grade"] == label for s in mine) for _, label in GRADES}})
+                          "grades": {label: sum(s["grade"] == label for s in mine) for label in GRADE_ORDER},
+                          "rubric": _version_of(rubrics[code])})
     return {"report": "station_scorecard", "period": period, "year": start.year, "since": since, "as_of": as_of,
             "title": title(deployment.title_name, period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
             "beneficiaries_scored": quotas.beneficiaries_per_station is not None, "rule_notes": version.notes,
+            "rubrics": _rubrics_used(rubrics),
             "stations": stations, "counties": by_county}
 
 
+def _version_of(in_force: RubricInForce) -> dict[str, str]:
+    return {"owner": in_force.owner, "effective_from": in_force.effective_from.isoformat()}
+
+
+def _rubrics_used(rubrics: dict[str, RubricInForce]) -> list[dict[str, Any]]:
+    """Each rubric version the scorecard used, the counties it scored and its numbers (county order)."""
+    used: dict[tuple[str, str], dict[str, Any]] = {}
+    for county, in_force in rubrics.items():
+        key = (in_force.owner, in_force.effective_from.isoformat())
+        entry = used.setdefault(key, {**_version_of(in_force), "counties": [],
+                                      "rubric": in_force.rubric.model_dump(mode="json")})
+        entry["counties"].append(county)
+    return list(used.values())
+
+
+def _points_line(rubrics: list[dict[str, Any]]) -> tuple[dict[str, int] | None, str]:
+    """The dimensions' points when every county's rubric gives the same (the table's headers show them)."""
+    points = {tuple(r["rubric"]["dimension_points"].items()) for r in rubrics}
+    if not points:
+        return None, "满分 100 分"
+    if len(points) > 1:
+        return None, "各县(区)评分细则的维度分值不同，见表下的评分细则版本；满分 100 分"
+    shared = dict(points.pop())
+    if len(set(shared.values())) == 1:
+        return shared, f"五个维度各 {next(iter(shared.values()))} 分，满分 100 分；评分办法见报表说明"
+    return shared, "维度分值 " + "、".join(f"{DIMENSIONS[k]} {v}" for k, v in shared.items()) + " 分，满分 100 分"
+
+
+def _rubric_notes(content: dict[str, Any]) -> list[str]:
+    names = {c["area_code"]: c["name"] for c in content["counties"]}
+    notes = []
+    for used in content["rubrics"]:
+        owner = f"{names[used['owner']]}自定" if used["owner"] in names else f"默认（{used['owner'] or '规则文件'}）"
+        counties = "、".join(names.get(code, code) for code in used["counties"])
+        notes.append(f"评分细则版本：{owner}，{used['effective_from']} 起施行，适用于 {counties}")
+        notes += [f"评分细则说明（{field}）：{text}" for field, text in used["rubric"]["notes"].items()]
+    return notes
+
+
 def document(content: dict[str, Any]) -> Document:
+    points, points_line = _points_line(content["rubrics"])
     columns = (["县(区)", "乡镇(街道)代码", "站点编号", "站点名称", "乡镇(街道)", "省级试点"]
-               + [f"{label}(20)" for label in DIMENSIONS.values()] + ["总分", "等级", "说明"])
+               + [f"{label}({points[k]})" if points else label for k, label in DIMENSIONS.items()]
+               + ["总分", "等级", "说明"])
     rows = [[s["county"], s["township_code"], s["station_id"], s.get("station_name"), s.get("township_name"),
              "是" if s["provincial_pilot"] else "否",
              *(number(s["points"][k]) for k in DIMENSIONS), number(s["total"]), s["grade"], "；".join(s["flags"])]
@@ -223,14 +279,14 @@ def document(content: dict[str, Any]) -> Document:
         for s in content["stations"]
         for f in (s["facts"],)
     ]
-    county_columns = ["区划代码", "县(区)", "参评站点", "平均总分"] + [label for _, label in GRADES]
+    county_columns = ["区划代码", "县(区)", "参评站点", "平均总分", *GRADE_ORDER]
     counties = [
         [
             c["area_code"],
             c["name"],
             c["stations"],
             number(c["average_total"]),
-            *(c["grades"][label] for _, label in GRADES),
+            *(c["grades"][label] for label in GRADE_ORDER),
         ]
         for c in content["counties"]
     ]
@@ -239,7 +295,7 @@ def document(content: dict[str, Any]) -> Document:
         lines=[
             f"评估年度 {content['since']} 至 {content['as_of']}，参评为当年 12 月 31 日开放的乡镇(街道)站",
             f"版本 v{content.get('version', '')}",
-            "五个维度各 20 分，满分 100 分；评分办法见报表说明",
+            points_line,
         ],
         sections=[
             Section(
@@ -256,7 +312,8 @@ def document(content: dict[str, Any]) -> Document:
                 sheet="站点评分",
                 font_size=6,
                 notes=[f"{DIMENSIONS[k]}：{text}" for k, text in content["not_from_events"].items()]
-                + [f"规则说明（{field}）：{text}" for field, text in content["rule_notes"].items()],
+                + [f"规则说明（{field}）：{text}" for field, text in content["rule_notes"].items()]
+                + _rubric_notes(content),
             ),
             Section("评分依据（年度事实）", fact_columns, facts, sheet="评分依据", font_size=6),
         ],
