@@ -362,9 +362,63 @@ def money(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]
     }
 
 
+# How money reaches the work (§三(四)1, §三(四)5, annex 2 §3.4), in the funding service's codes and labels.
+MODES = {"purchase": "购买服务", "subsidy": "补贴", "award": "奖励", "venture": "公益创投",
+         "charity_fund": "慈善专项基金", "community_fund": "社区基金"}
+FUND_KINDS = ("charity_fund", "community_fund")
+CHARITY_TIERS = (AreaLevel.TOWNSHIP.value, AreaLevel.VILLAGE.value)
+
+
+def money_modes(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
+    """Money paid in the period per mode and source: purchases are the contracts' instalments, the other modes
+    what was awarded, disbursed or paid out of a fund (projections/funding.py, money_paid)."""
+    by_mode: dict[str, dict[str, int]] = {mode: {} for mode in MODES}
+    by_mode["purchase"] = _by(store.sums("disbursed", area, as_of, since))
+    for (mode, source), amount in store.sums("money_paid", area, as_of, since).items():
+        by_mode[mode][source] = by_mode[mode].get(source, 0) + amount
+    return {
+        "total": yuan(sum(sum(sources.values()) for sources in by_mode.values())),
+        "modes": {mode: {"label": MODES[mode], "total": yuan(sum(sources.values())),
+                         "by_source": {k: yuan(v) for k, v in sorted(sources.items())}}
+                  for mode, sources in by_mode.items()},
+    }
+
+
+def _per_tier(sums: dict[tuple, int]) -> dict[str, int]:
+    return dict.fromkeys(CHARITY_TIERS, 0) | _by(sums, 1)
+
+
+def charity(store: ReadModel, area: str, as_of: str, since: str) -> dict[str, Any]:
+    """The community charity figures (annex 2 §3.4): needs of the ledger recorded and met in the period, donation
+    points open and funds with their balances as of the day, each split by the tier of the area it sits in."""
+    recorded = store.sums("charity_needs_recorded", area, as_of, since)
+    met = store.sums("charity_needs_met", area, as_of, since)
+    points = store.sums("donation_points", area, as_of, by=("k1",))
+    funds, balances = store.sums("funds", area, as_of), store.sums("fund_balance", area, as_of)
+    received = store.sums("fund_received", area, as_of, since)
+    fund_tiers = list(dict.fromkeys([*CHARITY_TIERS, *(t for _, t in funds)]))  # a station's fund may be a county's
+    return {
+        "needs": {"recorded": sum(recorded.values()), "met": sum(met.values()),
+                  "open": store.total("charity_needs_recorded", area, as_of)
+                  - store.total("charity_needs_met", area, as_of),
+                  "recorded_by_category": _by(recorded), "met_by_category": _by(met),
+                  "recorded_by_tier": _per_tier(recorded), "met_by_tier": _per_tier(met)},
+        "donation_points": {"open": sum(points.values()),
+                            "by_tier": dict.fromkeys(CHARITY_TIERS, 0) | _by(points)},
+        "funds": {kind: {"count": sum(n for (k, _), n in funds.items() if k == kind),
+                         "balance": yuan(sum(v for (k, _), v in balances.items() if k == kind)),
+                         "received": yuan(sum(v for (k, _), v in received.items() if k == kind)),
+                         "received_by_donor": {d: yuan(v) for (k, d), v in sorted(received.items()) if k == kind},
+                         "by_tier": {t: {"count": funds.get((kind, t), 0), "balance": yuan(balances.get((kind, t), 0))}
+                                     for t in fund_tiers}}
+                  for kind in FUND_KINDS},
+    }
+
+
 VIEWS: dict[str, Callable[[ReadModel, str, str, str], dict[str, Any]]] = {
     "stations": stations, "talent": talent, "organisations": organisations, "cases": cases,
-    "complaints": complaints, "projects": projects, "money": money, "coverage": coverage}
+    "complaints": complaints, "projects": projects, "money": money, "coverage": coverage,
+    "money_modes": money_modes, "charity": charity}
 
 
 def view(store: ReadModel, name: str, area: str, as_of: date, since: date | None = None) -> dict[str, Any]:

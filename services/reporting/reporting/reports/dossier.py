@@ -55,6 +55,8 @@ def _year(store: ReadModelStore, settings: ReportingSettings, county: str, year:
     projects = views.projects(store, county, as_of, since)
     cases = views.cases(store, county, as_of, since)  # a county's: exact (the small-numbers rule is below it)
     coverage = views.township_coverage(store, county, as_of)
+    modes = views.money_modes(store, county, as_of, since)["modes"]
+    charity = views.charity(store, county, as_of, since)
     return {
         "year": year, "as_of": as_of,
         "targets": {tier: stations["targets"][tier] for tier in ("general_station", "township_station",
@@ -69,6 +71,11 @@ def _year(store: ReadModelStore, settings: ReportingSettings, county: str, year:
         "cases_opened_by_group": cases["opened_by_group"],
         "money": {"budget": money["budget"]["total"], "contracts_signed": money["contracts"]["signed"],
                   "contract_amount": money["contracts"]["amount"], "disbursed": money["disbursed"]["total"]},
+        "money_by_mode": {mode: modes[mode]["total"] for mode in views.MODES},
+        "charity": {"needs_recorded": charity["needs"]["recorded"], "needs_met": charity["needs"]["met"],
+                    "donation_points": charity["donation_points"]["open"],
+                    **{f"{kind}s": charity["funds"][kind]["count"] for kind in views.FUND_KINDS},
+                    **{f"{kind}_balance": charity["funds"][kind]["balance"] for kind in views.FUND_KINDS}},
         "coverage": coverage,
         "rankings": _rank(store, settings, county, year, today),
     }
@@ -91,6 +98,12 @@ def build(store: ReadModelStore, settings: ReportingSettings, county: str, first
 def _group(code: str) -> Callable[[dict[str, Any]], int]:
     def figure(year: dict[str, Any]) -> int:
         return int(year["cases_opened_by_group"][code])
+    return figure
+
+
+def _mode(mode: str) -> Callable[[dict[str, Any]], str]:
+    def figure(year: dict[str, Any]) -> str:
+        return str(year["money_by_mode"][mode])
     return figure
 
 
@@ -129,6 +142,14 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("年度签订合同", lambda y: y["money"]["contracts_signed"]),
     ("年度合同金额(元)", lambda y: y["money"]["contract_amount"]),
     ("年度拨付(元)", lambda y: y["money"]["disbursed"]),
+    *[(f"年度{label}(元)", _mode(mode)) for mode, label in views.MODES.items()],
+    ("年度登记慈善需求", lambda y: y["charity"]["needs_recorded"]),
+    ("年度对接慈善需求", lambda y: y["charity"]["needs_met"]),
+    ("慈善捐赠点", lambda y: y["charity"]["donation_points"]),
+    ("慈善专项基金", lambda y: y["charity"]["charity_funds"]),
+    ("慈善专项基金余额(元)", lambda y: y["charity"]["charity_fund_balance"]),
+    ("社区基金", lambda y: y["charity"]["community_funds"]),
+    ("社区基金余额(元)", lambda y: y["charity"]["community_fund_balance"]),
     *[(f"第{q}季度通报排名", _rank_in(q)) for q in range(1, 5)],
 ]
 

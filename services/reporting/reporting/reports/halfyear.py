@@ -73,6 +73,19 @@ FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("assistance_used", "年内已用(元)", "money"),
         ("assistance_headroom", "3%余额(元)", "money"),
     ],
+    # money beyond purchases (§三(四)1 and 5) and community charity (annex 2 §3.4); purchases are 半年拨付 above
+    "多元资金与社区慈善": [
+        ("subsidy_paid", "半年补贴(元)", "money"),
+        ("award_paid", "半年奖励(元)", "money"),
+        ("venture_paid", "半年公益创投拨付(元)", "money"),
+        ("charity_fund_paid", "半年慈善专项基金支出(元)", "money"),
+        ("community_fund_paid", "半年社区基金支出(元)", "money"),
+        ("charity_needs_recorded", "半年登记慈善需求", "sum"),
+        ("charity_needs_met", "半年对接慈善需求", "sum"),
+        ("donation_points", "慈善捐赠点", "sum"),
+        ("community_funds", "社区基金", "sum"),
+        ("community_fund_balance", "社区基金余额(元)", "money"),
+    ],
 }
 
 
@@ -106,6 +119,8 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
     complaints = views.complaints(store, code, as_of, since)
     projects = views.projects(store, code, as_of, since)
     money = views.money(store, code, as_of, since)
+    modes = views.money_modes(store, code, as_of, since)["modes"]
+    charity = views.charity(store, code, as_of, since)
     goal = {k1: n for (k1, k2), n in store.sums("targets", code, as_of).items() if k2 == GOAL_YEAR}
     coverage = views.township_coverage(store, code, as_of)
     reform = views.reform_share_2021(store, code, as_of)
@@ -154,6 +169,13 @@ def area_figures(store: ReadModelStore, code: str, since: str, as_of: str, city_
         "assistance_cap": money["assistance_cap"]["cap"],
         "assistance_used": money["assistance_cap"]["used"],
         "assistance_headroom": money["assistance_cap"]["headroom"],
+        **{f"{mode}_paid": modes[mode]["total"]
+           for mode in ("subsidy", "award", "venture", "charity_fund", "community_fund")},
+        "charity_needs_recorded": charity["needs"]["recorded"],
+        "charity_needs_met": charity["needs"]["met"],
+        "donation_points": charity["donation_points"]["open"],
+        "community_funds": charity["funds"]["community_fund"]["count"],
+        "community_fund_balance": charity["funds"]["community_fund"]["balance"],
     }
 
 
