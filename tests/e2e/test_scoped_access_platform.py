@@ -49,7 +49,8 @@ GATEWAY_READS = {
     "/api/gateway/audit": "gateway_audit_read",
 }
 OTHER_PARAMS = {"year": str(YEAR), "source": "welfare_lottery", "item": "sign", "name": "quarterly-notice",
-                "period": f"{YEAR}-Q4", "file": "latest.json", "figure": "stations", "item_code": "MZ-01"}
+                "period": f"{YEAR}-Q4", "file": "latest.json", "figure": "stations", "item_code": "MZ-01",
+                "application_no": "1"}
 
 
 def other(county: str) -> str:

@@ -33,7 +33,7 @@ AREA_PARAMS = {"code": TOWNSHIPS["A"], "county_code": COUNTIES["A"], "area_code"
 OBJECT_AREA = {"contract": COUNTIES["A"], "plan": COUNTIES["A"]}
 OTHER_PARAMS = {"year": "2026", "source": "welfare_lottery", "item": "sign", "name": "quarterly", "period": "2026-Q1",
                 "file": "latest.json", "figure": "stations", "referral_id": "11111111-1111-1111-1111-111111111111",
-                "item_code": "MZ-01"}
+                "item_code": "MZ-01", "application_no": "1"}
 BODY = {"code": "510421101", "area_code": TOWNSHIPS["A"], "name": "x"}
 NOT_FOUND = {"error": {"code": "not_found", "message": "未找到，或不在您的管辖范围内"}}
 

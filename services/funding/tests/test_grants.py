@@ -166,27 +166,27 @@ def test_funds_needs_and_donation_points_over_http_publish_no_donor_and_no_summa
             409, "余额不足")
     refused(client.post("/funds", json={"kind": "charity_fund", "name": "专项基金", "area_code": TOWNSHIP,
                                         "organisation": "市慈善总会", "purposes": ["elderly"]}), 422, "服务站点")
-    need = ok(client.post("/charity-needs", json={"area_code": VILLAGE, "category": "elderly",
+    need = ok(client.post("/charity/needs", json={"area_code": VILLAGE, "category": "elderly",
                                                   "summary": "独居高龄老人助餐需求 12 户",
                                                   "recorded_on": "2021-02-10"}),
               201)
-    refused(client.post("/charity-needs", json={"area_code": VILLAGE, "category": "hardship",
+    refused(client.post("/charity/needs", json={"area_code": VILLAGE, "category": "hardship",
                                                 "summary": "联系人电话13800001111"}), 422, "个人信息")
-    met = ok(client.post(f"/charity-needs/{need['need_id']}/meeting", json={
+    met = ok(client.post(f"/charity/needs/{need['need_id']}/meeting", json={
         "resource_kind": "community_fund", "resource_id": fid, "resource_name": "金沙社区基金",
         "met_on": "2021-03-01"}))
     assert met["status"] == "met"
-    refused(client.post(f"/charity-needs/{need['need_id']}/meeting", json={
+    refused(client.post(f"/charity/needs/{need['need_id']}/meeting", json={
         "resource_kind": "other", "resource_name": "x", "met_on": "2021-03-02"}), 409, "已于 2021-03-01")
-    point = ok(client.post("/donation-points", json={"name": "金沙社区慈善捐赠点", "area_code": VILLAGE,
+    point = ok(client.post("/charity/donation-points", json={"name": "金沙社区慈善捐赠点", "area_code": VILLAGE,
                                                      "operator": "东区慈善会", "location": "社区党群服务中心",
                                                      "opened_on": "2021-01-20"}), 201)
-    ok(client.post(f"/donation-points/{point['point_id']}/closing", json={"closed_on": "2021-12-31"}))
-    refused(client.post(f"/donation-points/{point['point_id']}/closing", json={"closed_on": "2022-01-01"}), 409,
+    ok(client.post(f"/charity/donation-points/{point['point_id']}/closing", json={"closed_on": "2021-12-31"}))
+    refused(client.post(f"/charity/donation-points/{point['point_id']}/closing", json={"closed_on": "2022-01-01"}), 409,
             "已于 2021-12-31 撤销")
-    assert [r["status_label"] for r in ok(client.get("/charity-needs", params={"area": TOWNSHIP}))["items"]] == [
+    assert [r["status_label"] for r in ok(client.get("/charity/needs", params={"area": TOWNSHIP}))["items"]] == [
         "已对接"]
-    assert ok(client.get("/donation-points", params={"status": "closed"}))["total"] == 1
+    assert ok(client.get("/charity/donation-points", params={"status": "closed"}))["total"] == 1
     assert [r["balance"] for r in ok(client.get("/funds", params={"kind": "community_fund"}))["items"]] == [
         spent["balance"]]
 

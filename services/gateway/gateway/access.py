@@ -68,6 +68,8 @@ PARAM_KINDS = {
     "organisation_id": "organisation", "agency_id": "agency", "client_id": "client", "case_id": "case",
     "project_id": "project", "need_id": "need", "complaint_id": "complaint", "survey_id": "survey",
     "contract_id": "contract", "plan_id": "plan",
+    "grant_id": "grant", "round_id": "venture_round", "fund_id": "fund", "charity_need_id": "charity_need",
+    "charity_point_id": "charity_point",
 }
 # JSON body fields that name an area or an object the request touches.
 BODY_REFS = {
@@ -89,6 +91,11 @@ OBJECT_SOURCES = {
     "survey": ("casework", "/surveys/{id}"),
     "contract": ("funding", "/contracts/{id}"),
     "plan": ("funding", "/project-plans/{id}"),
+    "grant": ("funding", "/grants/{id}"),
+    "venture_round": ("funding", "/venture-rounds/{id}"),
+    "fund": ("funding", "/funds/{id}"),
+    "charity_need": ("funding", "/charity/needs/{id}"),
+    "charity_point": ("funding", "/charity/donation-points/{id}"),
     # "client", "case": their reads are audited case reads, so the gateway never fetches them for a check
 }
 
@@ -272,6 +279,29 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/project-plans/{plan_id}", "read"),
     *[_r("POST", f"/project-plans/{{plan_id}}/{a}", "funding_write") for a in ("filing", "return", "resubmission")],
     _r("GET", "/filing-queue", "read", lists=True),
+    # funding: money beyond purchases (subsidies, awards, venture philanthropy, charity and community funds), and
+    # the community charity needs ledger and donation points, which station staff keep (as casework's ledger)
+    _r("GET", "/grants", "read", lists=True),
+    _r("POST", "/grants", "funding_write"),
+    _r("GET", "/grants/{grant_id}", "read"),
+    _r("GET", "/venture-rounds", "read", lists=True),
+    _r("POST", "/venture-rounds", "funding_write"),
+    _r("GET", "/venture-rounds/{round_id}", "read"),
+    _r("POST", "/venture-rounds/{round_id}/applications", "funding_write"),
+    *[_r("POST", f"/venture-rounds/{{round_id}}/applications/{{application_no}}/{a}", "funding_write")
+      for a in ("award", "disbursements")],
+    _r("GET", "/funds", "read", lists=True),
+    _r("POST", "/funds", "funding_write"),
+    _r("GET", "/funds/{fund_id}", "read"),
+    *[_r("POST", f"/funds/{{fund_id}}/{a}", "funding_write") for a in ("receipts", "payments")],
+    _r("GET", "/charity/needs", "read", lists=True),
+    _r("POST", "/charity/needs", "service_write"),
+    _r("GET", "/charity/needs/{charity_need_id}", "read"),
+    _r("POST", "/charity/needs/{charity_need_id}/meeting", "service_write"),
+    _r("GET", "/charity/donation-points", "read", lists=True),
+    _r("POST", "/charity/donation-points", "service_write"),
+    _r("GET", "/charity/donation-points/{charity_point_id}", "read"),
+    _r("POST", "/charity/donation-points/{charity_point_id}/closing", "service_write"),
     # reporting: figures by area; the report archive per area (the city's and each county's own reports): a
     # report's `area` query parameter is its scope like a list's (the caller's own area when absent)
     _r("GET", "/read-models", "read"),
@@ -316,6 +346,10 @@ ROUTES = {
     "project-plans": "funding",
     "disbursements": "funding",
     "filing-queue": "funding",
+    "grants": "funding",
+    "venture-rounds": "funding",
+    "funds": "funding",
+    "charity": "funding",
     "read-models": "reporting",
 }
 SERVICES = ("registry", "talent", "casework", "funding", "reporting")

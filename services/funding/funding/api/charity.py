@@ -1,4 +1,5 @@
-"""The community charity needs ledger (慈善服务需求台账) and donation points (慈善捐赠点)."""
+"""The community charity needs ledger (慈善服务需求台账) and donation points (慈善捐赠点), under /charity: casework
+answers /needs and /donation-points with its own station-level ledger (domain/charity.py says how the two differ)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from funding.application.lists import CHARITY_NEEDS, DONATION_POINTS, columns, p
 from funding.domain.charity import CharityNeed, DonationPoint
 from funding.domain.vocabulary import CharityCategory
 
-router = APIRouter()
+router = APIRouter(prefix="/charity")
 
 
 def need_out(n: CharityNeed) -> NeedOut:
@@ -32,13 +33,13 @@ def point_out(p: DonationPoint) -> PointOut:
                     closed_on=p.closed_on)
 
 
-@router.post("/charity-needs", status_code=201, response_model=NeedOut)
+@router.post("/needs", status_code=201, response_model=NeedOut)
 def record_need(body: RecordNeed, funding: Funding) -> NeedOut:
     station = str(body.station_id) if body.station_id else None
     return need_out(funding.record_need(body.area_code, station, body.category, body.summary, body.recorded_on))
 
 
-@router.get("/charity-needs", response_model=Page[NeedRow])
+@router.get("/needs", response_model=Page[NeedRow])
 def list_needs(params: ListParamsDep, funding: Funding, area: AreaFilter = None,
                category: CharityCategory | None = None, status: Literal["open", "met"] | None = None) -> Any:
     """The charity needs ledger under an area (q: the summary), by category and status; or as a file (台账)."""
@@ -46,15 +47,15 @@ def list_needs(params: ListParamsDep, funding: Funding, area: AreaFilter = None,
                          presenter("charity_needs"), area_code=area, category=category, status=status)
 
 
-@router.get("/charity-needs/{need_id}", response_model=NeedOut)
-def get_need(need_id: UUID, funding: Funding) -> NeedOut:
-    return need_out(funding.need(need_id))
+@router.get("/needs/{charity_need_id}", response_model=NeedOut)
+def get_need(charity_need_id: UUID, funding: Funding) -> NeedOut:
+    return need_out(funding.need(charity_need_id))
 
 
-@router.post("/charity-needs/{need_id}/meeting", response_model=NeedOut)
-def meet_need(need_id: UUID, body: MeetNeed, funding: Funding) -> NeedOut:
+@router.post("/needs/{charity_need_id}/meeting", response_model=NeedOut)
+def meet_need(charity_need_id: UUID, body: MeetNeed, funding: Funding) -> NeedOut:
     resource = str(body.resource_id) if body.resource_id else None
-    return need_out(funding.meet_need(need_id, body.resource_kind, resource, body.resource_name, body.met_on))
+    return need_out(funding.meet_need(charity_need_id, body.resource_kind, resource, body.resource_name, body.met_on))
 
 
 @router.post("/donation-points", status_code=201, response_model=PointOut)
@@ -71,11 +72,11 @@ def list_points(params: ListParamsDep, funding: Funding, area: AreaFilter = None
                          presenter("donation_points"), area_code=area, status=status)
 
 
-@router.get("/donation-points/{point_id}", response_model=PointOut)
-def get_point(point_id: UUID, funding: Funding) -> PointOut:
-    return point_out(funding.donation_point(point_id))
+@router.get("/donation-points/{charity_point_id}", response_model=PointOut)
+def get_point(charity_point_id: UUID, funding: Funding) -> PointOut:
+    return point_out(funding.donation_point(charity_point_id))
 
 
-@router.post("/donation-points/{point_id}/closing", response_model=PointOut)
-def close_point(point_id: UUID, body: ClosePoint, funding: Funding) -> PointOut:
-    return point_out(funding.close_donation_point(point_id, body.closed_on))
+@router.post("/donation-points/{charity_point_id}/closing", response_model=PointOut)
+def close_point(charity_point_id: UUID, body: ClosePoint, funding: Funding) -> PointOut:
+    return point_out(funding.close_donation_point(charity_point_id, body.closed_on))

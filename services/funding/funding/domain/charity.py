@@ -5,7 +5,12 @@ They live in funding because they are the two ends of the charity money the fund
 with a resource (most often one of funding's community or charity funds, or a donation point), and the funds and
 points are reported with the money per area. The registry keeps places and stations, not resources; casework keeps
 people, and a need here is a community's, never a person's: its summary must not name or identify anyone, and
-neither the summary nor any organisation's contact leaves the service in an event."""
+neither the summary nor any organisation's contact leaves the service in an event.
+
+Casework keeps an earlier, smaller ledger of its own (casework/domain/charity.py: a station's needs matched with a
+donation, donation points registered at a station, never closed) that no read model or page uses. This one is the
+ledger of the plan's wording: kept per village/community or township, a need met with any charity resource, a point
+set up with its operator organisation and closed. Retiring casework's is casework's change to make."""
 
 from __future__ import annotations
 
