@@ -200,12 +200,17 @@ class TrackedConsumer:
             return  # seen before the last crash or rebalance
         try:
             envelope = decode(record.value)
-            # The span continues the producer's trace; to_thread copies the context into the worker.
+            # One message, one process span, the child of the message's creation context (the command that stored
+            # the event: the relay's traceparent header), so it joins the command's trace; to_thread copies the
+            # context into the worker thread, where the event store's span and any new events' traceparent use it.
             with tracer.start_as_current_span(
                 f"consume {envelope.type}",
                 context=context_from(header_map(record.headers)),
                 kind=trace.SpanKind.CONSUMER,
-                attributes={"messaging.message.id": envelope.id, "messaging.consumer.group.name": self.group_id},
+                attributes={"messaging.system": "kafka", "messaging.operation.type": "process",
+                            "messaging.destination.name": self.topic,
+                            "messaging.destination.partition.id": str(record.partition),
+                            "messaging.message.id": envelope.id, "messaging.consumer.group.name": self.group_id},
             ):
                 if not await self._apply(envelope, tracking):
                     return

@@ -5,12 +5,22 @@ the trace context of the command that caused each event."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, Mapper, ProcessRecorder, StoredEvent, Tracking, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    ProcessRecorder,
+    Recording,
+    StoredEvent,
+    Tracking,
+    Transcoding,
+)
 from eventsourcing.postgres import PostgresDatastore
+from opentelemetry import trace
 
 from pzh_shared.kurrent import TOPIC as KURRENT_TOPIC
 from pzh_shared.settings import ServiceSettings
@@ -22,6 +32,10 @@ SESSION_OPTIONS = "POSTGRES_SESSION_OPTIONS"
 
 TApp = TypeVar("TApp", bound=Application[Any])
 TAgg = TypeVar("TAgg")
+
+tracer = trace.get_tracer(__name__)
+# OpenTelemetry's db.system.name of each persistence module (KurrentDB has no registered name: its own).
+DB_SYSTEMS = {"eventsourcing.sqlite": "sqlite", "eventsourcing.postgres": "postgresql", KURRENT_TOPIC: "kurrentdb"}
 
 
 class TracingMapper(Mapper[UUID]):
@@ -84,6 +98,29 @@ class ServiceApplication(Application[UUID]):
             datastore.pool.kwargs["options"] = options
         # A process recorder is an application recorder that also stores tracking records.
         return self.factory.process_recorder()
+
+    @cached_property
+    def _append_attributes(self) -> dict[str, str]:
+        system = DB_SYSTEMS.get(self.env.get("PERSISTENCE_MODULE") or "", "other_sql")
+        # db.system is the name before OpenTelemetry's database conventions became stable; both, as their
+        # migration ("database/dup") emits them.
+        return {"db.system": system, "db.system.name": system, "db.operation.name": "append",
+                "db.collection.name": self.name}
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Every save of new events (a command's, or a consumed message's with its tracking record) has its own
+        span: how many events, never what they hold. Started, not made current: the mapper stores the command's
+        traceparent with the events (their creation context, which the relay links to), not this span's."""
+        span = tracer.start_span("eventstore append", kind=trace.SpanKind.CLIENT, attributes={
+            **self._append_attributes, "eventstore.events": len(processing_event.events)})
+        try:
+            return super()._record(processing_event)
+        except Exception as exc:
+            # The type only: a store's message can quote the key it refused (an aggregate id, maybe a client's).
+            span.set_status(trace.StatusCode.ERROR, type(exc).__name__)
+            raise
+        finally:
+            span.end()
 
     def already_tracked(self, tracking: Tracking) -> bool:
         return self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id)

@@ -33,7 +33,7 @@ from pzh_shared.eventstore import event_meta
 from pzh_shared.kafka import ensure_topics, make_producer
 from pzh_shared.kurrent import TOPIC as KURRENT_TOPIC
 from pzh_shared.metrics import RELAY_LAG, RELAY_PUBLISHED
-from pzh_shared.telemetry import context_from, traceparent_of
+from pzh_shared.telemetry import links_to
 
 if TYPE_CHECKING:
     import psycopg
@@ -137,7 +137,7 @@ class OutboxRelay:
         # A test gives a topic of its own, so its events never reach the session platform's read models.
         self.topic = topic or f"{service}.events"
         self.source = f"/pzh/{service}"
-        self.span_name = f"{self.topic} publish"
+        self.span_name = f"send {self.topic}"  # OpenTelemetry: "{messaging.operation.name} {destination}"
         self.page_size = page_size
         self.idle_wait = idle_wait
         self.partitions = partitions
@@ -203,41 +203,46 @@ class OutboxRelay:
             return 0
         producer = self.producer
         assert producer is not None, "start() the relay first"
-        pending = []
-        # The events of one command share its traceparent: parse each distinct one once per page.
-        parents: dict[tuple[tuple[str, str], ...], Any] = {}
+        messages, ids, creations = [], [], []
         for notification in notifications:
             prepared = self._prepare(notification)
             if prepared is None:
                 continue
             ce_id, event_type, subject, timestamp, data, meta = prepared
-            carrier = tuple(meta.items())
-            parent = parents.get(carrier)
-            if parent is None:
-                parent = parents[carrier] = context_from(meta)
-            # One producer span per event, child of the command that stored it, so each event's trace
-            # runs on through the consumers (docs/operations.md, Jaeger walk-through). start_span (not
-            # start_as_current_span) and a hand-built traceparent: tracing is the relay's largest cost.
-            span = tracer.start_span(self.span_name, context=parent, kind=trace.SpanKind.PRODUCER,
-                                     attributes={"messaging.message.id": ce_id})
-            try:
-                key, value, headers = encode_event(
-                    ce_id, self.source, event_type, subject, timestamp, data, traceparent_of(span)
-                )
-                pending.append(await producer.send(self.topic, value, key=key, headers=headers))
-            finally:
-                span.end()
-        await self._delivered(pending)
+            # The header carries the creation context (the command's span) itself, so each consumer's span joins
+            # the command's trace; the page's one send span links to it (no span per event: they were the relay's
+            # largest cost).
+            creation = meta.get("traceparent")
+            messages.append(encode_event(ce_id, self.source, event_type, subject, timestamp, data, creation))
+            ids.append(ce_id)
+            creations.append(creation)
+        if messages:
+            with tracer.start_as_current_span(self.span_name, kind=trace.SpanKind.PRODUCER, links=links_to(creations),
+                                              attributes=self._send_attributes(ids)):
+                pending = [await producer.send(self.topic, value, key=key, headers=headers)
+                           for key, value, headers in messages]
+                await self._delivered(pending)
         await asyncio.to_thread(self.tracking.insert_tracking, Tracking(self.checkpoint_name, notifications[-1].id))
-        self.published += len(pending)
-        self._published_metric.inc(len(pending))
+        self.published += len(messages)
+        self._published_metric.inc(len(messages))
         return len(notifications)
+
+    def _send_attributes(self, ids: list[str]) -> dict[str, Any]:
+        """The OpenTelemetry messaging attributes of a page's send span: a batch is counted, a single message named
+        (the conventions set messaging.batch.message_count only where an operation has more than one message)."""
+        attributes: dict[str, Any] = {
+            "messaging.system": "kafka", "messaging.destination.name": self.topic,
+            "messaging.operation.type": "send", "messaging.operation.name": "send",
+        }
+        if len(ids) > 1:
+            attributes["messaging.batch.message_count"] = len(ids)
+        else:
+            attributes["messaging.message.id"] = ids[0]
+        return attributes
 
     async def _delivered(self, pending: list[Any]) -> None:
         """Waits for the broker's acknowledgements. The producer retries by itself while the broker is away, so an
         outage shows first as sends not acknowledged: after STALL_S that is said once (degraded)."""
-        if not pending:
-            return
         _, waiting = await asyncio.wait(pending, timeout=STALL_S)
         if waiting:
             self._degraded(f"{len(waiting)} events not acknowledged after {STALL_S:.0f} s")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opentelemetry import context, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False
+
+# A relay page (500 events by default) or a consumed batch links one span to each distinct creation context in it;
+# the SDK's default (128 links) would drop the rest, and with them the way from a command to its batch.
+MAX_LINKS = 2000
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -68,7 +72,8 @@ def setup_telemetry(service_name: str, otlp_endpoint: str = "", spans_file: Path
     provider = trace.get_tracer_provider()
     if _configured and isinstance(provider, TracerProvider):
         return provider
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}),
+                              span_limits=SpanLimits(max_links=MAX_LINKS))
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -101,14 +106,20 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def traceparent_of(span: trace.Span) -> str | None:
-    """The W3C traceparent naming this span as parent, without a propagator round trip."""
-    ctx = span.get_span_context()
-    if not ctx.is_valid:
-        return None
-    return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{int(ctx.trace_flags):02x}"
-
-
 def context_from(carrier: Mapping[str, str]) -> context.Context:
     """The context a W3C `traceparent` (from a stored event or Kafka header) describes."""
     return _propagator.extract(dict(carrier))
+
+
+def link_to(traceparent: str | None) -> trace.Link | None:
+    """A span link to the span a W3C `traceparent` names (a message's creation context), None if there is none."""
+    if not traceparent:
+        return None
+    span_context = trace.get_current_span(_propagator.extract({"traceparent": traceparent})).get_span_context()
+    return trace.Link(span_context) if span_context.is_valid else None
+
+
+def links_to(traceparents: Iterable[str | None]) -> list[trace.Link]:
+    """One link per distinct creation context among `traceparents` (the events of one command share theirs)."""
+    links = (link_to(traceparent) for traceparent in dict.fromkeys(traceparents))
+    return [link for link in links if link is not None]

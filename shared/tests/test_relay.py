@@ -6,13 +6,18 @@ import asyncio
 import uuid
 from datetime import date
 
+import pytest
 from aiokafka import AIOKafkaConsumer
 from eventsourcing.domain import Aggregate, event
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pzh_shared.envelope import decode, event_id, header_map
 from pzh_shared.eventstore import ServiceApplication, make_application
 from pzh_shared.relay import OutboxRelay
 from pzh_shared.settings import ServiceSettings
+from pzh_shared.telemetry import setup_telemetry
 
 
 class Room(Aggregate):
@@ -59,18 +64,32 @@ def _app(tmp_path):
     return make_application(RoomApplication, ServiceSettings(data_dir=tmp_path))
 
 
-def test_relay_publishes_every_public_event_once_with_envelope_and_trace(kafka_bootstrap, tmp_path):
+@pytest.fixture
+def spans():
+    """The spans of this process from here on (the global provider, which the relay's and event store's tracers use)."""
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = setup_telemetry("relay-test")
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+def test_relay_publishes_every_public_event_once_with_envelope_and_trace(kafka_bootstrap, tmp_path, spans):
     app = _app(tmp_path)
     service = f"relay{uuid.uuid4().hex[:6]}"
-    tracer = TracerProvider().get_tracer("test")
-    rooms = []
-    with tracer.start_as_current_span("command") as span:
-        for n in range(25):
-            room = Room(f"510402001{n:03d}", date(2021, 6, 1))
-            room.rename(f"room {n}")
-            rooms.append(room)
-        app.save(*rooms)
-        trace_id = format(span.get_span_context().trace_id, "032x")
+    tracer = trace.get_tracer("test")
+    rooms, creator = [], {}
+    for command, numbers in (("first command", range(12)), ("second command", range(12, 25))):
+        with tracer.start_as_current_span(command) as span:
+            saved = []
+            for n in numbers:
+                room = Room(f"510402001{n:03d}", date(2021, 6, 1))
+                room.rename(f"room {n}")
+                creator[room.id] = span.get_span_context()
+                saved.append(room)
+            app.save(*saved)
+            rooms += saved
 
     async def scenario():
         relay = OutboxRelay(app, translate, kafka_bootstrap, service, page_size=10)
@@ -90,7 +109,27 @@ def test_relay_publishes_every_public_event_once_with_envelope_and_trace(kafka_b
         headers = header_map(message.headers)
         assert message.key == envelope.subject.encode()
         assert headers["ce_id"] == envelope.id and headers["ce_type"] == envelope.type
-        assert headers["traceparent"].split("-")[1] == trace_id
+        # The creation context itself (the command's span, not a span of the relay's), so consumers join its trace.
+        made = creator[uuid.UUID(envelope.subject)]
+        assert headers["traceparent"] == f"00-{made.trace_id:032x}-{made.span_id:016x}-{made.trace_flags:02x}"
+
+    finished = spans.get_finished_spans()
+    made_by = {room: made.span_id for room, made in creator.items()}
+    # Each save has an event store span under its command: how many events went where, nothing of what they hold.
+    appends = [s for s in finished if s.name == "eventstore append"]
+    assert sorted((s.parent.span_id, s.attributes["eventstore.events"]) for s in appends) == sorted(
+        (command, 2 * list(made_by.values()).count(command)) for command in set(made_by.values()))
+    assert {(s.attributes["db.system"], s.kind) for s in appends} == {("sqlite", trace.SpanKind.CLIENT)}
+    # One send span per page (10 notifications: 5 rooms opened and renamed, the renames private), linked to the
+    # distinct creation contexts of the page's events.
+    sends = sorted((s for s in finished if s.name == f"send {service}.events"), key=lambda s: s.start_time)
+    pages = [rooms[i:i + 5] for i in range(0, len(rooms), 5)]
+    assert [{link.context.span_id for link in s.links} for s in sends] == [{made_by[r.id] for r in page}
+                                                                          for page in pages]
+    assert [s.attributes["messaging.batch.message_count"] for s in sends] == [len(page) for page in pages]
+    assert all(s.kind == trace.SpanKind.PRODUCER and s.attributes["messaging.system"] == "kafka"
+               and s.attributes["messaging.destination.name"] == f"{service}.events"
+               and s.attributes["messaging.operation.type"] == "send" for s in sends)
 
 
 def test_relay_resumes_from_its_checkpoint_and_republishes_an_unacknowledged_page(kafka_bootstrap, tmp_path):

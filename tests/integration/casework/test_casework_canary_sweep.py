@@ -166,7 +166,7 @@ def test_no_canary_personal_data_leaves_the_service(kafka_bootstrap, tmp_path, c
         ],
         ensure_ascii=False,
     ) + span_lines.read_text(encoding="utf-8")
-    assert re.search(r"casework-canary-\w+\.events publish", traced) and "consume funding.contract.signed.v1" in traced
+    assert re.search(r"send casework-canary-\w+\.events", traced) and "consume funding.contract.signed.v1" in traced
     assert f"case {ids['case']} read" in logged, "the sweep saw the service's own log lines"
     for canary in CANARIES:
         for where, text in (("kafka", published), ("dlq", dead)):

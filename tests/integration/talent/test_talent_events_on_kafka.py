@@ -265,7 +265,7 @@ def test_published_talent_events_validate_and_carry_no_personal_data(kafka_boots
                          for s in spans.get_finished_spans()], ensure_ascii=False)
     assert spans.get_finished_spans(), "the API and the relay made spans"
     assert "volunteer import: 1 rows imported, 1 rows refused" in logged, "the scan saw the service's own log lines"
-    assert "talent.events publish" in traced
+    assert "send talent.events" in traced
     for secret in SECRETS:
         assert secret.encode() not in published, secret
         assert secret not in logged, secret

@@ -16,7 +16,7 @@ from opentelemetry import trace
 from pzh_shared.envelope import BadMessage, decode, dlq_topic, header_map
 from pzh_shared.kafka import DLQ_VALUE_LIMIT, dead_letter_headers
 from pzh_shared.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_LAG, CONSUMER_PROCESSED, EVENT_DELAY, event_delay
-from pzh_shared.telemetry import context_from
+from pzh_shared.telemetry import links_to
 
 from reporting.adapters.store import ReadModel
 from reporting.consumers.schedule import register_schedule
@@ -80,7 +80,7 @@ def _add_projection_agent(app: faust.App, name: str, store: ReadModel, settings:
                     )
                     dead_lettered.inc()
             if batch:
-                await asyncio.to_thread(_apply_traced, store, batch)
+                await asyncio.to_thread(_apply_traced, store, batch, name, settings.app_id)
                 processed.inc(len(batch))
                 now = datetime.now(UTC)
                 for envelope, _, _ in batch:
@@ -99,23 +99,22 @@ def _raw_headers(headers: Any) -> list[tuple[str, bytes]]:
     return [(k, v) for k, v in items]
 
 
-def _apply_traced(store: ReadModel, batch: list[tuple[Any, dict[str, str], Changes]]) -> None:
-    """One span per event, continuing the trace from the message's traceparent header."""
-    spans = []
-    for envelope, headers, _ in batch:
-        span = tracer.start_span(
-            f"project {envelope.type}",
-            context=context_from(headers),
-            kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.message.id": envelope.id,
-                "cloudevents.event_type": envelope.type,
-            },
-        )
-        spans.append(span)
-    try:
+def _apply_traced(store: ReadModel, batch: list[tuple[Any, dict[str, str], Changes]], topic: str, group: str) -> None:
+    """One process span per batch, as the OpenTelemetry messaging conventions have it for batches: linked to each
+    message's creation context (the command that stored the event, whose traceparent the relay put in the headers),
+    so every command's trace leads to the projection of its events through a link."""
+    attributes: dict[str, Any] = {
+        "messaging.system": "kafka",
+        "messaging.destination.name": topic,
+        "messaging.operation.type": "process",
+        "messaging.operation.name": "process",
+        "messaging.consumer.group.name": group,
+        "cloudevents.event_types": sorted({envelope.type for envelope, _, _ in batch}),
+    }
+    if len(batch) > 1:
+        attributes["messaging.batch.message_count"] = len(batch)
+    else:
+        attributes["messaging.message.id"] = batch[0][0].id
+    with tracer.start_as_current_span(f"process {topic}", kind=trace.SpanKind.CONSUMER, attributes=attributes,
+                                      links=links_to(headers.get("traceparent") for _, headers, _ in batch)):
         store.apply((envelope.id, envelope.type, changes) for envelope, _, changes in batch)
-    finally:
-        for span in spans:
-            span.end()
