@@ -68,6 +68,12 @@ SECTIONS: dict[str, Section] = {
         Item("签订合同", "/console/contracts/new", "funding_write"),
         Item("待备案合同", "/console/contracts/queue", "read"),
         Item("社会救助 3% 限额", "/console/funding/cap", "read"),
+        # console/money.py: money beyond purchases and community charity
+        Item("补贴奖励", "/console/funding/grants", "read"),
+        Item("公益创投", "/console/funding/ventures", "read"),
+        Item("慈善专项基金与社区基金", "/console/funding/funds", "read"),
+        Item("慈善服务需求台账", "/console/funding/needs", "read"),
+        Item("慈善捐赠点", "/console/funding/donation-points", "read"),
     )),
     "reports": Section("报表", (
         Item("报表", "/console/reports", "read"),

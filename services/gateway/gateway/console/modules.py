@@ -10,6 +10,7 @@ from gateway.console.casework import CaseworkPages
 from gateway.console.dossier import DossierPages
 from gateway.console.exports import ExportPages
 from gateway.console.funding import FundingPages
+from gateway.console.money import MoneyPages
 from gateway.console.network import NetworkPages
 from gateway.console.oversight import OversightPages
 from gateway.console.reports import ReportPages
@@ -26,6 +27,7 @@ PAGE_MODULES: tuple[type[PageModule], ...] = (
     AccountPages,
     TalentPages,
     FundingPages,
+    MoneyPages,
     CaseworkPages,
     ExportPages,
     NetworkPages,
