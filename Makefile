@@ -10,7 +10,7 @@ SCHEMA_SERVICES := registry talent funding casework
 # The packages mypy checks strictly (config in pyproject.toml): the shared library and every domain/ and application/.
 MYPY_PACKAGES := pzh_shared registry.domain talent.domain casework.domain funding.domain registry.application talent.application casework.application funding.application
 
-.PHONY: install run demo test test-fast bench schemas lint clean
+.PHONY: install run demo test test-fast bench bench-national bench-memory schemas lint clean
 
 $(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml) deploy/local/tools/go.mod $(wildcard deploy/local/tools/*/go.mod)
 	bash deploy/local/install-system-deps.sh
@@ -48,6 +48,14 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# The national-size steps (hours at full size): their own target, not part of `make bench`.
+bench-national: $(STAMP)
+	$(PY) bench/run.py --national
+
+# RSS of the relay and the projection worker after 1,000,000 events (over 20 minutes with the rest).
+bench-memory: $(STAMP)
+	$(PY) bench/run.py --memory
 
 schemas: $(STAMP)
 	$(foreach s,$(SCHEMA_SERVICES),$(PY) -m pzh_shared.schemas write $(s).adapters.integration services/$(s)/schemas;)

@@ -1,21 +1,22 @@
-"""The reporting service's benchmark figures (issue 7 / issue 9): projection worker vs. a plain Faust
-agent, rebuild vs. a raw paged read of the same log, and lag at half of sustained capacity.
-Called by bench/run.py on its broker; see bench/README.md."""
+"""The reporting service's goals of issue 19: P2 projection worker / a plain Faust agent, P3 rebuild / a raw
+paged read of the same log (both interleaved through bench/paired.py), P5 lag at half of sustained capacity.
+Called by bench/run.py on its broker, one stage each; see bench/README.md."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from paired import Run, goal_entry, interleave, proc_cpu_seconds, ratio_goal
 from pzh_shared.envelope import Envelope, dlq_topic, encode
 from pzh_shared.kafka import ensure_topics, make_producer, topic_partitions
 from reporting.consumers.rebuild import rebuild
@@ -85,8 +86,9 @@ class Consumer:
         self.dir.mkdir(parents=True)
         self.log = self.dir / "done.log"
         self.log.touch()
+        self.app_id = f"bench-{mode}-{uuid.uuid4().hex[:8]}"  # also its consumer group
         env = dict(os.environ, REPORTING_KAFKA_BOOTSTRAP=bootstrap, REPORTING_DATA_DIR=str(self.dir),
-                   REPORTING_APP_ID=f"bench-{mode}-{uuid.uuid4().hex[:8]}", BENCH_DONE_LOG=str(self.log),
+                   REPORTING_APP_ID=self.app_id, BENCH_DONE_LOG=str(self.log),
                    REPORTING_BROKER_SESSION_TIMEOUT="6", PYTHONUNBUFFERED="1",
                    REPORTING_SCHEDULE_CRON="")  # projection only: no scheduled report generation mid-measurement
         self.proc = subprocess.Popen(
@@ -98,6 +100,9 @@ class Consumer:
         )
         self._offset = 0
         self.done: dict[str, float] = {}
+        # (CPU seconds, events done) when events were first seen done, and CPU seconds when all were
+        self.cpu_from: tuple[float, int] = (0.0, 0)
+        self.cpu_to = 0.0
 
     def read(self) -> None:
         with self.log.open() as fh:
@@ -121,6 +126,9 @@ class Consumer:
                 )
             await asyncio.sleep(0.1)
             self.read()
+            if self.done and not self.cpu_from[1]:
+                self.cpu_from = (proc_cpu_seconds(self.proc.pid), len(self.done))
+        self.cpu_to = proc_cpu_seconds(self.proc.pid)
 
     def tail(self) -> str:
         return "\n".join((self.dir / "out.log").read_text(errors="replace").splitlines()[-15:])
@@ -135,62 +143,64 @@ class Consumer:
                 self.proc.wait()
 
 
-def rate_first_to_last(done: dict[str, float]) -> dict[str, float]:
+def timed_run(consumer: Consumer) -> Run:
     """Events done after the first stamp, over the time from the first stamp to the last: group join
     and the first fetch are outside, as are the events done at the first stamp (a whole first batch
-    for the worker, one event for the plain agent). Every event on the topics counts (the bench's
-    own and any an earlier measurement left there): both consumers read them all."""
-    stamps = list(done.values())
+    for the worker, one event for the plain agent). CPU: the process's user+sys time from when the
+    bench first saw events done to when it saw the last, over the events done in between. Every event
+    on the topics counts (the bench's own and any an earlier stage left there): both consumers read them all."""
+    stamps = list(consumer.done.values())
     first, last = min(stamps), max(stamps)
     after_first = sum(1 for s in stamps if s > first)
-    return {"seconds": last - first, "events_timed": after_first, "events_per_s": after_first / (last - first)}
+    cpu_events = len(consumer.done) - consumer.cpu_from[1]
+    return Run(after_first, last - first, (consumer.cpu_to - consumer.cpu_from[0]) * after_first / max(1, cpu_events))
 
 
-async def projection(bootstrap: str, work: Path, n: int, reps: int) -> dict[str, Any]:
+def consumer_side(mode: str, bootstrap: str, work: Path, ids: set[str]) -> Callable[[int], Run]:
+    def run(_round: int) -> Run:
+        consumer = Consumer(mode, bootstrap, work)
+        try:
+            asyncio.run(consumer.wait_for(ids, timeout=300))
+        finally:
+            consumer.stop()
+        return timed_run(consumer)
+
+    return run
+
+
+async def publish_events(bootstrap: str, n: int) -> list[tuple[str, Envelope]]:
     topics = {name: 3 for name in SOURCE_TOPICS} | {dlq_topic(name): 3 for name in SOURCE_TOPICS}
     await ensure_topics(bootstrap, topics)
     events = scaled_events(n, first_year=2024)
-    ids = {envelope.id for _, envelope in events}
     await publish(bootstrap, events)
-    runs: dict[str, list[dict[str, float]]] = {"plain": [], "worker": []}
-    for r in range(reps):
-        for mode in ("plain", "worker"):  # alternating, so drift in the shared machine's load hits both
-            consumer = Consumer(mode, bootstrap, work)
-            try:
-                await consumer.wait_for(ids, timeout=300)
-            finally:
-                consumer.stop()
-            result = rate_first_to_last(consumer.done)
-            runs[mode].append(result)
-            print(f"  run {r + 1}: {mode:6} {result['events_per_s']:>8,.0f} events/s")
-    plain = statistics.median(x["events_per_s"] for x in runs["plain"])
-    worker = statistics.median(x["events_per_s"] for x in runs["worker"])
-    by_topic = {}
+    return events
+
+
+def projection(bootstrap: str, work: Path, n: int, rounds: int) -> dict[str, Any]:
+    """P2: the projection worker / a plain Faust agent that decodes each event, same events, interleaved."""
+    events = asyncio.run(publish_events(bootstrap, n))
+    ids = {envelope.id for _, envelope in events}
+    runs = interleave({"worker": consumer_side("worker", bootstrap, work, ids),
+                       "plain_faust": consumer_side("plain", bootstrap, work, ids)}, rounds)
+    by_topic: dict[str, int] = {}
     for topic, _ in events:
         by_topic[topic] = by_topic.get(topic, 0) + 1
+    goal = ratio_goal(runs, "worker", "plain_faust", 1.0, "projection worker / plain Faust agent (decode and count)")
     return {
-        "projection": {
-            "params": {
-                "events": n,
-                "events_by_topic": by_topic,
-                "partitions_per_topic": 3,
-                "repetitions": reps,
-                "source": (
-                    "reporting.scenario years (seeds 1000+year), keyed by aggregate id, published before the "
-                    "consumers start"
-                ),
-                "timing": "first to last event done, events done at the first stamp excluded",
-                "worker": "reporting.consumers.worker.create_worker_app on a SQLite ReadModelStore, one process",
-                "plain": "faust agent per topic, `async for value in stream: decode(value)`, same app settings",
-            },
-            "events_on_topics": len(consumer.done),
-            "worker_events_per_s": round(worker, 1),
-            "plain_faust_events_per_s": round(plain, 1),
-            "runs_worker_events_per_s": [round(x["events_per_s"], 1) for x in runs["worker"]],
-            "runs_plain_faust_events_per_s": [round(x["events_per_s"], 1) for x in runs["plain"]],
+        "goal": goal,
+        "params": {
+            "events": n,
+            "events_by_topic": by_topic,
+            "partitions_per_topic": 3,
+            "rounds": rounds,
+            "source": "reporting.scenario years (seeds 1000+year), keyed by aggregate id, published before the "
+                      "consumers start",
+            "timing": "first to last event done, events done at the first stamp excluded",
+            "cpu": "the consumer process's user+sys (/proc/<pid>/stat) while it worked through the events",
+            "worker": "reporting.consumers.worker.create_worker_app on a SQLite ReadModelStore, one process",
+            "plain": "faust agent per topic, `async for value in stream: decode(value)`, same app settings",
         },
-        "ratio_projection_to_plain_faust": round(worker / plain, 3),
-        "_events": events,
+        "_ids": ids,
     }
 
 
@@ -217,83 +227,81 @@ async def raw_read(bootstrap: str, topics: tuple[str, ...]) -> int:
     return seen
 
 
-async def rebuild_vs_raw(bootstrap: str, work: Path, reps: int) -> dict[str, Any]:
-    raw_runs, rebuild_runs = [], []
-    for r in range(reps):
-        t0 = time.perf_counter()
-        seen = await raw_read(bootstrap, SOURCE_TOPICS)
-        raw_runs.append(seen / (time.perf_counter() - t0))
-        t0 = time.perf_counter()
-        counts = await rebuild(bootstrap, SOURCE_TOPICS, work / f"rebuild-{r}.sqlite", page=READ_PAGE)
-        rebuild_runs.append(counts["messages"] / (time.perf_counter() - t0))
-        if counts["messages"] != seen or counts["rejected"]:
-            raise RuntimeError(f"rebuild read {counts}, the raw read {seen} messages")
-        print(f"  run {r + 1}: raw read {raw_runs[-1]:>8,.0f} msg/s   rebuild {rebuild_runs[-1]:>7,.0f} events/s")
-    raw, rebuilt = statistics.median(raw_runs), statistics.median(rebuild_runs)
+def rebuild_vs_raw(bootstrap: str, work: Path, rounds: int) -> dict[str, Any]:
+    """P3: rebuild / a raw paged read of the same log, interleaved; both in this process (CPU: process_time)."""
+    seen: list[int] = []
+
+    def raw(_round: int) -> Run:
+        cpu, t0 = time.process_time(), time.perf_counter()
+        count = asyncio.run(raw_read(bootstrap, SOURCE_TOPICS))
+        seen.append(count)
+        return Run(count, time.perf_counter() - t0, time.process_time() - cpu)
+
+    def rebuilt(r: int) -> Run:
+        cpu, t0 = time.process_time(), time.perf_counter()
+        counts = asyncio.run(rebuild(bootstrap, SOURCE_TOPICS, work / f"rebuild-{r}.sqlite", page=READ_PAGE))
+        run = Run(counts["messages"], time.perf_counter() - t0, time.process_time() - cpu)
+        if counts["messages"] != seen[-1] or counts["rejected"]:
+            raise RuntimeError(f"rebuild read {counts}, the raw read {seen[-1]} messages")
+        return run
+
+    runs = interleave({"raw_read": raw, "rebuild": rebuilt}, rounds)
+    goal = ratio_goal(runs, "rebuild", "raw_read", 0.5, "rebuild / raw paged read of the same log")
     return {
-        "rebuild": {
-            "params": {
-                "messages": seen,
-                "topics": list(SOURCE_TOPICS),
-                "page": READ_PAGE,
-                "repetitions": reps,
-                "rebuild": (
-                    "reporting.consumers.rebuild.rebuild into a fresh SQLite store (the logic of "
-                    "`python -m reporting rebuild`)"
-                ),
-                "raw_read": "aiokafka, no group, partitions assigned, seek to beginning, getmany to the end offsets",
-            },
-            "rebuild_events_per_s": round(rebuilt, 1),
-            "raw_read_messages_per_s": round(raw, 1),
-            "runs_rebuild_events_per_s": [round(x, 1) for x in rebuild_runs],
-            "runs_raw_read_messages_per_s": [round(x, 1) for x in raw_runs],
+        "goal": goal,
+        "params": {
+            "messages": seen[-1],
+            "topics": list(SOURCE_TOPICS),
+            "page": READ_PAGE,
+            "rounds": rounds,
+            "rebuild": "reporting.consumers.rebuild.rebuild into a fresh SQLite store (the logic of "
+                       "`python -m reporting rebuild`)",
+            "raw_read": "aiokafka, no group, partitions assigned, seek to beginning, getmany to the end offsets",
         },
-        "ratio_rebuild_to_raw_read": round(rebuilt / raw, 3),
     }
 
 
-async def lag_at_half_capacity(
-    bootstrap: str, work: Path, backlog: set[str], capacity: float, seconds: float
-) -> dict[str, Any]:
-    """A fresh worker first catches up on what is on the topics; then events are published at half
-    the worker's sustained capacity (measured above) for `seconds`, and each event's lag is the time
-    from just before it was sent to the commit of the batch that applied it."""
+def lag_at_half_capacity(bootstrap: str, work: Path, backlog: set[str], capacity: float, seconds: float,
+                         windows: int) -> dict[str, Any]:
+    """P5: a fresh worker first catches up on what is on the topics; then events are published at half
+    the worker's sustained capacity (P2's median) for `windows` consecutive windows of `seconds` each.
+    Each event's lag is the time from just before it was sent to the commit of the batch that applied it;
+    the value is the p99 over all windows, the spread the windows' own p99s."""
     rate = capacity / 2
-    events = scaled_events(int(rate * seconds), first_year=2100, step=1, exclude=frozenset(backlog))
+    per_window = max(1, int(rate * seconds))
+    events = scaled_events(per_window * windows, first_year=2100, step=1, exclude=frozenset(backlog))
     consumer = Consumer("worker", bootstrap, work)
-    try:
+
+    async def go() -> tuple[dict[str, float], float]:
         await consumer.wait_for(backlog, timeout=300)
+        cpu = proc_cpu_seconds(consumer.proc.pid)
         sent = await publish(bootstrap, events, rate=rate)
-        send_seconds = max(sent.values()) - min(sent.values())
         await consumer.wait_for(set(sent), timeout=120)
+        return sent, proc_cpu_seconds(consumer.proc.pid) - cpu
+
+    try:
+        sent, cpu = asyncio.run(go())
     finally:
         consumer.stop()
-    lags = [consumer.done[i] - t for i, t in sent.items()]
-    result = {
+    send_seconds = max(sent.values()) - min(sent.values())
+    lags = [consumer.done[i] - t for i, t in sent.items()]  # in publish order
+    window_p99 = [_percentile(lags[w * per_window:(w + 1) * per_window], 99) for w in range(windows)]
+    goal = goal_entry(window_p99, 0.25, "max", value=_percentile(lags, 99),
+                      what="p99 lag (s), command accepted -> read model updated, at half of sustained capacity")
+    goal["worker_cpu_us_per_event"] = round(cpu / len(events) * 1e6, 1)
+    goal["achieved_rate_events_per_s"] = round(len(events) / send_seconds, 1)
+    print(f"  lag at {rate:,.0f} events/s: p99 {goal['value']} s, windows {goal['spread']['pairs']}")
+    return {
+        "goal": goal,
         "params": {
             "capacity_events_per_s": round(capacity, 1),
             "rate_events_per_s": round(rate, 1),
             "events": len(events),
-            "seconds_planned": seconds,
+            "windows": windows,
+            "window_seconds": seconds,
             "seconds_sending": round(send_seconds, 2),
             "lag": "publish (just before producer.send) -> commit of the read-model transaction that applied it",
         },
-        "achieved_rate_events_per_s": round(len(events) / send_seconds, 1),
-        "lag_seconds": {
-            "p50": round(_percentile(lags, 50), 3),
-            "p99": round(_percentile(lags, 99), 3),
-            "max": round(max(lags), 3),
-        },
+        "lag_seconds": {"p50": round(_percentile(lags, 50), 3), "p99": round(_percentile(lags, 99), 3),
+                        "max": round(max(lags), 3)},
     }
-    print(f"  lag at {rate:,.0f} events/s: p50 {result['lag_seconds']['p50']} s, p99 {result['lag_seconds']['p99']} s, "
-          f"max {result['lag_seconds']['max']} s")
-    return result
-
-
-async def measure(bootstrap: str, work: Path, n: int, reps: int, lag_seconds: float) -> dict[str, Any]:
-    out = await projection(bootstrap, work, n, reps)
-    events = out.pop("_events")
-    out |= await rebuild_vs_raw(bootstrap, work, reps)
-    out["lag_at_half_capacity"] = await lag_at_half_capacity(
-        bootstrap, work, {envelope.id for _, envelope in events}, out["projection"]["worker_events_per_s"], lag_seconds)
-    return out

@@ -1,7 +1,8 @@
--- wrk script for bench/command_path.py: POST /stations, each request for a distinct village that the
--- bench imported beforehand. Request i of thread t (of n threads) takes village number k = i*n + t:
+-- wrk script for bench/command_path.py: POST <path>, each request for a distinct village that the bench
+-- imported beforehand. Request i of thread t (of n threads) takes village number k = offset + i*n + t:
 -- area code <county><township k//999+1><village k%999+1>, the same formula as village_code() in
--- command_path.py. wrk -s stations.lua <url> -- <threads> <county code>
+-- command_path.py; the offset lets successive runs against one store take villages not used yet.
+-- wrk -s stations.lua <url> -- <threads> <county code> <offset> <path> [<bearer token>]
 local next_thread = 0
 
 function setup(thread)
@@ -12,13 +13,19 @@ end
 function init(args)
   nthreads = tonumber(args[1])
   county = args[2]
+  offset = tonumber(args[3])
+  path = args[4]
+  headers = {["Content-Type"] = "application/json"}
+  if args[5] and args[5] ~= "" then
+    headers["Authorization"] = "Bearer " .. args[5]
+  end
   sent = 0
 end
 
 function request()
-  local k = sent * nthreads + tid
+  local k = offset + sent * nthreads + tid
   sent = sent + 1
   local code = string.format("%s%03d%03d", county, math.floor(k / 999) + 1, k % 999 + 1)
   local body = string.format('{"name":"室%d","tier":"village_room","area_code":"%s"}', k, code)
-  return wrk.format("POST", "/stations", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", path, headers, body)
 end
