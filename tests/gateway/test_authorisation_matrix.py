@@ -213,6 +213,24 @@ def test_policy_invariants():
         "account_list", "account_unlock", "account_security", "api_key_revoke"}
 
 
+def test_a_rules_book_is_edited_by_its_owning_bureau_alone(matrix):
+    """附件2 §5.1.3: "由縣(區)民政部門牽頭制定評價細則": a county's administrator records its own county's rubric and
+    no other county's, and the root's rules (weights, quotas, pilots, calendar) are the city bureau's alone; every
+    other role reads them (the reports say which version they used) and records none."""
+    client, _, tokens = matrix
+    assert FUNCTIONS["rules_write"] == {"city_admin", "county_admin"}
+    body = {"effective_from": "2026-12-01", "version": {}}
+    for label, path, want in (("county_admin@A", COUNTIES["A"], 200), ("county_admin@A", COUNTIES["B"], 404),
+                              ("county_admin@A", CITY, 404), ("city_admin@city", CITY, 200),
+                              ("city_admin@city", COUNTIES["B"], 200), ("township_admin@town-A", COUNTIES["A"], 403),
+                              ("station_operator@A", COUNTIES["A"], 403), ("auditor@city", CITY, 403)):
+        reply = client.post(f"/api/read-models/rules/{path}", json=body, headers=tokens[label])
+        got = 200 if reply.is_success else reply.status_code
+        assert got == want, (label, path, reply.text[:120])
+    assert client.get(f"/api/read-models/rules/{CITY}", headers=tokens["social_worker@city"]).is_success
+    assert client.get(f"/api/read-models/rules/{CITY}", headers=tokens["county_admin@A"]).status_code == 404
+
+
 def test_body_references_are_scoped(matrix):
     client, world, tokens = matrix
     a = tokens["county_admin@A"]

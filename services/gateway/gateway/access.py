@@ -42,6 +42,8 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "talent_erasure": ADMINS,
     "funding_write": ADMINS | {Role.FUNDING_OFFICER},
     "report_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),  # generating a report version now
+    # the reporting rules' new versions: the root's bureau its rules, a county's bureau its own 评价细则 (A2 §5.1.3)
+    "rules_write": frozenset({Role.CITY_ADMIN, Role.COUNTY_ADMIN}),
     "service_write": ADMINS | FIELD_ROLES,  # projects, needs, complaints, surveys, donation points
     "case_read": ADMINS | FIELD_ROLES,  # case files and client records: never system_admin or auditor
     "case_write": ADMINS | FIELD_ROLES,
@@ -311,6 +313,10 @@ ROUTE_TABLE: list[Route] = [
     _r("GET", "/read-models/reports/{name}/{period}", "read", lists=True),
     _r("GET", "/read-models/reports/{name}/{period}/{file}", "read", lists=True),
     _r("GET", "/read-models/dossiers/{county_code}", "read"),  # a county's dossier, scoped by the county
+    # an owning area's rules book (the root's rules, a county's rubric): scoped by that area, so a county's
+    # bureau reaches its own county's alone and only the root's reaches the root's
+    _r("GET", "/read-models/rules/{area_code}", "read"),
+    _r("POST", "/read-models/rules/{area_code}", "rules_write"),
     _r("GET", "/read-models/{figure}/{area_code}", "read"),
 ]
 

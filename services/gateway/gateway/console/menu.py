@@ -78,6 +78,7 @@ SECTIONS: dict[str, Section] = {
     "reports": Section("报表", (
         Item("报表", "/console/reports", "read"),
         Item("县(区)档案", "/console/dossier", "read"),
+        Item("报表规则", "/console/rules", "read"),  # console/rules.py: the rules book of the user's area
     )),
     "audit": Section("审计", (
         Item("网关审计日志", "/console/audit/gateway", "gateway_audit_read"),

@@ -14,6 +14,7 @@ from gateway.console.money import MoneyPages
 from gateway.console.network import NetworkPages
 from gateway.console.oversight import OversightPages
 from gateway.console.reports import ReportPages
+from gateway.console.rules import RulesPages
 from gateway.console.session import PageModule
 from gateway.console.stations import StationPages
 from gateway.console.talent import TalentPages
@@ -23,6 +24,7 @@ PAGE_MODULES: tuple[type[PageModule], ...] = (
     AreaPages,
     ReportPages,
     DossierPages,
+    RulesPages,
     OversightPages,
     AccountPages,
     TalentPages,

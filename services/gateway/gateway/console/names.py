@@ -58,7 +58,8 @@ REPORT_KINDS = {"monthly-dispatch": "月度调度", "quarterly-notice": "季度�
 # gateway's own routes under their names (api/routers)
 AUDIT_ACTIONS = {"case_read": "查阅个案或服务对象", "case_write": "个案办理", "station_write": "站点变更",
                  "area_write": "区划变更", "target_write": "年度目标变更", "talent_write": "人才队伍变更",
-                 "funding_write": "资金与合同办理", "report_write": "生成报表", "service_write": "项目与服务质量",
+                 "funding_write": "资金与合同办理", "report_write": "生成报表", "rules_write": "修订报表规则",
+                 "service_write": "项目与服务质量",
                  "forward": "未匹配接口的请求", "login": "登录", "logout": "退出", "create_account": "创建账户",
                  "account_disable": "锁定账户", "account_enable": "启用账户", "account_unlock": "解锁账户",
                  "account_password": "重置密码", "create_api_key": "创建 API 密钥", "revoke_api_key": "吊销 API 密钥",

@@ -63,7 +63,8 @@ def validated(owner_is_root: bool, effective_from: date, version: dict[str, Any]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in ("version", *first["loc"]))
-        raise RevisionRefused(f"字段 {field} 不正确：{first['msg']}") from exc
+        message = str(first["msg"]).removeprefix("Value error, ")  # pydantic's prefix to a validator's own text
+        raise RevisionRefused(f"字段 {field} 不正确：{message}") from exc
 
 
 def check(history: list[Revision], owner_is_root: bool, effective_from: date, version: dict[str, Any],
