@@ -62,6 +62,14 @@ def test_the_shipped_rubric_is_todays_scorecard_and_says_what_the_plan_leaves_to
         assert "至少配備2名" in rubric.notes["certified_workers_per_station"]
 
 
+def test_the_rules_in_force_say_which_numbers_the_plan_does_not_give() -> None:
+    """§三(二): "每月對省級社會工作服務試點進行1次調度;每季度通報1次縣(區)社會工作服務體系建設工作進展情況;
+    每半年向市民政局黨組報告1次工作進展情況": the plan sets the rhythm, neither the notice's weights nor the days a
+    report is due."""
+    notes = rules.load().at(date(2026, 12, 31)).notes
+    assert "本系统的默认值" in notes["notice_weights"] and "本系统的默认值" in notes["calendar"]
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"dimension_points": {**DEFAULT.rubric.dimension_points, "facilities": 25}}, "version.rubric.dimension_points"),
     ({"dimension_points": {"facilities": 100}}, "version.rubric.dimension_points"),

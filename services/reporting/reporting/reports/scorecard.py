@@ -178,7 +178,9 @@ def build(store: ReadModelStore, deployment: Deployment, period: str) -> dict[st
                           "rubric": _version_of(rubrics[code])})
     return {"report": "station_scorecard", "period": period, "year": start.year, "since": since, "as_of": as_of,
             "title": title(deployment.title_name, period), "dimensions": DIMENSIONS, "not_from_events": NOT_FROM_EVENTS,
-            "beneficiaries_scored": quotas.beneficiaries_per_station is not None, "rule_notes": version.notes,
+            "beneficiaries_scored": quotas.beneficiaries_per_station is not None,
+            # the notes of the rules it scores by (the station quotas; the rubrics' own are in `rubrics`)
+            "rule_notes": {k: v for k, v in version.notes.items() if k.startswith("station_quotas.")},
             "rubrics": _rubrics_used(rubrics),
             "stations": stations, "counties": by_county}
 
