@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pzh_shared.areas import is_area_code, parent_of, within
 
-from reporting.adapters.rules_log import RulesLog
+from reporting.adapters.postgres import conninfo_of
+from reporting.adapters.rules_log import PostgresRulesLog, RulesBookLog, RulesLog
 from reporting.adapters.store import ReadModelStore
 from reporting.reports import rules as rules_file
 from reporting.reports import rules_book
@@ -47,8 +48,16 @@ def _rules_log(root: Path) -> RulesLog:
     return RulesLog(root)  # one per folder, so that its cache of the files is kept between calls
 
 
-def rules_log_of(settings: ReportingSettings) -> RulesLog:
-    """The bureaus' edits of the rules (reports/rules_book.py): <DATA_DIR>/rules-book."""
+@lru_cache(maxsize=8)
+def _postgres_rules_log(conninfo: str) -> PostgresRulesLog:
+    return PostgresRulesLog(conninfo)  # one connection per process and database
+
+
+def rules_log_of(settings: ReportingSettings) -> RulesBookLog:
+    """The bureaus' edits of the rules (reports/rules_book.py), where the read model's processes all reach them:
+    <DATA_DIR>/rules-book beside a SQLite read model, the database of a PostgreSQL one."""
+    if settings.read_model == "postgres":
+        return _postgres_rules_log(conninfo_of(settings))
     return _rules_log(Path(settings.data_dir) / "rules-book")
 
 
