@@ -1,8 +1,9 @@
 """Journey of money beyond purchases and community charity, through the console (资金): a county administrator pays
 a subsidy from the county's fiscal funds, is refused with funding's 409 while it would pass what is left of the
-budget, then finds it by its organisation; sets up a community fund of a village; records a need in the charity
-needs ledger, whose summary with a phone number funding refuses next to the field. The budget is set through the
-API. Every page screenshotted (also at 390 px) and checked by axe-core (console_helpers)."""
+budget, then finds it by its organisation; sets up a community fund of a village, records an individual's gift
+and pays from it, refused while the payment would pass the balance; records a need in the charity needs ledger,
+whose summary with a phone number funding refuses next to the field, and meets it with the fund. The budget is set
+through the API. Every page screenshotted (also at 390 px) and checked by axe-core (console_helpers)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,23 @@ def test_a_county_admin_pays_a_subsidy_sets_up_a_community_fund_and_records_a_ne
     cp.click("#apply-filters")
     assert cp.text("#total") == "共 1 条" and "0.00" in cp.text("#list")
 
+    # its page: an individual's gift (a kind, no name), then a payment past the balance refused, then one within it
+    cp.goto(cp.link_to(name))
+    gift, paid = Decimal("800.00"), Decimal("300.00")
+    cp.select("#receive-donor_kind", "individual")
+    cp.fill("#receive-amount", f"{gift:.2f}")
+    cp.click("#do-receive")
+    assert "收入已登记" in cp.text("#notice") and cp.text("#item-balance") == f"{gift:.2f}"
+    cp.fill("#pay-project", "高龄老人助餐")
+    cp.select("#pay-category", "elderly")
+    cp.fill("#pay-amount", f"{gift + Decimal('0.01'):.2f}")
+    cp.click("#do-pay")
+    assert "余额不足" in cp.text("#error"), cp.text("#error")
+    cp.fill("#pay-amount", f"{paid:.2f}")
+    cp.click("#do-pay")
+    assert "支出已登记" in cp.text("#notice") and cp.text("#item-balance") == f"{gift - paid:.2f}"
+    assert "个人" in cp.text("#item-rows")
+
     # the needs ledger keeps no personal data: a phone number in the summary is refused next to it
     cp.click("#menu >> text=慈善服务需求台账")
     cp.fill("#area_code", township)
@@ -77,3 +95,8 @@ def test_a_county_admin_pays_a_subsidy_sets_up_a_community_fund_and_records_a_ne
     cp.fill("#q-q", summary)
     cp.click("#apply-filters")
     assert cp.text("#total") == "共 1 条" and "待对接" in cp.text("#list")
+    cp.goto(cp.link_to(summary))
+    cp.select("#meet-resource_kind", "community_fund")
+    cp.fill("#meet-resource_name", name)
+    cp.click("#do-meet")
+    assert "需求已对接" in cp.text("#notice") and cp.text("#item-status") == "已对接"

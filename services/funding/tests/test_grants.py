@@ -16,6 +16,7 @@ from funding.domain.budget import SourceBudget
 from funding.domain.errors import BudgetExceeded, Conflict, FundingError
 from funding.domain.fund import Fund
 from funding.domain.grant import Grant, VentureRound
+from funding.projections.balances import fold
 
 from .conftest import AREA, TOWNSHIP
 
@@ -141,6 +142,10 @@ def test_grants_and_venture_payments_draw_on_the_budget_and_are_refused_with_a_4
     rounds = ok(client.get("/venture-rounds", params={"year": 2021}))["items"]
     assert [(r["applications"], r["awards"], r["awarded"], r["paid"]) for r in rounds] == [
         (1, 1, "110000.00", "100000.00")]
+    # the published events alone rebuild the area's balances, grants and venture payments included
+    reported = ok(client.get(f"/balances/{AREA}/2021"))
+    folded = fold(PUBLICATION.public_events(client.app.state.application)).area(AREA, 2021)
+    assert folded == {k: reported[k] for k in ("budgeted", "spent", "balance", "sources")}
 
 
 def test_funds_needs_and_donation_points_over_http_publish_no_donor_and_no_summary(client, funding_app):
@@ -199,3 +204,5 @@ def test_funds_needs_and_donation_points_over_http_publish_no_donor_and_no_summa
     assert "攀钢集团" not in wire and "独居" not in wire and "党群服务中心" not in wire
     kinds = [d["donor_kind"] for _, t, d in published if t == "funding.fund.received.v1"]
     assert kinds == [k for k, _, _ in gifts]
+    assert fold(published).fund(fid) == {k: ok(client.get(f"/funds/{fid}"))[k] for k in ("received", "paid",
+                                                                                         "balance")}

@@ -35,8 +35,26 @@ ROWS = {
 }
 
 
+# What funding shows of one item of county A, by kind (the gateway reads its area_code for the scope check).
+ITEMS = {
+    "venture_round": {"title": "2026年公益创投", "area_code": COUNTIES["A"], "year": 2026, "budget": "150000.00",
+                      "applications": [{"application_no": 1, "organisation": "攀莲社工中心", "project": "儿童陪伴",
+                                        "area_code": TOWNSHIPS["A"], "requested": "60000.00", "awarded": None,
+                                        "paid": "0.00"}]},
+    "fund": {"kind_label": "社区基金", "name": "金沙社区基金", "area_code": TOWNSHIPS["A"], "balance": "3000.00",
+             "entries": [{"on": "2026-01-06", "type": "received", "amount": "3000.00", "donor_kind": "individual",
+                          "balance": "3000.00"}]},
+    "charity_need": {"category_label": "养老", "summary": "高龄老人助餐", "area_code": TOWNSHIPS["A"],
+                     "status": "open"},
+    "charity_point": {"name": "金沙捐赠点", "area_code": TOWNSHIPS["A"], "status": "open"},
+}
+ITEM_PATHS = {"venture_round": ("ventures", "/venture-rounds"), "fund": ("funds", "/funds"),
+              "charity_need": ("needs", "/charity/needs"),
+              "charity_point": ("donation-points", "/charity/donation-points")}
+
+
 class MoneyWorld(World):
-    """The funding service's lists and its answers to the forms: a spent budget, a bad amount, a created item."""
+    """The funding service's lists and items and its answers to the forms: a spent budget, a bad amount, done."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,6 +64,16 @@ class MoneyWorld(World):
         path = request.url.path
         if request.method == "GET" and path in ROWS:
             return httpx.Response(200, json={"items": [ROWS[path]], "total": 1, "next_cursor": None})
+        for kind, (_, api) in ITEM_PATHS.items():
+            if path == f"{api}/{self.id('A', kind)}":
+                if request.method == "GET":
+                    return httpx.Response(200, json=ITEMS[kind])
+        if request.method == "POST" and any(path.startswith(f"{api}/") for _, api in ITEM_PATHS.values()):
+            body = json.loads(request.content)
+            self.posted.append((path, body))
+            if body.get("amount") == "999999.00":
+                return httpx.Response(409, json={"error": {"code": "conflict", "message": "基金余额不足"}})
+            return httpx.Response(200, json={"ok": True})
         if request.method == "GET" and path == "/stations":
             return httpx.Response(200, json={"items": [{"station_id": self.id("A", "station"), "name": "A镇社工站",
                                                         "area_code": TOWNSHIPS["A"]}], "total": 1,
@@ -138,3 +166,41 @@ def test_the_menu_offers_the_pages_under_funding_and_not_to_an_auditor(app):
     labels = ("补贴奖励", "公益创投", "慈善专项基金与社区基金", "慈善服务需求台账", "慈善捐赠点")
     assert all(label in menu("funding") for label in labels)
     assert not any(label in menu("auditor") for label in labels)
+
+
+@pytest.mark.parametrize("kind", ITEM_PATHS)
+def test_an_items_page_shows_it_and_the_forms_of_what_can_be_done_to_it(app, world, kind):
+    slug, _ = ITEM_PATHS[kind]
+    page = signed_in(app, "county").get(f"/console/funding/{slug}/{world.id('A', kind)}")
+    assert page.status_code == 200, page.text[:300]
+    csrf_of(page.text)
+    shown = ITEMS[kind]
+    assert all(str(v) in page.text for v in shown.values() if isinstance(v, str) and v not in ("open", "received"))
+    actions = {"venture_round": ("apply", "award", "pay"), "fund": ("receive", "pay"), "charity_need": ("meet",),
+               "charity_point": ("close",)}[kind]
+    assert all(f'id="{a}-form"' in page.text for a in actions)
+    # codes in Chinese: a point's status, a fund entry's type and donor kind
+    assert {"charity_point": "运行中", "charity_need": "待对接", "fund": "个人", "venture_round": "儿童陪伴"}[kind] in (
+        page.text)
+    # another county's item: the gateway's 404, the console's error page
+    other = signed_in(app, "county").get(f"/console/funding/{slug}/{world.id('B', kind)}")
+    assert other.status_code == 404
+
+
+def test_an_award_goes_to_its_applications_path_and_a_fund_refusal_shows_above_its_form(app, world):
+    county = signed_in(app, "county")
+    venture = world.id("A", "venture_round")
+    token = csrf_of(county.get(f"/console/funding/ventures/{venture}").text)
+    done = county.post(f"/console/funding/ventures/{venture}/award",
+                       data={"csrf": token, "application_no": "1", "amount": "50000.00", "awarded_on": ""},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("?notice=award")
+    assert world.posted[-1] == (f"/venture-rounds/{venture}/applications/1/award", {"amount": "50000.00"})
+    assert "已资助" in county.get(done.headers["location"]).text
+    fund = world.id("A", "fund")
+    refused = county.post(f"/console/funding/funds/{fund}/pay", data={
+        "csrf": token, "project": "助老餐", "category": "elderly", "amount": "999999.00"})
+    assert refused.status_code == 409 and "基金余额不足" in refused.text
+    assert 'value="助老餐"' in refused.text  # the refused form keeps what was typed
+    assert world.posted[-1] == (f"/funds/{fund}/payments", {"project": "助老餐", "category": "elderly",
+                                                            "amount": "999999.00"})

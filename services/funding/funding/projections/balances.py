@@ -32,6 +32,8 @@ class Balances:
     caps: dict[tuple[str, int], list[Decimal]] = field(default_factory=dict)
     # (area, year) -> used of the social assistance cap
     assistance_used: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    # fund_id -> [received, paid]
+    funds: dict[str, list[Decimal]] = field(default_factory=dict)
 
     def apply(self, event_id: str, event_type: str, data: dict[str, Any]) -> None:
         if event_id in self.seen:
@@ -56,6 +58,13 @@ class Balances:
                 self.budgets.setdefault((area, year, line["source"]), [ZERO, ZERO])[1] += amount
                 if line["source"] == "social_assistance":
                     self.assistance_used[(area, year)] = self.assistance_used.get((area, year), ZERO) + amount
+        elif event_type in ("funding.grant.awarded.v1", "funding.venture.disbursed.v1"):
+            # subsidies, awards and venture payments draw on the budget of their source, as instalments do
+            key = (data["funding_area_code"], data["year"], data["source"])
+            self.budgets.setdefault(key, [ZERO, ZERO])[1] += _d(data["amount"])
+        elif event_type in ("funding.fund.received.v1", "funding.fund.paid.v1"):
+            self.funds.setdefault(data["fund_id"], [ZERO, ZERO])[event_type == "funding.fund.paid.v1"] += _d(
+                data["amount"])
         elif event_type == "funding.hardship_spending.recorded.v1":
             self.caps[(data["area_code"], data["cap_year"])] = [_d(data["total"]), _d(data["cap"])]
 
@@ -91,6 +100,10 @@ class Balances:
                 for source, (b, s) in sorted(lines.items())
             },
         }
+
+    def fund(self, fund_id: str) -> dict[str, str]:
+        received, paid = self.funds.get(fund_id, [ZERO, ZERO])
+        return {"received": _s(received), "paid": _s(paid), "balance": _s(received - paid)}
 
     def headroom(self, area_code: str, year: int) -> dict[str, str]:
         _, cap = self.caps.get((area_code, year), [None, ZERO])
