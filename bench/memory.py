@@ -10,14 +10,17 @@ committed offsets on it (projected) and reads each process's VmRSS from /proc wh
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from command_path import prefill_store
 from localinfra.platform import Platform
 from paired import goal_entry
+from pzh_shared.kafka import topic_partitions
 from registry.settings import RegistrySettings
 from reporting_bench import Consumer
 
@@ -32,20 +35,39 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-async def progress(bootstrap: str, group: str) -> tuple[int, int]:
-    """(messages on the topic, messages the group has committed past) over its partitions."""
+async def progress(consumer: AIOKafkaConsumer, parts: list[TopicPartition]) -> tuple[int, int]:
+    """(messages on the topic, messages the consumer's group has committed past) over its partitions."""
+    ends = await consumer.end_offsets(parts)
+    committed = [await consumer.committed(tp) or 0 for tp in parts]
+    return sum(ends.values()), sum(committed)
+
+
+async def watch(bootstrap: str, group: str, procs: dict[str, subprocess.Popen[bytes]], labels: dict[int, str],
+                marks: dict[str, dict[str, float]], started: float) -> None:
+    """Polls progress every second and notes each process's RSS when it passes each mark."""
+    parts: list[TopicPartition] = []
+    while not parts:  # the relay creates its topic when it starts
+        try:
+            parts = await topic_partitions(bootstrap, [TOPIC])
+        except KafkaError:
+            await asyncio.sleep(1)
+    # Assigned, not subscribed: the bench reads the worker group's committed offsets without joining it.
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
+    consumer.assign(parts)
     try:
-        parts = [TopicPartition(TOPIC, p) for p in consumer.partitions_for_topic(TOPIC) or ()]
-        if not parts:
-            await consumer.force_metadata_update()
-            parts = [TopicPartition(TOPIC, p) for p in consumer.partitions_for_topic(TOPIC) or ()]
-        if not parts:
-            return 0, 0
-        ends = await consumer.end_offsets(parts)
-        committed = [await consumer.committed(tp) or 0 for tp in parts]
-        return sum(ends.values()), sum(committed)
+        while any(len(m) < 2 * len(labels) for m in marks.values()):
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited {proc.returncode}")
+            relayed, projected = await progress(consumer, parts)
+            for name, done in (("relay", relayed), ("projection_worker", projected)):
+                for mark, label in labels.items():
+                    if done >= mark and label not in marks[name]:
+                        marks[name][label] = rss_mib(procs[name].pid)
+                        marks[name][f"{label}_at_s"] = round(time.perf_counter() - started, 1)
+                        print(f"  {name}: {done:,} events, RSS {marks[name][label]} MiB", flush=True)
+            await asyncio.sleep(1)
     finally:
         await consumer.stop()
 
@@ -61,20 +83,9 @@ def measure(bootstrap: str, work: Path, total: int = 1_000_000, first: int = 100
     try:
         plat.start("registry-relay")
         consumer = Consumer("worker", bootstrap, work / "memory-worker")
-        pids = {"relay": plat.procs["registry-relay"].pid, "projection_worker": consumer.proc.pid}
-        group = consumer.app_id
-        while len(marks["relay"]) < 2 or len(marks["projection_worker"]) < 2:
-            for name, proc in (("relay", plat.procs["registry-relay"]), ("projection_worker", consumer.proc)):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited {proc.returncode}")
-            relayed, projected = asyncio.run(progress(bootstrap, group))
-            for name, done in (("relay", relayed), ("projection_worker", projected)):
-                for label, mark in (("after_first", first), ("after_total", total)):
-                    if done >= mark and label not in marks[name]:
-                        marks[name][label] = rss_mib(pids[name])
-                        marks[name][f"{label}_at_s"] = round(time.perf_counter() - started, 1)
-                        print(f"  {name}: {done:,} events, RSS {marks[name][label]} MiB")
-            time.sleep(1)
+        procs = {"relay": plat.procs["registry-relay"], "projection_worker": consumer.proc}
+        asyncio.run(watch(bootstrap, consumer.app_id, procs, {first: "after_first", total: "after_total"}, marks,
+                          started))
     finally:
         if consumer is not None:
             consumer.stop()

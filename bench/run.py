@@ -434,8 +434,10 @@ def run_stages(todo: list[Stage], results: dict[str, Any], broker_error: str | N
             result, error, seconds = None, f"needs the stage {', '.join(missing)}, which failed", 0.0
         else:
             result, error, seconds = run_stage(stage.name, stage.timeout, stage.run)
+        # Its own date and load: with --only a stage's figures sit beside an earlier run's.
         results["stages"][stage.name] = {"seconds": rnd(seconds, 1), "timeout_seconds": stage.timeout,
-                                         "error": error}
+                                         "error": error, "ended": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                                         "load_average_1m_at_end": round(os.getloadavg()[0], 2)}
         if error is None:
             put_goal(results["goals"], stage.goal, result.pop("goal"))
             results[stage.name] = result
@@ -665,14 +667,14 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_results(results)
-    if not args.quick and not args.only:
+    if not args.quick and results["mode"] == "full":
         PERFORMANCE_DOC.write_text(performance_doc(results), encoding="utf-8")
     print()
     for gid, entry in flat_goals(results["goals"]):
         shown = entry.get("error", "")[:100] if entry["status"] == "failed" else (
             f"{entry['value']} ({entry['spread']['min']}..{entry['spread']['max']})")
         print(f"{gid:12} {entry['status']:13} {shown}  goal {entry['goal_kind']} {entry['goal']}")
-    print(f"wrote {RESULTS} in {results['total_wall_seconds']} s")
+    print(f"wrote {RESULTS}")
 
 
 def bench(work: Path, args: argparse.Namespace, previous: dict[str, Any]) -> dict[str, Any]:
@@ -714,6 +716,12 @@ def bench(work: Path, args: argparse.Namespace, previous: dict[str, Any]) -> dic
         run_stages(todo, results, broker_error)
     finally:
         broker.stop()
+    if args.only and "machine" in previous:
+        # The run's header (machine, commit, mode, wall time) stays the full run's; the re-run stages say
+        # their own date and load in `stages`.
+        for key in ("machine", "source", "mode", "total_wall_seconds"):
+            results[key] = previous.get(key)
+        return results
     results["total_wall_seconds"] = rnd(time.perf_counter() - wall, 1)
     results["machine"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     return results
