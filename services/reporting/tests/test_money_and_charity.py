@@ -166,7 +166,7 @@ def test_charity_needs_points_and_funds_per_area_and_tier(world):
 
 
 def test_the_half_year_report_and_the_dossier_show_them(world):
-    store, archive, settings, _, data = world
+    store, archive, settings, (one, two, _), data = world
     meta = generate(store, archive, "half_year_report", "2024-H1", settings=settings)
     content = json.loads(archive.path("half_year_report", "2024-H1", meta["version"], "json").read_text())
     row = next(c for c in content["counties"] if c["area_code"] == COUNTY)
@@ -182,6 +182,14 @@ def test_the_half_year_report_and_the_dossier_show_them(world):
     assert content["totals"]["venture_paid"] == row["venture_paid"]
     section = next(s for s in halfyear.document(content).sections if s.heading == "多元资金与社区慈善")
     assert section.columns[2:] == [label for _, label, _ in halfyear.FIELDS["多元资金与社区慈善"]]
+    # the county's own report: a row per township, each with its own figures (they are the townships' money)
+    county_meta = generate(store, archive, "half_year_report", "2024-H1", settings=settings, area=COUNTY)
+    county = json.loads(archive.path("half_year_report", "2024-H1", county_meta["version"], "json", COUNTY).read_text())
+    for township in county["townships"]:
+        code = township["area_code"]
+        assert Decimal(township["venture_paid"]) == _paid(data, code, "venture", *H1), code
+        assert township["charity_needs_recorded"] == _charity_counts(data, code, *H1)["recorded"], code
+    assert {t["area_code"] for t in county["townships"]} >= {one, two}
 
     year = dossier.build(store, settings, COUNTY, 2024, 2024, date(2025, 1, 10))
     _, rows = dossier.table(year)
