@@ -9,12 +9,16 @@ from fastapi import Response
 from pzh_shared.http import error_body
 
 PASSED_HEADERS = ("retry-after", "idempotent-replayed", "content-disposition")
+# The services' uvicorn closes an idle keep-alive connection after 5 s, httpx's default pool keeps one 5 s too: a
+# request sent on it just then fails (RemoteProtocolError, a 503 to the caller). Idle connections go sooner here.
+KEEPALIVE_EXPIRY = 2.0
 
 
 class Upstream:
     def __init__(self, name: str, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None):
         self.name = name
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport,
+                                        limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY))
 
     async def forward(self, method: str, path: str, content: bytes = b"",
                       params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
