@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,13 @@ STALL_S = 5.0
 
 # (integration event type, data) for a public event, None for an event that stays private.
 Translator = Callable[[Any], tuple[str, dict[str, Any]] | None]
+
+
+def _drop(future: asyncio.Future[Any]) -> None:
+    """A page read ahead and not used: its error, if any, is taken so asyncio does not report it as never retrieved
+    (the page is read again, and a store that is away fails that read)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def lease_key(name: str) -> int:
@@ -147,6 +154,7 @@ class OutboxRelay:
         self.lease = lease if lease is not None else lease_for(app, self.checkpoint_name)
         self.lease_retry = lease_retry
         self.producer: AIOKafkaProducer | None = None
+        self._ahead: tuple[int, asyncio.Future[Sequence[Any]]] | None = None  # (start, the page after it being read)
         self.published = 0
         self._degraded_since: float | None = None  # when Kafka stopped answering: said once, and when it is back
         self._published_metric = RELAY_PUBLISHED.labels(self.topic)
@@ -195,14 +203,12 @@ class OutboxRelay:
 
     async def relay_page(self) -> int:
         """Publishes the next page after the checkpoint; returns how many notifications it covered."""
-        start = self.checkpoint()
-        notifications = await asyncio.to_thread(
-            self.app.recorder.select_notifications, start, self.page_size, inclusive_of_start=False
-        )
+        notifications = await self._page_after(self.checkpoint())
         if not notifications:
             return 0
         producer = self.producer
         assert producer is not None, "start() the relay first"
+        self._read_ahead(notifications)
         messages, ids, creations = [], [], []
         for notification in notifications:
             prepared = self._prepare(notification)
@@ -226,6 +232,31 @@ class OutboxRelay:
         self.published += len(messages)
         self._published_metric.inc(len(messages))
         return len(notifications)
+
+    def _select(self, start: int) -> asyncio.Future[Sequence[Any]]:
+        return asyncio.ensure_future(asyncio.to_thread(
+            self.app.recorder.select_notifications, start, self.page_size, inclusive_of_start=False))
+
+    def _read_ahead(self, notifications: Sequence[Any]) -> None:
+        """After a full page the next is likely there: it is read meanwhile (in a thread) while this one is prepared,
+        sent and acknowledged. Only read: what is published and checkpointed, and in what order, is unchanged."""
+        if len(notifications) == self.page_size:
+            after = notifications[-1].id
+            self._ahead = (after, self._select(after))
+
+    async def _page_after(self, start: int) -> Sequence[Any]:
+        """The page after `start`: the one read ahead if it starts there and is full (a short one may have grown since:
+        read again), else read now. A page read ahead after a failed send (the checkpoint did not move) is dropped."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            after, future = ahead
+            if after == start:
+                notifications = await future
+                if len(notifications) == self.page_size:
+                    return notifications
+            else:
+                future.add_done_callback(_drop)
+        return await self._select(start)
 
     def _send_attributes(self, ids: list[str]) -> dict[str, Any]:
         """The OpenTelemetry messaging attributes of a page's send span: a batch is counted, a single message named

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaTimeoutError
 from eventsourcing.domain import Aggregate, event
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -160,3 +161,60 @@ def test_relay_resumes_from_its_checkpoint_and_republishes_an_unacknowledged_pag
     ids = [decode(m.value).id for m in messages]
     assert len(ids) == 8  # 4 + the 2 unacknowledged ones twice
     assert len(set(ids)) == 6  # nothing lost; the duplicates carry the same id
+
+
+class _Producer:
+    """Stands in for the Kafka producer where only the relay's own bookkeeping is under test: each send is acknowledged
+    at once, or refused when `refuse` is set."""
+
+    def __init__(self, refuse: bool = False):
+        self.refuse = refuse
+        self.keys: list[bytes] = []
+
+    async def send(self, topic, value, key, headers):
+        sent = asyncio.get_running_loop().create_future()
+        if self.refuse:
+            sent.set_exception(KafkaTimeoutError())
+        else:
+            self.keys.append(key)
+            sent.set_result(None)
+        return sent
+
+
+def _relay_without_broker(app, producer: _Producer, page_size: int) -> OutboxRelay:
+    relay = OutboxRelay(app, translate, "127.0.0.1:9", f"relay{uuid.uuid4().hex[:6]}", page_size=page_size)
+    relay.producer = producer
+    return relay
+
+
+def test_a_page_read_ahead_is_dropped_after_a_failed_send_and_read_again_when_short(tmp_path):
+    app = _app(tmp_path)
+    rooms = [Room(f"510404001{n:03d}", date(2021, 6, 1)) for n in range(5)]
+    for room in rooms:
+        room.rename("renamed")  # two notifications a room: a page of 4 holds 2 rooms
+    app.save(*rooms[:4])
+
+    def keys(some):
+        return [str(r.id).encode() for r in some]
+
+    async def scenario():
+        # The first page's sends fail: the page read ahead meanwhile (notifications 5 to 8) must not be used, or the
+        # first page would never be published.
+        relay = _relay_without_broker(app, _Producer(refuse=True), page_size=4)
+        with pytest.raises(KafkaTimeoutError):
+            await relay.relay_page()
+        assert relay.checkpoint() == 0
+        producer = relay.producer = _Producer()
+        assert await relay.relay_page() == 4
+        assert producer.keys == keys(rooms[:2]) and relay.checkpoint() == 4
+        assert await relay.relay_page() == 4
+        assert producer.keys == keys(rooms[:4]) and relay.checkpoint() == 8
+        # Read ahead after notification 8: nothing yet, a short page. The fifth room is stored before the next page,
+        # which must be read again so that it carries the room.
+        _, ahead = relay._ahead
+        assert await ahead == []
+        app.save(rooms[4])
+        assert await relay.relay_page() == 2
+        assert producer.keys == keys(rooms) and relay.checkpoint() == 10
+
+    asyncio.run(scenario())
