@@ -2,13 +2,14 @@
 API keys, the ownership index, the audit log and the rate limits.
 
 Every session of the pool carries a statement timeout and an idle-in-transaction timeout, so a stuck replica can
-never hold a lock of the store; every statement commits on its own (autocommit), the audit append in one short
-transaction."""
+never hold a lock of the store; every statement commits on its own (autocommit), the audit records and owners of
+several calls in one short transaction (group_commit.py)."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg import Connection
@@ -16,14 +17,15 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from gateway.adapters.group_commit import Write
 from gateway.adapters.store import (
     ADDED_COLUMNS,
     AUDIT_DETAIL_DDL,
     EXPORTS_DDL,
-    INSERT_AUDIT,
     OWNERS_DDL,
     GatewayStore,
     Row,
+    statement_of,
 )
 from gateway.settings import GatewaySettings
 
@@ -111,6 +113,7 @@ class PostgresGatewayStore(GatewayStore):
         except BaseException:
             self.pool.close()
             raise
+        self._start_writer()
 
     def _create_schema(self) -> None:
         # Replicas starting together: one creates the tables while the others wait on the lock.
@@ -123,6 +126,7 @@ class PostgresGatewayStore(GatewayStore):
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
     def close(self) -> None:
+        self._stop_writer()
         self.pool.close()
 
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Row]:
@@ -133,13 +137,15 @@ class PostgresGatewayStore(GatewayStore):
         with self.pool.connection() as conn:
             return conn.execute(_dialect(sql), args).rowcount
 
-    def _append_audit(self, args: tuple[Any, ...]) -> None:
-        # The identity column hands out numbers before commit, so two replicas could make a record with a lower
-        # seq visible after a reader paged past it (`after=`): the lock, held only until this insert commits,
-        # keeps seq in commit order.
+    def _commit_writes(self, writes: Sequence[Write]) -> None:
         with self.pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"pzh-gateway-audit:{self.schema}",))
-            conn.execute(_dialect(INSERT_AUDIT), args)
+            if any(kind == "audit" for kind, _ in writes):
+                # The identity column hands out numbers before commit, so two replicas could make a record with a
+                # lower seq visible after a reader paged past it (`after=`): the lock, held only until this
+                # transaction commits, keeps seq in commit order.
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"pzh-gateway-audit:{self.schema}",))
+            for write in writes:
+                conn.execute(_dialect(statement_of(write)), write[1])
 
     def rate_limiter(self, per_minute: int) -> PostgresRateLimiter:
         return PostgresRateLimiter(self.pool, per_minute)

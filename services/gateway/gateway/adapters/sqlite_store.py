@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pzh_shared.sqlite import connect_wal
 
+from gateway.adapters.group_commit import Write
 from gateway.adapters.store import (
     ADDED_COLUMNS,
     AUDIT_DETAIL_DDL,
     EXPORTS_DDL,
-    INSERT_AUDIT,
     OWNERS_DDL,
     GatewayStore,
     Row,
+    statement_of,
 )
 
 SCHEMA = f"""
@@ -75,8 +77,17 @@ class SqliteGatewayStore(GatewayStore):
                 present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
                 if column not in present:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        # A file gets the writer its own connection, so the requests' reads never wait behind its commit (WAL);
+        # an in-memory store (tests) has only the one connection.
+        memory = str(path) == ":memory:"
+        self._writer_db = self._db if memory else connect_wal(path, timeout=5)
+        self._writer_lock = self._lock if memory else threading.Lock()
+        self._start_writer()
 
     def close(self) -> None:
+        self._stop_writer()
+        if self._writer_db is not self._db:
+            self._writer_db.close()
         self._db.close()
 
     def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Row]:
@@ -87,5 +98,15 @@ class SqliteGatewayStore(GatewayStore):
         with self._lock:
             return self._db.execute(sql, args).rowcount
 
-    def _append_audit(self, args: tuple[Any, ...]) -> None:
-        self._run(INSERT_AUDIT, args)  # one writer (this process, under the lock): seq is in commit order
+    def _commit_writes(self, writes: Sequence[Write]) -> None:
+        # Only the writer thread writes audit records: seq is in commit order.
+        with self._writer_lock:
+            db = self._writer_db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for write in writes:
+                    db.execute(statement_of(write), write[1])
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")

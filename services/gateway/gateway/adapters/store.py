@@ -3,16 +3,20 @@ by several gateway replicas): accounts, sessions, service API keys, the ownershi
 the gateway, and the append-only audit log.
 
 The queries are written once here in the dialect both databases share (`?` placeholders, `ON CONFLICT`); an adapter
-supplies the connection, the schema and how one statement runs. Every write is one statement (or, for the audit
-log on PostgreSQL, one short transaction), so replicas never hold a lock across a request."""
+supplies the connection, the schema and how one statement runs. Every write is one statement, except the audit
+records and the ownership index, which one writer thread commits for many calls at once (group_commit.py); no
+transaction spans a request, so replicas never hold a lock across one."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from gateway.adapters.group_commit import GroupCommit, Write
 
 Row = Mapping[str, Any]
 
@@ -74,6 +78,25 @@ EXPORTS_DDL = """CREATE TABLE IF NOT EXISTS export_requests (
     used_at DOUBLE PRECISION)"""
 INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})")
+UPSERT_OWNER = ("INSERT INTO owners (kind, object_id, area_code) VALUES (?, ?, ?) "
+                "ON CONFLICT (kind, object_id) DO UPDATE SET area_code = excluded.area_code")
+
+
+def audit_write(*, at: float, actor: str, role: str, actor_area: str, action: str, method: str, path: str,
+                resource_id: str | None, target_area: str | None, status: int, purpose: str | None = None,
+                detail: dict[str, Any] | None = None) -> Write:
+    return ("audit", (at, actor, role, actor_area, action, method, path, resource_id, target_area, status, purpose,
+                      json.dumps(detail, ensure_ascii=False) if detail else None))
+
+
+def owner_write(kind: str, object_id: str, area_code: str) -> Write:
+    return ("owner", (kind, object_id, area_code))
+
+
+def statement_of(write: Write) -> str:
+    return INSERT_AUDIT if write[0] == "audit" else UPSERT_OWNER
+
+
 API_KEY_FIELDS = ("key_id", "name", "role", "area_code", "created_at", "created_by", "revoked_at")
 # Columns added after the tables were first made (issue 18: TOTP), as (table, column, type): each adapter adds
 # those a store made earlier lacks, so an existing store keeps its accounts.
@@ -106,8 +129,25 @@ class GatewayStore(ABC):
         """Runs one statement on its own (committed at once); the number of rows it touched."""
 
     @abstractmethod
-    def _append_audit(self, args: tuple[Any, ...]) -> None:
-        """Appends one audit record (INSERT_AUDIT) so that `seq` grows in the order records become visible."""
+    def _commit_writes(self, writes: Sequence[Write]) -> None:
+        """Runs the writes (audit records by INSERT_AUDIT, owners by UPSERT_OWNER) in one transaction, in order,
+        so that the audit log's `seq` grows in the order records become visible; raises having written none."""
+
+    def _start_writer(self) -> None:
+        """Each adapter calls this once its connection is ready: audit records and owners go through one writer."""
+        self._writes = GroupCommit(self._commit_writes)
+
+    def _stop_writer(self) -> None:
+        self._writes.close()
+
+    async def write(self, writes: Sequence[Write]) -> None:
+        """Commits a call's writes together with other calls' (group commit), without blocking the event loop;
+        returns once they are committed."""
+        await asyncio.wrap_future(self._writes.submit(writes))
+
+    def write_now(self, writes: Sequence[Write]) -> None:
+        """As write(), for a caller that is not on the event loop's hot path (sign-in, the tests)."""
+        self._writes.submit(writes).result()
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Row | None:
         rows = self._all(sql, args)
@@ -256,11 +296,7 @@ class GatewayStore(ABC):
     # --- ownership index -------------------------------------------------------------------------
 
     def set_owner(self, kind: str, object_id: str, area_code: str) -> None:
-        self._run(
-            "INSERT INTO owners (kind, object_id, area_code) VALUES (?, ?, ?) "
-            "ON CONFLICT (kind, object_id) DO UPDATE SET area_code = excluded.area_code",
-            (kind, object_id, area_code),
-        )
+        self.write_now([owner_write(kind, object_id, area_code)])
 
     def owner(self, kind: str, object_id: str) -> str | None:
         row = self._one("SELECT area_code FROM owners WHERE kind = ? AND object_id = ?", (kind, object_id))
@@ -271,8 +307,9 @@ class GatewayStore(ABC):
     def audit(self, *, at: float, actor: str, role: str, actor_area: str, action: str, method: str, path: str,
               resource_id: str | None, target_area: str | None, status: int, purpose: str | None = None,
               detail: dict[str, Any] | None = None) -> None:
-        self._append_audit((at, actor, role, actor_area, action, method, path, resource_id, target_area, status,
-                            purpose, json.dumps(detail, ensure_ascii=False) if detail else None))
+        self.write_now([audit_write(at=at, actor=actor, role=role, actor_area=actor_area, action=action,
+                                     method=method, path=path, resource_id=resource_id, target_area=target_area,
+                                     status=status, purpose=purpose, detail=detail)])
 
     def audit_records(self, area_prefix: str, actor: str | None = None, after: int = 0, limit: int = 100,
                       unscoped: bool = False, action: str | None = None, since: float | None = None,

@@ -13,6 +13,8 @@ from fastapi import Request, Response
 from pzh_shared.http import error_body
 
 from gateway.access import CASE_FUNCTIONS, PARAM_KINDS, Route, allowed, match, service_path
+from gateway.adapters.group_commit import Write
+from gateway.adapters.store import owner_write
 from gateway.adapters.upstream import Upstream
 from gateway.api.deps import MFA_FIRST, GatewayContext
 from gateway.api.duties import check_duty
@@ -54,6 +56,7 @@ class Call:
     body: Any = None  # the parsed JSON body, if any
     target: str | None = None  # the area the call touches
     query: list[tuple[str, str]] = field(default_factory=list)  # as forwarded (a list's scope added)
+    writes: list[Write] = field(default_factory=list)  # the audit record and owners, committed before the answer
 
 
 class Forwarder:
@@ -76,8 +79,12 @@ class Forwarder:
             reply = await self._forward(call, route)
             reply = self._after(call, route, params, reply)
         except Halt as halt:
-            return halt.response
-        self._audit(call, reply.status_code, call.target)
+            reply = halt.response
+        else:
+            self._audit(call, reply.status_code, call.target)
+        # The call's audit record and owners are committed (with other calls', group_commit.py) before it is
+        # answered: a gateway that dies after answering has recorded the answer.
+        await self.context.store.write(call.writes)
         return reply
 
     @staticmethod
@@ -95,7 +102,9 @@ class Forwarder:
 
     def _audit(self, call: Call, status: int, target: str | None = None) -> None:
         if call.audited:
-            self.context.trail.record(call.principal, call.action, call.request, status, call.resource_id, target)
+            call.writes.append(
+                self.context.trail.entry(call.principal, call.action, call.request, status, call.resource_id, target)
+            )
 
     def _refuse(self, call: Call, response: Response, target: str | None = None) -> Halt:
         self._audit(call, response.status_code, target)
@@ -190,7 +199,7 @@ class Forwarder:
 
     def _index(self, call: Call, route: Route, params: dict[str, str], data: Any) -> None:
         """Records where created or moved objects lie (the ownership index)."""
-        body, store = call.body, self.context.store
+        body = call.body
         if route.creates and route.creates != "area" and isinstance(data, dict):
             created = data.get(f"{route.creates}_id")
             if isinstance(created, str):
@@ -198,10 +207,10 @@ class Forwarder:
                 owner = call.target or call.principal.area_code
                 if isinstance(body, dict) and isinstance(body.get("area_code"), str):
                     owner = body["area_code"]
-                store.set_owner(route.creates, created, owner)
+                call.writes.append(owner_write(route.creates, created, owner))
                 call.target = owner
         if route.moves_to and isinstance(body, dict) and isinstance(body.get(route.moves_to), str):
-            store.set_owner(PARAM_KINDS[route.params[0]], params[route.params[0]], body[route.moves_to])
+            call.writes.append(owner_write(PARAM_KINDS[route.params[0]], params[route.params[0]], body[route.moves_to]))
 
 
 def _outside(principal: Principal, page: Any) -> bool:
