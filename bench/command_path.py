@@ -41,6 +41,9 @@ COUNTY = "510402"
 WRK_THREADS = 2
 WRK_CONNECTIONS = 8  # concurrent commands
 ROUNDS = 5
+# A run may get this share of non-2xx answers (counted per status and kept in results.json, not counted as
+# done); above it, the run fails. One 4xx/5xx in a few hundred on a loaded machine should not void a goal.
+MAX_FAILED_SHARE = 0.01
 PREFILL_CHUNK = 10_000  # stored events per insert_events call (one transaction each)
 
 
@@ -91,7 +94,7 @@ class Server:
             cpu = sum(proc_cpu_seconds(p) for p in self.pids)
             result = run_wrk(self, seconds)
             cpu = sum(proc_cpu_seconds(p) for p in self.pids) - cpu
-            self.villages.take(result["requests"])
+            self.villages.take(result["sent"])
             self.runs.append(result)
             return Run(result["requests"], result["seconds"], cpu)
 
@@ -99,7 +102,7 @@ class Server:
 
 
 def run_wrk(server: Server, seconds: float) -> dict[str, Any]:
-    """wrk against POST <path> for `seconds`; every non-2xx answer fails the run."""
+    """wrk against POST <path> for `seconds`; only 2xx answers count as done (see MAX_FAILED_SHARE)."""
     started = time.perf_counter()
     out = subprocess.run(
         [wrk_binary(), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
@@ -108,18 +111,23 @@ def run_wrk(server: Server, seconds: float) -> dict[str, Any]:
         capture_output=True, text=True, timeout=seconds + 60, check=True,
     ).stdout
     elapsed = time.perf_counter() - started
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    if bad or errors:
+    statuses: dict[int, int] = {}
+    for code, count in re.findall(r"^status (\d+) (\d+)$", out, re.M):
+        statuses[int(code)] = statuses.get(int(code), 0) + int(count)
+    bodies = re.findall(r"^body (.*)$", out, re.M)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    failed = sum(statuses.values())
+    if re.search(r"Socket errors: (.*)", out) or failed > MAX_FAILED_SHARE * requests:
         raise RuntimeError(f"wrk saw failures against {server.url}{server.path}:\n{out}")
     latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
     if set(latency) != {"50", "99"}:
         raise RuntimeError(f"no latency distribution in wrk's output:\n{out}")
-    requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    # wrk's own duration (requests / its rate), not the process's, which includes its start
-    return {"requests": requests, "seconds": requests / rate if rate else elapsed,
-            "latency_ms": {"p50": round(_ms(latency["50"]), 2), "p99": round(_ms(latency["99"]), 2)}}
+    return {"sent": requests, "requests": requests - failed,
+            # wrk's own duration (requests / its rate), not the process's, which includes its start
+            "seconds": requests / rate if rate else elapsed,
+            "latency_ms": {"p50": round(_ms(latency["50"]), 2), "p99": round(_ms(latency["99"]), 2)},
+            "non_2xx": statuses, "non_2xx_last_body": bodies[-1][:300] if bodies else None}
 
 
 def import_villages(url: str, villages: int, headers: dict[str, str] | None = None) -> float:

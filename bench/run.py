@@ -364,7 +364,7 @@ class Sizes:
     def of(cls, quick: bool) -> Sizes:
         if quick:
             return cls(5000, 5000, 2, 2, 6000, 100_000, 100_000)
-        return cls(20_000, 10_000, 6, 5, 15_000, 1_000_000, 1_000_000)
+        return cls(10_000, 10_000, 6, 5, 15_000, 1_000_000, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -528,8 +528,7 @@ def performance_doc(results: dict[str, Any]) -> str:
         f"Python {m['python_version']}, Kafka {m['kafka_version']}, **load average {m['load_average_1m_at_start']} "
         f"at start and {m['load_average_1m_at_end']} at the end** (the machine is shared: compare runs only at "
         f"similar load); commit `{results['source']['git_commit'][:12]}` "
-        f"({results['source']['checkout_paths_changed_in_services_shared']} paths under services/ and shared/ "
-        "differed from it). "
+        + source_note(results["source"]) +
         "Every figure is in `bench/results.json` (`goals`); `bench/README.md` says how each is measured.",
         "",
         f"Goals of issue 19: each ratio's two sides ran interleaved {ROUNDS} times; the value is the median of the "
@@ -556,10 +555,24 @@ def performance_doc(results: dict[str, Any]) -> str:
                      f"{entry['worker_cpu_us_per_event']:,.0f} us", ""]
         lines.append(f"| {gid} | {name} | {entry['value']} | {spread} | {goal} | {entry['status']} | "
                      f"{sides[0]} | {sides[1]} |")
+    lines += ["", "Stages (a stage re-run alone with `--only` shows its own end time and load):", "",
+              "| stage | seconds | timeout | ended | load average at its end | error |", "|---|---|---|---|---|---|"]
+    for name, st in results["stages"].items():
+        lines.append(f"| {name} | {st['seconds']} | {st['timeout_seconds']} | {st.get('ended', '')} | "
+                     f"{st.get('load_average_1m_at_end', '')} | {(st['error'] or '')[:160]} |")
     if "national_scale" in results and "national" in results and "lists" in results:
         lines += national_doc(results)
     lines.append("")
     return "\n".join(lines)
+
+
+def source_note(source: dict[str, Any]) -> str:
+    """Which code ran: the checkout's, or (PYTHONPATH) a snapshot of the commit while others edit the checkout."""
+    if source["pzh_shared_from"].startswith(str(BENCH_DIR.parent)):
+        return (f"({source['checkout_paths_changed_in_services_shared']} paths under services/ and shared/ "
+                "differed from it). ")
+    return (f"(packages imported from a snapshot of that commit, `{Path(source['pzh_shared_from']).parent}` via "
+            "PYTHONPATH, not from the checkout, whose services/ and shared/ others were editing). ")
 
 
 def national_doc(results: dict[str, Any]) -> list[str]:
