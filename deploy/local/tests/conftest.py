@@ -36,23 +36,38 @@ class ServiceDispatch(httpx.AsyncBaseTransport):
         return response
 
 
-class RegistryToTalent:
-    """registry.events -> talent's stations consumer, in one process: the registry's published events since the
-    last call, applied by talent's own subscription with a tracking record each, as the consumer would."""
+class Forward:
+    """One service's published events -> another's consumer, in one process: the events published since the
+    last call, applied by the consumer's own subscription with a tracking record each, as the consumer would
+    (registry.events -> talent's stations consumer; funding.events -> casework's contracts consumer)."""
 
-    def __init__(self, registry: Any, talent: Any):
-        from registry.adapters.integration import PUBLICATION
-        from talent.consumers.stations import subscription
-
-        self.registry, self.publication, self.subscription = registry, PUBLICATION, subscription(talent)
+    def __init__(self, publisher: Any, publication: Any, subscription: Any, topic: str):
+        self.publisher, self.publication, self.subscription, self.topic = publisher, publication, subscription, topic
         self.position = 0
 
     def __call__(self) -> None:
         from eventsourcing.persistence import Tracking
 
-        for position, _, event_type, data in self.publication.published_after(self.registry, self.position):
-            self.subscription.apply(event_type, data, Tracking("registry.events:0", position))
+        for position, _, event_type, data in self.publication.published_after(self.publisher, self.position):
+            self.subscription.apply(event_type, data, Tracking(f"{self.topic}:0", position))
             self.position = position
+
+
+def forwards(apps: dict[str, Any]) -> Any:
+    """After each request, what the consumers of talent and casework would have read by then."""
+    from casework.consumers.funding import subscription as contracts
+    from funding.adapters.integration import PUBLICATION as FUNDING
+    from registry.adapters.integration import PUBLICATION as REGISTRY
+    from talent.consumers.stations import subscription as stations
+
+    state = {name: app.state.application for name, app in apps.items()}
+    bridges = [Forward(state["registry"], REGISTRY, stations(state["talent"]), "registry.events"),
+               Forward(state["funding"], FUNDING, contracts(state["casework"]), "funding.events")]
+
+    def after() -> None:
+        for bridge in bridges:
+            bridge()
+    return after
 
 
 def service_app(service: str, data_dir: Path) -> tuple[FastAPI, Any]:
@@ -85,7 +100,7 @@ def services_gateway(tmp_path: Path) -> Iterator[TestClient]:
                                  bootstrap_admin_area=env["GATEWAY_BOOTSTRAP_ADMIN_AREA"],
                                  mfa_required=False)  # as on the local platform (localinfra.platform)
         by_service = {service: apps[port] for service, port in zip(COMMAND_SERVICES, apps, strict=True)}
-        bridge = RegistryToTalent(by_service["registry"].state.application, by_service["talent"].state.application)
-        gateway = stack.enter_context(TestClient(create_app(settings, transport=ServiceDispatch(apps, bridge))))
+        transport = ServiceDispatch(apps, forwards(by_service))
+        gateway = stack.enter_context(TestClient(create_app(settings, transport=transport)))
         gateway.root = root  # type: ignore[attr-defined]  # where the local passwords are
         yield gateway
