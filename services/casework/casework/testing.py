@@ -206,24 +206,6 @@ def full_scenario(client) -> dict[str, str]:
             post(f"/projects/{project}/beneficiaries", {"beneficiaries": 320, "on": "2021-06-15"})
     post(f"/projects/{project}/evaluation", {"score": 91.5, "on": "2021-09-01"})
 
-    point = post("/donation-points", {"station_id": STATION, "name": "向阳慈善超市", "on": "2021-03-01"}, 201)[
-        "donation_point_id"
-    ]
-    need = post(
-        "/needs",
-        {
-            "station_id": STATION,
-            "category": "material",
-            "summary": "独居老人过冬棉被",
-            "quantity": 20,
-            "on": "2021-11-01",
-        },
-        201,
-    )["need_id"]
-    post(
-        f"/needs/{need}/match",
-        {"donation_point_id": point, "donor_kind": "enterprise", "amount": "4000.00", "on": "2021-11-05"},
-    )
     complaint = post("/complaints", {"station_id": STATION, "channel": "phone", "summary": "活动通知太晚",
                                      "received_at": "2021-07-01T09:00:00+08:00"}, 201)["complaint_id"]
     post(f"/complaints/{complaint}/handling", {"action": "回访致歉", "handled_at": "2021-07-01T15:00:00+08:00"})
@@ -236,8 +218,6 @@ def full_scenario(client) -> dict[str, str]:
         "case": case,
         "child_case": child_case["case_id"],
         "project": project,
-        "need": need,
         "complaint": complaint,
         "survey": survey,
-        "donation_point": point,
     }

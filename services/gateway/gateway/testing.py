@@ -130,9 +130,7 @@ class World:
                         return httpx.Response(404, json={"error": {"code": "not_found", "message": "未找到"}})
                     return httpx.Response(200, json=self.view(where[0], kind))
         if request.method == "POST" and path.count("/") == 1 and path != "/areas":
-            kind = {"project-plans": "plan", "donation-points": "donation_point", "agencies": "agency"}.get(
-                path[1:], path[1:].rstrip("s")
-            )
+            kind = {"project-plans": "plan", "agencies": "agency"}.get(path[1:], path[1:].rstrip("s"))
             return httpx.Response(201, json={f"{kind}_id": str(uuid.uuid4())})
         echo = {"ok": True, "method": request.method, "path": path, "x_user": request.headers.get("x-user")}
         if path.startswith("/cases/"):

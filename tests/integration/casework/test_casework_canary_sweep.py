@@ -1,6 +1,6 @@
 """Canary sweep on the real Kafka broker: after a full casework scenario (clients, consent, cases
 through every stage, referral, transfer, escalation, notes, audited reads and exports, erasure,
-a project under a contract learnt from `funding.events`, the needs ledger, a complaint, a survey),
+a project under a contract learnt from `funding.events`, a complaint, a survey),
 the canary names, ID numbers, phone numbers, addresses and narrative appear in no Kafka message
 (keys, values, headers) on the relay's topic (one of this test's own) or its dead-letter topic, in no log line and in no
 exported span; every message validates against the committed JSON Schemas."""

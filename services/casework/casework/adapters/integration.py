@@ -4,8 +4,8 @@ from these models are committed under services/casework/schemas/.
 
 No contract carries personal data: clients appear only through a case's opaque id, an age band
 (never a birth date) and their target-group codes (casework.case.opened.v2); names, ID numbers, phone
-numbers, addresses, narrative notes, consent details,
-complaint texts and need summaries stay in the event store (identity and notes sealed with the
+numbers, addresses, narrative notes, consent details
+and complaint texts stay in the event store (identity and notes sealed with the
 client's own key). Supervisors appear as opaque ids only in private events.
 
 `casework.project.evaluated.v1` is consumed by the funding service: its type and fields are fixed."""
@@ -17,10 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pzh_shared.areas import AREA_CODE_PATTERN
-from pzh_shared.contracts import UUID_PATTERN, Contract, Publication, aggregate_id, uuid_field
+from pzh_shared.contracts import Contract, Publication, aggregate_id, uuid_field
 
 from casework.domain.case import Case
-from casework.domain.charity import CharityNeed, DonationPoint
 from casework.domain.feedback import Complaint, Survey
 from casework.domain.project import Project
 from casework.domain.vocabulary import (
@@ -29,7 +28,6 @@ from casework.domain.vocabulary import (
     CaseStage,
     ComplaintChannel,
     EscalationKind,
-    NeedCategory,
     Policy,
     ProjectStage,
     ReferralOutcome,
@@ -179,41 +177,6 @@ class ProjectEvaluatedV1(Contract):
     evaluated_on: date
 
 
-# --- charity -----------------------------------------------------------------------------------------
-
-class DonationPointRegisteredV1(Contract):
-    """casework.donation_point.registered.v1: a charity donation point opened at a station."""
-
-    model_config = ConfigDict(title="casework.donation_point.registered.v1")
-    donation_point_id: str = uuid_field("opaque UUID of the donation point")
-    station_id: str = uuid_field("the registry's station UUID")
-    opened_on: date
-
-
-class NeedRecordedV1(Contract):
-    """casework.need.recorded.v1: a need entered in the station's charity needs ledger."""
-
-    model_config = ConfigDict(title="casework.need.recorded.v1")
-    need_id: str = uuid_field("opaque UUID of the need")
-    station_id: str = uuid_field("the registry's station UUID")
-    category: NeedCategory
-    quantity: int = Field(ge=1)
-    recorded_on: date
-
-
-class NeedMatchedV1(Contract):
-    """casework.need.matched.v1: a recorded need was matched with a donation."""
-
-    model_config = ConfigDict(title="casework.need.matched.v1")
-    need_id: str = uuid_field("opaque UUID of the need")
-    station_id: str = uuid_field("the registry's station UUID")
-    category: NeedCategory
-    donation_point_id: str | None = Field(
-        default=None, pattern=UUID_PATTERN, description="the donation point, if the donation came through one"
-    )
-    matched_on: date
-
-
 # --- complaints and surveys ----------------------------------------------------------------------------
 
 class ComplaintReceivedV1(Contract):
@@ -265,9 +228,6 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "casework.project.stage_advanced.v1": ProjectStageAdvancedV1,
     "casework.project.beneficiaries_recorded.v1": ProjectBeneficiariesRecordedV1,
     "casework.project.evaluated.v1": ProjectEvaluatedV1,
-    "casework.donation_point.registered.v1": DonationPointRegisteredV1,
-    "casework.need.recorded.v1": NeedRecordedV1,
-    "casework.need.matched.v1": NeedMatchedV1,
     "casework.complaint.received.v1": ComplaintReceivedV1,
     "casework.complaint.closed.v1": ComplaintClosedV1,
     "casework.survey.recorded.v1": SurveyRecordedV1,
@@ -339,30 +299,6 @@ _TRANSLATIONS: dict[type, tuple[str, Any]] = {
     Project.Evaluated: (
         "casework.project.evaluated.v1",
         lambda e: dict(_project(e), score=e.score, evaluated_on=e.evaluated_on),
-    ),
-    DonationPoint.Registered: (
-        "casework.donation_point.registered.v1",
-        lambda e: dict(donation_point_id=aggregate_id(e), station_id=e.station_id, opened_on=e.opened_on),
-    ),
-    CharityNeed.Recorded: (
-        "casework.need.recorded.v1",
-        lambda e: dict(
-            need_id=aggregate_id(e),
-            station_id=e.station_id,
-            category=e.category,
-            quantity=e.quantity,
-            recorded_on=e.recorded_on,
-        ),
-    ),
-    CharityNeed.Matched: (
-        "casework.need.matched.v1",
-        lambda e: dict(
-            need_id=aggregate_id(e),
-            station_id=e.station_id,
-            category=e.category,
-            donation_point_id=e.donation_point_id,
-            matched_on=e.matched_on,
-        ),
     ),
     Complaint.Received: (
         "casework.complaint.received.v1",

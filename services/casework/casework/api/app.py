@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pzh_shared.service import create_service_app
 
-from casework.api import audit, cases, charity, clients, complaints, projects, queues, surveys
+from casework.api import audit, cases, clients, complaints, projects, queues, surveys
 from casework.api.errors import ERRORS, FIELD_LABELS
 from casework.application.service import CaseworkApplication
 
@@ -22,7 +22,6 @@ def create_app(application: CaseworkApplication) -> FastAPI:
         cases.router,
         audit.router,
         projects.router,
-        charity.router,
         complaints.router,
         surveys.router,
         queues.router,

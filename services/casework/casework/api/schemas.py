@@ -12,7 +12,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pzh_shared.areas import AREA_CODE_PATTERN
 
 from casework.domain.case import Case
-from casework.domain.charity import CharityNeed
 from casework.domain.feedback import Complaint
 from casework.domain.project import KnownContract, Project
 from casework.domain.vocabulary import (
@@ -21,7 +20,6 @@ from casework.domain.vocabulary import (
     CaseStage,
     ComplaintChannel,
     ConsentBasis,
-    NeedCategory,
     Policy,
     ProjectStage,
     ReferralOutcome,
@@ -186,27 +184,6 @@ class Beneficiaries(_Versioned):
 
 class Evaluation(_Versioned):
     score: float = Field(ge=0, le=100)
-    on: date = Today
-
-
-class RegisterDonationPoint(_Body):
-    station_id: UUID
-    name: str = Field(min_length=1, max_length=200)
-    on: date = Today
-
-
-class RecordNeed(_Body):
-    station_id: UUID
-    category: NeedCategory
-    summary: str = Field(min_length=1, max_length=2000)
-    quantity: int = Field(default=1, ge=1, le=1_000_000)
-    on: date = Today
-
-
-class MatchNeed(_Body):
-    donation_point_id: UUID | None = None
-    donor_kind: str = Field(min_length=1, max_length=50, description="个人/企业/基金会/社区基金等")
-    amount: str | None = Field(default=None, pattern=r"^\d+(\.\d{1,2})?$")
     on: date = Today
 
 
@@ -447,44 +424,6 @@ class ProjectOut(BaseModel):
             score=p.score,
             evaluated_on=p.evaluated_on,
             version=p.version,
-        )
-
-
-class DonationPointId(BaseModel):
-    donation_point_id: UUID
-
-
-class NeedId(BaseModel):
-    need_id: UUID
-
-
-class NeedOut(BaseModel):
-    need_id: str
-    station_id: str
-    category: NeedCategory
-    summary: str
-    quantity: int
-    recorded_on: date
-    matched_on: date | None
-    donation_point_id: str | None
-    donor_kind: str | None
-    amount: str | None
-    status: str
-
-    @classmethod
-    def of(cls, n: CharityNeed) -> NeedOut:
-        return cls(
-            need_id=str(n.id),
-            station_id=n.station_id,
-            category=n.category,
-            summary=n.summary,
-            quantity=n.quantity,
-            recorded_on=n.recorded_on,
-            matched_on=n.matched_on,
-            donation_point_id=n.donation_point_id,
-            donor_kind=n.donor_kind,
-            amount=n.amount,
-            status="matched" if n.matched_on else "open",
         )
 
 

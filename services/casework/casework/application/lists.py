@@ -182,7 +182,7 @@ def projector(app: CaseworkApplication) -> Callable[[Any], Iterable[Update]]:
     def project(domain_event: Any) -> Iterable[Update]:
         kind = type(domain_event).__qualname__.split(".")[0]
         if kind not in rows:
-            return []  # contracts, charity: no list of casework's (yet)
+            return []  # contracts, withdrawn charity events: no list of casework's
         list_name, row = rows[kind]
         aggregate: Any = recent.of(domain_event)
         updates: list[Update] = [(list_name, str(aggregate.id), row(aggregate))]

@@ -32,8 +32,8 @@ from casework.application.search import (
     search_filters,
     within,
 )
+from casework.application.withdrawn import read_withdrawn_events
 from casework.domain.case import Case
-from casework.domain.charity import CharityNeed, DonationPoint
 from casework.domain.client import Client, checked_groups
 from casework.domain.errors import (
     CaseworkError,
@@ -55,7 +55,6 @@ from casework.domain.vocabulary import (
     CaseStage,
     ComplaintChannel,
     ConsentBasis,
-    NeedCategory,
     Policy,
     ProjectStage,
     ReferralOutcome,
@@ -92,6 +91,7 @@ class CaseworkApplication(ServiceApplication):
 
     def __init__(self, env: Any = None, *, keys: KeyStore, audit: ReadAudit, search_key: bytes = DEV_SEARCH_KEY,
                  today: Callable[[], date] = china_today) -> None:
+        read_withdrawn_events()  # before anything reads the log
         super().__init__(env)
         self.keys = keys
         self.audit = audit
@@ -591,39 +591,6 @@ class CaseworkApplication(ServiceApplication):
         self, project_id: UUID | str, score: float, on: date, expected_version: int | None = None
     ) -> None:
         self._change_project(project_id, expected_version, lambda p: p.evaluate(score, on))
-
-    # --- charity ------------------------------------------------------------------------------
-
-    def register_donation_point(self, station_id: str, name: str, opened_on: date) -> UUID:
-        point = DonationPoint(station_id=str(station_id), name=name, opened_on=opened_on)
-        self.save(point)
-        return point.id
-
-    def donation_point(self, point_id: UUID | str) -> DonationPoint:
-        return self.get_existing(DonationPoint, point_id, "慈善捐赠点")
-
-    def record_need(
-        self, station_id: str, category: NeedCategory, summary: str, quantity: int, recorded_on: date
-    ) -> UUID:
-        need = CharityNeed.record(station_id, category, summary, quantity, recorded_on)
-        self.save(need)
-        return need.id
-
-    def need(self, need_id: UUID | str) -> CharityNeed:
-        return self.get_existing(CharityNeed, need_id, "慈善需求")
-
-    def match_need(
-        self,
-        need_id: UUID | str,
-        donation_point_id: UUID | str | None,
-        donor_kind: str,
-        amount: str | None,
-        matched_on: date,
-    ) -> None:
-        need = self.need(need_id)
-        point = self.donation_point(donation_point_id) if donation_point_id else None
-        need.match(point, donor_kind, amount, matched_on)
-        self.save(need)
 
     # --- complaints and surveys ---------------------------------------------------------------
 

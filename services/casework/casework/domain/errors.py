@@ -15,7 +15,7 @@ class UnknownContract(CaseworkError):
 
 
 class NotFound(CaseworkError):
-    """No such client, case, project, need, complaint or survey (404)."""
+    """No such client, case, project, complaint or survey (404)."""
 
 
 class NotPermitted(CaseworkError):

@@ -154,13 +154,6 @@ class SurveyMethod(StrEnum):
     QUESTIONNAIRE = "questionnaire"
 
 
-class NeedCategory(StrEnum):
-    MATERIAL = "material"
-    FINANCIAL = "financial"
-    SERVICE = "service"
-    VOLUNTEER = "volunteer"
-
-
 class AgeBand(StrEnum):
     """What leaves the service instead of a birth date."""
 

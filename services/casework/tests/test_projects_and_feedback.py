@@ -1,4 +1,4 @@
-"""Projects under purchase-of-service contracts, the charity needs ledger, complaints and surveys."""
+"""Projects under purchase-of-service contracts, complaints and surveys."""
 
 from __future__ import annotations
 
@@ -80,18 +80,6 @@ def test_illegal_project_transitions(cw, illegal):
         cw.advance_project(pid, stage, D)
     with pytest.raises(StageConflict):
         cw.advance_project(pid, PROJECT_STAGES[target], D)
-
-
-def test_needs_ledger_and_donation_points(cw):
-    point = cw.register_donation_point(STATION, "炳草岗街道慈善捐赠点", D)
-    elsewhere = cw.register_donation_point(OTHER_STATION, "别处捐赠点", D)
-    need = cw.record_need(STATION, "material", "过冬棉被 20 床", 20, D)
-    with pytest.raises(CaseworkError, match="捐赠点不属于"):
-        cw.match_need(need, elsewhere, "enterprise", None, D)
-    cw.match_need(need, point, "enterprise", "2000.00", D + timedelta(days=3))
-    with pytest.raises(Conflict, match="已对接"):
-        cw.match_need(need, point, "individual", None, D + timedelta(days=4))
-    assert cw.need(need).donation_point_id == str(point)
 
 
 def test_complaints_run_received_handled_closed_with_response_times(cw):
