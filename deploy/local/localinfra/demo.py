@@ -6,7 +6,9 @@ year of the city's social work system, then generates that year's quarterly noti
 The year's data is a plain data structure (`build_scenario()`): the annex 1 network (48 stations in
 the five counties, opened through the year), workers with their exams and certificates, station
 heads, volunteers and their trainings, organisation incubations, cases (obviously fake clients),
-complaints and surveys, budgets, the 3% cap, contracts and their instalments. Every command carries
+complaints and surveys, budgets, the 3% cap, contracts and their instalments; and the items built later (client
+categories, project beneficiaries, guidance visits, subsidies and awards, a 公益创投 round, community funds, charity
+needs and donation points). Every command carries
 its business date, so the notices of that year are reproducible and a test can compute every
 expected figure from the same structure (tests/e2e/test_quarterly_scenario.py).
 
