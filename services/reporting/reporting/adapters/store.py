@@ -12,6 +12,7 @@ the same rows. A query they cannot answer (per station) reads the facts."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -159,10 +160,32 @@ def _periods(since: str | None, as_of: str) -> list[tuple[str, str, str]]:
     return out + tail
 
 
-def _rollup_rows(figure: str, area: str, k1: str, k2: str, pilot: int, on: str) -> list[RollupKey]:
-    """The roll-up rows a fact of `area` adds to: one per prefix of the area's code, with the child it lies in."""
-    return [(figure, area[:length], period, _period_start(period, on), _child_of(area, child), k1, k2, pilot)
-            for length, child in PREFIX_CHILD.items() if length <= len(area) for period in _PERIOD_SQL]
+# Cached: a batch's facts share few areas and days, and each fact adds to up to 18 roll-up rows (a cProfile of the
+# bench's rebuild had a fifth of apply() slicing and padding the same codes and dates again, one row at a time).
+@functools.lru_cache(maxsize=1 << 16)
+def _prefixes(area: str) -> tuple[tuple[str, str], ...]:
+    """The (prefix, child) of each roll-up row a fact of `area` adds to: one per prefix of the area's code."""
+    return tuple((area[:length], _child_of(area, child))
+                 for length, child in PREFIX_CHILD.items() if length <= len(area))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _period_starts(on: str) -> tuple[tuple[str, str], ...]:
+    """The (period, first day) of the day, month and year a fact dated `on` is summed into."""
+    return tuple((period, _period_start(period, on)) for period in _PERIOD_SQL)
+
+
+def _spread(placed: Iterable[tuple[str, str, str, str, int, str, int]]) -> dict[RollupKey, int]:
+    """(figure, area, k1, k2, pilot, day, amount), each key once, summed into the roll-up rows it adds to."""
+    out: dict[RollupKey, int] = {}
+    for figure, area, k1, k2, pilot, on, amount in placed:
+        if amount:
+            starts = _period_starts(on)
+            for prefix, child in _prefixes(area):
+                for period, start in starts:
+                    key = (figure, prefix, period, start, child, k1, k2, pilot)
+                    out[key] = out.get(key, 0) + amount
+    return out
 
 
 class ReadModel(Protocol):
@@ -300,26 +323,31 @@ class SqlReadModel:
         stations = {row[4] for row in facts if row[4] is not None} | set(directory)
         old = self._directory_of(cur, stations)
         new = old | {station: (row[1], row[3]) for station, row in directory.items()}
-        out: dict[RollupKey, int] = {}
+        # the batch's amounts summed per fact key and place first (a re-keyed station's earlier facts and the
+        # batch's own may share one), then spread over the roll-up rows once per key
+        placed: dict[tuple[str, str, str, str, int, str], int] = {}  # figure, area, k1, k2, pilot, on
 
         def add(figure: str, area: str | None, k1: str, k2: str, pilot: int, on: str, amount: int) -> None:
             if area is not None:
-                for key in _rollup_rows(figure, area, k1, k2, pilot, on):
-                    out[key] = out.get(key, 0) + amount
+                key = (figure, area, k1, k2, pilot, on)
+                placed[key] = placed.get(key, 0) + amount
 
-        for station in sorted(s for s in directory if old.get(s) != new[s]):
-            before, after = old.get(station), new[station]
-            for figure, area, k1, k2, on, amount in cur.execute(self._q(
-                    "SELECT figure, area_code, k1, k2, effective_on, SUM(amount) FROM facts WHERE station_id = ? "
-                    "GROUP BY figure, area_code, k1, k2, effective_on"), [station]).fetchall():
+        moved = sorted(s for s in directory if old.get(s) != new[s])
+        for i in range(0, len(moved), 500):  # SQLite's bound-parameter limit; one query, not one per station
+            chunk = moved[i:i + 500]
+            for station, figure, area, k1, k2, on, amount in cur.execute(self._q(
+                    "SELECT station_id, figure, area_code, k1, k2, effective_on, SUM(amount) FROM facts "
+                    f"WHERE station_id IN ({', '.join('?' * len(chunk))}) "
+                    "GROUP BY station_id, figure, area_code, k1, k2, effective_on"), chunk).fetchall():
+                before, after = old.get(station), new[station]
                 amount = int(amount)
                 add(figure, area or (before[0] if before else None), k1, k2, before[1] if before else 0, on, -amount)
                 add(figure, area or after[0], k1, k2, after[1], on, amount)
         unresolved: dict[str, int] = {}
         for _, _, figure, area, station, k1, k2, on, amount in facts:
-            placed = new.get(station) if station is not None else None
-            add(figure, area or (placed[0] if placed else None), k1, k2, placed[1] if placed else 0, on, amount)
-            if area is None and placed is None:
+            place = new.get(station) if station is not None else None
+            add(figure, area or (place[0] if place else None), k1, k2, place[1] if place else 0, on, amount)
+            if area is None and place is None:
                 unresolved[station or ""] = unresolved.get(station or "", 0) + 1
         # facts about stations not known yet, counted (unresolved()) until the registry tells of them
         cur.executemany(self._q("DELETE FROM unresolved_facts WHERE station_id = ?"),
@@ -327,7 +355,7 @@ class SqlReadModel:
         cur.executemany(self._q(
             "INSERT INTO unresolved_facts (station_id, facts) VALUES (?, ?) ON CONFLICT (station_id) "
             "DO UPDATE SET facts = unresolved_facts.facts + excluded.facts"), sorted(unresolved.items()))
-        return out
+        return _spread((*key, amount) for key, amount in placed.items())
 
     def _directory_of(self, cur: Any, stations: set[str]) -> dict[str, tuple[str, int]]:
         out: dict[str, tuple[str, int]] = {}
