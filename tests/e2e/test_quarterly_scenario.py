@@ -8,10 +8,10 @@ per client category, guidance visits, project beneficiaries, money beyond purcha
 checked per county against values computed here too.
 
 Isolation: the other e2e tests share this platform and write data dated "today" (a later year) into
-random 米易县 townships 510421100-999. The demo year is a past year (2025) and every quarter's
+random 米易县 townships 510421100-999. The demo year is the plan's year (2021) and every quarter's
 notice is measured as of a day of that year, so nothing dated later can enter a figure; the demo's
-own townships are 0xx codes, so no area collides. Data back-dated into 2025 by another test would
-break the counts: the test checks first that the city has no station as of 2025-12-31 and no case
+own townships are 0xx codes, so no area collides. Data back-dated into 2021 by another test would
+break the counts: the test checks first that the city has no station as of 2021-12-31 and no case
 still open that day, and fails saying so. (Tests outside e2e that publish back-dated events use
 topics of their own. test_staffing_journey back-dates a station to 2021; it sorts after this file, as does
 test_zz_rebuild, which then proves rebuild equals live over everything, this scenario included.)"""

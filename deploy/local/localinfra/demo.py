@@ -12,7 +12,7 @@ needs and donation points). Every command carries
 its business date, so the notices of that year are reproducible and a test can compute every
 expected figure from the same structure (tests/e2e/test_quarterly_scenario.py).
 
-The demo year is a past year (2025): every API used takes the business date. After it, a small
+The demo year is the plan's first year (2021): every API used takes the business date. After it, a small
 current layer (`build_current()`) dated in the nine weeks before today (China time) keeps the work
 queues alive: open cases of the demo social worker with deadlines overdue, due today and upcoming, a
 plan and a closing waiting for the demo supervisor, contracts of the demo county waiting to be
@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 import httpx
 
-DEMO_YEAR = 2025
+DEMO_YEAR = 2021  # the plan's year (annex 1: 各县(区)2021年社会工作服务站(室)建设任务表)
 SEED = 20250101
 CHINA = timezone(timedelta(hours=8))
 # code, name, annex 1 targets (general station / township stations / village rooms), provincial social
@@ -427,7 +427,7 @@ def build_scenario(year: int = DEMO_YEAR, seed: int = SEED) -> Scenario:
     # staffing: workers with their exams and certificates, heads, trainings
     def certificate(level: str, when: str) -> Certificate:
         if when == "before":  # certified years ago: a certified worker, not a new one
-            exam = rng.choice((2021, 2022, 2023))
+            exam = rng.choice((year - 4, year - 3, year - 2))
             return Certificate(level, exam, date(exam, 6, 18), date(exam, 11, rng.randint(1, 28)))
         if when == "early":  # the previous year's exam, certificate early in the year
             return Certificate(level, year - 1, date(year - 1, 6, 15), days.months(1, 5))
