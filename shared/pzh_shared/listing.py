@@ -19,6 +19,7 @@ import hmac
 import io
 import json
 import logging
+import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -530,9 +531,14 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int | float | str):
+    if isinstance(value, int | float):
         return value
-    return str(value)
+    # A stored text may hold a control character the XLSX format cannot (openpyxl refuses the whole workbook):
+    # the 台账 shows it as a space rather than failing the export.
+    return _NOT_IN_XLSX.sub(" ", value if isinstance(value, str) else str(value))
+
+
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
 
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -303,3 +303,14 @@ def test_lists_that_change_shape_are_rebuilt_from_the_log(app):
     # The same shape again (another process, a restart) rebuilds nothing: the position stays where it is.
     again = ListIndex(app, [wider], project, b"k" * 32)
     assert again.catch_up() == 0 and again.page("places", ListQuery()).total == 3
+
+
+def test_a_text_with_a_control_character_is_exported_not_refused():
+    """Found by schemathesis: a need's summary holding \\x1c made the whole 台账 export a 500 (openpyxl refuses
+    control characters); the cell shows a space instead and the other cells are untouched."""
+    from pzh_shared.listing import xlsx
+
+    rows = [{"name": "甲\x1c乙\x00丙", "n": 3}, {"name": "丁", "n": 4}]
+    content = xlsx("台账", [("name", "名称"), ("n", "数量")], rows)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [["名称", "数量"], ["甲 乙 丙", 3], ["丁", 4]]
