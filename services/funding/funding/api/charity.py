@@ -1,5 +1,5 @@
-"""The community charity needs ledger (慈善服务需求台账) and donation points (慈善捐赠点), under /charity: casework
-answers /needs and /donation-points with its own station-level ledger (domain/charity.py says how the two differ)."""
+"""The community charity needs ledger (慈善服务需求台账) and donation points (慈善捐赠点), under /charity
+(domain/charity.py says why they live in funding)."""
 
 from __future__ import annotations
 

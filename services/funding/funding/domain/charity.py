@@ -7,10 +7,7 @@ points are reported with the money per area. The registry keeps places and stati
 people, and a need here is a community's, never a person's: its summary must not name or identify anyone, and
 neither the summary nor any organisation's contact leaves the service in an event.
 
-Casework keeps an earlier, smaller ledger of its own (casework/domain/charity.py: a station's needs matched with a
-donation, donation points registered at a station, never closed) that no read model or page uses. This one is the
-ledger of the plan's wording: kept per village/community or township, a need met with any charity resource, a point
-set up with its operator organisation and closed. Retiring casework's is casework's change to make."""
+It is the platform's one such ledger: casework's earlier, smaller one was withdrawn on 2026-12-08 (its README)."""
 
 from __future__ import annotations
 
