@@ -82,6 +82,9 @@ def test_two_members_share_the_partitions_and_apply_every_message_once(kafka_boo
     def assigned(member: TrackedConsumer) -> set[int]:
         return {tp.partition for tp in member.consumer.assignment()} if member.consumer else set()
 
+    def settled(a: set[int], b: set[int]) -> bool:
+        return bool(a and b) and not a & b and a | b == set(range(PARTITIONS))
+
     def applied() -> int:
         return first.applied + second.applied
 
@@ -92,7 +95,9 @@ def test_two_members_share_the_partitions_and_apply_every_message_once(kafka_boo
         await _publish(kafka_bootstrap, topic, ids[:PER_HALF])
         await _until(lambda: first.applied > 20, "the first member applying")
         running_second = asyncio.create_task(second.run(stop_second))  # joins mid-stream: a rebalance
-        await _until(lambda: assigned(first) and assigned(second), "both members holding partitions")
+        # Settled, not merely both non-empty: each member learns its new assignment from its own SyncGroup answer,
+        # so for a moment one can still show the whole old set while the other already shows its half.
+        await _until(lambda: settled(assigned(first), assigned(second)), "both members holding their own partitions")
         shared = assigned(first), assigned(second)
         await _publish(kafka_bootstrap, topic, ids[PER_HALF:2 * PER_HALF])
         await _until(lambda: applied() > PER_HALF + 30, "the second half under way")
