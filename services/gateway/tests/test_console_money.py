@@ -204,3 +204,12 @@ def test_an_award_goes_to_its_applications_path_and_a_fund_refusal_shows_above_i
     assert 'value="助老餐"' in refused.text  # the refused form keeps what was typed
     assert world.posted[-1] == (f"/funds/{fund}/payments", {"project": "助老餐", "category": "elderly",
                                                             "amount": "999999.00"})
+
+
+@pytest.mark.parametrize("kind, action", [("charity_need", "meet"), ("charity_point", "close")])
+def test_a_met_need_or_closed_point_offers_its_command_no_more(app, world, kind, action, monkeypatch):
+    slug, _ = ITEM_PATHS[kind]
+    monkeypatch.setitem(ITEMS, kind, {**ITEMS[kind], "status": "met" if kind == "charity_need" else "closed"})
+    page = signed_in(app, "county").get(f"/console/funding/{slug}/{world.id('A', kind)}")
+    assert page.status_code == 200, page.text[:300]
+    assert f'id="{action}-form"' not in page.text

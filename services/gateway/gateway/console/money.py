@@ -68,6 +68,7 @@ class Action:
     fields: tuple[Field, ...]
     function: str
     notice: str
+    only_when: str | None = None  # the item's status in which the command applies (a need is met once)
 
     def api_path(self, form: dict[str, str]) -> str:
         return self.path.format(**{f.name: quote(form.get(f.name, "").strip() or "-", safe="")
@@ -203,7 +204,7 @@ PAGES = (
             Action("meet", "对接慈善资源", "/meeting",
                    (Field("resource_kind", "资源类别", "select", RESOURCE_KINDS), Field("resource_name", "资源名称"),
                     Field("met_on", "对接日期（留空为今天）", "date", required=False)),
-                   "service_write", "需求已对接。"),
+                   "service_write", "需求已对接。", only_when="open"),
         ), labels={"open": "待对接", "met": "已对接", **RESOURCE_KINDS}),
     Page("donation-points", ListView(
         "/charity/donation-points", "社区慈善捐赠点", id_key="point_id", search="捐赠点名称",
@@ -221,7 +222,7 @@ PAGES = (
         actions=(
             Action("close", "撤销捐赠点", "/closing",
                    (Field("closed_on", "撤销日期（留空为今天）", "date", required=False),),
-                   "service_write", "捐赠点已撤销。"),
+                   "service_write", "捐赠点已撤销。", only_when="open"),
         ), labels={"open": "运行中", "closed": "已撤销"}),
 )
 BY_SLUG = {page.slug: page for page in PAGES}
