@@ -22,9 +22,9 @@ def test_calls_queued_during_a_commit_share_the_next_one():
             release.wait(5)
 
     writer = GroupCommit(commit)
-    first = writer.submit([("owner", ("case", "a", "510402"))])
+    first = writer.submit([("owner", ("case", "a", "990102"))])
     assert first_started.wait(5)
-    queued = [writer.submit([("owner", ("case", str(n), "510402"))]) for n in range(10)]
+    queued = [writer.submit([("owner", ("case", str(n), "990102"))]) for n in range(10)]
     release.set()
     for done in [first, *queued]:
         done.result(5)
@@ -44,7 +44,7 @@ def test_a_bad_write_fails_its_own_call_only():
         committed.extend(w[1][1] for w in writes)
 
     writer = GroupCommit(commit)
-    calls = [writer.submit([("owner", ("case", name, "510402"))]) for name in ("a", "bad", "b")]
+    calls = [writer.submit([("owner", ("case", name, "990102"))]) for name in ("a", "bad", "b")]
     gate.set()
     assert calls[0].result(5) is None and calls[2].result(5) is None
     with pytest.raises(ValueError):
@@ -55,18 +55,18 @@ def test_a_bad_write_fails_its_own_call_only():
 
 def test_a_store_closed_with_records_queued_has_committed_them(tmp_path):
     store = SqliteGatewayStore(tmp_path / "g.sqlite")
-    pending = [store._writes.submit([owner_write("case", f"c{n}", "510402"),
-                                     audit_write(at=1.0, actor="u", role="city_admin", actor_area="5104",
+    pending = [store._writes.submit([owner_write("case", f"c{n}", "990102"),
+                                     audit_write(at=1.0, actor="u", role="city_admin", actor_area="9901",
                                                  action="case_create", method="POST", path="/api/cases",
-                                                 resource_id=f"c{n}", target_area="510402", status=201)])
+                                                 resource_id=f"c{n}", target_area="990102", status=201)])
                for n in range(50)]
     store.close()
     assert all(done.done() and done.exception() is None for done in pending)
     reopened = SqliteGatewayStore(tmp_path / "g.sqlite")
     try:
-        assert len(reopened.audit_records("5104", limit=100)) == 50
-        assert reopened.owner("case", "c49") == "510402"
+        assert len(reopened.audit_records("9901", limit=100)) == 50
+        assert reopened.owner("case", "c49") == "990102"
         with pytest.raises(RuntimeError):
-            store._writes.submit([owner_write("case", "late", "510402")]).result(1)
+            store._writes.submit([owner_write("case", "late", "990102")]).result(1)
     finally:
         reopened.close()
